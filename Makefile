@@ -1,0 +1,112 @@
+# radiogx — build, test and demo.  `make help` lists the targets.
+# GPL-3.0-or-later.  Requires GNU make; every dependency comes from Debian's packages.
+
+SHELL := /bin/bash
+CC    := mpicc
+
+asan ?= 0
+ifeq ($(asan),1)
+  O      := build-asan
+  BIN    := build-asan/radiogx
+  OPT    := -O1 -g -fno-omit-frame-pointer
+  SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else
+  O      := build
+  BIN    := bin/radiogx
+  OPT    := -O2 -g
+  SAN    :=
+endif
+
+# Lazily evaluated, so that `make deps` can install pkg-config's packages first.
+PKGS      = hdf5-openmpi htslib yaml-0.1 openblas
+CPPFLAGS  = -iquote src -I/usr/include/nifti -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) gsl)
+CFLAGS   ?= $(OPT)
+WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+# GSL first, OpenBLAS after it: Debian links with --as-needed, and the other order binds
+# GSL's cblas_* calls to the slow reference gslcblas (see `make check-blas`).
+LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1) -lnifti2 -lgsl \
+            $(shell pkg-config --libs openblas) -lz -lm -lpthread
+
+SRC       := $(sort $(filter-out src/main.c,$(wildcard src/*.c)))
+OBJ       := $(SRC:src/%.c=$(O)/obj/%.o)
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+E2E       := $(sort $(wildcard tests/e2e/*.t))
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+
+.PHONY: all deps test test-run demo format check-blas clean help unit e2e
+all: $(BIN)
+
+help:
+	@echo "make              build bin/radiogx"
+	@echo "make deps         install the Debian packages needed to build and test (root), or print the apt-get line"
+	@echo "make test         deps + build + every unit and end-to-end test (TAP through prove)"
+	@echo "make asan=1 test  the same under AddressSanitizer and UBSan (build-asan/)"
+	@echo "make demo         deps + build + simulate a cohort + radiogx run with 4 ranks"
+	@echo "make check-blas   prove that GSL's CBLAS calls bind to OpenBLAS, not gslcblas"
+	@echo "make format       clang-format the tree"
+
+deps:
+	@scripts/deps.sh
+
+# Version string from git; version.o is rebuilt only when it changes.
+$(O)/version.txt: FORCE
+	@mkdir -p $(O)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+FORCE:
+
+$(O)/obj/version.o: src/version.c $(O)/version.txt
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(SAN) -DRGX_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(O)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(SAN) -MMD -MP -c $< -o $@
+
+$(BIN): $(O)/obj/main.o $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(O)/obj/main.o: src/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(SAN) -MMD -MP -c $< -o $@
+
+$(O)/tests/%: tests/unit/%.c $(OBJ) tests/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -iquote tests $(CFLAGS) $(WARN) $(SAN) -o $@ $< $(OBJ) $(LDLIBS)
+
+unit: $(UNIT_BIN)
+
+# Tests: unit programs and end-to-end scripts, all TAP, run by prove.  The sanitizer
+# build runs the same suite against build-asan/radiogx.
+# The IBSI reference data and phantoms live beside the checkout (../shared/data); tests
+# read them from there.  Set RGX_SHARED to point elsewhere.
+RGX_SHARED ?= $(abspath $(firstword $(wildcard ../shared /work/shared)))
+TEST_ENV = RGX_SHARED=$(RGX_SHARED) RADIOGX=$(abspath $(BIN)) RGX_ROOT=$(CURDIR) RGX_BUILD=$(abspath $(O)) \
+           RGX_ASAN=$(asan) OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+           OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1 \
+           OPENBLAS_NUM_THREADS=1 \
+           ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(BIN) $(UNIT_BIN)
+	$(TEST_ENV) prove -j2 --exec '' $(UNIT_BIN) $(E2E)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@scripts/demo.sh
+
+check-blas: $(BIN)
+	@scripts/check_blas.sh $(BIN)
+
+format:
+	clang-format -i src/*.c src/*.h tests/*.h tests/unit/*.c
+
+clean:
+	rm -rf build build-asan bin
+
+-include $(OBJ:.o=.d) $(O)/obj/main.d

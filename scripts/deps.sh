@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# deps.sh — install the Debian packages radiogx needs to build, test and run its demo.
+# As root: installs what is missing (apt-get update first).  Otherwise: prints the exact
+# apt-get line and fails, so nothing is half-set-up.
+set -euo pipefail
+
+PKGS=(
+  build-essential pkg-config            # compiler, make
+  openmpi-bin libopenmpi-dev            # MPI (mpicc, mpirun)
+  libhdf5-openmpi-dev hdf5-tools        # parallel HDF5, h5dump/h5diff
+  libhts-dev bcftools tabix             # HTSlib; bcftools/tabix used by tests
+  libgsl-dev libopenblas-dev            # GSL statistics, OpenBLAS as its CBLAS
+  libnifti2-dev libyaml-dev zlib1g-dev  # NIfTI, YAML config, gzip
+  libcairo2-dev                         # plots (Manhattan, QQ) drawn in C
+  plink2                                # independent truth for the association tests
+  slurmctld slurmd slurm-client munge   # the Slurm end-to-end test
+  perl valgrind hyperfine              # prove, memory checks, benchmarks
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "radiogx: missing Debian packages. Run as root:" >&2
+  echo "  apt-get update && DEBIAN_FRONTEND=noninteractive $line" >&2
+  exit 1
+fi
+echo "radiogx: installing ${#missing[@]} Debian packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+apt-get install -y -q --no-install-recommends "${missing[@]}" >&2

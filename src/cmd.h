@@ -1,0 +1,8 @@
+/* cmd.h — the subcommands; each takes argv starting at its own name and returns an
+ * exit status (an rgx_err). */
+#ifndef RGX_CMD_H
+#define RGX_CMD_H
+
+int cmd_plan(int argc, char **argv);
+
+#endif

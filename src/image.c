@@ -1,0 +1,224 @@
+/* image.c — NIfTI input through nifticlib (nifti2_io reads both NIfTI-1 and NIfTI-2). */
+#include "image.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <nifti2_io.h>
+
+#include "util.h"
+
+static rgx_err check_readable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return rgx_fail(RGX_ERR_INPUT, "%s: no such file", path);
+    if (!S_ISREG(st.st_mode)) return rgx_fail(RGX_ERR_INPUT, "%s: not a regular file", path);
+    FILE *f = fopen(path, "rb");
+    if (!f) return rgx_fail(RGX_ERR_INPUT, "%s: cannot open for reading", path);
+    fclose(f);
+    return RGX_OK;
+}
+
+static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *img)
+{
+    memset(img, 0, sizeof *img);
+    if (nim->ndim < 2 || nim->nx < 1 || nim->ny < 1)
+        return rgx_fail(RGX_ERR_INPUT, "%s: image has %d dimensions, expected 3", path,
+                        (int)nim->ndim);
+    int64_t extra = 1;
+    for (int d = 4; d <= nim->ndim && d <= 7; d++) extra *= nim->dim[d] > 0 ? nim->dim[d] : 1;
+    if (extra > 1)
+        return rgx_fail(RGX_ERR_INPUT, "%s: image is %dD with %lld volumes, expected one 3D volume",
+                        path, (int)nim->ndim, (long long)extra);
+    if (nim->nx > INT32_MAX || nim->ny > INT32_MAX || nim->nz > INT32_MAX)
+        return rgx_fail(RGX_ERR_INPUT, "%s: image dimensions too large", path);
+    img->dim[0] = (int)nim->nx;
+    img->dim[1] = (int)nim->ny;
+    img->dim[2] = nim->ndim >= 3 && nim->nz > 0 ? (int)nim->nz : 1;
+    img->datatype = nim->datatype;
+    for (int d = 0; d < 3; d++) {
+        double s = fabs((double)nim->pixdim[d + 1]);
+        img->spacing[d] = s > 0 && isfinite(s) ? s : 1.0;
+    }
+    const nifti_dmat44 *m;
+    if (nim->sform_code > 0) {
+        m = &nim->sto_xyz;
+        img->affine_source = "sform";
+    } else if (nim->qform_code > 0) {
+        m = &nim->qto_xyz;
+        img->affine_source = "qform";
+    } else {
+        m = NULL;
+        img->affine_source = "pixdim";
+    }
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 4; c++)
+            img->affine[r][c] = m ? m->m[r][c] : (r == c ? img->spacing[r] : 0.0);
+    if (m) {
+        /* The spacing is the length of each affine column: pixdim can disagree with the
+         * sform in files written by some tools, and the sform is what places voxels. */
+        for (int c = 0; c < 3; c++) {
+            double s = sqrt(m->m[0][c] * m->m[0][c] + m->m[1][c] * m->m[1][c] +
+                            m->m[2][c] * m->m[2][c]);
+            if (s > 0 && isfinite(s)) img->spacing[c] = s;
+        }
+    }
+    return RGX_OK;
+}
+
+static nifti_image *open_nifti(const char *path, int read_data, rgx_err *err)
+{
+    *err = check_readable(path);
+    if (*err) return NULL;
+    nifti_set_debug_level(0);
+    if (!is_nifti_file(path)) {
+        *err = rgx_fail(RGX_ERR_INPUT, "%s: not a NIfTI-1 or NIfTI-2 file (bad or missing header)",
+                        path);
+        return NULL;
+    }
+    nifti_image *nim = nifti_image_read(path, read_data);
+    if (!nim) {
+        *err = rgx_fail(RGX_ERR_INPUT, "%s: cannot read the NIfTI header", path);
+        return NULL;
+    }
+    if (read_data && !nim->data) {
+        nifti_image_free(nim);
+        *err = rgx_fail(RGX_ERR_INPUT, "%s: cannot read the voxel data (truncated file?)", path);
+        return NULL;
+    }
+    return nim;
+}
+
+rgx_err image_read_header(const char *path, image_t *img)
+{
+    rgx_err err;
+    nifti_image *nim = open_nifti(path, 0, &err);
+    if (!nim) return err;
+    err = fill_geometry(path, nim, img);
+    nifti_image_free(nim);
+    return err;
+}
+
+rgx_err image_read(const char *path, image_t *img)
+{
+    rgx_err err;
+    nifti_image *nim = open_nifti(path, 1, &err);
+    if (!nim) return err;
+    if ((err = fill_geometry(path, nim, img))) goto out;
+    size_t n = image_nvox(img);
+    if ((size_t)nim->nvox < n) {
+        err = rgx_fail(RGX_ERR_INPUT, "%s: header says %zu voxels but data holds %lld", path, n,
+                       (long long)nim->nvox);
+        goto out;
+    }
+    if ((err = rgx_calloc(&img->data, n, sizeof *img->data))) goto out;
+    float *o = img->data;
+    const void *p = nim->data;
+    switch (nim->datatype) {
+#define CONVERT(DT, T)                                                                             \
+    case DT:                                                                                       \
+        for (size_t i = 0; i < n; i++) o[i] = (float)((const T *)p)[i];                           \
+        break;
+        CONVERT(DT_UINT8, uint8_t)
+        CONVERT(DT_INT8, int8_t)
+        CONVERT(DT_INT16, int16_t)
+        CONVERT(DT_UINT16, uint16_t)
+        CONVERT(DT_INT32, int32_t)
+        CONVERT(DT_UINT32, uint32_t)
+        CONVERT(DT_INT64, int64_t)
+        CONVERT(DT_UINT64, uint64_t)
+        CONVERT(DT_FLOAT32, float)
+        CONVERT(DT_FLOAT64, double)
+#undef CONVERT
+    default:
+        err = rgx_fail(RGX_ERR_INPUT, "%s: unsupported NIfTI datatype %s (%d); expected an integer "
+                       "or real scalar type", path, nifti_datatype_string(nim->datatype),
+                       nim->datatype);
+        goto out;
+    }
+    /* NIfTI: scl_slope == 0 means "no scaling"; nifticlib does not apply it for us. */
+    double slope = nim->scl_slope, inter = nim->scl_inter;
+    if (slope != 0.0 && isfinite(slope) && isfinite(inter) && (slope != 1.0 || inter != 0.0))
+        for (size_t i = 0; i < n; i++) o[i] = (float)(o[i] * slope + inter);
+out:
+    nifti_image_free(nim);
+    if (err) image_free(img);
+    return err;
+}
+
+void image_free(image_t *img)
+{
+    free(img->data);
+    img->data = NULL;
+}
+
+rgx_err image_same_geometry(const image_t *img, const image_t *mask, double tol_mm)
+{
+    if (img->dim[0] != mask->dim[0] || img->dim[1] != mask->dim[1] || img->dim[2] != mask->dim[2])
+        return rgx_fail(RGX_ERR_INPUT, "image is %dx%dx%d voxels but mask is %dx%dx%d",
+                        img->dim[0], img->dim[1], img->dim[2], mask->dim[0], mask->dim[1],
+                        mask->dim[2]);
+    double worst = 0;
+    int wr = 0, wc = 0;
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 4; c++) {
+            double d = fabs(img->affine[r][c] - mask->affine[r][c]);
+            if (!(d <= worst)) worst = d, wr = r, wc = c;
+        }
+    if (!(worst <= tol_mm))
+        return rgx_fail(RGX_ERR_INPUT,
+                        "image and mask affines differ by %g mm at row %d column %d "
+                        "(image %g, mask %g; tolerance %g mm)",
+                        worst, wr + 1, wc + 1, img->affine[wr][wc], mask->affine[wr][wc], tol_mm);
+    return RGX_OK;
+}
+
+rgx_err image_write(const char *path, const image_t *img, int datatype)
+{
+    int64_t dims[8] = {3, img->dim[0], img->dim[1], img->dim[2], 1, 1, 1, 1};
+    nifti_image *nim = nifti_make_new_nim(dims, datatype, 1);
+    if (!nim) return rgx_fail(RGX_ERR_MEMORY, "%s: cannot create a NIfTI image", path);
+    rgx_err err = RGX_OK;
+    size_t n = image_nvox(img);
+    for (int d = 0; d < 3; d++) nim->pixdim[d + 1] = img->spacing[d];
+    nim->dx = img->spacing[0], nim->dy = img->spacing[1], nim->dz = img->spacing[2];
+    nim->xyz_units = NIFTI_UNITS_MM;
+    nim->sform_code = NIFTI_XFORM_SCANNER_ANAT;
+    nim->qform_code = NIFTI_XFORM_SCANNER_ANAT;
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 4; c++)
+            nim->sto_xyz.m[r][c] = r < 3 ? img->affine[r][c] : (c == 3 ? 1.0 : 0.0);
+    nim->sto_ijk = nifti_dmat44_inverse(nim->sto_xyz);
+    nifti_dmat44_to_quatern(nim->sto_xyz, &nim->quatern_b, &nim->quatern_c, &nim->quatern_d,
+                            &nim->qoffset_x, &nim->qoffset_y, &nim->qoffset_z, NULL, NULL, NULL,
+                            &nim->qfac);
+    nim->qto_xyz = nim->sto_xyz;
+    void *p = nim->data;
+    switch (datatype) {
+#define CONVERT(DT, T, LO, HI)                                                                     \
+    case DT:                                                                                       \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            double v = nearbyint((double)img->data[i]);                                            \
+            ((T *)p)[i] = (T)(v < (LO) ? (LO) : v > (HI) ? (HI) : v);                              \
+        }                                                                                          \
+        break;
+        CONVERT(DT_UINT8, uint8_t, 0, 255)
+        CONVERT(DT_INT16, int16_t, -32768, 32767)
+        CONVERT(DT_INT32, int32_t, -2147483648.0, 2147483647.0)
+#undef CONVERT
+    case DT_FLOAT32: memcpy(p, img->data, n * sizeof(float)); break;
+    default: err = rgx_fail(RGX_ERR_INTERNAL, "image_write: unsupported datatype %d", datatype);
+    }
+    if (!err && nifti_set_filenames(nim, path, 0, 1) != 0)
+        err = rgx_fail(RGX_ERR_IO, "%s: not a NIfTI file name (.nii or .nii.gz)", path);
+    if (!err) {
+        nifti_image_write(nim);
+        struct stat st;
+        if (stat(path, &st) != 0) err = rgx_fail(RGX_ERR_IO, "%s: could not be written", path);
+    }
+    nifti_image_free(nim);
+    return err;
+}

@@ -1,0 +1,113 @@
+/* mpienv.c — see mpienv.h. */
+#include "mpienv.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cblas.h>
+
+#include "log.h"
+
+mpienv_t rgx_mpi = {0, 1, 0, 1, 1, 1, 1, "localhost", 0};
+
+static int online_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static int bound_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+    return CPU_COUNT(&set);
+}
+
+static int env_int(const char *name)
+{
+    const char *s = getenv(name);
+    return s && *s ? atoi(s) : 0;
+}
+
+/* Picks and applies the BLAS thread count; returns a phrase saying why, for the log. */
+static const char *pin_threads(int threads, int local_size, int *chosen)
+{
+    const char *why;
+    int t;
+    int cores = online_cores(), bound = bound_cpus();
+    if (threads > 0) {
+        t = threads, why = "from --threads";
+    } else if (env_int("RADIOGX_THREADS") > 0) {
+        t = env_int("RADIOGX_THREADS"), why = "from RADIOGX_THREADS";
+    } else if (env_int("OPENBLAS_NUM_THREADS") > 0) {
+        t = env_int("OPENBLAS_NUM_THREADS"), why = "from OPENBLAS_NUM_THREADS";
+    } else if (bound > 0 && bound < cores) {
+        t = bound, why = "the CPUs this rank is bound to";
+    } else {
+        t = cores / (local_size > 0 ? local_size : 1);
+        why = "cores / ranks on this host";
+    }
+    if (t < 1) t = 1;
+    openblas_set_num_threads(t);
+    *chosen = t;
+    return why;
+}
+
+void mpienv_single(int threads)
+{
+    int t;
+    pin_threads(threads, 1, &t);
+    rgx_mpi.blas_threads = t;
+    rgx_mpi.cores = online_cores();
+}
+
+rgx_err mpienv_init(int *argc, char ***argv, int threads)
+{
+    int provided;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return rgx_fail(RGX_ERR_MPI, "MPI_Init failed");
+    rgx_mpi.mpi_up = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rgx_mpi.rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &rgx_mpi.size);
+    log_set_rank(rgx_mpi.rank, rgx_mpi.size);
+    if (gethostname(rgx_mpi.host, sizeof rgx_mpi.host) != 0) strcpy(rgx_mpi.host, "unknown");
+    rgx_mpi.host[sizeof rgx_mpi.host - 1] = '\0';
+
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rgx_mpi.rank, MPI_INFO_NULL, &node);
+    MPI_Comm_rank(node, &rgx_mpi.local_rank);
+    MPI_Comm_size(node, &rgx_mpi.local_size);
+    int leader = rgx_mpi.local_rank == 0;
+    MPI_Allreduce(&leader, &rgx_mpi.n_hosts, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Comm_free(&node);
+
+    rgx_mpi.cores = online_cores();
+    const char *why = pin_threads(threads, rgx_mpi.local_size, &rgx_mpi.blas_threads);
+    log_info("%d rank%s on %d host%s; BLAS threads per rank: %d (%s; %d cores, %d ranks on %s)",
+             rgx_mpi.size, rgx_mpi.size == 1 ? "" : "s", rgx_mpi.n_hosts,
+             rgx_mpi.n_hosts == 1 ? "" : "s", rgx_mpi.blas_threads, why, rgx_mpi.cores,
+             rgx_mpi.local_size, rgx_mpi.host);
+    if (rgx_mpi.blas_threads * rgx_mpi.local_size > rgx_mpi.cores)
+        log_warn("ranks x BLAS threads on %s is %d, more than its %d cores: expect slowdowns",
+                 rgx_mpi.host, rgx_mpi.blas_threads * rgx_mpi.local_size, rgx_mpi.cores);
+    return RGX_OK;
+}
+
+void mpienv_finalize(void)
+{
+    int up = 0, down = 0;
+    MPI_Initialized(&up);
+    if (up) MPI_Finalized(&down);
+    if (up && !down) MPI_Finalize();
+    rgx_mpi.mpi_up = 0;
+}
+
+const char *mpienv_blas_config(void)
+{
+    static char buf[256];
+    snprintf(buf, sizeof buf, "OpenBLAS %s", openblas_get_config());
+    return buf;
+}

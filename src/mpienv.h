@@ -1,0 +1,36 @@
+/* mpienv.h — the MPI environment of a run: rank, size, host, BLAS threads.
+ *
+ * mpienv_init() starts MPI, sets the log's rank, and pins OpenBLAS threads so that
+ * ranks x threads on a node does not exceed its cores (or the CPUs this rank is bound
+ * to), unless the user said otherwise (--threads, RADIOGX_THREADS or
+ * OPENBLAS_NUM_THREADS); the choice is logged. */
+#ifndef RGX_MPIENV_H
+#define RGX_MPIENV_H
+
+#include <mpi.h>
+
+#include "err.h"
+
+typedef struct {
+    int rank, size;             /* in MPI_COMM_WORLD */
+    int local_rank, local_size; /* among the ranks on this host */
+    int n_hosts;
+    int cores;                  /* online CPUs of this host */
+    int blas_threads;
+    char host[256];
+    int mpi_up;
+} mpienv_t;
+
+extern mpienv_t rgx_mpi;
+
+/* threads: BLAS threads per rank, 0 = choose. */
+rgx_err mpienv_init(int *argc, char ***argv, int threads);
+void mpienv_finalize(void);
+
+/* Sets BLAS threads without MPI (single-process commands). */
+void mpienv_single(int threads);
+
+/* The OpenBLAS build string and thread count, for provenance and benchmarks. */
+const char *mpienv_blas_config(void);
+
+#endif

@@ -1,0 +1,11 @@
+/* schema.h — key tables of the config sections (see cfg.h). */
+#ifndef RGX_SCHEMA_H
+#define RGX_SCHEMA_H
+
+#include "cfg.h"
+
+extern const cfg_key_t schema_study[];   /* schema_study.c */
+extern const cfg_key_t schema_extract[]; /* schema_extract.c */
+extern const cfg_key_t schema_scan[];    /* schema_scan.c */
+
+#endif

@@ -1,0 +1,16 @@
+/* schema_study.c — the `study` section: what a `radiogx run` works on. */
+#include "schema.h"
+
+const cfg_key_t schema_study[] = {
+    {.name = "name", .type = CFG_STRING, .def = "study",
+     .doc = "study name; outputs go to <out_dir>/<name>/"},
+    {.name = "manifest", .type = CFG_STRING, .null_ok = 1,
+     .doc = "cohort manifest (TSV), relative to this config file's folder"},
+    {.name = "genotypes", .type = CFG_STRING, .null_ok = 1,
+     .doc = "VCF/BCF for every patient (or use the manifest's genotypes column, one file per site)"},
+    {.name = "covariates", .type = CFG_STRING, .null_ok = 1,
+     .doc = "covariates table (plink2 style, #IID header)"},
+    {.name = "out_dir", .type = CFG_STRING, .def = "results",
+     .doc = "folder that receives <name>/ with the run file, exports, plots and report"},
+    {NULL},
+};

@@ -1,0 +1,256 @@
+/* util.c — see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+rgx_err rgx_calloc(void *pp, size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) return rgx_fail(RGX_ERR_MEMORY, "cannot allocate %zu x %zu bytes", n, size);
+    *(void **)pp = p;
+    return RGX_OK;
+}
+
+rgx_err rgx_realloc(void *pp, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return rgx_fail(RGX_ERR_MEMORY, "allocation of %zu x %zu bytes overflows", n, size);
+    void *p = realloc(*(void **)pp, n * size > 0 ? n * size : 1);
+    if (!p) return rgx_fail(RGX_ERR_MEMORY, "cannot allocate %zu x %zu bytes", n, size);
+    *(void **)pp = p;
+    return RGX_OK;
+}
+
+rgx_err rgx_strdup(char **out, const char *s)
+{
+    *out = NULL;
+    if (!s) return RGX_OK;
+    *out = strdup(s);
+    return *out ? RGX_OK : rgx_fail(RGX_ERR_MEMORY, "cannot allocate a string");
+}
+
+static rgx_err sb_reserve(strbuf_t *sb, size_t extra)
+{
+    if (sb->len + extra + 1 <= sb->cap) return RGX_OK;
+    size_t cap = sb->cap ? sb->cap : 256;
+    while (cap < sb->len + extra + 1) cap *= 2;
+    rgx_err err = rgx_realloc(&sb->s, cap, 1);
+    if (!err) sb->cap = cap;
+    return err;
+}
+
+rgx_err sb_append(strbuf_t *sb, const char *s)
+{
+    size_t n = strlen(s);
+    rgx_err err = sb_reserve(sb, n);
+    if (err) return err;
+    memcpy(sb->s + sb->len, s, n + 1);
+    sb->len += n;
+    return RGX_OK;
+}
+
+rgx_err sb_printf(strbuf_t *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return rgx_fail(RGX_ERR_INTERNAL, "bad format string");
+    rgx_err err = sb_reserve(sb, (size_t)n);
+    if (err) return err;
+    va_start(ap, fmt);
+    vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+    return RGX_OK;
+}
+
+rgx_err path_join(char **out, const char *dir, const char *rel)
+{
+    if (rel[0] == '/' || !dir || !dir[0] || strcmp(dir, ".") == 0) return rgx_strdup(out, rel);
+    size_t n = strlen(dir) + strlen(rel) + 2;
+    rgx_err err = rgx_calloc(out, n, 1);
+    if (err) return err;
+    snprintf(*out, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", rel);
+    return RGX_OK;
+}
+
+rgx_err path_dirname(char **out, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return rgx_strdup(out, ".");
+    if (slash == path) return rgx_strdup(out, "/");
+    rgx_err err = rgx_calloc(out, (size_t)(slash - path) + 1, 1);
+    if (err) return err;
+    memcpy(*out, path, (size_t)(slash - path));
+    return RGX_OK;
+}
+
+rgx_err read_file(const char *path, char **out, size_t *len)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return rgx_fail(RGX_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    strbuf_t sb = {0};
+    char buf[65536];
+    size_t n;
+    rgx_err err = sb_append(&sb, "");
+    while (!err && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (!(err = sb_reserve(&sb, n))) {
+            memcpy(sb.s + sb.len, buf, n);
+            sb.len += n;
+            sb.s[sb.len] = '\0';
+        }
+    }
+    if (!err && ferror(f)) err = rgx_fail(RGX_ERR_INPUT, "%s: read error: %s", path, strerror(errno));
+    fclose(f);
+    if (err) {
+        free(sb.s);
+        return err;
+    }
+    *out = sb.s;
+    if (len) *len = sb.len;
+    return RGX_OK;
+}
+
+double wall_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void iso8601_utc(double t, char buf[32])
+{
+    time_t s = (time_t)t;
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+size_t edit_distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 64 || nb > 64) return (size_t)-1;
+    size_t row[65];
+    for (size_t j = 0; j <= nb; j++) row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (row[j] + 1 < best) best = row[j] + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* ---- SHA-256 (FIPS 180-4) ---- */
+
+typedef struct {
+    uint32_t h[8];
+    uint64_t len;
+    uint8_t buf[64];
+    size_t nbuf;
+} sha256_t;
+
+static const uint32_t K256[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha256_block(sha256_t *c, const uint8_t *p)
+{
+    uint32_t w[64], a, b, cc, d, e, f, g, h;
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
+               p[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
+    e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
+    for (int i = 0; i < 64; i++) {
+        uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K256[i] + w[i];
+        uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & cc) ^ (b & cc));
+        h = g, g = f, f = e, e = d + t1, d = cc, cc = b, b = a, a = t1 + t2;
+    }
+    c->h[0] += a, c->h[1] += b, c->h[2] += cc, c->h[3] += d;
+    c->h[4] += e, c->h[5] += f, c->h[6] += g, c->h[7] += h;
+}
+
+static void sha256_init(sha256_t *c)
+{
+    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    memcpy(c->h, h0, sizeof h0);
+    c->len = 0;
+    c->nbuf = 0;
+}
+
+static void sha256_update(sha256_t *c, const uint8_t *p, size_t n)
+{
+    c->len += n;
+    while (n) {
+        size_t k = 64 - c->nbuf < n ? 64 - c->nbuf : n;
+        memcpy(c->buf + c->nbuf, p, k);
+        c->nbuf += k, p += k, n -= k;
+        if (c->nbuf == 64) {
+            sha256_block(c, c->buf);
+            c->nbuf = 0;
+        }
+    }
+}
+
+static void sha256_final(sha256_t *c, char hex[65])
+{
+    uint64_t bits = c->len * 8;
+    uint8_t pad = 0x80, zero = 0, lenb[8];
+    sha256_update(c, &pad, 1);
+    while (c->nbuf != 56) sha256_update(c, &zero, 1);
+    for (int i = 0; i < 8; i++) lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
+    sha256_update(c, lenb, 8);
+    for (int i = 0; i < 8; i++) snprintf(hex + 8 * i, 9, "%08x", c->h[i]);
+}
+
+void sha256_buf(const void *data, size_t n, char hex[65])
+{
+    sha256_t c;
+    sha256_init(&c);
+    sha256_update(&c, data, n);
+    sha256_final(&c, hex);
+}
+
+rgx_err sha256_file(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return rgx_fail(RGX_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    sha256_t c;
+    sha256_init(&c);
+    uint8_t buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) sha256_update(&c, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) return rgx_fail(RGX_ERR_INPUT, "%s: read error", path);
+    sha256_final(&c, hex);
+    return RGX_OK;
+}

@@ -1,0 +1,47 @@
+/* util.h — small helpers shared by every module: checked allocation, a growable
+ * string buffer, path joining, file facts and SHA-256. */
+#ifndef RGX_UTIL_H
+#define RGX_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+/* *(void **)pp = calloc(n, size); RGX_ERR_MEMORY (with a message) when that fails. */
+rgx_err rgx_calloc(void *pp, size_t n, size_t size);
+/* *(void **)pp = realloc(*(void **)pp, n * size), keeping the old block on failure. */
+rgx_err rgx_realloc(void *pp, size_t n, size_t size);
+/* Duplicates s into *out (NULL stays NULL). */
+rgx_err rgx_strdup(char **out, const char *s);
+
+/* A growable NUL-terminated string. Zero-initialise, append, then free(sb.s). */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} strbuf_t;
+rgx_err sb_append(strbuf_t *sb, const char *s);
+rgx_err sb_printf(strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* dir + "/" + rel unless rel is absolute; result in *out (caller frees). */
+rgx_err path_join(char **out, const char *dir, const char *rel);
+/* Directory part of path ("." when there is none); caller frees. */
+rgx_err path_dirname(char **out, const char *path);
+
+/* SHA-256 of a file as 64 lowercase hex digits plus NUL. */
+rgx_err sha256_file(const char *path, char hex[65]);
+/* SHA-256 of a buffer. */
+void sha256_buf(const void *data, size_t n, char hex[65]);
+
+/* Whole file into *out (NUL-terminated; *len without the NUL). */
+rgx_err read_file(const char *path, char **out, size_t *len);
+
+/* Seconds since the epoch as ISO 8601 UTC ("2026-11-24T10:11:12Z"). */
+void iso8601_utc(double t, char buf[32]);
+double wall_clock(void); /* seconds since the epoch, sub-second resolution */
+
+/* Levenshtein distance, for "did you mean" hints on misspelt keys. */
+size_t edit_distance(const char *a, const char *b);
+
+#endif
