@@ -3,15 +3,20 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char errbuf[2048];
 
 rgx_err rgx_fail(rgx_err err, const char *fmt, ...)
 {
+    /* Format into a scratch buffer first: the arguments may include rgx_errmsg() itself,
+     * which is how a caller adds context to a message from below. */
+    char tmp[sizeof errbuf];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(errbuf, sizeof errbuf, fmt, ap);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
+    memcpy(errbuf, tmp, sizeof errbuf);
     return err;
 }
 
