@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nl * 3; i++) rows[i] = 100.0 * rank + (double)i;
     is_int(h5out_write_rows(&h, "/features/values", H5T_NATIVE_DOUBLE, nl, 3, rows), RGX_OK,
            "rows from every rank");
-    char id[32];
+    char id[64];
     snprintf(id, sizeof id, "P%d-from-rank-%d", rank, rank);
     const char *ids[4] = {id, id, id, id};
     is_int(h5out_write_strings(&h, "/samples/patient_id", nl, ids), RGX_OK, "strings per rank");
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
             char **s;
             size_t ns;
             is_int(h5in_read_strings(file, "/samples/patient_id", &ns, &s), RGX_OK, "read strings");
-            char want[32];
+            char want[64];
             snprintf(want, sizeof want, "P%d-from-rank-%d", size - 1, size - 1);
             is_str(s[ns - 1], want, "last string comes from the last rank");
             h5in_free_strings(s, ns);
