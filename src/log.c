@@ -122,8 +122,8 @@ void progress_update(progress_t *p, long done)
     int pct = (int)(100.0 * (double)done / (double)p->total);
     if (p->tty) {
         if (t - p->last < 1.0 && done < p->total) return;
-    } else if (pct / 10 == p->last_pct / 10 && t - p->last < 60 && done < p->total) {
-        return;
+    } else if ((pct / 10 == p->last_pct / 10 || t - p->last < 2) && t - p->last < 60) {
+        return; /* a line per 10% at most, none for work that ends within seconds */
     }
     p->last = t;
     p->last_pct = pct;

@@ -56,6 +56,14 @@ static const char *pin_threads(int threads, int local_size, int *chosen)
     return why;
 }
 
+int mpienv_launched(void)
+{
+    static const char *vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (getenv(vars[i])) return 1;
+    return 0;
+}
+
 void mpienv_single(int threads)
 {
     int t;

@@ -27,6 +27,10 @@ extern mpienv_t rgx_mpi;
 rgx_err mpienv_init(int *argc, char ***argv, int threads);
 void mpienv_finalize(void);
 
+/* 1 when this process was started by an MPI launcher (mpirun, srun): commands that can run
+ * either way (plan) use MPI only then. */
+int mpienv_launched(void);
+
 /* Sets BLAS threads without MPI (single-process commands). */
 void mpienv_single(int threads);
 

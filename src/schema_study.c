@@ -10,6 +10,8 @@ const cfg_key_t schema_study[] = {
      .doc = "VCF/BCF for every patient (or use the manifest's genotypes column, one file per site)"},
     {.name = "covariates", .type = CFG_STRING, .null_ok = 1,
      .doc = "covariates table (plink2 style, #IID header)"},
+    {.name = "affine_tolerance_mm", .type = CFG_FLOAT, .def = "0.001", .min = 0, .max = 100,
+     .doc = "largest difference allowed between an image's and its mask's affine (mm)"},
     {.name = "out_dir", .type = CFG_STRING, .def = "results",
      .doc = "folder that receives <name>/ with the run file, exports, plots and report"},
     {NULL},

@@ -1,0 +1,55 @@
+/* plan.h — [plan]: validate every patient's inputs before any work, estimate each patient's
+ * cost and assign patients to ranks.
+ *
+ * Per patient: every image and mask exists and has a readable NIfTI header, each mask is on
+ * its image's grid (dimensions, affine within a tolerance), the ROI is not empty, and the
+ * sample id is in the genotype file's header.  A patient that fails a check is marked (status
+ * and reason) and the run goes on without it; the caller prints plan->problem lines.
+ * The work is shared: rank r checks patients r, r + P, ..., and the results are gathered,
+ * so a 100,000-patient cohort does not wait on one rank reading every mask. */
+#ifndef RGX_PLAN_H
+#define RGX_PLAN_H
+
+#include <mpi.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "manifest.h"
+
+enum { PLAN_OK = 0, PLAN_BAD_INPUT = 1, PLAN_NO_GENOTYPES = 2 };
+
+typedef struct {
+    int status;    /* PLAN_OK, PLAN_BAD_INPUT (cannot be extracted), PLAN_NO_GENOTYPES
+                      (extracted, left out of the scan) */
+    char *reason;  /* NULL when ok */
+    double cost;   /* estimated work: ROI voxels summed over channels and labels */
+    long roi_voxels;
+    int rank;      /* static assignment (-1 for a bad patient) */
+} plan_patient_t;
+
+typedef struct {
+    const char *genotypes;  /* one genotype file for everyone, or NULL (manifest column / none) */
+    const int *labels;      /* ROI labels to count, or NULL for every non-zero label */
+    int n_labels;
+    double geometry_tol_mm; /* affine tolerance between image and mask */
+} plan_opt_t;
+
+typedef struct {
+    size_t n;               /* = manifest rows */
+    plan_patient_t *p;
+    size_t n_bad, n_no_geno;
+    int n_ranks;
+    double *rank_cost;      /* n_ranks totals of the static assignment */
+    size_t n_problems;
+    char **problem;         /* "manifest.tsv:7: patient P0005: ..." one per problem */
+} plan_t;
+
+void plan_opt_init(plan_opt_t *opt);
+
+/* Collective over comm (MPI_COMM_NULL: this process alone).  Returns an error only when
+ * the plan itself cannot be made (out of memory, MPI failure); bad patients are data. */
+rgx_err plan_make(const manifest_t *m, const plan_opt_t *opt, MPI_Comm comm, int n_ranks,
+                  plan_t *plan);
+void plan_free(plan_t *plan);
+
+#endif

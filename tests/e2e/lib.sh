@@ -1,0 +1,26 @@
+# lib.sh — TAP helpers for the end-to-end tests (sourced).
+#   run CMD...          runs CMD; $out holds stdout+stderr, $rc the exit status
+#   is GOT WANT NAME    equality
+#   like TEXT PATTERN NAME   TEXT contains PATTERN (fixed string)
+#   ok COND_STATUS NAME pass when the status (0) is true: ok $? "name"
+#   skip_all REASON     no test can run here: says why (never a silent pass)
+#   tmpdir              a temporary folder removed on exit
+_n=0; _fail=0
+tmpdir() { local d; d=$(mktemp -d /tmp/rgx_e2e.XXXXXX); trap "rm -rf '$d'" EXIT; echo "$d"; }
+run() { out=$("$@" 2>&1); rc=$?; }
+_result() {
+  _n=$((_n+1))
+  if [ "$1" = 0 ]; then echo "ok $_n - $2"; else echo "not ok $_n - $2"; _fail=$((_fail+1)); fi
+}
+is() {
+  if [ "$1" = "$2" ]; then _result 0 "$3"; else _result 1 "$3"; echo "#   got '$1', expected '$2'"; [ -n "${out:-}" ] && printf '%s\n' "$out" | head -20 | sed 's/^/#   | /'; fi
+}
+like() {
+  case "$1" in *"$2"*) _result 0 "$3" ;; *) _result 1 "$3"; echo "#   no '$2' in:"; printf '%s\n' "$1" | head -30 | sed 's/^/#   | /' ;; esac
+}
+unlike() {
+  case "$1" in *"$2"*) _result 1 "$3"; echo "#   unexpected '$2'" ;; *) _result 0 "$3" ;; esac
+}
+ok() { _result "$1" "$2"; }
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+done_testing() { echo "1..$_n"; [ "$_fail" = 0 ]; }
