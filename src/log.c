@@ -52,6 +52,7 @@ int log_rank(void)
 
 double log_elapsed(void)
 {
+    if (L.t0 == 0) L.t0 = now(); /* a program that never called log_init() */
     return now() - L.t0;
 }
 

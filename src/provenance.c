@@ -1,0 +1,212 @@
+/* provenance.c — see provenance.h. */
+#include "provenance.h"
+
+#include <cblas.h>
+#include <gsl/gsl_version.h>
+#include <htslib/hts.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "log.h"
+#include "mpienv.h"
+#include "util.h"
+#include "version.h"
+
+static double start_wall;
+
+rgx_err prov_inputs_add(prov_inputs_t *in, const char *role, const char *path)
+{
+    rgx_err err;
+    if (!path) return RGX_OK;
+    if (in->n == in->m) {
+        size_t m = in->m ? 2 * in->m : 64;
+        if ((err = rgx_realloc(&in->role, m, sizeof *in->role))) return err;
+        if ((err = rgx_realloc(&in->path, m, sizeof *in->path))) return err;
+        in->m = m;
+    }
+    if ((err = rgx_strdup(&in->role[in->n], role))) return err;
+    if ((err = rgx_strdup(&in->path[in->n], path))) {
+        free(in->role[in->n]);
+        return err;
+    }
+    in->n++;
+    return RGX_OK;
+}
+
+void prov_inputs_free(prov_inputs_t *in)
+{
+    for (size_t i = 0; i < in->n; i++) free(in->role[i]), free(in->path[i]);
+    free(in->role);
+    free(in->path);
+    memset(in, 0, sizeof *in);
+}
+
+rgx_err provenance_command_line(int argc, char **argv, char **out)
+{
+    strbuf_t sb = {0};
+    rgx_err err = sb_append(&sb, "");
+    for (int i = 0; !err && i < argc; i++) {
+        const char *a = argv[i];
+        int plain = *a != '\0';
+        for (const char *p = a; *p; p++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%",
+                        *p))
+                plain = 0;
+        if (i) err = sb_append(&sb, " ");
+        if (!err && plain) err = sb_append(&sb, a);
+        else if (!err) {
+            err = sb_append(&sb, "'");
+            for (const char *p = a; !err && *p; p++)
+                err = *p == '\'' ? sb_append(&sb, "'\\''") : sb_printf(&sb, "%c", *p);
+            if (!err) err = sb_append(&sb, "'");
+        }
+    }
+    if (err) free(sb.s);
+    else *out = sb.s;
+    return err;
+}
+
+static rgx_err attr(h5out_t *h, const char *name, const char *value)
+{
+    return h5out_attr_str(h, "/provenance", name, value ? value : "");
+}
+
+/* Host names of every rank, distinct, in rank order, comma-separated; same on all ranks. */
+static rgx_err host_list(h5out_t *h, char **out)
+{
+    enum { W = 256 };
+    char *all;
+    rgx_err err = rgx_calloc(&all, (size_t)h->size, W);
+    if (err) return err;
+    MPI_Allgather(rgx_mpi.host, W, MPI_CHAR, all, W, MPI_CHAR, h->comm);
+    strbuf_t sb = {0};
+    err = sb_append(&sb, "");
+    for (int r = 0; !err && r < h->size; r++) {
+        const char *name = all + (size_t)r * W;
+        int seen = 0;
+        for (int q = 0; q < r && !seen; q++) seen = !strcmp(name, all + (size_t)q * W);
+        if (!seen) err = sb_printf(&sb, "%s%s", sb.len ? "," : "", name);
+    }
+    free(all);
+    if (err) free(sb.s);
+    else *out = sb.s;
+    return err;
+}
+
+static rgx_err write_inputs(h5out_t *h, const prov_inputs_t *in, int checksums)
+{
+    /* Rank r takes the contiguous share [lo, hi): rank order = input order. */
+    size_t lo = in->n * (size_t)h->rank / (size_t)h->size;
+    size_t hi = in->n * (size_t)(h->rank + 1) / (size_t)h->size;
+    size_t n = hi - lo;
+    double *size = NULL, *mtime = NULL;
+    char (*sha)[65] = NULL;
+    const char **shas = NULL;
+    rgx_err err = RGX_OK;
+    if ((err = rgx_calloc(&size, n ? n : 1, sizeof *size)) ||
+        (err = rgx_calloc(&mtime, n ? n : 1, sizeof *mtime)) ||
+        (err = rgx_calloc(&sha, n ? n : 1, sizeof *sha)) ||
+        (err = rgx_calloc(&shas, n ? n : 1, sizeof *shas)))
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = in->path[lo + i];
+        struct stat st;
+        if (stat(p, &st) == 0) {
+            size[i] = (double)st.st_size;
+            mtime[i] = (double)st.st_mtim.tv_sec + 1e-9 * (double)st.st_mtim.tv_nsec;
+        } else {
+            size[i] = mtime[i] = -1;
+        }
+        int is_small = !strcmp(in->role[lo + i], "manifest") || !strcmp(in->role[lo + i], "config");
+        if ((checksums || is_small) && sha256_file(p, sha[i]) != RGX_OK) strcpy(sha[i], "unreadable");
+        shas[i] = sha[i];
+    }
+    if ((err = h5out_write_strings(h, "/provenance/inputs/role", n, (const char *const *)in->role + lo)))
+        goto out;
+    if ((err = h5out_write_strings(h, "/provenance/inputs/path", n, (const char *const *)in->path + lo)))
+        goto out;
+    if ((err = h5out_write_rows(h, "/provenance/inputs/size", H5T_NATIVE_DOUBLE, n, 0, size))) goto out;
+    if ((err = h5out_write_rows(h, "/provenance/inputs/mtime", H5T_NATIVE_DOUBLE, n, 0, mtime)))
+        goto out;
+    err = h5out_write_strings(h, "/provenance/inputs/sha256", n, shas);
+out:
+    free(size), free(mtime), free(sha), free(shas);
+    return err;
+}
+
+rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
+                         const char *manifest_path, const prov_inputs_t *inputs, int checksums)
+{
+    start_wall = wall_clock();
+    char *cmd = NULL, *hosts = NULL, *eff = NULL, buf[512], when[32];
+    rgx_err err;
+    if ((err = h5out_group(h, "/provenance"))) return err;
+    if ((err = provenance_command_line(argc, argv, &cmd))) goto out;
+    if ((err = host_list(h, &hosts))) goto out;
+    iso8601_utc(start_wall, when);
+    /* Rank 0's clock and working directory speak for the run. */
+    char cwd[4096] = "";
+    if (h->rank == 0 && !getcwd(cwd, sizeof cwd)) strcpy(cwd, "?");
+    MPI_Bcast(cwd, sizeof cwd, MPI_CHAR, 0, h->comm);
+    MPI_Bcast(when, sizeof when, MPI_CHAR, 0, h->comm);
+    MPI_Bcast(&start_wall, 1, MPI_DOUBLE, 0, h->comm);
+
+    if ((err = attr(h, "radiogx_version", rgx_version()))) goto out;
+    if ((err = attr(h, "command_line", cmd))) goto out;
+    if ((err = attr(h, "working_directory", cwd))) goto out;
+    if ((err = attr(h, "start_time", when))) goto out;
+    if ((err = h5out_attr_long(h, "/provenance", "world_size", h->size))) goto out;
+    if ((err = attr(h, "hosts", hosts))) goto out;
+    if ((err = h5out_attr_long(h, "/provenance", "n_hosts", rgx_mpi.n_hosts))) goto out;
+    if ((err = h5out_attr_long(h, "/provenance", "blas_threads", rgx_mpi.blas_threads))) goto out;
+    unsigned maj, min, rel;
+    H5get_libversion(&maj, &min, &rel);
+    snprintf(buf, sizeof buf, "%u.%u.%u (parallel)", maj, min, rel);
+    if ((err = attr(h, "hdf5_version", buf))) goto out;
+    if ((err = attr(h, "htslib_version", hts_version()))) goto out;
+    if ((err = attr(h, "gsl_version", gsl_version))) goto out;
+    if ((err = attr(h, "openblas_version", openblas_get_config()))) goto out;
+    char mpiv[MPI_MAX_LIBRARY_VERSION_STRING];
+    int len;
+    MPI_Get_library_version(mpiv, &len);
+    mpiv[strcspn(mpiv, "\n,")] = '\0';
+    if ((err = attr(h, "mpi_version", mpiv))) goto out;
+    if ((err = attr(h, "yaml_version", yaml_get_version_string()))) goto out;
+    if ((err = attr(h, "nifti_library", "nifticlib (libnifti2, NIfTI-1 and NIfTI-2)"))) goto out;
+
+    const char *cfile = cfg ? cfg_file(cfg) : NULL;
+    char sha[65] = "";
+    if (cfg) sha256_buf(cfg_text(cfg), strlen(cfg_text(cfg)), sha);
+    if ((err = attr(h, "config_file", cfile ? cfile : "(none: defaults)"))) goto out;
+    if ((err = attr(h, "config_sha256", sha))) goto out;
+    if (cfg && (err = cfg_effective_yaml(cfg, &eff))) goto out;
+    const char *texts[1] = {eff ? eff : ""};
+    if ((err = h5out_write_strings_all(h, "/provenance/config", 1, texts))) goto out;
+    texts[0] = cfg ? cfg_text(cfg) : "";
+    if ((err = h5out_write_strings_all(h, "/provenance/config_text", 1, texts))) goto out;
+    sha[0] = '\0';
+    if (manifest_path && sha256_file(manifest_path, sha)) strcpy(sha, "unreadable");
+    if ((err = attr(h, "manifest_file", manifest_path ? manifest_path : "(none)"))) goto out;
+    if ((err = attr(h, "manifest_sha256", sha))) goto out;
+    prov_inputs_t none = {0};
+    err = write_inputs(h, inputs ? inputs : &none, checksums);
+out:
+    free(cmd), free(hosts), free(eff);
+    return err;
+}
+
+rgx_err provenance_end(h5out_t *h)
+{
+    double now = wall_clock();
+    char when[32];
+    iso8601_utc(now, when);
+    MPI_Bcast(when, sizeof when, MPI_CHAR, 0, h->comm);
+    MPI_Bcast(&now, 1, MPI_DOUBLE, 0, h->comm);
+    rgx_err err = attr(h, "end_time", when);
+    if (!err) err = h5out_attr_double(h, "/provenance", "wall_seconds", now - start_wall);
+    return err;
+}
