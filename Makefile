@@ -86,7 +86,7 @@ TEST_ENV = RGX_SHARED=$(RGX_SHARED) RADIOGX=$(abspath $(BIN)) RGX_ROOT=$(CURDIR)
            RGX_ASAN=$(asan) OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
            OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1 \
            OPENBLAS_NUM_THREADS=1 \
-           ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+           ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:abort_on_error=0 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

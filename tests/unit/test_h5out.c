@@ -4,6 +4,7 @@
 #include "tap.h"
 #include "h5in.h"
 #include "h5out.h"
+#include "mpienv.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -11,7 +12,7 @@
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
+    mpienv_init(&argc, &argv, 1);
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -122,6 +123,6 @@ int main(int argc, char **argv)
     }
     free(rows);
     int rc = tap_done();
-    MPI_Finalize();
+    mpienv_finalize();
     return rank == 0 ? rc : 0;
 }
