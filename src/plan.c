@@ -28,9 +28,37 @@ static int label_wanted(const plan_opt_t *opt, float v)
     return 0;
 }
 
-/* Checks one patient's images and masks; on failure sets *reason (malloc'ed). */
+/* A sorted set of ints (ROI labels). */
+typedef struct {
+    int *v;
+    size_t n, m;
+} intset_t;
+
+static rgx_err intset_add(intset_t *s, int x)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->v[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < s->n && s->v[lo] == x) return RGX_OK;
+    if (s->n == s->m) {
+        size_t m = s->m ? 2 * s->m : 8;
+        rgx_err err = rgx_realloc(&s->v, m, sizeof *s->v);
+        if (err) return err;
+        s->m = m;
+    }
+    memmove(s->v + lo + 1, s->v + lo, (s->n - lo) * sizeof *s->v);
+    s->v[lo] = x;
+    s->n++;
+    return RGX_OK;
+}
+
+/* Checks one patient's images and masks; on failure sets *reason (malloc'ed).  The labels
+ * present in each channel's mask are added to labels[channel]. */
 static rgx_err check_images(const manifest_t *m, size_t i, const plan_opt_t *opt,
-                            plan_patient_t *pp)
+                            plan_patient_t *pp, intset_t *labels)
 {
     const manifest_row_t *r = &m->row[i];
     rgx_err err = RGX_OK;
@@ -55,7 +83,23 @@ static rgx_err check_images(const manifest_t *m, size_t i, const plan_opt_t *opt
         } else {
             long roi = 0;
             size_t n = image_nvox(&msk);
-            for (size_t v = 0; v < n; v++) roi += label_wanted(opt, msk.data[v]);
+            float last = 0;
+            for (size_t v = 0; v < n && !err; v++) {
+                if (!label_wanted(opt, msk.data[v])) continue;
+                roi++;
+                if (msk.data[v] != last) { /* label maps are mostly runs of one value */
+                    last = msk.data[v];
+                    if (last != nearbyintf(last) || fabsf(last) > 16777216.0f)
+                        err = rgx_fail(RGX_ERR_INPUT, "mask for image_%s holds %g: expected "
+                                       "integer labels", m->channel[c], (double)last);
+                    else
+                        err = intset_add(&labels[c], (int)last);
+                }
+            }
+            if (err) {
+                image_free(&msk);
+                break;
+            }
             if (roi == 0)
                 err = rgx_fail(RGX_ERR_INPUT, "mask for image_%s has no ROI voxel%s",
                                m->channel[c], opt->labels ? " with the configured labels" : "");
@@ -163,11 +207,13 @@ rgx_err plan_make(const manifest_t *m, const plan_opt_t *opt, MPI_Comm comm, int
     double *num;
     if ((err = rgx_calloc(&num, 3 * (m->n ? m->n : 1), sizeof *num))) return err;
     strbuf_t reasons = {0};
+    intset_t *labels;
+    if ((err = rgx_calloc(&labels, (size_t)m->n_channels, sizeof *labels))) return err;
     progress_t prog;
     progress_init(&prog, "plan", "patients", (long)m->n);
     for (size_t i = (size_t)rank; i < m->n; i += (size_t)size) {
         plan_patient_t pp = {0};
-        rgx_err bad = check_images(m, i, opt, &pp);
+        rgx_err bad = check_images(m, i, opt, &pp, labels);
         num[3 * i] = bad ? 1 : 0;
         num[3 * i + 1] = (double)pp.roi_voxels;
         num[3 * i + 2] = pp.cost;
@@ -192,6 +238,30 @@ rgx_err plan_make(const manifest_t *m, const plan_opt_t *opt, MPI_Comm comm, int
         free(lens), free(offs);
     }
     progress_done(&prog, (long)m->n);
+    /* The union of every rank's labels, per channel. */
+    plan->n_channels = m->n_channels;
+    if (!err) err = rgx_calloc(&plan->labels, (size_t)m->n_channels, sizeof *plan->labels);
+    if (!err) err = rgx_calloc(&plan->n_labels, (size_t)m->n_channels, sizeof *plan->n_labels);
+    for (int c = 0; !err && c < m->n_channels; c++) {
+        if (comm != MPI_COMM_NULL && size > 1) {
+            int mine = (int)labels[c].n, total = 0, *cnt = NULL, *off = NULL, *all = NULL;
+            if (!(err = rgx_calloc(&cnt, (size_t)size, sizeof *cnt)) &&
+                !(err = rgx_calloc(&off, (size_t)size, sizeof *off))) {
+                MPI_Allgather(&mine, 1, MPI_INT, cnt, 1, MPI_INT, comm);
+                for (int r = 0; r < size; r++) off[r] = total, total += cnt[r];
+                if (!(err = rgx_calloc(&all, (size_t)total + 1, sizeof *all))) {
+                    MPI_Allgatherv(labels[c].v, mine, MPI_INT, all, cnt, off, MPI_INT, comm);
+                    for (int k = 0; !err && k < total; k++) err = intset_add(&labels[c], all[k]);
+                }
+            }
+            free(cnt), free(off), free(all);
+        }
+        plan->labels[c] = labels[c].v;
+        plan->n_labels[c] = (int)labels[c].n;
+        labels[c].v = NULL;
+    }
+    for (int c = 0; c < m->n_channels; c++) free(labels[c].v);
+    free(labels);
     for (size_t i = 0; !err && i < m->n; i++) {
         plan->p[i].status = num[3 * i] > 0 ? PLAN_BAD_INPUT : PLAN_OK;
         plan->p[i].roi_voxels = (long)num[3 * i + 1];
@@ -265,5 +335,8 @@ void plan_free(plan_t *plan)
     free(plan->problem);
     free(plan->p);
     free(plan->rank_cost);
+    for (int c = 0; c < plan->n_channels; c++) free(plan->labels ? plan->labels[c] : NULL);
+    free(plan->labels);
+    free(plan->n_labels);
     memset(plan, 0, sizeof *plan);
 }

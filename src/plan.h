@@ -42,6 +42,9 @@ typedef struct {
     double *rank_cost;      /* n_ranks totals of the static assignment */
     size_t n_problems;
     char **problem;         /* "manifest.tsv:7: patient P0005: ..." one per problem */
+    int n_channels;
+    int **labels;           /* per channel: the ROI labels found in any patient's mask, sorted */
+    int *n_labels;
 } plan_t;
 
 void plan_opt_init(plan_opt_t *opt);
