@@ -199,6 +199,7 @@ rgx_err plan_make(const manifest_t *m, const plan_opt_t *opt, MPI_Comm comm, int
         MPI_Comm_size(comm, &size);
     }
     plan->n = m->n;
+    plan->geometry_tol_mm = opt->geometry_tol_mm;
     rgx_err err = rgx_calloc(&plan->p, m->n ? m->n : 1, sizeof *plan->p);
     if (err) return err;
 

@@ -42,6 +42,7 @@ typedef struct {
     double *rank_cost;      /* n_ranks totals of the static assignment */
     size_t n_problems;
     char **problem;         /* "manifest.tsv:7: patient P0005: ..." one per problem */
+    double geometry_tol_mm; /* the tolerance the checks used */
     int n_channels;
     int **labels;           /* per channel: the ROI labels found in any patient's mask, sorted */
     int *n_labels;
