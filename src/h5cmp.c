@@ -98,8 +98,11 @@ static void cmp_dataset(cmp_t *c, const char *name)
                     memcpy(&x, ba + e * w, w), memcpy(&y, bb + e * w, w);
                     snprintf(where, sizeof where, "[%zu,%zu]: %.17g vs %.17g", row, col, x, y);
                 } else if (H5Tget_class(ta) == H5T_STRING) {
-                    snprintf(where, sizeof where, "[%zu]: \"%.80s\" vs \"%.80s\"", row,
-                             (char *)ba + e * w, (char *)bb + e * w);
+                    /* Fixed-width strings need not end in a NUL. */
+                    int la = (int)strnlen((char *)ba + e * w, w < 80 ? w : 80);
+                    int lb = (int)strnlen((char *)bb + e * w, w < 80 ? w : 80);
+                    snprintf(where, sizeof where, "[%zu]: \"%.*s\" vs \"%.*s\"", row, la,
+                             (char *)ba + e * w, lb, (char *)bb + e * w);
                 } else {
                     snprintf(where, sizeof where, "[%zu,%zu]: bytes differ", row, col);
                 }
