@@ -4,5 +4,6 @@
 #define RGX_CMD_H
 
 int cmd_plan(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"plan", cmd_plan, "validate a manifest and config before any work; print the rank plan"},
+    {"verify", cmd_verify, "rerun a run file's recorded analysis and compare bit for bit"},
 };
 
 static void usage(FILE *f)

@@ -157,6 +157,10 @@ rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
 
     if ((err = attr(h, "radiogx_version", rgx_version()))) goto out;
     if ((err = attr(h, "command_line", cmd))) goto out;
+    /* The arguments one by one, so that `radiogx verify` can rerun the command exactly. */
+    if ((err = h5out_write_strings_all(h, "/provenance/argv", (size_t)argc,
+                                       (const char *const *)argv)))
+        goto out;
     if ((err = attr(h, "working_directory", cwd))) goto out;
     if ((err = attr(h, "start_time", when))) goto out;
     if ((err = h5out_attr_long(h, "/provenance", "world_size", h->size))) goto out;

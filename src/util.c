@@ -2,6 +2,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,4 +255,16 @@ rgx_err sha256_file(const char *path, char hex[65])
     if (bad) return rgx_fail(RGX_ERR_INPUT, "%s: read error", path);
     sha256_final(&c, hex);
     return RGX_OK;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path) != 0 && errno != ENOENT;
+}
+
+int path_remove_tree(const char *path)
+{
+    /* Depth first, not following symbolic links out of the tree. */
+    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }

@@ -28,6 +28,9 @@ rgx_err sb_printf(strbuf_t *sb, const char *fmt, ...) __attribute__((format(prin
 rgx_err path_join(char **out, const char *dir, const char *rel);
 /* Directory part of path ("." when there is none); caller frees. */
 rgx_err path_dirname(char **out, const char *path);
+/* Removes a file or a folder with everything in it (symbolic links are removed, not
+ * followed); 0 on success, -1 otherwise. */
+int path_remove_tree(const char *path);
 
 /* SHA-256 of a file as 64 lowercase hex digits plus NUL. */
 rgx_err sha256_file(const char *path, char hex[65]);

@@ -1,0 +1,107 @@
+/* job.c — see job.h. */
+#include "job.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+rgx_err job_open(job_t *j, const char *cmd, const cli_common_t *c, const char *manifest_opt,
+                 const char *geno_opt, MPI_Comm comm)
+{
+    memset(j, 0, sizeof *j);
+    j->cmd = cmd;
+    int rank = 0;
+    if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank);
+    rgx_err err = cli_load_config(c, &j->cfg);
+    if (err) {
+        if (rank == 0) fprintf(stderr, "radiogx %s: %s\n", cmd, rgx_errmsg());
+        return err;
+    }
+    if (manifest_opt)
+        err = rgx_strdup(&j->manifest_path, manifest_opt);
+    else
+        err = cli_config_path(j->cfg, "study.manifest", &j->manifest_path);
+    if (!err && geno_opt)
+        err = rgx_strdup(&j->genotypes, geno_opt);
+    else if (!err)
+        err = cli_config_path(j->cfg, "study.genotypes", &j->genotypes);
+    if (err) return err;
+    if (!j->manifest_path) {
+        if (rank == 0)
+            fprintf(stderr,
+                    "radiogx %s: no manifest: give --manifest or study.manifest in the "
+                    "config\n",
+                    cmd);
+        return RGX_ERR_USAGE;
+    }
+    err = manifest_read(j->manifest_path, &j->m);
+    j->have_manifest = 1;
+    if (rank == 0)
+        for (size_t i = 0; i < j->m.n_problems; i++) fprintf(stderr, "%s\n", j->m.problem[i]);
+    if (err) {
+        if (rank == 0)
+            fprintf(stderr, "radiogx %s: the manifest has %zu problem%s: nothing was started\n",
+                    cmd, j->m.n_problems, j->m.n_problems == 1 ? "" : "s");
+        return err;
+    }
+    plan_opt_t popt;
+    plan_opt_init(&popt);
+    popt.genotypes = j->genotypes;
+    popt.geometry_tol_mm = cfg_float(j->cfg, "study.affine_tolerance_mm");
+    if ((err = plan_make(&j->m, &popt, comm, 0, &j->plan))) {
+        if (rank == 0) fprintf(stderr, "radiogx %s: %s\n", cmd, rgx_errmsg());
+        return err;
+    }
+    j->have_plan = 1;
+    if (rank == 0) {
+        for (size_t i = 0; i < j->plan.n_problems; i++) log_warn("%s", j->plan.problem[i]);
+        log_info("%s: %zu patients, %d channel%s; %zu with bad inputs (marked failed), %zu "
+                 "without genotypes (features only)",
+                 cmd, j->m.n, j->m.n_channels, j->m.n_channels == 1 ? "" : "s", j->plan.n_bad,
+                 j->plan.n_no_geno);
+    }
+    return RGX_OK;
+}
+
+void job_close(job_t *j)
+{
+    if (j->have_plan) plan_free(&j->plan);
+    if (j->have_manifest) manifest_free(&j->m);
+    cfg_free(j->cfg);
+    free(j->manifest_path);
+    free(j->genotypes);
+    memset(j, 0, sizeof *j);
+}
+
+rgx_err job_inputs(const job_t *j, prov_inputs_t *in)
+{
+    rgx_err err = RGX_OK;
+    const manifest_t *m = &j->m;
+    prov_inputs_t geno = {0}; /* distinct genotype files (one per site: few) */
+    if (j->genotypes) err = prov_inputs_add(&geno, "genotypes", j->genotypes);
+    for (size_t i = 0; !err && i < m->n; i++) {
+        for (int ch = 0; !err && ch < m->n_channels; ch++) {
+            char role[64];
+            snprintf(role, sizeof role, "image_%s", m->channel[ch]);
+            err = prov_inputs_add(in, role, m->row[i].image[ch]);
+            /* A shared mask column is one file per patient, listed once. */
+            if (!err && (!m->shared_mask || ch == 0)) {
+                snprintf(role, sizeof role, m->shared_mask ? "mask" : "mask_%s", m->channel[ch]);
+                err = prov_inputs_add(in, role, m->row[i].mask[ch]);
+            }
+        }
+        if (!err && m->row[i].genotypes) {
+            int seen = 0;
+            for (size_t k = 0; k < geno.n && !seen; k++)
+                seen = !strcmp(geno.path[k], m->row[i].genotypes);
+            if (!seen) err = prov_inputs_add(&geno, "genotypes", m->row[i].genotypes);
+        }
+    }
+    for (size_t k = 0; !err && k < geno.n; k++)
+        err = prov_inputs_add(in, "genotypes", geno.path[k]);
+    prov_inputs_free(&geno);
+    return err;
+}
