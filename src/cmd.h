@@ -3,6 +3,7 @@
 #ifndef RGX_CMD_H
 #define RGX_CMD_H
 
+int cmd_export(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 

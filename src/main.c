@@ -12,6 +12,7 @@ static const struct {
     int (*fn)(int argc, char **argv);
     const char *summary;
 } commands[] = {
+    {"export", cmd_export, "write tables out of a run file (features.tsv)"},
     {"plan", cmd_plan, "validate a manifest and config before any work; print the rank plan"},
     {"verify", cmd_verify, "rerun a run file's recorded analysis and compare bit for bit"},
 };
