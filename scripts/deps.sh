@@ -14,7 +14,7 @@ PKGS=(
   libcairo2-dev                         # plots (Manhattan, QQ) drawn in C
   plink2                                # independent truth for the association tests
   slurmctld slurmd slurm-client munge   # the Slurm end-to-end test
-  perl valgrind hyperfine              # prove, memory checks, benchmarks
+  perl valgrind hyperfine python3      # prove, memory checks, benchmarks, test cohorts
 )
 
 missing=()
