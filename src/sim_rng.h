@@ -1,0 +1,56 @@
+/* sim_rng.h — the simulator's random numbers: xoshiro256** seeded through splitmix64.
+ *
+ * Every stream is derived from (seed, kind, index) alone, so a patient's image or a block's
+ * genotypes do not depend on the order or the thread that makes them: the output is the same
+ * bytes for the same arguments whatever the thread count.  libc's rand() is not used: it
+ * differs between C libraries. */
+#ifndef RGX_SIM_RNG_H
+#define RGX_SIM_RNG_H
+
+#include <math.h>
+#include <stdint.h>
+
+typedef struct {
+    uint64_t s[4];
+} rng_t;
+
+static inline uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Stream `index` of kind `kind` (a small constant per use) for a seed. */
+static inline void rng_stream(rng_t *r, uint64_t seed, uint64_t kind, uint64_t index)
+{
+    uint64_t x = seed ^ (kind * 0xd1b54a32d192ed03ull) ^ (index * 0x8cb92ba72f3d8dd7ull);
+    splitmix64(&x);
+    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+}
+
+static inline uint64_t rng_next(rng_t *r)
+{
+    uint64_t *s = r->s;
+    uint64_t t = s[1] << 17, res = s[1] * 5;
+    res = ((res << 7) | (res >> 57)) * 9;
+    s[2] ^= s[0], s[3] ^= s[1], s[1] ^= s[2], s[0] ^= s[3], s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return res;
+}
+
+/* Uniform on [0, 1) with 53 random bits. */
+static inline double rng_unif(rng_t *r)
+{
+    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+/* Standard normal (Box-Muller; the second value is dropped to keep streams simple). */
+static inline double rng_norm(rng_t *r)
+{
+    double u = rng_unif(r), v = rng_unif(r);
+    return sqrt(-2.0 * log(1.0 - u)) * cos(2.0 * M_PI * v);
+}
+
+#endif
