@@ -5,6 +5,7 @@
 
 int cmd_export(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 

@@ -5,12 +5,13 @@
 
 #include "cmd.h"
 #include "export_features.h"
+#include "export_sumstats.h"
 #include "log.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: radiogx export RUN.h5 [--features FILE.tsv]\n"
+            "Usage: radiogx export RUN.h5 [--features FILE.tsv] [--sumstats DIR]\n"
             "\n"
             "Writes tables out of a run file (no MPI launcher needed).\n"
             "\n"
@@ -20,21 +21,30 @@ static void usage(FILE *f)
             "                       one column per feature (<channel>.<label>.<IBSI tag>); NA for\n"
             "                       a missing value; 17 significant digits, so the doubles read\n"
             "                       back exactly.  Written under a temporary name, mode 0640.\n"
+            "  -s, --sumstats DIR   GWAS-SSF v1.1 summary statistics: DIR/<phenotype>.tsv.gz\n"
+            "                       (bgzipped, tabix-indexed, effect allele = ALT) and its\n"
+            "                       -meta.yaml sidecar, for every scanned phenotype\n"
             "\n"
             "Examples:\n"
-            "  radiogx export results/demo/run.h5 --features results/demo/features.tsv\n");
+            "  radiogx export results/demo/run.h5 --features results/demo/features.tsv\n"
+            "  radiogx export results/demo/run.h5 --sumstats results/demo/sumstats\n");
 }
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"features", required_argument, 0, 'f'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *features = NULL;
+    static const struct option longopts[] = {{"features", required_argument, 0, 'f'},
+                                             {"sumstats", required_argument, 0, 's'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    const char *features = NULL, *sumstats = NULL;
     int opt;
-    while ((opt = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "f:s:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'f':
             features = optarg;
+            break;
+        case 's':
+            sumstats = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -48,15 +58,17 @@ int cmd_export(int argc, char **argv)
         fprintf(stderr, "radiogx export: give one run file (`radiogx export --help`)\n");
         return RGX_ERR_USAGE;
     }
-    if (!features) {
-        fprintf(stderr, "radiogx export: nothing to export: give --features FILE\n");
+    if (!features && !sumstats) {
+        fprintf(stderr,
+                "radiogx export: nothing to export: give --features FILE or --sumstats DIR\n");
         return RGX_ERR_USAGE;
     }
     const char *run = argv[optind];
-    rgx_err err = export_features_tsv(run, features);
-    if (err)
-        fprintf(stderr, "radiogx export: %s\n", rgx_errmsg());
-    else
+    rgx_err err = RGX_OK;
+    if (features && !(err = export_features_tsv(run, features)))
         log_info("export: wrote %s", features);
+    if (!err && sumstats && !(err = export_sumstats(run, sumstats)))
+        log_info("export: summary statistics in %s", sumstats);
+    if (err) fprintf(stderr, "radiogx export: %s\n", rgx_errmsg());
     return err;
 }

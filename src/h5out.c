@@ -31,7 +31,8 @@ static rgx_err open_common(h5out_t *h, const char *path, MPI_Comm comm, int crea
     h->comm = comm;
     MPI_Comm_rank(comm, &h->rank);
     MPI_Comm_size(comm, &h->size);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our messages, not HDF5's stack dumps */
+    /* Our messages, not HDF5's stack dumps (RGX_HDF5_ERRORS=1 shows them, for debugging). */
+    if (!getenv("RGX_HDF5_ERRORS")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     rgx_err err = rgx_strdup(&h->path, path);
     if (!err) {
         size_t n = strlen(path) + 6;
@@ -232,7 +233,10 @@ rgx_err h5out_matrix_write(h5out_t *h, hid_t dset, hid_t memtype, hsize_t row0, 
     } else {
         H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
     }
-    herr_t st = H5Dwrite(dset, memtype, mspace, fspace, h->xfer, buf);
+    /* An empty dataset has no storage to write to (every rank sees the same shape). */
+    herr_t st = dims[0] == 0 || (rank == 2 && dims[1] == 0)
+                    ? 0
+                    : H5Dwrite(dset, memtype, mspace, fspace, h->xfer, buf);
     H5Sclose(mspace);
     H5Sclose(fspace);
     rgx_err err = st < 0 ? rgx_fail(RGX_ERR_IO, "%s: writing rows %llu..%llu failed", h->tmp,

@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
     {"export", cmd_export, "write tables out of a run file (features.tsv)"},
     {"plan", cmd_plan, "validate a manifest and config before any work; print the rank plan"},
+    {"scan", cmd_scan, "genome-wide association scan of phenotypes against a VCF/BCF (MPI)"},
     {"simulate", cmd_simulate, "write a synthetic cohort (images, masks, VCF, covariates, truth)"},
     {"verify", cmd_verify, "rerun a run file's recorded analysis and compare bit for bit"},
 };

@@ -1,0 +1,20 @@
+/* export_sumstats.h — the scan results of a run file as GWAS-SSF v1.1 summary statistics:
+ * one bgzipped, tabix-indexed TSV per phenotype (DIR/<phenotype>.tsv.gz) with its YAML
+ * metadata sidecar (DIR/<phenotype>.tsv.gz-meta.yaml), as the GWAS Catalog specifies. */
+#ifndef RGX_EXPORT_SUMSTATS_H
+#define RGX_EXPORT_SUMSTATS_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* Columns: chromosome, base_pair_location, effect_allele (ALT), other_allele (REF), beta,
+ * standard_error, effect_allele_frequency, p_value, variant_id, n, neg_log_10_p_value;
+ * "#NA" for a missing value; chromosomes as 1-22, X=23, Y=24, MT=25.  Only variants that
+ * passed QC.  p below the smallest double is printed from -log10 p ("3.2e-412"). */
+rgx_err export_sumstats(const char *run_path, const char *dir);
+
+/* p = 10^-m as text, exact in range for any m >= 0. */
+void sumstats_p_text(double m, char *buf, size_t n);
+
+#endif

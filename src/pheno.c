@@ -1,0 +1,311 @@
+/* pheno.c — see pheno.h. */
+#include "pheno.h"
+
+#include <ctype.h>
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "h5in.h"
+#include "util.h"
+
+static int is_missing(const char *s)
+{
+    return !*s || !strcmp(s, "NA") || !strcmp(s, "na") || !strcmp(s, "NaN") || !strcmp(s, "nan") ||
+           !strcmp(s, ".");
+}
+
+/* Splits a line at tabs or runs of spaces, in place. */
+static size_t split(char *line, char **f, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    while (*p && n < max) {
+        while (*p == ' ' || *p == '\t') p++;
+        if (!*p) break;
+        f[n++] = p;
+        while (*p && *p != ' ' && *p != '\t') p++;
+        if (*p) *p++ = '\0';
+    }
+    return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void table_free(table_t *t)
+{
+    for (size_t i = 0; i < t->n; i++) free(t->id[i]);
+    for (size_t j = 0; j < t->p; j++) free(t->name[j]);
+    free(t->id), free(t->name), free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+rgx_err table_read(const char *path, const char *what, int categorical, table_t *t)
+{
+    memset(t, 0, sizeof *t);
+    char *text = NULL;
+    size_t len;
+    rgx_err err = read_file(path, &text, &len);
+    if (err) return rgx_fail(RGX_ERR_INPUT, "%s file %s: cannot read", what, path);
+    enum { MAXF = 100000 };
+    char **f = NULL, ***cells = NULL; /* cells[row][col] point into text */
+    size_t ncol = 0, skip = 0, rows_cap = 0;
+    int line_no = 0;
+    if ((err = rgx_calloc(&f, MAXF, sizeof *f))) goto out;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line && !err;
+         line = strtok_r(NULL, "\n", &save)) {
+        line_no++;
+        size_t L = strlen(line);
+        if (L && line[L - 1] == '\r') line[L - 1] = '\0';
+        size_t nf = split(line, f, MAXF);
+        if (!nf) continue;
+        if (!ncol) { /* the header */
+            const char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
+            if (!strcmp(h0, "FID") && nf > 1 && !strcmp(f[1], "IID"))
+                skip = 2;
+            else if (!strcmp(h0, "IID"))
+                skip = 1;
+            else {
+                err = rgx_fail(RGX_ERR_INPUT,
+                               "%s:%d: the header must start with #IID or #FID IID (plink2 "
+                               "style), found '%s'",
+                               path, line_no, f[0]);
+                break;
+            }
+            ncol = nf;
+            t->p = nf - skip;
+            if (t->p == 0) {
+                err = rgx_fail(RGX_ERR_INPUT, "%s:%d: no %s column after the ids", path, line_no,
+                               what);
+                break;
+            }
+            if ((err = rgx_calloc(&t->name, t->p, sizeof *t->name))) break;
+            for (size_t j = 0; j < t->p && !err; j++) err = rgx_strdup(&t->name[j], f[skip + j]);
+            continue;
+        }
+        if (f[0][0] == '#') continue;
+        if (nf != ncol) {
+            err = rgx_fail(RGX_ERR_INPUT, "%s:%d: %zu fields, expected %zu as in the header", path,
+                           line_no, nf, ncol);
+            break;
+        }
+        if (t->n == rows_cap) {
+            rows_cap = rows_cap ? 2 * rows_cap : 256;
+            if ((err = rgx_realloc(&cells, rows_cap, sizeof *cells)) ||
+                (err = rgx_realloc(&t->id, rows_cap, sizeof *t->id)))
+                break;
+        }
+        if ((err = rgx_calloc(&cells[t->n], t->p, sizeof **cells))) break;
+        for (size_t j = 0; j < t->p; j++) cells[t->n][j] = f[skip + j];
+        if ((err = rgx_strdup(&t->id[t->n], f[skip - 1]))) break;
+        /* The line number travels with the row for messages. */
+        t->n++;
+        (void)line_no;
+    }
+    if (!err && !ncol) err = rgx_fail(RGX_ERR_INPUT, "%s: empty %s file", path, what);
+    /* Numbers, or categories for covariates. */
+    size_t p_out = 0;
+    char **names = NULL;
+    double *v = NULL;
+    for (size_t j = 0; j < t->p && !err; j++) {
+        int text_col = 0;
+        size_t bad_row = 0;
+        for (size_t i = 0; i < t->n && !text_col; i++) {
+            char *e;
+            const char *c = cells[i][j];
+            if (is_missing(c)) continue;
+            strtod(c, &e);
+            if (*e) text_col = 1, bad_row = i;
+        }
+        if (text_col && !categorical) {
+            err = rgx_fail(RGX_ERR_INPUT,
+                           "%s: %s column '%s', sample %s: '%s' is not a number (NA for "
+                           "missing)",
+                           path, what, t->name[j], t->id[bad_row], cells[bad_row][j]);
+            break;
+        }
+        const char **lev = NULL;
+        size_t nl = 0;
+        if (text_col) { /* the distinct levels, sorted; the first is the reference */
+            if ((err = rgx_calloc(&lev, t->n + 1, sizeof *lev))) break;
+            for (size_t i = 0; i < t->n; i++)
+                if (!is_missing(cells[i][j])) lev[nl++] = cells[i][j];
+            qsort(lev, nl, sizeof *lev, cmp_str);
+            size_t u = 0;
+            for (size_t k = 0; k < nl; k++)
+                if (!u || strcmp(lev[u - 1], lev[k])) lev[u++] = lev[k];
+            nl = u;
+        }
+        size_t add = text_col ? (nl > 1 ? nl - 1 : 0) : 1;
+        if ((err = rgx_realloc(&names, p_out + add + 1, sizeof *names))) break;
+        double *nv = realloc(v, (p_out + add + 1) * (t->n ? t->n : 1) * sizeof *v);
+        if (!nv) {
+            free(lev);
+            err = rgx_fail(RGX_ERR_MEMORY, "out of memory");
+            break;
+        }
+        v = nv; /* stored column-major while building: column c at v + c * n */
+        for (size_t a = 0; a < add && !err; a++) {
+            char nm[512];
+            if (text_col)
+                snprintf(nm, sizeof nm, "%s=%s", t->name[j], lev[a + 1]);
+            else
+                snprintf(nm, sizeof nm, "%s", t->name[j]);
+            err = rgx_strdup(&names[p_out], nm);
+            for (size_t i = 0; i < t->n; i++) {
+                const char *c = cells[i][j];
+                double x = NAN;
+                if (!is_missing(c)) x = text_col ? (double)!strcmp(c, lev[a + 1]) : strtod(c, NULL);
+                v[p_out * t->n + i] = x;
+            }
+            p_out++;
+        }
+        free(lev);
+    }
+    if (!err) {
+        for (size_t j = 0; j < t->p; j++) free(t->name[j]);
+        free(t->name);
+        t->name = names;
+        names = NULL;
+        t->p = p_out;
+        /* Row-major for the callers. */
+        if ((err = rgx_calloc(&t->v, (t->n ? t->n : 1) * (p_out ? p_out : 1), sizeof *t->v)))
+            goto out;
+        for (size_t i = 0; i < t->n; i++)
+            for (size_t j = 0; j < p_out; j++) t->v[i * p_out + j] = v[j * t->n + i];
+    }
+    free(v);
+    if (names) free(names);
+out:
+    if (cells)
+        for (size_t i = 0; i < t->n; i++) free(cells[i]);
+    free(cells), free(f), free(text);
+    if (err) table_free(t);
+    return err;
+}
+
+rgx_err table_select(table_t *t, const char *names, const char *path)
+{
+    if (!names || !*names) return RGX_OK;
+    char *list = NULL;
+    rgx_err err = rgx_strdup(&list, names);
+    if (err) return err;
+    size_t *pick = NULL, k = 0;
+    if ((err = rgx_calloc(&pick, t->p + strlen(names) + 1, sizeof *pick))) goto out;
+    for (char *s = strtok(list, ","); s && !err; s = strtok(NULL, ",")) {
+        int found = 0;
+        size_t ls = strlen(s);
+        for (size_t j = 0; j < t->p; j++) /* a categorical column's indicators all come */
+            if (!strcmp(t->name[j], s) || (!strncmp(t->name[j], s, ls) && t->name[j][ls] == '='))
+                pick[k++] = j, found = 1;
+        if (!found) err = rgx_fail(RGX_ERR_USAGE, "%s: no column '%s'", path, s);
+    }
+    if (err) goto out;
+    double *v;
+    char **nm;
+    if ((err = rgx_calloc(&v, (t->n ? t->n : 1) * (k ? k : 1), sizeof *v))) goto out;
+    if ((err = rgx_calloc(&nm, k ? k : 1, sizeof *nm))) {
+        free(v);
+        goto out;
+    }
+    for (size_t i = 0; i < t->n; i++)
+        for (size_t c = 0; c < k; c++) v[i * k + c] = t->v[i * t->p + pick[c]];
+    for (size_t c = 0; c < k; c++) nm[c] = strdup(t->name[pick[c]]);
+    for (size_t j = 0; j < t->p; j++) free(t->name[j]);
+    free(t->name), free(t->v);
+    t->name = nm, t->v = v, t->p = k;
+out:
+    free(list), free(pick);
+    return err;
+}
+
+long table_row(const table_t *t, const char *id)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (!strcmp(t->id[i], id)) return (long)i;
+    return -1;
+}
+
+rgx_err table_from_run(const char *run, table_t *t)
+{
+    memset(t, 0, sizeof *t);
+    hid_t f;
+    rgx_err err = h5in_open(run, &f);
+    if (err) return err;
+    char **sid = NULL, **names = NULL;
+    size_t ns = 0, nn = 0, nst = 0, rows = 0, cols = 0;
+    long *status = NULL;
+    double *v = NULL;
+    if (!h5in_exists(f, "/features/values")) {
+        err = rgx_fail(RGX_ERR_INPUT, "%s: no /features (run extract first, or give --pheno)", run);
+        goto out;
+    }
+    if ((err = h5in_read_strings(f, "/samples/sample_id", &ns, &sid)) ||
+        (err = h5in_read_longs(f, "/samples/status", &nst, &status)) ||
+        (err = h5in_read_strings(f, "/features/names", &nn, &names)) ||
+        (err = h5in_read_doubles(f, "/features/values", &rows, &cols, &v)))
+        goto out;
+    if (rows != ns || nst != ns || cols != nn) {
+        err = rgx_fail(RGX_ERR_INPUT, "%s: /samples and /features disagree in size", run);
+        goto out;
+    }
+    /* Only extracted patients with genotypes: status 0. */
+    size_t n = 0;
+    for (size_t i = 0; i < ns; i++) n += status[i] == 0;
+    if ((err = rgx_calloc(&t->id, n ? n : 1, sizeof *t->id)) ||
+        (err = rgx_calloc(&t->v, (n ? n : 1) * (nn ? nn : 1), sizeof *t->v)))
+        goto out;
+    for (size_t i = 0, r = 0; i < ns && !err; i++) {
+        if (status[i] != 0) continue;
+        err = rgx_strdup(&t->id[r], sid[i]);
+        memcpy(t->v + r * nn, v + i * nn, nn * sizeof *v);
+        t->n = ++r;
+    }
+    t->name = names, t->p = nn;
+    names = NULL;
+out:
+    h5in_free_strings(sid, ns);
+    h5in_free_strings(names, nn);
+    free(status), free(v);
+    h5in_close(f);
+    if (err) table_free(t);
+    return err;
+}
+
+typedef struct {
+    double x;
+    size_t i;
+} item_t;
+
+static int cmp_item(const void *a, const void *b)
+{
+    const item_t *x = a, *y = b;
+    if (x->x < y->x) return -1;
+    if (x->x > y->x) return 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+void pheno_int(double *v, size_t n, size_t p, size_t j)
+{
+    item_t *it = malloc((n ? n : 1) * sizeof *it);
+    if (!it) return;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i * p + j])) it[m].x = v[i * p + j], it[m].i = i, m++;
+    qsort(it, m, sizeof *it, cmp_item);
+    for (size_t a = 0; a < m;) {
+        size_t b = a;
+        while (b + 1 < m && it[b + 1].x == it[a].x) b++;
+        double rank = 0.5 * (double)(a + b) + 1.0; /* average of ranks a+1 .. b+1 */
+        double z = gsl_cdf_ugaussian_Pinv((rank - 0.5) / (double)m);
+        for (size_t k = a; k <= b; k++) v[it[k].i * p + j] = z;
+        a = b + 1;
+    }
+    free(it);
+}

@@ -1,0 +1,40 @@
+/* pheno.h — phenotype and covariate tables (plink2 style) and the phenotype matrix of a run.
+ *
+ * A table is tab- or space-separated with a header line starting with "#IID" or "#FID IID"
+ * (or "FID IID" / "IID"); one row per sample; NA, na, NaN, nan, "." and empty cells are
+ * missing (unlike plink2, -9 is a value, not a missing code: imaging phenotypes can be -9).
+ * A covariate column with any non-numeric cell is categorical and becomes indicator columns
+ * (one per level but the first, in sorted order, named "<column>=<level>"). */
+#ifndef RGX_PHENO_H
+#define RGX_PHENO_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+typedef struct {
+    size_t n;    /* samples (rows) */
+    char **id;   /* IID per row */
+    size_t p;    /* value columns */
+    char **name; /* per column */
+    double *v;   /* n x p, row-major, NAN when missing */
+} table_t;
+
+/* what: "phenotype" or "covariate" (for messages); categorical: expand text columns
+ * (covariates), else a text cell is an error with its file, line and column. */
+rgx_err table_read(const char *path, const char *what, int categorical, table_t *t);
+void table_free(table_t *t);
+/* Keeps only the named columns (a comma list), in that order; an unknown name is an error. */
+rgx_err table_select(table_t *t, const char *names, const char *path);
+/* The row of a sample id, or -1 (hash lookup after table_index()). */
+long table_row(const table_t *t, const char *id);
+
+/* /features of a run file as a phenotype table: rows are the patients with status 0 (ok),
+ * keyed by sample_id; columns are the feature names. */
+rgx_err table_from_run(const char *run, table_t *t);
+
+/* Rank-based inverse normal transform of column j over its non-missing values: ties get
+ * their average rank; z = Phi^-1((rank - 0.5) / n). */
+void pheno_int(double *v, size_t n, size_t p, size_t j);
+
+#endif

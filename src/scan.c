@@ -1,0 +1,276 @@
+/* scan.c — see scan.h. */
+#include "scan.h"
+
+#include <gsl/gsl_cblas.h> /* the CBLAS API; linked to OpenBLAS (make check-blas) */
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ---- the model ---- */
+
+static int same_pattern(const double *Y, size_t n, size_t p, size_t a, size_t b)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isnan(Y[i * p + a]) != isnan(Y[i * p + b])) return 0;
+    return 1;
+}
+
+rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, const int *keep,
+                        const double *C, size_t q)
+{
+    memset(m, 0, sizeof *m);
+    m->n = n, m->q = q;
+    rgx_err err = RGX_OK;
+    size_t *cols = NULL;
+    if ((err = rgx_calloc(&cols, p ? p : 1, sizeof *cols))) return err;
+    for (size_t j = 0; j < p; j++)
+        if (keep[j]) cols[m->p++] = j;
+    size_t P = m->p ? m->p : 1;
+    if ((err = rgx_calloc(&m->ytil, n * P, sizeof *m->ytil)) ||
+        (err = rgx_calloc(&m->yty, P, sizeof *m->yty)) ||
+        (err = rgx_calloc(&m->group, P, sizeof *m->group)) ||
+        (err = rgx_calloc(&m->n_obs, P, sizeof *m->n_obs)) ||
+        (err = rgx_calloc(&m->g, P, sizeof *m->g)))
+        goto out;
+    /* Groups of identical missingness, in the order of their first phenotype. */
+    size_t *rep = NULL;
+    if ((err = rgx_calloc(&rep, P, sizeof *rep))) goto out;
+    for (size_t k = 0; k < m->p; k++) {
+        size_t g;
+        for (g = 0; g < m->n_groups; g++)
+            if (same_pattern(Y, n, p, rep[g], cols[k])) break;
+        if (g == m->n_groups) rep[m->n_groups++] = cols[k];
+        m->group[k] = (int)g;
+    }
+    size_t G = m->n_groups;
+    m->rhs_cols = m->p + G * q;
+    if ((err = rgx_calloc(&m->rhs, n * (m->rhs_cols ? m->rhs_cols : 1), sizeof *m->rhs)) ||
+        (err = rgx_calloc(&m->masks, n * (G ? G : 1), sizeof *m->masks))) {
+        free(rep);
+        goto out;
+    }
+    gsl_matrix *A = gsl_matrix_alloc(q, q), *inv = gsl_matrix_alloc(q, q);
+    gsl_permutation *perm = gsl_permutation_alloc(q);
+    double *cty = malloc(q * sizeof *cty), *alpha = malloc(q * sizeof *alpha);
+    for (size_t g = 0; g < G && !err; g++) {
+        scan_group_t *gr = &m->g[g];
+        if ((err = rgx_calloc(&gr->cmask, n * q, sizeof *gr->cmask)) ||
+            (err = rgx_calloc(&gr->mask, n, sizeof *gr->mask)) ||
+            (err = rgx_calloc(&gr->ctc_inv, q * q, sizeof *gr->ctc_inv)))
+            break;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(Y[i * p + rep[g]])) {
+                gr->mask[i] = 1;
+                gr->n_rows++;
+                memcpy(gr->cmask + i * q, C + i * q, q * sizeof *C);
+            }
+        /* C'C over the group's rows, inverted by LU (q is small). */
+        for (size_t a = 0; a < q; a++)
+            for (size_t b = 0; b < q; b++) {
+                double s = 0;
+                for (size_t i = 0; i < n; i++) s += gr->cmask[i * q + a] * gr->cmask[i * q + b];
+                gsl_matrix_set(A, a, b, s);
+            }
+        int sign;
+        gsl_set_error_handler_off();
+        if (gsl_linalg_LU_decomp(A, perm, &sign) || fabs(gsl_linalg_LU_det(A, sign)) < 1e-300 ||
+            gsl_linalg_LU_invert(A, perm, inv)) {
+            err = rgx_fail(RGX_ERR_NUMERIC,
+                           "the covariates are collinear on the %zu samples of "
+                           "phenotype group %zu",
+                           gr->n_rows, g + 1);
+            break;
+        }
+        for (size_t a = 0; a < q; a++)
+            for (size_t b = 0; b < q; b++) gr->ctc_inv[a * q + b] = gsl_matrix_get(inv, a, b);
+        for (size_t i = 0; i < n; i++) m->masks[i * G + g] = gr->mask[i];
+        for (size_t a = 0; a < q; a++)
+            for (size_t i = 0; i < n; i++)
+                m->rhs[i * m->rhs_cols + m->p + g * q + a] = gr->cmask[i * q + a];
+    }
+    /* Residualise each phenotype on its group's covariates. */
+    for (size_t k = 0; k < m->p && !err; k++) {
+        scan_group_t *gr = &m->g[m->group[k]];
+        size_t j = cols[k];
+        for (size_t a = 0; a < q; a++) {
+            double s = 0;
+            for (size_t i = 0; i < n; i++)
+                if (gr->mask[i]) s += C[i * q + a] * Y[i * p + j];
+            cty[a] = s;
+        }
+        for (size_t a = 0; a < q; a++) {
+            double s = 0;
+            for (size_t b = 0; b < q; b++) s += gr->ctc_inv[a * q + b] * cty[b];
+            alpha[a] = s;
+        }
+        double yy = 0;
+        for (size_t i = 0; i < n; i++) {
+            double r = 0;
+            if (gr->mask[i]) {
+                r = Y[i * p + j];
+                for (size_t a = 0; a < q; a++) r -= C[i * q + a] * alpha[a];
+            }
+            m->ytil[i * m->p + k] = r;
+            m->rhs[i * m->rhs_cols + k] = r;
+            yy += r * r;
+        }
+        m->yty[k] = yy;
+        m->n_obs[k] = gr->n_rows;
+    }
+    gsl_matrix_free(A), gsl_matrix_free(inv), gsl_permutation_free(perm);
+    free(cty), free(alpha), free(rep);
+out:
+    free(cols);
+    if (err) scan_model_free(m);
+    return err;
+}
+
+void scan_model_free(scan_model_t *m)
+{
+    for (size_t g = 0; m->g && g < m->n_groups; g++) {
+        free(m->g[g].cmask), free(m->g[g].mask), free(m->g[g].ctc_inv);
+    }
+    free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->rhs),
+        free(m->masks);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- the block kernel ---- */
+
+void scan_block(const scan_model_t *m, const double *G, size_t b, double *G2, double *work,
+                double *beta, double *se, double *mlog10p)
+{
+    size_t n = m->n, p = m->p, q = m->q, NG = m->n_groups, R = m->rhs_cols;
+    double *S = work;         /* b x R: [g'y~ | C_g'g ...] */
+    double *D = work + b * R; /* b x G: sum over the group of g^2 */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)R, (int)n, 1.0, G, (int)n,
+                m->rhs, (int)R, 0.0, S, (int)R);
+    for (size_t i = 0; i < b * n; i++) G2[i] = G[i] * G[i];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)NG, (int)n, 1.0, G2, (int)n,
+                m->masks, (int)NG, 0.0, D, (int)NG);
+    double gtg[64];
+    for (size_t j = 0; j < b; j++) {
+        const double *row = S + j * R;
+        for (size_t gi = 0; gi < NG; gi++) {
+            /* g~'g~ = g'g - (C'g)' (C'C)^-1 (C'g) on the group's rows. */
+            const double *cg = row + p + gi * q, *inv = m->g[gi].ctc_inv;
+            double quad = 0;
+            for (size_t a = 0; a < q; a++) {
+                double s = 0;
+                for (size_t c = 0; c < q; c++) s += inv[a * q + c] * cg[c];
+                quad += cg[a] * s;
+            }
+            double v = D[j * NG + gi] - quad;
+            /* A variant that does not vary on the group's rows (up to rounding) has no test. */
+            if (gi < 64) gtg[gi] = v > 1e-8 * D[j * NG + gi] && v > 0 ? v : NAN;
+        }
+        for (size_t k = 0; k < p; k++) {
+            size_t gi = (size_t)m->group[k];
+            double v = gi < 64 ? gtg[gi] : NAN;
+            if (gi >= 64) { /* many groups: recompute (rare) */
+                const double *cg = row + p + gi * q, *inv = m->g[gi].ctc_inv;
+                double quad = 0;
+                for (size_t a = 0; a < q; a++) {
+                    double s = 0;
+                    for (size_t c = 0; c < q; c++) s += inv[a * q + c] * cg[c];
+                    quad += cg[a] * s;
+                }
+                v = D[j * NG + gi] - quad;
+                v = v > 1e-8 * D[j * NG + gi] && v > 0 ? v : NAN;
+            }
+            double df = (double)m->n_obs[k] - (double)q - 1;
+            double bt = row[k] / v, rss = m->yty[k] - bt * row[k];
+            if (rss < 0) rss = 0;
+            double s = sqrt(rss / df / v);
+            beta[j * p + k] = bt;
+            se[j * p + k] = s;
+            mlog10p[j * p + k] = isnan(v) || df < 1 ? NAN : scan_mlog10p_t(bt / s, df);
+        }
+    }
+}
+
+/* ---- p-values ---- */
+
+/* Continued fraction of the incomplete beta function (modified Lentz), valid for
+ * x < (a + 1) / (a + b + 2). */
+static double betacf(double a, double b, double x)
+{
+    const double tiny = 1e-300;
+    double c = 1, d = 1 - (a + b) * x / (a + 1);
+    if (fabs(d) < tiny) d = tiny;
+    d = 1 / d;
+    double h = d;
+    for (int mi = 1; mi <= 10000; mi++) {
+        double m2 = 2.0 * mi;
+        double aa = mi * (b - mi) * x / ((a + m2 - 1) * (a + m2));
+        d = 1 + aa * d, c = 1 + aa / c;
+        if (fabs(d) < tiny) d = tiny;
+        if (fabs(c) < tiny) c = tiny;
+        d = 1 / d;
+        h *= d * c;
+        aa = -(a + mi) * (a + b + mi) * x / ((a + m2) * (a + m2 + 1));
+        d = 1 + aa * d, c = 1 + aa / c;
+        if (fabs(d) < tiny) d = tiny;
+        if (fabs(c) < tiny) c = tiny;
+        d = 1 / d;
+        double del = d * c;
+        h *= del;
+        if (fabs(del - 1) < 1e-15) break;
+    }
+    return h;
+}
+
+double scan_mlog10p_t(double t, double df)
+{
+    if (isnan(t)) return NAN;
+    /* p = I_x(df/2, 1/2) with x = df / (df + t^2). */
+    double a = df / 2, b = 0.5, x = df / (df + t * t);
+    if (!(x < (a + 1) / (a + b + 2))) {
+        double p = 2 * gsl_cdf_tdist_Q(fabs(t), df);
+        return p >= 1 ? 0 : -log10(p);
+    }
+    /* In log space: ln I = a ln x + b ln(1 - x) - ln a - ln B(a, b) + ln cf, so that p far
+     * below 1e-308 stays finite.  1 - x = t^2 / (df + t^2) without cancellation. */
+    double ln1mx = log(t * t / (df + t * t));
+    double lnI = a * log(x) + b * ln1mx - log(a) - gsl_sf_lnbeta(a, b) + log(betacf(a, b, x));
+    double r = -lnI / M_LN10;
+    return r < 0 ? 0 : r;
+}
+
+double scan_hwe_p(long n_aa, long n_ab, long n_bb)
+{
+    long n = n_aa + n_ab + n_bb;
+    if (n == 0) return 1;
+    long rare = 2 * (n_aa < n_bb ? n_aa : n_bb) + n_ab;  /* copies of the rarer allele */
+    long hom_c = n - (n_aa < n_bb ? n_aa : n_bb) - n_ab; /* unused; kept for clarity */
+    (void)hom_c;
+    double *prob = calloc((size_t)rare + 1, sizeof *prob);
+    if (!prob) return NAN;
+    long mid = rare * (2 * n - rare) / (2 * n);
+    if ((mid % 2) != (rare % 2)) mid++;
+    prob[mid] = 1.0;
+    double sum = 1.0;
+    long hom_r = (rare - mid) / 2, hom_cc = n - mid - hom_r;
+    for (long het = mid; het > 1; het -= 2) {
+        prob[het - 2] = prob[het] * het * (het - 1.0) / (4.0 * (hom_r + 1.0) * (hom_cc + 1.0));
+        sum += prob[het - 2];
+        hom_r++, hom_cc++;
+    }
+    hom_r = (rare - mid) / 2, hom_cc = n - mid - hom_r;
+    for (long het = mid; het <= rare - 2; het += 2) {
+        prob[het + 2] = prob[het] * 4.0 * hom_r * hom_cc / ((het + 2.0) * (het + 1.0));
+        sum += prob[het + 2];
+        hom_r--, hom_cc--;
+    }
+    double pv = 0, obs = prob[n_ab];
+    for (long h = 0; h <= rare; h++)
+        if (prob[h] <= obs * (1 + 1e-12)) pv += prob[h];
+    free(prob);
+    pv /= sum;
+    return pv > 1 ? 1 : pv;
+}

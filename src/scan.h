@@ -1,0 +1,57 @@
+/* scan.h — the association scan's arithmetic (docs/cmd-scan.md; DESIGN.md "the scan as a
+ * reduction").
+ *
+ * y = C a + g b + e for every phenotype y and variant g.  Phenotypes are residualised on the
+ * covariates once; phenotypes with the same missingness pattern form a group that is scanned
+ * on its own complete cases (its residuals are zero elsewhere).  Per block of variants, one
+ * GEMM gives g'y~ for every phenotype and C_g'g for every group, a second gives sum g^2 per
+ * group; the statistics follow per (variant, phenotype) in O(q^2).  Genotypes are centred by
+ * their mean over the analysis samples first (missing calls take that mean), which changes
+ * nothing in the model (C has an intercept) and avoids cancellation in g~'g~. */
+#ifndef RGX_SCAN_H
+#define RGX_SCAN_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+typedef struct {
+    size_t n_rows;   /* complete cases */
+    double *cmask;   /* n x q covariates, zero outside the group's rows */
+    double *mask;    /* n: 1 inside, 0 outside */
+    double *ctc_inv; /* q x q */
+} scan_group_t;
+
+typedef struct {
+    size_t n, p, q; /* samples, phenotypes kept, covariates (with the intercept) */
+    double *ytil;   /* n x p residualised phenotypes (0 where missing) */
+    double *yty;    /* p: y~'y~ */
+    int *group;     /* p: the phenotype's group */
+    size_t *n_obs;  /* p */
+    size_t n_groups;
+    scan_group_t *g;
+    /* The right-hand side of the block GEMM: [y~ | C_1 masked | ... ], n x (p + G q). */
+    double *rhs;
+    size_t rhs_cols;
+    double *masks; /* n x G */
+} scan_model_t;
+
+/* Y: n x p (NAN = missing), C: n x q complete, intercept included by the caller.
+ * Phenotype j is used when keep[j]; its column is transformed by INT first when
+ * int_transform.  Fails when C'C of a group is singular. */
+rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, const int *keep,
+                        const double *C, size_t q);
+void scan_model_free(scan_model_t *m);
+
+/* One block: G is b x n (row j = variant j's centred dosages).  Writes beta, se and
+ * -log10 p (b x p row-major; NAN when the variant does not vary in the group).  work must
+ * hold b * (rhs_cols + n_groups) doubles; G2 b x n scratch. */
+void scan_block(const scan_model_t *m, const double *G, size_t b, double *G2, double *work,
+                double *beta, double *se, double *mlog10p);
+
+/* -log10 of the two-sided p of Student's t with df degrees of freedom, finite for any t. */
+double scan_mlog10p_t(double t, double df);
+/* Hardy-Weinberg exact test (Wigginton, Cutler and Abecasis 2005) from genotype counts. */
+double scan_hwe_p(long n_aa, long n_ab, long n_bb);
+
+#endif

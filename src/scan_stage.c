@@ -1,0 +1,558 @@
+/* scan_stage.c — see scan_stage.h. */
+#include "scan_stage.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geno.h"
+#include "log.h"
+#include "pheno.h"
+#include "scan.h"
+#include "util.h"
+
+enum { HIST_BINS = 2000 }; /* lambda_GC: -log10 p in [0, 2) by 0.001 */
+
+typedef struct {
+    double maf, mac, call_rate, hwe, hits, min_obs;
+    long block, unit_bp;
+    int int_transform;
+    const char *dosage, *chroms, *region, *pheno_names, *covar_names;
+} opts_t;
+
+static void read_opts(const cfg_t *cfg, opts_t *o)
+{
+    o->maf = cfg_float(cfg, "scan.maf");
+    o->mac = cfg_float(cfg, "scan.mac");
+    o->call_rate = cfg_float(cfg, "scan.call_rate");
+    o->hwe = cfg_float(cfg, "scan.hwe");
+    o->hits = cfg_float(cfg, "scan.hits_threshold");
+    o->min_obs = (double)cfg_int(cfg, "scan.min_obs");
+    o->block = cfg_int(cfg, "scan.block_size");
+    o->unit_bp = cfg_int(cfg, "scan.unit_mb") * 1000000L;
+    o->int_transform = !strcmp(cfg_str(cfg, "scan.pheno_transform"), "int");
+    o->dosage = cfg_str(cfg, "scan.dosage");
+    o->chroms = cfg_str(cfg, "scan.chr");
+    o->region = cfg_str(cfg, "scan.region");
+    o->pheno_names = cfg_str(cfg, "scan.pheno_names");
+    o->covar_names = cfg_str(cfg, "scan.covar_names");
+}
+
+/* Per-variant QC sums over the analysis samples. */
+typedef struct {
+    double af, call_rate, hwe_p, mac;
+    long n_obs;
+    int pass; /* 1 tested; else the first filter that removed it */
+} vqc_t;
+
+enum { Q_PASS = 1, Q_CALL = 2, Q_MAF = 3, Q_MAC = 4, Q_HWE = 5, Q_MONO = 6 };
+static const char *qc_name[] = {"", "tested", "call_rate", "maf", "mac", "hwe", "monomorphic"};
+
+static void variant_qc(const opts_t *o, double *d, size_t n, vqc_t *v, double *mean)
+{
+    double s = 0;
+    long obs = 0, cnt[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(d[i])) {
+            s += d[i], obs++;
+            long h = lround(d[i]);
+            if (h >= 0 && h <= 2) cnt[h]++;
+        }
+    v->n_obs = obs;
+    v->call_rate = n ? (double)obs / (double)n : 0;
+    v->af = obs ? s / (2.0 * (double)obs) : NAN;
+    double maf = v->af < 0.5 ? v->af : 1 - v->af;
+    v->mac = obs ? (s < 2.0 * (double)obs - s ? s : 2.0 * (double)obs - s) : 0;
+    v->hwe_p = scan_hwe_p(cnt[0], cnt[1], cnt[2]);
+    *mean = obs ? s / (double)obs : 0;
+    if (v->call_rate < o->call_rate || obs == 0)
+        v->pass = Q_CALL;
+    else if (!(maf >= o->maf))
+        v->pass = Q_MAF;
+    else if (v->mac < o->mac)
+        v->pass = Q_MAC;
+    else if (o->hwe > 0 && v->hwe_p < o->hwe)
+        v->pass = Q_HWE;
+    else if (v->mac <= 0)
+        v->pass = Q_MONO;
+    else
+        v->pass = Q_PASS;
+}
+
+/* ---- joining the tables ---- */
+
+typedef struct {
+    size_t n, p, q;
+    char **sample; /* analysis samples (pheno order), borrowed from the pheno table */
+    double *Y;     /* n x p */
+    double *C;     /* n x q, intercept first */
+    char **cname;  /* q */
+    int *keep;     /* p */
+    size_t n_pheno_dropped;
+} joined_t;
+
+static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdr_only, joined_t *J,
+                    int rank)
+{
+    memset(J, 0, sizeof *J);
+    rgx_err err = RGX_OK;
+    size_t qc = cv ? cv->p : 0;
+    long *crow = NULL;
+    size_t *rows = NULL;
+    if ((err = rgx_calloc(&crow, ph->n ? ph->n : 1, sizeof *crow)) ||
+        (err = rgx_calloc(&rows, ph->n ? ph->n : 1, sizeof *rows)))
+        goto out;
+    size_t no_geno = 0, no_cov = 0;
+    for (size_t i = 0; i < ph->n; i++) {
+        if (bcf_hdr_id2int(hdr_only->hdr, BCF_DT_SAMPLE, ph->id[i]) < 0) {
+            no_geno++;
+            continue;
+        }
+        long r = cv ? table_row(cv, ph->id[i]) : 0;
+        int complete = r >= 0;
+        for (size_t j = 0; complete && cv && j < qc; j++)
+            complete = !isnan(cv->v[(size_t)r * qc + j]);
+        if (!complete) {
+            no_cov++;
+            continue;
+        }
+        crow[J->n] = r;
+        rows[J->n++] = i;
+    }
+    if (rank == 0)
+        log_info("scan: %zu samples in the analysis (%zu with phenotypes; %zu not in the genotype "
+                 "file, %zu without complete covariates)",
+                 J->n, ph->n, no_geno, no_cov);
+    J->p = ph->p, J->q = 1 + qc;
+    size_t n = J->n ? J->n : 1;
+    if ((err = rgx_calloc(&J->sample, n, sizeof *J->sample)) ||
+        (err = rgx_calloc(&J->Y, n * (J->p ? J->p : 1), sizeof *J->Y)) ||
+        (err = rgx_calloc(&J->C, n * J->q, sizeof *J->C)) ||
+        (err = rgx_calloc(&J->cname, J->q, sizeof *J->cname)) ||
+        (err = rgx_calloc(&J->keep, J->p ? J->p : 1, sizeof *J->keep)))
+        goto out;
+    J->cname[0] = "intercept";
+    for (size_t j = 0; j < qc; j++) J->cname[1 + j] = cv->name[j];
+    for (size_t k = 0; k < J->n; k++) {
+        J->sample[k] = ph->id[rows[k]];
+        memcpy(J->Y + k * J->p, ph->v + rows[k] * ph->p, J->p * sizeof *J->Y);
+        J->C[k * J->q] = 1;
+        for (size_t j = 0; j < qc; j++) J->C[k * J->q + 1 + j] = cv->v[(size_t)crow[k] * qc + j];
+    }
+    /* Per-phenotype QC, then the transform. */
+    for (size_t j = 0; j < J->p; j++) {
+        size_t m = 0;
+        double s = 0, ss = 0, first = NAN;
+        int varies = 0;
+        for (size_t k = 0; k < J->n; k++) {
+            double y = J->Y[k * J->p + j];
+            if (isnan(y)) continue;
+            if (m == 0)
+                first = y;
+            else if (y != first)
+                varies = 1;
+            m++, s += y, ss += y * y;
+        }
+        J->keep[j] = (double)m >= o->min_obs && (double)m > (double)J->q + 1 && varies;
+        if (!J->keep[j]) {
+            J->n_pheno_dropped++;
+            if (rank == 0)
+                log_warn("scan: phenotype %s not scanned: %s (%zu observations)", ph->name[j],
+                         !varies && m ? "no variance" : "too few observations", m);
+        } else if (o->int_transform) {
+            pheno_int(J->Y, J->n, J->p, j);
+        }
+    }
+out:
+    free(crow), free(rows);
+    return err;
+}
+
+static void joined_free(joined_t *J)
+{
+    free(J->sample), free(J->Y), free(J->C), free(J->cname), free(J->keep);
+    memset(J, 0, sizeof *J);
+}
+
+/* ---- units: counting and assignment ---- */
+
+typedef struct {
+    long count;
+    long id_w, ref_w, alt_w;
+} ucount_t;
+
+static rgx_err count_units(geno_t *g, const geno_unit_t *u, size_t nu, int rank, int size,
+                           long *count, long w[3])
+{
+    rgx_err err = RGX_OK;
+    for (size_t k = (size_t)rank; k < nu && !err; k += (size_t)size) {
+        if ((err = geno_begin(g, &u[k]))) break;
+        long c = 0;
+        int r;
+        while ((r = geno_next(g, NULL, &err)) > 0) {
+            c++;
+            bcf_unpack(g->rec, BCF_UN_STR);
+            long lid = (long)strlen(g->rec->d.id), lr = (long)strlen(g->rec->d.allele[0]),
+                 la = (long)strlen(g->rec->d.allele[1]);
+            if (lid > w[0]) w[0] = lid;
+            if (lr > w[1]) w[1] = lr;
+            if (la > w[2]) w[2] = la;
+        }
+        if (r < 0) break;
+        count[k] = c;
+    }
+    return err;
+}
+
+/* Largest first to the least-loaded rank; ties by unit index: the same for every rank. */
+static void assign_units(const long *count, size_t nu, int size, int *owner)
+{
+    size_t *ord = malloc((nu ? nu : 1) * sizeof *ord);
+    double *load = calloc((size_t)size, sizeof *load);
+    for (size_t i = 0; i < nu; i++) ord[i] = i;
+    for (size_t i = 1; i < nu; i++) /* insertion sort: units are few */
+        for (size_t j = i; j > 0 && (count[ord[j]] > count[ord[j - 1]] ||
+                                     (count[ord[j]] == count[ord[j - 1]] && ord[j] < ord[j - 1]));
+             j--) {
+            size_t t = ord[j];
+            ord[j] = ord[j - 1], ord[j - 1] = t;
+        }
+    for (size_t i = 0; i < nu; i++) {
+        int best = 0;
+        for (int r = 1; r < size; r++)
+            if (load[r] < load[best]) best = r;
+        owner[ord[i]] = best;
+        load[best] += (double)count[ord[i]] + 1;
+    }
+    free(ord), free(load);
+}
+
+/* ---- the stage ---- */
+
+typedef struct {
+    long row;
+    int pheno;
+    double beta, se, mlp;
+} hit_t;
+
+rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
+{
+    opts_t o;
+    read_opts(cfg, &o);
+    int rank = h->rank, size = h->size;
+    table_t ph = {0}, cv = {0};
+    geno_t g = {0};
+    joined_t J = {0};
+    scan_model_t M = {0};
+    geno_unit_t *units = NULL;
+    size_t nu = 0;
+    long *count = NULL, *offset = NULL;
+    int *owner = NULL;
+    double *dose = NULL, *G = NULL, *G2 = NULL, *work = NULL, *beta = NULL, *se = NULL, *mlp = NULL;
+    char *sbuf = NULL;
+    hit_t *hits = NULL;
+    size_t n_hits = 0, cap_hits = 0;
+    unsigned *hist = NULL;
+    hid_t ds[12];
+    for (int k = 0; k < 12; k++) ds[k] = H5I_INVALID_HID;
+    hid_t str_t[4] = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
+    rgx_err err;
+
+    /* Phenotypes and covariates (every rank: they are small). */
+    if (in->pheno)
+        err = table_read(in->pheno, "phenotype", 0, &ph);
+    else
+        err = table_from_run(in->run, &ph);
+    if (!err && o.pheno_names)
+        err = table_select(&ph, o.pheno_names, in->pheno ? in->pheno : in->run);
+    if (!err && in->covar) {
+        err = table_read(in->covar, "covariate", 1, &cv);
+        if (!err && o.covar_names) err = table_select(&cv, o.covar_names, in->covar);
+    }
+    /* The genotype header decides who is in the analysis. */
+    if (!err) err = geno_open(&g, in->genotypes, NULL, 0, o.dosage);
+    if (!err) err = join(&o, &ph, in->covar ? &cv : NULL, &g, &J, rank);
+    if (!err && J.n < J.q + 2)
+        err = rgx_fail(RGX_ERR_INPUT, "only %zu samples have phenotypes, covariates and genotypes",
+                       J.n);
+    if (!err) {
+        geno_close(&g);
+        err = geno_open(&g, in->genotypes, J.sample, (int)J.n, o.dosage);
+    }
+    if (!err) err = scan_model_init(&M, J.Y, J.n, J.p, J.keep, J.C, J.q);
+    if (err) goto out;
+    if (rank == 0)
+        log_info("scan: %zu phenotypes in %zu missingness group%s, %zu covariates + intercept, %s "
+                 "from %s (%s)",
+                 M.p, M.n_groups, M.n_groups == 1 ? "" : "s", J.q - 1,
+                 g.use_ds ? "DS dosages" : "GT hard calls", in->genotypes,
+                 g.indexed ? "indexed" : "no index: one pass per rank");
+
+    /* Units, counted in parallel, then assigned by load. */
+    if ((err = geno_units(&g, o.unit_bp, o.chroms, o.region, &units, &nu))) goto out;
+    if ((err = rgx_calloc(&count, nu + 1, sizeof *count)) ||
+        (err = rgx_calloc(&offset, nu + 1, sizeof *offset)) ||
+        (err = rgx_calloc(&owner, nu + 1, sizeof *owner)))
+        goto out;
+    long w[3] = {1, 1, 1};
+    err = count_units(&g, units, nu, rank, size, count, w);
+    int bad = err != RGX_OK, anybad;
+    MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, h->comm);
+    if (anybad) {
+        if (!err) err = rgx_fail(RGX_ERR_INPUT, "another rank could not read %s", in->genotypes);
+        goto out;
+    }
+    MPI_Allreduce(MPI_IN_PLACE, count, (int)nu, MPI_LONG, MPI_SUM, h->comm);
+    MPI_Allreduce(MPI_IN_PLACE, w, 3, MPI_LONG, MPI_MAX, h->comm);
+    long n_multi = g.n_multi;
+    MPI_Allreduce(MPI_IN_PLACE, &n_multi, 1, MPI_LONG, MPI_SUM, h->comm);
+    long V = 0;
+    for (size_t k = 0; k < nu; k++) offset[k] = V, V += count[k];
+    assign_units(count, nu, size, owner);
+    if (rank == 0)
+        log_info("scan: %ld biallelic variants in %zu units (%ld multi-allelic records skipped: "
+                 "split them with bcftools norm -m- to test each allele)",
+                 V, nu, n_multi);
+
+    /* Datasets: every biallelic variant has a row; filtered ones carry their reason. */
+    size_t p = M.p;
+    hsize_t chunk = (hsize_t)(o.block < 1 ? 1 : o.block);
+    const char *vnum[] = {"/variants/pos",   "/variants/af", "/variants/call_rate",
+                          "/variants/hwe_p", "/variants/n",  "/variants/mac",
+                          "/variants/qc"};
+    long widths[4] = {64, w[0], w[1], w[2]};
+    for (int k = 0; k < 4; k++) {
+        str_t[k] = H5Tcopy(H5T_C_S1);
+        H5Tset_size(str_t[k], (size_t)widths[k] + 1);
+    }
+    const char *vstr[] = {"/variants/chrom", "/variants/id", "/variants/ref", "/variants/alt"};
+    for (int k = 0; k < 4 && !err; k++)
+        err = h5out_matrix_create(h, vstr[k], str_t[k], (hsize_t)V, 0, chunk, 0, &ds[k]);
+    for (int k = 0; k < 7 && !err; k++)
+        err =
+            h5out_matrix_create(h, vnum[k], H5T_NATIVE_DOUBLE, (hsize_t)V, 0, chunk, 0, &ds[4 + k]);
+    hid_t assoc[3] = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
+    const char *aname[] = {"/assoc/beta", "/assoc/se", "/assoc/log10p"};
+    for (int k = 0; k < 3 && !err; k++)
+        err = h5out_matrix_create(h, aname[k], H5T_NATIVE_DOUBLE, (hsize_t)V, p, 0, 0, &assoc[k]);
+    if (err) goto out;
+
+    /* My blocks, then rounds of collective writes (ranks with fewer blocks write nothing). */
+    size_t n = J.n, B = (size_t)o.block;
+    if ((err = rgx_calloc(&dose, n, sizeof *dose)) || (err = rgx_calloc(&G, B * n, sizeof *G)) ||
+        (err = rgx_calloc(&G2, B * n, sizeof *G2)) ||
+        (err = rgx_calloc(&work, B * (M.rhs_cols + M.n_groups + 1), sizeof *work)) ||
+        (err = rgx_calloc(&beta, B * (p ? p : 1), sizeof *beta)) ||
+        (err = rgx_calloc(&se, B * (p ? p : 1), sizeof *se)) ||
+        (err = rgx_calloc(&mlp, B * (p ? p : 1), sizeof *mlp)) ||
+        (err = rgx_calloc(&hist, (p ? p : 1) * (HIST_BINS + 1), sizeof *hist)))
+        goto out;
+    size_t sw = 64 + 1 + (size_t)w[0] + 1 + (size_t)w[1] + 1 + (size_t)w[2] + 1;
+    if ((err = rgx_calloc(&sbuf, B * sw, 1))) goto out;
+    double *num = NULL;
+    if ((err = rgx_calloc(&num, B * 7, sizeof *num))) goto out;
+    long my_blocks = 0, all_blocks;
+    for (size_t k = 0; k < nu; k++)
+        if (owner[k] == rank) my_blocks += (count[k] + (long)B - 1) / (long)B;
+    MPI_Allreduce(&my_blocks, &all_blocks, 1, MPI_LONG, MPI_MAX, h->comm);
+    long qc_count[7] = {0};
+    progress_t prog;
+    progress_init(&prog, "scan (rank 0's blocks)", "blocks", my_blocks);
+    size_t uk = 0;
+    long in_unit = 0; /* variants of the current unit already read */
+    int unit_open = 0;
+    for (long round = 0; round < all_blocks; round++) {
+        size_t b = 0;
+        long row0 = 0;
+        /* The next unit of mine with variants left. */
+        while (!err && uk < nu && (owner[uk] != rank || in_unit >= count[uk])) {
+            uk++, in_unit = 0, unit_open = 0;
+        }
+        if (!err && uk < nu) {
+            if (!unit_open && !(err = geno_begin(&g, &units[uk]))) unit_open = 1;
+            row0 = offset[uk] + in_unit;
+            while (!err && b < B && in_unit < count[uk]) {
+                int r = geno_next(&g, dose, &err);
+                if (r == 0 && !err)
+                    err = rgx_fail(RGX_ERR_INPUT, "%s changed while reading (unit %zu ended early)",
+                                   in->genotypes, uk);
+                if (err) break;
+                vqc_t v;
+                double mean;
+                variant_qc(&o, dose, n, &v, &mean);
+                qc_count[v.pass]++;
+                double *gj = G + b * n;
+                for (size_t i = 0; i < n; i++) gj[i] = isnan(dose[i]) ? 0 : dose[i] - mean;
+                char *s = sbuf + b * sw;
+                bcf_unpack(g.rec, BCF_UN_STR);
+                snprintf(s, 65, "%s", geno_chrom(&g, g.rec->rid));
+                snprintf(s + 65, (size_t)w[0] + 1, "%s", g.rec->d.id);
+                snprintf(s + 66 + w[0], (size_t)w[1] + 1, "%s", g.rec->d.allele[0]);
+                snprintf(s + 67 + w[0] + w[1], (size_t)w[2] + 1, "%s", g.rec->d.allele[1]);
+                double *nm = num + b * 7;
+                nm[0] = (double)g.rec->pos + 1, nm[1] = v.af, nm[2] = v.call_rate, nm[3] = v.hwe_p;
+                nm[4] = (double)v.n_obs, nm[5] = v.mac, nm[6] = v.pass;
+                b++, in_unit++;
+            }
+            if (!err && b) {
+                scan_block(&M, G, b, G2, work, beta, se, mlp);
+                for (size_t j = 0; j < b; j++) {
+                    int pass = num[j * 7 + 6] == Q_PASS;
+                    for (size_t k = 0; k < p; k++) {
+                        double *x = mlp + j * p + k;
+                        if (!pass) {
+                            beta[j * p + k] = se[j * p + k] = *x = NAN;
+                            continue;
+                        }
+                        if (isnan(*x)) continue;
+                        long bin = *x >= 2 ? HIST_BINS : (long)(*x * 1000);
+                        hist[k * (HIST_BINS + 1) + (size_t)bin]++;
+                        if (*x >= o.hits) {
+                            if (n_hits == cap_hits) {
+                                cap_hits = cap_hits ? 2 * cap_hits : 256;
+                                if ((err = rgx_realloc(&hits, cap_hits, sizeof *hits))) break;
+                            }
+                            hits[n_hits++] =
+                                (hit_t){row0 + (long)j, (int)k, beta[j * p + k], se[j * p + k], *x};
+                        }
+                    }
+                }
+            }
+        }
+        /* Everyone writes (maybe nothing): collective I/O needs every rank. */
+        int e = err != RGX_OK, anye;
+        MPI_Allreduce(&e, &anye, 1, MPI_INT, MPI_MAX, h->comm);
+        if (anye) {
+            if (!err) err = rgx_fail(RGX_ERR_INTERNAL, "another rank failed during the scan");
+            break;
+        }
+        /* Strings column by column out of the packed buffer. */
+        char *col = NULL;
+        if ((err = rgx_calloc(&col, B * (size_t)(64 + w[0] + w[1] + w[2] + 4), 1))) break;
+        size_t soff[4] = {0, 65, (size_t)(66 + w[0]), (size_t)(67 + w[0] + w[1])};
+        for (int k = 0; k < 4 && !err; k++) {
+            size_t cw = (size_t)widths[k] + 1;
+            for (size_t j = 0; j < b; j++) memcpy(col + j * cw, sbuf + j * sw + soff[k], cw);
+            err = h5out_matrix_write(h, ds[k], str_t[k], (hsize_t)row0, b, col);
+        }
+        free(col);
+        for (int k = 0; k < 7 && !err; k++) {
+            double tmp[4096];
+            double *c = b <= 4096 ? tmp : malloc(b * sizeof *c);
+            for (size_t j = 0; j < b; j++) c[j] = num[j * 7 + (size_t)k];
+            err = h5out_matrix_write(h, ds[4 + k], H5T_NATIVE_DOUBLE, (hsize_t)row0, b, c);
+            if (c != tmp) free(c);
+        }
+        if (!err) err = h5out_matrix_write(h, assoc[0], H5T_NATIVE_DOUBLE, (hsize_t)row0, b, beta);
+        if (!err) err = h5out_matrix_write(h, assoc[1], H5T_NATIVE_DOUBLE, (hsize_t)row0, b, se);
+        if (!err) err = h5out_matrix_write(h, assoc[2], H5T_NATIVE_DOUBLE, (hsize_t)row0, b, mlp);
+        if (err) break;
+        if (b) progress_update(&prog, round + 1);
+    }
+    progress_done(&prog, my_blocks);
+    free(num);
+    for (int k = 0; k < 3; k++)
+        if (assoc[k] != H5I_INVALID_HID) H5Dclose(assoc[k]);
+    if (err) goto out;
+
+    /* lambda_GC per phenotype from the pooled histograms; the median chi-square over 0.4549. */
+    MPI_Allreduce(MPI_IN_PLACE, hist, (int)(p * (HIST_BINS + 1)), MPI_UNSIGNED, MPI_SUM, h->comm);
+    MPI_Allreduce(MPI_IN_PLACE, qc_count, 7, MPI_LONG, MPI_SUM, h->comm);
+    double *lambda = calloc(p ? p : 1, sizeof *lambda);
+    double *nobs = calloc(p ? p : 1, sizeof *nobs);
+    for (size_t k = 0; k < p; k++) {
+        const unsigned *hk = hist + k * (HIST_BINS + 1);
+        unsigned long tot = 0;
+        for (int b = 0; b <= HIST_BINS; b++) tot += hk[b];
+        double half = 0.5 * (double)tot, acc = 0, med = NAN;
+        for (int b = 0; b <= HIST_BINS && tot; b++) {
+            if (acc + hk[b] >= half) { /* -log10 p sorted ascending = p descending */
+                med = b == HIST_BINS ? 2.0 : (b + (half - acc) / (double)hk[b]) * 0.001;
+                break;
+            }
+            acc += hk[b];
+        }
+        double pmed = pow(10, -med);
+        lambda[k] = tot ? gsl_cdf_chisq_Qinv(pmed, 1) / gsl_cdf_chisq_Qinv(0.5, 1) : NAN;
+        nobs[k] = (double)M.n_obs[k];
+    }
+    /* Phenotype names (kept columns only). */
+    const char **pn = calloc(p ? p : 1, sizeof *pn);
+    for (size_t j = 0, k = 0; j < J.p; j++)
+        if (J.keep[j]) pn[k++] = ph.name[j];
+    if (!err) err = h5out_write_strings_all(h, "/phenotypes/names", p, pn);
+    if (!err) err = h5out_write_all(h, "/phenotypes/n", H5T_NATIVE_DOUBLE, p, 0, nobs);
+    if (!err) err = h5out_write_all(h, "/phenotypes/lambda_gc", H5T_NATIVE_DOUBLE, p, 0, lambda);
+    if (!err)
+        err = h5out_attr_str(h, "/phenotypes", "transform",
+                             o.int_transform ? "rank-based inverse normal" : "none");
+    if (!err)
+        err = h5out_attr_str(h, "/phenotypes/lambda_gc", "method",
+                             "median chi-square (from -log10 p binned by 0.001) / 0.4549");
+    if (!err)
+        err = h5out_attr_str(h, "/assoc/log10p", "meaning", "-log10 p of the two-sided t test");
+    if (!err)
+        err = h5out_attr_str(h, "/assoc/beta", "effect_allele", "ALT (per ALT allele dosage)");
+    if (!err)
+        err = h5out_attr_str(h, "/variants/qc", "codes",
+                             "1 tested; 2 call rate; 3 maf; 4 mac; 5 hwe; 6 monomorphic");
+    for (int k = 1; k <= 6 && !err; k++) {
+        char an[64];
+        snprintf(an, sizeof an, "variants_%s", qc_name[k]);
+        err = h5out_attr_long(h, "/variants", an, qc_count[k]);
+    }
+    if (!err) err = h5out_attr_long(h, "/variants", "multiallelic_skipped", n_multi);
+    if (!err) err = h5out_attr_long(h, "/phenotypes", "not_scanned", (long)J.n_pheno_dropped);
+    if (!err) err = h5out_attr_long(h, "/phenotypes", "samples", (long)J.n);
+    free(lambda), free(nobs);
+
+    /* /hits: gathered on every rank, sorted by variant row then phenotype. */
+    if (!err) {
+        int mine = (int)n_hits * (int)sizeof(hit_t), *lens = calloc((size_t)size, sizeof *lens),
+            *offs = calloc((size_t)size, sizeof *offs), tot = 0;
+        MPI_Allgather(&mine, 1, MPI_INT, lens, 1, MPI_INT, h->comm);
+        for (int r = 0; r < size; r++) offs[r] = tot, tot += lens[r];
+        hit_t *all = malloc((size_t)tot + sizeof(hit_t));
+        MPI_Allgatherv(hits ? (void *)hits : (void *)all, mine, MPI_BYTE, all, lens, offs, MPI_BYTE,
+                       h->comm);
+        size_t nh = (size_t)tot / sizeof(hit_t);
+        for (size_t i = 1; i < nh; i++) /* insertion sort: hits are few */
+            for (size_t j = i;
+                 j > 0 && (all[j].row < all[j - 1].row ||
+                           (all[j].row == all[j - 1].row && all[j].pheno < all[j - 1].pheno));
+                 j--) {
+                hit_t t = all[j];
+                all[j] = all[j - 1], all[j - 1] = t;
+            }
+        double *hv = calloc((nh ? nh : 1) * 4, sizeof *hv);
+        const char **hp = calloc(nh ? nh : 1, sizeof *hp);
+        for (size_t i = 0; i < nh; i++) {
+            hv[i * 4] = (double)all[i].row, hv[i * 4 + 1] = all[i].beta, hv[i * 4 + 2] = all[i].se;
+            hv[i * 4 + 3] = all[i].mlp;
+            hp[i] = pn[all[i].pheno];
+        }
+        err = h5out_write_all(h, "/hits/values", H5T_NATIVE_DOUBLE, nh, 4, hv);
+        if (!err) err = h5out_write_strings_all(h, "/hits/phenotype", nh, hp);
+        if (!err) err = h5out_attr_str(h, "/hits/values", "columns", "variant_row beta se log10p");
+        if (!err) err = h5out_attr_double(h, "/hits", "threshold", o.hits);
+        if (rank == 0 && !err)
+            log_info("scan: %ld variants tested x %zu phenotypes; %zu hits at -log10 p >= %g",
+                     qc_count[Q_PASS], p, nh, o.hits);
+        free(all), free(hv), free(hp), free(lens), free(offs);
+    }
+    free(pn);
+out:
+    for (int k = 0; k < 12; k++)
+        if (ds[k] != H5I_INVALID_HID) H5Dclose(ds[k]);
+    for (int k = 0; k < 4; k++)
+        if (str_t[k] != H5I_INVALID_HID) H5Tclose(str_t[k]);
+    scan_model_free(&M);
+    joined_free(&J);
+    geno_close(&g);
+    table_free(&ph), table_free(&cv);
+    free(units), free(count), free(offset), free(owner), free(dose), free(G), free(G2), free(work);
+    free(beta), free(se), free(mlp), free(sbuf), free(hits), free(hist);
+    return err;
+}

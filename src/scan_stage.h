@@ -1,0 +1,28 @@
+/* scan_stage.h — the [join] and [scan] stages: phenotypes and covariates joined to the
+ * genotype samples, then the association scan of every phenotype against every variant,
+ * written to /variants, /assoc, /phenotypes, /hits and /qc of a run file.
+ *
+ * Decomposition: variant-partitioned (one genotype file for everyone).  The genome is cut
+ * into fixed units (windows of scan.unit_mb); ranks count the biallelic records of the units,
+ * then take units by load (largest first to the least-loaded rank) and read them through the
+ * index; phenotypes and covariates are replicated (they are small).  Units and blocks depend
+ * only on the genotype file and the config, and each variant's statistics only on its own
+ * dosages, so the results are bitwise identical for any number of ranks. */
+#ifndef RGX_SCAN_STAGE_H
+#define RGX_SCAN_STAGE_H
+
+#include "cfg.h"
+#include "err.h"
+#include "h5out.h"
+
+typedef struct {
+    const char *genotypes; /* VCF/BCF */
+    const char *pheno;     /* phenotype table, or NULL: the /features of run */
+    const char *run;       /* run file with /samples and /features */
+    const char *covar;     /* covariate table or NULL */
+} scan_inputs_t;
+
+/* Collective. */
+rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h);
+
+#endif
