@@ -25,11 +25,11 @@ void sumstats_p_text(double m, char *buf, size_t n)
     if (isnan(m)) {
         snprintf(buf, n, "#NA");
     } else if (m < 300) {
-        snprintf(buf, n, "%.6g", pow(10.0, -m));
+        snprintf(buf, n, "%.10g", pow(10.0, -m));
     } else { /* 10^-m = mantissa x 10^e with e = floor(-m) */
         double e = floor(-m), mant = pow(10.0, -m - e);
-        if (mant >= 9.999995) mant = 1, e += 1;
-        snprintf(buf, n, "%.5fe%.0f", mant, e);
+        if (mant >= 9.9999999995) mant = 1, e += 1;
+        snprintf(buf, n, "%.9fe%.0f", mant, e);
     }
 }
 
@@ -170,13 +170,13 @@ rgx_err export_sumstats(const char *run_path, const char *dir)
                     if (isnan(b))
                         kputs("#NA\t#NA\t", &ks);
                     else
-                        ksprintf(&ks, "%.6g\t%.6g\t", b, s);
+                        ksprintf(&ks, "%.10g\t%.10g\t", b, s);
                     ksprintf(&ks, "%.6g\t%s\t%s\t%.0f\t", af[v], pt,
                              id[v][0] && strcmp(id[v], ".") ? id[v] : "#NA", nobs[k0 + k]);
                     if (isnan(m))
                         kputs("#NA\n", &ks);
                     else
-                        ksprintf(&ks, "%.6g\n", m);
+                        ksprintf(&ks, "%.10g\n", m);
                     if (bgzf_write(out[k], ks.s, ks.l) < 0)
                         err = rgx_fail(RGX_ERR_IO, "write failed");
                 }

@@ -235,9 +235,18 @@ double scan_mlog10p_t(double t, double df)
         return p >= 1 ? 0 : -log10(p);
     }
     /* In log space: ln I = a ln x + b ln(1 - x) - ln a - ln B(a, b) + ln cf, so that p far
-     * below 1e-308 stays finite.  1 - x = t^2 / (df + t^2) without cancellation. */
-    double ln1mx = log(t * t / (df + t * t));
-    double lnI = a * log(x) + b * ln1mx - log(a) - gsl_sf_lnbeta(a, b) + log(betacf(a, b, x));
+     * below 1e-308 stays finite.  1 - x = t^2 / (df + t^2) without cancellation, and for
+     * |t| so large that t^2 overflows, ln x = ln df - 2 ln |t|. */
+    double at = fabs(t), lx, ln1mx;
+    if (at > 1e100) {
+        lx = log(df) - 2 * log(at);
+        ln1mx = -exp(lx);
+        x = exp(lx);
+    } else {
+        lx = log(x);
+        ln1mx = log(at * at / (df + at * at));
+    }
+    double lnI = a * lx + b * ln1mx - log(a) - gsl_sf_lnbeta(a, b) + log(betacf(a, b, x));
     double r = -lnI / M_LN10;
     return r < 0 ? 0 : r;
 }
