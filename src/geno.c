@@ -46,6 +46,7 @@ rgx_err geno_open(geno_t *g, const char *path, char *const *samples, int n, cons
             return rgx_fail(RGX_ERR_INPUT, "%s: sample '%s' is not in the header", path,
                             samples[i]);
     }
+    g->last_rid = -1;
     g->rec = bcf_init();
     return g->rec ? RGX_OK : rgx_fail(RGX_ERR_MEMORY, "out of memory");
 }
@@ -122,8 +123,9 @@ rgx_err geno_units(const geno_t *g, long unit_bp, const char *chroms, const char
         long len = contig_length(g->hdr, rid);
         long beg = 1, end = len > 0 ? len : (1L << 31) - 1;
         if (rchr[0] && rend > 0) beg = rbeg, end = rend;
-        /* Without a known length (or without an index), the contig is one unit. */
-        long step = len > 0 && g->indexed ? unit_bp : end - beg + 1;
+        /* Without a known length the contig is one unit.  Indexed or not, the same units, so
+         * the same blocks and the same bits. */
+        long step = len > 0 ? unit_bp : end - beg + 1;
         for (long b = beg; b <= end && !err; b += step) {
             if (*n_units == cap) {
                 cap = cap ? 2 * cap : 64;
@@ -148,15 +150,15 @@ rgx_err geno_begin(geno_t *g, const geno_unit_t *u)
         /* A contig absent from the index has no records: an empty unit. */
         return RGX_OK;
     }
-    /* One forward pass: units come in file order; if the record read ahead is already past
-     * this unit (a file whose contigs are not in header order), start again from the top. */
-    if (g->pending &&
-        (g->rec->rid > u->rid || (g->rec->rid == u->rid && g->rec->pos + 1 > u->end))) {
+    /* One forward pass: units come in file order.  If a record at or after the unit's start
+     * was already consumed (a second pass, or contigs not in header order), start again. */
+    if (g->last_rid > u->rid || (g->last_rid == u->rid && g->last_pos >= u->beg)) {
         hts_close(g->fp);
         bcf_hdr_destroy(g->hdr);
         g->fp = hts_open(g->path, "r");
         g->hdr = g->fp ? bcf_hdr_read(g->fp) : NULL;
         g->pending = 0;
+        g->last_rid = -1;
         if (!g->hdr) return rgx_fail(RGX_ERR_INPUT, "%s: cannot reopen", g->path);
     }
     return RGX_OK;
@@ -199,12 +201,11 @@ static int read_record(geno_t *g, int parse, rgx_err *err)
             g->pending = 1;
         }
         long pos = g->rec->pos + 1;
-        if (g->rec->rid < g->cur.rid || (g->rec->rid == g->cur.rid && pos < g->cur.beg)) {
-            g->pending = 0; /* before the unit: someone else's */
-            continue;
-        }
-        if (g->rec->rid > g->cur.rid || pos > g->cur.end) return 0; /* after: keep it */
+        if (g->rec->rid > g->cur.rid || (g->rec->rid == g->cur.rid && pos > g->cur.end))
+            return 0; /* after the unit: keep it for the next */
         g->pending = 0;
+        g->last_rid = g->rec->rid, g->last_pos = pos;
+        if (g->rec->rid < g->cur.rid || pos < g->cur.beg) continue; /* before: someone else's */
         return 1;
     }
 }

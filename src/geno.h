@@ -40,6 +40,8 @@ typedef struct {
     int nds, ngt;
     geno_unit_t cur; /* the unit being read */
     int pending;     /* unindexed: rec holds a record read ahead */
+    int last_rid;    /* unindexed: the last record consumed (-1: none) */
+    long last_pos;
     long n_multi;    /* multi-allelic records skipped */
 } geno_t;
 
