@@ -41,8 +41,8 @@ rgx_err feat_ih(const roi_t *roi, const feat_settings_t *s, featvec_t *out)
     double gmax = -INFINITY, gmin = INFINITY;
     int gmax_at = 1, gmin_at = 1;
     for (int g = 1; g <= ng; g++) {
-        double d = ng == 1 ? 0
-                   : g == 1 ? h[2] - h[1]
+        double d = ng == 1   ? 0
+                   : g == 1  ? h[2] - h[1]
                    : g == ng ? h[ng] - h[ng - 1]
                              : 0.5 * (h[g + 1] - h[g - 1]);
         if (d > gmax) gmax = d, gmax_at = g;
@@ -52,12 +52,13 @@ rgx_err feat_ih(const roi_t *roi, const feat_settings_t *s, featvec_t *out)
     const struct {
         const char *tag;
         double v;
-    } f[] = {{"mean", t.mean},     {"var", t.var},         {"skew", t.skew},   {"kurt", t.kurt},
-             {"median", t.median}, {"min", t.min},         {"p10", t.p10},     {"p90", t.p90},
-             {"max", t.max},       {"mode", mode},         {"iqr", t.iqr},     {"range", t.range},
-             {"mad", t.mad},       {"rmad", t.rmad},       {"medad", t.medad}, {"cov", t.cov},
-             {"qcod", t.qcod},     {"entropy", ent},       {"uniformity", uni}, {"max_grad", gmax},
-             {"max_grad_g", gmax_at}, {"min_grad", gmin},  {"min_grad_g", gmin_at}};
+    } f[] = {
+        {"mean", t.mean},        {"var", t.var},     {"skew", t.skew},       {"kurt", t.kurt},
+        {"median", t.median},    {"min", t.min},     {"p10", t.p10},         {"p90", t.p90},
+        {"max", t.max},          {"mode", mode},     {"iqr", t.iqr},         {"range", t.range},
+        {"mad", t.mad},          {"rmad", t.rmad},   {"medad", t.medad},     {"cov", t.cov},
+        {"qcod", t.qcod},        {"entropy", ent},   {"uniformity", uni},    {"max_grad", gmax},
+        {"max_grad_g", gmax_at}, {"min_grad", gmin}, {"min_grad_g", gmin_at}};
     for (size_t i = 0; i < sizeof f / sizeof f[0] && !err; i++)
         err = featvec_add(out, n ? f[i].v : NAN, "ih_%s", f[i].tag);
     return err;

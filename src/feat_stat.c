@@ -21,10 +21,10 @@ rgx_err feat_stat(const roi_t *roi, const feat_settings_t *s, featvec_t *out)
     const struct {
         const char *tag;
         double v;
-    } f[] = {{"mean", t.mean},     {"var", t.var},       {"skew", t.skew},     {"kurt", t.kurt},
-             {"median", t.median}, {"min", t.min},       {"p10", t.p10},       {"p90", t.p90},
-             {"max", t.max},       {"iqr", t.iqr},       {"range", t.range},   {"mad", t.mad},
-             {"rmad", t.rmad},     {"medad", t.medad},   {"cov", t.cov},       {"qcod", t.qcod},
+    } f[] = {{"mean", t.mean},     {"var", t.var},     {"skew", t.skew},   {"kurt", t.kurt},
+             {"median", t.median}, {"min", t.min},     {"p10", t.p10},     {"p90", t.p90},
+             {"max", t.max},       {"iqr", t.iqr},     {"range", t.range}, {"mad", t.mad},
+             {"rmad", t.rmad},     {"medad", t.medad}, {"cov", t.cov},     {"qcod", t.qcod},
              {"energy", t.energy}, {"rms", t.rms}};
     for (size_t i = 0; i < sizeof f / sizeof f[0] && !err; i++)
         err = featvec_add(out, f[i].v, "stat_%s", f[i].tag);

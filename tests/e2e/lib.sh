@@ -4,9 +4,12 @@
 #   like TEXT PATTERN NAME   TEXT contains PATTERN (fixed string)
 #   ok COND_STATUS NAME pass when the status (0) is true: ok $? "name"
 #   skip_all REASON     no test can run here: says why (never a silent pass)
-#   tmpdir              a temporary folder removed on exit
+#   tmpdir              a temporary folder, removed when the script exits
 _n=0; _fail=0
-tmpdir() { local d; d=$(mktemp -d /tmp/rgx_e2e.XXXXXX); trap "rm -rf '$d'" EXIT; echo "$d"; }
+# One parent folder per test script, removed when the script exits (a trap set inside
+# $(tmpdir) would fire when that subshell ends).
+_rgx_tmp=$(mktemp -d /tmp/rgx_e2e.XXXXXX); trap 'rm -rf "$_rgx_tmp"' EXIT
+tmpdir() { mktemp -d "$_rgx_tmp/d.XXXXXX"; }
 run() { out=$("$@" 2>&1); rc=$?; }
 _result() {
   _n=$((_n+1))

@@ -1,0 +1,137 @@
+/* extract_settings.c — see extract_settings.h. */
+#include "extract_settings.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+/* The families this version computes; the others are refused with a message rather than
+ * silently skipped. */
+static const unsigned implemented = FAM_STAT | FAM_IH;
+
+typedef struct {
+    const cfg_t *cfg;
+    const char *channel;
+    char path[512], fallback[512];
+} pick_t;
+
+/* The path to read for a key: the channel's when set, else the default block's. */
+static const char *key(pick_t *p, const char *k)
+{
+    snprintf(p->fallback, sizeof p->fallback, "extract.default.%s", k);
+    if (!p->channel) return p->fallback;
+    snprintf(p->path, sizeof p->path, "extract.channels.%s.%s", p->channel, k);
+    return cfg_pick(p->cfg, p->path, p->fallback);
+}
+
+static rgx_err bad(pick_t *p, const char *k, const char *what)
+{
+    const char *path = key(p, k);
+    const char *file = cfg_file(p->cfg);
+    return rgx_fail(RGX_ERR_CONFIG, "%s:%d: %s: %s", file ? file : "(defaults)",
+                    cfg_line(p->cfg, path), path, what);
+}
+
+static interp_t interp_of(const char *s)
+{
+    return !strcmp(s, "nearest")  ? INTERP_NEAREST
+           : !strcmp(s, "linear") ? INTERP_LINEAR
+           : !strcmp(s, "cubic")  ? INTERP_CUBIC
+                                  : INTERP_NONE;
+}
+
+static disc_t disc_of(const char *s)
+{
+    return !strcmp(s, "fbs") ? DISC_FBS : !strcmp(s, "fbn") ? DISC_FBN : DISC_NONE;
+}
+
+rgx_err extract_settings_load(const cfg_t *cfg, const char *channel, feat_settings_t *s)
+{
+    pick_t p = {cfg, channel, "", ""};
+    memset(s, 0, sizeof *s);
+    s->interp = interp_of(cfg_str(cfg, key(&p, "interpolation.method")));
+    s->interp_2d = !strcmp(cfg_str(cfg, key(&p, "interpolation.dims")), "2d");
+    double sp[3] = {NAN, NAN, NAN};
+    cfg_floats(cfg, key(&p, "interpolation.spacing"), sp, 3);
+    for (int d = 0; d < 3; d++) s->spacing[d] = sp[d];
+    s->round_intensities = cfg_bool(cfg, key(&p, "interpolation.round_intensities"));
+    s->mask_interp = interp_of(cfg_str(cfg, key(&p, "interpolation.mask_method")));
+    s->mask_threshold = cfg_float(cfg, key(&p, "interpolation.mask_threshold"));
+    if (s->interp != INTERP_NONE)
+        return bad(&p, "interpolation.method",
+                   "interpolation is not implemented in this version: use none (features are "
+                   "then computed on each image's native grid)");
+    double r[2] = {-INFINITY, INFINITY};
+    if (cfg_floats(cfg, key(&p, "resegmentation.range"), r, 2) == 2) {
+        s->reseg_min = isnan(r[0]) ? -INFINITY : r[0];
+        s->reseg_max = isnan(r[1]) ? INFINITY : r[1];
+    } else {
+        s->reseg_min = -INFINITY, s->reseg_max = INFINITY;
+    }
+    if (!(s->reseg_min < s->reseg_max))
+        return bad(&p, "resegmentation.range", "min must be below max");
+    double sig = cfg_float(cfg, key(&p, "resegmentation.outlier_sigma"));
+    s->outlier_sigma = isnan(sig) ? 0 : sig;
+    s->disc = disc_of(cfg_str(cfg, key(&p, "discretisation.method")));
+    s->bin_width = cfg_float(cfg, key(&p, "discretisation.bin_width"));
+    s->n_bins = (int)cfg_int(cfg, key(&p, "discretisation.bins"));
+    s->ivh_disc = disc_of(cfg_str(cfg, key(&p, "ivh.method")));
+    s->ivh_bin_width = cfg_float(cfg, key(&p, "ivh.bin_width"));
+    s->ivh_bins = (int)cfg_int(cfg, key(&p, "ivh.bins"));
+    static const struct {
+        const char *name;
+        unsigned flag;
+    } fam[] = {{"morph", FAM_MORPH}, {"loc", FAM_LOCAL}, {"stat", FAM_STAT}, {"ih", FAM_IH},
+               {"ivh", FAM_IVH},     {"cm", FAM_GLCM},   {"rlm", FAM_GLRLM}, {"szm", FAM_GLSZM},
+               {"dzm", FAM_GLDZM},   {"ngt", FAM_NGTDM}, {"ngl", FAM_NGLDM}};
+    const char *const *names;
+    size_t nf = cfg_strings(cfg, key(&p, "features.families"), &names);
+    for (size_t i = 0; i < nf; i++)
+        for (size_t k = 0; k < sizeof fam / sizeof fam[0]; k++)
+            if (!strcmp(names[i], fam[k].name)) {
+                if (!(fam[k].flag & implemented)) {
+                    char msg[256];
+                    snprintf(msg, sizeof msg,
+                             "family '%s' is not computed by this version (it "
+                             "computes: stat, ih)",
+                             names[i]);
+                    return bad(&p, "features.families", msg);
+                }
+                s->families |= fam[k].flag;
+            }
+    if (!s->families) return bad(&p, "features.families", "no feature family chosen");
+    const char *const *dims;
+    size_t nd = cfg_strings(cfg, key(&p, "features.texture_dims"), &dims);
+    for (size_t i = 0; i < nd; i++)
+        s->texture_dims |= !strcmp(dims[i], "2d")     ? TEX_2D
+                           : !strcmp(dims[i], "2.5d") ? TEX_2_5D
+                                                      : TEX_3D;
+    s->glcm_distance = (int)cfg_int(cfg, key(&p, "features.glcm_distance"));
+    s->ngtdm_distance = (int)cfg_int(cfg, key(&p, "features.ngtdm_distance"));
+    s->ngldm_distance = (int)cfg_int(cfg, key(&p, "features.ngldm_distance"));
+    s->ngldm_alpha = (int)cfg_int(cfg, key(&p, "features.ngldm_alpha"));
+    return RGX_OK;
+}
+
+rgx_err extract_settings_describe(const feat_settings_t *s, char **out)
+{
+    strbuf_t sb = {0};
+    static const char *dn[] = {"none", "fbn", "fbs"};
+    rgx_err err = sb_printf(&sb, "interp=%s", s->interp == INTERP_NONE ? "none" : "?");
+    if (!err)
+        err = sb_printf(&sb, "; round=%s; reseg=[%g,%g]", s->round_intensities ? "yes" : "no",
+                        s->reseg_min, s->reseg_max);
+    if (!err && s->outlier_sigma > 0) err = sb_printf(&sb, "; outliers=%g sd", s->outlier_sigma);
+    if (!err) {
+        if (s->disc == DISC_FBN)
+            err = sb_printf(&sb, "; disc=fbn %d", s->n_bins);
+        else if (s->disc == DISC_FBS)
+            err = sb_printf(&sb, "; disc=fbs %g", s->bin_width);
+        else
+            err = sb_printf(&sb, "; disc=%s", dn[s->disc]);
+    }
+    *out = sb.s;
+    return err;
+}

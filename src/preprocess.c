@@ -1,0 +1,149 @@
+/* preprocess.c — see preprocess.h. */
+#include "preprocess.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void preprocess_free(preproc_t *pp)
+{
+    free(pp->intensity), free(pp->morph), free(pp->mask), free(pp->level);
+    memset(pp, 0, sizeof *pp);
+}
+
+rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const feat_settings_t *s,
+                       preproc_t *pp)
+{
+    memset(pp, 0, sizeof *pp);
+    if (s->interp != INTERP_NONE)
+        return rgx_fail(RGX_ERR_CONFIG, "interpolation is not implemented in this version");
+    const int *d = img->dim;
+    int lo[3] = {d[0], d[1], d[2]}, hi[3] = {-1, -1, -1};
+    float want = (float)label;
+    for (int k = 0; k < d[2]; k++)
+        for (int j = 0; j < d[1]; j++) {
+            const float *row = msk->data + (size_t)d[0] * ((size_t)j + (size_t)d[1] * (size_t)k);
+            for (int i = 0; i < d[0]; i++)
+                if (row[i] == want) {
+                    int c[3] = {i, j, k};
+                    for (int a = 0; a < 3; a++) {
+                        if (c[a] < lo[a]) lo[a] = c[a];
+                        if (c[a] > hi[a]) hi[a] = c[a];
+                    }
+                }
+        }
+    if (hi[0] < 0) return rgx_fail(RGX_ERR_INPUT, "label %d has no voxel in the mask", label);
+    /* The margin covers the 1 cm^3 local-intensity sphere (radius 6.2035 mm). */
+    int o[3], n[3];
+    for (int a = 0; a < 3; a++) {
+        int m = (int)ceil(6.2035 / img->spacing[a]);
+        o[a] = lo[a] - m < 0 ? 0 : lo[a] - m;
+        int e = hi[a] + m >= d[a] ? d[a] - 1 : hi[a] + m;
+        n[a] = e - o[a] + 1;
+    }
+    size_t nv = (size_t)n[0] * (size_t)n[1] * (size_t)n[2];
+    rgx_err err;
+    if ((err = rgx_calloc(&pp->intensity, nv, sizeof *pp->intensity)) ||
+        (err = rgx_calloc(&pp->morph, nv, 1)) || (err = rgx_calloc(&pp->mask, nv, 1)) ||
+        (err = rgx_calloc(&pp->level, nv, sizeof *pp->level)))
+        goto fail;
+    size_t n_morph = 0, n_nan = 0;
+    for (int k = 0; k < n[2]; k++)
+        for (int j = 0; j < n[1]; j++)
+            for (int i = 0; i < n[0]; i++) {
+                size_t src =
+                    (size_t)(o[0] + i) +
+                    (size_t)d[0] * ((size_t)(o[1] + j) + (size_t)d[1] * (size_t)(o[2] + k));
+                size_t v = (size_t)i + (size_t)n[0] * ((size_t)j + (size_t)n[1] * (size_t)k);
+                double x = img->data[src];
+                if (s->round_intensities) x = nearbyint(x);
+                pp->intensity[v] = x;
+                if (msk->data[src] == want) {
+                    pp->morph[v] = 1;
+                    n_morph++;
+                    n_nan += isnan(x);
+                }
+            }
+    if (n_nan == n_morph) {
+        err = rgx_fail(RGX_ERR_INPUT, "label %d: every ROI intensity is NaN", label);
+        goto fail;
+    }
+    /* Re-segmentation: the intensity mask keeps the morphological mask's voxels in range. */
+    size_t n_mask = 0;
+    for (size_t v = 0; v < nv; v++) {
+        double x = pp->intensity[v];
+        pp->mask[v] = pp->morph[v] && !isnan(x) && x >= s->reseg_min && x <= s->reseg_max;
+        n_mask += pp->mask[v];
+    }
+    if (s->outlier_sigma > 0 && n_mask) { /* mean +- sigma SD of the morphological ROI */
+        double mean = 0, var = 0;
+        size_t m = 0;
+        for (size_t v = 0; v < nv; v++)
+            if (pp->morph[v] && !isnan(pp->intensity[v])) mean += pp->intensity[v], m++;
+        mean /= (double)m;
+        for (size_t v = 0; v < nv; v++)
+            if (pp->morph[v] && !isnan(pp->intensity[v]))
+                var += (pp->intensity[v] - mean) * (pp->intensity[v] - mean);
+        double sd = sqrt(var / (double)m), a = mean - s->outlier_sigma * sd,
+               b = mean + s->outlier_sigma * sd;
+        n_mask = 0;
+        for (size_t v = 0; v < nv; v++) {
+            if (pp->mask[v] && (pp->intensity[v] < a || pp->intensity[v] > b)) pp->mask[v] = 0;
+            n_mask += pp->mask[v];
+        }
+    }
+    if (n_mask == 0) {
+        err = rgx_fail(RGX_ERR_INPUT, "label %d: no voxel left after re-segmentation to [%g, %g]",
+                       label, s->reseg_min, s->reseg_max);
+        goto fail;
+    }
+    /* Discretisation into grey levels 1..N_g. */
+    double xmin = INFINITY, xmax = -INFINITY;
+    for (size_t v = 0; v < nv; v++)
+        if (pp->mask[v]) {
+            if (pp->intensity[v] < xmin) xmin = pp->intensity[v];
+            if (pp->intensity[v] > xmax) xmax = pp->intensity[v];
+        }
+    int ng = 1;
+    if (s->disc == DISC_FBN) {
+        ng = s->n_bins;
+        for (size_t v = 0; v < nv; v++) {
+            if (!pp->mask[v]) continue;
+            int l =
+                xmax > xmin ? (int)floor(ng * (pp->intensity[v] - xmin) / (xmax - xmin)) + 1 : 1;
+            pp->level[v] = l > ng ? ng : l;
+        }
+    } else if (s->disc == DISC_FBS) {
+        /* Bins start at the re-segmentation minimum when there is one; N_g spans the range. */
+        double base = isfinite(s->reseg_min) ? s->reseg_min : xmin;
+        double top = isfinite(s->reseg_max) ? s->reseg_max : xmax;
+        ng = (int)floor((top - base) / s->bin_width) + 1;
+        for (size_t v = 0; v < nv; v++)
+            if (pp->mask[v])
+                pp->level[v] = (int)floor((pp->intensity[v] - base) / s->bin_width) + 1;
+    } else { /* none: the intensities are the levels, and must be whole numbers >= 1 */
+        for (size_t v = 0; v < nv; v++) {
+            if (!pp->mask[v]) continue;
+            double x = pp->intensity[v];
+            if (x != floor(x) || x < 1 || x > 1e6) {
+                err = rgx_fail(RGX_ERR_CONFIG,
+                               "label %d: discretisation 'none' needs whole-number "
+                               "intensities from 1 up, found %g: use fbs or fbn",
+                               label, x);
+                goto fail;
+            }
+            pp->level[v] = (int)x;
+            if ((int)x > ng) ng = (int)x;
+        }
+    }
+    roi_t *r = &pp->roi;
+    for (int a = 0; a < 3; a++) r->dim[a] = n[a], r->spacing[a] = img->spacing[a];
+    r->intensity = pp->intensity, r->morph = pp->morph, r->mask = pp->mask, r->level = pp->level;
+    r->n_levels = ng, r->n_morph = n_morph, r->n_mask = n_mask;
+    return RGX_OK;
+fail:
+    preprocess_free(pp);
+    return err;
+}

@@ -1,0 +1,29 @@
+/* preprocess.h — IBSI preprocessing of one ROI: image + mask + label + settings -> roi_t.
+ *
+ * In IBSI order: the ROI's bounding box is cropped first, with a margin that covers the
+ * local-intensity sphere (6.2 mm), so the work is proportional to the ROI, not the image;
+ * then intensity rounding, the morphological mask (the label), re-segmentation by range and
+ * outlier filtering (the intensity mask), and discretisation (fixed bin number or size) into
+ * grey levels 1..N_g.  Interpolation is not implemented in this version: the settings loader
+ * refuses it. */
+#ifndef RGX_PREPROCESS_H
+#define RGX_PREPROCESS_H
+
+#include "err.h"
+#include "features.h"
+#include "image.h"
+
+typedef struct {
+    roi_t roi; /* points into the buffers below */
+    double *intensity;
+    uint8_t *morph, *mask;
+    int *level;
+} preproc_t;
+
+/* Fails (RGX_ERR_INPUT, with the reason) when the label has no voxel, when every ROI
+ * intensity is NaN, or when no voxel is left after re-segmentation. */
+rgx_err preprocess_roi(const image_t *img, const image_t *mask, int label, const feat_settings_t *s,
+                       preproc_t *out);
+void preprocess_free(preproc_t *pp);
+
+#endif
