@@ -24,7 +24,7 @@ CFLAGS   ?= $(OPT)
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 # GSL first, OpenBLAS after it: Debian links with --as-needed, and the other order binds
 # GSL's cblas_* calls to the slow reference gslcblas (see `make check-blas`).
-LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1) -lnifti2 -lgsl \
+LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1) -lnifti2 -lznz -lgsl \
             $(shell pkg-config --libs openblas) -lz -lm -lpthread
 
 SRC       := $(sort $(filter-out src/main.c,$(wildcard src/*.c)))

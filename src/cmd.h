@@ -4,6 +4,7 @@
 #define RGX_CMD_H
 
 int cmd_export(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_scan(int argc, char **argv);

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "features.h"
 #include "h5out.h"
+#include "image.h"
 #include "manifest.h"
 #include "plan.h"
 

@@ -61,8 +61,8 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
         /* The spacing is the length of each affine column: pixdim can disagree with the
          * sform in files written by some tools, and the sform is what places voxels. */
         for (int c = 0; c < 3; c++) {
-            double s = sqrt(m->m[0][c] * m->m[0][c] + m->m[1][c] * m->m[1][c] +
-                            m->m[2][c] * m->m[2][c]);
+            double s =
+                sqrt(m->m[0][c] * m->m[0][c] + m->m[1][c] * m->m[1][c] + m->m[2][c] * m->m[2][c]);
             if (s > 0 && isfinite(s)) img->spacing[c] = s;
         }
     }
@@ -102,6 +102,27 @@ rgx_err image_read_header(const char *path, image_t *img)
     return err;
 }
 
+/* nifticlib replaces non-finite float voxels by 0 when it loads them, which would turn an
+ * all-NaN image into a valid-looking one: read float data ourselves, NaN kept. */
+static rgx_err read_float_raw(const char *path, nifti_image *nim, void *buf, size_t bytes)
+{
+    nifti_image *tmp = NULL;
+    znzFile fp = nifti_image_open(path, "rb", &tmp);
+    rgx_err err = RGX_OK;
+    if (znz_isnull(fp)) return rgx_fail(RGX_ERR_INPUT, "%s: cannot reopen the voxel data", path);
+    if (znzseek(fp, (long)nim->iname_offset, SEEK_SET) < 0 || znzread(buf, 1, bytes, fp) != bytes)
+        err = rgx_fail(RGX_ERR_INPUT, "%s: cannot read the voxel data (truncated file?)", path);
+    znzclose(fp);
+    if (tmp) nifti_image_free(tmp);
+    if (!err && nim->byteorder != nifti_short_order()) {
+        if (nim->nbyper == 4)
+            nifti_swap_4bytes((int64_t)(bytes / 4), buf);
+        else
+            nifti_swap_8bytes((int64_t)(bytes / 8), buf);
+    }
+    return err;
+}
+
 rgx_err image_read(const char *path, image_t *img)
 {
     rgx_err err;
@@ -117,10 +138,13 @@ rgx_err image_read(const char *path, image_t *img)
     if ((err = rgx_calloc(&img->data, n, sizeof *img->data))) goto out;
     float *o = img->data;
     const void *p = nim->data;
+    if (nim->datatype == DT_FLOAT32 || nim->datatype == DT_FLOAT64) {
+        if ((err = read_float_raw(path, nim, nim->data, n * (size_t)nim->nbyper))) goto out;
+    }
     switch (nim->datatype) {
 #define CONVERT(DT, T)                                                                             \
     case DT:                                                                                       \
-        for (size_t i = 0; i < n; i++) o[i] = (float)((const T *)p)[i];                           \
+        for (size_t i = 0; i < n; i++) o[i] = (float)((const T *)p)[i];                            \
         break;
         CONVERT(DT_UINT8, uint8_t)
         CONVERT(DT_INT8, int8_t)
@@ -134,9 +158,10 @@ rgx_err image_read(const char *path, image_t *img)
         CONVERT(DT_FLOAT64, double)
 #undef CONVERT
     default:
-        err = rgx_fail(RGX_ERR_INPUT, "%s: unsupported NIfTI datatype %s (%d); expected an integer "
-                       "or real scalar type", path, nifti_datatype_string(nim->datatype),
-                       nim->datatype);
+        err = rgx_fail(RGX_ERR_INPUT,
+                       "%s: unsupported NIfTI datatype %s (%d); expected an integer "
+                       "or real scalar type",
+                       path, nifti_datatype_string(nim->datatype), nim->datatype);
         goto out;
     }
     /* NIfTI: scl_slope == 0 means "no scaling"; nifticlib does not apply it for us. */
@@ -158,9 +183,8 @@ void image_free(image_t *img)
 rgx_err image_same_geometry(const image_t *img, const image_t *mask, double tol_mm)
 {
     if (img->dim[0] != mask->dim[0] || img->dim[1] != mask->dim[1] || img->dim[2] != mask->dim[2])
-        return rgx_fail(RGX_ERR_INPUT, "image is %dx%dx%d voxels but mask is %dx%dx%d",
-                        img->dim[0], img->dim[1], img->dim[2], mask->dim[0], mask->dim[1],
-                        mask->dim[2]);
+        return rgx_fail(RGX_ERR_INPUT, "image is %dx%dx%d voxels but mask is %dx%dx%d", img->dim[0],
+                        img->dim[1], img->dim[2], mask->dim[0], mask->dim[1], mask->dim[2]);
     double worst = 0;
     int wr = 0, wc = 0;
     for (int r = 0; r < 3; r++)
@@ -209,8 +233,11 @@ rgx_err image_write(const char *path, const image_t *img, int datatype)
         CONVERT(DT_INT16, int16_t, -32768, 32767)
         CONVERT(DT_INT32, int32_t, -2147483648.0, 2147483647.0)
 #undef CONVERT
-    case DT_FLOAT32: memcpy(p, img->data, n * sizeof(float)); break;
-    default: err = rgx_fail(RGX_ERR_INTERNAL, "image_write: unsupported datatype %d", datatype);
+    case DT_FLOAT32:
+        memcpy(p, img->data, n * sizeof(float));
+        break;
+    default:
+        err = rgx_fail(RGX_ERR_INTERNAL, "image_write: unsupported datatype %d", datatype);
     }
     if (!err && nifti_set_filenames(nim, path, 0, 1) != 0)
         err = rgx_fail(RGX_ERR_IO, "%s: not a NIfTI file name (.nii or .nii.gz)", path);

@@ -51,6 +51,11 @@ rgx_err job_open(job_t *j, const char *cmd, const cli_common_t *c, const char *m
     plan_opt_init(&popt);
     popt.genotypes = j->genotypes;
     popt.geometry_tol_mm = cfg_float(j->cfg, "study.affine_tolerance_mm");
+    double lab[256];
+    int labels[256];
+    size_t nl = cfg_floats(j->cfg, "extract.labels", lab, 256);
+    for (size_t i = 0; i < nl && i < 256; i++) labels[i] = (int)lab[i];
+    if (nl) popt.labels = labels, popt.n_labels = (int)(nl < 256 ? nl : 256);
     if ((err = plan_make(&j->m, &popt, comm, 0, &j->plan))) {
         if (rank == 0) fprintf(stderr, "radiogx %s: %s\n", cmd, rgx_errmsg());
         return err;

@@ -13,6 +13,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"export", cmd_export, "write tables out of a run file (features.tsv)"},
+    {"extract", cmd_extract, "IBSI features of a whole cohort into a run file (MPI)"},
     {"features", cmd_features, "IBSI features of one image and mask, as tag<TAB>value lines"},
     {"plan", cmd_plan, "validate a manifest and config before any work; print the rank plan"},
     {"scan", cmd_scan, "genome-wide association scan of phenotypes against a VCF/BCF (MPI)"},
