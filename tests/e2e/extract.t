@@ -35,8 +35,14 @@ for np in 2 3 4; do
 done
 
 # A stop request: every rank stops after its patient, checkpoints, exits 75; rerun resumes.
+# (A simulated cohort of full-size images, so that the signal lands mid-run.)
+"$RADIOGX" simulate --patients 60 --variants 100 --chromosomes 1 --seed 3 --out "$D/big" >/dev/null 2>&1
+cp study.yaml "$D/big/study.yaml"
+cd "$D/big"
+run "$RADIOGX" extract -c study.yaml -o "$D/b1.h5"
+is "$rc" 0 "the simulated cohort, uninterrupted"
 ( mpirun -np 2 "$RADIOGX" extract -c study.yaml -o "$D/s.h5" > "$D/s.log" 2>&1; echo $? > "$D/s.rc" ) &
-for i in $(seq 50); do [ -d "$D/s.h5.ckpt" ] && break; sleep 0.05; done
+for i in $(seq 400); do [ -n "$(find "$D/s.h5.ckpt" -name "extract.*" -size +1k 2>/dev/null)" ] && break; sleep 0.01; done
 pkill -USR1 -f "radiogx extract -c study.yaml -o $D/s.h5" 2>/dev/null
 wait
 src=$(cat "$D/s.rc")
@@ -48,14 +54,16 @@ else
 fi
 run mpirun -np 3 "$RADIOGX" extract -c study.yaml -o "$D/s.h5"
 is "$rc" 0 "resume with another rank count"
-run h5diff "$D/r1.h5" "$D/s.h5" /features /features
+like "$out" "resuming:" "it resumed from the checkpoints"
+run h5diff "$D/b1.h5" "$D/s.h5" /features /features
 is "$rc" 0 "after the stop and resume: /features identical"
 [ ! -e "$D/s.h5.ckpt" ]; ok $? "checkpoints removed at the end"
+cd "$D/c"
 
 # kill -9 of the whole job after some patients, then resume.
 ( "$RADIOGX" extract -c study.yaml -o "$D/k.h5" >/dev/null 2>&1 ) &
 pid=$!
-for i in $(seq 100); do [ -s "$D/k.h5.ckpt/extract.0" ] && break; sleep 0.02; done
+for i in $(seq 400); do [ -n "$(find "$D/k.h5.ckpt" -name "extract.*" -size +0 2>/dev/null)" ] && break; sleep 0.01; done
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 run "$RADIOGX" extract -c study.yaml -o "$D/k.h5"
 is "$rc" 0 "rerun after kill -9"
