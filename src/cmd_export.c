@@ -24,6 +24,9 @@ static void usage(FILE *f)
             "  -s, --sumstats DIR   GWAS-SSF v1.1 summary statistics: DIR/<phenotype>.tsv.gz\n"
             "                       (bgzipped, tabix-indexed, effect allele = ALT) and its\n"
             "                       -meta.yaml sidecar, for every scanned phenotype\n"
+            "  -H, --hits FILE      the (variant, phenotype) pairs at or above the scan's\n"
+            "                       threshold: variant_id chrom pos ref alt phenotype beta se\n"
+            "                       neg_log10_p\n"
             "\n"
             "Examples:\n"
             "  radiogx export results/demo/run.h5 --features results/demo/features.tsv\n"
@@ -34,11 +37,12 @@ int cmd_export(int argc, char **argv)
 {
     static const struct option longopts[] = {{"features", required_argument, 0, 'f'},
                                              {"sumstats", required_argument, 0, 's'},
+                                             {"hits", required_argument, 0, 'H'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    const char *features = NULL, *sumstats = NULL;
+    const char *features = NULL, *sumstats = NULL, *hits = NULL;
     int opt;
-    while ((opt = getopt_long(argc, argv, "f:s:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "f:s:H:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'f':
             features = optarg;
@@ -58,7 +62,7 @@ int cmd_export(int argc, char **argv)
         fprintf(stderr, "radiogx export: give one run file (`radiogx export --help`)\n");
         return RGX_ERR_USAGE;
     }
-    if (!features && !sumstats) {
+    if (!features && !sumstats && !hits) {
         fprintf(stderr,
                 "radiogx export: nothing to export: give --features FILE or --sumstats DIR\n");
         return RGX_ERR_USAGE;
@@ -69,6 +73,7 @@ int cmd_export(int argc, char **argv)
         log_info("export: wrote %s", features);
     if (!err && sumstats && !(err = export_sumstats(run, sumstats)))
         log_info("export: summary statistics in %s", sumstats);
+    if (!err && hits && !(err = export_hits(run, hits))) log_info("export: wrote %s", hits);
     if (err) fprintf(stderr, "radiogx export: %s\n", rgx_errmsg());
     return err;
 }

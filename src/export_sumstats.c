@@ -209,3 +209,44 @@ out:
     h5in_close(f);
     return err;
 }
+
+rgx_err export_hits(const char *run_path, const char *out_path)
+{
+    hid_t f;
+    rgx_err err = h5in_open(run_path, &f);
+    if (err) return err;
+    char **ph = NULL, **chrom = NULL, **id = NULL, **ref = NULL, **alt = NULL;
+    size_t nh = 0, hc = 0, V = 0, nv = 0, c0;
+    double *hv = NULL, *pos = NULL;
+    FILE *o = NULL;
+    if (!h5in_exists(f, "/hits/values")) {
+        err = rgx_fail(RGX_ERR_INPUT, "%s: no /hits (was scan run?)", run_path);
+        goto out;
+    }
+    if ((err = h5in_read_doubles(f, "/hits/values", &nh, &hc, &hv)) ||
+        (err = h5in_read_strings(f, "/hits/phenotype", &nv, &ph)) ||
+        (err = h5in_read_strings(f, "/variants/chrom", &V, &chrom)) ||
+        (err = h5in_read_strings(f, "/variants/id", &nv, &id)) ||
+        (err = h5in_read_strings(f, "/variants/ref", &nv, &ref)) ||
+        (err = h5in_read_strings(f, "/variants/alt", &nv, &alt)) ||
+        (err = h5in_read_doubles(f, "/variants/pos", &nv, &c0, &pos)))
+        goto out;
+    if (!(o = fopen(out_path, "w"))) {
+        err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", out_path, strerror(errno));
+        goto out;
+    }
+    fputs("variant_id\tchrom\tpos\tref\talt\tphenotype\tbeta\tse\tneg_log10_p\n", o);
+    for (size_t i = 0; i < nh && hc == 4; i++) {
+        size_t v = (size_t)hv[i * 4];
+        if (v >= V) continue;
+        fprintf(o, "%s\t%s\t%.0f\t%s\t%s\t%s\t%.10g\t%.10g\t%.10g\n", id[v], chrom[v], pos[v],
+                ref[v], alt[v], ph[i], hv[i * 4 + 1], hv[i * 4 + 2], hv[i * 4 + 3]);
+    }
+    if (fclose(o) != 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", out_path);
+out:
+    free(hv), free(pos);
+    h5in_free_strings(ph, nh), h5in_free_strings(chrom, V), h5in_free_strings(id, V);
+    h5in_free_strings(ref, V), h5in_free_strings(alt, V);
+    h5in_close(f);
+    return err;
+}

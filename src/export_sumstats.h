@@ -14,6 +14,10 @@
  * passed QC.  p below the smallest double is printed from -log10 p ("3.2e-412"). */
 rgx_err export_sumstats(const char *run_path, const char *dir);
 
+/* /hits with the variants' ids and positions, one line per (variant, phenotype), in genome
+ * order: variant_id chrom pos ref alt phenotype beta se neg_log10_p. */
+rgx_err export_hits(const char *run_path, const char *out_path);
+
 /* p = 10^-m as text, exact in range for any m >= 0. */
 void sumstats_p_text(double m, char *buf, size_t n);
 

@@ -386,6 +386,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
                 double *gj = G + b * n;
                 for (size_t i = 0; i < n; i++) gj[i] = isnan(dose[i]) ? 0 : dose[i] - mean;
                 char *s = sbuf + b * sw;
+                memset(s, 0, sw); /* fixed-width strings: the padding must be zeros, not stale */
                 bcf_unpack(g.rec, BCF_UN_STR);
                 snprintf(s, 65, "%s", geno_chrom(&g, g.rec->rid));
                 snprintf(s + 65, (size_t)w[0] + 1, "%s", g.rec->d.id);

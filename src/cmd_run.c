@@ -1,0 +1,189 @@
+/* cmd_run.c — `radiogx run --config study.yaml`: plan -> extract -> join -> scan -> exports in
+ * one MPI job, writing <study.out_dir>/<study.name>/. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ckpt.h"
+#include "cli.h"
+#include "cmd.h"
+#include "export_features.h"
+#include "export_sumstats.h"
+#include "extract.h"
+#include "job.h"
+#include "log.h"
+#include "mpienv.h"
+#include "scan_stage.h"
+#include "signals.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: mpirun -np P radiogx run --config study.yaml [-P key=value]...\n"
+            "       srun --mpi=pmix radiogx run --config study.yaml\n"
+            "\n"
+            "The whole analysis in one MPI job: checks the config, manifest and every patient's\n"
+            "inputs (plan), extracts the IBSI features of every patient (extract), joins them\n"
+            "to the genotypes and covariates and scans every feature against every variant\n"
+            "(scan), then writes the tables.  Everything goes to <study.out_dir>/<study.name>/:\n"
+            "  run.h5          /provenance, /samples, /features, /variants, /assoc, /phenotypes, "
+            "/hits\n"
+            "  features.h5     the extraction alone (kept so the scan can be rerun)\n"
+            "  features.tsv    the feature table\n"
+            "  hits.tsv        (variant, phenotype) pairs at -log10 p >= scan.hits_threshold\n"
+            "  sumstats/       GWAS-SSF v1.1 summary statistics per phenotype\n"
+            "A signal (SIGUSR1, SIGTERM) during extraction checkpoints and exits with status 75;\n"
+            "the same command resumes.  The config: docs/config.md; an example: config/demo.yaml.\n"
+            "\n"
+            "Options:\n"
+            "  -o, --out DIR  write there instead of <study.out_dir>/<study.name>/\n"
+            "      --fresh    ignore checkpoints of an earlier run\n"
+            "%s"
+            "\n"
+            "Example:\n"
+            "  mpirun -np 4 radiogx run --config config/demo.yaml\n",
+            cli_common_help);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"fresh", no_argument, 0, 1},
+                                             {"out", required_argument, 0, 'o'},
+                                             {"help", no_argument, 0, 'h'},
+                                             CLI_COMMON_LONG,
+                                             {0, 0, 0, 0}};
+    const char *out_opt = NULL;
+    cli_common_t common = {0};
+    int fresh = 0, opt;
+    while ((opt = getopt_long(argc, argv, "o:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
+        int k = cli_common_opt(&common, opt, optarg);
+        if (k > 0) continue;
+        if (k < 0) return RGX_ERR_USAGE;
+        switch (opt) {
+        case 1:
+            fresh = 1;
+            break;
+        case 'o':
+            out_opt = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return RGX_OK;
+        default:
+            usage(stderr);
+            return RGX_ERR_USAGE;
+        }
+    }
+    if (optind < argc || !common.config) {
+        fprintf(stderr, "radiogx run: give --config study.yaml (`radiogx run --help`)\n");
+        return RGX_ERR_USAGE;
+    }
+    cli_common_apply(&common);
+    if (mpienv_init(&argc, &argv, common.threads)) rgx_die(RGX_ERR_MPI, "run", "%s", rgx_errmsg());
+    signals_install();
+    MPI_Comm comm = MPI_COMM_WORLD;
+    int rank = rgx_mpi.rank;
+    job_t job;
+    extract_cols_t cols = {0};
+    prov_inputs_t inputs = {0};
+    h5out_t h = {0};
+    int have_h = 0, have_cols = 0;
+    char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL;
+    strbuf_t sb = {0};
+    rgx_err err = job_open(&job, "run", &common, NULL, NULL, comm);
+    if (err) goto out;
+    if (!job.genotypes) {
+        if (rank == 0)
+            fprintf(stderr, "radiogx run: study.genotypes is not set: the scan needs a VCF/BCF\n");
+        err = RGX_ERR_CONFIG;
+        goto out;
+    }
+    /* <out_dir>/<name>/ */
+    if (out_opt)
+        err = rgx_strdup(&dir, out_opt);
+    else if (!(err = cli_config_path(job.cfg, "study.out_dir", &root)))
+        err = path_join(&dir, root ? root : "results", cfg_str(job.cfg, "study.name"));
+    if (err) goto out;
+    if (rank == 0) {
+        char *p = NULL;
+        if (path_dirname(&p, dir) == RGX_OK) mkdir(p, 0750), free(p);
+        if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+            err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+    }
+    int e = err != RGX_OK;
+    MPI_Bcast(&e, 1, MPI_INT, 0, comm);
+    if (e) {
+        if (!err) err = RGX_ERR_IO;
+        goto out;
+    }
+    if ((err = path_join(&feat, dir, "features.h5")) || (err = path_join(&runf, dir, "run.h5")) ||
+        (err = sb_printf(&sb, "%s.ckpt", feat)))
+        goto out;
+    ckdir = sb.s;
+
+    /* [extract] -> features.h5 */
+    if ((err = extract_cols_init(&cols, job.cfg, &job.m, &job.plan))) goto report;
+    have_cols = 1;
+    extract_opt_t eopt = {.ckpt_dir = ckdir, .stop = signals_stop_requested};
+    if ((err = extract_run_key(job.cfg, &job.m, &cols, eopt.run_key))) goto report;
+    if (fresh && rank == 0) ckpt_remove(ckdir);
+    MPI_Barrier(comm);
+    if ((err = job_inputs(&job, &inputs))) goto report;
+    if (cli_config_path(job.cfg, "study.covariates", &covar) == RGX_OK && covar)
+        prov_inputs_add(&inputs, "covariates", covar);
+    if (!(err = h5out_create(&h, feat, comm))) have_h = 1;
+    if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
+    if (!err) err = extract_stage(&job.m, &job.plan, &cols, &eopt, &h);
+    if (!err) err = provenance_end(&h);
+    if (!err && !(err = h5out_commit(&h))) have_h = 0;
+    if (err) goto report;
+    if (rank == 0) ckpt_remove(ckdir);
+
+    /* [join] + [scan] -> run.h5, carrying /samples and /features forward */
+    if (!(err = h5out_create(&h, runf, comm))) have_h = 1;
+    if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
+    if (!err) {
+        const char *objs[] = {"/samples", "/features"};
+        err = h5out_copy_from(&h, feat, objs, 2);
+    }
+    scan_inputs_t in = {job.genotypes, NULL, feat, covar};
+    if (!err) err = scan_stage(job.cfg, &in, &h);
+    if (!err) err = provenance_end(&h);
+    if (!err && !(err = h5out_commit(&h))) have_h = 0;
+    if (err) goto report;
+
+    /* Tables: rank 0 (small, serial). */
+    if (rank == 0) {
+        char *t = NULL;
+        if (!(err = path_join(&t, dir, "features.tsv"))) err = export_features_tsv(runf, t);
+        free(t), t = NULL;
+        if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t);
+        free(t), t = NULL;
+        if (!err && !(err = path_join(&t, dir, "sumstats"))) err = export_sumstats(runf, t);
+        free(t);
+        if (!err) log_info("run: done: %s (run.h5, features.tsv, hits.tsv, sumstats/)", dir);
+    }
+    e = err;
+    MPI_Bcast(&e, 1, MPI_INT, 0, comm);
+    if (!err && e) err = (rgx_err)e;
+report:
+    if (err == RGX_ERR_REQUEUE) {
+        if (rank == 0)
+            log_warn("%s; rerun the same command to resume (exit status 75)", rgx_errmsg());
+    } else if (err) {
+        log_error("run: %s", rgx_errmsg());
+    }
+out:
+    if (have_h) h5out_discard(&h);
+    if (have_cols) extract_cols_free(&cols);
+    prov_inputs_free(&inputs);
+    job_close(&job);
+    cli_common_free(&common);
+    free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar);
+    mpienv_finalize();
+    return err;
+}
