@@ -142,6 +142,22 @@ void scan_model_free(scan_model_t *m)
 
 /* ---- the block kernel ---- */
 
+/* g~'g~ = g'g - (C'g)' (C'C)^-1 (C'g) on group gi's rows; NAN when the variant does not vary
+ * there (up to rounding): no test. */
+static double gtg_of(const scan_model_t *m, const double *row, double gg, size_t gi)
+{
+    size_t q = m->q;
+    const double *cg = row + m->p + gi * q, *inv = m->g[gi].ctc_inv;
+    double quad = 0;
+    for (size_t a = 0; a < q; a++) {
+        double s = 0;
+        for (size_t c = 0; c < q; c++) s += inv[a * q + c] * cg[c];
+        quad += cg[a] * s;
+    }
+    double v = gg - quad;
+    return v > 1e-8 * gg && v > 0 ? v : NAN;
+}
+
 void scan_block(const scan_model_t *m, const double *G, size_t b, double *G2, double *work,
                 double *beta, double *se, double *mlog10p)
 {
@@ -156,33 +172,11 @@ void scan_block(const scan_model_t *m, const double *G, size_t b, double *G2, do
     double gtg[64];
     for (size_t j = 0; j < b; j++) {
         const double *row = S + j * R;
-        for (size_t gi = 0; gi < NG; gi++) {
-            /* g~'g~ = g'g - (C'g)' (C'C)^-1 (C'g) on the group's rows. */
-            const double *cg = row + p + gi * q, *inv = m->g[gi].ctc_inv;
-            double quad = 0;
-            for (size_t a = 0; a < q; a++) {
-                double s = 0;
-                for (size_t c = 0; c < q; c++) s += inv[a * q + c] * cg[c];
-                quad += cg[a] * s;
-            }
-            double v = D[j * NG + gi] - quad;
-            /* A variant that does not vary on the group's rows (up to rounding) has no test. */
-            if (gi < 64) gtg[gi] = v > 1e-8 * D[j * NG + gi] && v > 0 ? v : NAN;
-        }
+        for (size_t gi = 0; gi < NG && gi < 64; gi++) gtg[gi] = gtg_of(m, row, D[j * NG + gi], gi);
         for (size_t k = 0; k < p; k++) {
             size_t gi = (size_t)m->group[k];
-            double v = gi < 64 ? gtg[gi] : NAN;
-            if (gi >= 64) { /* many groups: recompute (rare) */
-                const double *cg = row + p + gi * q, *inv = m->g[gi].ctc_inv;
-                double quad = 0;
-                for (size_t a = 0; a < q; a++) {
-                    double s = 0;
-                    for (size_t c = 0; c < q; c++) s += inv[a * q + c] * cg[c];
-                    quad += cg[a] * s;
-                }
-                v = D[j * NG + gi] - quad;
-                v = v > 1e-8 * D[j * NG + gi] && v > 0 ? v : NAN;
-            }
+            /* Many groups (per-phenotype missingness): computed per phenotype instead. */
+            double v = gi < 64 ? gtg[gi] : gtg_of(m, row, D[j * NG + gi], gi);
             double df = (double)m->n_obs[k] - (double)q - 1;
             double bt = row[k] / v, rss = m->yty[k] - bt * row[k];
             if (rss < 0) rss = 0;
