@@ -94,6 +94,21 @@ PY
 )
 ok "$(awk -v r="$r" 'BEGIN { exit !(r > 0.4) }'; echo $?)" "lesion volume follows the causal genotype (r = $r)"
 
+# radiogx plan on the simulated cohort with three broken manifest rows and a misspelt config
+# key: every problem with its line.
+awk -F'\t' 'BEGIN { OFS = "\t" }
+  NR == 3 { $2 = "images/missing.nii.gz" }      # line 3: a missing image
+  NR == 5 { $1 = "P0001" }                      # line 5: a duplicate patient id
+  NR == 7 { print $1, $2; next }                # line 7: two fields
+  { print }' "$D/a/manifest.tsv" > "$D/a/broken.tsv"
+printf 'study:\n  genotypes: genotypes.vcf.gz\n  affine_tolerance_mn: 0.01\n' > "$D/a/study.yaml"
+run "$RADIOGX" plan --manifest "$D/a/broken.tsv" --config "$D/a/study.yaml"
+is "$rc" 3 "plan on a broken simulated cohort: config error first"
+like "$out" "study.yaml:3: unknown key 'affine_tolerance_mn' in section study; did you mean 'affine_tolerance_mm'?" "misspelt key with its line"
+like "$out" "broken.tsv:3: patient P0002: image_CT: " "missing image with its line"
+like "$out" "broken.tsv:5: duplicate patient_id 'P0001' (also on line 2)" "duplicate id with its line"
+like "$out" "broken.tsv:7: 2 fields, expected 5 as in the header" "short row with its line"
+
 # Bad arguments: a clear message and exit 2.
 run "$RADIOGX" simulate --patients 0 --variants 10 --out "$D/x"
 is "$rc" 2 "--patients 0 is a usage error"
