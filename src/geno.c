@@ -258,3 +258,54 @@ int geno_next(geno_t *g, double *dose, rgx_err *err)
         return 1;
     }
 }
+
+static void widen(long *w, long v)
+{
+    if (v > *w) *w = v;
+}
+
+int geno_next_site(geno_t *g, long w[3], rgx_err *err)
+{
+    *err = RGX_OK;
+    if (!(g->indexed && g->tbx)) {
+        for (;;) {
+            int r = read_record(g, 0, err);
+            if (r <= 0) return r;
+            if (g->rec->n_allele != 2) {
+                g->n_multi++;
+                continue;
+            }
+            bcf_unpack(g->rec, BCF_UN_STR);
+            widen(&w[0], (long)strlen(g->rec->d.id));
+            widen(&w[1], (long)strlen(g->rec->d.allele[0]));
+            widen(&w[2], (long)strlen(g->rec->d.allele[1]));
+            return 1;
+        }
+    }
+    if (!g->itr) return 0;
+    for (;;) {
+        int r = tbx_itr_next(g->fp, g->tbx, g->itr, &g->line);
+        if (r < 0)
+            return r == -1 ? 0 : (*err = rgx_fail(RGX_ERR_INPUT, "%s: read error", g->path), -1);
+        /* CHROM POS ID REF ALT: the rest (the genotypes) is not parsed. */
+        const char *f[6];
+        int nf = 0;
+        const char *p = g->line.s;
+        f[nf++] = p;
+        while (nf < 6 && (p = strchr(p, '\t'))) f[nf++] = ++p;
+        if (nf < 6) {
+            *err = rgx_fail(RGX_ERR_INPUT, "%s: malformed record near %.60s", g->path, g->line.s);
+            return -1;
+        }
+        long pos = atol(f[1]);
+        if (pos < g->cur.beg) continue; /* starts before the window: the previous unit's */
+        long lid = (long)(f[3] - f[2] - 1), lref = (long)(f[4] - f[3] - 1),
+             lalt = (long)(f[5] - f[4] - 1);
+        if (memchr(f[4], ',', (size_t)lalt)) {
+            g->n_multi++;
+            continue;
+        }
+        widen(&w[0], lid), widen(&w[1], lref), widen(&w[2], lalt);
+        return 1;
+    }
+}

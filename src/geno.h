@@ -42,7 +42,7 @@ typedef struct {
     int pending;     /* unindexed: rec holds a record read ahead */
     int last_rid;    /* unindexed: the last record consumed (-1: none) */
     long last_pos;
-    long n_multi;    /* multi-allelic records skipped */
+    long n_multi; /* multi-allelic records skipped */
 } geno_t;
 
 /* Opens path for the given samples (every one must be in the header: RGX_ERR_INPUT names the
@@ -61,6 +61,11 @@ rgx_err geno_begin(geno_t *g, const geno_unit_t *u);
  * (NAN when missing; dose NULL: only count), 0 at the end of the unit.  The record is
  * g->rec (for dose == NULL on indexed VCF only CHROM/POS are known). */
 int geno_next(geno_t *g, double *dose, rgx_err *err);
+
+/* Counting: the next biallelic record of the unit without decoding genotypes (on indexed
+ * VCF.gz only the text's first five fields are read); 1 and the widths of ID, REF and ALT
+ * raised into w[0..2], or 0 at the end of the unit. */
+int geno_next_site(geno_t *g, long w[3], rgx_err *err);
 
 const char *geno_chrom(const geno_t *g, int rid);
 

@@ -191,15 +191,7 @@ static rgx_err count_units(geno_t *g, const geno_unit_t *u, size_t nu, int rank,
         if ((err = geno_begin(g, &u[k]))) break;
         long c = 0;
         int r;
-        while ((r = geno_next(g, NULL, &err)) > 0) {
-            c++;
-            bcf_unpack(g->rec, BCF_UN_STR);
-            long lid = (long)strlen(g->rec->d.id), lr = (long)strlen(g->rec->d.allele[0]),
-                 la = (long)strlen(g->rec->d.allele[1]);
-            if (lid > w[0]) w[0] = lid;
-            if (lr > w[1]) w[1] = lr;
-            if (la > w[2]) w[2] = la;
-        }
+        while ((r = geno_next_site(g, w, &err)) > 0) c++;
         if (r < 0) break;
         count[k] = c;
     }
