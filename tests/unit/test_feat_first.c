@@ -1,5 +1,5 @@
-/* test_feat_first.c — intensity statistics and intensity histogram on the IBSI digital
- * phantom, every valued row of the reference table. */
+/* test_feat_first.c — intensity statistics, intensity histogram and intensity-volume
+ * histogram on the IBSI digital phantom, every valued row of the reference table. */
 #include "tap.h"
 #include "ibsi.h"
 
@@ -16,9 +16,11 @@ int main(void)
     featvec_t v = {0};
     is_int(feat_stat(&ph.roi, &s, &v), RGX_OK, "stat");
     is_int(feat_ih(&ph.roi, &s, &v), RGX_OK, "ih");
+    is_int(feat_ivh(&ph.roi, &s, &v), RGX_OK, "ivh");
     int a = ibsi_check_prefix(&v, ref, nref, "stat_", "phantom");
     int b = ibsi_check_prefix(&v, ref, nref, "ih_", "phantom");
-    printf("# IBSI digital phantom: stat %d/18, ih %d/23\n", a, b);
+    int c = ibsi_check_prefix(&v, ref, nref, "ivh_", "phantom");
+    printf("# IBSI digital phantom: stat %d/18, ih %d/23, ivh %d/6\n", a, b, c);
     featvec_free(&v);
     ibsi_phantom_free(&ph);
     free(ref);
