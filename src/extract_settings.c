@@ -9,7 +9,7 @@
 
 /* The families this version computes; the others are refused with a message rather than
  * silently skipped. */
-static const unsigned implemented = FAM_STAT | FAM_IH | FAM_IVH;
+static const unsigned implemented = FAM_LOCAL | FAM_STAT | FAM_IH | FAM_IVH;
 
 typedef struct {
     const cfg_t *cfg;
@@ -95,7 +95,7 @@ rgx_err extract_settings_load(const cfg_t *cfg, const char *channel, feat_settin
                     char msg[256];
                     snprintf(msg, sizeof msg,
                              "family '%s' is not computed by this version (it "
-                             "computes: stat, ih, ivh)",
+                             "computes: loc, stat, ih, ivh)",
                              names[i]);
                     return bad(&p, "features.families", msg);
                 }

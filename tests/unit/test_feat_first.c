@@ -1,5 +1,6 @@
 /* test_feat_first.c — intensity statistics, intensity histogram and intensity-volume
- * histogram on the IBSI digital phantom, every valued row of the reference table. */
+ * histogram and local intensity on the IBSI digital phantom, every valued row of the reference
+ * table. */
 #include "tap.h"
 #include "ibsi.h"
 
@@ -17,10 +18,12 @@ int main(void)
     is_int(feat_stat(&ph.roi, &s, &v), RGX_OK, "stat");
     is_int(feat_ih(&ph.roi, &s, &v), RGX_OK, "ih");
     is_int(feat_ivh(&ph.roi, &s, &v), RGX_OK, "ivh");
+    is_int(feat_local(&ph.roi, &s, &v), RGX_OK, "loc");
     int a = ibsi_check_prefix(&v, ref, nref, "stat_", "phantom");
     int b = ibsi_check_prefix(&v, ref, nref, "ih_", "phantom");
     int c = ibsi_check_prefix(&v, ref, nref, "ivh_", "phantom");
-    printf("# IBSI digital phantom: stat %d/18, ih %d/23, ivh %d/6\n", a, b, c);
+    int l = ibsi_check_prefix(&v, ref, nref, "loc_", "phantom");
+    printf("# IBSI digital phantom: stat %d/18, ih %d/23, ivh %d/6, loc %d/2\n", a, b, c, l);
     featvec_free(&v);
     ibsi_phantom_free(&ph);
     free(ref);
