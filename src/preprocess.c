@@ -116,10 +116,11 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
             pp->level[v] = l > ng ? ng : l;
         }
     } else if (s->disc == DISC_FBS) {
-        /* Bins start at the re-segmentation minimum when there is one; N_g spans the range. */
+        /* Bins start at the re-segmentation minimum when there is one; N_g runs up to the
+         * bin of the ROI's largest intensity (as the IBSI reference values assume: any empty
+         * bins above it would change the normalised features). */
         double base = isfinite(s->reseg_min) ? s->reseg_min : xmin;
-        double top = isfinite(s->reseg_max) ? s->reseg_max : xmax;
-        ng = (int)floor((top - base) / s->bin_width) + 1;
+        ng = (int)floor((xmax - base) / s->bin_width) + 1;
         for (size_t v = 0; v < nv; v++)
             if (pp->mask[v])
                 pp->level[v] = (int)floor((pp->intensity[v] - base) / s->bin_width) + 1;
