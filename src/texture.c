@@ -115,3 +115,150 @@ rgx_err tex_emit(featvec_t *out, const char *prefix, const char *const *name, in
         err = featvec_add(out, f[k], "%s_%s%s", prefix, name[k], suffix);
     return err;
 }
+
+static rgx_err zones_push(tex_zones_t *zs, int gl, int size, int dist)
+{
+    if (zs->n == zs->cap) {
+        size_t cap = zs->cap ? 2 * zs->cap : 256;
+        int *a = realloc(zs->gl, cap * sizeof *a);
+        if (!a) return rgx_fail(RGX_ERR_MEMORY, "out of memory for %zu zones", cap);
+        zs->gl = a;
+        if (!(a = realloc(zs->size, cap * sizeof *a)))
+            return rgx_fail(RGX_ERR_MEMORY, "out of memory for %zu zones", cap);
+        zs->size = a;
+        if (!(a = realloc(zs->dist, cap * sizeof *a)))
+            return rgx_fail(RGX_ERR_MEMORY, "out of memory for %zu zones", cap);
+        zs->dist = a;
+        zs->cap = cap;
+    }
+    zs->gl[zs->n] = gl, zs->size[zs->n] = size, zs->dist[zs->n] = dist;
+    zs->n++;
+    zs->voxels += (size_t)size;
+    return RGX_OK;
+}
+
+rgx_err tex_find_zones(const roi_t *r, int z, const int *dmap, tex_zones_t *zs)
+{
+    const int *d = r->dim;
+    int z0 = z < 0 ? 0 : z, z1 = z < 0 ? d[2] : z + 1, dz = z < 0 ? 1 : 0;
+    size_t plane = (size_t)d[0] * (size_t)d[1], n = plane * (size_t)(z1 - z0);
+    size_t base = plane * (size_t)z0;
+    uint8_t *seen = NULL;
+    size_t *stack = NULL;
+    rgx_err err;
+    if ((err = rgx_calloc(&seen, n, 1)) || (err = rgx_calloc(&stack, n, sizeof *stack))) goto out;
+    for (size_t s0 = 0; s0 < n; s0++) {
+        int l = r->level[base + s0];
+        if (!l || seen[s0]) continue;
+        size_t top = 0;
+        int size = 0, dist = 0;
+        stack[top++] = s0;
+        seen[s0] = 1;
+        while (top) {
+            size_t v = stack[--top];
+            size++;
+            if (dmap && (dist == 0 || dmap[base + v] < dist)) dist = dmap[base + v];
+            int x = (int)(v % (size_t)d[0]), y = (int)(v / (size_t)d[0] % (size_t)d[1]),
+                k = (int)(v / plane) + z0;
+            for (int c = k - dz; c <= k + dz; c++)
+                for (int b = y - 1; b <= y + 1; b++)
+                    for (int a = x - 1; a <= x + 1; a++) {
+                        if (a < 0 || b < 0 || c < z0 || a >= d[0] || b >= d[1] || c >= z1) continue;
+                        size_t w = tex_idx(d, a, b, c) - base;
+                        if (seen[w] || r->level[base + w] != l) continue;
+                        seen[w] = 1;
+                        stack[top++] = w;
+                    }
+        }
+        if ((err = zones_push(zs, l, size, dist))) goto out;
+    }
+out:
+    free(seen), free(stack);
+    return err;
+}
+
+void tex_zones_free(tex_zones_t *zs)
+{
+    free(zs->gl), free(zs->size), free(zs->dist);
+    memset(zs, 0, sizeof *zs);
+}
+
+void tex_border_distance(const roi_t *r, int in_slice, int *dmap)
+{
+    const int *d = r->dim;
+    size_t sx = 1, sy = (size_t)d[0], sz = (size_t)d[0] * (size_t)d[1];
+    /* Two raster passes give the exact city-block distance for 4/6-neighbourhoods. */
+    for (int z = 0; z < d[2]; z++)
+        for (int y = 0; y < d[1]; y++)
+            for (int x = 0; x < d[0]; x++) {
+                size_t v = tex_idx(d, x, y, z);
+                if (!r->morph[v]) {
+                    dmap[v] = 0;
+                    continue;
+                }
+                int m = x > 0 ? dmap[v - sx] : 0;
+                if (y == 0 || dmap[v - sy] < m) m = y > 0 ? dmap[v - sy] : 0;
+                if (!in_slice && (z == 0 || dmap[v - sz] < m)) m = z > 0 ? dmap[v - sz] : 0;
+                dmap[v] = m + 1;
+            }
+    for (int z = d[2] - 1; z >= 0; z--)
+        for (int y = d[1] - 1; y >= 0; y--)
+            for (int x = d[0] - 1; x >= 0; x--) {
+                size_t v = tex_idx(d, x, y, z);
+                if (!dmap[v]) continue;
+                int m = x < d[0] - 1 ? dmap[v + sx] : 0;
+                if (y == d[1] - 1 || dmap[v + sy] < m) m = y < d[1] - 1 ? dmap[v + sy] : 0;
+                if (!in_slice && (z == d[2] - 1 || dmap[v + sz] < m))
+                    m = z < d[2] - 1 ? dmap[v + sz] : 0;
+                if (m + 1 < dmap[v]) dmap[v] = m + 1;
+            }
+}
+
+rgx_err tex_zone_family(const roi_t *r, const feat_settings_t *s, int by_distance,
+                        const char *prefix, const char *const *names, featvec_t *out)
+{
+    enum { NF = 16 };
+    size_t nv = (size_t)r->dim[0] * (size_t)r->dim[1] * (size_t)r->dim[2];
+    int ng = r->n_levels > 0 ? r->n_levels : 1;
+    int *dmap = NULL;
+    tex_zones_t zs = {0};
+    double f[TEX_ZONE_NF];
+    rgx_err err = RGX_OK;
+    if (by_distance && (err = rgx_calloc(&dmap, nv, sizeof *dmap))) return err;
+    if (s->texture_dims & (TEX_2D | TEX_2_5D)) {
+        if (dmap) tex_border_distance(r, 1, dmap);
+        tex_avg_t avg = {0};
+        for (int z = 0; z < r->dim[2]; z++) {
+            size_t first = zs.n, v0 = zs.voxels;
+            if ((err = tex_find_zones(r, z, dmap, &zs))) goto out;
+            if (zs.n == first) continue;
+            err = tex_zone_list_features(zs.gl + first, (by_distance ? zs.dist : zs.size) + first,
+                                         zs.n - first, ng, (double)(zs.voxels - v0), f);
+            if (err) goto out;
+            tex_avg_add(&avg, f, NF);
+        }
+        if (s->texture_dims & TEX_2D) {
+            for (int k = 0; k < NF; k++) f[k] = tex_avg_get(&avg, k);
+            if ((err = tex_emit(out, prefix, names, NF, f, "_2D"))) goto out;
+        }
+        if (s->texture_dims & TEX_2_5D) {
+            if ((err = tex_zone_list_features(zs.gl, by_distance ? zs.dist : zs.size, zs.n, ng,
+                                              (double)zs.voxels, f)) ||
+                (err = tex_emit(out, prefix, names, NF, f, "_2_5D")))
+                goto out;
+        }
+    }
+    if (s->texture_dims & TEX_3D) {
+        tex_zones_free(&zs);
+        if (dmap) tex_border_distance(r, 0, dmap);
+        if ((err = tex_find_zones(r, -1, dmap, &zs)) ||
+            (err = tex_zone_list_features(zs.gl, by_distance ? zs.dist : zs.size, zs.n, ng,
+                                          (double)zs.voxels, f)) ||
+            (err = tex_emit(out, prefix, names, NF, f, "_3D")))
+            goto out;
+    }
+out:
+    tex_zones_free(&zs);
+    free(dmap);
+    return err;
+}

@@ -45,4 +45,31 @@ static inline size_t tex_idx(const int *d, int x, int y, int z)
     return (size_t)x + (size_t)d[0] * ((size_t)y + (size_t)d[1] * (size_t)z);
 }
 
+
+/* Zones (GLSZM, GLDZM): connected voxels of one grey level, 26-connected in 3D or
+ * 8-connected within a slice. */
+typedef struct {
+    int *gl, *size, *dist; /* grey level, voxel count, smallest border distance */
+    size_t n, cap;
+    size_t voxels;         /* sum of the sizes */
+} tex_zones_t;
+
+/* Appends the zones of slice z (z >= 0, in-slice connectivity) or of the whole ROI (z < 0).
+ * dmap: border distance per voxel (tex_border_distance), or NULL. */
+rgx_err tex_find_zones(const roi_t *r, int z, const int *dmap, tex_zones_t *zs);
+void tex_zones_free(tex_zones_t *zs);
+
+/* City-block distance of every voxel of the morphological mask to the nearest voxel outside
+ * it (the grid's outside counts as outside): 1 on the border.  The morphological mask, not
+ * the re-segmented one: holes left by re-segmentation are not borders (IBSI 1, 3.9; the
+ * reference values of configuration A depend on it).  in_slice: 4-connected within each slice
+ * (2D), else 6-connected (3D).  dmap has one int per voxel, 0 outside the mask. */
+void tex_border_distance(const roi_t *r, int in_slice, int *dmap);
+
+/* GLSZM (by_distance 0: j = zone size) and GLDZM (1: j = smallest border distance) for the
+ * enabled dimensions: _2D (per slice, averaged over slices with ROI voxels), _2_5D (the zones of
+ * every slice in one matrix), _3D.  names: the 16 feature names after "<prefix>_". */
+rgx_err tex_zone_family(const roi_t *r, const feat_settings_t *s, int by_distance,
+                        const char *prefix, const char *const *names, featvec_t *out);
+
 #endif
