@@ -9,7 +9,7 @@
 
 /* The families this version computes; the others are refused with a message rather than
  * silently skipped. */
-static const unsigned implemented = FAM_LOCAL | FAM_STAT | FAM_IH | FAM_IVH | FAM_GLCM | FAM_GLRLM | FAM_GLSZM | FAM_GLDZM | FAM_NGTDM | FAM_NGLDM;
+static const unsigned implemented = FAM_MORPH | FAM_LOCAL | FAM_STAT | FAM_IH | FAM_IVH | FAM_GLCM | FAM_GLRLM | FAM_GLSZM | FAM_GLDZM | FAM_NGTDM | FAM_NGLDM;
 
 typedef struct {
     const cfg_t *cfg;

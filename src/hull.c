@@ -1,0 +1,177 @@
+/* hull.c — incremental 3D convex hull.
+ *
+ * Points strictly inside a line parallel to z between two others cannot be hull vertices, so
+ * each (x, y) column keeps only its lowest and highest point first (on a mesh that removes
+ * most points).  Then points are added one at a time: the faces that see the point are
+ * removed and the horizon (edges between a seen and an unseen face) is joined to it.  The
+ * orientation test is exact in integers, so coplanar points never create slivers. */
+#include "hull.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+typedef struct {
+    int a, b, c; /* counter-clockwise seen from outside */
+    int alive;
+} face_t;
+
+static int64_t orient(const int32_t *a, const int32_t *b, const int32_t *c, const int32_t *d)
+{
+    int64_t ux = b[0] - a[0], uy = b[1] - a[1], uz = b[2] - a[2];
+    int64_t vx = c[0] - a[0], vy = c[1] - a[1], vz = c[2] - a[2];
+    int64_t wx = d[0] - a[0], wy = d[1] - a[1], wz = d[2] - a[2];
+    return wx * (uy * vz - uz * vy) - wy * (ux * vz - uz * vx) + wz * (ux * vy - uy * vx);
+}
+
+static int cmp_col(const void *x, const void *y)
+{
+    const int32_t *a = x, *b = y;
+    for (int t = 0; t < 3; t++)
+        if (a[t] != b[t]) return a[t] < b[t] ? -1 : 1;
+    return 0;
+}
+
+static int cmp_edge(const void *x, const void *y)
+{
+    const int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static double dist2(const int32_t *a, const int32_t *b, const double *s)
+{
+    double d = 0;
+    for (int t = 0; t < 3; t++) {
+        double x = (a[t] - b[t]) * s[t];
+        d += x * x;
+    }
+    return d;
+}
+
+rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hull_t *h)
+{
+    memset(h, 0, sizeof *h);
+    int32_t(*q)[3] = NULL;
+    face_t *f = NULL;
+    int64_t *edges = NULL;
+    int *hv = NULL;
+    size_t nf = 0, capf = 0, cape = 0;
+    rgx_err err = rgx_calloc(&q, n ? n : 1, sizeof *q);
+    if (err) return err;
+    /* Column extremes: sort by (x, y, z), keep the first and last of each (x, y). */
+    memcpy(q, p, n * sizeof *q);
+    qsort(q, n, sizeof *q, cmp_col);
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        int first = k == 0 || q[k][0] != q[k - 1][0] || q[k][1] != q[k - 1][1];
+        int last = k + 1 == n || q[k][0] != q[k + 1][0] || q[k][1] != q[k + 1][1];
+        if (first || last) memmove(q[m++], q[k], sizeof *q);
+    }
+    /* An initial tetrahedron. */
+    size_t i1 = 0, i2 = 0, i3 = 0;
+    for (i1 = 1; i1 < m && !cmp_col(q[i1], q[0]); i1++) {}
+    for (i2 = i1 + 1; i2 < m; i2++) {
+        int64_t ux = q[i1][0] - q[0][0], uy = q[i1][1] - q[0][1], uz = q[i1][2] - q[0][2];
+        int64_t vx = q[i2][0] - q[0][0], vy = q[i2][1] - q[0][1], vz = q[i2][2] - q[0][2];
+        if (uy * vz - uz * vy || uz * vx - ux * vz || ux * vy - uy * vx) break;
+    }
+    for (i3 = i2 + 1; i3 < m && i2 < m; i3++)
+        if (orient(q[0], q[i1], q[i2], q[i3])) break;
+    if (i3 >= m) { /* degenerate: no volume; the diameter from all points */
+        for (size_t a = 0; a < m; a++)
+            for (size_t b = a + 1; b < m; b++) {
+                double d = dist2(q[a], q[b], scale);
+                if (d > h->diameter) h->diameter = d;
+            }
+        h->diameter = sqrt(h->diameter);
+        goto out;
+    }
+    capf = 64;
+    if ((err = rgx_calloc(&f, capf, sizeof *f))) goto out;
+    {
+        int t[4] = {0, (int)i1, (int)i2, (int)i3};
+        if (orient(q[0], q[i1], q[i2], q[i3]) > 0) t[1] = (int)i2, t[2] = (int)i1;
+        /* Now orient(t0, t1, t2, t3) < 0: t3 is below face (t0, t1, t2). */
+        f[0] = (face_t){t[0], t[1], t[2], 1};
+        f[1] = (face_t){t[0], t[3], t[1], 1};
+        f[2] = (face_t){t[1], t[3], t[2], 1};
+        f[3] = (face_t){t[2], t[3], t[0], 1};
+        nf = 4;
+    }
+    for (size_t k = 0; k < m; k++) {
+        if (k == i1 || k == i2 || k == i3 || k == 0) continue;
+        size_t ne = 0;
+        for (size_t a = 0; a < nf; a++) {
+            if (!f[a].alive || orient(q[f[a].a], q[f[a].b], q[f[a].c], q[k]) <= 0) continue;
+            if (ne + 3 > cape) {
+                cape = cape ? 2 * cape : 256;
+                void *e = realloc(edges, cape * sizeof *edges);
+                if (!e) {
+                    err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the convex hull");
+                    goto out;
+                }
+                edges = e;
+            }
+            f[a].alive = 0;
+            int v[3] = {f[a].a, f[a].b, f[a].c};
+            for (int t = 0; t < 3; t++)
+                edges[ne++] = (int64_t)v[t] << 32 | (uint32_t)v[(t + 1) % 3];
+        }
+        if (!ne) continue;
+        qsort(edges, ne, sizeof *edges, cmp_edge);
+        for (size_t e = 0; e < ne; e++) {
+            int a = (int)(edges[e] >> 32), b = (int)(uint32_t)edges[e];
+            int64_t rev = (int64_t)b << 32 | (uint32_t)a;
+            if (bsearch(&rev, edges, ne, sizeof *edges, cmp_edge)) continue; /* interior edge */
+            if (nf == capf) {
+                /* Compact the dead faces before growing. */
+                size_t w = 0;
+                for (size_t r = 0; r < nf; r++)
+                    if (f[r].alive) f[w++] = f[r];
+                nf = w;
+                if (nf * 2 > capf) {
+                    capf *= 2;
+                    void *g = realloc(f, capf * sizeof *f);
+                    if (!g) {
+                        err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the convex hull");
+                        goto out;
+                    }
+                    f = g;
+                }
+            }
+            f[nf++] = (face_t){a, b, (int)k, 1};
+        }
+    }
+    /* Measures. */
+    if ((err = rgx_calloc(&hv, m, sizeof *hv))) goto out;
+    for (size_t a = 0; a < nf; a++) {
+        if (!f[a].alive) continue;
+        double v[3][3];
+        int id[3] = {f[a].a, f[a].b, f[a].c};
+        for (int t = 0; t < 3; t++) {
+            hv[id[t]] = 1;
+            for (int u = 0; u < 3; u++) v[t][u] = q[id[t]][u] * scale[u];
+        }
+        double e1[3], e2[3], c[3];
+        for (int u = 0; u < 3; u++) e1[u] = v[1][u] - v[0][u], e2[u] = v[2][u] - v[0][u];
+        c[0] = e1[1] * e2[2] - e1[2] * e2[1];
+        c[1] = e1[2] * e2[0] - e1[0] * e2[2];
+        c[2] = e1[0] * e2[1] - e1[1] * e2[0];
+        h->area += sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]) / 2;
+        h->volume += (v[0][0] * c[0] + v[0][1] * c[1] + v[0][2] * c[2]) / 6;
+    }
+    size_t nh = 0;
+    for (size_t a = 0; a < m; a++)
+        if (hv[a]) memmove(q[nh++], q[a], sizeof *q);
+    for (size_t a = 0; a < nh; a++)
+        for (size_t b = a + 1; b < nh; b++) {
+            double d = dist2(q[a], q[b], scale);
+            if (d > h->diameter) h->diameter = d;
+        }
+    h->diameter = sqrt(h->diameter);
+out:
+    free(q), free(f), free(edges), free(hv);
+    return err;
+}

@@ -1,0 +1,219 @@
+/* mesh.c — marching cubes on a binary mask, without the classic 256-case triangle table:
+ * each cube's polygons are found by walking its faces.  On a face, the edges whose corners
+ * differ are joined by segments; a face with two diagonal ROI corners (the ambiguous case) is
+ * cut so that each ROI corner is separated from the other.  Every cut edge then has exactly two
+ * segments (one per face), so the segments form closed loops: the polygons.  Each polygon is
+ * triangulated (see triangulate) and oriented so that its normal points from the ROI corners of its
+ * edges to the others; the volume follows from the divergence theorem.  The face rule only
+ * looks at the face's own corners, so neighbouring cubes agree and the surface is closed. */
+#include "mesh.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Corner c of a cube is at (c & 1, c >> 1 & 1, c >> 2 & 1). */
+typedef struct {
+    int n;              /* number of polygons */
+    int len[4];         /* vertices per polygon */
+    int8_t edge[4][12]; /* the cut edges, in loop order */
+    int8_t tri[4][10][3]; /* each polygon's len - 2 triangles, as positions in its loop */
+} cube_case_t;
+
+/* The 12 edges by their two corners: 4 along x, 4 along y, 4 along z. */
+static const int edge_a[12] = {0, 2, 4, 6, 0, 1, 4, 5, 0, 1, 2, 3};
+static const int edge_b[12] = {1, 3, 5, 7, 2, 3, 6, 7, 4, 5, 6, 7};
+
+static int edge_of(int a, int b)
+{
+    for (int e = 0; e < 12; e++)
+        if ((edge_a[e] == a && edge_b[e] == b) || (edge_a[e] == b && edge_b[e] == a)) return e;
+    return -1;
+}
+
+static void edge_mid(int e, double p[3])
+{
+    for (int t = 0; t < 3; t++) p[t] = ((edge_a[e] >> t & 1) + (edge_b[e] >> t & 1)) / 2.0;
+}
+
+static double tri_area(const double a[3], const double b[3], const double c[3])
+{
+    double u[3], v[3];
+    for (int t = 0; t < 3; t++) u[t] = b[t] - a[t], v[t] = c[t] - a[t];
+    double x = u[1] * v[2] - u[2] * v[1], y = u[2] * v[0] - u[0] * v[2], z = u[0] * v[1] - u[1] * v[0];
+    return sqrt(x * x + y * y + z * z) / 2;
+}
+
+/* The triangulation of largest total area, by the classic interval recursion: the best
+ * triangulation of the loop stretch i..j puts some k between them.  This is the choice the
+ * marching-cubes tables behind IBSI's reference values make for the non-planar polygons
+ * (the 3-corner pentagon and the twisted hexagons); for planar ones every triangulation has
+ * the same area and volume.  Computed once per case on the unit cube. */
+static void triangulate(const int8_t *edge, int n, int8_t tri[][3])
+{
+    double p[12][3], best[12][12] = {{0}};
+    int8_t split[12][12] = {{0}};
+    for (int q = 0; q < n; q++) edge_mid(edge[q], p[q]);
+    for (int gap = 2; gap < n; gap++)
+        for (int i = 0; i + gap < n; i++) {
+            int j = i + gap;
+            best[i][j] = -1;
+            for (int k = i + 1; k < j; k++) {
+                double a = best[i][k] + best[k][j] + tri_area(p[i], p[k], p[j]);
+                if (a > best[i][j] + 1e-12) best[i][j] = a, split[i][j] = (int8_t)k;
+            }
+        }
+    int stack[12][2], top = 0, nt = 0;
+    stack[top][0] = 0, stack[top++][1] = n - 1;
+    while (top) {
+        top--;
+        int i = stack[top][0], j = stack[top][1];
+        if (j - i < 2) continue;
+        int k = split[i][j];
+        tri[nt][0] = (int8_t)i, tri[nt][1] = (int8_t)k, tri[nt++][2] = (int8_t)j;
+        stack[top][0] = i, stack[top++][1] = k;
+        stack[top][0] = k, stack[top++][1] = j;
+    }
+}
+
+static void build_cases(cube_case_t *cases)
+{
+    for (int cfg = 0; cfg < 256; cfg++) {
+        cube_case_t *cc = &cases[cfg];
+        memset(cc, 0, sizeof *cc);
+        int link[12][2], nlink[12] = {0};
+        for (int axis = 0; axis < 3; axis++)
+            for (int side = 0; side < 2; side++) {
+                int b = (axis + 1) % 3, c = (axis + 2) % 3, corner[4];
+                const int cyc[4][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+                for (int k = 0; k < 4; k++)
+                    corner[k] = side << axis | cyc[k][0] << b | cyc[k][1] << c;
+                int in[4], fe[4], ncut = 0;
+                for (int k = 0; k < 4; k++) in[k] = cfg >> corner[k] & 1;
+                for (int k = 0; k < 4; k++) {
+                    fe[k] = edge_of(corner[k], corner[(k + 1) % 4]); /* edge k: corner k..k+1 */
+                    ncut += in[k] != in[(k + 1) % 4];
+                }
+                int seg[2][2], nseg = 0;
+                if (ncut == 2) {
+                    int s = 0;
+                    for (int k = 0; k < 4; k++)
+                        if (in[k] != in[(k + 1) % 4]) seg[0][s++] = fe[k];
+                    nseg = 1;
+                } else if (ncut == 4) { /* cut off each ROI corner: edges k-1 and k meet there */
+                    for (int k = 0; k < 4; k++)
+                        if (in[k]) seg[nseg][0] = fe[(k + 3) % 4], seg[nseg][1] = fe[k], nseg++;
+                }
+                for (int s = 0; s < nseg; s++) {
+                    int p = seg[s][0], q = seg[s][1];
+                    link[p][nlink[p]++] = q;
+                    link[q][nlink[q]++] = p;
+                }
+            }
+        int used[12] = {0};
+        for (int start = 0; start < 12; start++) {
+            if (!nlink[start] || used[start]) continue;
+            int prev = -1, cur = start, n = 0;
+            do {
+                used[cur] = 1;
+                cc->edge[cc->n][n++] = (int8_t)cur;
+                int next = link[cur][0] != prev ? link[cur][0] : link[cur][1];
+                prev = cur, cur = next;
+            } while (cur != start);
+            triangulate(cc->edge[cc->n], n, cc->tri[cc->n]);
+            cc->len[cc->n++] = n;
+        }
+    }
+}
+
+static int cmp_vert(const void *a, const void *b)
+{
+    return memcmp(a, b, 3 * sizeof(int32_t));
+}
+
+rgx_err mesh_build(const uint8_t *mask, const int dim[3], const double spacing[3], mesh_t *m)
+{
+    memset(m, 0, sizeof *m);
+    cube_case_t *cases = NULL;
+    size_t cap = 0;
+    rgx_err err = rgx_calloc(&cases, 256, sizeof *cases);
+    if (err) return err;
+    build_cases(cases);
+    double vol = 0, area = 0;
+    const double h[3] = {spacing[0] / 2, spacing[1] / 2, spacing[2] / 2};
+    /* Cubes span voxel centres i..i+1 for i = -1 .. dim - 1 (the padding). */
+    for (int k = -1; k < dim[2]; k++)
+        for (int j = -1; j < dim[1]; j++)
+            for (int i = -1; i < dim[0]; i++) {
+                int cfg = 0;
+                for (int c = 0; c < 8; c++) {
+                    int x = i + (c & 1), y = j + (c >> 1 & 1), z = k + (c >> 2 & 1);
+                    if (x >= 0 && y >= 0 && z >= 0 && x < dim[0] && y < dim[1] && z < dim[2] &&
+                        mask[(size_t)x + (size_t)dim[0] * ((size_t)y + (size_t)dim[1] * (size_t)z)])
+                        cfg |= 1 << c;
+                }
+                if (cfg == 0 || cfg == 255) continue;
+                const cube_case_t *cc = &cases[cfg];
+                for (int p = 0; p < cc->n; p++) {
+                    int n = cc->len[p];
+                    double v[12][3], out[3] = {0, 0, 0};
+                    for (int q = 0; q < n; q++) {
+                        int e = cc->edge[p][q], a = edge_a[e], b = edge_b[e];
+                        int32_t d[3] = {2 * i + (a & 1) + (b & 1), 2 * j + (a >> 1 & 1) + (b >> 1 & 1),
+                                        2 * k + (a >> 2 & 1) + (b >> 2 & 1)};
+                        int sgn = (cfg >> a & 1) ? 1 : -1; /* from the ROI corner a to b */
+                        for (int t = 0; t < 3; t++) {
+                            v[q][t] = d[t] * h[t];
+                            out[t] += sgn * (((b >> t) & 1) - ((a >> t) & 1));
+                        }
+                        if (m->n_vert == cap) {
+                            cap = cap ? 2 * cap : 4096;
+                            void *nv = realloc(m->vert, cap * sizeof *m->vert);
+                            if (!nv) {
+                                err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the mesh");
+                                goto out;
+                            }
+                            m->vert = nv;
+                        }
+                        memcpy(m->vert[m->n_vert++], d, sizeof d);
+                    }
+                    /* The case's triangles keep the loop's orientation; flip the whole
+                     * polygon if it faces the ROI. */
+                    double nrm[3] = {0, 0, 0}, tv = 0, ta = 0;
+                    for (int t = 0; t < n - 2; t++) {
+                        const double *p0 = v[cc->tri[p][t][0]], *p1 = v[cc->tri[p][t][1]],
+                                     *p2 = v[cc->tri[p][t][2]];
+                        double e1[3], e2[3], c[3];
+                        for (int u = 0; u < 3; u++) e1[u] = p1[u] - p0[u], e2[u] = p2[u] - p0[u];
+                        c[0] = e1[1] * e2[2] - e1[2] * e2[1];
+                        c[1] = e1[2] * e2[0] - e1[0] * e2[2];
+                        c[2] = e1[0] * e2[1] - e1[1] * e2[0];
+                        for (int u = 0; u < 3; u++) nrm[u] += c[u];
+                        ta += sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]) / 2;
+                        tv += (p0[0] * c[0] + p0[1] * c[1] + p0[2] * c[2]) / 6;
+                    }
+                    double dot = nrm[0] * out[0] + nrm[1] * out[1] + nrm[2] * out[2];
+                    vol += dot >= 0 ? tv : -tv;
+                    area += ta;
+                }
+            }
+    /* Distinct vertices (each is shared by the cubes around its edge). */
+    qsort(m->vert, m->n_vert, sizeof *m->vert, cmp_vert);
+    size_t u = 0;
+    for (size_t q = 0; q < m->n_vert; q++)
+        if (u == 0 || cmp_vert(m->vert[q], m->vert[u - 1])) memmove(m->vert[u++], m->vert[q], sizeof *m->vert);
+    m->n_vert = u;
+    m->volume = fabs(vol), m->area = area;
+out:
+    free(cases);
+    if (err) mesh_free(m);
+    return err;
+}
+
+void mesh_free(mesh_t *m)
+{
+    free(m->vert);
+    memset(m, 0, sizeof *m);
+}
