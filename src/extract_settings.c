@@ -7,10 +7,6 @@
 
 #include "util.h"
 
-/* The families this version computes; the others are refused with a message rather than
- * silently skipped. */
-static const unsigned implemented = FAM_MORPH | FAM_LOCAL | FAM_STAT | FAM_IH | FAM_IVH | FAM_GLCM | FAM_GLRLM | FAM_GLSZM | FAM_GLDZM | FAM_NGTDM | FAM_NGLDM;
-
 typedef struct {
     const cfg_t *cfg;
     const char *channel;
@@ -59,10 +55,13 @@ rgx_err extract_settings_load(const cfg_t *cfg, const char *channel, feat_settin
     s->round_intensities = cfg_bool(cfg, key(&p, "interpolation.round_intensities"));
     s->mask_interp = interp_of(cfg_str(cfg, key(&p, "interpolation.mask_method")));
     s->mask_threshold = cfg_float(cfg, key(&p, "interpolation.mask_threshold"));
-    if (s->interp != INTERP_NONE)
-        return bad(&p, "interpolation.method",
-                   "interpolation is not implemented in this version: use none (features are "
-                   "then computed on each image's native grid)");
+    if (s->interp != INTERP_NONE) {
+        for (int d = 0; d < (s->interp_2d ? 2 : 3); d++)
+            if (!isfinite(s->spacing[d]))
+                return bad(&p, "interpolation.spacing",
+                           "interpolation needs the target spacing [x, y, z] in mm (z is kept "
+                           "as it is with dims: 2d, and may be null)");
+    }
     double r[2] = {-INFINITY, INFINITY};
     if (cfg_floats(cfg, key(&p, "resegmentation.range"), r, 2) == 2) {
         s->reseg_min = isnan(r[0]) ? -INFINITY : r[0];
@@ -90,17 +89,7 @@ rgx_err extract_settings_load(const cfg_t *cfg, const char *channel, feat_settin
     size_t nf = cfg_strings(cfg, key(&p, "features.families"), &names);
     for (size_t i = 0; i < nf; i++)
         for (size_t k = 0; k < sizeof fam / sizeof fam[0]; k++)
-            if (!strcmp(names[i], fam[k].name)) {
-                if (!(fam[k].flag & implemented)) {
-                    char msg[256];
-                    snprintf(msg, sizeof msg,
-                             "family '%s' is not computed by this version (it "
-                             "computes: loc, stat, ih, ivh)",
-                             names[i]);
-                    return bad(&p, "features.families", msg);
-                }
-                s->families |= fam[k].flag;
-            }
+            if (!strcmp(names[i], fam[k].name)) s->families |= fam[k].flag;
     if (!s->families) return bad(&p, "features.families", "no feature family chosen");
     const char *const *dims;
     size_t nd = cfg_strings(cfg, key(&p, "features.texture_dims"), &dims);
@@ -119,7 +108,12 @@ rgx_err extract_settings_describe(const feat_settings_t *s, char **out)
 {
     strbuf_t sb = {0};
     static const char *dn[] = {"none", "fbn", "fbs"};
-    rgx_err err = sb_printf(&sb, "interp=%s", s->interp == INTERP_NONE ? "none" : "?");
+    static const char *in[] = {"none", "nearest", "linear", "cubic"};
+    rgx_err err = sb_printf(&sb, "interp=%s", in[s->interp]);
+    if (!err && s->interp != INTERP_NONE)
+        err = sb_printf(&sb, " %s %gx%gx%g mm, mask %s >= %g", s->interp_2d ? "2d" : "3d",
+                        s->spacing[0], s->spacing[1], s->interp_2d ? NAN : s->spacing[2],
+                        in[s->mask_interp], s->mask_threshold);
     if (!err)
         err = sb_printf(&sb, "; round=%s; reseg=[%g,%g]", s->round_intensities ? "yes" : "no",
                         s->reseg_min, s->reseg_max);

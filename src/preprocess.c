@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resample.h"
 #include "util.h"
 
 void preprocess_free(preproc_t *pp)
@@ -17,8 +18,6 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
                        preproc_t *pp)
 {
     memset(pp, 0, sizeof *pp);
-    if (s->interp != INTERP_NONE)
-        return rgx_fail(RGX_ERR_CONFIG, "interpolation is not implemented in this version");
     const int *d = img->dim;
     int lo[3] = {d[0], d[1], d[2]}, hi[3] = {-1, -1, -1};
     float want = (float)label;
@@ -35,12 +34,19 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
                 }
         }
     if (hi[0] < 0) return rgx_fail(RGX_ERR_INPUT, "label %d has no voxel in the mask", label);
-    /* The margin covers the 1 cm^3 local-intensity sphere (radius 6.2035 mm). */
+    /* The crop: the ROI's bounding box on the (new) grid plus a margin that covers the 1 cm^3
+     * local-intensity sphere (radius 6.2035 mm).  On a new grid, the box also takes the old
+     * voxels next to the ROI, which the interpolated mask may reach. */
+    axis_map_t map[3];
+    resample_grid(img, s, map);
     int o[3], n[3];
     for (int a = 0; a < 3; a++) {
-        int m = (int)ceil(6.2035 / img->spacing[a]);
-        o[a] = lo[a] - m < 0 ? 0 : lo[a] - m;
-        int e = hi[a] + m >= d[a] ? d[a] - 1 : hi[a] + m;
+        int m = (int)ceil(6.2035 / map[a].s);
+        int b0 = (int)floor((lo[a] - 1 - map[a].off) / map[a].r) - m,
+            b1 = (int)ceil((hi[a] + 1 - map[a].off) / map[a].r) + m;
+        if (map[a].r == 1 && map[a].off == 0) b0 = lo[a] - m, b1 = hi[a] + m;
+        o[a] = b0 < 0 ? 0 : b0;
+        int e = b1 >= map[a].n ? map[a].n - 1 : b1;
         n[a] = e - o[a] + 1;
     }
     size_t nv = (size_t)n[0] * (size_t)n[1] * (size_t)n[2];
@@ -49,23 +55,28 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
         (err = rgx_calloc(&pp->morph, nv, 1)) || (err = rgx_calloc(&pp->mask, nv, 1)) ||
         (err = rgx_calloc(&pp->level, nv, sizeof *pp->level)))
         goto fail;
-    size_t n_morph = 0, n_nan = 0;
-    for (int k = 0; k < n[2]; k++)
-        for (int j = 0; j < n[1]; j++)
-            for (int i = 0; i < n[0]; i++) {
-                size_t src =
-                    (size_t)(o[0] + i) +
-                    (size_t)d[0] * ((size_t)(o[1] + j) + (size_t)d[1] * (size_t)(o[2] + k));
-                size_t v = (size_t)i + (size_t)n[0] * ((size_t)j + (size_t)n[1] * (size_t)k);
-                double x = img->data[src];
-                if (s->round_intensities) x = nearbyint(x);
-                pp->intensity[v] = x;
-                if (msk->data[src] == want) {
-                    pp->morph[v] = 1;
-                    n_morph++;
-                    n_nan += isnan(x);
+    if (s->interp != INTERP_NONE) {
+        if ((err = resample_box(img, msk, want, s, map, o, n, pp->intensity, pp->morph))) goto fail;
+    } else {
+        for (int k = 0; k < n[2]; k++)
+            for (int j = 0; j < n[1]; j++)
+                for (int i = 0; i < n[0]; i++) {
+                    size_t src = (size_t)(o[0] + i) +
+                                 (size_t)d[0] * ((size_t)(o[1] + j) +
+                                                 (size_t)d[1] * (size_t)(o[2] + k));
+                    size_t v = (size_t)i + (size_t)n[0] * ((size_t)j + (size_t)n[1] * (size_t)k);
+                    double x = img->data[src];
+                    pp->intensity[v] = s->round_intensities ? nearbyint(x) : x;
+                    pp->morph[v] = msk->data[src] == want;
                 }
-            }
+    }
+    size_t n_morph = 0, n_nan = 0;
+    for (size_t v = 0; v < nv; v++)
+        if (pp->morph[v]) n_morph++, n_nan += isnan(pp->intensity[v]);
+    if (n_morph == 0) {
+        err = rgx_fail(RGX_ERR_INPUT, "label %d: no voxel left in the interpolated mask", label);
+        goto fail;
+    }
     if (n_nan == n_morph) {
         err = rgx_fail(RGX_ERR_INPUT, "label %d: every ROI intensity is NaN", label);
         goto fail;
@@ -140,7 +151,7 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
         }
     }
     roi_t *r = &pp->roi;
-    for (int a = 0; a < 3; a++) r->dim[a] = n[a], r->spacing[a] = img->spacing[a];
+    for (int a = 0; a < 3; a++) r->dim[a] = n[a], r->spacing[a] = map[a].s;
     r->intensity = pp->intensity, r->morph = pp->morph, r->mask = pp->mask, r->level = pp->level;
     r->n_levels = ng, r->n_morph = n_morph, r->n_mask = n_mask;
     return RGX_OK;

@@ -1,11 +1,11 @@
 /* preprocess.h — IBSI preprocessing of one ROI: image + mask + label + settings -> roi_t.
  *
- * In IBSI order: the ROI's bounding box is cropped first, with a margin that covers the
- * local-intensity sphere (6.2 mm), so the work is proportional to the ROI, not the image;
- * then intensity rounding, the morphological mask (the label), re-segmentation by range and
- * outlier filtering (the intensity mask), and discretisation (fixed bin number or size) into
- * grey levels 1..N_g.  Interpolation is not implemented in this version: the settings loader
- * refuses it. */
+ * In IBSI order: interpolation to the settings' spacing when asked (resample.c), intensity
+ * rounding, the morphological mask (the label, interpolated with its partial-volume
+ * threshold), re-segmentation by range and outlier filtering (the intensity mask), and
+ * discretisation (fixed bin number or size) into grey levels 1..N_g.  Only the ROI's
+ * bounding box is kept, with a margin that covers the local-intensity sphere (6.2 mm), so
+ * the work is proportional to the ROI, not the image. */
 #ifndef RGX_PREPROCESS_H
 #define RGX_PREPROCESS_H
 
