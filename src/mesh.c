@@ -38,44 +38,80 @@ static void edge_mid(int e, double p[3])
     for (int t = 0; t < 3; t++) p[t] = ((edge_a[e] >> t & 1) + (edge_b[e] >> t & 1)) / 2.0;
 }
 
-static double tri_area(const double a[3], const double b[3], const double c[3])
+/* Every triangulation of the loop p[0..n-1], by splitting the pending stretches i..j at each
+ * k; calls visit() with the triangles, their total area and their signed volume about the
+ * cube's centre (at most Catalan(10) = 16,796 for the largest polygon, 12 vertices). */
+typedef struct {
+    const double (*p)[3];
+    int n, pass, nt;
+    int8_t cur[10][3];
+    double best_area, vol_seen[64];
+    int vol_count[64], n_vol, mode;
+    int8_t (*out)[3];
+    int done;
+} tri_search_t;
+
+static void tri_visit(tri_search_t *t, double area, double vol)
 {
-    double u[3], v[3];
-    for (int t = 0; t < 3; t++) u[t] = b[t] - a[t], v[t] = c[t] - a[t];
-    double x = u[1] * v[2] - u[2] * v[1], y = u[2] * v[0] - u[0] * v[2], z = u[0] * v[1] - u[1] * v[0];
-    return sqrt(x * x + y * y + z * z) / 2;
+    const double eps = 1e-9;
+    if (t->pass == 0) {
+        if (area > t->best_area + eps) t->best_area = area, t->n_vol = 0;
+        if (area < t->best_area - eps) return;
+        int q = 0;
+        while (q < t->n_vol && fabs(t->vol_seen[q] - vol) > eps) q++;
+        if (q == t->n_vol && q < 64) t->vol_seen[q] = vol, t->vol_count[q] = 0, t->n_vol++;
+        if (q < 64) t->vol_count[q]++;
+    } else if (!t->done && area > t->best_area - eps && fabs(vol - t->vol_seen[t->mode]) <= eps) {
+        memcpy(t->out, t->cur, (size_t)t->nt * sizeof t->cur[0]);
+        t->done = 1;
+    }
 }
 
-/* The triangulation of largest total area, by the classic interval recursion: the best
- * triangulation of the loop stretch i..j puts some k between them.  This is the choice the
+static void tri_enum(tri_search_t *t, int (*stack)[2], int top, double area, double vol)
+{
+    while (top && stack[top - 1][1] - stack[top - 1][0] < 2) top--;
+    if (!top) {
+        tri_visit(t, area, vol);
+        return;
+    }
+    int i = stack[top - 1][0], j = stack[top - 1][1];
+    for (int k = i + 1; k < j; k++) {
+        int next[12][2];
+        memcpy(next, stack, (size_t)(top - 1) * sizeof next[0]);
+        next[top - 1][0] = i, next[top - 1][1] = k;
+        next[top][0] = k, next[top][1] = j;
+        double c[3], e1[3], e2[3], o = 0;
+        for (int u = 0; u < 3; u++) e1[u] = t->p[k][u] - t->p[i][u], e2[u] = t->p[j][u] - t->p[i][u];
+        c[0] = e1[1] * e2[2] - e1[2] * e2[1];
+        c[1] = e1[2] * e2[0] - e1[0] * e2[2];
+        c[2] = e1[0] * e2[1] - e1[1] * e2[0];
+        for (int u = 0; u < 3; u++) o += (t->p[i][u] - 0.5) * c[u];
+        t->cur[t->nt][0] = (int8_t)i, t->cur[t->nt][1] = (int8_t)k, t->cur[t->nt][2] = (int8_t)j;
+        t->nt++;
+        tri_enum(t, next, top + 1, area + sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]) / 2,
+                 vol + o / 6);
+        t->nt--;
+    }
+}
+
+/* The polygon's triangulation: the one of largest total area, which is the choice the
  * marching-cubes tables behind IBSI's reference values make for the non-planar polygons
  * (the 3-corner pentagon and the twisted hexagons); for planar ones every triangulation has
- * the same area and volume.  Computed once per case on the unit cube. */
+ * the same area and volume.  Where triangulations of equal largest area enclose different
+ * volumes (mirror images of each other, in the 4- and 5-corner cases), the volume most of
+ * them share is taken, which keeps the measured volume the same for mirrored shapes where
+ * the tie is symmetric.  Computed once per case on the unit cube. */
 static void triangulate(const int8_t *edge, int n, int8_t tri[][3])
 {
-    double p[12][3], best[12][12] = {{0}};
-    int8_t split[12][12] = {{0}};
+    double p[12][3];
     for (int q = 0; q < n; q++) edge_mid(edge[q], p[q]);
-    for (int gap = 2; gap < n; gap++)
-        for (int i = 0; i + gap < n; i++) {
-            int j = i + gap;
-            best[i][j] = -1;
-            for (int k = i + 1; k < j; k++) {
-                double a = best[i][k] + best[k][j] + tri_area(p[i], p[k], p[j]);
-                if (a > best[i][j] + 1e-12) best[i][j] = a, split[i][j] = (int8_t)k;
-            }
-        }
-    int stack[12][2], top = 0, nt = 0;
-    stack[top][0] = 0, stack[top++][1] = n - 1;
-    while (top) {
-        top--;
-        int i = stack[top][0], j = stack[top][1];
-        if (j - i < 2) continue;
-        int k = split[i][j];
-        tri[nt][0] = (int8_t)i, tri[nt][1] = (int8_t)k, tri[nt++][2] = (int8_t)j;
-        stack[top][0] = i, stack[top++][1] = k;
-        stack[top][0] = k, stack[top++][1] = j;
-    }
+    tri_search_t t = {.p = (const double(*)[3])p, .n = n, .best_area = -1, .out = tri};
+    int stack[12][2] = {{0, n - 1}};
+    tri_enum(&t, stack, 1, 0, 0);
+    for (int q = 1; q < t.n_vol; q++)
+        if (t.vol_count[q] > t.vol_count[t.mode]) t.mode = q;
+    t.pass = 1;
+    tri_enum(&t, stack, 1, 0, 0);
 }
 
 static void build_cases(cube_case_t *cases)
