@@ -90,4 +90,5 @@ def main():
                 gts.append("%d/%d:%d" % (a, b, a + b))
             f.write("1\t%d\tv%d\tA\tG\t.\t.\t.\tGT:DS\t%s\n" % (1000 * v, v, "\t".join(gts)))
 
-main()
+if __name__ == "__main__":
+    main()
