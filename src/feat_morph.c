@@ -34,8 +34,8 @@ static size_t smooth(size_t n)
     }
 }
 
-/* In-place 3D FFT of packed complex data of size n[0] * n[1] * n[2] (x fastest). */
-static rgx_err fft3(double *data, const size_t n[3], int inverse)
+/* In-place forward 3D FFT of packed complex data of size n[0] * n[1] * n[2] (x fastest). */
+static rgx_err fft3(double *data, const size_t n[3])
 {
     size_t stride[3] = {1, n[0], n[0] * n[1]};
     for (int a = 0; a < 3; a++) {
@@ -46,15 +46,13 @@ static rgx_err fft3(double *data, const size_t n[3], int inverse)
             gsl_fft_complex_wavetable_free(w), gsl_fft_complex_workspace_free(ws);
             return rgx_fail(RGX_ERR_MEMORY, "out of memory for an FFT of %zu points", n[a]);
         }
-        size_t total = n[0] * n[1] * n[2];
-        for (size_t start = 0; start < total; start++) {
-            /* start runs over the lines along axis a: its coordinate on a is 0. */
-            if ((start / stride[a]) % n[a]) continue;
-            if (inverse)
-                gsl_fft_complex_backward(data + 2 * start, stride[a], n[a], w, ws);
-            else
-                gsl_fft_complex_forward(data + 2 * start, stride[a], n[a], w, ws);
-        }
+        /* The lines along axis a start at every point whose coordinate on a is 0. */
+        int b = (a + 1) % 3, c = (a + 2) % 3;
+        for (size_t j = 0; j < n[c]; j++)
+            for (size_t i = 0; i < n[b]; i++) {
+                double *line = data + 2 * (i * stride[b] + j * stride[c]);
+                gsl_fft_complex_forward(line, stride[a], n[a], w, ws);
+            }
         gsl_fft_complex_wavetable_free(w), gsl_fft_complex_workspace_free(ws);
     }
     return RGX_OK;
@@ -88,10 +86,11 @@ static rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
         n[a] = smooth(2 * box[a] - 1);
         total *= n[a];
     }
-    double *M = NULL, *A = NULL, *Q = NULL;
+    /* Two real fields per complex transform: Z1 = m + i a, Z2 = q + i k, with k the weight
+     * 1/distance placed at every offset (wrapped), 0 at offset 0 and beyond the box. */
+    double *Z1 = NULL, *Z2 = NULL;
     rgx_err err;
-    if ((err = rgx_calloc(&M, 2 * total, sizeof *M)) || (err = rgx_calloc(&A, 2 * total, sizeof *A)) ||
-        (err = rgx_calloc(&Q, 2 * total, sizeof *Q)))
+    if ((err = rgx_calloc(&Z1, 2 * total, sizeof *Z1)) || (err = rgx_calloc(&Z2, 2 * total, sizeof *Z2)))
         goto out;
     double ssq = 0;
     for (size_t z = 0; z < box[2]; z++)
@@ -102,20 +101,9 @@ static rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
                 if (!r->mask[v]) continue;
                 size_t p = x + n[0] * (y + n[1] * z);
                 double a = r->intensity[v] - mu;
-                M[2 * p] = 1, A[2 * p] = a, Q[2 * p] = a * a;
+                Z1[2 * p] = 1, Z1[2 * p + 1] = a, Z2[2 * p] = a * a;
                 ssq += a * a;
             }
-    if ((err = fft3(M, n, 0)) || (err = fft3(A, n, 0)) || (err = fft3(Q, n, 0))) goto out;
-    /* Correlations: S_mm = |M|^2, S_aa = |A|^2, S_qm(o) = sum_i q_i m_{i+o} = conj(Q) M. */
-    for (size_t p = 0; p < total; p++) {
-        double mr = M[2 * p], mi = M[2 * p + 1], ar = A[2 * p], ai = A[2 * p + 1];
-        double qr = Q[2 * p], qi = Q[2 * p + 1];
-        Q[2 * p] = qr * mr + qi * mi, Q[2 * p + 1] = qr * mi - qi * mr;
-        M[2 * p] = mr * mr + mi * mi, M[2 * p + 1] = 0;
-        A[2 * p] = ar * ar + ai * ai, A[2 * p + 1] = 0;
-    }
-    if ((err = fft3(M, n, 1)) || (err = fft3(A, n, 1)) || (err = fft3(Q, n, 1))) goto out;
-    double W = 0, sa = 0, sq = 0;
     for (size_t z = 0; z < n[2]; z++)
         for (size_t y = 0; y < n[1]; y++)
             for (size_t x = 0; x < n[0]; x++) {
@@ -129,19 +117,33 @@ static rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
                     double mm = (double)o[a] * r->spacing[a];
                     dist2 += mm * mm;
                 }
-                if (skip || dist2 == 0) continue;
-                size_t p = x + n[0] * (y + n[1] * z);
-                double w = 1 / sqrt(dist2);
-                W += w * M[2 * p], sa += w * A[2 * p], sq += w * Q[2 * p];
+                if (!skip && dist2 > 0) Z2[2 * (x + n[0] * (y + n[1] * z)) + 1] = 1 / sqrt(dist2);
             }
-    /* The backward transforms are unnormalised. */
+    if ((err = fft3(Z1, n)) || (err = fft3(Z2, n))) goto out;
+    /* By Parseval, sum_o k(o) sum_i f_i g_{i+o} = 1/N sum_f K(f) conj(F(f)) G(f), with K real
+     * (k is real and even).  The spectra of the real fields come out of Z1 and Z2 by their
+     * Hermitian symmetry: F(f) = (Z(f) + conj Z(-f)) / 2, G(f) = (Z(f) - conj Z(-f)) / 2i. */
+    double W = 0, sa = 0, sq = 0;
+    for (size_t z = 0; z < n[2]; z++)
+        for (size_t y = 0; y < n[1]; y++)
+            for (size_t x = 0; x < n[0]; x++) {
+                size_t p = x + n[0] * (y + n[1] * z);
+                size_t m = (x ? n[0] - x : 0) + n[0] * ((y ? n[1] - y : 0) + n[1] * (z ? n[2] - z : 0));
+                double mr = (Z1[2 * p] + Z1[2 * m]) / 2, mi = (Z1[2 * p + 1] - Z1[2 * m + 1]) / 2;
+                double ar = (Z1[2 * p + 1] + Z1[2 * m + 1]) / 2, ai = -(Z1[2 * p] - Z1[2 * m]) / 2;
+                double qr = (Z2[2 * p] + Z2[2 * m]) / 2, qi = (Z2[2 * p + 1] - Z2[2 * m + 1]) / 2;
+                double kr = (Z2[2 * p + 1] + Z2[2 * m + 1]) / 2;
+                W += kr * (mr * mr + mi * mi);
+                sa += kr * (ar * ar + ai * ai);
+                sq += kr * (qr * mr + qi * mi);
+            }
     W /= (double)total, sa /= (double)total, sq /= (double)total;
     if (ssq > 0 && W > 0) {
         *moran = (double)nroi / W * sa / ssq;
         *geary = (double)(nroi - 1) / (2 * W) * 2 * (sq - sa) / ssq;
     }
 out:
-    free(M), free(A), free(Q);
+    free(Z1), free(Z2);
     return err;
 }
 

@@ -1,8 +1,9 @@
 /* hull.c — incremental 3D convex hull.
  *
- * Points strictly inside a line parallel to z between two others cannot be hull vertices, so
- * each (x, y) column keeps only its lowest and highest point first (on a mesh that removes
- * most points).  Then points are added one at a time: the faces that see the point are
+ * A point between two others on a line cannot be a hull vertex, so along each axis every
+ * line of points keeps only its two end points first (on a mesh that leaves a few percent of
+ * the points).  Then the points are added one at a time, in a fixed pseudo-random order (the
+ * expected work of the incremental hull is then small): the faces that see the point are
  * removed and the horizon (edges between a seen and an unseen face) is joined to it.  The
  * orientation test is exact in integers, so coplanar points never create slivers. */
 #include "hull.h"
@@ -34,6 +35,35 @@ static int cmp_col(const void *x, const void *y)
     return 0;
 }
 
+/* Orders by the two other coordinates, then by the axis's: the lines parallel to the axis. */
+#define CMP_LINE(name, axis)                                                                      \
+    static int name(const void *x, const void *y)                                                \
+    {                                                                                             \
+        const int32_t *a = x, *b = y;                                                             \
+        const int u = (axis + 1) % 3, v = (axis + 2) % 3;                                         \
+        if (a[u] != b[u]) return a[u] < b[u] ? -1 : 1;                                            \
+        if (a[v] != b[v]) return a[v] < b[v] ? -1 : 1;                                            \
+        return (a[axis] > b[axis]) - (a[axis] < b[axis]);                                         \
+    }
+CMP_LINE(cmp_line_x, 0)
+CMP_LINE(cmp_line_y, 1)
+CMP_LINE(cmp_line_z, 2)
+
+/* Keeps the two end points of every line of points parallel to `axis`; returns the count. */
+static size_t line_ends(int32_t (*q)[3], size_t n, int axis)
+{
+    static int (*const cmp[3])(const void *, const void *) = {cmp_line_x, cmp_line_y, cmp_line_z};
+    qsort(q, n, sizeof *q, cmp[axis]);
+    int u = (axis + 1) % 3, v = (axis + 2) % 3;
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        int first = k == 0 || q[k][u] != q[k - 1][u] || q[k][v] != q[k - 1][v];
+        int last = k + 1 == n || q[k][u] != q[k + 1][u] || q[k][v] != q[k + 1][v];
+        if (first || last) memmove(q[m++], q[k], sizeof *q);
+    }
+    return m;
+}
+
 static int cmp_edge(const void *x, const void *y)
 {
     const int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
@@ -60,14 +90,16 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
     size_t nf = 0, capf = 0, cape = 0;
     rgx_err err = rgx_calloc(&q, n ? n : 1, sizeof *q);
     if (err) return err;
-    /* Column extremes: sort by (x, y, z), keep the first and last of each (x, y). */
     memcpy(q, p, n * sizeof *q);
-    qsort(q, n, sizeof *q, cmp_col);
-    size_t m = 0;
-    for (size_t k = 0; k < n; k++) {
-        int first = k == 0 || q[k][0] != q[k - 1][0] || q[k][1] != q[k - 1][1];
-        int last = k + 1 == n || q[k][0] != q[k + 1][0] || q[k][1] != q[k + 1][1];
-        if (first || last) memmove(q[m++], q[k], sizeof *q);
+    size_t m = n;
+    for (int axis = 0; axis < 3; axis++) m = line_ends(q, m, axis);
+    /* A fixed shuffle (the same result on every run and machine). */
+    uint64_t seed = 0x9e3779b97f4a7c15u;
+    for (size_t k = m; k > 1; k--) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        size_t j = (size_t)(seed >> 33) % k;
+        int32_t t[3];
+        memcpy(t, q[k - 1], sizeof t), memcpy(q[k - 1], q[j], sizeof t), memcpy(q[j], t, sizeof t);
     }
     /* An initial tetrahedron. */
     size_t i1 = 0, i2 = 0, i3 = 0;
