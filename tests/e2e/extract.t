@@ -11,6 +11,7 @@ study:
   genotypes: genotypes.vcf.gz
 extract:
   default:
+    interpolation: {method: linear, spacing: [1.5, 1.5, 1.5], round_intensities: true}
     resegmentation: {range: [-1000, 3000]}
     discretisation: {method: fbs, bin_width: 25}
 YAML
@@ -19,7 +20,7 @@ run "$RADIOGX" extract -c study.yaml -o "$D/r1.h5"
 is "$rc" 0 "1 rank"
 like "$out" "patient BAD_TRUNC (manifest line 26) failed: image_CT: img/truncated.nii.gz" "truncated image fails with its reason"
 like "$out" "patient BAD_NAN (manifest line 29) failed: image_CT: img/nan.nii.gz: every voxel is NaN" "all-NaN image fails"
-like "$out" "29 patients x 82 features written; 4 failed" "counts"
+like "$out" "29 patients x 422 features written; 4 failed" "counts"
 reasons=$(h5dump -d /samples/reason "$D/r1.h5" | tr -d '\\000')
 like "$reasons" "mask for image_CT has no ROI voxel" "empty mask reason in /samples/reason"
 like "$reasons" "image_CT and its mask are not on the same grid" "grid mismatch reason"
@@ -73,7 +74,7 @@ is "$rc" 0 "after kill -9 and resume: /features identical"
 # The table.
 run "$RADIOGX" export "$D/r1.h5" --features "$D/f.tsv"
 is "$rc" 0 "export --features"
-is "$(head -1 "$D/f.tsv" | cut -f1-6)" "$(printf 'patient_id\tsample_id\tsite\tstatus\tCT.1.stat_mean\tCT.1.stat_var')" "header"
+is "$(head -1 "$D/f.tsv" | cut -f1-6)" "$(printf 'patient_id\tsample_id\tsite\tstatus\tCT.1.morph_volume\tCT.1.morph_vol_approx')" "header"
 is "$(grep -c . "$D/f.tsv")" 30 "one row per patient"
 like "$(grep '^BAD_NAN' "$D/f.tsv")" "failed	NA	NA" "a failed patient's row is NA"
 [ "$(stat -c %a "$D/f.tsv")" = 640 ]; ok $? "features.tsv mode 0640"
