@@ -30,7 +30,7 @@ mpirun -np "$NP" "${mpirun_flags[@]}" "$RADIOGX" run --config config/demo.yaml
 echo
 echo "demo: run file: $OUT/run.h5   features: $OUT/features.tsv   hits: $OUT/hits.tsv"
 echo "demo: summary statistics (GWAS-SSF): $OUT/sumstats/"
-echo "demo: (the HTML report and plots are not written by this version)"
+echo "demo: report: $OUT/report.html (Manhattan and QQ plots beside it)"
 # Planted variants (truth.tsv: variant id in column 1, property in 6) against the hits
 # (hits.tsv: variant id in column 1, phenotype in 6); a planted variant counts as found when any
 # feature reaches the threshold, and the best feature is shown.

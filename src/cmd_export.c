@@ -1,17 +1,21 @@
 /* cmd_export.c — `radiogx export RUN.h5 ...`: tables out of a run file. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "export_features.h"
 #include "export_sumstats.h"
 #include "log.h"
+#include "report.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: radiogx export RUN.h5 [--features FILE.tsv] [--sumstats DIR]\n"
+            "Usage: radiogx export RUN.h5 [--features FILE.tsv] [--sumstats DIR] [--hits FILE]\n"
+            "                      [--report DIR]\n"
             "\n"
             "Writes tables out of a run file (no MPI launcher needed).\n"
             "\n"
@@ -27,10 +31,14 @@ static void usage(FILE *f)
             "  -H, --hits FILE      the (variant, phenotype) pairs at or above the scan's\n"
             "                       threshold: variant_id chrom pos ref alt phenotype beta se\n"
             "                       neg_log10_p\n"
+            "  -r, --report DIR     DIR/report.html (cohort, failures, variant QC, lambda GC,\n"
+            "                       top hits) with Manhattan and QQ plots as PNG: all\n"
+            "                       phenotypes, and one pair per phenotype with hits\n"
             "\n"
             "Examples:\n"
             "  radiogx export results/demo/run.h5 --features results/demo/features.tsv\n"
-            "  radiogx export results/demo/run.h5 --sumstats results/demo/sumstats\n");
+            "  radiogx export results/demo/run.h5 --sumstats results/demo/sumstats\n"
+            "  radiogx export results/demo/run.h5 --report results/demo\n");
 }
 
 int cmd_export(int argc, char **argv)
@@ -38,17 +46,24 @@ int cmd_export(int argc, char **argv)
     static const struct option longopts[] = {{"features", required_argument, 0, 'f'},
                                              {"sumstats", required_argument, 0, 's'},
                                              {"hits", required_argument, 0, 'H'},
+                                             {"report", required_argument, 0, 'r'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    const char *features = NULL, *sumstats = NULL, *hits = NULL;
+    const char *features = NULL, *sumstats = NULL, *hits = NULL, *report = NULL;
     int opt;
-    while ((opt = getopt_long(argc, argv, "f:s:H:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "f:s:H:r:h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'f':
             features = optarg;
             break;
         case 's':
             sumstats = optarg;
+            break;
+        case 'H':
+            hits = optarg;
+            break;
+        case 'r':
+            report = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -62,9 +77,9 @@ int cmd_export(int argc, char **argv)
         fprintf(stderr, "radiogx export: give one run file (`radiogx export --help`)\n");
         return RGX_ERR_USAGE;
     }
-    if (!features && !sumstats && !hits) {
+    if (!features && !sumstats && !hits && !report) {
         fprintf(stderr,
-                "radiogx export: nothing to export: give --features FILE or --sumstats DIR\n");
+                "radiogx export: nothing to export: give --features, --sumstats, --hits or --report\n");
         return RGX_ERR_USAGE;
     }
     const char *run = argv[optind];
@@ -74,6 +89,12 @@ int cmd_export(int argc, char **argv)
     if (!err && sumstats && !(err = export_sumstats(run, sumstats)))
         log_info("export: summary statistics in %s", sumstats);
     if (!err && hits && !(err = export_hits(run, hits))) log_info("export: wrote %s", hits);
+    if (!err && report) {
+        if (mkdir(report, 0750) != 0 && errno != EEXIST)
+            err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", report, strerror(errno));
+        else
+            err = report_write(run, report);
+    }
     if (err) fprintf(stderr, "radiogx export: %s\n", rgx_errmsg());
     return err;
 }

@@ -15,6 +15,7 @@
 #include "extract.h"
 #include "job.h"
 #include "log.h"
+#include "report.h"
 #include "mpienv.h"
 #include "scan_stage.h"
 #include "signals.h"
@@ -165,7 +166,9 @@ int cmd_run(int argc, char **argv)
         free(t), t = NULL;
         if (!err && !(err = path_join(&t, dir, "sumstats"))) err = export_sumstats(runf, t);
         free(t);
-        if (!err) log_info("run: done: %s (run.h5, features.tsv, hits.tsv, sumstats/)", dir);
+        if (!err) err = report_write(runf, dir);
+        if (!err)
+            log_info("run: done: %s (run.h5, features.tsv, hits.tsv, sumstats/, report.html)", dir);
     }
     e = err;
     MPI_Bcast(&e, 1, MPI_INT, 0, comm);

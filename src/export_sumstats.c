@@ -43,7 +43,7 @@ static const char *chrom_code(const char *c, char *buf)
     return buf;
 }
 
-static void safe_name(const char *s, char *out, size_t n)
+void export_safe_name(const char *s, char *out, size_t n)
 {
     size_t k = 0;
     for (; *s && k + 1 < n; s++) out[k++] = (*s == '/' || *s == ' ' || *s == '\t') ? '_' : *s;
@@ -136,7 +136,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir)
         size_t kn = p - k0 < BATCH ? p - k0 : BATCH;
         for (size_t k = 0; k < kn && !err; k++) {
             char nm[1024], path[4200];
-            safe_name(pn[k0 + k], nm, sizeof nm);
+            export_safe_name(pn[k0 + k], nm, sizeof nm);
             snprintf(path, sizeof path, "%s/%s.tsv.gz", dir, nm);
             out[k] = bgzf_open(path, "w6");
             if (!out[k]) {
@@ -188,7 +188,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir)
             out[k] = NULL;
             if (err) continue;
             char nm[1024], path[4200], fname[1100];
-            safe_name(pn[k0 + k], nm, sizeof nm);
+            export_safe_name(pn[k0 + k], nm, sizeof nm);
             snprintf(fname, sizeof fname, "%s.tsv.gz", nm);
             snprintf(path, sizeof path, "%s/%s", dir, fname);
             /* Tabix: sequence column 1, position column 2, one header line. */

@@ -18,6 +18,9 @@ rgx_err export_sumstats(const char *run_path, const char *dir);
  * order: variant_id chrom pos ref alt phenotype beta se neg_log10_p. */
 rgx_err export_hits(const char *run_path, const char *out_path);
 
+/* A phenotype name as a file name: '/', space and tab become '_'. */
+void export_safe_name(const char *s, char *out, size_t n);
+
 /* p = 10^-m as text, exact in range for any m >= 0. */
 void sumstats_p_text(double m, char *buf, size_t n);
 

@@ -27,6 +27,16 @@ like "$out" "4 failed" "the failure cases are marked"
 for f in run.h5 features.h5 features.tsv hits.tsv sumstats/CT.1.stat_mean.tsv.gz sumstats/CT.1.stat_mean.tsv.gz.tbi sumstats/CT.1.stat_mean.tsv.gz-meta.yaml; do
   [ -s "out/t/$f" ]; ok $? "out/t/$f written"
 done
+top=$(tail -n +2 out/t/hits.tsv | sort -t$'\t' -k9,9gr | head -1 | cut -f6)
+for f in report.html manhattan.png qq.png "manhattan_$top.png" "qq_$top.png"; do
+  [ -s "out/t/$f" ]; ok $? "out/t/$f written (plots of the strongest hit's phenotype)"
+done
+is "$(head -c 8 out/t/manhattan.png | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a0a "manhattan.png is a PNG"
+rep=$(cat out/t/report.html)
+like "$rep" "<th>failed</th><td>4</td>" "report: the failed patients counted"
+like "$rep" "every voxel is NaN" "report: a failure reason listed"
+like "$rep" "Top hits" "report: the top hits"
+like "$rep" "lambda" "report: lambda GC per phenotype"
 mean_var=$(awk -F'\t' '$6 == "mean_intensity" { print $1 }' cohort/truth.tsv)
 het_var=$(awk -F'\t' '$6 == "heterogeneity" { print $1 }' cohort/truth.tsv)
 like "$(cut -f1,6 out/t/hits.tsv)" "$mean_var	CT.1.stat_mean" "planted mean-intensity variant found by stat_mean"

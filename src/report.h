@@ -1,0 +1,14 @@
+/* report.h — the study report of a run file: DIR/report.html with the cohort (patients,
+ * failures and their reasons), the variant QC counts, lambda GC per phenotype and the top
+ * hits, and its plots as PNG: manhattan.png (every phenotype: each variant at its smallest p),
+ * qq.png (every phenotype's p pooled), and manhattan_<phenotype>.png + qq_<phenotype>.png for
+ * the phenotypes with hits (the 12 with the strongest).  Reads /assoc in blocks of rows, so
+ * memory follows the number of variants, not variants x phenotypes. */
+#ifndef RGX_REPORT_H
+#define RGX_REPORT_H
+
+#include "err.h"
+
+rgx_err report_write(const char *run_path, const char *dir);
+
+#endif
