@@ -37,6 +37,7 @@ static void usage(FILE *f)
             "  features.tsv    the feature table\n"
             "  hits.tsv        (variant, phenotype) pairs at -log10 p >= scan.hits_threshold\n"
             "  sumstats/       GWAS-SSF v1.1 summary statistics per phenotype\n"
+            "  report.html     cohort, failures, QC, lambda GC, top hits; Manhattan and QQ PNGs\n"
             "A signal (SIGUSR1, SIGTERM) during extraction checkpoints and exits with status 75;\n"
             "the same command resumes.  The config: docs/config.md; an example: config/demo.yaml.\n"
             "\n"
