@@ -15,8 +15,8 @@
 #include "extract.h"
 #include "job.h"
 #include "log.h"
-#include "report.h"
 #include "mpienv.h"
+#include "report.h"
 #include "scan_stage.h"
 #include "signals.h"
 #include "util.h"
@@ -95,7 +95,7 @@ int cmd_run(int argc, char **argv)
     h5out_t h = {0};
     int have_h = 0, have_cols = 0;
     char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL;
-    strbuf_t sb = {0};
+    strbuf_t sb = {0}, sck = {0}; /* the extraction's and the scan's checkpoint folders */
     rgx_err err = job_open(&job, "run", &common, NULL, NULL, comm);
     if (err) goto out;
     if (!job.genotypes) {
@@ -126,13 +126,14 @@ int cmd_run(int argc, char **argv)
         (err = sb_printf(&sb, "%s.ckpt", feat)))
         goto out;
     ckdir = sb.s;
+    if ((err = sb_printf(&sck, "%s.ckpt", runf))) goto out;
 
     /* [extract] -> features.h5 */
     if ((err = extract_cols_init(&cols, job.cfg, &job.m, &job.plan))) goto report;
     have_cols = 1;
     extract_opt_t eopt = {.ckpt_dir = ckdir, .stop = signals_stop_requested};
     if ((err = extract_run_key(job.cfg, &job.m, &cols, eopt.run_key))) goto report;
-    if (fresh && rank == 0) ckpt_remove(ckdir);
+    if (fresh && rank == 0) ckpt_remove(ckdir), ckpt_remove(sck.s);
     MPI_Barrier(comm);
     if ((err = job_inputs(&job, &inputs))) goto report;
     if (cli_config_path(job.cfg, "study.covariates", &covar) == RGX_OK && covar)
@@ -143,7 +144,8 @@ int cmd_run(int argc, char **argv)
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) have_h = 0;
     if (err) goto report;
-    if (rank == 0) ckpt_remove(ckdir);
+    /* The extraction's checkpoints stay until the end: a rerun after a stop in the scan
+     * rebuilds features.h5 from them without reading an image. */
 
     /* [join] + [scan] -> run.h5, carrying /samples and /features forward */
     if (!(err = h5out_create(&h, runf, comm))) have_h = 1;
@@ -152,11 +154,13 @@ int cmd_run(int argc, char **argv)
         const char *objs[] = {"/samples", "/features"};
         err = h5out_copy_from(&h, feat, objs, 2);
     }
-    scan_inputs_t in = {job.genotypes, NULL, feat, covar};
+    scan_inputs_t in = {job.genotypes, NULL, feat, covar, sck.s, signals_stop_requested};
     if (!err) err = scan_stage(job.cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) have_h = 0;
     if (err) goto report;
+    MPI_Barrier(comm);
+    if (rank == 0) ckpt_remove(ckdir), ckpt_remove(sck.s);
 
     /* Tables: rank 0 (small, serial). */
     if (rank == 0) {
@@ -187,7 +191,7 @@ out:
     prov_inputs_free(&inputs);
     job_close(&job);
     cli_common_free(&common);
-    free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar);
+    free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar), free(sck.s);
     mpienv_finalize();
     return err;
 }

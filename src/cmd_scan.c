@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt.h"
 #include "cli.h"
 #include "cmd.h"
 #include "log.h"
 #include "mpienv.h"
 #include "provenance.h"
 #include "scan_stage.h"
+#include "signals.h"
 #include "util.h"
 
 static void usage(FILE *f)
@@ -139,6 +141,7 @@ int cmd_scan(int argc, char **argv)
     }
     cli_common_apply(&common);
     if (mpienv_init(&argc, &argv, common.threads)) rgx_die(RGX_ERR_MPI, "scan", "%s", rgx_errmsg());
+    signals_install();
     int rank = rgx_mpi.rank;
     cfg_t *cfg = NULL;
     char *cgeno = NULL, *ccov = NULL, *cpheno = NULL;
@@ -168,14 +171,23 @@ int cmd_scan(int argc, char **argv)
         const char *objs[] = {"/samples", "/features"};
         err = h5out_copy_from(&h, run, objs, 2);
     }
-    scan_inputs_t in = {geno, pheno, run, covar};
+    strbuf_t ck = {0}; /* checkpoints beside the output: OUT.ckpt */
+    if (!err) err = sb_printf(&ck, "%s.ckpt", out);
+    scan_inputs_t in = {geno, pheno, run, covar, ck.s, signals_stop_requested};
     if (!err) err = scan_stage(cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) {
         have_h = 0;
-        if (rank == 0) log_info("scan: wrote %s", out);
+        MPI_Barrier(MPI_COMM_WORLD);
+        if (rank == 0) ckpt_remove(ck.s), log_info("scan: wrote %s", out);
     }
-    if (err && err != RGX_ERR_USAGE) log_error("scan: %s", rgx_errmsg());
+    free(ck.s);
+    if (err == RGX_ERR_REQUEUE) {
+        if (rank == 0)
+            log_warn("%s; rerun the same command to resume (exit status 75)", rgx_errmsg());
+    } else if (err && err != RGX_ERR_USAGE) {
+        log_error("scan: %s", rgx_errmsg());
+    }
 out:
     if (have_h) h5out_discard(&h);
     prov_inputs_free(&inputs);

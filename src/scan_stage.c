@@ -6,12 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "ckpt.h"
 #include "geno.h"
+#include "h5in.h"
 #include "log.h"
 #include "pheno.h"
 #include "scan.h"
 #include "util.h"
+#include "version.h"
 
 enum { HIST_BINS = 2000 }; /* lambda_GC: -log10 p in [0, 2) by 0.001 */
 
@@ -229,6 +233,123 @@ typedef struct {
     double beta, se, mlp;
 } hit_t;
 
+/* ---- checkpoints ---- */
+
+/* A run file's phenotypes by content (its bytes also hold times and provenance, which differ
+ * between two runs that extracted the same numbers). */
+static rgx_err hash_run_content(const char *path, strbuf_t *sb)
+{
+    hid_t f;
+    rgx_err err = h5in_open(path, &f);
+    if (err) return err;
+    size_t nr = 0, nc = 0, nn = 0, ns = 0, n1;
+    double *v = NULL, *st = NULL;
+    char **names = NULL, **sid = NULL, sha[65];
+    if (!(err = h5in_read_doubles(f, "/features/values", &nr, &nc, &v)) &&
+        !(err = h5in_read_doubles(f, "/samples/status", &ns, &n1, &st)) &&
+        !(err = h5in_read_strings(f, "/features/names", &nn, &names)) &&
+        !(err = h5in_read_strings(f, "/samples/sample_id", &ns, &sid))) {
+        sha256_buf(v, nr * (nc ? nc : 1) * sizeof *v, sha);
+        err = sb_printf(sb, "features %zu x %zu %s\n", nr, nc, sha);
+        sha256_buf(st, ns * sizeof *st, sha);
+        if (!err) err = sb_printf(sb, "status %s\n", sha);
+        for (size_t i = 0; i < nn && !err; i++) err = sb_printf(sb, "%s\n", names[i]);
+        for (size_t i = 0; i < ns && !err; i++) err = sb_printf(sb, "%s\n", sid[i]);
+    }
+    free(v), free(st);
+    h5in_free_strings(names, nn), h5in_free_strings(sid, ns);
+    h5in_close(f);
+    return err;
+}
+
+/* Everything that decides the scan's numbers: version, effective config, the phenotype and
+ * covariate files by content, the run file's /features and /samples by content, the genotype
+ * file by path, size and time (hashing a genome-wide VCF at every start would cost as much as
+ * reading it). */
+static rgx_err scan_run_key(const cfg_t *cfg, const scan_inputs_t *in, char key[65])
+{
+    strbuf_t sb = {0};
+    char *eff = NULL, sha[65];
+    struct stat st;
+    rgx_err err = cfg_effective_yaml(cfg, &eff);
+    if (!err) err = sb_printf(&sb, "radiogx %s\n%s\n", rgx_version(), eff);
+    const char *files[2] = {in->pheno, in->covar};
+    for (int k = 0; k < 2 && !err; k++)
+        if (files[k] && !(err = sha256_file(files[k], sha))) err = sb_printf(&sb, "%d %s\n", k, sha);
+    if (!err && in->run) err = hash_run_content(in->run, &sb);
+    if (!err && stat(in->genotypes, &st) != 0)
+        err = rgx_fail(RGX_ERR_INPUT, "%s: cannot stat", in->genotypes);
+    if (!err)
+        err = sb_printf(&sb, "genotypes %s %lld %lld\n", in->genotypes, (long long)st.st_size,
+                        (long long)st.st_mtime);
+    if (!err) sha256_buf(sb.s, sb.len, key);
+    free(eff), free(sb.s);
+    return err;
+}
+
+/* A finished block: b variants' fixed-width strings (sw bytes each), their 7 numbers, then
+ * beta, se and -log10 p (b x p each). */
+typedef struct {
+    long row0;
+    size_t b;
+    char *data;
+} block_rec_t;
+
+typedef struct {
+    const long *offset, *count;
+    const int *owner;
+    size_t nu, sw, p;
+    int rank;
+    block_rec_t *rec;
+    size_t n, cap;
+} restore_t;
+
+static size_t block_bytes(size_t b, size_t sw, size_t p)
+{
+    return b * sw + b * 7 * sizeof(double) + 3 * b * p * sizeof(double);
+}
+
+/* Keeps the recorded blocks that this rank owns (a block lies in one unit). */
+static rgx_err restore_fn(void *ctx, uint64_t key, const void *payload, size_t len)
+{
+    restore_t *r = ctx;
+    long row0 = (long)key;
+    size_t lo = 0, hi = r->nu;
+    while (hi - lo > 1) { /* the unit whose rows hold row0 */
+        size_t mid = (lo + hi) / 2;
+        if (r->offset[mid] <= row0) lo = mid; else hi = mid;
+    }
+    uint64_t b64;
+    if (len < sizeof b64 || r->nu == 0 || r->owner[lo] != r->rank) return RGX_OK;
+    memcpy(&b64, payload, sizeof b64);
+    if (len != sizeof b64 + block_bytes((size_t)b64, r->sw, r->p)) return RGX_OK;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 64;
+        rgx_err err = rgx_realloc(&r->rec, r->cap, sizeof *r->rec);
+        if (err) return err;
+    }
+    block_rec_t *x = &r->rec[r->n];
+    x->row0 = row0, x->b = (size_t)b64;
+    if (!(x->data = malloc(len - sizeof b64)))
+        return rgx_fail(RGX_ERR_MEMORY, "out of memory for the scan checkpoints");
+    memcpy(x->data, (const char *)payload + sizeof b64, len - sizeof b64);
+    r->n++;
+    return RGX_OK;
+}
+
+static block_rec_t *restore_find(restore_t *r, long row0)
+{
+    for (size_t k = 0; k < r->n; k++) /* blocks are taken in order: start where we were */
+        if (r->rec[k].row0 == row0) return &r->rec[k];
+    return NULL;
+}
+
+static void restore_free(restore_t *r)
+{
+    for (size_t k = 0; k < r->n; k++) free(r->rec[k].data);
+    free(r->rec);
+}
+
 rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
 {
     opts_t o;
@@ -250,6 +371,10 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     hid_t ds[12];
     for (int k = 0; k < 12; k++) ds[k] = H5I_INVALID_HID;
     hid_t str_t[4] = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
+    restore_t rs = {0};
+    ckpt_writer_t ck = {0};
+    int ck_open = 0;
+    char run_key[65] = "";
     rgx_err err;
 
     /* Phenotypes and covariates (every rank: they are small). */
@@ -345,6 +470,30 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     if ((err = rgx_calloc(&sbuf, B * sw, 1))) goto out;
     double *num = NULL;
     if ((err = rgx_calloc(&num, B * 7, sizeof *num))) goto out;
+    /* Checkpoints: the blocks an earlier run finished (this rank's only), and a log of ours. */
+    if (in->ckpt_dir) {
+        int ke = rank == 0 ? (err = scan_run_key(cfg, in, run_key)) != RGX_OK : 0;
+        MPI_Bcast(&ke, 1, MPI_INT, 0, h->comm);
+        if (ke) {
+            if (!err) err = rgx_fail(RGX_ERR_INPUT, "rank 0 could not hash the scan's inputs");
+            free(num);
+            goto out;
+        }
+        MPI_Bcast(run_key, 65, MPI_CHAR, 0, h->comm);
+        rs = (restore_t){offset, count, owner, nu, sw, p, rank, NULL, 0, 0};
+        size_t nrec = 0;
+        err = ckpt_read_all(in->ckpt_dir, "scan", run_key, restore_fn, &rs, &nrec);
+        if (!err && !(err = ckpt_open(&ck, in->ckpt_dir, "scan", rank, run_key))) ck_open = 1;
+        long mine = (long)rs.n, all = 0;
+        MPI_Allreduce(&mine, &all, 1, MPI_LONG, MPI_SUM, h->comm);
+        if (!err && rank == 0 && all)
+            log_info("scan: resuming: %ld blocks already done (checkpoints in %s)", all,
+                     in->ckpt_dir);
+        if (err) {
+            free(num);
+            goto out;
+        }
+    }
     long my_blocks = 0, all_blocks;
     for (size_t k = 0; k < nu; k++)
         if (owner[k] == rank) my_blocks += (count[k] + (long)B - 1) / (long)B;
@@ -362,9 +511,30 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
         while (!err && uk < nu && (owner[uk] != rank || in_unit >= count[uk])) {
             uk++, in_unit = 0, unit_open = 0;
         }
+        block_rec_t *done = NULL;
         if (!err && uk < nu) {
-            if (!unit_open && !(err = geno_begin(&g, &units[uk]))) unit_open = 1;
             row0 = offset[uk] + in_unit;
+            done = in->ckpt_dir ? restore_find(&rs, row0) : NULL;
+        }
+        if (done) { /* recorded by an earlier run: its strings, numbers and statistics */
+            b = done->b;
+            const char *d = done->data;
+            memcpy(sbuf, d, b * sw), d += b * sw;
+            memcpy(num, d, b * 7 * sizeof *num), d += b * 7 * sizeof *num;
+            memcpy(beta, d, b * p * sizeof *beta), d += b * p * sizeof *beta;
+            memcpy(se, d, b * p * sizeof *se), d += b * p * sizeof *se;
+            memcpy(mlp, d, b * p * sizeof *mlp);
+            for (size_t j = 0; j < b; j++) qc_count[(int)num[j * 7 + 6]]++;
+            in_unit += (long)b;
+            unit_open = 0; /* the reader is no longer at in_unit */
+        } else if (!err && uk < nu) {
+            if (!unit_open && !(err = geno_begin(&g, &units[uk]))) {
+                unit_open = 1;
+                for (long sk = 0; sk < in_unit && !err; sk++) /* past the recorded blocks */
+                    if (geno_next(&g, dose, &err) == 0 && !err)
+                        err = rgx_fail(RGX_ERR_INPUT, "%s changed while reading (unit %zu ended early)",
+                                       in->genotypes, uk);
+            }
             while (!err && b < B && in_unit < count[uk]) {
                 int r = geno_next(&g, dose, &err);
                 if (r == 0 && !err)
@@ -391,34 +561,53 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
             }
             if (!err && b) {
                 scan_block(&M, G, b, G2, work, beta, se, mlp);
-                for (size_t j = 0; j < b; j++) {
-                    int pass = num[j * 7 + 6] == Q_PASS;
-                    for (size_t k = 0; k < p; k++) {
-                        double *x = mlp + j * p + k;
-                        if (!pass) {
-                            beta[j * p + k] = se[j * p + k] = *x = NAN;
-                            continue;
-                        }
-                        if (isnan(*x)) continue;
-                        long bin = *x >= 2 ? HIST_BINS : (long)(*x * 1000);
-                        hist[k * (HIST_BINS + 1) + (size_t)bin]++;
-                        if (*x >= o.hits) {
-                            if (n_hits == cap_hits) {
-                                cap_hits = cap_hits ? 2 * cap_hits : 256;
-                                if ((err = rgx_realloc(&hits, cap_hits, sizeof *hits))) break;
-                            }
-                            hits[n_hits++] =
-                                (hit_t){row0 + (long)j, (int)k, beta[j * p + k], se[j * p + k], *x};
-                        }
+                for (size_t j = 0; j < b; j++)
+                    if (num[j * 7 + 6] != Q_PASS)
+                        for (size_t k = 0; k < p; k++) beta[j * p + k] = se[j * p + k] = mlp[j * p + k] = NAN;
+                if (ck_open) { /* record it before it is written: a kill after this loses nothing */
+                    strbuf_t rec = {0};
+                    uint64_t b64 = b;
+                    if (!(err = rgx_realloc(&rec.s, sizeof b64 + block_bytes(b, sw, p), 1))) {
+                        char *d = rec.s;
+                        memcpy(d, &b64, sizeof b64), d += sizeof b64;
+                        memcpy(d, sbuf, b * sw), d += b * sw;
+                        memcpy(d, num, b * 7 * sizeof *num), d += b * 7 * sizeof *num;
+                        memcpy(d, beta, b * p * sizeof *beta), d += b * p * sizeof *beta;
+                        memcpy(d, se, b * p * sizeof *se), d += b * p * sizeof *se;
+                        memcpy(d, mlp, b * p * sizeof *mlp);
+                        err = ckpt_append(&ck, (uint64_t)row0, rec.s, sizeof b64 + block_bytes(b, sw, p));
                     }
+                    free(rec.s);
                 }
             }
         }
+        /* Histograms for lambda GC and the hits, the same for computed and recorded blocks. */
+        for (size_t j = 0; !err && j < b; j++)
+            for (size_t k = 0; k < p; k++) {
+                double x = mlp[j * p + k];
+                if (isnan(x)) continue;
+                long bin = x >= 2 ? HIST_BINS : (long)(x * 1000);
+                hist[k * (HIST_BINS + 1) + (size_t)bin]++;
+                if (x >= o.hits) {
+                    if (n_hits == cap_hits) {
+                        cap_hits = cap_hits ? 2 * cap_hits : 256;
+                        if ((err = rgx_realloc(&hits, cap_hits, sizeof *hits))) break;
+                    }
+                    hits[n_hits++] = (hit_t){row0 + (long)j, (int)k, beta[j * p + k], se[j * p + k], x};
+                }
+            }
         /* Everyone writes (maybe nothing): collective I/O needs every rank. */
-        int e = err != RGX_OK, anye;
-        MPI_Allreduce(&e, &anye, 1, MPI_INT, MPI_MAX, h->comm);
-        if (anye) {
+        int e[2] = {err != RGX_OK, in->stop && in->stop() ? 1 : 0}, anye[2];
+        MPI_Allreduce(e, anye, 2, MPI_INT, MPI_MAX, h->comm);
+        if (anye[0]) {
             if (!err) err = rgx_fail(RGX_ERR_INTERNAL, "another rank failed during the scan");
+            break;
+        }
+        if (anye[1]) { /* a stop request: this round's blocks are in the checkpoints */
+            err = rgx_fail(RGX_ERR_REQUEUE,
+                           "scan stopped on request after %ld of %ld rounds of blocks; finished "
+                           "blocks are checkpointed in %s",
+                           round + 1, all_blocks, in->ckpt_dir ? in->ckpt_dir : "(none: no checkpoints)");
             break;
         }
         /* Strings column by column out of the packed buffer. */
@@ -541,6 +730,8 @@ out:
         if (ds[k] != H5I_INVALID_HID) H5Dclose(ds[k]);
     for (int k = 0; k < 4; k++)
         if (str_t[k] != H5I_INVALID_HID) H5Tclose(str_t[k]);
+    if (ck_open) ckpt_close(&ck);
+    restore_free(&rs);
     scan_model_free(&M);
     joined_free(&J);
     geno_close(&g);

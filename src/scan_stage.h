@@ -20,6 +20,14 @@ typedef struct {
     const char *pheno;     /* phenotype table, or NULL: the /features of run */
     const char *run;       /* run file with /samples and /features */
     const char *covar;     /* covariate table or NULL */
+    /* Checkpoints (NULL: none): every finished block of variants is recorded in ckpt_dir
+     * (ckpt.h, stage "scan", keyed by its first row), and a rerun with the same inputs and
+     * config takes the recorded blocks instead of computing them, with any rank count: blocks
+     * depend only on the genotype file and the config.  stop() (may be NULL) is polled
+     * between blocks; when it fires on any rank, every rank stops after its block and the
+     * stage returns RGX_ERR_REQUEUE. */
+    const char *ckpt_dir;
+    int (*stop)(void);
 } scan_inputs_t;
 
 /* Collective. */
