@@ -33,7 +33,7 @@ static void usage(FILE *f)
             "                       neg_log10_p\n"
             "  -r, --report DIR     DIR/report.html (cohort, failures, variant QC, lambda GC,\n"
             "                       top hits) with Manhattan and QQ plots as PNG: all\n"
-            "                       phenotypes, and one pair per phenotype with hits\n"
+            "                       phenotypes, and one pair for every phenotype with hits\n"
             "\n"
             "Examples:\n"
             "  radiogx export results/demo/run.h5 --features results/demo/features.tsv\n"

@@ -13,7 +13,8 @@
 #include "plot.h"
 #include "util.h"
 
-enum { MAX_PLOTTED = 12, TOP_HITS = 25, ROWS = 2048 };
+/* Phenotypes plotted one by one are read GROUP at a time (one pass over /assoc each). */
+enum { GROUP = 16, TOP_HITS = 25, ROWS = 2048 };
 /* The pooled QQ plot bins -log10 p by 0.01 up to 50; larger values are kept one by one. */
 #define QQ_BIN 0.01
 #define QQ_TOP 50.0
@@ -86,7 +87,7 @@ rgx_err report_write(const char *run_path, const char *dir)
     size_t np = 0, nv = 0, nph = 0, nh = 0, hc = 0, c0, nbig = 0, capbig = 0;
     size_t *hist = NULL, nbins = (size_t)(QQ_TOP / QQ_BIN) + 1;
     hit_t *hits = NULL;
-    size_t sel[MAX_PLOTTED], nsel = 0;
+    size_t *sel = NULL, *locus = NULL, nsel = 0;
     FILE *o = NULL;
     strbuf_t sb = {0};
     if ((err = h5in_read_strings(f, "/samples/patient_id", &np, &pid)) ||
@@ -122,9 +123,12 @@ rgx_err report_write(const char *run_path, const char *dir)
             if (!strcmp(hph[i], pname[j])) hits[i].ph = j;
     }
     qsort(hits, nh, sizeof *hits, cmp_hit);
-    size_t locus[MAX_PLOTTED], nloc = 0;
+    size_t nloc = 0;
+    if ((err = rgx_calloc(&sel, nph ? nph : 1, sizeof *sel)) ||
+        (err = rgx_calloc(&locus, nph ? nph : 1, sizeof *locus)))
+        goto out;
     for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < nh && nsel < MAX_PLOTTED; i++) {
+        for (size_t i = 0; i < nh; i++) {
             size_t j = 0, v = hits[i].v, l = 0;
             while (j < nsel && sel[j] != hits[i].ph) j++;
             if (j < nsel || hits[i].ph >= nph || v >= nv) continue;
@@ -136,10 +140,9 @@ rgx_err report_write(const char *run_path, const char *dir)
             sel[nsel++] = hits[i].ph;
         }
 
-    /* One pass over /assoc/log10p: the smallest p per variant, the selected columns, and the
-     * pooled histogram. */
+    /* One pass over /assoc/log10p: the smallest p per variant and the pooled histogram. */
     if ((err = rgx_calloc(&maxm, nv ? nv : 1, sizeof *maxm)) ||
-        (err = rgx_calloc(&col, (nv ? nv : 1) * (nsel ? nsel : 1), sizeof *col)) ||
+        (err = rgx_calloc(&col, (nv ? nv : 1) * GROUP, sizeof *col)) ||
         (err = rgx_calloc(&rows, (size_t)ROWS * (nph ? nph : 1), sizeof *rows)) ||
         (err = rgx_calloc(&hist, nbins, sizeof *hist)))
         goto out;
@@ -165,7 +168,6 @@ rgx_err report_write(const char *run_path, const char *dir)
                 }
             }
             maxm[r0 + r] = best;
-            for (size_t k = 0; k < nsel; k++) col[k * nv + r0 + r] = rows[r * nph + sel[k]];
         }
     }
 
@@ -197,12 +199,23 @@ rgx_err report_write(const char *run_path, const char *dir)
         free(e), free(ob);
         if (err) goto out;
     }
-    for (size_t k = 0; k < nsel; k++) {
-        if ((err = png_path(&sb, dir, "manhattan", pname[sel[k]])) ||
-            (err = plot_manhattan(sb.s, pname[sel[k]], chrom, pos, col + k * nv, nv, threshold)) ||
-            (err = png_path(&sb, dir, "qq", pname[sel[k]])) ||
-            (err = qq_exact(sb.s, pname[sel[k]], col + k * nv, nv, lambda[sel[k]])))
-            goto out;
+    /* Every phenotype with hits: its own Manhattan and QQ plots, GROUP columns per pass. */
+    for (size_t g0 = 0; g0 < nsel; g0 += GROUP) {
+        size_t ng = nsel - g0 < GROUP ? nsel - g0 : GROUP;
+        for (size_t r0 = 0; r0 < nv; r0 += ROWS) {
+            size_t nr = nv - r0 < ROWS ? nv - r0 : ROWS;
+            if ((err = h5in_read_rows(f, "/assoc/log10p", r0, nr, rows))) goto out;
+            for (size_t r = 0; r < nr; r++)
+                for (size_t k = 0; k < ng; k++) col[k * nv + r0 + r] = rows[r * nph + sel[g0 + k]];
+        }
+        for (size_t k = 0; k < ng; k++) {
+            const char *nm = pname[sel[g0 + k]];
+            if ((err = png_path(&sb, dir, "manhattan", nm)) ||
+                (err = plot_manhattan(sb.s, nm, chrom, pos, col + k * nv, nv, threshold)) ||
+                (err = png_path(&sb, dir, "qq", nm)) ||
+                (err = qq_exact(sb.s, nm, col + k * nv, nv, lambda[sel[g0 + k]])))
+                goto out;
+        }
     }
 
     /* The page. */
@@ -281,13 +294,14 @@ rgx_err report_write(const char *run_path, const char *dir)
     fputs("</table>\n</body></html>\n", o);
     if (fclose(o) != 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", sb.s);
     o = NULL;
-    if (!err) log_info("report: %s (%zu phenotypes plotted one by one)", sb.s, nsel);
+    if (!err) log_info("report: %s (and the plots of %zu phenotypes with hits)", sb.s, nsel);
 out:
     if (o) fclose(o);
     h5in_free_strings(pid, np), h5in_free_strings(reason, np), h5in_free_strings(chrom, nv);
     h5in_free_strings(pname, nph), h5in_free_strings(hph, nh);
     free(codes), free(study), free(status), free(pos), free(qc), free(lambda), free(pn), free(hv);
     free(maxm), free(col), free(rows), free(big), free(hist), free(hits), free(sb.s);
+    free(sel), free(locus);
     h5in_close(f);
     return err;
 }

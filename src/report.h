@@ -2,8 +2,8 @@
  * failures and their reasons), the variant QC counts, lambda GC per phenotype and the top
  * hits, and its plots as PNG: manhattan.png (every phenotype: each variant at its smallest p),
  * qq.png (every phenotype's p pooled), and manhattan_<phenotype>.png + qq_<phenotype>.png for
- * the phenotypes with hits (the 12 with the strongest).  Reads /assoc in blocks of rows, so
- * memory follows the number of variants, not variants x phenotypes. */
+ * every phenotype with hits (in the report: the strongest at each locus first).  Reads /assoc
+ * in blocks of rows, so memory follows the number of variants, not variants x phenotypes. */
 #ifndef RGX_REPORT_H
 #define RGX_REPORT_H
 
