@@ -86,7 +86,7 @@ int cmd_export(int argc, char **argv)
     rgx_err err = RGX_OK;
     if (features && !(err = export_features_tsv(run, features)))
         log_info("export: wrote %s", features);
-    if (!err && sumstats && !(err = export_sumstats(run, sumstats)))
+    if (!err && sumstats && !(err = export_sumstats(run, sumstats, 0, 1)))
         log_info("export: summary statistics in %s", sumstats);
     if (!err && hits && !(err = export_hits(run, hits))) log_info("export: wrote %s", hits);
     if (!err && report) {

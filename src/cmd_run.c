@@ -162,14 +162,22 @@ int cmd_run(int argc, char **argv)
     MPI_Barrier(comm);
     if (rank == 0) ckpt_remove(ckdir), ckpt_remove(sck.s);
 
-    /* Tables: rank 0 (small, serial). */
+    /* Summary statistics: the phenotypes shared among the ranks (formatting and compression
+     * are the cost); then the tables and the report on rank 0. */
+    {
+        char *t = NULL;
+        if (!(err = path_join(&t, dir, "sumstats"))) err = export_sumstats(runf, t, rank, rgx_mpi.size);
+        free(t);
+        int mine = err != RGX_OK, any;
+        MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm);
+        if (any && !err) err = rgx_fail(RGX_ERR_IO, "another rank could not write its summary statistics");
+        if (err) goto report;
+    }
     if (rank == 0) {
         char *t = NULL;
         if (!(err = path_join(&t, dir, "features.tsv"))) err = export_features_tsv(runf, t);
         free(t), t = NULL;
         if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t);
-        free(t), t = NULL;
-        if (!err && !(err = path_join(&t, dir, "sumstats"))) err = export_sumstats(runf, t);
         free(t);
         if (!err) err = report_write(runf, dir);
         if (!err)

@@ -96,7 +96,7 @@ static rgx_err write_meta(const char *dir, const char *fname, const char *pheno,
     return RGX_OK;
 }
 
-rgx_err export_sumstats(const char *run_path, const char *dir)
+rgx_err export_sumstats(const char *run_path, const char *dir, int part, int parts)
 {
     hid_t f;
     rgx_err err = h5in_open(run_path, &f);
@@ -130,13 +130,20 @@ rgx_err export_sumstats(const char *run_path, const char *dir)
         (err = rgx_calloc(&S, (size_t)ROWS * (p ? p : 1), sizeof *S)) ||
         (err = rgx_calloc(&L, (size_t)ROWS * (p ? p : 1), sizeof *L)))
         goto out;
+    /* This part's phenotypes: every parts-th, from the part-th. */
+    size_t *mine = NULL, nm_ = 0;
+    if ((err = rgx_calloc(&mine, p ? p : 1, sizeof *mine))) goto out;
+    for (size_t k = (size_t)part; k < p; k += (size_t)parts) mine[nm_++] = k;
     progress_t prog;
-    progress_init(&prog, "export: summary statistics", "phenotypes", (long)p);
-    for (size_t k0 = 0; k0 < p && !err; k0 += BATCH) {
-        size_t kn = p - k0 < BATCH ? p - k0 : BATCH;
+    progress_init(&prog, parts > 1 ? "export: summary statistics (rank 0's share)"
+                                   : "export: summary statistics",
+                  "phenotypes", (long)nm_);
+    for (size_t i0 = 0; i0 < nm_ && !err; i0 += BATCH) {
+        size_t kn = nm_ - i0 < BATCH ? nm_ - i0 : BATCH;
+        const size_t *ph = mine + i0; /* ph[k]: the phenotype of output k */
         for (size_t k = 0; k < kn && !err; k++) {
             char nm[1024], path[4200];
-            export_safe_name(pn[k0 + k], nm, sizeof nm);
+            export_safe_name(pn[ph[k]], nm, sizeof nm);
             snprintf(path, sizeof path, "%s/%s.tsv.gz", dir, nm);
             out[k] = bgzf_open(path, "w6");
             if (!out[k]) {
@@ -162,7 +169,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir)
                 char cb[32];
                 const char *cc = chrom_code(chrom[v], cb);
                 for (size_t k = 0; k < kn; k++) {
-                    double b = B[j * p + k0 + k], s = S[j * p + k0 + k], m = L[j * p + k0 + k];
+                    double b = B[j * p + ph[k]], s = S[j * p + ph[k]], m = L[j * p + ph[k]];
                     char pt[64];
                     sumstats_p_text(m, pt, sizeof pt);
                     ks.l = 0;
@@ -172,7 +179,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir)
                     else
                         ksprintf(&ks, "%.10g\t%.10g\t", b, s);
                     ksprintf(&ks, "%.6g\t%s\t%s\t%.0f\t", af[v], pt,
-                             id[v][0] && strcmp(id[v], ".") ? id[v] : "#NA", nobs[k0 + k]);
+                             id[v][0] && strcmp(id[v], ".") ? id[v] : "#NA", nobs[ph[k]]);
                     if (isnan(m))
                         kputs("#NA\n", &ks);
                     else
@@ -188,18 +195,19 @@ rgx_err export_sumstats(const char *run_path, const char *dir)
             out[k] = NULL;
             if (err) continue;
             char nm[1024], path[4200], fname[1100];
-            export_safe_name(pn[k0 + k], nm, sizeof nm);
+            export_safe_name(pn[ph[k]], nm, sizeof nm);
             snprintf(fname, sizeof fname, "%s.tsv.gz", nm);
             snprintf(path, sizeof path, "%s/%s", dir, fname);
             /* Tabix: sequence column 1, position column 2, one header line. */
             tbx_conf_t conf = {TBX_GENERIC, 1, 2, 2, '#', 1};
             if (tbx_index_build(path, 0, &conf) != 0)
                 err = rgx_fail(RGX_ERR_IO, "%s: cannot build the tabix index", path);
-            if (!err) err = write_meta(dir, fname, pn[k0 + k], nobs[k0 + k], run_path);
-            progress_update(&prog, (long)(k0 + k + 1));
+            if (!err) err = write_meta(dir, fname, pn[ph[k]], nobs[ph[k]], run_path);
+            progress_update(&prog, (long)(i0 + k + 1));
         }
     }
-    progress_done(&prog, (long)p);
+    progress_done(&prog, (long)nm_);
+    free(mine);
 out:
     for (size_t k = 0; out && k < BATCH; k++)
         if (out[k]) bgzf_close(out[k]);

@@ -12,7 +12,9 @@
  * standard_error, effect_allele_frequency, p_value, variant_id, n, neg_log_10_p_value;
  * "#NA" for a missing value; chromosomes as 1-22, X=23, Y=24, MT=25.  Only variants that
  * passed QC.  p below the smallest double is printed from -log10 p ("3.2e-412"). */
-rgx_err export_sumstats(const char *run_path, const char *dir);
+/* part/parts: this call writes phenotypes part, part + parts, ... (ranks share the work;
+ * 0/1 for all of them). */
+rgx_err export_sumstats(const char *run_path, const char *dir, int part, int parts);
 
 /* /hits with the variants' ids and positions, one line per (variant, phenotype), in genome
  * order: variant_id chrom pos ref alt phenotype beta se neg_log10_p. */

@@ -69,7 +69,7 @@ is "$(same S)" identical "after a stop in the scan: identical"
 ( mpirun -np 2 "$RADIOGX" run -c s.yaml --out K > K.log 2>&1 ) &
 wait_ckpt K/run.h5.ckpt scan 40000
 pkill -9 -f "radiogx run -c s.yaml --out K"
-wait
+wait 2>/dev/null
 run mpirun -np 1 "$RADIOGX" run -c s.yaml --out K
 is "$rc" 0 "after kill -9 in the scan: rerun with 1 rank"
 like "$out" "scan: resuming:" "the scan took the recorded blocks"
@@ -79,7 +79,7 @@ is "$(same K)" identical "after kill -9 in the scan: identical"
 ( mpirun -np 2 "$RADIOGX" run -c s.yaml --out E > E.log 2>&1 ) &
 wait_ckpt E/features.h5.ckpt extract 2000
 pkill -9 -f "radiogx run -c s.yaml --out E"
-wait
+wait 2>/dev/null
 run mpirun -np 4 "$RADIOGX" run -c s.yaml --out E
 is "$rc" 0 "after kill -9 in extraction: rerun with 4 ranks"
 is "$(same E)" identical "after kill -9 in extraction: identical"
