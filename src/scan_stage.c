@@ -22,7 +22,8 @@ enum { HIST_BINS = 2000 }; /* lambda_GC: -log10 p in [0, 2) by 0.001 */
 typedef struct {
     double maf, mac, call_rate, hwe, hits, min_obs;
     long block, unit_bp;
-    int int_transform;
+    int int_transform, compress;
+    double outlier_sd; /* 0: no outlier removal */
     const char *dosage, *chroms, *region, *pheno_names, *covar_names;
 } opts_t;
 
@@ -37,6 +38,9 @@ static void read_opts(const cfg_t *cfg, opts_t *o)
     o->block = cfg_int(cfg, "scan.block_size");
     o->unit_bp = cfg_int(cfg, "scan.unit_mb") * 1000000L;
     o->int_transform = !strcmp(cfg_str(cfg, "scan.pheno_transform"), "int");
+    o->compress = (int)cfg_int(cfg, "scan.compress");
+    double k = cfg_float(cfg, "scan.pheno_outliers");
+    o->outlier_sd = isnan(k) ? 0 : k;
     o->dosage = cfg_str(cfg, "scan.dosage");
     o->chroms = cfg_str(cfg, "scan.chr");
     o->region = cfg_str(cfg, "scan.region");
@@ -145,6 +149,31 @@ static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdr
         J->C[k * J->q] = 1;
         for (size_t j = 0; j < qc; j++) J->C[k * J->q + 1 + j] = cv->v[(size_t)crow[k] * qc + j];
     }
+    /* Outliers (optional): values beyond mean +- K SD of the analysis samples become missing. */
+    size_t n_out = 0, p_out = 0;
+    for (size_t j = 0; j < J->p && o->outlier_sd > 0; j++) {
+        double s1 = 0, s2 = 0;
+        size_t m = 0, before = n_out;
+        for (size_t k = 0; k < J->n; k++) {
+            double y = J->Y[k * J->p + j];
+            if (!isnan(y)) s1 += y, m++;
+        }
+        if (m < 2) continue;
+        double mean = s1 / (double)m;
+        for (size_t k = 0; k < J->n; k++) {
+            double y = J->Y[k * J->p + j];
+            if (!isnan(y)) s2 += (y - mean) * (y - mean);
+        }
+        double lim = o->outlier_sd * sqrt(s2 / (double)(m - 1));
+        for (size_t k = 0; k < J->n; k++) {
+            double *y = &J->Y[k * J->p + j];
+            if (!isnan(*y) && fabs(*y - mean) > lim) *y = NAN, n_out++;
+        }
+        p_out += n_out > before;
+    }
+    if (rank == 0 && o->outlier_sd > 0)
+        log_info("scan: %zu phenotype values beyond mean +- %g SD set to missing (in %zu phenotypes)",
+                 n_out, o->outlier_sd, p_out);
     /* Per-phenotype QC, then the transform. */
     for (size_t j = 0; j < J->p; j++) {
         size_t m = 0;
@@ -453,7 +482,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     hid_t assoc[3] = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
     const char *aname[] = {"/assoc/beta", "/assoc/se", "/assoc/log10p"};
     for (int k = 0; k < 3 && !err; k++)
-        err = h5out_matrix_create(h, aname[k], H5T_NATIVE_DOUBLE, (hsize_t)V, p, 0, 0, &assoc[k]);
+        err = h5out_matrix_create(h, aname[k], H5T_NATIVE_DOUBLE, (hsize_t)V, p, 0, o.compress, &assoc[k]);
     if (err) goto out;
 
     /* My blocks, then rounds of collective writes (ranks with fewer blocks write nothing). */

@@ -85,6 +85,16 @@ done
 lam=$(h5dump -y -d /phenotypes/lambda_gc "$D/ds.h5" | awk '/DATA/{f=1; next} f && /[0-9]/ { gsub(/[,}]/, " "); for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) { s += $i; n++ } } END { printf "%.3f", s / n }')
 ok "$(awk -v l="$lam" 'BEGIN { exit !(l > 0.95 && l < 1.05) }'; echo $?)" "null phenotypes: mean lambda_GC $lam within 1 +- 0.05"
 
+# Outlier removal: a value far from the others becomes missing; the scan then equals a scan
+# of the same table with that value written as NA.
+awk -F'\t' -v OFS='\t' 'NR == 2 { $2 = 1000 } { print }' "$D/pheno.tsv" > "$D/po.tsv"
+awk -F'\t' -v OFS='\t' 'NR == 2 { $2 = "NA" } { print }' "$D/pheno.tsv" > "$D/pna.tsv"
+run "$RADIOGX" scan -g "$G" -p "$D/po.tsv" --covar "$D/c/covariates.tsv" --pheno-transform none -P scan.pheno_outliers=5 -o "$D/po.h5"
+like "$out" "1 phenotype values beyond mean +- 5 SD set to missing (in 1 phenotypes)" "outliers: one value removed"
+run "$RADIOGX" scan -g "$G" -p "$D/pna.tsv" --covar "$D/c/covariates.tsv" --pheno-transform none -o "$D/pna.h5"
+run h5diff "$D/po.h5" "$D/pna.h5" /assoc /assoc
+is "$rc" 0 "outliers: the same results as with the value missing"
+
 # Errors say what and where.
 printf '#IID\ty\nS0001\tabc\n' > "$D/bad.tsv"
 run "$RADIOGX" scan -g "$G" -p "$D/bad.tsv" -o "$D/x.h5"
