@@ -26,7 +26,8 @@ static void usage(FILE *f)
         "phenotypes that share a missingness pattern scanned together on their complete\n"
         "cases.  One GEMM per block of variants (docs/cmd-scan.md).  Ranks read disjoint\n"
         "genome windows through the index; results are bitwise identical for any number of\n"
-        "ranks.  Writes /variants, /assoc/{beta,se,log10p}, /phenotypes, /hits to OUT.h5\n"
+        "ranks.  A stop signal (USR1, TERM) checkpoints finished blocks in OUT.ckpt and exits\n"
+        "75; the same command resumes.  Writes /variants, /assoc/{beta,se,log10p}, /phenotypes, /hits to OUT.h5\n"
         "(with --run, /samples and /features are carried over; OUT may be RUN itself).\n"
         "\n"
         "Inputs:\n"
@@ -45,6 +46,8 @@ static void usage(FILE *f)
         "      --call-rate X      minimum call rate [0.95]\n"
         "      --hwe P            remove variants with HWE exact p < P; 0: off [0]\n"
         "      --pheno-transform int|none   rank-based inverse normal transform [int]\n"
+        "      --pheno-outliers K values beyond mean +- K SD become missing [off]\n"
+        "      --compress L       deflate level of /assoc, 0: none [1]\n"
         "      --min-obs N        phenotypes with fewer observations are skipped [20]\n"
         "      --block-size N     variants per GEMM block [1024]\n"
         "      --hits-threshold X -log10 p for /hits [7.3]\n"
@@ -74,6 +77,8 @@ int cmd_scan(int argc, char **argv)
                 {"call-rate", "scan.call_rate"},
                 {"hwe", "scan.hwe"},
                 {"pheno-transform", "scan.pheno_transform"},
+                {"pheno-outliers", "scan.pheno_outliers"},
+                {"compress", "scan.compress"},
                 {"min-obs", "scan.min_obs"},
                 {"block-size", "scan.block_size"},
                 {"hits-threshold", "scan.hits_threshold"},

@@ -89,7 +89,7 @@ ok "$(awk -v l="$lam" 'BEGIN { exit !(l > 0.95 && l < 1.05) }'; echo $?)" "null 
 # of the same table with that value written as NA.
 awk -F'\t' -v OFS='\t' 'NR == 2 { $2 = 1000 } { print }' "$D/pheno.tsv" > "$D/po.tsv"
 awk -F'\t' -v OFS='\t' 'NR == 2 { $2 = "NA" } { print }' "$D/pheno.tsv" > "$D/pna.tsv"
-run "$RADIOGX" scan -g "$G" -p "$D/po.tsv" --covar "$D/c/covariates.tsv" --pheno-transform none -P scan.pheno_outliers=5 -o "$D/po.h5"
+run "$RADIOGX" scan -g "$G" -p "$D/po.tsv" --covar "$D/c/covariates.tsv" --pheno-transform none --pheno-outliers 5 -o "$D/po.h5"
 like "$out" "1 phenotype values beyond mean +- 5 SD set to missing (in 1 phenotypes)" "outliers: one value removed"
 run "$RADIOGX" scan -g "$G" -p "$D/pna.tsv" --covar "$D/c/covariates.tsv" --pheno-transform none -o "$D/pna.h5"
 run h5diff "$D/po.h5" "$D/pna.h5" /assoc /assoc
