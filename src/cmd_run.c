@@ -98,9 +98,24 @@ int cmd_run(int argc, char **argv)
     strbuf_t sb = {0}, sck = {0}; /* the extraction's and the scan's checkpoint folders */
     rgx_err err = job_open(&job, "run", &common, NULL, NULL, comm);
     if (err) goto out;
+    if (!job.genotypes && job.m.has_genotypes) {
+        /* One genotype file per site (the manifest's genotypes column): the scan reads each
+         * site's file for its samples and adds the sites' sums (docs/cmd-scan.md). */
+        strbuf_t gl = {0};
+        for (size_t i = 0; i < job.m.n && !err; i++) {
+            const char *p = job.m.row[i].genotypes;
+            int seen = 0;
+            for (size_t k = 0; p && k < i && !seen; k++)
+                seen = job.m.row[k].genotypes && !strcmp(job.m.row[k].genotypes, p);
+            if (p && !seen) err = sb_printf(&gl, "%s%s", gl.len ? "," : "", p);
+        }
+        job.genotypes = gl.s;
+        if (err) goto out;
+    }
     if (!job.genotypes) {
         if (rank == 0)
-            fprintf(stderr, "radiogx run: study.genotypes is not set: the scan needs a VCF/BCF\n");
+            fprintf(stderr, "radiogx run: study.genotypes is not set and the manifest has no "
+                            "genotypes column: the scan needs a VCF/BCF\n");
         err = RGX_ERR_CONFIG;
         goto out;
     }

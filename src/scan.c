@@ -158,17 +158,21 @@ static double gtg_of(const scan_model_t *m, const double *row, double gg, size_t
     return v > 1e-8 * gg && v > 0 ? v : NAN;
 }
 
-void scan_block(const scan_model_t *m, const double *G, size_t b, double *G2, double *work,
-                double *beta, double *se, double *mlog10p)
+void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t row0, size_t nrows,
+                     double *G2, double *S, double *D)
 {
-    size_t n = m->n, p = m->p, q = m->q, NG = m->n_groups, R = m->rhs_cols;
-    double *S = work;         /* b x R: [g'y~ | C_g'g ...] */
-    double *D = work + b * R; /* b x G: sum over the group of g^2 */
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)R, (int)n, 1.0, G, (int)n,
-                m->rhs, (int)R, 0.0, S, (int)R);
-    for (size_t i = 0; i < b * n; i++) G2[i] = G[i] * G[i];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)NG, (int)n, 1.0, G2, (int)n,
-                m->masks, (int)NG, 0.0, D, (int)NG);
+    size_t R = m->rhs_cols, NG = m->n_groups;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)R, (int)nrows, 1.0, G,
+                (int)nrows, m->rhs + row0 * R, (int)R, 0.0, S, (int)R);
+    for (size_t i = 0; i < b * nrows; i++) G2[i] = G[i] * G[i];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)NG, (int)nrows, 1.0, G2,
+                (int)nrows, m->masks + row0 * NG, (int)NG, 0.0, D, (int)NG);
+}
+
+void scan_block_finish(const scan_model_t *m, const double *S, const double *D, size_t b,
+                       double *beta, double *se, double *mlog10p)
+{
+    size_t p = m->p, q = m->q, NG = m->n_groups, R = m->rhs_cols;
     double gtg[64];
     for (size_t j = 0; j < b; j++) {
         const double *row = S + j * R;
@@ -186,6 +190,14 @@ void scan_block(const scan_model_t *m, const double *G, size_t b, double *G2, do
             mlog10p[j * p + k] = isnan(v) || df < 1 ? NAN : scan_mlog10p_t(bt / s, df);
         }
     }
+}
+
+void scan_block(const scan_model_t *m, const double *G, size_t b, double *G2, double *work,
+                double *beta, double *se, double *mlog10p)
+{
+    double *S = work, *D = work + b * m->rhs_cols;
+    scan_block_sums(m, G, b, 0, m->n, G2, S, D);
+    scan_block_finish(m, S, D, b, beta, se, mlog10p);
 }
 
 /* ---- p-values ---- */

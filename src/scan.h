@@ -49,6 +49,15 @@ void scan_model_free(scan_model_t *m);
 void scan_block(const scan_model_t *m, const double *G, size_t b, double *G2, double *work,
                 double *beta, double *se, double *mlog10p);
 
+/* The two halves of scan_block, for samples split across ranks (one genotype file per site):
+ * the sums over rows row0 .. row0 + nrows - 1 of the model (G: b x nrows) into S (b x
+ * rhs_cols) and D (b x n_groups), which add up across row ranges; then the statistics from
+ * the total S and D. */
+void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t row0, size_t nrows,
+                     double *G2, double *S, double *D);
+void scan_block_finish(const scan_model_t *m, const double *S, const double *D, size_t b,
+                       double *beta, double *se, double *mlog10p);
+
 /* -log10 of the two-sided p of Student's t with df degrees of freedom, finite for any t. */
 double scan_mlog10p_t(double t, double df);
 /* Hardy-Weinberg exact test (Wigginton, Cutler and Abecasis 2005) from genotype counts. */

@@ -58,22 +58,17 @@ typedef struct {
 enum { Q_PASS = 1, Q_CALL = 2, Q_MAF = 3, Q_MAC = 4, Q_HWE = 5, Q_MONO = 6 };
 static const char *qc_name[] = {"", "tested", "call_rate", "maf", "mac", "hwe", "monomorphic"};
 
-static void variant_qc(const opts_t *o, double *d, size_t n, vqc_t *v, double *mean)
+/* QC from the sums over the analysis samples: the dosage sum, the observed calls, the
+ * hard-call counts (0, 1, 2) and the number of samples. */
+static void variant_qc_sums(const opts_t *o, double s, long obs, const double cnt[3], size_t n,
+                            vqc_t *v, double *mean)
 {
-    double s = 0;
-    long obs = 0, cnt[3] = {0, 0, 0};
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(d[i])) {
-            s += d[i], obs++;
-            long h = lround(d[i]);
-            if (h >= 0 && h <= 2) cnt[h]++;
-        }
     v->n_obs = obs;
     v->call_rate = n ? (double)obs / (double)n : 0;
     v->af = obs ? s / (2.0 * (double)obs) : NAN;
     double maf = v->af < 0.5 ? v->af : 1 - v->af;
     v->mac = obs ? (s < 2.0 * (double)obs - s ? s : 2.0 * (double)obs - s) : 0;
-    v->hwe_p = scan_hwe_p(cnt[0], cnt[1], cnt[2]);
+    v->hwe_p = scan_hwe_p((long)cnt[0], (long)cnt[1], (long)cnt[2]);
     *mean = obs ? s / (double)obs : 0;
     if (v->call_rate < o->call_rate || obs == 0)
         v->pass = Q_CALL;
@@ -89,6 +84,19 @@ static void variant_qc(const opts_t *o, double *d, size_t n, vqc_t *v, double *m
         v->pass = Q_PASS;
 }
 
+static void variant_qc(const opts_t *o, double *d, size_t n, vqc_t *v, double *mean)
+{
+    double s = 0, cnt[3] = {0, 0, 0};
+    long obs = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(d[i])) {
+            s += d[i], obs++;
+            long h = lround(d[i]);
+            if (h >= 0 && h <= 2) cnt[h]++;
+        }
+    variant_qc_sums(o, s, obs, cnt, n, v, mean);
+}
+
 /* ---- joining the tables ---- */
 
 typedef struct {
@@ -99,10 +107,20 @@ typedef struct {
     char **cname;  /* q */
     int *keep;     /* p */
     size_t n_pheno_dropped;
+    int *site;     /* n: the genotype file (site) of each sample; samples grouped by site */
+    size_t *site_row; /* n_sites + 1: the first row of each site's samples */
 } joined_t;
 
-static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdr_only, joined_t *J,
-                    int rank)
+/* The first genotype file (site) whose header has the sample, or -1. */
+static int site_of(const geno_t *hdrs, size_t n_hdr, const char *id)
+{
+    for (size_t s = 0; s < n_hdr; s++)
+        if (bcf_hdr_id2int(hdrs[s].hdr, BCF_DT_SAMPLE, id) >= 0) return (int)s;
+    return -1;
+}
+
+static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdrs, size_t n_hdr,
+                    joined_t *J, int rank)
 {
     memset(J, 0, sizeof *J);
     rgx_err err = RGX_OK;
@@ -114,7 +132,7 @@ static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdr
         goto out;
     size_t no_geno = 0, no_cov = 0;
     for (size_t i = 0; i < ph->n; i++) {
-        if (bcf_hdr_id2int(hdr_only->hdr, BCF_DT_SAMPLE, ph->id[i]) < 0) {
+        if (site_of(hdrs, n_hdr, ph->id[i]) < 0) {
             no_geno++;
             continue;
         }
@@ -139,8 +157,29 @@ static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdr
         (err = rgx_calloc(&J->Y, n * (J->p ? J->p : 1), sizeof *J->Y)) ||
         (err = rgx_calloc(&J->C, n * J->q, sizeof *J->C)) ||
         (err = rgx_calloc(&J->cname, J->q, sizeof *J->cname)) ||
-        (err = rgx_calloc(&J->keep, J->p ? J->p : 1, sizeof *J->keep)))
+        (err = rgx_calloc(&J->keep, J->p ? J->p : 1, sizeof *J->keep)) ||
+        (err = rgx_calloc(&J->site, n, sizeof *J->site)) ||
+        (err = rgx_calloc(&J->site_row, n_hdr + 1, sizeof *J->site_row)))
         goto out;
+    /* Samples grouped by site (stable), so that each site's rows are contiguous. */
+    {
+        size_t *order = NULL, *crow2 = NULL;
+        if ((err = rgx_calloc(&order, n, sizeof *order)) || (err = rgx_calloc(&crow2, n, sizeof *crow2))) {
+            free(order);
+            goto out;
+        }
+        size_t k = 0;
+        for (size_t st = 0; st < n_hdr; st++) {
+            J->site_row[st] = k;
+            for (size_t i = 0; i < J->n; i++)
+                if (site_of(hdrs, n_hdr, ph->id[rows[i]]) == (int)st) order[k] = rows[i], crow2[k++] = (size_t)crow[i];
+        }
+        J->site_row[n_hdr] = k;
+        for (size_t i = 0; i < J->n; i++) rows[i] = order[i], crow[i] = (long)crow2[i];
+        free(order), free(crow2);
+    }
+    for (size_t st = 0; st < n_hdr; st++)
+        for (size_t i = J->site_row[st]; i < J->site_row[st + 1]; i++) J->site[i] = (int)st;
     J->cname[0] = "intercept";
     for (size_t j = 0; j < qc; j++) J->cname[1 + j] = cv->name[j];
     for (size_t k = 0; k < J->n; k++) {
@@ -206,6 +245,7 @@ out:
 static void joined_free(joined_t *J)
 {
     free(J->sample), free(J->Y), free(J->C), free(J->cname), free(J->keep);
+    free(J->site), free(J->site_row);
     memset(J, 0, sizeof *J);
 }
 
@@ -252,6 +292,179 @@ static void assign_units(const long *count, size_t nu, int size, int *owner)
         load[best] += (double)count[ord[i]] + 1;
     }
     free(ord), free(load);
+}
+
+/* The record's CHROM, ID, REF and ALT as fixed-width strings (widths 64, w[0..2], each
+ * NUL-padded: the padding must be zeros, not stale bytes). */
+static void variant_strings(geno_t *g, char *s, size_t sw, const long w[3])
+{
+    memset(s, 0, sw);
+    bcf_unpack(g->rec, BCF_UN_STR);
+    snprintf(s, 65, "%s", geno_chrom(g, g->rec->rid));
+    snprintf(s + 65, (size_t)w[0] + 1, "%s", g->rec->d.id);
+    snprintf(s + 66 + w[0], (size_t)w[1] + 1, "%s", g->rec->d.allele[0]);
+    snprintf(s + 67 + w[0] + w[1], (size_t)w[2] + 1, "%s", g->rec->d.allele[1]);
+}
+
+/* ---- one genotype file per site: samples split across ranks ---- */
+
+/* The blocks of the whole genome in order (every site file holds the same variants). */
+typedef struct {
+    size_t unit;
+    long in_unit, row0;
+    size_t b;
+} gblock_t;
+
+typedef struct {
+    const opts_t *o;
+    const scan_model_t *M;
+    const joined_t *J;
+    geno_t *gs;       /* n_sites readers; open only for this rank's sites */
+    size_t n_sites, sw;
+    int active, rank; /* ranks that own sites (site s: rank s % active) */
+    MPI_Comm comm;
+    const geno_unit_t *units;
+    const gblock_t *blk;
+    size_t n_blk;
+    long *cur_unit;   /* per site: the unit being read (-1: none) */
+    double *qc;       /* n_sites x vars of a round x 6: sum, observed, 3 genotype counts, id */
+    double *G, *G2, *S, *D; /* this rank's sites' centred dosages; partial sums */
+    double *part;     /* n_sites x round blocks x B x (R + NG) */
+    long w[3];        /* widths of ID, REF, ALT (the string layout of the main loop) */
+} sites_t;
+
+static uint64_t variant_hash(geno_t *g)
+{
+    bcf_unpack(g->rec, BCF_UN_STR);
+    uint64_t h = 1469598103934665603u; /* FNV-1a of CHROM:POS:REF:ALT */
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s:%lld:", geno_chrom(g, g->rec->rid), (long long)g->rec->pos);
+    for (const char *c = buf; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211u;
+    for (int a = 0; a < 2; a++)
+        for (const char *c = g->rec->d.allele[a]; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211u;
+    return h >> 12; /* exact in a double */
+}
+
+/* One round: blocks first .. first + active - 1 of the genome.  Every rank reads its sites'
+ * samples of every block of the round; the per-site sums cross ranks by an all-reduce of
+ * disjoint slices (each element has one contributor, so the sums are exact copies) and are
+ * added in site order by the block's finisher: the same bits for any number of ranks. */
+static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out, char *sbuf,
+                           double *num, double *beta, double *se, double *mlp, long qc_count[7])
+{
+    const scan_model_t *M = c->M;
+    size_t n_round = 0, first = (size_t)round * (size_t)c->active, vars = 0, R = M->rhs_cols,
+           NG = M->n_groups, B = (size_t)c->o->block, W = R + NG;
+    for (size_t j = first; j < c->n_blk && j < first + (size_t)c->active; j++) n_round++, vars += c->blk[j].b;
+    size_t qn = c->n_sites * vars * 6, pn = c->n_sites * n_round * B * W;
+    memset(c->qc, 0, qn * sizeof *c->qc);
+    memset(c->part, 0, pn * sizeof *c->part);
+    rgx_err err = RGX_OK;
+    size_t mine = (size_t)c->rank < (size_t)c->active ? first + (size_t)c->rank : (size_t)-1;
+    /* Read: QC sums per site and the dosages, kept for the second pass. */
+    double *dose_all = c->G; /* sites x vars x n_s, packed per site */
+    size_t off = 0;
+    for (size_t st = 0; st < c->n_sites && !err; st++) {
+        if ((int)(st % (size_t)c->active) != c->rank) continue;
+        geno_t *g = &c->gs[st];
+        size_t ns = c->J->site_row[st + 1] - c->J->site_row[st];
+        size_t v0 = 0;
+        for (size_t j = first; j < first + n_round && !err; j++) {
+            const gblock_t *bk = &c->blk[j];
+            if (c->cur_unit[st] != (long)bk->unit) {
+                if ((err = geno_begin(g, &c->units[bk->unit]))) break;
+                c->cur_unit[st] = (long)bk->unit;
+            }
+            for (size_t v = 0; v < bk->b && !err; v++) {
+                double *d = dose_all + off + (v0 + v) * ns;
+                if (geno_next(g, d, &err) == 0 && !err)
+                    err = rgx_fail(RGX_ERR_INPUT, "%s: fewer variants than the first site's file in "
+                                   "unit %zu", g->path, bk->unit);
+                if (err) break;
+                double *q = c->qc + (st * vars + v0 + v) * 6;
+                for (size_t i = 0; i < ns; i++)
+                    if (!isnan(d[i])) {
+                        q[0] += d[i], q[1]++;
+                        long h = lround(d[i]);
+                        if (h >= 0 && h <= 2) q[2 + h]++;
+                    }
+                q[5] = (double)variant_hash(g);
+                if (j == mine && st == (size_t)c->rank) { /* the finisher's own strings */
+                    variant_strings(g, sbuf + v * c->sw, c->sw, c->w);
+                    num[v * 7] = (double)g->rec->pos + 1;
+                }
+            }
+            v0 += bk->b;
+        }
+        off += vars * ns;
+    }
+    int e = err != RGX_OK, anye;
+    MPI_Allreduce(&e, &anye, 1, MPI_INT, MPI_MAX, c->comm);
+    if (anye) return err ? err : rgx_fail(RGX_ERR_INPUT, "another rank could not read its site's genotypes");
+    MPI_Allreduce(MPI_IN_PLACE, c->qc, (int)qn, MPI_DOUBLE, MPI_SUM, c->comm);
+    /* Global QC and means (site order), the same variants in every file. */
+    double *mean = c->D; /* vars doubles of scratch */
+    int *pass = (int *)(c->D + vars);
+    for (size_t v = 0; v < vars; v++) {
+        double sum = 0, obs = 0, cnt[3] = {0, 0, 0};
+        for (size_t st = 0; st < c->n_sites; st++) {
+            const double *q = c->qc + (st * vars + v) * 6;
+            if (q[5] != c->qc[v * 6 + 5])
+                return rgx_fail(RGX_ERR_INPUT, "genotype file %s differs from %s at variant %zu of "
+                                "round %ld: every site's file must hold the same variants in the "
+                                "same order (harmonise them first)",
+                                c->gs[st].path ? c->gs[st].path : "(a site)", c->gs[0].path ? c->gs[0].path : "the first site's", v, round);
+            sum += q[0], obs += q[1], cnt[0] += q[2], cnt[1] += q[3], cnt[2] += q[4];
+        }
+        vqc_t vq;
+        variant_qc_sums(c->o, sum, (long)obs, cnt, c->J->n, &vq, &mean[v]);
+        pass[v] = vq.pass;
+        size_t j = first, v0 = 0; /* the finisher's numbers (and counts: summed over ranks) */
+        while (j < first + n_round && v >= v0 + c->blk[j].b) v0 += c->blk[j].b, j++;
+        if (j == mine) {
+            qc_count[vq.pass]++;
+            double *nm = num + (v - v0) * 7;
+            nm[1] = vq.af, nm[2] = vq.call_rate, nm[3] = vq.hwe_p, nm[4] = (double)vq.n_obs;
+            nm[5] = vq.mac, nm[6] = vq.pass;
+        }
+    }
+    /* Partial sums per site and block: centred dosages (missing: the mean) x the model. */
+    off = 0;
+    for (size_t st = 0; st < c->n_sites; st++) {
+        if ((int)(st % (size_t)c->active) != c->rank) continue;
+        size_t ns = c->J->site_row[st + 1] - c->J->site_row[st], v0 = 0;
+        for (size_t jj = 0; jj < n_round; jj++) {
+            size_t b = c->blk[first + jj].b;
+            double *Gb = dose_all + off + v0 * ns;
+            for (size_t v = 0; v < b; v++)
+                for (size_t i = 0; i < ns; i++) {
+                    double *x = Gb + v * ns + i;
+                    *x = isnan(*x) ? 0 : *x - mean[v0 + v];
+                }
+            double *P = c->part + ((st * n_round + jj) * B) * W;
+            scan_block_sums(M, Gb, b, c->J->site_row[st], ns, c->G2, P, P + b * R);
+            v0 += b;
+        }
+        off += vars * ns;
+    }
+    MPI_Allreduce(MPI_IN_PLACE, c->part, (int)pn, MPI_DOUBLE, MPI_SUM, c->comm);
+    *b_out = 0, *row0_out = 0;
+    if (mine >= first + n_round || mine == (size_t)-1) return RGX_OK;
+    /* The finisher: add the sites' sums in site order, then the statistics. */
+    size_t jj = mine - first, b = c->blk[mine].b;
+    memset(c->S, 0, b * W * sizeof *c->S);
+    for (size_t st = 0; st < c->n_sites; st++) {
+        const double *P = c->part + ((st * n_round + jj) * B) * W;
+        for (size_t x = 0; x < b * W; x++) c->S[x] += P[x];
+    }
+    scan_block_finish(M, c->S, c->S + b * R, b, beta, se, mlp);
+    size_t v0 = 0;
+    for (size_t j = first; j < mine; j++) v0 += c->blk[j].b;
+    for (size_t v = 0; v < b; v++)
+        if (pass[v0 + v] != Q_PASS)
+            for (size_t k = 0; k < M->p; k++) beta[v * M->p + k] = se[v * M->p + k] = mlp[v * M->p + k] = NAN;
+    *b_out = b, *row0_out = c->blk[mine].row0;
+    return RGX_OK;
 }
 
 /* ---- the stage ---- */
@@ -404,6 +617,12 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     ckpt_writer_t ck = {0};
     int ck_open = 0;
     char run_key[65] = "";
+    /* One genotype file, or one per site (a comma list): samples then split across ranks. */
+    char *gcopy = NULL, *site_path[256];
+    size_t n_sites = 0;
+    geno_t *gs = NULL;
+    sites_t sc = {0};
+    gblock_t *gblk = NULL;
     rgx_err err;
 
     /* Phenotypes and covariates (every rank: they are small). */
@@ -417,15 +636,38 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
         err = table_read(in->covar, "covariate", 1, &cv);
         if (!err && o.covar_names) err = table_select(&cv, o.covar_names, in->covar);
     }
-    /* The genotype header decides who is in the analysis. */
-    if (!err) err = geno_open(&g, in->genotypes, NULL, 0, o.dosage);
-    if (!err) err = join(&o, &ph, in->covar ? &cv : NULL, &g, &J, rank);
+    if (!err) err = rgx_strdup(&gcopy, in->genotypes);
+    for (char *t = gcopy, *save = NULL; !err && (t = strtok_r(t, ",", &save)); t = NULL) {
+        if (n_sites == 256) err = rgx_fail(RGX_ERR_USAGE, "more than 256 genotype files");
+        else site_path[n_sites++] = t;
+    }
+    if (!err && !n_sites) err = rgx_fail(RGX_ERR_USAGE, "no genotype file given");
+    /* The genotype headers decide who is in the analysis (and each sample's site). */
+    if (!err) err = rgx_calloc(&gs, n_sites, sizeof *gs);
+    for (size_t st = 0; st < n_sites && !err; st++)
+        err = geno_open(&gs[st], site_path[st], NULL, 0, o.dosage);
+    if (!err) err = join(&o, &ph, in->covar ? &cv : NULL, gs, n_sites, &J, rank);
     if (!err && J.n < J.q + 2)
         err = rgx_fail(RGX_ERR_INPUT, "only %zu samples have phenotypes, covariates and genotypes",
                        J.n);
-    if (!err) {
-        geno_close(&g);
-        err = geno_open(&g, in->genotypes, J.sample, (int)J.n, o.dosage);
+    for (size_t st = 0; gs && st < n_sites; st++) geno_close(&gs[st]);
+    int sites = n_sites > 1, active = sites ? (size < (int)n_sites ? size : (int)n_sites) : size;
+    if (!err && !sites) {
+        err = geno_open(&g, site_path[0], J.sample, (int)J.n, o.dosage);
+    } else if (!err) { /* site 0's file for the units; each rank reads its own sites */
+        err = geno_open(&g, site_path[0], NULL, 0, o.dosage);
+        for (size_t st = 0; st < n_sites && !err; st++)
+            if ((int)(st % (size_t)active) == rank)
+                err = geno_open(&gs[st], site_path[st], J.sample + J.site_row[st],
+                                (int)(J.site_row[st + 1] - J.site_row[st]), o.dosage);
+        if (!err && rank == 0) {
+            log_info("scan: %zu genotype files (sites), samples split across ranks: %zu sites "
+                     "read by %d rank%s",
+                     n_sites, n_sites, active, active == 1 ? "" : "s");
+            for (size_t st = 0; st < n_sites; st++)
+                log_info("scan: site %zu: %s, %zu samples", st + 1, site_path[st],
+                         J.site_row[st + 1] - J.site_row[st]);
+        }
     }
     if (!err) err = scan_model_init(&M, J.Y, J.n, J.p, J.keep, J.C, J.q);
     if (err) goto out;
@@ -499,8 +741,13 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     if ((err = rgx_calloc(&sbuf, B * sw, 1))) goto out;
     double *num = NULL;
     if ((err = rgx_calloc(&num, B * 7, sizeof *num))) goto out;
-    /* Checkpoints: the blocks an earlier run finished (this rank's only), and a log of ours. */
-    if (in->ckpt_dir) {
+    /* Checkpoints: the blocks an earlier run finished (this rank's only), and a log of ours.
+     * (Not with one file per site in this version: there a block's finisher depends on the
+     * rank count.) */
+    if (in->ckpt_dir && sites && rank == 0)
+        log_warn("scan: checkpoints are not kept with one genotype file per site: a stopped "
+                 "scan restarts from the beginning");
+    if (in->ckpt_dir && !sites) {
         int ke = rank == 0 ? (err = scan_run_key(cfg, in, run_key)) != RGX_OK : 0;
         MPI_Bcast(&ke, 1, MPI_INT, 0, h->comm);
         if (ke) {
@@ -527,6 +774,41 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     for (size_t k = 0; k < nu; k++)
         if (owner[k] == rank) my_blocks += (count[k] + (long)B - 1) / (long)B;
     MPI_Allreduce(&my_blocks, &all_blocks, 1, MPI_LONG, MPI_MAX, h->comm);
+    if (sites) { /* every block of the genome; block j finished by rank j % active */
+        size_t nb = 0, W = M.rhs_cols + M.n_groups, vmax = (size_t)active * B, nmine = 0;
+        for (size_t k = 0; k < nu; k++) nb += (size_t)((count[k] + (long)B - 1) / (long)B);
+        if ((err = rgx_calloc(&gblk, nb ? nb : 1, sizeof *gblk))) {
+            free(num);
+            goto out;
+        }
+        nb = 0;
+        for (size_t k = 0; k < nu; k++)
+            for (long i0 = 0; i0 < count[k]; i0 += (long)B)
+                gblk[nb++] = (gblock_t){k, i0, offset[k] + i0,
+                                        (size_t)(count[k] - i0 < (long)B ? count[k] - i0 : (long)B)};
+        for (size_t st = 0; st < n_sites; st++)
+            if ((int)(st % (size_t)active) == rank) nmine += J.site_row[st + 1] - J.site_row[st];
+        sc = (sites_t){.o = &o, .M = &M, .J = &J, .gs = gs, .n_sites = n_sites, .sw = sw,
+                       .active = active, .rank = rank, .comm = h->comm, .units = units,
+                       .blk = gblk, .n_blk = nb, .w = {w[0], w[1], w[2]}};
+        size_t maxns = 1;
+        for (size_t st = 0; st < n_sites; st++)
+            if (J.site_row[st + 1] - J.site_row[st] > maxns) maxns = J.site_row[st + 1] - J.site_row[st];
+        if ((err = rgx_calloc(&sc.cur_unit, n_sites, sizeof *sc.cur_unit)) ||
+            (err = rgx_calloc(&sc.qc, n_sites * vmax * 6, sizeof *sc.qc)) ||
+            (err = rgx_calloc(&sc.G, vmax * (nmine ? nmine : 1), sizeof *sc.G)) ||
+            (err = rgx_calloc(&sc.G2, B * maxns, sizeof *sc.G2)) ||
+            (err = rgx_calloc(&sc.S, B * W, sizeof *sc.S)) ||
+            (err = rgx_calloc(&sc.D, 2 * vmax, sizeof *sc.D)) ||
+            (err = rgx_calloc(&sc.part, n_sites * (size_t)active * B * W, sizeof *sc.part))) {
+            free(num);
+            goto out;
+        }
+        for (size_t st = 0; st < n_sites; st++) sc.cur_unit[st] = -1;
+        all_blocks = (long)((nb + (size_t)active - 1) / (size_t)active);
+        my_blocks = 0;
+        for (size_t j = (size_t)rank; rank < active && j < nb; j += (size_t)active) my_blocks++;
+    }
     long qc_count[7] = {0};
     progress_t prog;
     progress_init(&prog, "scan (rank 0's blocks)", "blocks", my_blocks);
@@ -540,73 +822,71 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
         while (!err && uk < nu && (owner[uk] != rank || in_unit >= count[uk])) {
             uk++, in_unit = 0, unit_open = 0;
         }
-        block_rec_t *done = NULL;
-        if (!err && uk < nu) {
-            row0 = offset[uk] + in_unit;
-            done = in->ckpt_dir ? restore_find(&rs, row0) : NULL;
-        }
-        if (done) { /* recorded by an earlier run: its strings, numbers and statistics */
-            b = done->b;
-            const char *d = done->data;
-            memcpy(sbuf, d, b * sw), d += b * sw;
-            memcpy(num, d, b * 7 * sizeof *num), d += b * 7 * sizeof *num;
-            memcpy(beta, d, b * p * sizeof *beta), d += b * p * sizeof *beta;
-            memcpy(se, d, b * p * sizeof *se), d += b * p * sizeof *se;
-            memcpy(mlp, d, b * p * sizeof *mlp);
-            for (size_t j = 0; j < b; j++) qc_count[(int)num[j * 7 + 6]]++;
-            in_unit += (long)b;
-            unit_open = 0; /* the reader is no longer at in_unit */
-        } else if (!err && uk < nu) {
-            if (!unit_open && !(err = geno_begin(&g, &units[uk]))) {
-                unit_open = 1;
-                for (long sk = 0; sk < in_unit && !err; sk++) /* past the recorded blocks */
-                    if (geno_next(&g, dose, &err) == 0 && !err)
+        if (sites) {
+            if (!err) err = sites_round(&sc, round, &b, &row0, sbuf, num, beta, se, mlp, qc_count);
+        } else {
+            block_rec_t *done = NULL;
+            if (!err && uk < nu) {
+                row0 = offset[uk] + in_unit;
+                done = in->ckpt_dir ? restore_find(&rs, row0) : NULL;
+            }
+            if (done) { /* recorded by an earlier run: its strings, numbers and statistics */
+                b = done->b;
+                const char *d = done->data;
+                memcpy(sbuf, d, b * sw), d += b * sw;
+                memcpy(num, d, b * 7 * sizeof *num), d += b * 7 * sizeof *num;
+                memcpy(beta, d, b * p * sizeof *beta), d += b * p * sizeof *beta;
+                memcpy(se, d, b * p * sizeof *se), d += b * p * sizeof *se;
+                memcpy(mlp, d, b * p * sizeof *mlp);
+                for (size_t j = 0; j < b; j++) qc_count[(int)num[j * 7 + 6]]++;
+                in_unit += (long)b;
+                unit_open = 0; /* the reader is no longer at in_unit */
+            } else if (!err && uk < nu) {
+                if (!unit_open && !(err = geno_begin(&g, &units[uk]))) {
+                    unit_open = 1;
+                    for (long sk = 0; sk < in_unit && !err; sk++) /* past the recorded blocks */
+                        if (geno_next(&g, dose, &err) == 0 && !err)
+                            err = rgx_fail(RGX_ERR_INPUT, "%s changed while reading (unit %zu ended early)",
+                                           in->genotypes, uk);
+                }
+                while (!err && b < B && in_unit < count[uk]) {
+                    int r = geno_next(&g, dose, &err);
+                    if (r == 0 && !err)
                         err = rgx_fail(RGX_ERR_INPUT, "%s changed while reading (unit %zu ended early)",
                                        in->genotypes, uk);
-            }
-            while (!err && b < B && in_unit < count[uk]) {
-                int r = geno_next(&g, dose, &err);
-                if (r == 0 && !err)
-                    err = rgx_fail(RGX_ERR_INPUT, "%s changed while reading (unit %zu ended early)",
-                                   in->genotypes, uk);
-                if (err) break;
-                vqc_t v;
-                double mean;
-                variant_qc(&o, dose, n, &v, &mean);
-                qc_count[v.pass]++;
-                double *gj = G + b * n;
-                for (size_t i = 0; i < n; i++) gj[i] = isnan(dose[i]) ? 0 : dose[i] - mean;
-                char *s = sbuf + b * sw;
-                memset(s, 0, sw); /* fixed-width strings: the padding must be zeros, not stale */
-                bcf_unpack(g.rec, BCF_UN_STR);
-                snprintf(s, 65, "%s", geno_chrom(&g, g.rec->rid));
-                snprintf(s + 65, (size_t)w[0] + 1, "%s", g.rec->d.id);
-                snprintf(s + 66 + w[0], (size_t)w[1] + 1, "%s", g.rec->d.allele[0]);
-                snprintf(s + 67 + w[0] + w[1], (size_t)w[2] + 1, "%s", g.rec->d.allele[1]);
-                double *nm = num + b * 7;
-                nm[0] = (double)g.rec->pos + 1, nm[1] = v.af, nm[2] = v.call_rate, nm[3] = v.hwe_p;
-                nm[4] = (double)v.n_obs, nm[5] = v.mac, nm[6] = v.pass;
-                b++, in_unit++;
-            }
-            if (!err && b) {
-                scan_block(&M, G, b, G2, work, beta, se, mlp);
-                for (size_t j = 0; j < b; j++)
-                    if (num[j * 7 + 6] != Q_PASS)
-                        for (size_t k = 0; k < p; k++) beta[j * p + k] = se[j * p + k] = mlp[j * p + k] = NAN;
-                if (ck_open) { /* record it before it is written: a kill after this loses nothing */
-                    strbuf_t rec = {0};
-                    uint64_t b64 = b;
-                    if (!(err = rgx_realloc(&rec.s, sizeof b64 + block_bytes(b, sw, p), 1))) {
-                        char *d = rec.s;
-                        memcpy(d, &b64, sizeof b64), d += sizeof b64;
-                        memcpy(d, sbuf, b * sw), d += b * sw;
-                        memcpy(d, num, b * 7 * sizeof *num), d += b * 7 * sizeof *num;
-                        memcpy(d, beta, b * p * sizeof *beta), d += b * p * sizeof *beta;
-                        memcpy(d, se, b * p * sizeof *se), d += b * p * sizeof *se;
-                        memcpy(d, mlp, b * p * sizeof *mlp);
-                        err = ckpt_append(&ck, (uint64_t)row0, rec.s, sizeof b64 + block_bytes(b, sw, p));
+                    if (err) break;
+                    vqc_t v;
+                    double mean;
+                    variant_qc(&o, dose, n, &v, &mean);
+                    qc_count[v.pass]++;
+                    double *gj = G + b * n;
+                    for (size_t i = 0; i < n; i++) gj[i] = isnan(dose[i]) ? 0 : dose[i] - mean;
+                    variant_strings(&g, sbuf + b * sw, sw, w);
+                    double *nm = num + b * 7;
+                    nm[0] = (double)g.rec->pos + 1, nm[1] = v.af, nm[2] = v.call_rate, nm[3] = v.hwe_p;
+                    nm[4] = (double)v.n_obs, nm[5] = v.mac, nm[6] = v.pass;
+                    b++, in_unit++;
+                }
+                if (!err && b) {
+                    scan_block(&M, G, b, G2, work, beta, se, mlp);
+                    for (size_t j = 0; j < b; j++)
+                        if (num[j * 7 + 6] != Q_PASS)
+                            for (size_t k = 0; k < p; k++) beta[j * p + k] = se[j * p + k] = mlp[j * p + k] = NAN;
+                    if (ck_open) { /* record it before it is written: a kill after this loses nothing */
+                        strbuf_t rec = {0};
+                        uint64_t b64 = b;
+                        if (!(err = rgx_realloc(&rec.s, sizeof b64 + block_bytes(b, sw, p), 1))) {
+                            char *d = rec.s;
+                            memcpy(d, &b64, sizeof b64), d += sizeof b64;
+                            memcpy(d, sbuf, b * sw), d += b * sw;
+                            memcpy(d, num, b * 7 * sizeof *num), d += b * 7 * sizeof *num;
+                            memcpy(d, beta, b * p * sizeof *beta), d += b * p * sizeof *beta;
+                            memcpy(d, se, b * p * sizeof *se), d += b * p * sizeof *se;
+                            memcpy(d, mlp, b * p * sizeof *mlp);
+                            err = ckpt_append(&ck, (uint64_t)row0, rec.s, sizeof b64 + block_bytes(b, sw, p));
+                        }
+                        free(rec.s);
                     }
-                    free(rec.s);
                 }
             }
         }
@@ -761,6 +1041,9 @@ out:
         if (str_t[k] != H5I_INVALID_HID) H5Tclose(str_t[k]);
     if (ck_open) ckpt_close(&ck);
     restore_free(&rs);
+    for (size_t st = 0; gs && st < n_sites; st++) geno_close(&gs[st]);
+    free(gs), free(gcopy), free(gblk);
+    free(sc.cur_unit), free(sc.qc), free(sc.G), free(sc.G2), free(sc.S), free(sc.D), free(sc.part);
     scan_model_free(&M);
     joined_free(&J);
     geno_close(&g);
