@@ -178,3 +178,8 @@ rgx_err plot_qq(const char *png, const char *title, const double *expected, cons
     }
     return canvas_close(&c, png);
 }
+
+void plot_finish(void)
+{
+    cairo_debug_reset_static_data();
+}

@@ -20,4 +20,8 @@ rgx_err plot_manhattan(const char *png, const char *title, char *const *chrom, c
 rgx_err plot_qq(const char *png, const char *title, const double *expected, const double *observed,
                 size_t n, double lambda);
 
+/* Frees cairo's font and surface caches (call when no more plots are drawn): without it they
+ * stay allocated until exit, which leak checkers report. */
+void plot_finish(void);
+
 #endif

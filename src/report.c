@@ -185,7 +185,7 @@ rgx_err report_write(const char *run_path, const char *dir)
             free(e);
             goto out;
         }
-        qsort(big, nbig, sizeof *big, cmp_desc);
+        if (nbig) qsort(big, nbig, sizeof *big, cmp_desc);
         for (size_t i = 0; i < nbig; i++, k++) e[k] = -log10((i + 0.5) / (double)pooled), ob[k] = big[i];
         size_t rank = nbig;
         for (size_t b = nbins; b-- > 0;) {
@@ -296,6 +296,7 @@ rgx_err report_write(const char *run_path, const char *dir)
     o = NULL;
     if (!err) log_info("report: %s (and the plots of %zu phenotypes with hits)", sb.s, nsel);
 out:
+    plot_finish();
     if (o) fclose(o);
     h5in_free_strings(pid, np), h5in_free_strings(reason, np), h5in_free_strings(chrom, nv);
     h5in_free_strings(pname, nph), h5in_free_strings(hph, nh);

@@ -35,6 +35,7 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         (err = rgx_calloc(&m->yty, P, sizeof *m->yty)) ||
         (err = rgx_calloc(&m->group, P, sizeof *m->group)) ||
         (err = rgx_calloc(&m->n_obs, P, sizeof *m->n_obs)) ||
+        (err = rgx_calloc(&m->lnb, P, sizeof *m->lnb)) ||
         (err = rgx_calloc(&m->g, P, sizeof *m->g)))
         goto out;
     /* Groups of identical missingness, in the order of their first phenotype. */
@@ -121,6 +122,8 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         }
         m->yty[k] = yy;
         m->n_obs[k] = gr->n_rows;
+        double df = (double)gr->n_rows - (double)m->q - 1;
+        m->lnb[k] = df >= 1 ? gsl_sf_lnbeta(df / 2, 0.5) : NAN;
     }
     gsl_matrix_free(A), gsl_matrix_free(inv), gsl_permutation_free(perm);
     free(cty), free(alpha), free(rep);
@@ -135,7 +138,7 @@ void scan_model_free(scan_model_t *m)
     for (size_t g = 0; m->g && g < m->n_groups; g++) {
         free(m->g[g].cmask), free(m->g[g].mask), free(m->g[g].ctc_inv);
     }
-    free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->rhs),
+    free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->lnb), free(m->rhs),
         free(m->masks);
     memset(m, 0, sizeof *m);
 }
@@ -187,7 +190,7 @@ void scan_block_finish(const scan_model_t *m, const double *S, const double *D, 
             double s = sqrt(rss / df / v);
             beta[j * p + k] = bt;
             se[j * p + k] = s;
-            mlog10p[j * p + k] = isnan(v) || df < 1 ? NAN : scan_mlog10p_t(bt / s, df);
+            mlog10p[j * p + k] = isnan(v) || df < 1 ? NAN : scan_mlog10p_t_lnb(bt / s, df, m->lnb[k]);
         }
     }
 }
@@ -231,19 +234,24 @@ static double betacf(double a, double b, double x)
     return h;
 }
 
-double scan_mlog10p_t(double t, double df)
+double scan_mlog10p_t_lnb(double t, double df, double lnb)
 {
     if (isnan(t)) return NAN;
-    /* p = I_x(df/2, 1/2) with x = df / (df + t^2). */
-    double a = df / 2, b = 0.5, x = df / (df + t * t);
+    /* p = I_x(df/2, 1/2) with x = df / (df + t^2); lnb = ln B(df/2, 1/2). */
+    double a = df / 2, b = 0.5, at = fabs(t), x = df / (df + t * t);
+    /* 1 - x = t^2 / (df + t^2) without cancellation. */
     if (!(x < (a + 1) / (a + b + 2))) {
-        double p = 2 * gsl_cdf_tdist_Q(fabs(t), df);
-        return p >= 1 ? 0 : -log10(p);
+        /* Small |t|: p = 1 - I_{1-x}(1/2, a), whose continued fraction converges fast there
+         * (and p is not small, so the subtraction loses nothing that matters). */
+        double y = at * at / (df + at * at);
+        if (y == 0) return 0;
+        double lnJ = b * log(y) + a * log1p(-y) - log(b) - lnb + log(betacf(b, a, y));
+        double r = -log1p(-exp(lnJ)) / M_LN10;
+        return r < 0 ? 0 : r;
     }
     /* In log space: ln I = a ln x + b ln(1 - x) - ln a - ln B(a, b) + ln cf, so that p far
-     * below 1e-308 stays finite.  1 - x = t^2 / (df + t^2) without cancellation, and for
-     * |t| so large that t^2 overflows, ln x = ln df - 2 ln |t|. */
-    double at = fabs(t), lx, ln1mx;
+     * below 1e-308 stays finite.  For |t| so large that t^2 overflows, ln x = ln df - 2 ln |t|. */
+    double lx, ln1mx;
     if (at > 1e100) {
         lx = log(df) - 2 * log(at);
         ln1mx = -exp(lx);
@@ -252,9 +260,14 @@ double scan_mlog10p_t(double t, double df)
         lx = log(x);
         ln1mx = log(at * at / (df + at * at));
     }
-    double lnI = a * lx + b * ln1mx - log(a) - gsl_sf_lnbeta(a, b) + log(betacf(a, b, x));
+    double lnI = a * lx + b * ln1mx - log(a) - lnb + log(betacf(a, b, x));
     double r = -lnI / M_LN10;
     return r < 0 ? 0 : r;
+}
+
+double scan_mlog10p_t(double t, double df)
+{
+    return scan_mlog10p_t_lnb(t, df, gsl_sf_lnbeta(df / 2, 0.5));
 }
 
 double scan_hwe_p(long n_aa, long n_ab, long n_bb)

@@ -28,6 +28,7 @@ typedef struct {
     double *yty;    /* p: y~'y~ */
     int *group;     /* p: the phenotype's group */
     size_t *n_obs;  /* p */
+    double *lnb;    /* p: ln B(df / 2, 1 / 2) of the phenotype's t test */
     size_t n_groups;
     scan_group_t *g;
     /* The right-hand side of the block GEMM: [y~ | C_1 masked | ... ], n x (p + G q). */
@@ -60,6 +61,8 @@ void scan_block_finish(const scan_model_t *m, const double *S, const double *D, 
 
 /* -log10 of the two-sided p of Student's t with df degrees of freedom, finite for any t. */
 double scan_mlog10p_t(double t, double df);
+/* The same with lnb = ln B(df / 2, 1 / 2) given (the scan keeps it per phenotype). */
+double scan_mlog10p_t_lnb(double t, double df, double lnb);
 /* Hardy-Weinberg exact test (Wigginton, Cutler and Abecasis 2005) from genotype counts. */
 double scan_hwe_p(long n_aa, long n_ab, long n_bb);
 
