@@ -69,23 +69,21 @@ else
 fi
 is "$(same S)" identical "after a stop in the scan: identical"
 
+# kill -9 of the whole job once a stage has recorded some work, then a rerun with NP ranks.
+kill_and_resume() { # OUT CKPT_DIR STAGE SIZE NP LABEL
+  ( mpirun -np 2 "$RADIOGX" run -c s.yaml --out "$1" > "$1.log" 2>&1 ) &
+  wait_ckpt "$2" "$3" "$4"
+  pkill -9 -f "radiogx run -c s.yaml --out $1"
+  wait 2>/dev/null
+  run mpirun -np "$5" "$RADIOGX" run -c s.yaml --out "$1"
+  is "$rc" 0 "after kill -9 in $6: rerun with $5 rank(s)"
+}
 # 2. kill -9 during the scan, resumed with 1 rank.
-( mpirun -np 2 "$RADIOGX" run -c s.yaml --out K > K.log 2>&1 ) &
-wait_ckpt K/run.h5.ckpt scan 40000
-pkill -9 -f "radiogx run -c s.yaml --out K"
-wait 2>/dev/null
-run mpirun -np 1 "$RADIOGX" run -c s.yaml --out K
-is "$rc" 0 "after kill -9 in the scan: rerun with 1 rank"
+kill_and_resume K K/run.h5.ckpt scan 40000 1 "the scan"
 like "$out" "scan: resuming:" "the scan took the recorded blocks"
 is "$(same K)" identical "after kill -9 in the scan: identical"
-
 # 3. kill -9 during extraction, resumed with 4 ranks.
-( mpirun -np 2 "$RADIOGX" run -c s.yaml --out E > E.log 2>&1 ) &
-wait_ckpt E/features.h5.ckpt extract 2000
-pkill -9 -f "radiogx run -c s.yaml --out E"
-wait 2>/dev/null
-run mpirun -np 4 "$RADIOGX" run -c s.yaml --out E
-is "$rc" 0 "after kill -9 in extraction: rerun with 4 ranks"
+kill_and_resume E E/features.h5.ckpt extract 2000 4 "extraction"
 is "$(same E)" identical "after kill -9 in extraction: identical"
 [ ! -e E/run.h5.ckpt ] && [ ! -e E/features.h5.ckpt ]; ok $? "checkpoints removed at the end"
 done_testing
