@@ -1,11 +1,12 @@
 /* hull.c — incremental 3D convex hull.
  *
  * A point between two others on a line cannot be a hull vertex, so along each axis every
- * line of points keeps only its two end points first (on a mesh that leaves a few percent of
- * the points).  Then the points are added one at a time, in a fixed pseudo-random order (the
- * expected work of the incremental hull is then small): the faces that see the point are
- * removed and the horizon (edges between a seen and an unseen face) is joined to it.  The
- * orientation test is exact in integers, so coplanar points never create slivers. */
+ * line of points keeps only its two end points first.  Then Quickhull: each remaining point
+ * waits in the outside set of one face it sees; the farthest point of a face's set becomes a
+ * vertex, the faces it sees are removed and the horizon (edges between a seen and an unseen
+ * face) is joined to it, and only the removed faces' points are tested again, against the
+ * new faces (points inside are dropped for good).  The orientation test is exact in
+ * integers, so coplanar points never create slivers. */
 #include "hull.h"
 
 #include <math.h>
@@ -17,6 +18,7 @@
 typedef struct {
     int a, b, c; /* counter-clockwise seen from outside */
     int alive;
+    int head;    /* first point of the face's outside set (-1: none) */
 } face_t;
 
 static int64_t orient(const int32_t *a, const int32_t *b, const int32_t *c, const int32_t *d)
@@ -93,14 +95,6 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
     memcpy(q, p, n * sizeof *q);
     size_t m = n;
     for (int axis = 0; axis < 3; axis++) m = line_ends(q, m, axis);
-    /* A fixed shuffle (the same result on every run and machine). */
-    uint64_t seed = 0x9e3779b97f4a7c15u;
-    for (size_t k = m; k > 1; k--) {
-        seed = seed * 6364136223846793005u + 1442695040888963407u;
-        size_t j = (size_t)(seed >> 33) % k;
-        int32_t t[3];
-        memcpy(t, q[k - 1], sizeof t), memcpy(q[k - 1], q[j], sizeof t), memcpy(q[j], t, sizeof t);
-    }
     /* An initial tetrahedron. */
     size_t i1 = 0, i2 = 0, i3 = 0;
     for (i1 = 1; i1 < m && !cmp_col(q[i1], q[0]); i1++) {}
@@ -121,61 +115,91 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
         goto out;
     }
     capf = 64;
-    if ((err = rgx_calloc(&f, capf, sizeof *f))) goto out;
+    int *nxt = NULL, *moved = NULL;
+    if ((err = rgx_calloc(&f, capf, sizeof *f)) || (err = rgx_calloc(&nxt, m, sizeof *nxt)) ||
+        (err = rgx_calloc(&moved, m, sizeof *moved))) {
+        free(nxt);
+        goto out;
+    }
     {
         int t[4] = {0, (int)i1, (int)i2, (int)i3};
         if (orient(q[0], q[i1], q[i2], q[i3]) > 0) t[1] = (int)i2, t[2] = (int)i1;
         /* Now orient(t0, t1, t2, t3) < 0: t3 is below face (t0, t1, t2). */
-        f[0] = (face_t){t[0], t[1], t[2], 1};
-        f[1] = (face_t){t[0], t[3], t[1], 1};
-        f[2] = (face_t){t[1], t[3], t[2], 1};
-        f[3] = (face_t){t[2], t[3], t[0], 1};
+        f[0] = (face_t){t[0], t[1], t[2], 1, -1};
+        f[1] = (face_t){t[0], t[3], t[1], 1, -1};
+        f[2] = (face_t){t[1], t[3], t[2], 1, -1};
+        f[3] = (face_t){t[2], t[3], t[0], 1, -1};
         nf = 4;
     }
+    /* Quickhull: every point outside the hull so far sits in the outside set of one face it
+     * sees; points inside are dropped for good.  Faces are taken in creation order; a face
+     * with an outside set gives its farthest point as the next hull vertex. */
     for (size_t k = 0; k < m; k++) {
         if (k == i1 || k == i2 || k == i3 || k == 0) continue;
-        size_t ne = 0;
+        for (size_t a = 0; a < 4; a++)
+            if (orient(q[f[a].a], q[f[a].b], q[f[a].c], q[k]) > 0) {
+                nxt[k] = f[a].head, f[a].head = (int)k;
+                break;
+            }
+    }
+    for (size_t cur = 0; cur < nf; cur++) {
+        if (!f[cur].alive || f[cur].head < 0) continue;
+        int apex = f[cur].head;
+        int64_t best = orient(q[f[cur].a], q[f[cur].b], q[f[cur].c], q[apex]);
+        for (int k = nxt[apex]; k >= 0; k = nxt[k]) {
+            int64_t o = orient(q[f[cur].a], q[f[cur].b], q[f[cur].c], q[k]);
+            if (o > best) best = o, apex = k;
+        }
+        /* The faces the apex sees go; their horizon is joined to it; their outside points
+         * (but the apex) are handed to the new faces. */
+        size_t ne = 0, nmoved = 0, first_new = nf;
         for (size_t a = 0; a < nf; a++) {
-            if (!f[a].alive || orient(q[f[a].a], q[f[a].b], q[f[a].c], q[k]) <= 0) continue;
+            if (!f[a].alive || orient(q[f[a].a], q[f[a].b], q[f[a].c], q[apex]) <= 0) continue;
             if (ne + 3 > cape) {
                 cape = cape ? 2 * cape : 256;
                 void *e = realloc(edges, cape * sizeof *edges);
                 if (!e) {
                     err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the convex hull");
-                    goto out;
+                    break;
                 }
                 edges = e;
             }
             f[a].alive = 0;
+            for (int k = f[a].head; k >= 0; k = nxt[k])
+                if (k != apex) moved[nmoved++] = k;
+            f[a].head = -1;
             int v[3] = {f[a].a, f[a].b, f[a].c};
             for (int t = 0; t < 3; t++)
                 edges[ne++] = (int64_t)v[t] << 32 | (uint32_t)v[(t + 1) % 3];
         }
-        if (!ne) continue;
+        if (err) break;
         qsort(edges, ne, sizeof *edges, cmp_edge);
-        for (size_t e = 0; e < ne; e++) {
+        for (size_t e = 0; e < ne && !err; e++) {
             int a = (int)(edges[e] >> 32), b = (int)(uint32_t)edges[e];
             int64_t rev = (int64_t)b << 32 | (uint32_t)a;
             if (bsearch(&rev, edges, ne, sizeof *edges, cmp_edge)) continue; /* interior edge */
             if (nf == capf) {
-                /* Compact the dead faces before growing. */
-                size_t w = 0;
-                for (size_t r = 0; r < nf; r++)
-                    if (f[r].alive) f[w++] = f[r];
-                nf = w;
-                if (nf * 2 > capf) {
-                    capf *= 2;
-                    void *g = realloc(f, capf * sizeof *f);
-                    if (!g) {
-                        err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the convex hull");
-                        goto out;
-                    }
-                    f = g;
+                capf *= 2;
+                void *g = realloc(f, capf * sizeof *f);
+                if (!g) {
+                    err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the convex hull");
+                    break;
                 }
+                f = g;
             }
-            f[nf++] = (face_t){a, b, (int)k, 1};
+            f[nf++] = (face_t){a, b, apex, 1, -1};
+        }
+        for (size_t i = 0; i < nmoved && !err; i++) {
+            int k = moved[i];
+            for (size_t a = first_new; a < nf; a++)
+                if (orient(q[f[a].a], q[f[a].b], q[f[a].c], q[k]) > 0) {
+                    nxt[k] = f[a].head, f[a].head = k;
+                    break;
+                }
         }
     }
+    free(nxt), free(moved);
+    if (err) goto out;
     /* Measures. */
     if ((err = rgx_calloc(&hv, m, sizeof *hv))) goto out;
     for (size_t a = 0; a < nf; a++) {

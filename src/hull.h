@@ -1,4 +1,4 @@
-/* hull.h — the convex hull of integer points in 3D (incremental, exact orientation tests in
+/* hull.h — the convex hull of integer points in 3D (Quickhull, exact orientation tests in
  * 64-bit integers), for the convex-hull densities and the maximum diameter. */
 #ifndef RGX_HULL_H
 #define RGX_HULL_H
