@@ -107,8 +107,7 @@ typedef struct {
     char **cname;  /* q */
     int *keep;     /* p */
     size_t n_pheno_dropped;
-    int *site;     /* n: the genotype file (site) of each sample; samples grouped by site */
-    size_t *site_row; /* n_sites + 1: the first row of each site's samples */
+    size_t *site_row; /* n_sites + 1: the first row of each site's samples (grouped by site) */
 } joined_t;
 
 /* The first genotype file (site) whose header has the sample, or -1. */
@@ -127,12 +126,15 @@ static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdr
     size_t qc = cv ? cv->p : 0;
     long *crow = NULL;
     size_t *rows = NULL;
+    int *srow = NULL; /* the site of each joined row */
     if ((err = rgx_calloc(&crow, ph->n ? ph->n : 1, sizeof *crow)) ||
-        (err = rgx_calloc(&rows, ph->n ? ph->n : 1, sizeof *rows)))
+        (err = rgx_calloc(&rows, ph->n ? ph->n : 1, sizeof *rows)) ||
+        (err = rgx_calloc(&srow, ph->n ? ph->n : 1, sizeof *srow)))
         goto out;
     size_t no_geno = 0, no_cov = 0;
     for (size_t i = 0; i < ph->n; i++) {
-        if (site_of(hdrs, n_hdr, ph->id[i]) < 0) {
+        int site = site_of(hdrs, n_hdr, ph->id[i]);
+        if (site < 0) {
             no_geno++;
             continue;
         }
@@ -144,7 +146,7 @@ static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdr
             no_cov++;
             continue;
         }
-        crow[J->n] = r;
+        crow[J->n] = r, srow[J->n] = site;
         rows[J->n++] = i;
     }
     if (rank == 0)
@@ -158,7 +160,6 @@ static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdr
         (err = rgx_calloc(&J->C, n * J->q, sizeof *J->C)) ||
         (err = rgx_calloc(&J->cname, J->q, sizeof *J->cname)) ||
         (err = rgx_calloc(&J->keep, J->p ? J->p : 1, sizeof *J->keep)) ||
-        (err = rgx_calloc(&J->site, n, sizeof *J->site)) ||
         (err = rgx_calloc(&J->site_row, n_hdr + 1, sizeof *J->site_row)))
         goto out;
     /* Samples grouped by site (stable), so that each site's rows are contiguous. */
@@ -172,14 +173,12 @@ static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdr
         for (size_t st = 0; st < n_hdr; st++) {
             J->site_row[st] = k;
             for (size_t i = 0; i < J->n; i++)
-                if (site_of(hdrs, n_hdr, ph->id[rows[i]]) == (int)st) order[k] = rows[i], crow2[k++] = (size_t)crow[i];
+                if (srow[i] == (int)st) order[k] = rows[i], crow2[k++] = (size_t)crow[i];
         }
         J->site_row[n_hdr] = k;
         for (size_t i = 0; i < J->n; i++) rows[i] = order[i], crow[i] = (long)crow2[i];
         free(order), free(crow2);
     }
-    for (size_t st = 0; st < n_hdr; st++)
-        for (size_t i = J->site_row[st]; i < J->site_row[st + 1]; i++) J->site[i] = (int)st;
     J->cname[0] = "intercept";
     for (size_t j = 0; j < qc; j++) J->cname[1 + j] = cv->name[j];
     for (size_t k = 0; k < J->n; k++) {
@@ -238,14 +237,14 @@ static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdr
         }
     }
 out:
-    free(crow), free(rows);
+    free(crow), free(rows), free(srow);
     return err;
 }
 
 static void joined_free(joined_t *J)
 {
     free(J->sample), free(J->Y), free(J->C), free(J->cname), free(J->keep);
-    free(J->site), free(J->site_row);
+    free(J->site_row);
     memset(J, 0, sizeof *J);
 }
 
@@ -304,6 +303,15 @@ static void variant_strings(geno_t *g, char *s, size_t sw, const long w[3])
     snprintf(s + 65, (size_t)w[0] + 1, "%s", g->rec->d.id);
     snprintf(s + 66 + w[0], (size_t)w[1] + 1, "%s", g->rec->d.allele[0]);
     snprintf(s + 67 + w[0] + w[1], (size_t)w[2] + 1, "%s", g->rec->d.allele[1]);
+}
+
+/* Variants that QC removed (num[7 j + 6], the QC code, not Q_PASS) get no statistics. */
+static void untested_nan(const double *num, size_t b, size_t p, double *beta, double *se,
+                         double *mlp)
+{
+    for (size_t j = 0; j < b; j++)
+        if (num[j * 7 + 6] != Q_PASS)
+            for (size_t k = 0; k < p; k++) beta[j * p + k] = se[j * p + k] = mlp[j * p + k] = NAN;
 }
 
 /* ---- one genotype file per site: samples split across ranks ---- */
@@ -404,7 +412,6 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
     MPI_Allreduce(MPI_IN_PLACE, c->qc, (int)qn, MPI_DOUBLE, MPI_SUM, c->comm);
     /* Global QC and means (site order), the same variants in every file. */
     double *mean = c->D; /* vars doubles of scratch */
-    int *pass = (int *)(c->D + vars);
     for (size_t v = 0; v < vars; v++) {
         double sum = 0, obs = 0, cnt[3] = {0, 0, 0};
         for (size_t st = 0; st < c->n_sites; st++) {
@@ -418,7 +425,6 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
         }
         vqc_t vq;
         variant_qc_sums(c->o, sum, (long)obs, cnt, c->J->n, &vq, &mean[v]);
-        pass[v] = vq.pass;
         size_t j = first, v0 = 0; /* the finisher's numbers (and counts: summed over ranks) */
         while (j < first + n_round && v >= v0 + c->blk[j].b) v0 += c->blk[j].b, j++;
         if (j == mine) {
@@ -458,11 +464,7 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
         for (size_t x = 0; x < b * W; x++) c->S[x] += P[x];
     }
     scan_block_finish(M, c->S, c->S + b * R, b, beta, se, mlp);
-    size_t v0 = 0;
-    for (size_t j = first; j < mine; j++) v0 += c->blk[j].b;
-    for (size_t v = 0; v < b; v++)
-        if (pass[v0 + v] != Q_PASS)
-            for (size_t k = 0; k < M->p; k++) beta[v * M->p + k] = se[v * M->p + k] = mlp[v * M->p + k] = NAN;
+    untested_nan(num, b, M->p, beta, se, mlp);
     *b_out = b, *row0_out = c->blk[mine].row0;
     return RGX_OK;
 }
@@ -799,7 +801,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
             (err = rgx_calloc(&sc.G, vmax * (nmine ? nmine : 1), sizeof *sc.G)) ||
             (err = rgx_calloc(&sc.G2, B * maxns, sizeof *sc.G2)) ||
             (err = rgx_calloc(&sc.S, B * W, sizeof *sc.S)) ||
-            (err = rgx_calloc(&sc.D, 2 * vmax, sizeof *sc.D)) ||
+            (err = rgx_calloc(&sc.D, vmax, sizeof *sc.D)) ||
             (err = rgx_calloc(&sc.part, n_sites * (size_t)active * B * W, sizeof *sc.part))) {
             free(num);
             goto out;
@@ -869,23 +871,22 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
                 }
                 if (!err && b) {
                     scan_block(&M, G, b, G2, work, beta, se, mlp);
-                    for (size_t j = 0; j < b; j++)
-                        if (num[j * 7 + 6] != Q_PASS)
-                            for (size_t k = 0; k < p; k++) beta[j * p + k] = se[j * p + k] = mlp[j * p + k] = NAN;
+                    untested_nan(num, b, p, beta, se, mlp);
                     if (ck_open) { /* record it before it is written: a kill after this loses nothing */
-                        strbuf_t rec = {0};
+                        size_t len = sizeof(uint64_t) + block_bytes(b, sw, p);
                         uint64_t b64 = b;
-                        if (!(err = rgx_realloc(&rec.s, sizeof b64 + block_bytes(b, sw, p), 1))) {
-                            char *d = rec.s;
+                        char *rec = NULL, *d;
+                        if (!(err = rgx_calloc(&rec, len, 1))) {
+                            d = rec;
                             memcpy(d, &b64, sizeof b64), d += sizeof b64;
                             memcpy(d, sbuf, b * sw), d += b * sw;
                             memcpy(d, num, b * 7 * sizeof *num), d += b * 7 * sizeof *num;
                             memcpy(d, beta, b * p * sizeof *beta), d += b * p * sizeof *beta;
                             memcpy(d, se, b * p * sizeof *se), d += b * p * sizeof *se;
                             memcpy(d, mlp, b * p * sizeof *mlp);
-                            err = ckpt_append(&ck, (uint64_t)row0, rec.s, sizeof b64 + block_bytes(b, sw, p));
+                            err = ckpt_append(&ck, (uint64_t)row0, rec, len);
                         }
-                        free(rec.s);
+                        free(rec);
                     }
                 }
             }
