@@ -96,23 +96,22 @@ int cmd_run(int argc, char **argv)
     int have_h = 0, have_cols = 0;
     char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL;
     strbuf_t sb = {0}, sck = {0}; /* the extraction's and the scan's checkpoint folders */
+    strbuf_t sites = {0};         /* one genotype file per site, comma-separated */
     rgx_err err = job_open(&job, "run", &common, NULL, NULL, comm);
     if (err) goto out;
-    if (!job.genotypes && job.m.has_genotypes) {
-        /* One genotype file per site (the manifest's genotypes column): the scan reads each
-         * site's file for its samples and adds the sites' sums (docs/cmd-scan.md). */
-        strbuf_t gl = {0};
-        for (size_t i = 0; i < job.m.n && !err; i++) {
-            const char *p = job.m.row[i].genotypes;
-            int seen = 0;
-            for (size_t k = 0; p && k < i && !seen; k++)
-                seen = job.m.row[k].genotypes && !strcmp(job.m.row[k].genotypes, p);
-            if (p && !seen) err = sb_printf(&gl, "%s%s", gl.len ? "," : "", p);
-        }
-        job.genotypes = gl.s;
+    /* The scan's genotypes: study.genotypes, else one file per site (the manifest's genotypes
+     * column) as a comma list: the scan then adds the sites' sums (docs/cmd-scan.md). */
+    const char *geno = job.genotypes;
+    if (!geno) {
+        const char **files = NULL;
+        size_t nf = 0;
+        err = manifest_genotype_files(&job.m, &files, &nf);
+        for (size_t k = 0; !err && k < nf; k++) err = sb_printf(&sites, "%s%s", k ? "," : "", files[k]);
+        free(files);
         if (err) goto out;
+        geno = sites.s;
     }
-    if (!job.genotypes) {
+    if (!geno) {
         if (rank == 0)
             fprintf(stderr, "radiogx run: study.genotypes is not set and the manifest has no "
                             "genotypes column: the scan needs a VCF/BCF\n");
@@ -169,7 +168,7 @@ int cmd_run(int argc, char **argv)
         const char *objs[] = {"/samples", "/features"};
         err = h5out_copy_from(&h, feat, objs, 2);
     }
-    scan_inputs_t in = {job.genotypes, NULL, feat, covar, sck.s, signals_stop_requested};
+    scan_inputs_t in = {geno, NULL, feat, covar, sck.s, signals_stop_requested};
     if (!err) err = scan_stage(job.cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) have_h = 0;
@@ -214,7 +213,7 @@ out:
     prov_inputs_free(&inputs);
     job_close(&job);
     cli_common_free(&common);
-    free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar), free(sck.s);
+    free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar), free(sck.s), free(sites.s);
     mpienv_finalize();
     return err;
 }

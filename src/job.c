@@ -85,8 +85,6 @@ rgx_err job_inputs(const job_t *j, prov_inputs_t *in)
 {
     rgx_err err = RGX_OK;
     const manifest_t *m = &j->m;
-    prov_inputs_t geno = {0}; /* distinct genotype files (one per site: few) */
-    if (j->genotypes) err = prov_inputs_add(&geno, "genotypes", j->genotypes);
     for (size_t i = 0; !err && i < m->n; i++) {
         for (int ch = 0; !err && ch < m->n_channels; ch++) {
             char role[64];
@@ -98,15 +96,14 @@ rgx_err job_inputs(const job_t *j, prov_inputs_t *in)
                 err = prov_inputs_add(in, role, m->row[i].mask[ch]);
             }
         }
-        if (!err && m->row[i].genotypes) {
-            int seen = 0;
-            for (size_t k = 0; k < geno.n && !seen; k++)
-                seen = !strcmp(geno.path[k], m->row[i].genotypes);
-            if (!seen) err = prov_inputs_add(&geno, "genotypes", m->row[i].genotypes);
-        }
     }
-    for (size_t k = 0; !err && k < geno.n; k++)
-        err = prov_inputs_add(in, "genotypes", geno.path[k]);
-    prov_inputs_free(&geno);
+    /* The genotype file, then the manifest's (one per site) that differ from it. */
+    if (!err && j->genotypes) err = prov_inputs_add(in, "genotypes", j->genotypes);
+    const char **geno = NULL;
+    size_t ng = 0;
+    if (!err) err = manifest_genotype_files(m, &geno, &ng);
+    for (size_t k = 0; !err && k < ng; k++)
+        if (!j->genotypes || strcmp(j->genotypes, geno[k])) err = prov_inputs_add(in, "genotypes", geno[k]);
+    free(geno);
     return err;
 }

@@ -268,6 +268,19 @@ out:
     return err;
 }
 
+rgx_err manifest_genotype_files(const manifest_t *m, const char ***files, size_t *n)
+{
+    *files = NULL, *n = 0;
+    rgx_err err = rgx_calloc(files, m->n ? m->n : 1, sizeof **files);
+    for (size_t i = 0; !err && i < m->n; i++) {
+        const char *p = m->row[i].genotypes;
+        size_t k = 0;
+        while (p && k < *n && strcmp((*files)[k], p)) k++; /* sites are few */
+        if (p && k == *n) (*files)[(*n)++] = p;
+    }
+    return err;
+}
+
 void manifest_free(manifest_t *m)
 {
     for (size_t i = 0; i < m->n; i++) {

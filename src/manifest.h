@@ -48,6 +48,11 @@ typedef struct {
 rgx_err manifest_read(const char *path, manifest_t *m);
 void manifest_free(manifest_t *m);
 
+/* The distinct per-patient genotype files (one per site), in order of first appearance:
+ * *files (caller frees the array; the strings belong to m), *n of them (0 without the
+ * genotypes column). */
+rgx_err manifest_genotype_files(const manifest_t *m, const char ***files, size_t *n);
+
 /* Index of a channel name, or -1. */
 int manifest_channel(const manifest_t *m, const char *name);
 

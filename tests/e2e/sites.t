@@ -74,4 +74,8 @@ run mpirun -np 3 "$RADIOGX" run -c study.yaml --out rs
 is "$rc" 0 "radiogx run with a genotypes column per patient"
 like "$out" "genotype files (sites)" "the run scans the site files"
 [ -s rs/report.html ]; ok $? "the run's report is written"
+unlike "$(h5dump -d /provenance/inputs/path rs/run.h5)" ".vcf.gz," "provenance lists each site's file, not the comma list"
+run "$RADIOGX" verify rs/run.h5 --launcher "mpirun -np 2"
+is "$rc" 0 "verify reruns the per-site run"
+like "$out" "identical" "and finds it identical"
 done_testing
