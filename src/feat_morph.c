@@ -177,7 +177,7 @@ rgx_err feat_morph(const roi_t *r, const feat_settings_t *s, featvec_t *out)
     double V = mesh.volume, A = mesh.area;
     /* Voxel centres: geometric centre and covariance of the morphological mask, intensity-
      * weighted centre and mean of the intensity mask. */
-    double g[3] = {0}, wc[3] = {0}, wsum = 0, cov[9] = {0}, isum = 0;
+    double g[3] = {0}, wc[3] = {0}, cov[9] = {0}, isum = 0;
     size_t nm = 0, ni = 0;
     for (int z = 0; z < d[2]; z++)
         for (int y = 0; y < d[1]; y++)
@@ -190,11 +190,11 @@ rgx_err feat_morph(const roi_t *r, const feat_settings_t *s, featvec_t *out)
                 }
                 if (r->mask[v]) {
                     double iv = r->intensity[v];
-                    ni++, isum += iv, wsum += iv;
+                    ni++, isum += iv;
                     for (int a = 0; a < 3; a++) wc[a] += iv * p[a];
                 }
             }
-    for (int a = 0; a < 3; a++) g[a] /= (double)nm, wc[a] /= wsum;
+    for (int a = 0; a < 3; a++) g[a] /= (double)nm, wc[a] /= isum;
     for (int z = 0; z < d[2]; z++)
         for (int y = 0; y < d[1]; y++)
             for (int x = 0; x < d[0]; x++) {

@@ -43,7 +43,7 @@ static void edge_mid(int e, double p[3])
  * cube's centre (at most Catalan(10) = 16,796 for the largest polygon, 12 vertices). */
 typedef struct {
     const double (*p)[3];
-    int n, pass, nt;
+    int pass, nt;
     int8_t cur[10][3];
     double best_area, vol_seen[64];
     int vol_count[64], n_vol, mode;
@@ -105,7 +105,7 @@ static void triangulate(const int8_t *edge, int n, int8_t tri[][3])
 {
     double p[12][3];
     for (int q = 0; q < n; q++) edge_mid(edge[q], p[q]);
-    tri_search_t t = {.p = (const double(*)[3])p, .n = n, .best_area = -1, .out = tri};
+    tri_search_t t = {.p = (const double(*)[3])p, .best_area = -1, .out = tri};
     int stack[12][2] = {{0, n - 1}};
     tri_enum(&t, stack, 1, 0, 0);
     for (int q = 1; q < t.n_vol; q++)
