@@ -53,6 +53,9 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
     rgx_err err = read_file(path, &text, &len);
     if (err) return rgx_fail(RGX_ERR_INPUT, "%s file %s: cannot read", what, path);
     enum { MAXF = 100000 };
+    char **names = NULL;
+    double *v = NULL, *num = NULL;
+    size_t *bad = NULL; /* per column: 1 + the first row that is not a number, or 0 */
     char **f = NULL, ***cells = NULL; /* cells[row][col] point into text */
     size_t ncol = 0, skip = 0, rows_cap = 0;
     int line_no = 0;
@@ -109,20 +112,26 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
         (void)line_no;
     }
     if (!err && !ncol) err = rgx_fail(RGX_ERR_INPUT, "%s: empty %s file", path, what);
-    /* Numbers, or categories for covariates. */
+    /* Numbers, or categories for covariates.  One parse per cell, row by row (in the order of
+     * the text, not column by column across it); a column with text in it is categorical. */
     size_t p_out = 0;
-    char **names = NULL;
-    double *v = NULL;
-    for (size_t j = 0; j < t->p && !err; j++) {
-        int text_col = 0;
-        size_t bad_row = 0;
-        for (size_t i = 0; i < t->n && !text_col; i++) {
-            char *e;
+    if (!err && ((err = rgx_calloc(&num, (t->n ? t->n : 1) * (t->p ? t->p : 1), sizeof *num)) ||
+                 (err = rgx_calloc(&bad, t->p ? t->p : 1, sizeof *bad))))
+        goto out;
+    for (size_t i = 0; i < t->n && !err; i++)
+        for (size_t j = 0; j < t->p; j++) {
             const char *c = cells[i][j];
-            if (is_missing(c)) continue;
-            strtod(c, &e);
-            if (*e) text_col = 1, bad_row = i;
+            char *e;
+            double x = NAN;
+            if (!is_missing(c)) {
+                x = rgx_strtod(c, &e);
+                if (*e && !bad[j]) bad[j] = i + 1;
+            }
+            num[i * t->p + j] = x;
         }
+    for (size_t j = 0; j < t->p && !err; j++) {
+        int text_col = bad[j] != 0;
+        size_t bad_row = text_col ? bad[j] - 1 : 0;
         if (text_col && !categorical) {
             err = rgx_fail(RGX_ERR_INPUT,
                            "%s: %s column '%s', sample %s: '%s' is not a number (NA for "
@@ -161,7 +170,10 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
             for (size_t i = 0; i < t->n; i++) {
                 const char *c = cells[i][j];
                 double x = NAN;
-                if (!is_missing(c)) x = text_col ? (double)!strcmp(c, lev[a + 1]) : strtod(c, NULL);
+                if (text_col)
+                    x = is_missing(c) ? NAN : (double)!strcmp(c, lev[a + 1]);
+                else
+                    x = num[i * t->p + j];
                 v[p_out * t->n + i] = x;
             }
             p_out++;
@@ -180,9 +192,9 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
         for (size_t i = 0; i < t->n; i++)
             for (size_t j = 0; j < p_out; j++) t->v[i * p_out + j] = v[j * t->n + i];
     }
-    free(v);
-    if (names) free(names);
 out:
+    free(v), free(num), free(bad);
+    if (names) free(names);
     if (cells)
         for (size_t i = 0; i < t->n; i++) free(cells[i]);
     free(cells), free(f), free(text);

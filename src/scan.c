@@ -4,11 +4,11 @@
 #include <gsl/gsl_cblas.h> /* the CBLAS API; linked to OpenBLAS (make check-blas) */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
-#include <gsl/gsl_sf_gamma.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tdist.h"
 #include "util.h"
 
 /* ---- the model ---- */
@@ -35,7 +35,6 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         (err = rgx_calloc(&m->yty, P, sizeof *m->yty)) ||
         (err = rgx_calloc(&m->group, P, sizeof *m->group)) ||
         (err = rgx_calloc(&m->n_obs, P, sizeof *m->n_obs)) ||
-        (err = rgx_calloc(&m->lnb, P, sizeof *m->lnb)) ||
         (err = rgx_calloc(&m->g, P, sizeof *m->g)))
         goto out;
     /* Groups of identical missingness, in the order of their first phenotype. */
@@ -51,7 +50,8 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
     size_t G = m->n_groups;
     m->rhs_cols = m->p + G * q;
     if ((err = rgx_calloc(&m->rhs, n * (m->rhs_cols ? m->rhs_cols : 1), sizeof *m->rhs)) ||
-        (err = rgx_calloc(&m->masks, n * (G ? G : 1), sizeof *m->masks))) {
+        (err = rgx_calloc(&m->masks, n * (G ? G : 1), sizeof *m->masks)) ||
+        (err = rgx_calloc(&m->tails, G ? G : 1, sizeof *m->tails))) {
         free(rep);
         goto out;
     }
@@ -90,6 +90,13 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         for (size_t a = 0; a < q; a++)
             for (size_t b = 0; b < q; b++) gr->ctc_inv[a * q + b] = gsl_matrix_get(inv, a, b);
         for (size_t i = 0; i < n; i++) m->masks[i * G + g] = gr->mask[i];
+        /* One t-tail table per distinct df (groups of equal size share it). */
+        double df = (double)gr->n_rows - (double)q - 1;
+        size_t t;
+        for (t = 0; t < m->n_tails; t++)
+            if (m->tails[t].df == df) break;
+        if (t == m->n_tails) tdist_table_init(&m->tails[m->n_tails++], df);
+        gr->tail = t;
         for (size_t a = 0; a < q; a++)
             for (size_t i = 0; i < n; i++)
                 m->rhs[i * m->rhs_cols + m->p + g * q + a] = gr->cmask[i * q + a];
@@ -122,8 +129,6 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         }
         m->yty[k] = yy;
         m->n_obs[k] = gr->n_rows;
-        double df = (double)gr->n_rows - (double)m->q - 1;
-        m->lnb[k] = df >= 1 ? gsl_sf_lnbeta(df / 2, 0.5) : NAN;
     }
     gsl_matrix_free(A), gsl_matrix_free(inv), gsl_permutation_free(perm);
     free(cty), free(alpha), free(rep);
@@ -138,8 +143,8 @@ void scan_model_free(scan_model_t *m)
     for (size_t g = 0; m->g && g < m->n_groups; g++) {
         free(m->g[g].cmask), free(m->g[g].mask), free(m->g[g].ctc_inv);
     }
-    free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->lnb), free(m->rhs),
-        free(m->masks);
+    free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->rhs),
+        free(m->masks), free(m->tails);
     memset(m, 0, sizeof *m);
 }
 
@@ -190,7 +195,8 @@ void scan_block_finish(const scan_model_t *m, const double *S, const double *D, 
             double s = sqrt(rss / df / v);
             beta[j * p + k] = bt;
             se[j * p + k] = s;
-            mlog10p[j * p + k] = isnan(v) || df < 1 ? NAN : scan_mlog10p_t_lnb(bt / s, df, m->lnb[k]);
+            mlog10p[j * p + k] =
+                isnan(v) || df < 1 ? NAN : tdist_table_mlog10p(&m->tails[m->g[gi].tail], bt / s);
         }
     }
 }
@@ -203,72 +209,7 @@ void scan_block(const scan_model_t *m, const double *G, size_t b, double *G2, do
     scan_block_finish(m, S, D, b, beta, se, mlog10p);
 }
 
-/* ---- p-values ---- */
-
-/* Continued fraction of the incomplete beta function (modified Lentz), valid for
- * x < (a + 1) / (a + b + 2). */
-static double betacf(double a, double b, double x)
-{
-    const double tiny = 1e-300;
-    double c = 1, d = 1 - (a + b) * x / (a + 1);
-    if (fabs(d) < tiny) d = tiny;
-    d = 1 / d;
-    double h = d;
-    for (int mi = 1; mi <= 10000; mi++) {
-        double m2 = 2.0 * mi;
-        double aa = mi * (b - mi) * x / ((a + m2 - 1) * (a + m2));
-        d = 1 + aa * d, c = 1 + aa / c;
-        if (fabs(d) < tiny) d = tiny;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1 / d;
-        h *= d * c;
-        aa = -(a + mi) * (a + b + mi) * x / ((a + m2) * (a + m2 + 1));
-        d = 1 + aa * d, c = 1 + aa / c;
-        if (fabs(d) < tiny) d = tiny;
-        if (fabs(c) < tiny) c = tiny;
-        d = 1 / d;
-        double del = d * c;
-        h *= del;
-        if (fabs(del - 1) < 1e-15) break;
-    }
-    return h;
-}
-
-double scan_mlog10p_t_lnb(double t, double df, double lnb)
-{
-    if (isnan(t)) return NAN;
-    /* p = I_x(df/2, 1/2) with x = df / (df + t^2); lnb = ln B(df/2, 1/2). */
-    double a = df / 2, b = 0.5, at = fabs(t), x = df / (df + t * t);
-    /* 1 - x = t^2 / (df + t^2) without cancellation. */
-    if (!(x < (a + 1) / (a + b + 2))) {
-        /* Small |t|: p = 1 - I_{1-x}(1/2, a), whose continued fraction converges fast there
-         * (and p is not small, so the subtraction loses nothing that matters). */
-        double y = at * at / (df + at * at);
-        if (y == 0) return 0;
-        double lnJ = b * log(y) + a * log1p(-y) - log(b) - lnb + log(betacf(b, a, y));
-        double r = -log1p(-exp(lnJ)) / M_LN10;
-        return r < 0 ? 0 : r;
-    }
-    /* In log space: ln I = a ln x + b ln(1 - x) - ln a - ln B(a, b) + ln cf, so that p far
-     * below 1e-308 stays finite.  For |t| so large that t^2 overflows, ln x = ln df - 2 ln |t|. */
-    double lx, ln1mx;
-    if (at > 1e100) {
-        lx = log(df) - 2 * log(at);
-        ln1mx = -exp(lx);
-        x = exp(lx);
-    } else {
-        lx = log(x);
-        ln1mx = log(at * at / (df + at * at));
-    }
-    double lnI = a * lx + b * ln1mx - log(a) - lnb + log(betacf(a, b, x));
-    double r = -lnI / M_LN10;
-    return r < 0 ? 0 : r;
-}
-
-double scan_mlog10p_t(double t, double df)
-{
-    return scan_mlog10p_t_lnb(t, df, gsl_sf_lnbeta(df / 2, 0.5));
-}
+/* ---- Hardy-Weinberg ---- */
 
 double scan_hwe_p(long n_aa, long n_ab, long n_bb)
 {

@@ -14,12 +14,14 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "tdist.h"
 
 typedef struct {
     size_t n_rows;   /* complete cases */
     double *cmask;   /* n x q covariates, zero outside the group's rows */
     double *mask;    /* n: 1 inside, 0 outside */
     double *ctc_inv; /* q x q */
+    size_t tail;     /* its df's entry of the model's tails */
 } scan_group_t;
 
 typedef struct {
@@ -28,13 +30,14 @@ typedef struct {
     double *yty;    /* p: y~'y~ */
     int *group;     /* p: the phenotype's group */
     size_t *n_obs;  /* p */
-    double *lnb;    /* p: ln B(df / 2, 1 / 2) of the phenotype's t test */
     size_t n_groups;
     scan_group_t *g;
     /* The right-hand side of the block GEMM: [y~ | C_1 masked | ... ], n x (p + G q). */
     double *rhs;
     size_t rhs_cols;
     double *masks; /* n x G */
+    tdist_table_t *tails; /* -log10 p tables, one per distinct df */
+    size_t n_tails;
 } scan_model_t;
 
 /* Y: n x p (NAN = missing), C: n x q complete, intercept included by the caller.
@@ -59,10 +62,6 @@ void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t ro
 void scan_block_finish(const scan_model_t *m, const double *S, const double *D, size_t b,
                        double *beta, double *se, double *mlog10p);
 
-/* -log10 of the two-sided p of Student's t with df degrees of freedom, finite for any t. */
-double scan_mlog10p_t(double t, double df);
-/* The same with lnb = ln B(df / 2, 1 / 2) given (the scan keeps it per phenotype). */
-double scan_mlog10p_t_lnb(double t, double df, double lnb);
 /* Hardy-Weinberg exact test (Wigginton, Cutler and Abecasis 2005) from genotype counts. */
 double scan_hwe_p(long n_aa, long n_ab, long n_bb);
 

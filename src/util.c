@@ -5,6 +5,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -267,4 +268,52 @@ int path_remove_tree(const char *path)
 {
     /* Depth first, not following symbolic links out of the tree. */
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+/* Clinger's fast path: a decimal with at most 15 significant digits and a power of ten within
+ * 10^+-22 is m * 10^e or m / 10^-e with both operands exact doubles, so one IEEE operation
+ * rounds it correctly — the same double strtod returns.  Anything else goes to strtod. */
+double rgx_strtod(const char *s, char **end)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s;
+    int neg = 0;
+    if (*p == '-' || *p == '+') neg = *p++ == '-';
+    uint64_t m = 0;
+    int digits = 0, exp10 = 0, any = 0;
+    while (*p == '0') p++, any = 1; /* leading zeros are not significant */
+    for (; *p >= '0' && *p <= '9'; p++, any = 1)
+        if (digits < 19) m = m * 10 + (uint64_t)(*p - '0'), digits += m > 0;
+        else exp10++, digits++;
+    if (*p == '.') {
+        p++;
+        for (; *p >= '0' && *p <= '9'; p++, any = 1) {
+            if (m == 0 && *p == '0') {
+                exp10--;
+                continue;
+            }
+            if (digits < 19) m = m * 10 + (uint64_t)(*p - '0'), digits++, exp10--;
+            else digits++;
+        }
+    }
+    if (!any || digits > 15) return strtod(s, end);
+    if (*p == 'e' || *p == 'E') {
+        const char *q = p + 1;
+        int eneg = 0, e = 0, ed = 0;
+        if (*q == '-' || *q == '+') eneg = *q++ == '-';
+        for (; *q >= '0' && *q <= '9' && ed < 5; q++, ed++) e = e * 10 + (*q - '0');
+        if (!ed || (*q >= '0' && *q <= '9')) return strtod(s, end);
+        exp10 += eneg ? -e : e;
+        p = q;
+    }
+    /* Letters or a second dot right after the number (hex, inf, nan, "1.2.3"): strtod's call. */
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '.' || exp10 < -22 ||
+        exp10 > 22)
+        return strtod(s, end);
+    double v = (double)m;
+    v = exp10 < 0 ? v / p10[-exp10] : v * p10[exp10];
+    if (end) *end = (char *)p;
+    return neg ? -v : v;
 }

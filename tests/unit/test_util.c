@@ -2,7 +2,9 @@
 #include "tap.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int main(void)
 {
@@ -38,5 +40,36 @@ int main(void)
     is_int(edit_distance("rnage", "range"), 2, "edit distance of a swap");
     is_int(edit_distance("bin_width", "bin_widht"), 2, "edit distance");
     is_int(edit_distance("same", "same"), 0, "edit distance of equal strings");
+
+    /* rgx_strtod: bitwise strtod, end pointer included, on fixed edge cases and on random
+     * decimals of every length, sign and exponent. */
+    const char *cases[] = {"0", "-0", "+1", "1.", ".5", "0.000123", "123456789012345",
+                           "1234567890123456", "0.1234567890123456789", "1e22", "1e23", "1e-22",
+                           "9.5e-23", "1e", "1e+", "2E-3x", "0x1p3", "inf", "-nan", "NA", "",
+                           ".", "-", "1.2.3", "00012.50", "1e00005", "7e0000001", "3.14abc",
+                           "1e-400", "4.9e-324", "1.7976931348623157e308", "1e309"};
+    int bad = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *e1, *e2;
+        double a = rgx_strtod(cases[i], &e1), b = strtod(cases[i], &e2);
+        if (memcmp(&a, &b, sizeof a) && !(a != a && b != b)) bad++, printf("# value differs: %s\n", cases[i]);
+        if (e1 != e2) bad++, printf("# end differs: %s\n", cases[i]);
+    }
+    srand(5);
+    for (int i = 0; i < 200000; i++) {
+        char buf[64];
+        int nd = 1 + rand() % 18, dot = rand() % (nd + 1), len = 0;
+        if (rand() % 3 == 0) buf[len++] = '-';
+        for (int d = 0; d < nd; d++) {
+            if (d == dot) buf[len++] = '.';
+            buf[len++] = (char)('0' + rand() % 10);
+        }
+        if (rand() % 4 == 0) len += sprintf(buf + len, "e%d", rand() % 61 - 30);
+        buf[len] = '\0';
+        char *e1, *e2;
+        double a = rgx_strtod(buf, &e1), b = strtod(buf, &e2);
+        if ((memcmp(&a, &b, sizeof a) || e1 != e2) && bad++ < 5) printf("# differs: %s\n", buf);
+    }
+    is_int(bad, 0, "rgx_strtod is bitwise strtod (32 edge cases, 200000 random decimals)");
     return tap_done();
 }
