@@ -39,6 +39,7 @@ rgx_err ckpt_open(ckpt_writer_t *w, const char *dir, const char *stage, int rank
     }
     fprintf(w->f, "%s%.64s\n", FILE_MAGIC, run_key);
     if (fflush(w->f) != 0) return rgx_fail(RGX_ERR_IO, "%s: write failed", w->path);
+    w->last_sync = wall_clock();
     return RGX_OK;
 }
 
@@ -53,9 +54,15 @@ rgx_err ckpt_append(ckpt_writer_t *w, uint64_t key, const void *payload, size_t 
     uint32_t c32 = (uint32_t)crc;
     if (fwrite(&magic, sizeof magic, 1, w->f) != 1 || fwrite(&key, sizeof key, 1, w->f) != 1 ||
         fwrite(&l32, sizeof l32, 1, w->f) != 1 || (len && fwrite(payload, len, 1, w->f) != 1) ||
-        fwrite(&c32, sizeof c32, 1, w->f) != 1 || fflush(w->f) != 0 ||
-        fdatasync(fileno(w->f)) != 0)
+        fwrite(&c32, sizeof c32, 1, w->f) != 1 || fflush(w->f) != 0)
         return rgx_fail(RGX_ERR_IO, "%s: cannot write a checkpoint: %s", w->path, strerror(errno));
+    double now = wall_clock();
+    if (now - w->last_sync >= CKPT_SYNC_SECONDS) {
+        if (fdatasync(fileno(w->f)) != 0)
+            return rgx_fail(RGX_ERR_IO, "%s: cannot write a checkpoint: %s", w->path,
+                            strerror(errno));
+        w->last_sync = now;
+    }
     return RGX_OK;
 }
 
