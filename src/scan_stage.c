@@ -270,27 +270,81 @@ static rgx_err count_units(geno_t *g, const geno_unit_t *u, size_t nu, int rank,
     return err;
 }
 
-/* Largest first to the least-loaded rank; ties by unit index: the same for every rank. */
-static void assign_units(const long *count, size_t nu, int size, int *owner)
+/* Reads variant rows in order across units: the rows are numbered over the units (unit k
+ * holds rows offset[k] .. offset[k] + count[k] - 1), so a block of rows may span units. */
+typedef struct {
+    geno_t *g;
+    const geno_unit_t *units;
+    const long *offset, *count;
+    size_t nu, u; /* u: the unit being read */
+    long in_unit; /* records of unit u already read */
+    int open;
+} rowreader_t;
+
+static rgx_err rr_fail_short(const rowreader_t *r)
 {
-    size_t *ord = malloc((nu ? nu : 1) * sizeof *ord);
-    double *load = calloc((size_t)size, sizeof *load);
-    for (size_t i = 0; i < nu; i++) ord[i] = i;
-    for (size_t i = 1; i < nu; i++) /* insertion sort: units are few */
-        for (size_t j = i; j > 0 && (count[ord[j]] > count[ord[j - 1]] ||
-                                     (count[ord[j]] == count[ord[j - 1]] && ord[j] < ord[j - 1]));
-             j--) {
-            size_t t = ord[j];
-            ord[j] = ord[j - 1], ord[j - 1] = t;
-        }
-    for (size_t i = 0; i < nu; i++) {
-        int best = 0;
-        for (int r = 1; r < size; r++)
-            if (load[r] < load[best]) best = r;
-        owner[ord[i]] = best;
-        load[best] += (double)count[ord[i]] + 1;
+    return rgx_fail(RGX_ERR_INPUT,
+                    "%s: unit %zu ended before its %ld variants (the file changed while reading, "
+                    "or, with one file per site, it does not hold the first site's variants)",
+                    r->g->path, r->u, r->count[r->u]);
+}
+
+/* Positions the reader so that the next row read is row. */
+static rgx_err rr_seek(rowreader_t *r, long row)
+{
+    if (r->open && r->offset[r->u] + r->in_unit == row) return RGX_OK;
+    size_t u = 0;
+    while (u + 1 < r->nu && r->offset[u] + r->count[u] <= row) u++;
+    rgx_err err = geno_begin(r->g, &r->units[u]);
+    if (err) return err;
+    r->u = u, r->in_unit = 0, r->open = 1;
+    for (long k = r->offset[u]; k < row; k++, r->in_unit++) { /* skipped without decoding */
+        int got = geno_next(r->g, NULL, &err);
+        if (err) return err;
+        if (!got) return rr_fail_short(r);
     }
-    free(ord), free(load);
+    return RGX_OK;
+}
+
+/* The next row's dosages (and its record in r->g->rec). */
+static rgx_err rr_next(rowreader_t *r, double *dose)
+{
+    rgx_err err = RGX_OK;
+    while (r->in_unit >= r->count[r->u]) {
+        if (r->u + 1 >= r->nu) return rgx_fail(RGX_ERR_INTERNAL, "read past the last variant");
+        r->u++, r->in_unit = 0;
+        if ((err = geno_begin(r->g, &r->units[r->u]))) return err;
+    }
+    int got = geno_next(r->g, dose, &err);
+    if (err) return err;
+    if (!got) return rr_fail_short(r);
+    r->in_unit++;
+    return RGX_OK;
+}
+
+/* Blocks are fixed runs of block_size rows of the whole variant list, the same whatever the
+ * number of ranks; rank r finishes the contiguous share [first, end) of them, so that it reads
+ * one stretch of the file. */
+static void my_blocks_range(size_t nb, int rank, int size, size_t *first, size_t *end)
+{
+    *first = nb * (size_t)rank / (size_t)size;
+    *end = nb * (size_t)(rank + 1) / (size_t)size;
+}
+
+/* Only the variants that pass QC enter the GEMM: their statistics, computed in rows 0 .. t - 1
+ * of x (b x p), move to the variants' own rows (map[s]: the row of tested variant s), and the
+ * other rows get NaN. */
+static void expand_tested(const size_t *map, size_t t, size_t b, size_t p, double *x)
+{
+    for (size_t s = t; s-- > 0;) /* backwards: map[s] >= s, and rows above s have moved */
+        if (map[s] != s) memcpy(x + map[s] * p, x + s * p, p * sizeof *x);
+    for (size_t j = 0, s = 0; j < b; j++) {
+        if (s < t && map[s] == j) {
+            s++;
+            continue;
+        }
+        for (size_t k = 0; k < p; k++) x[j * p + k] = NAN;
+    }
 }
 
 /* The record's CHROM, ID, REF and ALT as fixed-width strings (widths 64, w[0..2], each
@@ -305,21 +359,11 @@ static void variant_strings(geno_t *g, char *s, size_t sw, const long w[3])
     snprintf(s + 67 + w[0] + w[1], (size_t)w[2] + 1, "%s", g->rec->d.allele[1]);
 }
 
-/* Variants that QC removed (num[7 j + 6], the QC code, not Q_PASS) get no statistics. */
-static void untested_nan(const double *num, size_t b, size_t p, double *beta, double *se,
-                         double *mlp)
-{
-    for (size_t j = 0; j < b; j++)
-        if (num[j * 7 + 6] != Q_PASS)
-            for (size_t k = 0; k < p; k++) beta[j * p + k] = se[j * p + k] = mlp[j * p + k] = NAN;
-}
-
 /* ---- one genotype file per site: samples split across ranks ---- */
 
-/* The blocks of the whole genome in order (every site file holds the same variants). */
+/* A block: b rows from row0. */
 typedef struct {
-    size_t unit;
-    long in_unit, row0;
+    long row0;
     size_t b;
 } gblock_t;
 
@@ -327,16 +371,16 @@ typedef struct {
     const opts_t *o;
     const scan_model_t *M;
     const joined_t *J;
-    geno_t *gs;       /* n_sites readers; open only for this rank's sites */
+    rowreader_t *rr;  /* n_sites readers; open only for this rank's sites */
     size_t n_sites, sw;
     int active, rank; /* ranks that own sites (site s: rank s % active) */
     MPI_Comm comm;
-    const geno_unit_t *units;
     const gblock_t *blk;
     size_t n_blk;
-    long *cur_unit;   /* per site: the unit being read (-1: none) */
+    size_t *map;      /* B: the rows of a block's tested variants */
     double *qc;       /* n_sites x vars of a round x 6: sum, observed, 3 genotype counts, id */
     double *G, *G2, *S, *D; /* this rank's sites' centred dosages; partial sums */
+    char *pass;             /* the round's variants: QC passed */
     double *part;     /* n_sites x round blocks x B x (R + NG) */
     long w[3];        /* widths of ID, REF, ALT (the string layout of the main loop) */
 } sites_t;
@@ -374,21 +418,16 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
     size_t off = 0;
     for (size_t st = 0; st < c->n_sites && !err; st++) {
         if ((int)(st % (size_t)c->active) != c->rank) continue;
-        geno_t *g = &c->gs[st];
+        rowreader_t *rr = &c->rr[st];
+        geno_t *g = rr->g;
         size_t ns = c->J->site_row[st + 1] - c->J->site_row[st];
         size_t v0 = 0;
         for (size_t j = first; j < first + n_round && !err; j++) {
             const gblock_t *bk = &c->blk[j];
-            if (c->cur_unit[st] != (long)bk->unit) {
-                if ((err = geno_begin(g, &c->units[bk->unit]))) break;
-                c->cur_unit[st] = (long)bk->unit;
-            }
+            if ((err = rr_seek(rr, bk->row0))) break;
             for (size_t v = 0; v < bk->b && !err; v++) {
                 double *d = dose_all + off + (v0 + v) * ns;
-                if (geno_next(g, d, &err) == 0 && !err)
-                    err = rgx_fail(RGX_ERR_INPUT, "%s: fewer variants than the first site's file in "
-                                   "unit %zu", g->path, bk->unit);
-                if (err) break;
+                if ((err = rr_next(rr, d))) break;
                 double *q = c->qc + (st * vars + v0 + v) * 6;
                 for (size_t i = 0; i < ns; i++)
                     if (!isnan(d[i])) {
@@ -411,7 +450,8 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
     if (anye) return err ? err : rgx_fail(RGX_ERR_INPUT, "another rank could not read its site's genotypes");
     MPI_Allreduce(MPI_IN_PLACE, c->qc, (int)qn, MPI_DOUBLE, MPI_SUM, c->comm);
     /* Global QC and means (site order), the same variants in every file. */
-    double *mean = c->D; /* vars doubles of scratch */
+    double *mean = c->D;        /* vars doubles of scratch */
+    char *pass = c->pass;       /* vars: QC passed */
     for (size_t v = 0; v < vars; v++) {
         double sum = 0, obs = 0, cnt[3] = {0, 0, 0};
         for (size_t st = 0; st < c->n_sites; st++) {
@@ -420,11 +460,13 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
                 return rgx_fail(RGX_ERR_INPUT, "genotype file %s differs from %s at variant %zu of "
                                 "round %ld: every site's file must hold the same variants in the "
                                 "same order (harmonise them first)",
-                                c->gs[st].path ? c->gs[st].path : "(a site)", c->gs[0].path ? c->gs[0].path : "the first site's", v, round);
+                                c->rr[st].g->path ? c->rr[st].g->path : "(a site)",
+                                c->rr[0].g->path ? c->rr[0].g->path : "the first site's", v, round);
             sum += q[0], obs += q[1], cnt[0] += q[2], cnt[1] += q[3], cnt[2] += q[4];
         }
         vqc_t vq;
         variant_qc_sums(c->o, sum, (long)obs, cnt, c->J->n, &vq, &mean[v]);
+        pass[v] = vq.pass == Q_PASS;
         size_t j = first, v0 = 0; /* the finisher's numbers (and counts: summed over ranks) */
         while (j < first + n_round && v >= v0 + c->blk[j].b) v0 += c->blk[j].b, j++;
         if (j == mine) {
@@ -440,15 +482,16 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
         if ((int)(st % (size_t)c->active) != c->rank) continue;
         size_t ns = c->J->site_row[st + 1] - c->J->site_row[st], v0 = 0;
         for (size_t jj = 0; jj < n_round; jj++) {
-            size_t b = c->blk[first + jj].b;
+            size_t b = c->blk[first + jj].b, t = 0;
             double *Gb = dose_all + off + v0 * ns;
-            for (size_t v = 0; v < b; v++)
-                for (size_t i = 0; i < ns; i++) {
-                    double *x = Gb + v * ns + i;
-                    *x = isnan(*x) ? 0 : *x - mean[v0 + v];
-                }
+            for (size_t v = 0; v < b; v++) { /* tested variants only, moved to the front */
+                if (!pass[v0 + v]) continue;
+                double *x = Gb + t * ns, *y = Gb + v * ns;
+                for (size_t i = 0; i < ns; i++) x[i] = isnan(y[i]) ? 0 : y[i] - mean[v0 + v];
+                t++;
+            }
             double *P = c->part + ((st * n_round + jj) * B) * W;
-            scan_block_sums(M, Gb, b, c->J->site_row[st], ns, c->G2, P, P + b * R);
+            scan_block_sums(M, Gb, t, c->J->site_row[st], ns, c->G2, P, P + t * R);
             v0 += b;
         }
         off += vars * ns;
@@ -457,14 +500,19 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
     *b_out = 0, *row0_out = 0;
     if (mine >= first + n_round || mine == (size_t)-1) return RGX_OK;
     /* The finisher: add the sites' sums in site order, then the statistics. */
-    size_t jj = mine - first, b = c->blk[mine].b;
-    memset(c->S, 0, b * W * sizeof *c->S);
+    size_t jj = mine - first, b = c->blk[mine].b, t = 0, v0 = 0;
+    for (size_t j = first; j < mine; j++) v0 += c->blk[j].b;
+    for (size_t v = 0; v < b; v++)
+        if (pass[v0 + v]) c->map[t++] = v;
+    memset(c->S, 0, t * W * sizeof *c->S);
     for (size_t st = 0; st < c->n_sites; st++) {
         const double *P = c->part + ((st * n_round + jj) * B) * W;
-        for (size_t x = 0; x < b * W; x++) c->S[x] += P[x];
+        for (size_t x = 0; x < t * W; x++) c->S[x] += P[x];
     }
-    scan_block_finish(M, c->S, c->S + b * R, b, beta, se, mlp);
-    untested_nan(num, b, M->p, beta, se, mlp);
+    scan_block_finish(M, c->S, c->S + t * R, t, beta, se, mlp);
+    expand_tested(c->map, t, b, M->p, beta);
+    expand_tested(c->map, t, b, M->p, se);
+    expand_tested(c->map, t, b, M->p, mlp);
     *b_out = b, *row0_out = c->blk[mine].row0;
     return RGX_OK;
 }
@@ -540,10 +588,8 @@ typedef struct {
 } block_rec_t;
 
 typedef struct {
-    const long *offset, *count;
-    const int *owner;
-    size_t nu, sw, p;
-    int rank;
+    long B;                 /* rows per block */
+    size_t first, end, sw, p; /* this rank's blocks [first, end) */
     block_rec_t *rec;
     size_t n, cap;
 } restore_t;
@@ -553,18 +599,14 @@ static size_t block_bytes(size_t b, size_t sw, size_t p)
     return b * sw + b * 7 * sizeof(double) + 3 * b * p * sizeof(double);
 }
 
-/* Keeps the recorded blocks that this rank owns (a block lies in one unit). */
+/* Keeps the recorded blocks that this rank finishes. */
 static rgx_err restore_fn(void *ctx, uint64_t key, const void *payload, size_t len)
 {
     restore_t *r = ctx;
     long row0 = (long)key;
-    size_t lo = 0, hi = r->nu;
-    while (hi - lo > 1) { /* the unit whose rows hold row0 */
-        size_t mid = (lo + hi) / 2;
-        if (r->offset[mid] <= row0) lo = mid; else hi = mid;
-    }
+    size_t k = (size_t)(row0 / r->B);
     uint64_t b64;
-    if (len < sizeof b64 || r->nu == 0 || r->owner[lo] != r->rank) return RGX_OK;
+    if (len < sizeof b64 || row0 % r->B || k < r->first || k >= r->end) return RGX_OK;
     memcpy(&b64, payload, sizeof b64);
     if (len != sizeof b64 + block_bytes((size_t)b64, r->sw, r->p)) return RGX_OK;
     if (r->n == r->cap) {
@@ -606,8 +648,8 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     geno_unit_t *units = NULL;
     size_t nu = 0;
     long *count = NULL, *offset = NULL;
-    int *owner = NULL;
     double *dose = NULL, *G = NULL, *G2 = NULL, *work = NULL, *beta = NULL, *se = NULL, *mlp = NULL;
+    size_t *map = NULL;
     char *sbuf = NULL;
     hit_t *hits = NULL;
     size_t n_hits = 0, cap_hits = 0;
@@ -680,11 +722,10 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
                  g.use_ds ? "DS dosages" : "GT hard calls", in->genotypes,
                  g.indexed ? "indexed" : "no index: one pass per rank");
 
-    /* Units, counted in parallel, then assigned by load. */
+    /* Units, counted in parallel: they number the variant rows. */
     if ((err = geno_units(&g, o.unit_bp, o.chroms, o.region, &units, &nu))) goto out;
     if ((err = rgx_calloc(&count, nu + 1, sizeof *count)) ||
-        (err = rgx_calloc(&offset, nu + 1, sizeof *offset)) ||
-        (err = rgx_calloc(&owner, nu + 1, sizeof *owner)))
+        (err = rgx_calloc(&offset, nu + 1, sizeof *offset)))
         goto out;
     long w[3] = {1, 1, 1};
     err = count_units(&g, units, nu, rank, size, count, w);
@@ -700,7 +741,6 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     MPI_Allreduce(MPI_IN_PLACE, &n_multi, 1, MPI_LONG, MPI_SUM, h->comm);
     long V = 0;
     for (size_t k = 0; k < nu; k++) offset[k] = V, V += count[k];
-    assign_units(count, nu, size, owner);
     if (rank == 0)
         log_info("scan: %ld biallelic variants in %zu units (%ld multi-allelic records skipped: "
                  "split them with bcftools norm -m- to test each allele)",
@@ -742,7 +782,14 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     size_t sw = 64 + 1 + (size_t)w[0] + 1 + (size_t)w[1] + 1 + (size_t)w[2] + 1;
     if ((err = rgx_calloc(&sbuf, B * sw, 1))) goto out;
     double *num = NULL;
-    if ((err = rgx_calloc(&num, B * 7, sizeof *num))) goto out;
+    if ((err = rgx_calloc(&num, B * 7, sizeof *num)) || (err = rgx_calloc(&map, B, sizeof *map)))
+        goto out_num;
+    /* The blocks of the whole variant list. */
+    size_t nb = ((size_t)V + B - 1) / B, first_blk, end_blk;
+    if ((err = rgx_calloc(&gblk, nb ? nb : 1, sizeof *gblk))) goto out_num;
+    for (size_t j = 0; j < nb; j++)
+        gblk[j] = (gblock_t){(long)(j * B), (size_t)V - j * B < B ? (size_t)V - j * B : B};
+    my_blocks_range(nb, rank, size, &first_blk, &end_blk);
     /* Checkpoints: the blocks an earlier run finished (this rank's only), and a log of ours.
      * (Not with one file per site in this version: there a block's finisher depends on the
      * rank count.) */
@@ -754,11 +801,10 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
         MPI_Bcast(&ke, 1, MPI_INT, 0, h->comm);
         if (ke) {
             if (!err) err = rgx_fail(RGX_ERR_INPUT, "rank 0 could not hash the scan's inputs");
-            free(num);
-            goto out;
+            goto out_num;
         }
         MPI_Bcast(run_key, 65, MPI_CHAR, 0, h->comm);
-        rs = (restore_t){offset, count, owner, nu, sw, p, rank, NULL, 0, 0};
+        rs = (restore_t){(long)B, first_blk, end_blk, sw, p, NULL, 0, 0};
         size_t nrec = 0;
         err = ckpt_read_all(in->ckpt_dir, "scan", run_key, restore_fn, &rs, &nrec);
         if (!err && !(err = ckpt_open(&ck, in->ckpt_dir, "scan", rank, run_key))) ck_open = 1;
@@ -767,71 +813,48 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
         if (!err && rank == 0 && all)
             log_info("scan: resuming: %ld blocks already done (checkpoints in %s)", all,
                      in->ckpt_dir);
-        if (err) {
-            free(num);
-            goto out;
-        }
+        if (err) goto out_num;
     }
-    long my_blocks = 0, all_blocks;
-    for (size_t k = 0; k < nu; k++)
-        if (owner[k] == rank) my_blocks += (count[k] + (long)B - 1) / (long)B;
-    MPI_Allreduce(&my_blocks, &all_blocks, 1, MPI_LONG, MPI_MAX, h->comm);
-    if (sites) { /* every block of the genome; block j finished by rank j % active */
-        size_t nb = 0, W = M.rhs_cols + M.n_groups, vmax = (size_t)active * B, nmine = 0;
-        for (size_t k = 0; k < nu; k++) nb += (size_t)((count[k] + (long)B - 1) / (long)B);
-        if ((err = rgx_calloc(&gblk, nb ? nb : 1, sizeof *gblk))) {
-            free(num);
-            goto out;
-        }
-        nb = 0;
-        for (size_t k = 0; k < nu; k++)
-            for (long i0 = 0; i0 < count[k]; i0 += (long)B)
-                gblk[nb++] = (gblock_t){k, i0, offset[k] + i0,
-                                        (size_t)(count[k] - i0 < (long)B ? count[k] - i0 : (long)B)};
+    long my_blocks = (long)(end_blk - first_blk), all_blocks = (long)((nb + (size_t)size - 1) / (size_t)size);
+    rowreader_t rr = {&g, units, offset, count, nu, 0, 0, 0};
+    if (sites) { /* block j finished by rank j % active */
+        size_t W = M.rhs_cols + M.n_groups, vmax = (size_t)active * B, nmine = 0;
         for (size_t st = 0; st < n_sites; st++)
             if ((int)(st % (size_t)active) == rank) nmine += J.site_row[st + 1] - J.site_row[st];
-        sc = (sites_t){.o = &o, .M = &M, .J = &J, .gs = gs, .n_sites = n_sites, .sw = sw,
-                       .active = active, .rank = rank, .comm = h->comm, .units = units,
-                       .blk = gblk, .n_blk = nb, .w = {w[0], w[1], w[2]}};
+        sc = (sites_t){.o = &o, .M = &M, .J = &J, .n_sites = n_sites, .sw = sw,
+                       .active = active, .rank = rank, .comm = h->comm,
+                       .blk = gblk, .n_blk = nb, .map = map, .w = {w[0], w[1], w[2]}};
         size_t maxns = 1;
         for (size_t st = 0; st < n_sites; st++)
             if (J.site_row[st + 1] - J.site_row[st] > maxns) maxns = J.site_row[st + 1] - J.site_row[st];
-        if ((err = rgx_calloc(&sc.cur_unit, n_sites, sizeof *sc.cur_unit)) ||
+        if ((err = rgx_calloc(&sc.rr, n_sites, sizeof *sc.rr)) ||
             (err = rgx_calloc(&sc.qc, n_sites * vmax * 6, sizeof *sc.qc)) ||
             (err = rgx_calloc(&sc.G, vmax * (nmine ? nmine : 1), sizeof *sc.G)) ||
             (err = rgx_calloc(&sc.G2, B * maxns, sizeof *sc.G2)) ||
             (err = rgx_calloc(&sc.S, B * W, sizeof *sc.S)) ||
             (err = rgx_calloc(&sc.D, vmax, sizeof *sc.D)) ||
-            (err = rgx_calloc(&sc.part, n_sites * (size_t)active * B * W, sizeof *sc.part))) {
-            free(num);
-            goto out;
-        }
-        for (size_t st = 0; st < n_sites; st++) sc.cur_unit[st] = -1;
+            (err = rgx_calloc(&sc.pass, vmax, sizeof *sc.pass)) ||
+            (err = rgx_calloc(&sc.part, n_sites * (size_t)active * B * W, sizeof *sc.part)))
+            goto out_num;
+        for (size_t st = 0; st < n_sites; st++)
+            sc.rr[st] = (rowreader_t){&gs[st], units, offset, count, nu, 0, 0, 0};
         all_blocks = (long)((nb + (size_t)active - 1) / (size_t)active);
         my_blocks = 0;
         for (size_t j = (size_t)rank; rank < active && j < nb; j += (size_t)active) my_blocks++;
     }
+    MPI_Allreduce(MPI_IN_PLACE, &all_blocks, 1, MPI_LONG, MPI_MAX, h->comm);
     long qc_count[7] = {0};
     progress_t prog;
     progress_init(&prog, "scan (rank 0's blocks)", "blocks", my_blocks);
-    size_t uk = 0;
-    long in_unit = 0; /* variants of the current unit already read */
-    int unit_open = 0;
     for (long round = 0; round < all_blocks; round++) {
         size_t b = 0;
         long row0 = 0;
-        /* The next unit of mine with variants left. */
-        while (!err && uk < nu && (owner[uk] != rank || in_unit >= count[uk])) {
-            uk++, in_unit = 0, unit_open = 0;
-        }
+        size_t kb = first_blk + (size_t)round; /* my block of this round (main path) */
         if (sites) {
             if (!err) err = sites_round(&sc, round, &b, &row0, sbuf, num, beta, se, mlp, qc_count);
-        } else {
-            block_rec_t *done = NULL;
-            if (!err && uk < nu) {
-                row0 = offset[uk] + in_unit;
-                done = in->ckpt_dir ? restore_find(&rs, row0) : NULL;
-            }
+        } else if (!err && kb < end_blk) {
+            row0 = gblk[kb].row0;
+            block_rec_t *done = in->ckpt_dir ? restore_find(&rs, row0) : NULL;
             if (done) { /* recorded by an earlier run: its strings, numbers and statistics */
                 b = done->b;
                 const char *d = done->data;
@@ -841,37 +864,30 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
                 memcpy(se, d, b * p * sizeof *se), d += b * p * sizeof *se;
                 memcpy(mlp, d, b * p * sizeof *mlp);
                 for (size_t j = 0; j < b; j++) qc_count[(int)num[j * 7 + 6]]++;
-                in_unit += (long)b;
-                unit_open = 0; /* the reader is no longer at in_unit */
-            } else if (!err && uk < nu) {
-                if (!unit_open && !(err = geno_begin(&g, &units[uk]))) {
-                    unit_open = 1;
-                    for (long sk = 0; sk < in_unit && !err; sk++) /* past the recorded blocks */
-                        if (geno_next(&g, dose, &err) == 0 && !err)
-                            err = rgx_fail(RGX_ERR_INPUT, "%s changed while reading (unit %zu ended early)",
-                                           in->genotypes, uk);
-                }
-                while (!err && b < B && in_unit < count[uk]) {
-                    int r = geno_next(&g, dose, &err);
-                    if (r == 0 && !err)
-                        err = rgx_fail(RGX_ERR_INPUT, "%s changed while reading (unit %zu ended early)",
-                                       in->genotypes, uk);
-                    if (err) break;
+            } else {
+                size_t t = 0; /* tested variants, packed at the front of G */
+                err = rr_seek(&rr, row0);
+                for (; !err && b < gblk[kb].b; b++) {
+                    if ((err = rr_next(&rr, dose))) break;
                     vqc_t v;
                     double mean;
                     variant_qc(&o, dose, n, &v, &mean);
                     qc_count[v.pass]++;
-                    double *gj = G + b * n;
-                    for (size_t i = 0; i < n; i++) gj[i] = isnan(dose[i]) ? 0 : dose[i] - mean;
+                    if (v.pass == Q_PASS) {
+                        double *gj = G + t * n;
+                        for (size_t i = 0; i < n; i++) gj[i] = isnan(dose[i]) ? 0 : dose[i] - mean;
+                        map[t++] = b;
+                    }
                     variant_strings(&g, sbuf + b * sw, sw, w);
                     double *nm = num + b * 7;
                     nm[0] = (double)g.rec->pos + 1, nm[1] = v.af, nm[2] = v.call_rate, nm[3] = v.hwe_p;
                     nm[4] = (double)v.n_obs, nm[5] = v.mac, nm[6] = v.pass;
-                    b++, in_unit++;
                 }
                 if (!err && b) {
-                    scan_block(&M, G, b, G2, work, beta, se, mlp);
-                    untested_nan(num, b, p, beta, se, mlp);
+                    scan_block(&M, G, t, G2, work, beta, se, mlp);
+                    expand_tested(map, t, b, p, beta);
+                    expand_tested(map, t, b, p, se);
+                    expand_tested(map, t, b, p, mlp);
                     if (ck_open) { /* record it before it is written: a kill after this loses nothing */
                         size_t len = sizeof(uint64_t) + block_bytes(b, sw, p);
                         uint64_t b64 = b;
@@ -944,6 +960,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
         if (b) progress_update(&prog, round + 1);
     }
     progress_done(&prog, my_blocks);
+out_num:
     free(num);
     for (int k = 0; k < 3; k++)
         if (assoc[k] != H5I_INVALID_HID) H5Dclose(assoc[k]);
@@ -1044,12 +1061,12 @@ out:
     restore_free(&rs);
     for (size_t st = 0; gs && st < n_sites; st++) geno_close(&gs[st]);
     free(gs), free(gcopy), free(gblk);
-    free(sc.cur_unit), free(sc.qc), free(sc.G), free(sc.G2), free(sc.S), free(sc.D), free(sc.part);
+    free(sc.rr), free(sc.pass), free(sc.qc), free(sc.G), free(sc.G2), free(sc.S), free(sc.D), free(sc.part);
     scan_model_free(&M);
     joined_free(&J);
     geno_close(&g);
     table_free(&ph), table_free(&cv);
-    free(units), free(count), free(offset), free(owner), free(dose), free(G), free(G2), free(work);
-    free(beta), free(se), free(mlp), free(sbuf), free(hits), free(hist);
+    free(units), free(count), free(offset), free(dose), free(G), free(G2), free(work);
+    free(beta), free(se), free(mlp), free(sbuf), free(hits), free(hist), free(map);
     return err;
 }
