@@ -8,6 +8,9 @@
 
 #include "util.h"
 
+#include <htslib/bgzf.h>
+#include <htslib/kseq.h>
+
 rgx_err geno_open(geno_t *g, const char *path, char *const *samples, int n, const char *dosage)
 {
     memset(g, 0, sizeof *g);
@@ -26,6 +29,7 @@ rgx_err geno_open(geno_t *g, const char *path, char *const *samples, int n, cons
         g->tbx = tbx_index_load3(path, NULL, HTS_IDX_SILENT_FAIL);
     }
     g->indexed = g->idx || g->tbx;
+    g->text = fmt->format == vcf;
     int has_ds = bcf_hdr_id2int(g->hdr, BCF_DT_ID, "DS") >= 0 &&
                  bcf_hdr_idinfo_exists(g->hdr, BCF_HL_FMT, bcf_hdr_id2int(g->hdr, BCF_DT_ID, "DS"));
     if (!dosage || !strcmp(dosage, "auto"))
@@ -142,12 +146,19 @@ rgx_err geno_units(const geno_t *g, long unit_bp, const char *chroms, const char
 rgx_err geno_begin(geno_t *g, const geno_unit_t *u)
 {
     g->cur = *u;
+    g->in_window = 0;
     if (g->itr) hts_itr_destroy(g->itr), g->itr = NULL;
     if (g->indexed) {
         char reg[512];
         snprintf(reg, sizeof reg, "%s:%ld-%ld", geno_chrom(g, u->rid), u->beg, u->end);
         g->itr = g->tbx ? tbx_itr_querys(g->tbx, reg) : bcf_itr_querys(g->idx, g->hdr, reg);
-        /* A contig absent from the index has no records: an empty unit. */
+        /* A contig absent from the index has no records: an empty unit.  Text is read on from
+         * the first chunk (chunks are in file order; records before the window are skipped). */
+        if (g->tbx && g->itr && g->itr->n_off > 0) {
+            if (bgzf_seek(hts_get_bgzfp(g->fp), (int64_t)g->itr->off[0].u, SEEK_SET) < 0)
+                return rgx_fail(RGX_ERR_INPUT, "%s: cannot seek to %s", g->path, reg);
+            g->in_window = 1;
+        }
         return RGX_OK;
     }
     /* One forward pass: units come in file order.  If a record at or after the unit's start
@@ -164,68 +175,213 @@ rgx_err geno_begin(geno_t *g, const geno_unit_t *u)
     return RGX_OK;
 }
 
-/* The next record of the unit into g->rec; parse: 0 only CHROM/POS/ALT needed. */
-static int read_record(geno_t *g, int parse, rgx_err *err)
+/* An error naming the record by CHROM and POS (the line is already split into fields). */
+static rgx_err malformed(const geno_t *g, const char *what)
+{
+    return rgx_fail(RGX_ERR_INPUT, "%s: the record at %s:%s: %s", g->path,
+                    g->fld[0] ? g->fld[0] : "?", g->fld[1] ? g->fld[1] : "?", what);
+}
+
+/* Text: splits the line's first nine fields in place and fills the current record. */
+static rgx_err parse_site(geno_t *g)
+{
+    char *p = g->line.s;
+    memset(g->fld, 0, sizeof g->fld);
+    for (int f = 0; f < 9; f++) {
+        g->fld[f] = p;
+        char *t = strchr(p, '\t');
+        if (!t) {
+            if (f == 8 || (f == 7 && bcf_hdr_nsamples(g->hdr) == 0)) { /* no sample columns */
+                if (f == 7) g->fld[8] = p + strlen(p);
+                g->samples = p + strlen(p);
+                break;
+            }
+            return malformed(g, "fewer than 9 tab-separated fields");
+        }
+        *t = '\0';
+        p = t + 1;
+        g->samples = p;
+    }
+    g->v_rid = bcf_hdr_name2id(g->hdr, g->fld[0]);
+    if (g->v_rid < 0) return malformed(g, "CHROM not declared in the header");
+    char *e;
+    g->v_pos = strtol(g->fld[1], &e, 10);
+    if (e == g->fld[1] || *e) return malformed(g, "POS is not a number");
+    g->v_id = g->fld[2], g->v_ref = g->fld[3], g->v_alt = g->fld[4];
+    g->v_nallele = 1; /* REF, then the ALT list ("." is none) */
+    if (strcmp(g->v_alt, ".")) {
+        g->v_nallele++;
+        for (const char *c = g->v_alt; *c; c++) g->v_nallele += *c == ',';
+    }
+    return RGX_OK;
+}
+
+/* BCF: the current record from g->rec. */
+static void site_from_rec(geno_t *g)
+{
+    bcf_unpack(g->rec, BCF_UN_STR);
+    g->v_rid = g->rec->rid, g->v_pos = (long)g->rec->pos + 1, g->v_nallele = g->rec->n_allele;
+    g->v_id = g->rec->d.id, g->v_ref = g->rec->d.allele[0];
+    g->v_alt = g->rec->n_allele > 1 ? g->rec->d.allele[1] : ".";
+}
+
+/* The next record of the unit, its site fields parsed. */
+static int read_record(geno_t *g, rgx_err *err)
 {
     for (;;) {
         int r;
+        if (g->indexed && g->text) {
+            if (!g->in_window) return 0;
+            r = bgzf_getline(hts_get_bgzfp(g->fp), '\n', &g->line);
+            if (r < -1) return *err = rgx_fail(RGX_ERR_INPUT, "%s: read error", g->path), -1;
+            if (r == -1) return g->in_window = 0, 0;
+            if (!g->line.l || g->line.s[0] == '#') continue;
+            if ((*err = parse_site(g))) return -1;
+            if (g->v_rid != g->cur.rid || g->v_pos > g->cur.end) return g->in_window = 0, 0;
+            /* A record that starts before the window belongs to the unit where it starts. */
+            if (g->v_pos < g->cur.beg) continue;
+            return 1;
+        }
         if (g->indexed) {
             if (!g->itr) return 0;
-            if (g->tbx) {
-                r = tbx_itr_next(g->fp, g->tbx, g->itr, &g->line);
-                if (r < 0)
-                    return r == -1
-                               ? 0
+            r = bcf_itr_next(g->fp, g->itr, g->rec);
+            if (r < 0)
+                return r == -1 ? 0
                                : (*err = rgx_fail(RGX_ERR_INPUT, "%s: read error", g->path), -1);
-                if (vcf_parse(&g->line, g->hdr, g->rec) < 0)
-                    return *err = rgx_fail(RGX_ERR_INPUT, "%s: malformed record near %.60s",
-                                           g->path, g->line.s),
-                           -1;
-            } else {
-                r = bcf_itr_next(g->fp, g->itr, g->rec);
-                if (r < 0)
-                    return r == -1
-                               ? 0
-                               : (*err = rgx_fail(RGX_ERR_INPUT, "%s: read error", g->path), -1);
-            }
-            (void)parse;
-            /* A record that starts before the window but overlaps it belongs to the unit
-             * where it starts. */
-            if (g->rec->pos + 1 < g->cur.beg) continue;
+            site_from_rec(g);
+            if (g->v_pos < g->cur.beg) continue;
             return 1;
         }
         if (!g->pending) {
-            r = bcf_read(g->fp, g->hdr, g->rec);
-            if (r < -1) return *err = rgx_fail(RGX_ERR_INPUT, "%s: malformed record", g->path), -1;
-            if (r == -1) return 0;
+            if (g->text) {
+                r = hts_getline(g->fp, KS_SEP_LINE, &g->line);
+                if (r < -1) return *err = rgx_fail(RGX_ERR_INPUT, "%s: read error", g->path), -1;
+                if (r == -1) return 0;
+                if (!g->line.l || g->line.s[0] == '#') continue;
+                if ((*err = parse_site(g))) return -1;
+            } else {
+                r = bcf_read(g->fp, g->hdr, g->rec);
+                if (r < -1) return *err = rgx_fail(RGX_ERR_INPUT, "%s: malformed record", g->path), -1;
+                if (r == -1) return 0;
+                site_from_rec(g);
+            }
             g->pending = 1;
         }
-        long pos = g->rec->pos + 1;
-        if (g->rec->rid > g->cur.rid || (g->rec->rid == g->cur.rid && pos > g->cur.end))
+        if (g->v_rid > g->cur.rid || (g->v_rid == g->cur.rid && g->v_pos > g->cur.end))
             return 0; /* after the unit: keep it for the next */
         g->pending = 0;
-        g->last_rid = g->rec->rid, g->last_pos = pos;
-        if (g->rec->rid < g->cur.rid || pos < g->cur.beg) continue; /* before: someone else's */
+        g->last_rid = g->v_rid, g->last_pos = g->v_pos;
+        if (g->v_rid < g->cur.rid || g->v_pos < g->cur.beg) continue; /* before: someone else's */
         return 1;
     }
+}
+
+/* Text: the index of key among the FORMAT keys, or -1. */
+static int format_index(const char *format, const char *key)
+{
+    size_t kl = strlen(key);
+    int k = 0;
+    for (const char *p = format;; k++) {
+        const char *e = strchr(p, ':');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == kl && !memcmp(p, key, kl)) return k;
+        if (!e) return -1;
+        p = e + 1;
+    }
+}
+
+/* Haploid calls count as 0 or 2 so that dosages share one scale; any missing allele makes the
+ * call missing. */
+static double gt_dose(const char *p)
+{
+    double s = 0;
+    int k = 0, miss = 0;
+    for (;;) {
+        if (*p == '.') {
+            miss = 1, p++;
+        } else if (*p >= '0' && *p <= '9') {
+            long a = 0;
+            while (*p >= '0' && *p <= '9') a = a * 10 + (*p++ - '0');
+            s += a > 0;
+        } else {
+            break;
+        }
+        k++;
+        if (*p != '/' && *p != '|') break;
+        p++;
+    }
+    return miss || k == 0 ? NAN : (k == 1 ? 2 * s : s);
+}
+
+/* Text: the DS or GT values of every sample column into g->ds (as float, the precision BCF
+ * keeps) or straight into per-column doubles. */
+static int text_dosages(geno_t *g, double *dose, rgx_err *err)
+{
+    const char *key = g->use_ds ? "DS" : "GT";
+    int ki = format_index(g->fld[8], key);
+    if (ki < 0) {
+        *err = rgx_fail(RGX_ERR_INPUT, "%s: %s:%ld has no %s values", g->path, g->fld[0],
+                        g->v_pos, key);
+        return -1;
+    }
+    int ns = bcf_hdr_nsamples(g->hdr);
+    if (g->nds < ns) {
+        float *nd = realloc(g->ds, (size_t)ns * sizeof *nd);
+        if (!nd) return *err = rgx_fail(RGX_ERR_MEMORY, "out of memory"), -1;
+        g->ds = nd, g->nds = ns;
+    }
+    const char *p = g->samples;
+    for (int c = 0; c < ns; c++) {
+        if (!*p) {
+            *err = malformed(g, "fewer sample columns than the header");
+            return -1;
+        }
+        const char *f = p; /* to the key's subfield, if the column has it */
+        int k = 0;
+        while (k < ki && *f && *f != '\t') k += *f++ == ':';
+        float v = NAN;
+        if (!g->use_ds) {
+            if (k == ki) v = (float)gt_dose(f); /* "./.", "." and "" are missing calls */
+        } else if (k == ki && !(*f == '.' && !(f[1] >= '0' && f[1] <= '9'))) {
+            /* As vcf_parse: "." (not ".5") is missing, an empty value is 0 (missing at the
+             * end of the line), and the number must end the value (or start a list). */
+            char *e = (char *)f;
+            v = *f ? 0 : NAN;
+            if (*f && *f != ':' && *f != '\t') v = (float)rgx_strtod(f, &e);
+            if (e == f ? *f && *f != ':' && *f != '\t'
+                       : *e && *e != ':' && *e != '\t' && *e != ',') {
+                char what[160];
+                snprintf(what, sizeof what, "sample %s: DS '%.*s' is not a number",
+                         g->hdr->samples[c], (int)strcspn(f, ":\t"), f);
+                *err = malformed(g, what);
+                return -1;
+            }
+        }
+        g->ds[c] = v;
+        while (*p && *p != '\t') p++; /* the next column */
+        if (*p) p++;
+    }
+    for (int i = 0; i < g->n; i++) dose[i] = (double)g->ds[g->col[i]];
+    return 1;
 }
 
 int geno_next(geno_t *g, double *dose, rgx_err *err)
 {
     *err = RGX_OK;
     for (;;) {
-        int r = read_record(g, dose != NULL, err);
+        int r = read_record(g, err);
         if (r <= 0) return r;
-        if (g->rec->n_allele != 2) {
+        if (g->v_nallele != 2) {
             g->n_multi++;
             continue;
         }
         if (!dose) return 1;
+        if (g->text) return text_dosages(g, dose, err);
         if (g->use_ds) {
             int n = bcf_get_format_float(g->hdr, g->rec, "DS", &g->ds, &g->nds);
             if (n < 0) {
-                *err = rgx_fail(RGX_ERR_INPUT, "%s: %s:%lld has no DS values", g->path,
-                                geno_chrom(g, g->rec->rid), (long long)g->rec->pos + 1);
+                *err = rgx_fail(RGX_ERR_INPUT, "%s: %s:%ld has no DS values", g->path,
+                                geno_chrom(g, g->v_rid), g->v_pos);
                 return -1;
             }
             int per = n / bcf_hdr_nsamples(g->hdr);
@@ -236,8 +392,8 @@ int geno_next(geno_t *g, double *dose, rgx_err *err)
         } else {
             int n = bcf_get_genotypes(g->hdr, g->rec, &g->gt, &g->ngt);
             if (n < 0) {
-                *err = rgx_fail(RGX_ERR_INPUT, "%s: %s:%lld has no GT values", g->path,
-                                geno_chrom(g, g->rec->rid), (long long)g->rec->pos + 1);
+                *err = rgx_fail(RGX_ERR_INPUT, "%s: %s:%ld has no GT values", g->path,
+                                geno_chrom(g, g->v_rid), g->v_pos);
                 return -1;
             }
             int per = n / bcf_hdr_nsamples(g->hdr);
@@ -266,46 +422,11 @@ static void widen(long *w, long v)
 
 int geno_next_site(geno_t *g, long w[3], rgx_err *err)
 {
-    *err = RGX_OK;
-    if (!(g->indexed && g->tbx)) {
-        for (;;) {
-            int r = read_record(g, 0, err);
-            if (r <= 0) return r;
-            if (g->rec->n_allele != 2) {
-                g->n_multi++;
-                continue;
-            }
-            bcf_unpack(g->rec, BCF_UN_STR);
-            widen(&w[0], (long)strlen(g->rec->d.id));
-            widen(&w[1], (long)strlen(g->rec->d.allele[0]));
-            widen(&w[2], (long)strlen(g->rec->d.allele[1]));
-            return 1;
-        }
+    int r = geno_next(g, NULL, err);
+    if (r > 0) {
+        widen(&w[0], (long)strlen(g->v_id));
+        widen(&w[1], (long)strlen(g->v_ref));
+        widen(&w[2], (long)strlen(g->v_alt));
     }
-    if (!g->itr) return 0;
-    for (;;) {
-        int r = tbx_itr_next(g->fp, g->tbx, g->itr, &g->line);
-        if (r < 0)
-            return r == -1 ? 0 : (*err = rgx_fail(RGX_ERR_INPUT, "%s: read error", g->path), -1);
-        /* CHROM POS ID REF ALT: the rest (the genotypes) is not parsed. */
-        const char *f[6];
-        int nf = 0;
-        const char *p = g->line.s;
-        f[nf++] = p;
-        while (nf < 6 && (p = strchr(p, '\t'))) f[nf++] = ++p;
-        if (nf < 6) {
-            *err = rgx_fail(RGX_ERR_INPUT, "%s: malformed record near %.60s", g->path, g->line.s);
-            return -1;
-        }
-        long pos = atol(f[1]);
-        if (pos < g->cur.beg) continue; /* starts before the window: the previous unit's */
-        long lid = (long)(f[3] - f[2] - 1), lref = (long)(f[4] - f[3] - 1),
-             lalt = (long)(f[5] - f[4] - 1);
-        if (memchr(f[4], ',', (size_t)lalt)) {
-            g->n_multi++;
-            continue;
-        }
-        widen(&w[0], lid), widen(&w[1], lref), widen(&w[2], lalt);
-        return 1;
-    }
+    return r;
 }

@@ -4,7 +4,15 @@
  * same units come out whatever the number of ranks); a rank reads the units it owns: through
  * the index (.tbi or .csi) when there is one, else by one forward pass that parses the
  * genotypes only of the records in its units.  Dosages come from DS, or from GT hard calls
- * (allele counts); missing calls are NAN.  Multi-allelic records are skipped and counted
+ * (allele counts); missing calls are NAN.
+ *
+ * VCF text (plain or bgzipped) is parsed here rather than by vcf_parse: a record's first nine
+ * fields are split, and of the sample columns only the one FORMAT key needed (DS or GT) is
+ * read, where vcf_parse would encode every key of every sample.  Values follow HTSlib's
+ * conventions exactly (DS through float, as BCF stores it; "." missing), so VCF, VCF.gz and
+ * BCF give the same bits (tests/e2e/scan.t).  Through the index, a unit is read from the
+ * first chunk the index gives for its window, sequentially to the window's end (the tabix
+ * iterator would scan every whole line to find its position).  Multi-allelic records are skipped and counted
  * (split them first with `bcftools norm -m-` to test each ALT). */
 #ifndef RGX_GENO_H
 #define RGX_GENO_H
@@ -33,8 +41,17 @@ typedef struct {
     int use_ds; /* 1: DS, 0: GT */
     int n;      /* analysis samples */
     int *col;   /* analysis sample -> VCF column */
-    bcf1_t *rec;
+    bcf1_t *rec;      /* BCF input: the current record */
+    int text;         /* VCF text: records parsed from line */
+    int in_window;    /* indexed text: a unit is being read */
     kstring_t line;
+    char *fld[9];     /* text: CHROM .. FORMAT of the current line (NUL-terminated) */
+    char *samples;    /* text: the sample columns */
+    /* The current record, for every format. */
+    int v_rid;
+    long v_pos; /* 1-based */
+    int v_nallele;
+    const char *v_id, *v_ref, *v_alt;
     float *ds;
     int32_t *gt;
     int nds, ngt;
@@ -59,12 +76,11 @@ rgx_err geno_units(const geno_t *g, long unit_bp, const char *chroms, const char
 rgx_err geno_begin(geno_t *g, const geno_unit_t *u);
 /* The next biallelic record of the unit: 1 with the dosages of the n samples in dose
  * (NAN when missing; dose NULL: only count), 0 at the end of the unit.  The record is
- * g->rec (for dose == NULL on indexed VCF only CHROM/POS are known). */
+ * g->v_rid, v_pos, v_id, v_ref and v_alt (v_alt: the one ALT allele). */
 int geno_next(geno_t *g, double *dose, rgx_err *err);
 
-/* Counting: the next biallelic record of the unit without decoding genotypes (on indexed
- * VCF.gz only the text's first five fields are read); 1 and the widths of ID, REF and ALT
- * raised into w[0..2], or 0 at the end of the unit. */
+/* Counting: the next biallelic record of the unit without decoding genotypes; 1 and the
+ * widths of ID, REF and ALT raised into w[0..2], or 0 at the end of the unit. */
 int geno_next_site(geno_t *g, long w[3], rgx_err *err);
 
 const char *geno_chrom(const geno_t *g, int rid);

@@ -306,7 +306,7 @@ static rgx_err rr_seek(rowreader_t *r, long row)
     return RGX_OK;
 }
 
-/* The next row's dosages (and its record in r->g->rec). */
+/* The next row's dosages (and its record in r->g->v_*). */
 static rgx_err rr_next(rowreader_t *r, double *dose)
 {
     rgx_err err = RGX_OK;
@@ -352,11 +352,10 @@ static void expand_tested(const size_t *map, size_t t, size_t b, size_t p, doubl
 static void variant_strings(geno_t *g, char *s, size_t sw, const long w[3])
 {
     memset(s, 0, sw);
-    bcf_unpack(g->rec, BCF_UN_STR);
-    snprintf(s, 65, "%s", geno_chrom(g, g->rec->rid));
-    snprintf(s + 65, (size_t)w[0] + 1, "%s", g->rec->d.id);
-    snprintf(s + 66 + w[0], (size_t)w[1] + 1, "%s", g->rec->d.allele[0]);
-    snprintf(s + 67 + w[0] + w[1], (size_t)w[2] + 1, "%s", g->rec->d.allele[1]);
+    snprintf(s, 65, "%s", geno_chrom(g, g->v_rid));
+    snprintf(s + 65, (size_t)w[0] + 1, "%s", g->v_id);
+    snprintf(s + 66 + w[0], (size_t)w[1] + 1, "%s", g->v_ref);
+    snprintf(s + 67 + w[0] + w[1], (size_t)w[2] + 1, "%s", g->v_alt);
 }
 
 /* ---- one genotype file per site: samples split across ranks ---- */
@@ -387,13 +386,13 @@ typedef struct {
 
 static uint64_t variant_hash(geno_t *g)
 {
-    bcf_unpack(g->rec, BCF_UN_STR);
     uint64_t h = 1469598103934665603u; /* FNV-1a of CHROM:POS:REF:ALT */
     char buf[64];
-    snprintf(buf, sizeof buf, "%s:%lld:", geno_chrom(g, g->rec->rid), (long long)g->rec->pos);
+    snprintf(buf, sizeof buf, "%s:%ld:", geno_chrom(g, g->v_rid), g->v_pos - 1);
     for (const char *c = buf; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211u;
+    const char *al[2] = {g->v_ref, g->v_alt};
     for (int a = 0; a < 2; a++)
-        for (const char *c = g->rec->d.allele[a]; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211u;
+        for (const char *c = al[a]; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211u;
     return h >> 12; /* exact in a double */
 }
 
@@ -438,7 +437,7 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
                 q[5] = (double)variant_hash(g);
                 if (j == mine && st == (size_t)c->rank) { /* the finisher's own strings */
                     variant_strings(g, sbuf + v * c->sw, c->sw, c->w);
-                    num[v * 7] = (double)g->rec->pos + 1;
+                    num[v * 7] = (double)g->v_pos;
                 }
             }
             v0 += bk->b;
@@ -880,7 +879,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
                     }
                     variant_strings(&g, sbuf + b * sw, sw, w);
                     double *nm = num + b * 7;
-                    nm[0] = (double)g.rec->pos + 1, nm[1] = v.af, nm[2] = v.call_rate, nm[3] = v.hwe_p;
+                    nm[0] = (double)g.v_pos, nm[1] = v.af, nm[2] = v.call_rate, nm[3] = v.hwe_p;
                     nm[4] = (double)v.n_obs, nm[5] = v.mac, nm[6] = v.pass;
                 }
                 if (!err && b) {
