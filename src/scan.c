@@ -5,6 +5,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,13 +21,29 @@ static int same_pattern(const double *Y, size_t n, size_t p, size_t a, size_t b)
     return 1;
 }
 
+/* FNV-1a of a column's missingness: groups are found by hash, then confirmed. */
+static uint64_t pattern_hash(const double *Y, size_t n, size_t p, size_t j)
+{
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint64_t)(isnan(Y[i * p + j]) != 0)) * 1099511628211u;
+    return h;
+}
+
+/* A group is sparse when its missing rows cost less as corrections (a few flops each, outside
+ * the GEMM) than its q masked columns cost inside the GEMM. */
+static int is_sparse(size_t n_miss, size_t n)
+{
+    return n_miss * 6 <= n;
+}
+
 rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, const int *keep,
                         const double *C, size_t q)
 {
     memset(m, 0, sizeof *m);
     m->n = n, m->q = q;
     rgx_err err = RGX_OK;
-    size_t *cols = NULL;
+    size_t *cols = NULL, *rep = NULL;
+    uint64_t *hash = NULL, *rep_hash = NULL;
     if ((err = rgx_calloc(&cols, p ? p : 1, sizeof *cols))) return err;
     for (size_t j = 0; j < p; j++)
         if (keep[j]) cols[m->p++] = j;
@@ -35,25 +52,36 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         (err = rgx_calloc(&m->yty, P, sizeof *m->yty)) ||
         (err = rgx_calloc(&m->group, P, sizeof *m->group)) ||
         (err = rgx_calloc(&m->n_obs, P, sizeof *m->n_obs)) ||
-        (err = rgx_calloc(&m->g, P, sizeof *m->g)))
+        (err = rgx_calloc(&m->g, P, sizeof *m->g)) || (err = rgx_calloc(&rep, P, sizeof *rep)) ||
+        (err = rgx_calloc(&hash, P, sizeof *hash)) ||
+        (err = rgx_calloc(&rep_hash, P, sizeof *rep_hash)))
         goto out;
     /* Groups of identical missingness, in the order of their first phenotype. */
-    size_t *rep = NULL;
-    if ((err = rgx_calloc(&rep, P, sizeof *rep))) goto out;
     for (size_t k = 0; k < m->p; k++) {
+        uint64_t hk = pattern_hash(Y, n, p, cols[k]);
         size_t g;
         for (g = 0; g < m->n_groups; g++)
-            if (same_pattern(Y, n, p, rep[g], cols[k])) break;
-        if (g == m->n_groups) rep[m->n_groups++] = cols[k];
+            if (rep_hash[g] == hk && same_pattern(Y, n, p, rep[g], cols[k])) break;
+        if (g == m->n_groups) rep_hash[g] = hk, rep[m->n_groups++] = cols[k];
         m->group[k] = (int)g;
     }
     size_t G = m->n_groups;
-    m->rhs_cols = m->p + G * q;
-    if ((err = rgx_calloc(&m->rhs, n * (m->rhs_cols ? m->rhs_cols : 1), sizeof *m->rhs)) ||
-        (err = rgx_calloc(&m->masks, n * (G ? G : 1), sizeof *m->masks)) ||
-        (err = rgx_calloc(&m->tails, G ? G : 1, sizeof *m->tails))) {
-        free(rep);
+    for (size_t g = 0; g < G; g++) {
+        size_t obs = 0;
+        for (size_t i = 0; i < n; i++) obs += !isnan(Y[i * p + rep[g]]);
+        scan_group_t *gr = &m->g[g];
+        gr->sparse = is_sparse(n - obs, n);
+        gr->slot = gr->sparse ? m->n_sparse++ : m->n_dense++;
+    }
+    m->rhs_cols = m->p + q + m->n_dense * q;
+    m->mask_cols = 1 + m->n_dense;
+    if ((err = rgx_calloc(&m->rhs, n * m->rhs_cols, sizeof *m->rhs)) ||
+        (err = rgx_calloc(&m->masks, n * m->mask_cols, sizeof *m->masks)) ||
+        (err = rgx_calloc(&m->tails, G ? G : 1, sizeof *m->tails)))
         goto out;
+    for (size_t i = 0; i < n; i++) {
+        m->masks[i * m->mask_cols] = 1;
+        for (size_t a = 0; a < q; a++) m->rhs[i * m->rhs_cols + m->p + a] = C[i * q + a];
     }
     gsl_matrix *A = gsl_matrix_alloc(q, q), *inv = gsl_matrix_alloc(q, q);
     gsl_permutation *perm = gsl_permutation_alloc(q);
@@ -62,13 +90,16 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         scan_group_t *gr = &m->g[g];
         if ((err = rgx_calloc(&gr->cmask, n * q, sizeof *gr->cmask)) ||
             (err = rgx_calloc(&gr->mask, n, sizeof *gr->mask)) ||
-            (err = rgx_calloc(&gr->ctc_inv, q * q, sizeof *gr->ctc_inv)))
+            (err = rgx_calloc(&gr->ctc_inv, q * q, sizeof *gr->ctc_inv)) ||
+            (gr->sparse && (err = rgx_calloc(&gr->miss, n, sizeof *gr->miss))))
             break;
         for (size_t i = 0; i < n; i++)
             if (!isnan(Y[i * p + rep[g]])) {
                 gr->mask[i] = 1;
                 gr->n_rows++;
                 memcpy(gr->cmask + i * q, C + i * q, q * sizeof *C);
+            } else if (gr->sparse) {
+                gr->miss[gr->n_miss++] = i;
             }
         /* C'C over the group's rows, inverted by LU (q is small). */
         for (size_t a = 0; a < q; a++)
@@ -89,7 +120,12 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         }
         for (size_t a = 0; a < q; a++)
             for (size_t b = 0; b < q; b++) gr->ctc_inv[a * q + b] = gsl_matrix_get(inv, a, b);
-        for (size_t i = 0; i < n; i++) m->masks[i * G + g] = gr->mask[i];
+        if (!gr->sparse)
+            for (size_t i = 0; i < n; i++) {
+                m->masks[i * m->mask_cols + 1 + gr->slot] = gr->mask[i];
+                for (size_t a = 0; a < q; a++)
+                    m->rhs[i * m->rhs_cols + m->p + q + gr->slot * q + a] = gr->cmask[i * q + a];
+            }
         /* One t-tail table per distinct df (groups of equal size share it). */
         double df = (double)gr->n_rows - (double)q - 1;
         size_t t;
@@ -97,9 +133,6 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
             if (m->tails[t].df == df) break;
         if (t == m->n_tails) tdist_table_init(&m->tails[m->n_tails++], df);
         gr->tail = t;
-        for (size_t a = 0; a < q; a++)
-            for (size_t i = 0; i < n; i++)
-                m->rhs[i * m->rhs_cols + m->p + g * q + a] = gr->cmask[i * q + a];
     }
     /* Residualise each phenotype on its group's covariates. */
     for (size_t k = 0; k < m->p && !err; k++) {
@@ -131,9 +164,9 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         m->n_obs[k] = gr->n_rows;
     }
     gsl_matrix_free(A), gsl_matrix_free(inv), gsl_permutation_free(perm);
-    free(cty), free(alpha), free(rep);
+    free(cty), free(alpha);
 out:
-    free(cols);
+    free(cols), free(rep), free(hash), free(rep_hash);
     if (err) scan_model_free(m);
     return err;
 }
@@ -141,7 +174,7 @@ out:
 void scan_model_free(scan_model_t *m)
 {
     for (size_t g = 0; m->g && g < m->n_groups; g++) {
-        free(m->g[g].cmask), free(m->g[g].mask), free(m->g[g].ctc_inv);
+        free(m->g[g].cmask), free(m->g[g].mask), free(m->g[g].ctc_inv), free(m->g[g].miss);
     }
     free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->rhs),
         free(m->masks), free(m->tails);
@@ -150,12 +183,129 @@ void scan_model_free(scan_model_t *m)
 
 /* ---- the block kernel ---- */
 
-/* g~'g~ = g'g - (C'g)' (C'C)^-1 (C'g) on group gi's rows; NAN when the variant does not vary
- * there (up to rounding): no test. */
-static double gtg_of(const scan_model_t *m, const double *row, double gg, size_t gi)
+size_t scan_sums_len(const scan_model_t *m, size_t b)
 {
-    size_t q = m->q;
-    const double *cg = row + m->p + gi * q, *inv = m->g[gi].ctc_inv;
+    return b * (m->rhs_cols + m->mask_cols + m->n_sparse * (m->q + 1));
+}
+
+/* x (q + 1 rows of b) = the sums over the missing rows k of w[k][a] * g_k (a < q) and of
+ * g_k^2 (row q); g_k = Gt row rows[k] - row0 (b values), w: nr x qpad weights (the rows'
+ * covariates, zero-padded to a multiple of 6).  Vectors of eight variants, six weighted sums
+ * and the squares per pass over the missing rows, the sums of 256 variants held in L1.
+ * Compiled for AVX-512, AVX2 and plain x86-64, chosen at run time. */
+typedef double v8d __attribute__((vector_size(64)));
+
+/* Loads and stores of a tile of jn <= 8 doubles (macros: a v8d argument would change the ABI
+ * between the clones). */
+#define LOAD8(v, p, jn)                                                                           \
+    do {                                                                                          \
+        if ((jn) == 8)                                                                            \
+            memcpy(&(v), (p), sizeof(v));                                                         \
+        else                                                                                      \
+            for (size_t t_ = 0; t_ < (jn); t_++) (v)[t_] = (p)[t_];                               \
+    } while (0)
+#define STORE8(p, v, jn)                                                                          \
+    do {                                                                                          \
+        if ((jn) == 8)                                                                            \
+            memcpy((p), &(v), sizeof(v));                                                         \
+        else                                                                                      \
+            for (size_t t_ = 0; t_ < (jn); t_++) (p)[t_] = (v)[t_];                               \
+    } while (0)
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+miss_sums(const size_t *rows, size_t nr, size_t row0, const double *w, size_t qpad, size_t q,
+          const double *Gt, size_t b, double *x)
+{
+    enum { TILES = 32, JC = 8 * TILES }; /* 256 variants: 7 x 2 KB of sums, in L1 */
+    v8d acc[7][TILES];
+    for (size_t j0 = 0; j0 < b; j0 += JC) {
+        size_t jc = b - j0 < JC ? b - j0 : JC, nt = (jc + 7) / 8;
+        for (size_t a0 = 0; a0 < qpad; a0 += 6) {
+            memset(acc, 0, sizeof acc);
+            for (size_t k = 0; k < nr; k++) {
+                /* One row segment at a time (2 KB, contiguous): the rows are scattered, so
+                 * walking a whole segment per row keeps the TLB and the prefetcher useful. */
+                const double *r = Gt + (rows[k] - row0) * b + j0, *wk = w + k * qpad + a0;
+                double w0 = wk[0], w1 = wk[1], w2 = wk[2], w3 = wk[3], w4 = wk[4], w5 = wk[5];
+                for (size_t t = 0; t < nt; t++) {
+                    v8d gv = {0};
+                    LOAD8(gv, r + 8 * t, jc - 8 * t < 8 ? jc - 8 * t : 8);
+                    acc[0][t] += w0 * gv, acc[1][t] += w1 * gv, acc[2][t] += w2 * gv;
+                    acc[3][t] += w3 * gv, acc[4][t] += w4 * gv, acc[5][t] += w5 * gv;
+                    acc[6][t] += gv * gv;
+                }
+            }
+            for (size_t t = 0; t < nt; t++) {
+                size_t jn = jc - 8 * t < 8 ? jc - 8 * t : 8;
+                for (size_t a = 0; a < 6 && a0 + a < q; a++)
+                    STORE8(x + (a0 + a) * b + j0 + 8 * t, acc[a][t], jn);
+                if (a0 == 0) STORE8(x + q * b + j0 + 8 * t, acc[6][t], jn);
+            }
+        }
+    }
+}
+
+void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t row0, size_t nrows,
+                     double *scratch, double *sums)
+{
+    size_t R = m->rhs_cols, MC = m->mask_cols, q = m->q;
+    double *S = sums, *D = sums + b * R, *X = D + b * MC;
+    memset(X, 0, m->n_sparse * (q + 1) * b * sizeof *X);
+    if (!b || !nrows) {
+        memset(sums, 0, b * (R + MC) * sizeof *sums);
+        return;
+    }
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)R, (int)nrows, 1.0, G,
+                (int)nrows, m->rhs + row0 * R, (int)R, 0.0, S, (int)R);
+    for (size_t i = 0; i < b * nrows; i++) scratch[i] = G[i] * G[i];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)MC, (int)nrows, 1.0,
+                scratch, (int)nrows, m->masks + row0 * MC, (int)MC, 0.0, D, (int)MC);
+    /* Sparse groups: the sums over their missing rows, subtracted when finishing.  G
+     * transposed first (rows of b variants), so that each missing row is q + 1 axpys. */
+    int any = 0;
+    for (size_t g = 0; g < m->n_groups; g++) any |= m->g[g].sparse && m->g[g].n_miss;
+    if (!any) return;
+    double *Gt = scratch; /* nrows x b */
+    enum { T = 32 };
+    for (size_t j0 = 0; j0 < b; j0 += T)
+        for (size_t i0 = 0; i0 < nrows; i0 += T)
+            for (size_t j = j0; j < j0 + T && j < b; j++)
+                for (size_t i = i0; i < i0 + T && i < nrows; i++) Gt[i * b + j] = G[j * nrows + i];
+    size_t qpad = (q + 5) / 6 * 6, most = 0;
+    for (size_t g = 0; g < m->n_groups; g++)
+        if (m->g[g].sparse && m->g[g].n_miss > most) most = m->g[g].n_miss;
+    double *w = calloc(most * qpad, sizeof *w);
+    for (size_t g = 0; g < m->n_groups && w; g++) {
+        const scan_group_t *gr = &m->g[g];
+        if (!gr->sparse || !gr->n_miss) continue;
+        size_t k0 = 0, k1 = gr->n_miss; /* its missing rows within this row range */
+        while (k0 < k1 && gr->miss[k0] < row0) k0++;
+        while (k1 > k0 && gr->miss[k1 - 1] >= row0 + nrows) k1--;
+        for (size_t k = k0; k < k1; k++)
+            memcpy(w + (k - k0) * qpad, m->rhs + gr->miss[k] * R + m->p, q * sizeof *w);
+        miss_sums(gr->miss + k0, k1 - k0, row0, w, qpad, q, Gt, b, X + gr->slot * (q + 1) * b);
+    }
+    free(w);
+}
+
+/* g~'g~ = g'g - (C'g)' (C'C)^-1 (C'g) on the group's rows; NAN when the variant does not vary
+ * there (up to rounding): no test. */
+static double gtg_of(const scan_model_t *m, const double *sums, size_t b, size_t j, size_t gi,
+                     double *cg)
+{
+    size_t q = m->q, R = m->rhs_cols, MC = m->mask_cols;
+    const scan_group_t *gr = &m->g[gi];
+    const double *row = sums + j * R, *D = sums + b * R, *X = D + b * MC;
+    double gg;
+    if (gr->sparse) {
+        const double *x = X + gr->slot * (q + 1) * b;
+        for (size_t a = 0; a < q; a++) cg[a] = row[m->p + a] - x[a * b + j];
+        gg = D[j * MC] - x[q * b + j];
+    } else {
+        for (size_t a = 0; a < q; a++) cg[a] = row[m->p + q + gr->slot * q + a];
+        gg = D[j * MC + 1 + gr->slot];
+    }
+    const double *inv = gr->ctc_inv;
     double quad = 0;
     for (size_t a = 0; a < q; a++) {
         double s = 0;
@@ -166,29 +316,17 @@ static double gtg_of(const scan_model_t *m, const double *row, double gg, size_t
     return v > 1e-8 * gg && v > 0 ? v : NAN;
 }
 
-void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t row0, size_t nrows,
-                     double *G2, double *S, double *D)
-{
-    size_t R = m->rhs_cols, NG = m->n_groups;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)R, (int)nrows, 1.0, G,
-                (int)nrows, m->rhs + row0 * R, (int)R, 0.0, S, (int)R);
-    for (size_t i = 0; i < b * nrows; i++) G2[i] = G[i] * G[i];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)NG, (int)nrows, 1.0, G2,
-                (int)nrows, m->masks + row0 * NG, (int)NG, 0.0, D, (int)NG);
-}
-
-void scan_block_finish(const scan_model_t *m, const double *S, const double *D, size_t b,
-                       double *beta, double *se, double *mlog10p)
+void scan_block_finish(const scan_model_t *m, const double *sums, size_t b, double *beta,
+                       double *se, double *mlog10p)
 {
     size_t p = m->p, q = m->q, NG = m->n_groups, R = m->rhs_cols;
-    double gtg[64];
+    double *gtg = malloc((NG + q + 1) * sizeof *gtg), *cg = gtg + NG;
     for (size_t j = 0; j < b; j++) {
-        const double *row = S + j * R;
-        for (size_t gi = 0; gi < NG && gi < 64; gi++) gtg[gi] = gtg_of(m, row, D[j * NG + gi], gi);
+        const double *row = sums + j * R;
+        for (size_t gi = 0; gi < NG; gi++) gtg[gi] = gtg_of(m, sums, b, j, gi, cg);
         for (size_t k = 0; k < p; k++) {
             size_t gi = (size_t)m->group[k];
-            /* Many groups (per-phenotype missingness): computed per phenotype instead. */
-            double v = gi < 64 ? gtg[gi] : gtg_of(m, row, D[j * NG + gi], gi);
+            double v = gtg[gi];
             double df = (double)m->n_obs[k] - (double)q - 1;
             double bt = row[k] / v, rss = m->yty[k] - bt * row[k];
             if (rss < 0) rss = 0;
@@ -199,14 +337,14 @@ void scan_block_finish(const scan_model_t *m, const double *S, const double *D, 
                 isnan(v) || df < 1 ? NAN : tdist_table_mlog10p(&m->tails[m->g[gi].tail], bt / s);
         }
     }
+    free(gtg);
 }
 
-void scan_block(const scan_model_t *m, const double *G, size_t b, double *G2, double *work,
+void scan_block(const scan_model_t *m, const double *G, size_t b, double *scratch, double *sums,
                 double *beta, double *se, double *mlog10p)
 {
-    double *S = work, *D = work + b * m->rhs_cols;
-    scan_block_sums(m, G, b, 0, m->n, G2, S, D);
-    scan_block_finish(m, S, D, b, beta, se, mlog10p);
+    scan_block_sums(m, G, b, 0, m->n, scratch, sums);
+    scan_block_finish(m, sums, b, beta, se, mlog10p);
 }
 
 /* ---- Hardy-Weinberg ---- */

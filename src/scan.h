@@ -22,6 +22,13 @@ typedef struct {
     double *mask;    /* n: 1 inside, 0 outside */
     double *ctc_inv; /* q x q */
     size_t tail;     /* its df's entry of the model's tails */
+    /* Dense: its masked covariates are GEMM columns.  Sparse (few missing rows, as with
+     * per-phenotype missingness): C_g'g = C'g - sum over its missing rows, and the same for
+     * g'g, so a group costs its missing rows instead of every row. */
+    int sparse;
+    size_t slot;     /* dense: its column block in rhs and D; sparse: its correction block */
+    size_t *miss;    /* sparse: its missing rows, ascending */
+    size_t n_miss;
 } scan_group_t;
 
 typedef struct {
@@ -30,37 +37,42 @@ typedef struct {
     double *yty;    /* p: y~'y~ */
     int *group;     /* p: the phenotype's group */
     size_t *n_obs;  /* p */
-    size_t n_groups;
+    size_t n_groups, n_dense, n_sparse;
     scan_group_t *g;
-    /* The right-hand side of the block GEMM: [y~ | C_1 masked | ... ], n x (p + G q). */
+    /* The right-hand side of the block GEMM: [y~ | C | C masked to each dense group],
+     * n x (p + q + n_dense q); and of the g^2 GEMM: [1 | each dense group's mask],
+     * n x (1 + n_dense). */
     double *rhs;
     size_t rhs_cols;
-    double *masks; /* n x G */
+    double *masks;
+    size_t mask_cols;
     tdist_table_t *tails; /* -log10 p tables, one per distinct df */
     size_t n_tails;
 } scan_model_t;
 
 /* Y: n x p (NAN = missing), C: n x q complete, intercept included by the caller.
- * Phenotype j is used when keep[j]; its column is transformed by INT first when
- * int_transform.  Fails when C'C of a group is singular. */
+ * Phenotype j is used when keep[j].  Fails when C'C of a group is singular. */
 rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, const int *keep,
                         const double *C, size_t q);
 void scan_model_free(scan_model_t *m);
 
+/* A block's sums: for b variants, G'[rhs] (b x rhs_cols), G^2'[masks] (b x mask_cols) and
+ * the sparse groups' corrections ((q + 1) x b each); they add up across row ranges. */
+size_t scan_sums_len(const scan_model_t *m, size_t b);
+
 /* One block: G is b x n (row j = variant j's centred dosages).  Writes beta, se and
- * -log10 p (b x p row-major; NAN when the variant does not vary in the group).  work must
- * hold b * (rhs_cols + n_groups) doubles; G2 b x n scratch. */
-void scan_block(const scan_model_t *m, const double *G, size_t b, double *G2, double *work,
+ * -log10 p (b x p row-major; NAN when the variant does not vary in the group).  sums holds
+ * scan_sums_len(m, b) doubles; scratch b * n. */
+void scan_block(const scan_model_t *m, const double *G, size_t b, double *scratch, double *sums,
                 double *beta, double *se, double *mlog10p);
 
 /* The two halves of scan_block, for samples split across ranks (one genotype file per site):
- * the sums over rows row0 .. row0 + nrows - 1 of the model (G: b x nrows) into S (b x
- * rhs_cols) and D (b x n_groups), which add up across row ranges; then the statistics from
- * the total S and D. */
+ * the sums over rows row0 .. row0 + nrows - 1 of the model (G: b x nrows; scratch b x nrows),
+ * then the statistics from the total sums. */
 void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t row0, size_t nrows,
-                     double *G2, double *S, double *D);
-void scan_block_finish(const scan_model_t *m, const double *S, const double *D, size_t b,
-                       double *beta, double *se, double *mlog10p);
+                     double *scratch, double *sums);
+void scan_block_finish(const scan_model_t *m, const double *sums, size_t b, double *beta,
+                       double *se, double *mlog10p);
 
 /* Hardy-Weinberg exact test (Wigginton, Cutler and Abecasis 2005) from genotype counts. */
 double scan_hwe_p(long n_aa, long n_ab, long n_bb);

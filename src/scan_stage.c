@@ -378,10 +378,11 @@ typedef struct {
     size_t n_blk;
     size_t *map;      /* B: the rows of a block's tested variants */
     double *qc;       /* n_sites x vars of a round x 6: sum, observed, 3 genotype counts, id */
-    double *G, *G2, *S, *D; /* this rank's sites' centred dosages; partial sums */
+    double *G, *G2, *S, *D; /* this rank's sites' centred dosages; scratch; summed sums; means */
     char *pass;             /* the round's variants: QC passed */
     double *part;     /* n_sites x round blocks x B x (R + NG) */
     long w[3];        /* widths of ID, REF, ALT (the string layout of the main loop) */
+    double gemm_s, gemm_flops; /* time in the block GEMMs, and their flops */
 } sites_t;
 
 static uint64_t variant_hash(geno_t *g)
@@ -404,10 +405,10 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
                            double *num, double *beta, double *se, double *mlp, long qc_count[7])
 {
     const scan_model_t *M = c->M;
-    size_t n_round = 0, first = (size_t)round * (size_t)c->active, vars = 0, R = M->rhs_cols,
-           NG = M->n_groups, B = (size_t)c->o->block, W = R + NG;
+    size_t n_round = 0, first = (size_t)round * (size_t)c->active, vars = 0,
+           B = (size_t)c->o->block, L = scan_sums_len(M, B);
     for (size_t j = first; j < c->n_blk && j < first + (size_t)c->active; j++) n_round++, vars += c->blk[j].b;
-    size_t qn = c->n_sites * vars * 6, pn = c->n_sites * n_round * B * W;
+    size_t qn = c->n_sites * vars * 6, pn = c->n_sites * n_round * L;
     memset(c->qc, 0, qn * sizeof *c->qc);
     memset(c->part, 0, pn * sizeof *c->part);
     rgx_err err = RGX_OK;
@@ -489,8 +490,11 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
                 for (size_t i = 0; i < ns; i++) x[i] = isnan(y[i]) ? 0 : y[i] - mean[v0 + v];
                 t++;
             }
-            double *P = c->part + ((st * n_round + jj) * B) * W;
-            scan_block_sums(M, Gb, t, c->J->site_row[st], ns, c->G2, P, P + t * R);
+            double *P = c->part + (st * n_round + jj) * L;
+            double t0 = wall_clock();
+            scan_block_sums(M, Gb, t, c->J->site_row[st], ns, c->G2, P);
+            c->gemm_s += wall_clock() - t0;
+            c->gemm_flops += 2.0 * (double)t * (double)ns * (double)(M->rhs_cols + M->mask_cols);
             v0 += b;
         }
         off += vars * ns;
@@ -503,12 +507,13 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
     for (size_t j = first; j < mine; j++) v0 += c->blk[j].b;
     for (size_t v = 0; v < b; v++)
         if (pass[v0 + v]) c->map[t++] = v;
-    memset(c->S, 0, t * W * sizeof *c->S);
+    size_t Lt = scan_sums_len(M, t);
+    memset(c->S, 0, Lt * sizeof *c->S);
     for (size_t st = 0; st < c->n_sites; st++) {
-        const double *P = c->part + ((st * n_round + jj) * B) * W;
-        for (size_t x = 0; x < t * W; x++) c->S[x] += P[x];
+        const double *P = c->part + (st * n_round + jj) * L;
+        for (size_t x = 0; x < Lt; x++) c->S[x] += P[x];
     }
-    scan_block_finish(M, c->S, c->S + t * R, t, beta, se, mlp);
+    scan_block_finish(M, c->S, t, beta, se, mlp);
     expand_tested(c->map, t, b, M->p, beta);
     expand_tested(c->map, t, b, M->p, se);
     expand_tested(c->map, t, b, M->p, mlp);
@@ -772,7 +777,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     size_t n = J.n, B = (size_t)o.block;
     if ((err = rgx_calloc(&dose, n, sizeof *dose)) || (err = rgx_calloc(&G, B * n, sizeof *G)) ||
         (err = rgx_calloc(&G2, B * n, sizeof *G2)) ||
-        (err = rgx_calloc(&work, B * (M.rhs_cols + M.n_groups + 1), sizeof *work)) ||
+        (err = rgx_calloc(&work, scan_sums_len(&M, B), sizeof *work)) ||
         (err = rgx_calloc(&beta, B * (p ? p : 1), sizeof *beta)) ||
         (err = rgx_calloc(&se, B * (p ? p : 1), sizeof *se)) ||
         (err = rgx_calloc(&mlp, B * (p ? p : 1), sizeof *mlp)) ||
@@ -817,7 +822,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     long my_blocks = (long)(end_blk - first_blk), all_blocks = (long)((nb + (size_t)size - 1) / (size_t)size);
     rowreader_t rr = {&g, units, offset, count, nu, 0, 0, 0};
     if (sites) { /* block j finished by rank j % active */
-        size_t W = M.rhs_cols + M.n_groups, vmax = (size_t)active * B, nmine = 0;
+        size_t L = scan_sums_len(&M, B), vmax = (size_t)active * B, nmine = 0;
         for (size_t st = 0; st < n_sites; st++)
             if ((int)(st % (size_t)active) == rank) nmine += J.site_row[st + 1] - J.site_row[st];
         sc = (sites_t){.o = &o, .M = &M, .J = &J, .n_sites = n_sites, .sw = sw,
@@ -830,10 +835,10 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
             (err = rgx_calloc(&sc.qc, n_sites * vmax * 6, sizeof *sc.qc)) ||
             (err = rgx_calloc(&sc.G, vmax * (nmine ? nmine : 1), sizeof *sc.G)) ||
             (err = rgx_calloc(&sc.G2, B * maxns, sizeof *sc.G2)) ||
-            (err = rgx_calloc(&sc.S, B * W, sizeof *sc.S)) ||
+            (err = rgx_calloc(&sc.S, L, sizeof *sc.S)) ||
             (err = rgx_calloc(&sc.D, vmax, sizeof *sc.D)) ||
             (err = rgx_calloc(&sc.pass, vmax, sizeof *sc.pass)) ||
-            (err = rgx_calloc(&sc.part, n_sites * (size_t)active * B * W, sizeof *sc.part)))
+            (err = rgx_calloc(&sc.part, n_sites * (size_t)active * L, sizeof *sc.part)))
             goto out_num;
         for (size_t st = 0; st < n_sites; st++)
             sc.rr[st] = (rowreader_t){&gs[st], units, offset, count, nu, 0, 0, 0};
@@ -843,6 +848,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     }
     MPI_Allreduce(MPI_IN_PLACE, &all_blocks, 1, MPI_LONG, MPI_MAX, h->comm);
     long qc_count[7] = {0};
+    double gemm_s = 0, gemm_flops = 0;
     progress_t prog;
     progress_init(&prog, "scan (rank 0's blocks)", "blocks", my_blocks);
     for (long round = 0; round < all_blocks; round++) {
@@ -883,7 +889,11 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
                     nm[4] = (double)v.n_obs, nm[5] = v.mac, nm[6] = v.pass;
                 }
                 if (!err && b) {
-                    scan_block(&M, G, t, G2, work, beta, se, mlp);
+                    double t0 = wall_clock();
+                    scan_block_sums(&M, G, t, 0, n, G2, work);
+                    gemm_s += wall_clock() - t0;
+                    gemm_flops += 2.0 * (double)t * (double)n * (double)(M.rhs_cols + M.mask_cols);
+                    scan_block_finish(&M, work, t, beta, se, mlp);
                     expand_tested(map, t, b, p, beta);
                     expand_tested(map, t, b, p, se);
                     expand_tested(map, t, b, p, mlp);
@@ -959,6 +969,15 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
         if (b) progress_update(&prog, round + 1);
     }
     progress_done(&prog, my_blocks);
+    if (!err) { /* the GEMM phase (scripts/bench_scan compares it with a bare DGEMM) */
+        if (sites) gemm_s = sc.gemm_s, gemm_flops = sc.gemm_flops;
+        double mine[2] = {gemm_s, gemm_flops}, tot[2], slow;
+        MPI_Allreduce(mine, tot, 2, MPI_DOUBLE, MPI_SUM, h->comm);
+        MPI_Allreduce(&gemm_s, &slow, 1, MPI_DOUBLE, MPI_MAX, h->comm);
+        if (rank == 0)
+            log_info("scan: GEMM phase %.2f s on the slowest rank, %.1f GFLOP/s per rank",
+                     slow, tot[0] > 0 ? tot[1] / tot[0] / 1e9 : 0.0);
+    }
 out_num:
     free(num);
     for (int k = 0; k < 3; k++)

@@ -1,5 +1,6 @@
 /* test_scan.c — the scan kernel against a brute-force OLS per variant (GSL multifit) with
- * covariates and phenotypes in two missingness groups; the log-space t tail against the
+ * covariates and phenotypes in three missingness groups (by corrections and by masked
+ * columns); the log-space t tail against the
  * direct value where both are representable, and finite far below 1e-308; HWE exact test
  * against hand-computed values. */
 #include "tap.h"
@@ -49,13 +50,14 @@ static void ols(const double *Y, size_t p, size_t j, const double *C, size_t q, 
 
 int main(void)
 {
-    enum { N = 150, P = 3, Q = 3, B = 20 };
+    enum { N = 150, P = 4, Q = 3, B = 20 };
     unsigned long long seed = 42;
     static double Y[N * P], C[N * Q], G[B * N], G2[B * N], raw[B * N];
     for (size_t i = 0; i < N; i++) {
         C[i * Q] = 1, C[i * Q + 1] = norm(&seed), C[i * Q + 2] = unif(&seed) < 0.5;
         for (size_t j = 0; j < P; j++) Y[i * P + j] = norm(&seed) + 0.3 * C[i * Q + 1];
         if (i % 7 == 0) Y[i * P + 1] = Y[i * P + 2] = NAN; /* phenotypes 1 and 2: one group */
+        if (i % 3 == 1) Y[i * P + 3] = NAN;                 /* phenotype 3: a third missing */
     }
     for (size_t v = 0; v < B; v++) {
         double af = 0.05 + 0.4 * unif(&seed), mean = 0;
@@ -67,11 +69,16 @@ int main(void)
     }
     /* A strong effect on phenotype 0 for variant 3. */
     for (size_t i = 0; i < N; i++) Y[i * P] += 0.8 * raw[3 * N + i];
-    int keep[P] = {1, 1, 1};
+    int keep[P] = {1, 1, 1, 1};
     scan_model_t m;
     is_int(scan_model_init(&m, Y, N, P, keep, C, Q), RGX_OK, "model");
-    is_int((int)m.n_groups, 2, "two missingness groups");
+    is_int((int)m.n_groups, 3, "three missingness groups");
+    /* Both ways of handling a group's missing rows: corrections (few missing: the complete
+     * group and the 1-in-7 one) and masked GEMM columns (a third missing). */
+    is_int((int)m.n_sparse, 2, "two groups by corrections");
+    is_int((int)m.n_dense, 1, "one group by masked columns");
     static double work[B * 64], beta[B * P], se[B * P], mlp[B * P];
+    ok(scan_sums_len(&m, B) <= B * 64, "sums fit the buffer");
     scan_block(&m, G, B, G2, work, beta, se, mlp);
     double worst_b = 0, worst_s = 0, worst_p = 0;
     for (size_t v = 0; v < B; v++)
