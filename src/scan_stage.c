@@ -24,6 +24,7 @@ typedef struct {
     long block, unit_bp;
     int int_transform, compress;
     double outlier_sd; /* 0: no outlier removal */
+    double ckpt_after; /* seconds of scanning before blocks are checkpointed */
     const char *dosage, *chroms, *region, *pheno_names, *covar_names;
 } opts_t;
 
@@ -34,6 +35,7 @@ static void read_opts(const cfg_t *cfg, opts_t *o)
     o->call_rate = cfg_float(cfg, "scan.call_rate");
     o->hwe = cfg_float(cfg, "scan.hwe");
     o->hits = cfg_float(cfg, "scan.hits_threshold");
+    o->ckpt_after = cfg_float(cfg, "scan.checkpoint_after");
     o->min_obs = (double)cfg_int(cfg, "scan.min_obs");
     o->block = cfg_int(cfg, "scan.block_size");
     o->unit_bp = cfg_int(cfg, "scan.unit_mb") * 1000000L;
@@ -848,7 +850,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     }
     MPI_Allreduce(MPI_IN_PLACE, &all_blocks, 1, MPI_LONG, MPI_MAX, h->comm);
     long qc_count[7] = {0};
-    double gemm_s = 0, gemm_flops = 0;
+    double gemm_s = 0, gemm_flops = 0, scan_t0 = wall_clock();
     progress_t prog;
     progress_init(&prog, "scan (rank 0's blocks)", "blocks", my_blocks);
     for (long round = 0; round < all_blocks; round++) {
@@ -897,7 +899,9 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
                     expand_tested(map, t, b, p, beta);
                     expand_tested(map, t, b, p, se);
                     expand_tested(map, t, b, p, mlp);
-                    if (ck_open) { /* record it before it is written: a kill after this loses nothing */
+                    /* Record it before it is written (a kill after this loses nothing), once the
+                     * scan has run long enough for a restart to cost more than the copy. */
+                    if (ck_open && wall_clock() - scan_t0 >= o.ckpt_after) {
                         size_t len = sizeof(uint64_t) + block_bytes(b, sw, p);
                         uint64_t b64 = b;
                         char *rec = NULL, *d;

@@ -74,6 +74,14 @@ const cfg_key_t schema_scan[] = {
      .min = 1,
      .max = 1048576,
      .doc = "variants per GEMM block (memory: block_size x samples doubles, twice)"},
+    {.name = "checkpoint_after",
+     .type = CFG_FLOAT,
+     .def = "60",
+     .min = 0,
+     .max = 1e9,
+     .doc = "seconds of scanning before finished blocks are checkpointed (each record holds a "
+            "block's full statistics: a second copy of the output); a shorter scan is rerun "
+            "whole after a stop"},
     {.name = "unit_mb",
      .type = CFG_INT,
      .def = "20",

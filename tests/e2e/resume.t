@@ -25,6 +25,7 @@ extract:
       families: [stat, ih]   # (every family: extract.t checks them for 1-4 ranks)
 scan:
   block_size: $block
+  checkpoint_after: 0
 EOF
 same() { # DIR: the run in DIR equals the reference run in R1
   local bad=""

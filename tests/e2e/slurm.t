@@ -104,6 +104,7 @@ extract:
 scan:
   dosage: DS
   maf: 0.01
+  checkpoint_after: 0
 EOF
 }
 cd "$S/work"
