@@ -48,6 +48,7 @@ typedef struct {
     size_t mask_cols;
     tdist_table_t *tails; /* -log10 p tables, one per distinct df */
     size_t n_tails;
+    const tdist_table_t **ktail; /* p: each phenotype's table */
 } scan_model_t;
 
 /* Y: n x p (NAN = missing), C: n x q complete, intercept included by the caller.

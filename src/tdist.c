@@ -109,3 +109,40 @@ double tdist_table_mlog10p(const tdist_table_t *tab, double t)
     double r = x * b1 - b2 + c[0];
     return r < 0 ? 0 : r;
 }
+
+/* The table's segment and local coordinate for |t|, or -1 when the exact path is needed. */
+static inline int seg_of(const tdist_table_t *tab, double t, double *x)
+{
+    double at = fabs(t);
+    if (!(at < TDIST_SEGS * TDIST_WIDTH) || !(tab->df >= 1)) return -1;
+    int s = (int)(at * (1 / TDIST_WIDTH));
+    *x = 2 * (at * (1 / TDIST_WIDTH) - s) - 1;
+    return s;
+}
+
+void tdist_table_mlog10p_n(const tdist_table_t *const *tabs, double *x, size_t n)
+{
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        double u[4];
+        int s[4];
+        for (int l = 0; l < 4; l++) s[l] = seg_of(tabs[k + l], x[k + l], &u[l]);
+        if (s[0] < 0 || s[1] < 0 || s[2] < 0 || s[3] < 0) {
+            for (int l = 0; l < 4; l++) x[k + l] = tdist_table_mlog10p(tabs[k + l], x[k + l]);
+            continue;
+        }
+        const double *c0 = tabs[k]->c[s[0]], *c1 = tabs[k + 1]->c[s[1]],
+                     *c2 = tabs[k + 2]->c[s[2]], *c3 = tabs[k + 3]->c[s[3]];
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        for (int j = TDIST_DEG - 1; j >= 1; j--) { /* Clenshaw, as tdist_table_mlog10p */
+            double t0 = 2 * u[0] * a0 - b0 + c0[j], t1 = 2 * u[1] * a1 - b1 + c1[j];
+            double t2 = 2 * u[2] * a2 - b2 + c2[j], t3 = 2 * u[3] * a3 - b3 + c3[j];
+            b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+            a0 = t0, a1 = t1, a2 = t2, a3 = t3;
+        }
+        double r[4] = {u[0] * a0 - b0 + c0[0], u[1] * a1 - b1 + c1[0], u[2] * a2 - b2 + c2[0],
+                       u[3] * a3 - b3 + c3[0]};
+        for (int l = 0; l < 4; l++) x[k + l] = r[l] < 0 ? 0 : r[l];
+    }
+    for (; k < n; k++) x[k] = tdist_table_mlog10p(tabs[k], x[k]);
+}

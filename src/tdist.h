@@ -11,6 +11,8 @@
 #ifndef RGX_TDIST_H
 #define RGX_TDIST_H
 
+#include <stddef.h>
+
 #define TDIST_SEGS 24   /* segments of width TDIST_WIDTH covering [0, 12) */
 #define TDIST_WIDTH 0.5
 #define TDIST_DEG 16    /* Chebyshev coefficients per segment */
@@ -31,5 +33,10 @@ void tdist_table_init(tdist_table_t *tab, double df);
 /* -log10 p from the table; the exact path outside its range (tests/unit/test_scan.c measures
  * the agreement with tdist_mlog10p). */
 double tdist_table_mlog10p(const tdist_table_t *tab, double t);
+
+/* In place: x[k] (a t statistic) becomes -log10 p from tabs[k]'s table, k < n.  The same
+ * values as tdist_table_mlog10p, four evaluations interleaved (each is a chain of dependent
+ * multiply-adds, so one at a time leaves the core idle). */
+void tdist_table_mlog10p_n(const tdist_table_t *const *tabs, double *x, size_t n);
 
 #endif
