@@ -63,7 +63,7 @@ void geno_close(geno_t *g)
     if (g->idx) hts_idx_destroy(g->idx);
     if (g->hdr) bcf_hdr_destroy(g->hdr);
     if (g->fp) hts_close(g->fp);
-    free(g->line.s), free(g->ds), free(g->gt), free(g->col), free(g->path);
+    free(g->line.s), free(g->buf), free(g->ds), free(g->gt), free(g->col), free(g->path);
     memset(g, 0, sizeof *g);
 }
 
@@ -158,6 +158,7 @@ rgx_err geno_begin(geno_t *g, const geno_unit_t *u)
             if (bgzf_seek(hts_get_bgzfp(g->fp), (int64_t)g->itr->off[0].u, SEEK_SET) < 0)
                 return rgx_fail(RGX_ERR_INPUT, "%s: cannot seek to %s", g->path, reg);
             g->in_window = 1;
+            g->buf_beg = g->buf_end = 0, g->buf_eof = 0;
         }
         return RGX_OK;
     }
@@ -185,7 +186,7 @@ static rgx_err malformed(const geno_t *g, const char *what)
 /* Text: splits the line's first nine fields in place and fills the current record. */
 static rgx_err parse_site(geno_t *g)
 {
-    char *p = g->line.s;
+    char *p = g->cur_line;
     memset(g->fld, 0, sizeof g->fld);
     for (int f = 0; f < 9; f++) {
         g->fld[f] = p;
@@ -225,6 +226,42 @@ static void site_from_rec(geno_t *g)
     g->v_alt = g->rec->n_allele > 1 ? g->rec->d.allele[1] : ".";
 }
 
+/* Indexed text: the next line into g->cur_line (NUL-terminated, in g->buf); its length, or -1
+ * at the end of the file, -2 on a read error.  The text is read in pieces of a few MB and
+ * lines are found with memchr, not copied one by one. */
+static int next_line(geno_t *g)
+{
+    BGZF *bz = hts_get_bgzfp(g->fp);
+    for (;;) {
+        char *s = g->buf + g->buf_beg;
+        char *nl = g->buf_end > g->buf_beg ? memchr(s, '\n', g->buf_end - g->buf_beg) : NULL;
+        if (nl || (g->buf_eof && g->buf_end > g->buf_beg)) {
+            size_t len = nl ? (size_t)(nl - s) : g->buf_end - g->buf_beg;
+            s[len] = '\0'; /* the buffer keeps one spare byte */
+            if (len && s[len - 1] == '\r') s[--len] = '\0';
+            g->buf_beg += (nl ? (size_t)(nl - s) + 1 : len);
+            if (!nl) g->buf_beg = g->buf_end;
+            g->cur_line = s;
+            return (int)(len < INT32_MAX ? len : INT32_MAX);
+        }
+        if (g->buf_eof) return -1;
+        /* Keep the partial line, make room (a line longer than the buffer doubles it), read. */
+        size_t keep = g->buf_end - g->buf_beg;
+        if (g->buf_beg) memmove(g->buf, g->buf + g->buf_beg, keep);
+        g->buf_beg = 0, g->buf_end = keep;
+        if (g->buf_cap < keep + 1 + (1u << 20)) {
+            size_t cap = g->buf_cap ? 2 * g->buf_cap : (4u << 20);
+            char *nb = realloc(g->buf, cap);
+            if (!nb) return -2;
+            g->buf = nb, g->buf_cap = cap;
+        }
+        ssize_t n = bgzf_read(bz, g->buf + keep, g->buf_cap - 1 - keep);
+        if (n < 0) return -2;
+        if (n == 0) g->buf_eof = 1;
+        g->buf_end += (size_t)n;
+    }
+}
+
 /* The next record of the unit, its site fields parsed. */
 static int read_record(geno_t *g, rgx_err *err)
 {
@@ -232,10 +269,10 @@ static int read_record(geno_t *g, rgx_err *err)
         int r;
         if (g->indexed && g->text) {
             if (!g->in_window) return 0;
-            r = bgzf_getline(hts_get_bgzfp(g->fp), '\n', &g->line);
+            r = next_line(g);
             if (r < -1) return *err = rgx_fail(RGX_ERR_INPUT, "%s: read error", g->path), -1;
             if (r == -1) return g->in_window = 0, 0;
-            if (!g->line.l || g->line.s[0] == '#') continue;
+            if (!r || g->cur_line[0] == '#') continue;
             if ((*err = parse_site(g))) return -1;
             if (g->v_rid != g->cur.rid || g->v_pos > g->cur.end) return g->in_window = 0, 0;
             /* A record that starts before the window belongs to the unit where it starts. */
@@ -257,6 +294,7 @@ static int read_record(geno_t *g, rgx_err *err)
                 r = hts_getline(g->fp, KS_SEP_LINE, &g->line);
                 if (r < -1) return *err = rgx_fail(RGX_ERR_INPUT, "%s: read error", g->path), -1;
                 if (r == -1) return 0;
+                g->cur_line = g->line.s;
                 if (!g->line.l || g->line.s[0] == '#') continue;
                 if ((*err = parse_site(g))) return -1;
             } else {

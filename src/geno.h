@@ -45,6 +45,10 @@ typedef struct {
     int text;         /* VCF text: records parsed from line */
     int in_window;    /* indexed text: a unit is being read */
     kstring_t line;
+    char *cur_line;   /* text: the current line (in line.s, or in buf when indexed) */
+    char *buf;        /* indexed text: decompressed text, read in large pieces */
+    size_t buf_cap, buf_beg, buf_end;
+    int buf_eof;
     char *fld[9];     /* text: CHROM .. FORMAT of the current line (NUL-terminated) */
     char *samples;    /* text: the sample columns */
     /* The current record, for every format. */
