@@ -168,7 +168,8 @@ int cmd_run(int argc, char **argv)
         const char *objs[] = {"/samples", "/features"};
         err = h5out_copy_from(&h, feat, objs, 2);
     }
-    scan_inputs_t in = {geno, NULL, feat, covar, sck.s, signals_stop_requested};
+    scan_inputs_t in = {geno, NULL, feat, covar, sck.s, signals_stop_requested, NULL,
+                        prov_inputs_sha(&inputs, "covariates")};
     if (!err) err = scan_stage(job.cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) have_h = 0;

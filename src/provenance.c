@@ -40,9 +40,17 @@ rgx_err prov_inputs_add(prov_inputs_t *in, const char *role, const char *path)
 void prov_inputs_free(prov_inputs_t *in)
 {
     for (size_t i = 0; i < in->n; i++) free(in->role[i]), free(in->path[i]);
+    free(in->sha);
     free(in->role);
     free(in->path);
     memset(in, 0, sizeof *in);
+}
+
+const char *prov_inputs_sha(const prov_inputs_t *in, const char *role)
+{
+    for (size_t i = 0; i < in->n_sha; i++)
+        if (!strcmp(in->role[i], role) && in->sha[i][0]) return in->sha[i];
+    return NULL;
 }
 
 rgx_err provenance_command_line(int argc, char **argv, char **out)
@@ -97,7 +105,7 @@ static rgx_err host_list(h5out_t *h, char **out)
     return err;
 }
 
-static rgx_err write_inputs(h5out_t *h, const prov_inputs_t *in, int checksums)
+static rgx_err write_inputs(h5out_t *h, prov_inputs_t *in, int checksums)
 {
     /* Rank r takes the contiguous share [lo, hi): rank order = input order. */
     size_t lo = in->n * (size_t)h->rank / (size_t)h->size;
@@ -122,7 +130,10 @@ static rgx_err write_inputs(h5out_t *h, const prov_inputs_t *in, int checksums)
             size[i] = mtime[i] = -1;
         }
         int is_small = !strcmp(in->role[lo + i], "manifest") || !strcmp(in->role[lo + i], "config");
-        if ((checksums || is_small) && sha256_file(p, sha[i]) != RGX_OK) strcpy(sha[i], "unreadable");
+        if (lo + i < in->n_sha && in->sha[lo + i][0]) /* hashed by an earlier call in this run */
+            memcpy(sha[i], in->sha[lo + i], sizeof sha[i]);
+        else if ((checksums || is_small) && sha256_file(p, sha[i]) != RGX_OK)
+            strcpy(sha[i], "unreadable");
         shas[i] = sha[i];
     }
     if ((err = h5out_write_strings(h, "/provenance/inputs/role", n, (const char *const *)in->role + lo)))
@@ -133,13 +144,28 @@ static rgx_err write_inputs(h5out_t *h, const prov_inputs_t *in, int checksums)
     if ((err = h5out_write_rows(h, "/provenance/inputs/mtime", H5T_NATIVE_DOUBLE, n, 0, mtime)))
         goto out;
     err = h5out_write_strings(h, "/provenance/inputs/sha256", n, shas);
+    /* Every rank gets every checksum (the scan keys its checkpoints by some of them). */
+    int *cnt = calloc((size_t)h->size, sizeof *cnt), *dsp = calloc((size_t)h->size, sizeof *dsp);
+    free(in->sha);
+    in->n_sha = 0;
+    in->sha = calloc(in->n ? in->n : 1, sizeof *in->sha);
+    if (!err && (!cnt || !dsp || !in->sha)) err = rgx_fail(RGX_ERR_MEMORY, "out of memory");
+    if (!err) {
+        for (int r = 0; r < h->size; r++) {
+            size_t a = in->n * (size_t)r / (size_t)h->size, b = in->n * (size_t)(r + 1) / (size_t)h->size;
+            cnt[r] = (int)((b - a) * 65), dsp[r] = (int)(a * 65);
+        }
+        MPI_Allgatherv(sha, (int)(n * 65), MPI_CHAR, in->sha, cnt, dsp, MPI_CHAR, h->comm);
+        in->n_sha = in->n;
+    }
+    free(cnt), free(dsp);
 out:
     free(size), free(mtime), free(sha), free(shas);
     return err;
 }
 
 rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
-                         const char *manifest_path, const prov_inputs_t *inputs, int checksums)
+                         const char *manifest_path, prov_inputs_t *inputs, int checksums)
 {
     start_wall = wall_clock();
     char *cmd = NULL, *hosts = NULL, *eff = NULL, buf[512], when[32];

@@ -19,15 +19,20 @@ typedef struct {
     size_t n, m;
     char **role; /* "image_CT", "mask", "genotypes", "covariates", "phenotypes", "manifest" */
     char **path;
+    char (*sha)[65]; /* after provenance_begin: each input's SHA-256 on every rank ("" if not
+                      * computed), for the first n_sha inputs */
+    size_t n_sha;
 } prov_inputs_t;
 
 rgx_err prov_inputs_add(prov_inputs_t *in, const char *role, const char *path);
+/* The recorded SHA-256 of the input with this role, or NULL. */
+const char *prov_inputs_sha(const prov_inputs_t *in, const char *role);
 void prov_inputs_free(prov_inputs_t *in);
 
 /* Writes everything but the end time.  checksums: SHA-256 of every input (else only of
  * the manifest and config). */
 rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
-                         const char *manifest_path, const prov_inputs_t *inputs, int checksums);
+                         const char *manifest_path, prov_inputs_t *inputs, int checksums);
 /* end_time and wall_seconds: call last, before h5out_commit(). */
 rgx_err provenance_end(h5out_t *h);
 

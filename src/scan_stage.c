@@ -571,9 +571,13 @@ static rgx_err scan_run_key(const cfg_t *cfg, const scan_inputs_t *in, char key[
     struct stat st;
     rgx_err err = cfg_effective_yaml(cfg, &eff);
     if (!err) err = sb_printf(&sb, "radiogx %s\n%s\n", rgx_version(), eff);
-    const char *files[2] = {in->pheno, in->covar};
-    for (int k = 0; k < 2 && !err; k++)
-        if (files[k] && !(err = sha256_file(files[k], sha))) err = sb_printf(&sb, "%d %s\n", k, sha);
+    const char *files[2] = {in->pheno, in->covar}, *known[2] = {in->pheno_sha, in->covar_sha};
+    for (int k = 0; k < 2 && !err; k++) {
+        if (!files[k]) continue;
+        if (known[k]) snprintf(sha, sizeof sha, "%s", known[k]);
+        else if ((err = sha256_file(files[k], sha))) break;
+        err = sb_printf(&sb, "%d %s\n", k, sha);
+    }
     if (!err && in->run) err = hash_run_content(in->run, &sb);
     if (!err && stat(in->genotypes, &st) != 0)
         err = rgx_fail(RGX_ERR_INPUT, "%s: cannot stat", in->genotypes);

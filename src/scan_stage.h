@@ -28,6 +28,8 @@ typedef struct {
      * stage returns RGX_ERR_REQUEUE. */
     const char *ckpt_dir;
     int (*stop)(void);
+    /* The SHA-256 of pheno and covar when already computed (provenance), else NULL. */
+    const char *pheno_sha, *covar_sha;
 } scan_inputs_t;
 
 /* Collective. */
