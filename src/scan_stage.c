@@ -86,6 +86,15 @@ static void variant_qc_sums(const opts_t *o, double s, long obs, const double cn
         v->pass = Q_PASS;
 }
 
+/* The hard call of a dosage: lround (halves away from zero), without the library call for
+ * the usual case (d - trunc(d) is exact). */
+static inline long hard_call(double d)
+{
+    if (!(d >= 0 && d < 1e15)) return lround(d);
+    long t = (long)d;
+    return t + (d - (double)t >= 0.5);
+}
+
 static void variant_qc(const opts_t *o, double *d, size_t n, vqc_t *v, double *mean)
 {
     double s = 0, cnt[3] = {0, 0, 0};
@@ -93,7 +102,7 @@ static void variant_qc(const opts_t *o, double *d, size_t n, vqc_t *v, double *m
     for (size_t i = 0; i < n; i++)
         if (!isnan(d[i])) {
             s += d[i], obs++;
-            long h = lround(d[i]);
+            long h = hard_call(d[i]);
             if (h >= 0 && h <= 2) cnt[h]++;
         }
     variant_qc_sums(o, s, obs, cnt, n, v, mean);
@@ -434,7 +443,7 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
                 for (size_t i = 0; i < ns; i++)
                     if (!isnan(d[i])) {
                         q[0] += d[i], q[1]++;
-                        long h = lround(d[i]);
+                        long h = hard_call(d[i]);
                         if (h >= 0 && h <= 2) q[2 + h]++;
                     }
                 q[5] = (double)variant_hash(g);
@@ -530,6 +539,14 @@ typedef struct {
     int pheno;
     double beta, se, mlp;
 } hit_t;
+
+/* Hits by variant row, then phenotype. */
+static int hit_order(const void *a, const void *b)
+{
+    const hit_t *x = a, *y = b;
+    if (x->row != y->row) return x->row < y->row ? -1 : 1;
+    return (x->pheno > y->pheno) - (x->pheno < y->pheno);
+}
 
 /* ---- checkpoints ---- */
 
@@ -925,20 +942,22 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
             }
         }
         /* Histograms for lambda GC and the hits, the same for computed and recorded blocks. */
-        for (size_t j = 0; !err && j < b; j++)
-            for (size_t k = 0; k < p; k++) {
-                double x = mlp[j * p + k];
-                if (isnan(x)) continue;
-                long bin = x >= 2 ? HIST_BINS : (long)(x * 1000);
-                hist[k * (HIST_BINS + 1) + (size_t)bin]++;
-                if (x >= o.hits) {
-                    if (n_hits == cap_hits) {
-                        cap_hits = cap_hits ? 2 * cap_hits : 256;
-                        if ((err = rgx_realloc(&hits, cap_hits, sizeof *hits))) break;
+        for (size_t k0 = 0; !err && k0 < p; k0 += 32) /* 32 phenotypes' histograms in cache */
+            for (size_t j = 0; !err && j < b; j++)
+                for (size_t k = k0; k < k0 + 32 && k < p; k++) {
+                    double x = mlp[j * p + k];
+                    if (isnan(x)) continue;
+                    long bin = x >= 2 ? HIST_BINS : (long)(x * 1000);
+                    hist[k * (HIST_BINS + 1) + (size_t)bin]++;
+                    if (x >= o.hits) {
+                        if (n_hits == cap_hits) {
+                            cap_hits = cap_hits ? 2 * cap_hits : 256;
+                            if ((err = rgx_realloc(&hits, cap_hits, sizeof *hits))) break;
+                        }
+                        hits[n_hits++] =
+                            (hit_t){row0 + (long)j, (int)k, beta[j * p + k], se[j * p + k], x};
                     }
-                    hits[n_hits++] = (hit_t){row0 + (long)j, (int)k, beta[j * p + k], se[j * p + k], x};
                 }
-            }
         /* Everyone writes (maybe nothing): collective I/O needs every rank. */
         int e[2] = {err != RGX_OK, in->stop && in->stop() ? 1 : 0}, anye[2];
         MPI_Allreduce(e, anye, 2, MPI_INT, MPI_MAX, h->comm);
@@ -1053,14 +1072,7 @@ out_num:
         MPI_Allgatherv(hits ? (void *)hits : (void *)all, mine, MPI_BYTE, all, lens, offs, MPI_BYTE,
                        h->comm);
         size_t nh = (size_t)tot / sizeof(hit_t);
-        for (size_t i = 1; i < nh; i++) /* insertion sort: hits are few */
-            for (size_t j = i;
-                 j > 0 && (all[j].row < all[j - 1].row ||
-                           (all[j].row == all[j - 1].row && all[j].pheno < all[j - 1].pheno));
-                 j--) {
-                hit_t t = all[j];
-                all[j] = all[j - 1], all[j - 1] = t;
-            }
+        qsort(all, nh, sizeof *all, hit_order);
         double *hv = calloc((nh ? nh : 1) * 4, sizeof *hv);
         const char **hp = calloc(nh ? nh : 1, sizeof *hp);
         for (size_t i = 0; i < nh; i++) {
