@@ -327,22 +327,30 @@ void scan_block_finish(const scan_model_t *m, const double *sums, size_t b, doub
                        double *se, double *mlog10p)
 {
     size_t p = m->p, q = m->q, NG = m->n_groups, R = m->rhs_cols;
-    double *gtg = malloc((NG + q + 1) * sizeof *gtg), *cg = gtg + NG;
-    for (size_t j = 0; j < b; j++) {
-        const double *row = sums + j * R;
-        for (size_t gi = 0; gi < NG; gi++) gtg[gi] = gtg_of(m, sums, b, j, gi, cg);
-        for (size_t k = 0; k < p; k++) {
-            size_t gi = (size_t)m->group[k];
-            double v = gtg[gi];
-            double df = (double)m->n_obs[k] - (double)q - 1;
-            double bt = row[k] / v, rss = m->yty[k] - bt * row[k];
-            if (rss < 0) rss = 0;
-            double s = sqrt(rss / df / v);
-            beta[j * p + k] = bt;
-            se[j * p + k] = s;
-            mlog10p[j * p + k] = bt / s; /* NaN when v is (no test); the table says NaN for df < 1 */
+    /* g~'g~ per group for a tile of variants, groups in the outer loop: a group's (C'C)^-1
+     * and its correction rows are used for the whole tile while they are in cache (with a
+     * thousand groups, one variant at a time missed on every group). */
+    enum { JT = 32 };
+    double *gtg = malloc((JT * NG + q + 1) * sizeof *gtg), *cg = gtg + JT * NG;
+    for (size_t j0 = 0; j0 < b; j0 += JT) {
+        size_t jn = b - j0 < JT ? b - j0 : JT;
+        for (size_t gi = 0; gi < NG; gi++)
+            for (size_t jj = 0; jj < jn; jj++) gtg[jj * NG + gi] = gtg_of(m, sums, b, j0 + jj, gi, cg);
+        for (size_t jj = 0; jj < jn; jj++) {
+            size_t j = j0 + jj;
+            const double *row = sums + j * R, *gj = gtg + jj * NG;
+            for (size_t k = 0; k < p; k++) {
+                double v = gj[m->group[k]];
+                double df = (double)m->n_obs[k] - (double)q - 1;
+                double bt = row[k] / v, rss = m->yty[k] - bt * row[k];
+                if (rss < 0) rss = 0;
+                double s = sqrt(rss / df / v);
+                beta[j * p + k] = bt;
+                se[j * p + k] = s;
+                mlog10p[j * p + k] = bt / s; /* NaN when v is (no test); NaN for df < 1 too */
+            }
+            tdist_table_mlog10p_n(m->ktail, mlog10p + j * p, p);
         }
-        tdist_table_mlog10p_n(m->ktail, mlog10p + j * p, p);
     }
     free(gtg);
 }
