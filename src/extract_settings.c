@@ -26,8 +26,16 @@ static rgx_err bad(pick_t *p, const char *k, const char *what)
 {
     const char *path = key(p, k);
     const char *file = cfg_file(p->cfg);
-    return rgx_fail(RGX_ERR_CONFIG, "%s:%d: %s: %s", file ? file : "(defaults)",
-                    cfg_line(p->cfg, path), path, what);
+    /* A key that is not in the file: point at the closest section that is. */
+    char up[256];
+    snprintf(up, sizeof up, "%s", path);
+    int line = cfg_line(p->cfg, up), absent = line == 0;
+    for (char *dot; !line && (dot = strrchr(up, '.'));) *dot = '\0', line = cfg_line(p->cfg, up);
+    if (!line)
+        return rgx_fail(RGX_ERR_CONFIG, "%s: %s%s: %s", file ? file : "(defaults)", path,
+                        absent ? " (not set)" : "", what);
+    return rgx_fail(RGX_ERR_CONFIG, "%s:%d: %s%s: %s", file ? file : "(defaults)", line, path,
+                    absent ? " (not set)" : "", what);
 }
 
 static interp_t interp_of(const char *s)

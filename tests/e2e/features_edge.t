@@ -50,4 +50,8 @@ run "$RADIOGX" features "$D/img.nii.gz" "$D/one.nii.gz" --config "$RGX_ROOT/conf
 isnt_ok=$([ "$rc" != 0 ] && echo 1 || echo 0)
 is "$isnt_ok" 1 "one voxel at 2 mm: fails"
 like "$out" "no voxel left in the interpolated mask" "one voxel at 2 mm: says why"
+# A required key left out: the error points at the section that lacks it (line 4 here).
+printf 'extract:\n  default:\n    resegmentation: {range: null}\n    interpolation: {method: linear}\n' > "$D/nospacing.yaml"
+run "$RADIOGX" features "$D/img.nii.gz" "$D/slice.nii.gz" --config "$D/nospacing.yaml"
+like "$out" "nospacing.yaml:4: extract.default.interpolation.spacing (not set): interpolation needs" "a missing key: the section's line, not line 0"
 done_testing
