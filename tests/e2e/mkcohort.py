@@ -9,24 +9,32 @@ empty mask, a mask on another grid, an all-NaN float32 image and a sample id abs
 the VCF (that one is extracted, but left out of the scan).  Python standard library only."""
 import gzip, math, random, struct, sys, os
 
-def nifti(path, dims, spacing, dtype, values):
-    code, bitpix, fmt = {"int16": (4, 16, "h"), "uint8": (2, 8, "B"), "float32": (16, 32, "f")}[dtype]
+TYPES = {"uint8": (2, 8, "B"), "int8": (256, 8, "b"), "int16": (4, 16, "h"), "uint16": (512, 16, "H"),
+         "int32": (8, 32, "i"), "uint32": (768, 32, "I"), "int64": (1024, 64, "q"),
+         "uint64": (1280, 64, "Q"), "float32": (16, 32, "f"), "float64": (64, 64, "d")}
+
+def nifti_bytes(dims, spacing, dtype, values, order="<", slope=1.0, inter=0.0):
+    """A NIfTI-1 single file (header, 4 zero bytes, voxels) in the given byte order."""
+    code, bitpix, fmt = TYPES[dtype]
     h = bytearray(348)
-    struct.pack_into("<i", h, 0, 348)
-    struct.pack_into("<8h", h, 40, 3, dims[0], dims[1], dims[2], 1, 1, 1, 1)
-    struct.pack_into("<hh", h, 70, code, bitpix)
-    struct.pack_into("<8f", h, 76, 1.0, spacing[0], spacing[1], spacing[2], 1, 1, 1, 1)
-    struct.pack_into("<f", h, 108, 352.0)          # vox_offset
-    struct.pack_into("<ff", h, 112, 1.0, 0.0)      # scl_slope, scl_inter
-    struct.pack_into("<B", h, 123, 2)              # xyzt_units: mm
-    struct.pack_into("<hh", h, 252, 0, 1)          # qform_code 0, sform_code 1 (scanner)
-    struct.pack_into("<4f", h, 280, spacing[0], 0, 0, -10.0)
-    struct.pack_into("<4f", h, 296, 0, spacing[1], 0, -12.0)
-    struct.pack_into("<4f", h, 312, 0, 0, spacing[2], 5.0)
+    struct.pack_into(order + "i", h, 0, 348)
+    struct.pack_into(order + "8h", h, 40, 3, dims[0], dims[1], dims[2], 1, 1, 1, 1)
+    struct.pack_into(order + "hh", h, 70, code, bitpix)
+    struct.pack_into(order + "8f", h, 76, 1.0, spacing[0], spacing[1], spacing[2], 1, 1, 1, 1)
+    struct.pack_into(order + "f", h, 108, 352.0)          # vox_offset
+    struct.pack_into(order + "ff", h, 112, slope, inter)  # scl_slope, scl_inter
+    struct.pack_into(order + "B", h, 123, 2)              # xyzt_units: mm
+    struct.pack_into(order + "hh", h, 252, 0, 1)          # qform_code 0, sform_code 1 (scanner)
+    struct.pack_into(order + "4f", h, 280, spacing[0], 0, 0, -10.0)
+    struct.pack_into(order + "4f", h, 296, 0, spacing[1], 0, -12.0)
+    struct.pack_into(order + "4f", h, 312, 0, 0, spacing[2], 5.0)
     h[344:348] = b"n+1\0"
-    data = struct.pack("<%d%s" % (len(values), fmt), *values)
+    cast = float if fmt in "fd" else int
+    return bytes(h) + b"\0\0\0\0" + struct.pack(order + "%d%s" % (len(values), fmt), *[cast(v) for v in values])
+
+def nifti(path, dims, spacing, dtype, values):
     with gzip.GzipFile(path, "wb", mtime=0) as f:
-        f.write(bytes(h) + b"\0\0\0\0" + data)
+        f.write(nifti_bytes(dims, spacing, dtype, values))
 
 def patient(rng, dims, radius, mean, two_labels):
     nx, ny, nz = dims

@@ -6,33 +6,15 @@
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
 D=$(tmpdir)
-python3 - "$D" <<'PY'
-import gzip, struct, sys
+python3 - "$D" "$RGX_ROOT/tests/e2e" <<'PY'
+import gzip, sys
+sys.path.insert(0, sys.argv[2])
+from mkcohort import TYPES, nifti_bytes
 d = sys.argv[1]
-dims = (14, 12, 9)
-n = dims[0] * dims[1] * dims[2]
+dims, sp = (14, 12, 9), (1.0, 1.0, 2.0)
 vals = [((i * 7 + j * 3 + k * 5) % 23) * 5 for k in range(dims[2]) for j in range(dims[1]) for i in range(dims[0])]
 mask = [1 if 2 <= i < 12 and 2 <= j < 10 and 1 <= k < 8 else 0 for k in range(dims[2]) for j in range(dims[1]) for i in range(dims[0])]
-types = {"uint8": (2, 8, "B"), "int8": (256, 8, "b"), "int16": (4, 16, "h"), "uint16": (512, 16, "H"),
-         "int32": (8, 32, "i"), "uint32": (768, 32, "I"), "int64": (1024, 64, "q"), "uint64": (1280, 64, "Q"),
-         "float32": (16, 32, "f"), "float64": (64, 64, "d")}
-def image(dtype, order, values, slope=1.0, inter=0.0):
-    code, bitpix, fmt = types[dtype]
-    h = bytearray(348)
-    struct.pack_into(order + "i", h, 0, 348)
-    struct.pack_into(order + "8h", h, 40, 3, dims[0], dims[1], dims[2], 1, 1, 1, 1)
-    struct.pack_into(order + "hh", h, 70, code, bitpix)
-    struct.pack_into(order + "8f", h, 76, 1.0, 1.0, 1.0, 2.0, 1, 1, 1, 1)
-    struct.pack_into(order + "f", h, 108, 352.0)
-    struct.pack_into(order + "ff", h, 112, slope, inter)
-    struct.pack_into(order + "B", h, 123, 2)
-    struct.pack_into(order + "hh", h, 252, 0, 1)
-    struct.pack_into(order + "4f", h, 280, 1.0, 0, 0, -5.0)
-    struct.pack_into(order + "4f", h, 296, 0, 1.0, 0, -6.0)
-    struct.pack_into(order + "4f", h, 312, 0, 0, 2.0, 3.0)
-    h[344:348] = b"n+1\0"
-    cast = float if fmt in "fd" else int
-    return bytes(h) + b"\0\0\0\0" + struct.pack(order + "%d%s" % (n, fmt), *[cast(v) for v in values])
+image = lambda t, order, v, slope=1.0, inter=0.0: nifti_bytes(dims, sp, t, v, order, slope, inter)
 def write(name, blob, how):
     if how == "nii":
         open(d + "/" + name + ".nii", "wb").write(blob)
@@ -43,7 +25,7 @@ def write(name, blob, how):
         half = len(blob) // 2
         open(d + "/" + name + ".nii.gz", "wb").write(gzip.compress(blob[:half], mtime=0) + gzip.compress(blob[half:], mtime=0))
 write("mask", image("uint8", "<", mask), "gz")
-for t in types:
+for t in TYPES:
     for order, on in (("<", "le"), (">", "be")):
         for how in ("nii", "gz"):
             write("%s_%s_%s" % (t, on, how), image(t, order, vals), how)
