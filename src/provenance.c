@@ -129,7 +129,9 @@ static rgx_err write_inputs(h5out_t *h, prov_inputs_t *in, int checksums)
         } else {
             size[i] = mtime[i] = -1;
         }
-        int is_small = !strcmp(in->role[lo + i], "manifest") || !strcmp(in->role[lo + i], "config");
+        const char *role = in->role[lo + i]; /* tables and settings: always hashed */
+        int is_small = !strcmp(role, "manifest") || !strcmp(role, "config") ||
+                       !strcmp(role, "phenotypes") || !strcmp(role, "covariates");
         if (lo + i < in->n_sha && in->sha[lo + i][0]) /* hashed by an earlier call in this run */
             memcpy(sha[i], in->sha[lo + i], sizeof sha[i]);
         else if ((checksums || is_small) && sha256_file(p, sha[i]) != RGX_OK)

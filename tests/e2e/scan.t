@@ -157,4 +157,10 @@ run "$RADIOGX" scan -g "$D/none.vcf.gz" -p "$D/pheno.tsv" -o "$D/x.h5"
 like "$out" "none.vcf.gz: cannot open as VCF/BCF" "missing genotype file"
 run "$RADIOGX" scan -g "$G" -p "$D/pheno.tsv" -o "$D/x.h5" --maf 2
 is "$rc" 3 "out-of-range option is a config error"
+# --no-checksums: the genotype file is recorded without its SHA-256, the tables with theirs.
+run "$RADIOGX" scan -g "$G" "${common[@]}" --no-checksums -o "$D/nock.h5"
+is "$rc" 0 "--no-checksums runs"
+shas=$(h5dump -d /provenance/inputs/sha256 "$D/nock.h5" | grep -cE '"[0-9a-f]{64}"')
+is "$shas" 2 "--no-checksums: the phenotype and covariate tables hashed, the genotype file not"
+
 done_testing
