@@ -92,7 +92,9 @@ int cmd_scan(int argc, char **argv)
                 {"chr", "scan.chr"},
                 {"region", "scan.region"}};
     enum { NK = sizeof keys / sizeof keys[0] };
-    struct option longopts[NK + 12];
+    const struct option common_long[] = {CLI_COMMON_LONG};
+    enum { NC = sizeof common_long / sizeof common_long[0], NOWN = 7 }; /* NOWN: those below */
+    struct option longopts[NOWN + NK + NC + 1];
     int nl = 0;
     longopts[nl++] = (struct option){"genotypes", required_argument, 0, 'g'};
     longopts[nl++] = (struct option){"pheno", required_argument, 0, 'p'};
@@ -103,9 +105,7 @@ int cmd_scan(int argc, char **argv)
     longopts[nl++] = (struct option){"no-checksums", no_argument, 0, 2};
     for (int k = 0; k < NK; k++)
         longopts[nl++] = (struct option){keys[k].opt, required_argument, 0, 1000 + k};
-    const struct option common_long[] = {CLI_COMMON_LONG};
-    for (size_t k = 0; k < sizeof common_long / sizeof common_long[0]; k++)
-        longopts[nl++] = common_long[k];
+    for (size_t k = 0; k < NC; k++) longopts[nl++] = common_long[k];
     longopts[nl] = (struct option){0, 0, 0, 0};
 
     cli_common_t common = {0};
