@@ -596,11 +596,18 @@ static rgx_err scan_run_key(const cfg_t *cfg, const scan_inputs_t *in, char key[
         err = sb_printf(&sb, "%d %s\n", k, sha);
     }
     if (!err && in->run) err = hash_run_content(in->run, &sb);
-    if (!err && stat(in->genotypes, &st) != 0)
-        err = rgx_fail(RGX_ERR_INPUT, "%s: cannot stat", in->genotypes);
-    if (!err)
-        err = sb_printf(&sb, "genotypes %s %lld %lld\n", in->genotypes, (long long)st.st_size,
-                        (long long)st.st_mtime);
+    /* Each genotype file (one, or one per site in a comma list) by path, size and time. */
+    for (const char *g = in->genotypes; !err && g && *g;) {
+        size_t len = strcspn(g, ",");
+        char path[4096];
+        snprintf(path, sizeof path, "%.*s", (int)len, g);
+        if (stat(path, &st) != 0)
+            err = rgx_fail(RGX_ERR_INPUT, "%s: cannot stat", path);
+        else
+            err = sb_printf(&sb, "genotypes %s %lld %lld\n", path, (long long)st.st_size,
+                            (long long)st.st_mtime);
+        g += len + (g[len] == ',');
+    }
     if (!err) sha256_buf(sb.s, sb.len, key);
     free(eff), free(sb.s);
     return err;
@@ -616,7 +623,7 @@ typedef struct {
 
 typedef struct {
     long B;                 /* rows per block */
-    size_t first, end, sw, p; /* this rank's blocks [first, end) */
+    size_t first, end, stride, sw, p; /* this rank's blocks: first, first + stride, ... < end */
     block_rec_t *rec;
     size_t n, cap;
 } restore_t;
@@ -633,7 +640,8 @@ static rgx_err restore_fn(void *ctx, uint64_t key, const void *payload, size_t l
     long row0 = (long)key;
     size_t k = (size_t)(row0 / r->B);
     uint64_t b64;
-    if (len < sizeof b64 || row0 % r->B || k < r->first || k >= r->end) return RGX_OK;
+    if (len < sizeof b64 || row0 % r->B || k < r->first || k >= r->end || (k - r->first) % r->stride)
+        return RGX_OK;
     memcpy(&b64, payload, sizeof b64);
     if (len != sizeof b64 + block_bytes((size_t)b64, r->sw, r->p)) return RGX_OK;
     if (r->n == r->cap) {
@@ -661,6 +669,43 @@ static void restore_free(restore_t *r)
 {
     for (size_t k = 0; k < r->n; k++) free(r->rec[k].data);
     free(r->rec);
+}
+
+/* A finished block's record: b, then its strings, numbers and statistics. */
+static rgx_err record_block(ckpt_writer_t *ck, long row0, size_t b, size_t sw, size_t p,
+                            const char *sbuf, const double *num, const double *beta,
+                            const double *se, const double *mlp)
+{
+    size_t len = sizeof(uint64_t) + block_bytes(b, sw, p);
+    uint64_t b64 = b;
+    char *rec = NULL, *d;
+    rgx_err err = rgx_calloc(&rec, len, 1);
+    if (err) return err;
+    d = rec;
+    memcpy(d, &b64, sizeof b64), d += sizeof b64;
+    memcpy(d, sbuf, b * sw), d += b * sw;
+    memcpy(d, num, b * 7 * sizeof *num), d += b * 7 * sizeof *num;
+    memcpy(d, beta, b * p * sizeof *beta), d += b * p * sizeof *beta;
+    memcpy(d, se, b * p * sizeof *se), d += b * p * sizeof *se;
+    memcpy(d, mlp, b * p * sizeof *mlp);
+    err = ckpt_append(ck, (uint64_t)row0, rec, len);
+    free(rec);
+    return err;
+}
+
+/* The inverse: a recorded block into the round's buffers; its QC codes counted. */
+static size_t restore_block(const block_rec_t *done, size_t sw, size_t p, char *sbuf, double *num,
+                            double *beta, double *se, double *mlp, long qc_count[7])
+{
+    size_t b = done->b;
+    const char *d = done->data;
+    memcpy(sbuf, d, b * sw), d += b * sw;
+    memcpy(num, d, b * 7 * sizeof *num), d += b * 7 * sizeof *num;
+    memcpy(beta, d, b * p * sizeof *beta), d += b * p * sizeof *beta;
+    memcpy(se, d, b * p * sizeof *se), d += b * p * sizeof *se;
+    memcpy(mlp, d, b * p * sizeof *mlp);
+    for (size_t j = 0; j < b; j++) qc_count[(int)num[j * 7 + 6]]++;
+    return b;
 }
 
 rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
@@ -817,13 +862,9 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     for (size_t j = 0; j < nb; j++)
         gblk[j] = (gblock_t){(long)(j * B), (size_t)V - j * B < B ? (size_t)V - j * B : B};
     my_blocks_range(nb, rank, size, &first_blk, &end_blk);
-    /* Checkpoints: the blocks an earlier run finished (this rank's only), and a log of ours.
-     * (Not with one file per site in this version: there a block's finisher depends on the
-     * rank count.) */
-    if (in->ckpt_dir && sites && rank == 0)
-        log_warn("scan: checkpoints are not kept with one genotype file per site: a stopped "
-                 "scan restarts from the beginning");
-    if (in->ckpt_dir && !sites) {
+    /* Checkpoints: the blocks an earlier run finished (those this rank finishes), and a log of
+     * ours.  With one file per site, block j is finished by rank j % active. */
+    if (in->ckpt_dir) {
         int ke = rank == 0 ? (err = scan_run_key(cfg, in, run_key)) != RGX_OK : 0;
         MPI_Bcast(&ke, 1, MPI_INT, 0, h->comm);
         if (ke) {
@@ -831,7 +872,12 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
             goto out_num;
         }
         MPI_Bcast(run_key, 65, MPI_CHAR, 0, h->comm);
-        rs = (restore_t){(long)B, first_blk, end_blk, sw, p, NULL, 0, 0};
+        if (!sites)
+            rs = (restore_t){(long)B, first_blk, end_blk, 1, sw, p, NULL, 0, 0};
+        else if (rank < active)
+            rs = (restore_t){(long)B, (size_t)rank, nb, (size_t)active, sw, p, NULL, 0, 0};
+        else
+            rs = (restore_t){(long)B, 0, 0, 1, sw, p, NULL, 0, 0};
         size_t nrec = 0;
         err = ckpt_read_all(in->ckpt_dir, "scan", run_key, restore_fn, &rs, &nrec);
         if (!err && !(err = ckpt_open(&ck, in->ckpt_dir, "scan", rank, run_key))) ck_open = 1;
@@ -879,19 +925,25 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
         long row0 = 0;
         size_t kb = first_blk + (size_t)round; /* my block of this round (main path) */
         if (sites) {
-            if (!err) err = sites_round(&sc, round, &b, &row0, sbuf, num, beta, se, mlp, qc_count);
+            /* A round whose blocks were all recorded is skipped by every rank (its sums need
+             * every site's rank); otherwise it is computed whole, recorded blocks included. */
+            size_t kj = (size_t)round * (size_t)active + (size_t)rank;
+            block_rec_t *done = NULL;
+            if (in->ckpt_dir && rank < active && kj < nb) done = restore_find(&rs, gblk[kj].row0);
+            int have = rank >= active || kj >= nb || done != NULL, all_have = 0;
+            MPI_Allreduce(&have, &all_have, 1, MPI_INT, MPI_MIN, h->comm);
+            if (!err && all_have && in->ckpt_dir) {
+                if (done) row0 = done->row0, b = restore_block(done, sw, p, sbuf, num, beta, se, mlp, qc_count);
+            } else if (!err) {
+                err = sites_round(&sc, round, &b, &row0, sbuf, num, beta, se, mlp, qc_count);
+                if (!err && b && ck_open && wall_clock() - scan_t0 >= o.ckpt_after)
+                    err = record_block(&ck, row0, b, sw, p, sbuf, num, beta, se, mlp);
+            }
         } else if (!err && kb < end_blk) {
             row0 = gblk[kb].row0;
             block_rec_t *done = in->ckpt_dir ? restore_find(&rs, row0) : NULL;
             if (done) { /* recorded by an earlier run: its strings, numbers and statistics */
-                b = done->b;
-                const char *d = done->data;
-                memcpy(sbuf, d, b * sw), d += b * sw;
-                memcpy(num, d, b * 7 * sizeof *num), d += b * 7 * sizeof *num;
-                memcpy(beta, d, b * p * sizeof *beta), d += b * p * sizeof *beta;
-                memcpy(se, d, b * p * sizeof *se), d += b * p * sizeof *se;
-                memcpy(mlp, d, b * p * sizeof *mlp);
-                for (size_t j = 0; j < b; j++) qc_count[(int)num[j * 7 + 6]]++;
+                b = restore_block(done, sw, p, sbuf, num, beta, se, mlp, qc_count);
             } else {
                 size_t t = 0; /* tested variants, packed at the front of G */
                 err = rr_seek(&rr, row0);
@@ -922,22 +974,8 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
                     expand_tested(map, t, b, p, mlp);
                     /* Record it before it is written (a kill after this loses nothing), once the
                      * scan has run long enough for a restart to cost more than the copy. */
-                    if (ck_open && wall_clock() - scan_t0 >= o.ckpt_after) {
-                        size_t len = sizeof(uint64_t) + block_bytes(b, sw, p);
-                        uint64_t b64 = b;
-                        char *rec = NULL, *d;
-                        if (!(err = rgx_calloc(&rec, len, 1))) {
-                            d = rec;
-                            memcpy(d, &b64, sizeof b64), d += sizeof b64;
-                            memcpy(d, sbuf, b * sw), d += b * sw;
-                            memcpy(d, num, b * 7 * sizeof *num), d += b * 7 * sizeof *num;
-                            memcpy(d, beta, b * p * sizeof *beta), d += b * p * sizeof *beta;
-                            memcpy(d, se, b * p * sizeof *se), d += b * p * sizeof *se;
-                            memcpy(d, mlp, b * p * sizeof *mlp);
-                            err = ckpt_append(&ck, (uint64_t)row0, rec, len);
-                        }
-                        free(rec);
-                    }
+                    if (ck_open && wall_clock() - scan_t0 >= o.ckpt_after)
+                        err = record_block(&ck, row0, b, sw, p, sbuf, num, beta, se, mlp);
                 }
             }
         }
