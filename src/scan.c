@@ -87,8 +87,7 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
     gsl_permutation *perm = gsl_permutation_alloc(q);
     for (size_t g = 0; g < G && !err; g++) {
         scan_group_t *gr = &m->g[g];
-        if ((err = rgx_calloc(&gr->cmask, n * q, sizeof *gr->cmask)) ||
-            (err = rgx_calloc(&gr->mask, n, sizeof *gr->mask)) ||
+        if ((err = rgx_calloc(&gr->mask, n, sizeof *gr->mask)) ||
             (err = rgx_calloc(&gr->ctc_inv, q * q, sizeof *gr->ctc_inv)) ||
             (gr->sparse && (err = rgx_calloc(&gr->miss, n, sizeof *gr->miss))))
             break;
@@ -96,17 +95,17 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
             if (!isnan(Y[i * p + rep[g]])) {
                 gr->mask[i] = 1;
                 gr->n_rows++;
-                memcpy(gr->cmask + i * q, C + i * q, q * sizeof *C);
             } else if (gr->sparse) {
                 gr->miss[gr->n_miss++] = i;
             }
-        /* C'C over the group's rows, inverted by LU (q is small). */
-        for (size_t a = 0; a < q; a++)
-            for (size_t b = 0; b < q; b++) {
-                double s = 0;
-                for (size_t i = 0; i < n; i++) s += gr->cmask[i * q + a] * gr->cmask[i * q + b];
-                gsl_matrix_set(A, a, b, s);
-            }
+        /* C'C over the group's rows (row by row, each entry summed in row order), inverted by
+         * LU (q is small). */
+        gsl_matrix_set_zero(A);
+        for (size_t i = 0; i < n; i++)
+            if (gr->mask[i])
+                for (size_t a = 0; a < q; a++)
+                    for (size_t b = 0; b < q; b++)
+                        *gsl_matrix_ptr(A, a, b) += C[i * q + a] * C[i * q + b];
         int sign;
         gsl_set_error_handler_off();
         if (gsl_linalg_LU_decomp(A, perm, &sign) || fabs(gsl_linalg_LU_det(A, sign)) < 1e-300 ||
@@ -123,7 +122,7 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
             for (size_t i = 0; i < n; i++) {
                 m->masks[i * m->mask_cols + 1 + gr->slot] = gr->mask[i];
                 for (size_t a = 0; a < q; a++)
-                    m->rhs[i * m->rhs_cols + m->p + q + gr->slot * q + a] = gr->cmask[i * q + a];
+                    m->rhs[i * m->rhs_cols + m->p + q + gr->slot * q + a] = gr->mask[i] ? C[i * q + a] : 0;
             }
         /* One t-tail table per distinct df (groups of equal size share it). */
         double df = (double)gr->n_rows - (double)q - 1;
@@ -181,7 +180,7 @@ out:
 void scan_model_free(scan_model_t *m)
 {
     for (size_t g = 0; m->g && g < m->n_groups; g++) {
-        free(m->g[g].cmask), free(m->g[g].mask), free(m->g[g].ctc_inv), free(m->g[g].miss);
+        free(m->g[g].mask), free(m->g[g].ctc_inv), free(m->g[g].miss);
     }
     free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->rhs),
         free(m->masks), free(m->tails), free(m->ktail);

@@ -18,7 +18,6 @@
 
 typedef struct {
     size_t n_rows;   /* complete cases */
-    double *cmask;   /* n x q covariates, zero outside the group's rows */
     double *mask;    /* n: 1 inside, 0 outside */
     double *ctc_inv; /* q x q */
     size_t tail;     /* its df's entry of the model's tails */
