@@ -239,8 +239,7 @@ static int next_line(geno_t *g)
             size_t len = nl ? (size_t)(nl - s) : g->buf_end - g->buf_beg;
             s[len] = '\0'; /* the buffer keeps one spare byte */
             if (len && s[len - 1] == '\r') s[--len] = '\0';
-            g->buf_beg += (nl ? (size_t)(nl - s) + 1 : len);
-            if (!nl) g->buf_beg = g->buf_end;
+            g->buf_beg = nl ? g->buf_beg + (size_t)(nl - s) + 1 : g->buf_end;
             g->cur_line = s;
             return (int)(len < INT32_MAX ? len : INT32_MAX);
         }
@@ -351,28 +350,6 @@ static double gt_dose(const char *p)
     return miss || k == 0 ? NAN : (k == 1 ? 2 * s : s);
 }
 
-/* A DS value: plain decimals (what imputation servers write: "0", "1.25", "0.013") in line,
- * the same double as strtod (at most 15 digits: m / 10^k, both exact, rounds correctly);
- * anything else through rgx_strtod. */
-static inline double ds_value(const char *s, char **end)
-{
-    static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    const char *p = s;
-    uint64_t m = 0;
-    int nd = 0, fd = 0;
-    while (*p >= '0' && *p <= '9' && nd < 16) m = m * 10 + (uint64_t)(*p++ - '0'), nd++;
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9' && nd < 16) m = m * 10 + (uint64_t)(*p++ - '0'), nd++, fd++;
-    }
-    if (nd == 0 || nd > 15 || (*p >= '0' && *p <= '9') || *p == 'e' || *p == 'E' || *p == '.' ||
-        (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (s[0] == '0' && nd > 1 && !fd))
-        return rgx_strtod(s, end);
-    *end = (char *)p;
-    return (double)m / p10[fd];
-}
-
 /* Text: the DS or GT values of every sample column into g->ds (as float, the precision BCF
  * keeps) or straight into per-column doubles. */
 static int text_dosages(geno_t *g, double *dose, rgx_err *err)
@@ -407,7 +384,7 @@ static int text_dosages(geno_t *g, double *dose, rgx_err *err)
              * end of the line), and the number must end the value (or start a list). */
             char *e = (char *)f;
             v = *f ? 0 : NAN;
-            if (*f && *f != ':' && *f != '\t') v = (float)ds_value(f, &e);
+            if (*f && *f != ':' && *f != '\t') v = (float)rgx_strtod(f, &e);
             if (e == f ? *f && *f != ':' && *f != '\t'
                        : *e && *e != ':' && *e != '\t' && *e != ',') {
                 char what[160];

@@ -12,8 +12,8 @@
  * conventions exactly (DS through float, as BCF stores it; "." missing), so VCF, VCF.gz and
  * BCF give the same bits (tests/e2e/scan.t).  Through the index, a unit is read from the
  * first chunk the index gives for its window, sequentially to the window's end (the tabix
- * iterator would scan every whole line to find its position).  Multi-allelic records are skipped and counted
- * (split them first with `bcftools norm -m-` to test each ALT). */
+ * iterator would scan every whole line to find its position).  Multi-allelic records are
+ * skipped and counted (split them first with `bcftools norm -m-` to test each ALT). */
 #ifndef RGX_GENO_H
 #define RGX_GENO_H
 
