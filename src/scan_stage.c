@@ -95,17 +95,23 @@ static inline long hard_call(double d)
     return t + (d - (double)t >= 0.5);
 }
 
-static void variant_qc(const opts_t *o, double *d, size_t n, vqc_t *v, double *mean)
+/* Adds the dosages' QC sums to q: q[0] the sum, q[1] the observed calls, q[2..4] the hard-call
+ * counts of 0, 1 and 2. */
+static void dose_sums(const double *d, size_t n, double q[5])
 {
-    double s = 0, cnt[3] = {0, 0, 0};
-    long obs = 0;
     for (size_t i = 0; i < n; i++)
         if (!isnan(d[i])) {
-            s += d[i], obs++;
+            q[0] += d[i], q[1]++;
             long h = hard_call(d[i]);
-            if (h >= 0 && h <= 2) cnt[h]++;
+            if (h >= 0 && h <= 2) q[2 + h]++;
         }
-    variant_qc_sums(o, s, obs, cnt, n, v, mean);
+}
+
+static void variant_qc(const opts_t *o, const double *d, size_t n, vqc_t *v, double *mean)
+{
+    double q[5] = {0, 0, 0, 0, 0};
+    dose_sums(d, n, q);
+    variant_qc_sums(o, q[0], (long)q[1], q + 2, n, v, mean);
 }
 
 /* ---- joining the tables ---- */
@@ -345,7 +351,7 @@ static void my_blocks_range(size_t nb, int rank, int size, size_t *first, size_t
 /* Only the variants that pass QC enter the GEMM: their statistics, computed in rows 0 .. t - 1
  * of x (b x p), move to the variants' own rows (map[s]: the row of tested variant s), and the
  * other rows get NaN. */
-static void expand_tested(const size_t *map, size_t t, size_t b, size_t p, double *x)
+static void expand_one(const size_t *map, size_t t, size_t b, size_t p, double *x)
 {
     for (size_t s = t; s-- > 0;) /* backwards: map[s] >= s, and rows above s have moved */
         if (map[s] != s) memcpy(x + map[s] * p, x + s * p, p * sizeof *x);
@@ -356,6 +362,23 @@ static void expand_tested(const size_t *map, size_t t, size_t b, size_t p, doubl
         }
         for (size_t k = 0; k < p; k++) x[j * p + k] = NAN;
     }
+}
+
+static void expand_tested(const size_t *map, size_t t, size_t b, size_t p, double *beta,
+                          double *se, double *mlp)
+{
+    expand_one(map, t, b, p, beta), expand_one(map, t, b, p, se), expand_one(map, t, b, p, mlp);
+}
+
+/* scan_block_sums, its time and GEMM flops added to gemm[0] and gemm[1] (the GEMM phase that
+ * the scan logs and scripts/bench_scan compares with a bare DGEMM). */
+static void timed_block_sums(const scan_model_t *M, const double *G, size_t t, size_t row0,
+                             size_t nrows, double *scratch, double *sums, double gemm[2])
+{
+    double t0 = wall_clock();
+    scan_block_sums(M, G, t, row0, nrows, scratch, sums);
+    gemm[0] += wall_clock() - t0;
+    gemm[1] += 2.0 * (double)t * (double)nrows * (double)(M->rhs_cols + M->mask_cols);
 }
 
 /* The record's CHROM, ID, REF and ALT as fixed-width strings (widths 64, w[0..2], each
@@ -391,9 +414,9 @@ typedef struct {
     double *qc;       /* n_sites x vars of a round x 6: sum, observed, 3 genotype counts, id */
     double *G, *G2, *S, *D; /* this rank's sites' centred dosages; scratch; summed sums; means */
     char *pass;             /* the round's variants: QC passed */
-    double *part;     /* n_sites x round blocks x B x (R + NG) */
+    double *part;     /* n_sites x round blocks x scan_sums_len(block): each site's sums */
     long w[3];        /* widths of ID, REF, ALT (the string layout of the main loop) */
-    double gemm_s, gemm_flops; /* time in the block GEMMs, and their flops */
+    double *gemm;     /* the stage's GEMM time and flops (timed_block_sums) */
 } sites_t;
 
 static uint64_t variant_hash(geno_t *g)
@@ -440,12 +463,7 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
                 double *d = dose_all + off + (v0 + v) * ns;
                 if ((err = rr_next(rr, d))) break;
                 double *q = c->qc + (st * vars + v0 + v) * 6;
-                for (size_t i = 0; i < ns; i++)
-                    if (!isnan(d[i])) {
-                        q[0] += d[i], q[1]++;
-                        long h = hard_call(d[i]);
-                        if (h >= 0 && h <= 2) q[2 + h]++;
-                    }
+                dose_sums(d, ns, q);
                 q[5] = (double)variant_hash(g);
                 if (j == mine && st == (size_t)c->rank) { /* the finisher's own strings */
                     variant_strings(g, sbuf + v * c->sw, c->sw, c->w);
@@ -502,10 +520,7 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
                 t++;
             }
             double *P = c->part + (st * n_round + jj) * L;
-            double t0 = wall_clock();
-            scan_block_sums(M, Gb, t, c->J->site_row[st], ns, c->G2, P);
-            c->gemm_s += wall_clock() - t0;
-            c->gemm_flops += 2.0 * (double)t * (double)ns * (double)(M->rhs_cols + M->mask_cols);
+            timed_block_sums(M, Gb, t, c->J->site_row[st], ns, c->G2, P, c->gemm);
             v0 += b;
         }
         off += vars * ns;
@@ -525,9 +540,7 @@ static rgx_err sites_round(sites_t *c, long round, size_t *b_out, long *row0_out
         for (size_t x = 0; x < Lt; x++) c->S[x] += P[x];
     }
     scan_block_finish(M, c->S, t, beta, se, mlp);
-    expand_tested(c->map, t, b, M->p, beta);
-    expand_tested(c->map, t, b, M->p, se);
-    expand_tested(c->map, t, b, M->p, mlp);
+    expand_tested(c->map, t, b, M->p, beta, se, mlp);
     *b_out = b, *row0_out = c->blk[mine].row0;
     return RGX_OK;
 }
@@ -722,6 +735,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     long *count = NULL, *offset = NULL;
     double *dose = NULL, *G = NULL, *G2 = NULL, *work = NULL, *beta = NULL, *se = NULL, *mlp = NULL;
     size_t *map = NULL;
+    double gemm[2] = {0, 0}; /* seconds in the block GEMMs, and their flops */
     char *sbuf = NULL;
     hit_t *hits = NULL;
     size_t n_hits = 0, cap_hits = 0;
@@ -896,7 +910,8 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
             if ((int)(st % (size_t)active) == rank) nmine += J.site_row[st + 1] - J.site_row[st];
         sc = (sites_t){.o = &o, .M = &M, .J = &J, .n_sites = n_sites, .sw = sw,
                        .active = active, .rank = rank, .comm = h->comm,
-                       .blk = gblk, .n_blk = nb, .map = map, .w = {w[0], w[1], w[2]}};
+                       .blk = gblk, .n_blk = nb, .map = map, .w = {w[0], w[1], w[2]},
+                       .gemm = gemm};
         size_t maxns = 1;
         for (size_t st = 0; st < n_sites; st++)
             if (J.site_row[st + 1] - J.site_row[st] > maxns) maxns = J.site_row[st + 1] - J.site_row[st];
@@ -917,7 +932,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     }
     MPI_Allreduce(MPI_IN_PLACE, &all_blocks, 1, MPI_LONG, MPI_MAX, h->comm);
     long qc_count[7] = {0};
-    double gemm_s = 0, gemm_flops = 0, scan_t0 = wall_clock();
+    double scan_t0 = wall_clock();
     progress_t prog;
     progress_init(&prog, "scan (rank 0's blocks)", "blocks", my_blocks);
     for (long round = 0; round < all_blocks; round++) {
@@ -964,14 +979,9 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
                     nm[4] = (double)v.n_obs, nm[5] = v.mac, nm[6] = v.pass;
                 }
                 if (!err && b) {
-                    double t0 = wall_clock();
-                    scan_block_sums(&M, G, t, 0, n, G2, work);
-                    gemm_s += wall_clock() - t0;
-                    gemm_flops += 2.0 * (double)t * (double)n * (double)(M.rhs_cols + M.mask_cols);
+                    timed_block_sums(&M, G, t, 0, n, G2, work, gemm);
                     scan_block_finish(&M, work, t, beta, se, mlp);
-                    expand_tested(map, t, b, p, beta);
-                    expand_tested(map, t, b, p, se);
-                    expand_tested(map, t, b, p, mlp);
+                    expand_tested(map, t, b, p, beta, se, mlp);
                     /* Record it before it is written (a kill after this loses nothing), once the
                      * scan has run long enough for a restart to cost more than the copy. */
                     if (ck_open && wall_clock() - scan_t0 >= o.ckpt_after)
@@ -1035,10 +1045,9 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     }
     progress_done(&prog, my_blocks);
     if (!err) { /* the GEMM phase (scripts/bench_scan compares it with a bare DGEMM) */
-        if (sites) gemm_s = sc.gemm_s, gemm_flops = sc.gemm_flops;
-        double mine[2] = {gemm_s, gemm_flops}, tot[2], slow;
-        MPI_Allreduce(mine, tot, 2, MPI_DOUBLE, MPI_SUM, h->comm);
-        MPI_Allreduce(&gemm_s, &slow, 1, MPI_DOUBLE, MPI_MAX, h->comm);
+        double tot[2], slow;
+        MPI_Allreduce(gemm, tot, 2, MPI_DOUBLE, MPI_SUM, h->comm);
+        MPI_Allreduce(&gemm[0], &slow, 1, MPI_DOUBLE, MPI_MAX, h->comm);
         if (rank == 0)
             log_info("scan: GEMM phase %.2f s on the slowest rank, %.1f GFLOP/s per rank",
                      slow, tot[0] > 0 ? tot[1] / tot[0] / 1e9 : 0.0);
