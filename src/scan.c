@@ -74,6 +74,7 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         gr->slot = gr->sparse ? m->n_sparse++ : m->n_dense++;
     }
     m->rhs_cols = m->p + q + m->n_dense * q;
+    m->qpad = (q + 5) / 6 * 6;
     m->mask_cols = 1 + m->n_dense;
     if ((err = rgx_calloc(&m->rhs, n * m->rhs_cols, sizeof *m->rhs)) ||
         (err = rgx_calloc(&m->masks, n * m->mask_cols, sizeof *m->masks)) ||
@@ -98,6 +99,12 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
             } else if (gr->sparse) {
                 gr->miss[gr->n_miss++] = i;
             }
+        if (gr->sparse && gr->n_miss) { /* the correction kernel's weights, once */
+            if ((err = rgx_calloc(&gr->wmiss, gr->n_miss * m->qpad, sizeof *gr->wmiss))) break;
+            for (size_t k = 0; k < gr->n_miss; k++)
+                memcpy(gr->wmiss + k * m->qpad, C + gr->miss[k] * q, q * sizeof *C);
+            m->any_miss = 1;
+        }
         /* C'C over the group's rows (row by row, each entry summed in row order), inverted by
          * LU (q is small). */
         gsl_matrix_set_zero(A);
@@ -180,7 +187,7 @@ out:
 void scan_model_free(scan_model_t *m)
 {
     for (size_t g = 0; m->g && g < m->n_groups; g++) {
-        free(m->g[g].mask), free(m->g[g].ctc_inv), free(m->g[g].miss);
+        free(m->g[g].mask), free(m->g[g].ctc_inv), free(m->g[g].miss), free(m->g[g].wmiss);
     }
     free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->rhs),
         free(m->masks), free(m->tails), free(m->ktail);
@@ -268,30 +275,22 @@ void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t ro
                 scratch, (int)nrows, m->masks + row0 * MC, (int)MC, 0.0, D, (int)MC);
     /* Sparse groups: the sums over their missing rows, subtracted when finishing.  G
      * transposed first (rows of b variants), so that each missing row is q + 1 axpys. */
-    int any = 0;
-    for (size_t g = 0; g < m->n_groups; g++) any |= m->g[g].sparse && m->g[g].n_miss;
-    if (!any) return;
+    if (!m->any_miss) return;
     double *Gt = scratch; /* nrows x b */
     enum { T = 32 };
     for (size_t j0 = 0; j0 < b; j0 += T)
         for (size_t i0 = 0; i0 < nrows; i0 += T)
             for (size_t j = j0; j < j0 + T && j < b; j++)
                 for (size_t i = i0; i < i0 + T && i < nrows; i++) Gt[i * b + j] = G[j * nrows + i];
-    size_t qpad = (q + 5) / 6 * 6, most = 0;
-    for (size_t g = 0; g < m->n_groups; g++)
-        if (m->g[g].sparse && m->g[g].n_miss > most) most = m->g[g].n_miss;
-    double *w = calloc(most * qpad, sizeof *w);
-    for (size_t g = 0; g < m->n_groups && w; g++) {
+    for (size_t g = 0; g < m->n_groups; g++) {
         const scan_group_t *gr = &m->g[g];
         if (!gr->sparse || !gr->n_miss) continue;
         size_t k0 = 0, k1 = gr->n_miss; /* its missing rows within this row range */
         while (k0 < k1 && gr->miss[k0] < row0) k0++;
         while (k1 > k0 && gr->miss[k1 - 1] >= row0 + nrows) k1--;
-        for (size_t k = k0; k < k1; k++)
-            memcpy(w + (k - k0) * qpad, m->rhs + gr->miss[k] * R + m->p, q * sizeof *w);
-        miss_sums(gr->miss + k0, k1 - k0, row0, w, qpad, q, Gt, b, X + gr->slot * (q + 1) * b);
+        miss_sums(gr->miss + k0, k1 - k0, row0, gr->wmiss + k0 * m->qpad, m->qpad, q, Gt, b,
+                  X + gr->slot * (q + 1) * b);
     }
-    free(w);
 }
 
 /* g~'g~ = g'g - (C'g)' (C'C)^-1 (C'g) on the group's rows; NAN when the variant does not vary

@@ -28,6 +28,7 @@ typedef struct {
     size_t slot;     /* dense: its column block in rhs and D; sparse: its correction block */
     size_t *miss;    /* sparse: its missing rows, ascending */
     size_t n_miss;
+    double *wmiss;   /* sparse: n_miss x qpad, the covariates of those rows, zero-padded */
 } scan_group_t;
 
 typedef struct {
@@ -37,6 +38,8 @@ typedef struct {
     int *group;     /* p: the phenotype's group */
     size_t *n_obs;  /* p */
     size_t n_groups, n_dense, n_sparse;
+    size_t qpad;  /* q rounded up to the correction kernel's 6 rows */
+    int any_miss; /* a sparse group has missing rows: corrections to compute */
     scan_group_t *g;
     /* The right-hand side of the block GEMM: [y~ | C | C masked to each dense group],
      * n x (p + q + n_dense q); and of the g^2 GEMM: [1 | each dense group's mask],
