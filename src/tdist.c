@@ -92,24 +92,6 @@ void tdist_table_init(tdist_table_t *tab, double df)
     }
 }
 
-double tdist_table_mlog10p(const tdist_table_t *tab, double t)
-{
-    double at = fabs(t);
-    if (!(at < TDIST_SEGS * TDIST_WIDTH) || !(tab->df >= 1)) {
-        if (!(tab->df >= 1)) return NAN;
-        return mlog10p_exact(t, tab->df, tab->lnb); /* NaN and the far tail */
-    }
-    int s = (int)(at * (1 / TDIST_WIDTH));
-    double x = 2 * (at * (1 / TDIST_WIDTH) - s) - 1, b1 = 0, b2 = 0;
-    const double *c = tab->c[s];
-    for (int j = TDIST_DEG - 1; j >= 1; j--) {
-        double b = 2 * x * b1 - b2 + c[j];
-        b2 = b1, b1 = b;
-    }
-    double r = x * b1 - b2 + c[0];
-    return r < 0 ? 0 : r;
-}
-
 /* The table's segment and local coordinate for |t|, or -1 when the exact path is needed. */
 static inline int seg_of(const tdist_table_t *tab, double t, double *x)
 {
@@ -118,6 +100,21 @@ static inline int seg_of(const tdist_table_t *tab, double t, double *x)
     int s = (int)(at * (1 / TDIST_WIDTH));
     *x = 2 * (at * (1 / TDIST_WIDTH) - s) - 1;
     return s;
+}
+
+double tdist_table_mlog10p(const tdist_table_t *tab, double t)
+{
+    double x, b1 = 0, b2 = 0;
+    int s = seg_of(tab, t, &x);
+    if (s < 0) /* NaN, the far tail, or no df */
+        return tab->df >= 1 ? mlog10p_exact(t, tab->df, tab->lnb) : NAN;
+    const double *c = tab->c[s];
+    for (int j = TDIST_DEG - 1; j >= 1; j--) {
+        double b = 2 * x * b1 - b2 + c[j];
+        b2 = b1, b1 = b;
+    }
+    double r = x * b1 - b2 + c[0];
+    return r < 0 ? 0 : r;
 }
 
 void tdist_table_mlog10p_n(const tdist_table_t *const *tabs, double *x, size_t n)
