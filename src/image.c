@@ -124,8 +124,9 @@ static rgx_err big_alloc(void *pp, size_t bytes)
 /* The voxel bytes, read here rather than by nifticlib: nifticlib replaces non-finite float
  * voxels by 0 (an all-NaN image would look valid), and it inflates .nii.gz through zlib's
  * stream in small pieces; a whole-file inflate with libdeflate is three times faster, and
- * reading the image is most of what extraction costs.  A gzip file whose size field cannot
- * be trusted (over 4 GB uncompressed, or several members) goes through nifticlib's znz. */
+ * reading the image is most of what extraction costs.  An uncompressed file, or a gzip file
+ * whose size field cannot be trusted (over 4 GB uncompressed, or several members), is read
+ * through nifticlib's znz. */
 static rgx_err read_voxels_znz(const char *path, nifti_image *nim, void *buf, size_t bytes)
 {
     nifti_image *tmp = NULL;
@@ -139,6 +140,47 @@ static rgx_err read_voxels_znz(const char *path, nifti_image *nim, void *buf, si
     return err;
 }
 
+/* A .nii.gz inflated whole: *own the buffer, *data the voxels within it.  Leaves *own NULL
+ * (and returns RGX_OK) when the file is not gzip or its size field cannot be trusted: the
+ * caller then reads through znz. */
+static rgx_err inflate_whole(const char *file, size_t off, size_t bytes, void **own, void **data)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f) return rgx_fail(RGX_ERR_INPUT, "%s: cannot open: %s", file, strerror(errno));
+    unsigned char magic[2] = {0, 0}, isz[4];
+    long zlen = -1;
+    size_t usize = 0;
+    if (fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b &&
+        fseek(f, 0, SEEK_END) == 0 && (zlen = ftell(f)) > 18 && fseek(f, zlen - 4, SEEK_SET) == 0 &&
+        fread(isz, 1, 4, f) == 4)
+        usize = (size_t)isz[0] | (size_t)isz[1] << 8 | (size_t)isz[2] << 16 | (size_t)isz[3] << 24;
+    if (usize < off + bytes || usize > 0xffffffffu - 1) { /* not gzip, or not one trusty member */
+        fclose(f);
+        return RGX_OK;
+    }
+    /* The compressed file mapped, not copied: no fresh memory to fault in for it. */
+    char *z = mmap(NULL, (size_t)zlen, PROT_READ, MAP_PRIVATE, fileno(f), 0), *raw = NULL;
+    fclose(f);
+    if (z == MAP_FAILED) return rgx_fail(RGX_ERR_INPUT, "%s: cannot map: %s", file, strerror(errno));
+    rgx_err err = big_alloc(&raw, usize);
+    struct libdeflate_decompressor *d = err ? NULL : libdeflate_alloc_decompressor();
+    size_t in_used = 0, out_got = 0;
+    enum libdeflate_result r = LIBDEFLATE_BAD_DATA;
+    if (d) r = libdeflate_gzip_decompress_ex(d, z, (size_t)zlen, raw, usize, &in_used, &out_got);
+    if (d) libdeflate_free_decompressor(d);
+    munmap(z, (size_t)zlen);
+    if (err) return err;
+    if (r == LIBDEFLATE_SUCCESS && in_used == (size_t)zlen && out_got == usize) {
+        *own = raw, *data = raw + off; /* used in place: no copy */
+        if (off % 8) memmove(raw, raw + off, bytes), *data = raw; /* aligned for the casts */
+    } else {
+        free(raw);
+        if (r != LIBDEFLATE_SUCCESS) /* (success short of the end: more members; znz reads them) */
+            err = rgx_fail(RGX_ERR_INPUT, "%s: corrupt gzip data (truncated file?)", file);
+    }
+    return err;
+}
+
 /* *own: the buffer to free; *data: the voxel bytes within it (bytes of them, byte order
  * fixed). */
 static rgx_err read_voxels(const char *path, nifti_image *nim, size_t bytes, void **own,
@@ -146,65 +188,11 @@ static rgx_err read_voxels(const char *path, nifti_image *nim, size_t bytes, voi
 {
     *own = *data = NULL;
     const char *file = nim->iname ? nim->iname : path; /* .hdr/.img pairs: the .img */
-    FILE *f = fopen(file, "rb");
-    if (!f) return rgx_fail(RGX_ERR_INPUT, "%s: cannot open: %s", file, strerror(errno));
-    unsigned char magic[2] = {0, 0};
-    size_t got = fread(magic, 1, 2, f);
-    size_t off = (size_t)nim->iname_offset;
-    rgx_err err = RGX_OK;
-    if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-        /* gzip: the whole file, then one inflate into a buffer of its stated size. */
-        char *z = NULL, *raw = NULL;
-        long zlen = -1;
-        if (fseek(f, 0, SEEK_END) == 0) zlen = ftell(f);
-        unsigned char isz[4];
-        size_t usize = 0;
-        if (zlen > 18 && fseek(f, zlen - 4, SEEK_SET) == 0 && fread(isz, 1, 4, f) == 4)
-            usize = (size_t)isz[0] | (size_t)isz[1] << 8 | (size_t)isz[2] << 16 | (size_t)isz[3] << 24;
-        if (usize < off + bytes || usize > 0xffffffffu - 1) { /* not one trustworthy member */
-            fclose(f);
-            if ((err = rgx_calloc(own, bytes ? bytes : 1, 1))) return err;
-            *data = *own;
-            err = read_voxels_znz(path, nim, *own, bytes);
-            goto swap;
-        }
-        /* The compressed file mapped, not copied: no fresh memory to fault in for it. */
-        if ((z = mmap(NULL, (size_t)zlen, PROT_READ, MAP_PRIVATE, fileno(f), 0)) == MAP_FAILED) {
-            fclose(f);
-            return rgx_fail(RGX_ERR_INPUT, "%s: cannot map: %s", file, strerror(errno));
-        }
-        if ((err = big_alloc(&raw, usize))) {
-            munmap(z, (size_t)zlen), fclose(f);
-            return err;
-        }
-        struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-        size_t in_used = 0, out_got = 0;
-        enum libdeflate_result r = LIBDEFLATE_BAD_DATA;
-        if (d) r = libdeflate_gzip_decompress_ex(d, z, (size_t)zlen, raw, usize, &in_used, &out_got);
-        if (d) libdeflate_free_decompressor(d);
-        fclose(f);
-        munmap(z, (size_t)zlen);
-        if (r == LIBDEFLATE_SUCCESS && in_used == (size_t)zlen && out_got == usize) {
-            *own = raw, *data = raw + off; /* used in place: no copy */
-            if (off % 8) memmove(raw, raw + off, bytes), *data = raw; /* aligned for the casts */
-        } else if (r == LIBDEFLATE_SUCCESS) { /* more members follow, or the size lied */
-            *own = *data = raw;
-            err = read_voxels_znz(path, nim, raw, bytes);
-        } else {
-            free(raw);
-            err = rgx_fail(RGX_ERR_INPUT, "%s: corrupt gzip data (truncated file?)", path);
-        }
-    } else {
-        if ((err = rgx_calloc(own, bytes ? bytes : 1, 1))) {
-            fclose(f);
-            return err;
-        }
+    rgx_err err = inflate_whole(file, (size_t)nim->iname_offset, bytes, own, data);
+    if (!err && !*own && !(err = rgx_calloc(own, bytes ? bytes : 1, 1))) {
         *data = *own;
-        if (fseek(f, (long)off, SEEK_SET) != 0 || fread(*own, 1, bytes, f) != bytes)
-            err = rgx_fail(RGX_ERR_INPUT, "%s: cannot read the voxel data (truncated file?)", file);
-        fclose(f);
+        err = read_voxels_znz(path, nim, *own, bytes);
     }
-swap:
     if (!err && nim->byteorder != nifti_short_order() && nim->nbyper > 1)
         nifti_swap_Nbytes((size_t)(bytes / (size_t)nim->nbyper), nim->nbyper, *data);
     if (err) free(*own), *own = *data = NULL;
