@@ -285,8 +285,8 @@ double rgx_strtod(const char *s, char **end)
     int digits = 0, exp10 = 0, any = 0;
     while (*p == '0') p++, any = 1; /* leading zeros are not significant */
     for (; *p >= '0' && *p <= '9'; p++, any = 1)
-        if (digits < 19) m = m * 10 + (uint64_t)(*p - '0'), digits += m > 0;
-        else exp10++, digits++;
+        if (digits++ < 19) m = m * 10 + (uint64_t)(*p - '0'); /* (leading zeros are gone) */
+        else exp10++;
     if (*p == '.') {
         p++;
         for (; *p >= '0' && *p <= '9'; p++, any = 1) {
