@@ -251,10 +251,6 @@ static rgx_err write_images(const sim_opt_t *o, const patient_t *pt)
 static rgx_err write_constant(const char *path, const sim_grid_t *g, float value, int datatype)
 {
     image_t im = {0};
-    size_t n = (size_t)g->dim[0] * (size_t)g->dim[1] * (size_t)g->dim[2];
-    rgx_err err = rgx_calloc(&im.data, n, sizeof *im.data);
-    if (err) return err;
-    for (size_t v = 0; v < n; v++) im.data[v] = value;
     for (int d = 0; d < 3; d++) {
         im.dim[d] = g->dim[d];
         im.spacing[d] = g->spacing[d];
@@ -263,8 +259,11 @@ static rgx_err write_constant(const char *path, const sim_grid_t *g, float value
                               : e == 3 ? -0.5 * g->dim[d] * g->spacing[d] + 0.5 * g->spacing[d]
                                        : 0;
     }
-    err = image_write(path, &im, datatype);
-    free(im.data);
+    float *v;
+    rgx_err err = image_alloc(&im, &v);
+    for (size_t i = 0; !err && i < image_nvox(&im); i++) v[i] = value;
+    if (!err) err = image_write(path, &im, datatype);
+    image_free(&im);
     return err;
 }
 

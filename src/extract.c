@@ -158,14 +158,6 @@ static rgx_err note(strbuf_t *sb, const char *fmt, const char *a, const char *b)
     return sb_printf(sb, fmt, a, b);
 }
 
-static int all_nan(const image_t *img)
-{
-    size_t n = image_nvox(img);
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(img->data[i])) return 0;
-    return 1;
-}
-
 /* Computes one patient's row.  Only an allocation failure is an error: a bad input is
  * recorded in r (status and reason). */
 static rgx_err extract_patient(const manifest_t *m, size_t i, const plan_t *plan,
@@ -183,7 +175,7 @@ static rgx_err extract_patient(const manifest_t *m, size_t i, const plan_t *plan
         rgx_err bad = image_read(row->image[ch], &img);
         if (!bad) bad = image_read(row->mask[ch], &msk);
         if (!bad) bad = image_same_geometry(&img, &msk, plan->geometry_tol_mm);
-        if (!bad && all_nan(&img))
+        if (!bad && image_all_nan(&img))
             bad = rgx_fail(RGX_ERR_INPUT, "%s: every voxel is NaN", row->image[ch]);
         if (bad) {
             file_error = 1;

@@ -44,6 +44,7 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
     img->dim[1] = (int)nim->ny;
     img->dim[2] = nim->ndim >= 3 && nim->nz > 0 ? (int)nim->nz : 1;
     img->datatype = nim->datatype;
+    img->slope = 1, img->inter = 0;
     for (int d = 0; d < 3; d++) {
         double s = fabs((double)nim->pixdim[d + 1]);
         img->spacing[d] = s > 0 && isfinite(s) ? s : 1.0;
@@ -211,22 +212,52 @@ rgx_err image_read(const char *path, image_t *img)
                        (long long)nim->nvox);
         goto out;
     }
-    if ((err = big_alloc(&img->data, n * sizeof *img->data))) goto out;
-    float *o = img->data;
-    void *raw = NULL;
-    if (nim->nbyper < 1 || nim->nbyper > 8) {
-        err = rgx_fail(RGX_ERR_INPUT, "%s: unsupported NIfTI datatype %s (%d)", path,
-                       nifti_datatype_string(nim->datatype), nim->datatype);
+    switch (nim->datatype) {
+    case DT_UINT8: case DT_INT8: case DT_INT16: case DT_UINT16: case DT_INT32: case DT_UINT32:
+    case DT_INT64: case DT_UINT64: case DT_FLOAT32: case DT_FLOAT64:
+        break;
+    default:
+        err = rgx_fail(RGX_ERR_INPUT,
+                       "%s: unsupported NIfTI datatype %s (%d); expected an integer "
+                       "or real scalar type",
+                       path, nifti_datatype_string(nim->datatype), nim->datatype);
         goto out;
     }
-    void *vox;
-    if ((err = read_voxels(path, nim, n * (size_t)nim->nbyper, &raw, &vox))) goto out;
-    const void *p = vox;
-    switch (nim->datatype) {
+    if ((err = read_voxels(path, nim, n * (size_t)nim->nbyper, &img->buf, &img->vox))) goto out;
+    /* NIfTI: scl_slope == 0 means "no scaling"; nifticlib does not apply it for us. */
+    double slope = nim->scl_slope, inter = nim->scl_inter;
+    if (slope != 0.0 && isfinite(slope) && isfinite(inter)) img->slope = slope, img->inter = inter;
+out:
+    nifti_image_free(nim);
+    if (err) image_free(img);
+    return err;
+}
+
+void image_free(image_t *img)
+{
+    free(img->buf);
+    img->buf = img->vox = NULL;
+}
+
+rgx_err image_alloc(image_t *img, float **data)
+{
+    img->datatype = DT_FLOAT32, img->slope = 1, img->inter = 0;
+    size_t n = image_nvox(img);
+    rgx_err err = rgx_calloc(&img->buf, n ? n : 1, sizeof(float));
+    img->vox = img->buf;
+    *data = img->vox;
+    return err;
+}
+
+void image_values(const image_t *img, size_t first, size_t n, float *o)
+{
+    switch (img->datatype) {
 #define CONVERT(DT, T)                                                                             \
-    case DT:                                                                                       \
-        for (size_t i = 0; i < n; i++) o[i] = (float)((const T *)p)[i];                            \
-        break;
+    case DT: {                                                                                     \
+        const T *p = (const T *)img->vox + first;                                                  \
+        for (size_t i = 0; i < n; i++) o[i] = (float)p[i];                                         \
+        break;                                                                                     \
+    }
         CONVERT(DT_UINT8, uint8_t)
         CONVERT(DT_INT8, int8_t)
         CONVERT(DT_INT16, int16_t)
@@ -238,29 +269,26 @@ rgx_err image_read(const char *path, image_t *img)
         CONVERT(DT_FLOAT32, float)
         CONVERT(DT_FLOAT64, double)
 #undef CONVERT
-    default:
-        err = rgx_fail(RGX_ERR_INPUT,
-                       "%s: unsupported NIfTI datatype %s (%d); expected an integer "
-                       "or real scalar type",
-                       path, nifti_datatype_string(nim->datatype), nim->datatype);
-        free(raw);
-        goto out;
+    default: /* image_read() admits only the types above */
+        for (size_t i = 0; i < n; i++) o[i] = NAN;
     }
-    free(raw);
-    /* NIfTI: scl_slope == 0 means "no scaling"; nifticlib does not apply it for us. */
-    double slope = nim->scl_slope, inter = nim->scl_inter;
-    if (slope != 0.0 && isfinite(slope) && isfinite(inter) && (slope != 1.0 || inter != 0.0))
+    double slope = img->slope, inter = img->inter;
+    if (slope != 1.0 || inter != 0.0)
         for (size_t i = 0; i < n; i++) o[i] = (float)(o[i] * slope + inter);
-out:
-    nifti_image_free(nim);
-    if (err) image_free(img);
-    return err;
 }
 
-void image_free(image_t *img)
+int image_all_nan(const image_t *img)
 {
-    free(img->data);
-    img->data = NULL;
+    if (img->datatype != DT_FLOAT32 && img->datatype != DT_FLOAT64) return 0;
+    float run[4096];
+    size_t n = image_nvox(img);
+    for (size_t i = 0; i < n; i += 4096) {
+        size_t m = n - i < 4096 ? n - i : 4096;
+        image_values(img, i, m, run);
+        for (size_t k = 0; k < m; k++)
+            if (!isnan(run[k])) return 0;
+    }
+    return 1;
 }
 
 rgx_err image_same_geometry(const image_t *img, const image_t *mask, double tol_mm)
@@ -304,11 +332,15 @@ rgx_err image_write(const char *path, const image_t *img, int datatype)
                             &nim->qfac);
     nim->qto_xyz = nim->sto_xyz;
     void *p = nim->data;
-    switch (datatype) {
+    float *val = NULL;
+    if (!(err = rgx_calloc(&val, n ? n : 1, sizeof *val))) image_values(img, 0, n, val);
+    switch (err ? -1 : datatype) {
+    case -1:
+        break;
 #define CONVERT(DT, T, LO, HI)                                                                     \
     case DT:                                                                                       \
         for (size_t i = 0; i < n; i++) {                                                           \
-            double v = nearbyint((double)img->data[i]);                                            \
+            double v = nearbyint((double)val[i]);                                            \
             ((T *)p)[i] = (T)(v < (LO) ? (LO) : v > (HI) ? (HI) : v);                              \
         }                                                                                          \
         break;
@@ -317,7 +349,7 @@ rgx_err image_write(const char *path, const image_t *img, int datatype)
         CONVERT(DT_INT32, int32_t, -2147483648.0, 2147483647.0)
 #undef CONVERT
     case DT_FLOAT32:
-        memcpy(p, img->data, n * sizeof(float));
+        memcpy(p, val, n * sizeof(float));
         break;
     default:
         err = rgx_fail(RGX_ERR_INTERNAL, "image_write: unsupported datatype %d", datatype);
@@ -330,5 +362,6 @@ rgx_err image_write(const char *path, const image_t *img, int datatype)
         if (stat(path, &st) != 0) err = rgx_fail(RGX_ERR_IO, "%s: could not be written", path);
     }
     nifti_image_free(nim);
+    free(val);
     return err;
 }

@@ -1,8 +1,10 @@
 /* image.h — 3D images read through nifticlib (NIfTI-1 and NIfTI-2, .nii and .nii.gz).
  *
- * Voxel (i, j, k) is data[i + nx * (j + ny * k)]: x varies fastest, as stored in NIfTI.
- * Intensities are converted to float with scl_slope/scl_inter applied; masks are read
- * the same way and hold integer labels (exact in float up to 2^24). */
+ * Voxel (i, j, k) is voxel number i + nx * (j + ny * k): x varies fastest, as stored in NIfTI.
+ * The voxels are kept as the file stores them (in native byte order): a 512 x 512 x 200 CT
+ * is 100 MB of int16 but 200 MB as float, and extraction reads only the box around a ROI.
+ * image_values() gives them as float with scl_slope/scl_inter applied; masks are read the
+ * same way and hold integer labels (exact in float up to 2^24). */
 #ifndef RGX_IMAGE_H
 #define RGX_IMAGE_H
 
@@ -15,8 +17,10 @@ typedef struct {
     double spacing[3];   /* voxel size in mm along i, j, k */
     double affine[3][4]; /* voxel index (i, j, k, 1) -> world mm; sform, else qform, else pixdim */
     const char *affine_source; /* "sform", "qform" or "pixdim" */
-    int datatype;        /* NIfTI datatype code of the file */
-    float *data;         /* NULL after image_read_header(); owned */
+    int datatype;        /* NIfTI datatype code of vox: the file's, DT_FLOAT32 from image_alloc() */
+    void *vox;           /* the stored voxels; NULL after image_read_header() */
+    void *buf;           /* the allocation vox lies in; owned */
+    double slope, inter; /* value = stored * slope + inter (1 and 0 when the file does not scale) */
 } image_t;
 
 /* Reads header and voxels; fails for 4D images with more than one volume, complex or
@@ -25,6 +29,21 @@ rgx_err image_read(const char *path, image_t *img);
 /* Reads only the header (cheap: for validation before any work). */
 rgx_err image_read_header(const char *path, image_t *img);
 void image_free(image_t *img);
+/* Voxels for an image built in memory (dim set, no voxels yet): DT_FLOAT32, zeroed,
+ * returned in *data. */
+rgx_err image_alloc(image_t *img, float **data);
+
+/* The values of voxels first .. first + n - 1 as float, scaled: the same float whatever
+ * the stored type (the stored value converted to float, then value * slope + inter). */
+void image_values(const image_t *img, size_t first, size_t n, float *out);
+static inline float image_value(const image_t *img, size_t i)
+{
+    float v;
+    image_values(img, i, 1, &v);
+    return v;
+}
+/* 1 when no voxel holds a number (never for an integer type). */
+int image_all_nan(const image_t *img);
 
 static inline size_t image_nvox(const image_t *img)
 {
@@ -36,8 +55,9 @@ static inline size_t image_nvox(const image_t *img)
  * message that says what differs. */
 rgx_err image_same_geometry(const image_t *img, const image_t *mask, double tol_mm);
 
-/* Writes a float image (or labels when is_label) as NIfTI-1 .nii or .nii.gz with the
- * given geometry; used by the simulator and tests. datatype: a NIfTI DT_* code. */
+/* Writes an image's values as NIfTI-1 .nii or .nii.gz of the given datatype (DT_UINT8,
+ * DT_INT16, DT_INT32: rounded and clamped; DT_FLOAT32) with its geometry; used by the
+ * simulator and tests. */
 rgx_err image_write(const char *path, const image_t *img, int datatype);
 
 #endif

@@ -82,20 +82,25 @@ static rgx_err check_images(const manifest_t *m, size_t i, const plan_opt_t *opt
                            m->channel[c], rgx_errmsg());
         } else {
             long roi = 0;
-            size_t n = image_nvox(&msk);
-            float last = 0;
-            for (size_t v = 0; v < n && !err; v++) {
-                if (!label_wanted(opt, msk.data[v])) continue;
-                roi++;
-                if (msk.data[v] != last) { /* label maps are mostly runs of one value */
-                    last = msk.data[v];
-                    if (last != nearbyintf(last) || fabsf(last) > 16777216.0f)
-                        err = rgx_fail(RGX_ERR_INPUT, "mask for image_%s holds %g: expected "
-                                       "integer labels", m->channel[c], (double)last);
-                    else
-                        err = intset_add(&labels[c], (int)last);
+            float last = 0, *row = NULL;
+            size_t nx = (size_t)msk.dim[0], n = image_nvox(&msk);
+            err = rgx_calloc(&row, nx, sizeof *row);
+            for (size_t start = 0; start < n && !err; start += nx) {
+                image_values(&msk, start, nx, row);
+                for (size_t v = 0; v < nx && !err; v++) {
+                    if (!label_wanted(opt, row[v])) continue;
+                    roi++;
+                    if (row[v] != last) { /* label maps are mostly runs of one value */
+                        last = row[v];
+                        if (last != nearbyintf(last) || fabsf(last) > 16777216.0f)
+                            err = rgx_fail(RGX_ERR_INPUT, "mask for image_%s holds %g: expected "
+                                           "integer labels", m->channel[c], (double)last);
+                        else
+                            err = intset_add(&labels[c], (int)last);
+                    }
                 }
             }
+            free(row);
             if (err) {
                 image_free(&msk);
                 break;

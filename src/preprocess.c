@@ -20,19 +20,25 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
     memset(pp, 0, sizeof *pp);
     const int *d = img->dim;
     int lo[3] = {d[0], d[1], d[2]}, hi[3] = {-1, -1, -1};
-    float want = (float)label;
+    float want = (float)label, *row = NULL;
+    rgx_err err = rgx_calloc(&row, (size_t)d[0], sizeof *row);
+    if (err) return err;
     for (int k = 0; k < d[2]; k++)
         for (int j = 0; j < d[1]; j++) {
-            const float *row = msk->data + (size_t)d[0] * ((size_t)j + (size_t)d[1] * (size_t)k);
-            for (int i = 0; i < d[0]; i++)
-                if (row[i] == want) {
-                    int c[3] = {i, j, k};
-                    for (int a = 0; a < 3; a++) {
-                        if (c[a] < lo[a]) lo[a] = c[a];
-                        if (c[a] > hi[a]) hi[a] = c[a];
-                    }
-                }
+            size_t start = (size_t)d[0] * ((size_t)j + (size_t)d[1] * (size_t)k);
+            image_values(msk, start, (size_t)d[0], row);
+            int first = 0, last = d[0] - 1;
+            while (first < d[0] && row[first] != want) first++;
+            if (first == d[0]) continue;
+            while (row[last] != want) last--;
+            if (first < lo[0]) lo[0] = first;
+            if (last > hi[0]) hi[0] = last;
+            if (j < lo[1]) lo[1] = j;
+            if (j > hi[1]) hi[1] = j;
+            if (k < lo[2]) lo[2] = k;
+            hi[2] = k;
         }
+    free(row);
     if (hi[0] < 0) return rgx_fail(RGX_ERR_INPUT, "label %d has no voxel in the mask", label);
     /* The crop: the ROI's bounding box on the (new) grid plus a margin that covers the 1 cm^3
      * local-intensity sphere (radius 6.2035 mm).  On a new grid, the box also takes the old
@@ -50,25 +56,32 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
         n[a] = e - o[a] + 1;
     }
     size_t nv = (size_t)n[0] * (size_t)n[1] * (size_t)n[2];
-    rgx_err err;
     if ((err = rgx_calloc(&pp->intensity, nv, sizeof *pp->intensity)) ||
         (err = rgx_calloc(&pp->morph, nv, 1)) || (err = rgx_calloc(&pp->mask, nv, 1)) ||
         (err = rgx_calloc(&pp->level, nv, sizeof *pp->level)))
         goto fail;
     if (s->interp != INTERP_NONE) {
         if ((err = resample_box(img, msk, want, s, map, o, n, pp->intensity, pp->morph))) goto fail;
-    } else {
+    } else { /* the box itself, row by row */
+        float *x = NULL, *m = NULL;
+        if ((err = rgx_calloc(&x, (size_t)n[0], sizeof *x)) ||
+            (err = rgx_calloc(&m, (size_t)n[0], sizeof *m))) {
+            free(x);
+            goto fail;
+        }
         for (int k = 0; k < n[2]; k++)
-            for (int j = 0; j < n[1]; j++)
+            for (int j = 0; j < n[1]; j++) {
+                size_t src = (size_t)o[0] + (size_t)d[0] * ((size_t)(o[1] + j) +
+                                                            (size_t)d[1] * (size_t)(o[2] + k));
+                image_values(img, src, (size_t)n[0], x);
+                image_values(msk, src, (size_t)n[0], m);
+                size_t v = (size_t)n[0] * ((size_t)j + (size_t)n[1] * (size_t)k);
                 for (int i = 0; i < n[0]; i++) {
-                    size_t src = (size_t)(o[0] + i) +
-                                 (size_t)d[0] * ((size_t)(o[1] + j) +
-                                                 (size_t)d[1] * (size_t)(o[2] + k));
-                    size_t v = (size_t)i + (size_t)n[0] * ((size_t)j + (size_t)n[1] * (size_t)k);
-                    double x = img->data[src];
-                    pp->intensity[v] = s->round_intensities ? nearbyint(x) : x;
-                    pp->morph[v] = msk->data[src] == want;
+                    pp->intensity[v + (size_t)i] = s->round_intensities ? nearbyint(x[i]) : x[i];
+                    pp->morph[v + (size_t)i] = m[i] == want;
                 }
+            }
+        free(x), free(m);
     }
     size_t n_morph = 0, n_nan = 0;
     for (size_t v = 0; v < nv; v++)

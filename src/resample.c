@@ -125,8 +125,8 @@ rgx_err resample_box(const image_t *img, const image_t *msk, float label, const 
                              (size_t)d[0] * ((size_t)clampi(lo[1] + j, d[1]) +
                                              (size_t)d[1] * (size_t)clampi(lo[2] + k, d[2]));
                 size_t v = (size_t)i + (size_t)bn[0] * ((size_t)j + (size_t)bn[1] * (size_t)k);
-                blk[v] = img->data[src];
-                mblk[v] = msk->data[src] == label;
+                blk[v] = image_value(img, src);
+                mblk[v] = image_value(msk, src) == label;
             }
     if (s->interp == INTERP_CUBIC) {
         size_t stride[3] = {1, (size_t)bn[0], (size_t)bn[0] * (size_t)bn[1]};

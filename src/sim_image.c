@@ -38,11 +38,20 @@ rgx_err sim_image_write(const sim_lesion_t *l, const sim_grid_t *g, uint64_t see
                         int channel, const char *image_path, const char *mask_path)
 {
     image_t img = {0}, msk = {0};
-    float *field = NULL, *tmp = NULL;
+    float *field = NULL, *tmp = NULL, *iv, *mv;
     rgx_err err;
     size_t n = (size_t)g->dim[0] * (size_t)g->dim[1] * (size_t)g->dim[2];
-    if ((err = rgx_calloc(&img.data, n, sizeof *img.data)) ||
-        (err = rgx_calloc(&msk.data, n, sizeof *msk.data)) ||
+    double half[3];
+    for (int d = 0; d < 3; d++) half[d] = 0.5 * g->dim[d] * g->spacing[d];
+    for (int d = 0; d < 3; d++) {
+        img.dim[d] = msk.dim[d] = g->dim[d];
+        img.spacing[d] = msk.spacing[d] = g->spacing[d];
+        for (int e = 0; e < 4; e++)
+            img.affine[d][e] = msk.affine[d][e] = e == d   ? g->spacing[d]
+                                                  : e == 3 ? -half[d] + 0.5 * g->spacing[d]
+                                                           : 0;
+    }
+    if ((err = image_alloc(&img, &iv)) || (err = image_alloc(&msk, &mv)) ||
         (err = rgx_calloc(&field, n, sizeof *field)) || (err = rgx_calloc(&tmp, n, sizeof *tmp)))
         goto out;
     rng_t r;
@@ -56,8 +65,7 @@ rgx_err sim_image_write(const sim_lesion_t *l, const sim_grid_t *g, uint64_t see
     /* Semi-axes: a, a, c = a * elongation, volume 4/3 pi a^2 c; the long axis in-plane. */
     double a = cbrt(3.0 * l->volume_mm3 / (4.0 * M_PI * l->elongation)), c = a * l->elongation;
     double ca = cos(l->angle), sa = sin(l->angle);
-    double half[3], body[2];
-    for (int d = 0; d < 3; d++) half[d] = 0.5 * g->dim[d] * g->spacing[d];
+    double body[2];
     body[0] = 0.85 * half[0], body[1] = 0.7 * half[1];
     double n2c[3] = {l->centre[0] - 0.4 * half[0], l->centre[1] + 0.2 * half[1], 0};
     for (int k = 0; k < g->dim[2]; k++)
@@ -75,25 +83,17 @@ rgx_err sim_image_write(const sim_lesion_t *l, const sim_grid_t *g, uint64_t see
                 double val = in_body ? l->background : l->air;
                 if (in_lesion) val = l->mean + l->heterogeneity * scale * field[v];
                 val += l->noise * rng_norm(&r);
-                img.data[v] = (float)val;
+                iv[v] = (float)val;
                 float lab = in_lesion ? 1.0f : 0.0f;
                 if (l->n_labels > 1 && !in_lesion) {
                     double px = x - n2c[0], py = y - n2c[1], pz = z - n2c[2];
                     if (px * px + py * py + pz * pz <= 36.0) lab = 2.0f;
                 }
-                msk.data[v] = lab;
+                mv[v] = lab;
             }
-    for (int d = 0; d < 3; d++) {
-        img.dim[d] = msk.dim[d] = g->dim[d];
-        img.spacing[d] = msk.spacing[d] = g->spacing[d];
-        for (int e = 0; e < 4; e++)
-            img.affine[d][e] = msk.affine[d][e] = e == d   ? g->spacing[d]
-                                                  : e == 3 ? -half[d] + 0.5 * g->spacing[d]
-                                                           : 0;
-    }
     if ((err = image_write(image_path, &img, g->datatype))) goto out;
     if (mask_path) err = image_write(mask_path, &msk, DT_UINT8);
 out:
-    free(img.data), free(msk.data), free(field), free(tmp);
+    image_free(&img), image_free(&msk), free(field), free(tmp);
     return err;
 }

@@ -126,9 +126,10 @@ static inline int ibsi_phantom_load(ibsi_phantom_t *p)
     p->level = malloc(n * sizeof *p->level);
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
-        p->intensity[i] = img.data[i];
-        p->morph[i] = p->mask[i] = msk.data[i] > 0.5f;
-        p->level[i] = p->mask[i] ? (int)lrint(img.data[i]) : 0;
+        float x = image_value(&img, i);
+        p->intensity[i] = x;
+        p->morph[i] = p->mask[i] = image_value(&msk, i) > 0.5f;
+        p->level[i] = p->mask[i] ? (int)lrint(x) : 0;
         count += p->mask[i];
     }
     for (int d = 0; d < 3; d++) p->roi.dim[d] = img.dim[d], p->roi.spacing[d] = img.spacing[d];

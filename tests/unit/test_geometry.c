@@ -108,13 +108,14 @@ static void test_resample(void)
     image_t ramp = {.dim = {L, L, L}, .spacing = {1, 1, 1}};
     image_t msk = ramp;
     size_t nv = (size_t)L * L * L;
-    ramp.data = malloc(nv * sizeof(float));
-    msk.data = malloc(nv * sizeof(float));
+    float *rv, *mv;
+    image_alloc(&ramp, &rv);
+    image_alloc(&msk, &mv);
     for (int k = 0; k < L; k++)
         for (int j = 0; j < L; j++)
             for (int i = 0; i < L; i++) {
-                ramp.data[i + L * (j + L * k)] = (float)(i + 2 * j + 3 * k);
-                msk.data[i + L * (j + L * k)] = i < 24 ? 4 : 0;
+                rv[i + L * (j + L * k)] = (float)(i + 2 * j + 3 * k);
+                mv[i + L * (j + L * k)] = i < 24 ? 4 : 0;
             }
     for (int method = INTERP_LINEAR; method <= INTERP_CUBIC; method++) {
         feat_settings_t r = {.interp = method, .spacing = {0.7, 0.7, 0.7},
@@ -145,7 +146,7 @@ static void test_resample(void)
     /* The cubic spline interpolates: on the native grid it returns the samples. */
     feat_settings_t c = {.interp = INTERP_CUBIC, .spacing = {1, 1, 1}, .mask_interp = INTERP_LINEAR,
                          .mask_threshold = 0.5};
-    for (size_t q = 0; q < nv; q++) ramp.data[q] = (float)((q * 2654435761u) % 1000);
+    for (size_t q = 0; q < nv; q++) rv[q] = (float)((q * 2654435761u) % 1000);
     resample_grid(&ramp, &c, map);
     int o[3] = {0, 0, 0}, n[3] = {L, L, L};
     double *x = malloc(nv * sizeof *x);
@@ -153,9 +154,9 @@ static void test_resample(void)
     is_int(resample_box(&ramp, &msk, 4, &c, map, o, n, x, mk), RGX_OK, "cubic on the native grid");
     double worst = 0;
     for (size_t q = 0; q < nv; q++)
-        if (fabs(x[q] - ramp.data[q]) > worst) worst = fabs(x[q] - ramp.data[q]);
+        if (fabs(x[q] - rv[q]) > worst) worst = fabs(x[q] - rv[q]);
     ok(worst < 1e-6, "cubic spline returns the samples on the native grid");
-    free(x), free(mk), free(ramp.data), free(msk.data);
+    free(x), free(mk), image_free(&ramp), image_free(&msk);
 }
 
 int main(void)
