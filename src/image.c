@@ -277,6 +277,71 @@ void image_values(const image_t *img, size_t first, size_t n, float *o)
         for (size_t i = 0; i < n; i++) o[i] = (float)(o[i] * slope + inter);
 }
 
+/* Finds value in the n voxels from first, as image_values() would give them: 1 and the
+ * first and last positions when present.  Integer voxels without scaling are compared as
+ * stored (an integer converts to a float below 2^24 in magnitude only when it equals it);
+ * anything else is converted into scratch (n floats) first. */
+static int find_in_run(const image_t *img, size_t first, size_t n, float value, float *scratch,
+                       size_t *lo, size_t *hi)
+{
+    int exact = img->slope == 1.0 && img->inter == 0.0 && value == nearbyintf(value) &&
+                fabsf(value) < 16777216.0f;
+    switch (exact ? img->datatype : DT_FLOAT32) {
+#define FIND(DT, T, MIN, MAX)                                                                      \
+    case DT: {                                                                                     \
+        if (value < (MIN) || value > (MAX)) return 0;                                              \
+        const T *p = (const T *)img->vox + first, w = (T)value;                                    \
+        size_t i = 0;                                                                              \
+        unsigned any = 0;                                                                          \
+        for (; i + 64 <= n && !any; i += 64) /* fixed-length chunks: vectorised */                 \
+            for (int q = 0; q < 64; q++) any |= p[i + (size_t)q] == w;                             \
+        for (size_t t = i; t < n && !any; t++) any |= p[t] == w;                                   \
+        if (!any) return 0;                                                                        \
+        for (*lo = 0; p[*lo] != w;) ++*lo;                                                         \
+        for (*hi = n - 1; p[*hi] != w;) --*hi;                                                     \
+        return 1;                                                                                  \
+    }
+        FIND(DT_UINT8, uint8_t, 0, UINT8_MAX)
+        FIND(DT_INT8, int8_t, INT8_MIN, INT8_MAX)
+        FIND(DT_INT16, int16_t, INT16_MIN, INT16_MAX)
+        FIND(DT_UINT16, uint16_t, 0, UINT16_MAX)
+        FIND(DT_INT32, int32_t, INT32_MIN, INT32_MAX)
+        FIND(DT_UINT32, uint32_t, 0, UINT32_MAX)
+        FIND(DT_INT64, int64_t, INT64_MIN, INT64_MAX)
+        FIND(DT_UINT64, uint64_t, 0, UINT64_MAX)
+#undef FIND
+    default:
+        image_values(img, first, n, scratch);
+        size_t i = 0;
+        while (i < n && scratch[i] != value) i++;
+        if (i == n) return 0;
+        *lo = i;
+        for (*hi = n - 1; scratch[*hi] != value;) --*hi;
+        return 1;
+    }
+}
+
+rgx_err image_box_of(const image_t *img, float value, int lo[3], int hi[3])
+{
+    const int *d = img->dim;
+    for (int a = 0; a < 3; a++) lo[a] = d[a], hi[a] = -1;
+    float *scratch = NULL;
+    rgx_err err = rgx_calloc(&scratch, (size_t)d[0], sizeof *scratch);
+    for (int k = 0; k < d[2] && !err; k++)
+        for (int j = 0; j < d[1]; j++) {
+            size_t start = (size_t)d[0] * ((size_t)j + (size_t)d[1] * (size_t)k), first, last;
+            if (!find_in_run(img, start, (size_t)d[0], value, scratch, &first, &last)) continue;
+            if ((int)first < lo[0]) lo[0] = (int)first;
+            if ((int)last > hi[0]) hi[0] = (int)last;
+            if (j < lo[1]) lo[1] = j;
+            if (j > hi[1]) hi[1] = j;
+            if (k < lo[2]) lo[2] = k;
+            hi[2] = k;
+        }
+    free(scratch);
+    return err;
+}
+
 int image_all_nan(const image_t *img)
 {
     if (img->datatype != DT_FLOAT32 && img->datatype != DT_FLOAT64) return 0;

@@ -42,6 +42,9 @@ static inline float image_value(const image_t *img, size_t i)
     image_values(img, i, 1, &v);
     return v;
 }
+/* The bounding box lo .. hi (voxel indices) of the voxels whose value is `value`
+ * (hi[0] = -1 when there is none). */
+rgx_err image_box_of(const image_t *img, float value, int lo[3], int hi[3]);
 /* 1 when no voxel holds a number (never for an integer type). */
 int image_all_nan(const image_t *img);
 

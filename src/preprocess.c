@@ -19,26 +19,10 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
 {
     memset(pp, 0, sizeof *pp);
     const int *d = img->dim;
-    int lo[3] = {d[0], d[1], d[2]}, hi[3] = {-1, -1, -1};
-    float want = (float)label, *row = NULL;
-    rgx_err err = rgx_calloc(&row, (size_t)d[0], sizeof *row);
+    int lo[3], hi[3];
+    float want = (float)label;
+    rgx_err err = image_box_of(msk, want, lo, hi);
     if (err) return err;
-    for (int k = 0; k < d[2]; k++)
-        for (int j = 0; j < d[1]; j++) {
-            size_t start = (size_t)d[0] * ((size_t)j + (size_t)d[1] * (size_t)k);
-            image_values(msk, start, (size_t)d[0], row);
-            int first = 0, last = d[0] - 1;
-            while (first < d[0] && row[first] != want) first++;
-            if (first == d[0]) continue;
-            while (row[last] != want) last--;
-            if (first < lo[0]) lo[0] = first;
-            if (last > hi[0]) hi[0] = last;
-            if (j < lo[1]) lo[1] = j;
-            if (j > hi[1]) hi[1] = j;
-            if (k < lo[2]) lo[2] = k;
-            hi[2] = k;
-        }
-    free(row);
     if (hi[0] < 0) return rgx_fail(RGX_ERR_INPUT, "label %d has no voxel in the mask", label);
     /* The crop: the ROI's bounding box on the (new) grid plus a margin that covers the 1 cm^3
      * local-intensity sphere (radius 6.2035 mm).  On a new grid, the box also takes the old
