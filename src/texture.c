@@ -140,40 +140,57 @@ static rgx_err zones_push(tex_zones_t *zs, int gl, int size, int dist)
 rgx_err tex_find_zones(const roi_t *r, int z, const int *dmap, tex_zones_t *zs)
 {
     const int *d = r->dim;
-    int z0 = z < 0 ? 0 : z, z1 = z < 0 ? d[2] : z + 1, dz = z < 0 ? 1 : 0;
-    size_t plane = (size_t)d[0] * (size_t)d[1], n = plane * (size_t)(z1 - z0);
-    size_t base = plane * (size_t)z0;
-    uint8_t *seen = NULL;
+    int z0 = z < 0 ? 0 : z, nz = z < 0 ? d[2] : 1, dz = z < 0 ? 1 : 0;
+    /* The levels (and distances) copied into a grid padded by one voxel of level 0 on every
+     * side (in-plane only for a slice): a voxel's neighbours are then fixed offsets with no
+     * bounds to check, and a voxel is taken by zeroing its level in the copy. */
+    size_t px = (size_t)d[0] + 2, py = (size_t)d[1] + 2, pz = (size_t)nz + 2 * (size_t)dz;
+    size_t np = px * py * pz, n = (size_t)d[0] * (size_t)d[1] * (size_t)nz;
+    int *lev = NULL, *dist = NULL;
     size_t *stack = NULL;
     rgx_err err;
-    if ((err = rgx_calloc(&seen, n, 1)) || (err = rgx_calloc(&stack, n, sizeof *stack))) goto out;
-    for (size_t s0 = 0; s0 < n; s0++) {
-        int l = r->level[base + s0];
-        if (!l || seen[s0]) continue;
-        size_t top = 0;
-        int size = 0, dist = 0;
-        stack[top++] = s0;
-        seen[s0] = 1;
-        while (top) {
-            size_t v = stack[--top];
-            size++;
-            if (dmap && (dist == 0 || dmap[base + v] < dist)) dist = dmap[base + v];
-            int x = (int)(v % (size_t)d[0]), y = (int)(v / (size_t)d[0] % (size_t)d[1]),
-                k = (int)(v / plane) + z0;
-            for (int c = k - dz; c <= k + dz; c++)
-                for (int b = y - 1; b <= y + 1; b++)
-                    for (int a = x - 1; a <= x + 1; a++) {
-                        if (a < 0 || b < 0 || c < z0 || a >= d[0] || b >= d[1] || c >= z1) continue;
-                        size_t w = tex_idx(d, a, b, c) - base;
-                        if (seen[w] || r->level[base + w] != l) continue;
-                        seen[w] = 1;
+    if ((err = rgx_calloc(&lev, np, sizeof *lev)) ||
+        (dmap && (err = rgx_calloc(&dist, np, sizeof *dist))) ||
+        (err = rgx_calloc(&stack, n, sizeof *stack)))
+        goto out;
+    ptrdiff_t nb[26];
+    int nn = 0;
+    for (int c = -dz; c <= dz; c++)
+        for (int b = -1; b <= 1; b++)
+            for (int a = -1; a <= 1; a++)
+                if (a || b || c) nb[nn++] = a + (ptrdiff_t)px * (b + (ptrdiff_t)py * c);
+    for (int k = 0; k < nz; k++)
+        for (int y = 0; y < d[1]; y++) {
+            size_t src = tex_idx(d, 0, y, z0 + k);
+            size_t dst = 1 + px * ((size_t)y + 1 + py * (size_t)(k + dz));
+            memcpy(lev + dst, r->level + src, (size_t)d[0] * sizeof *lev);
+            if (dist) memcpy(dist + dst, dmap + src, (size_t)d[0] * sizeof *dist);
+        }
+    for (int k = 0; k < nz; k++)
+        for (int y = 0; y < d[1]; y++)
+            for (int x = 0; x < d[0]; x++) {
+                size_t s0 = (size_t)x + 1 + px * ((size_t)y + 1 + py * (size_t)(k + dz));
+                int l = lev[s0];
+                if (!l) continue;
+                size_t top = 0;
+                int size = 0, dmin = 0;
+                stack[top++] = s0;
+                lev[s0] = 0;
+                while (top) {
+                    size_t v = stack[--top];
+                    size++;
+                    if (dist && (dmin == 0 || dist[v] < dmin)) dmin = dist[v];
+                    for (int q = 0; q < nn; q++) {
+                        size_t w = v + (size_t)nb[q];
+                        if (lev[w] != l) continue;
+                        lev[w] = 0;
                         stack[top++] = w;
                     }
-        }
-        if ((err = zones_push(zs, l, size, dist))) goto out;
-    }
+                }
+                if ((err = zones_push(zs, l, size, dmin))) goto out;
+            }
 out:
-    free(seen), free(stack);
+    free(lev), free(dist), free(stack);
     return err;
 }
 
