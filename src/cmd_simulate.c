@@ -32,7 +32,7 @@ typedef struct {
     long n_patients, n_variants;
     uint64_t seed;
     int n_chrom, n_sites, n_labels, threads, failures, mask_per_channel;
-    double missing_rate, multiallelic, effect, lesion_mm3;
+    double missing_rate, multiallelic, effect, lesion_mm3, lesion_spread;
     int n_ch;
     char *channel[MAX_CH];
     int dim[3];
@@ -81,6 +81,8 @@ static void usage(FILE *f)
         "      --spacing X,Y,Z    voxel size in mm (default 0.8,0.8,2.5)\n"
         "      --lesion-volume V  median lesion volume in mm^3 (default 4000; each lesion\n"
         "                         varies around it with its volume variant and age)\n"
+        "      --lesion-spread S  SD of the log lesion volume (default 0.35; 0: every lesion\n"
+        "                         has the median volume, as a benchmark wants)\n"
         "      --sites K          acquisition sites (default 3)\n"
         "      --effect B         planted effect, SD of the property per allele (default 0.6)\n"
         "      --missing-rate F   fraction of genotype calls written as ./. (default 0)\n"
@@ -152,7 +154,7 @@ static sim_lesion_t lesion_of(const sim_opt_t *o, const patient_t *p, int ch)
     static const double site_offset[8] = {0, 12, -9, 6, -4, 15, -12, 3};
     int ct = !strcmp(o->channel[ch], "CT");
     sim_lesion_t l = {
-        .volume_mm3 = o->lesion_mm3 * exp(0.35 * p->z[0]),
+        .volume_mm3 = o->lesion_mm3 * exp(o->lesion_spread * p->z[0]),
         .elongation = 1.4 * exp(0.2 * p->z[3]),
         .angle = p->angle,
         .centre = {p->centre[0], p->centre[1], p->centre[2]},
@@ -404,6 +406,7 @@ int cmd_simulate(int argc, char **argv)
                                              {"multiallelic", required_argument, 0, 10},
                                              {"inject-failures", no_argument, 0, 11},
                                              {"lesion-volume", required_argument, 0, 12},
+                                             {"lesion-spread", required_argument, 0, 13},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     sim_opt_t o = {.seed = 1,
@@ -413,6 +416,7 @@ int cmd_simulate(int argc, char **argv)
                    .threads = 2,
                    .effect = 0.6,
                    .lesion_mm3 = 4000,
+                   .lesion_spread = 0.35,
                    .dim = {128, 128, 40},
                    .spacing = {0.8, 0.8, 2.5}};
     char *chan_list = NULL;
@@ -494,6 +498,11 @@ int cmd_simulate(int argc, char **argv)
             o.lesion_mm3 = strtod(optarg, &end);
             if (*end || !(o.lesion_mm3 >= 10 && o.lesion_mm3 <= 1e7))
                 return bad_value("--lesion-volume", optarg, "10 to 1e7 mm^3");
+            break;
+        case 13:
+            o.lesion_spread = strtod(optarg, &end);
+            if (*end || !(o.lesion_spread >= 0 && o.lesion_spread <= 2))
+                return bad_value("--lesion-spread", optarg, "0 to 2");
             break;
         case 'h':
             usage(stdout);

@@ -12,12 +12,6 @@
 #include "features.h"
 #include "util.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Fraction of the sorted values that are >= u. */
 static double nu_at(const double *v, size_t n, double u)
 {
@@ -69,7 +63,7 @@ rgx_err feat_ivh(const roi_t *roi, const feat_settings_t *s, featvec_t *out)
     } else {
         u0 = ceil(lo), u1 = floor(hi);
     }
-    qsort(v, n, sizeof *v, cmp_double);
+    sort_doubles(v, n);
     double span = u1 - u0, res[7];
     size_t ng = span >= 0 ? (size_t)llround(span / step) + 1 : 0;
     double vx[2] = {NAN, NAN}, ix[2] = {NAN, NAN}, auc = 0, prev_g = 0, prev_nu = 1;

@@ -4,11 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "util.h"
 
 double stats1d_quantile(const double *x, size_t n, double q)
 {
@@ -22,7 +18,7 @@ double stats1d_quantile(const double *x, size_t n, double q)
 
 void stats1d(double *x, size_t n, stats1d_t *s)
 {
-    qsort(x, n, sizeof *x, cmp_double);
+    sort_doubles(x, n);
     double sum = 0, e = 0;
     for (size_t i = 0; i < n; i++) sum += x[i], e += x[i] * x[i];
     double mean = n ? sum / (double)n : NAN;

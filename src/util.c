@@ -317,3 +317,56 @@ double rgx_strtod(const char *s, char **end)
     if (end) *end = (char *)p;
     return neg ? -v : v;
 }
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The key of a double whose unsigned order is the numeric order (negatives: every bit
+ * flipped; others: the sign bit set); -0 takes +0's key, so the two stay in input order. */
+static uint64_t sort_key(double v)
+{
+    uint64_t u;
+    if (v == 0) v = 0.0;
+    memcpy(&u, &v, sizeof u);
+    return u >> 63 ? ~u : u | (uint64_t)1 << 63;
+}
+
+void sort_doubles(double *x, size_t n)
+{
+    enum { BITS = 11, BUCKETS = 1 << BITS, PASSES = (64 + BITS - 1) / BITS };
+    if (n < 256) { /* small: the comparison sort wins */
+        qsort(x, n, sizeof *x, cmp_double);
+        return;
+    }
+    typedef struct {
+        uint64_t key;
+        double v;
+    } item_t;
+    item_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    size_t(*count)[BUCKETS] = calloc(PASSES, sizeof *count);
+    if (!a || !b || !count) {
+        free(a), free(b), free(count);
+        qsort(x, n, sizeof *x, cmp_double);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        a[i] = (item_t){sort_key(x[i]), x[i]};
+        for (int p = 0; p < PASSES; p++) count[p][a[i].key >> (p * BITS) & (BUCKETS - 1)]++;
+    }
+    for (int p = 0; p < PASSES; p++) {
+        size_t *c = count[p], sum = 0;
+        if (c[a[0].key >> (p * BITS) & (BUCKETS - 1)] == n) continue; /* one digit: no move */
+        for (int k = 0; k < BUCKETS; k++) {
+            size_t t = c[k];
+            c[k] = sum, sum += t;
+        }
+        for (size_t i = 0; i < n; i++) b[c[a[i].key >> (p * BITS) & (BUCKETS - 1)]++] = a[i];
+        item_t *t = a;
+        a = b, b = t;
+    }
+    for (size_t i = 0; i < n; i++) x[i] = a[i].v;
+    free(a), free(b), free(count);
+}

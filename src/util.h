@@ -44,10 +44,13 @@ rgx_err read_file(const char *path, char **out, size_t *len);
 void iso8601_utc(double t, char buf[32]);
 double wall_clock(void); /* seconds since the epoch, sub-second resolution */
 
-/* Levenshtein distance, for "did you mean" hints on misspelt keys. */
 /* strtod, faster on plain decimals (at most 15 significant digits, as text tables and VCF
  * dosages have) and bitwise equal to it on every input. */
 double rgx_strtod(const char *s, char **end);
+/* Levenshtein distance, for "did you mean" hints on misspelt keys. */
 size_t edit_distance(const char *a, const char *b);
+/* Sorts n doubles (no NaN) ascending, stably, -0 and +0 as equal: the order qsort with a
+ * (x > y) - (x < y) comparison gives, by an LSD radix sort (qsort if memory is short). */
+void sort_doubles(double *x, size_t n);
 
 #endif

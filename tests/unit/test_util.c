@@ -1,10 +1,16 @@
-/* test_util.c — util.c: SHA-256 against FIPS 180-4 vectors, strbuf, paths, edit distance. */
+/* test_util.c — util.c: SHA-256 against FIPS 180-4 vectors, strbuf, paths, edit distance, rgx_strtod, sort_doubles. */
 #include "tap.h"
 #include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
 
 int main(void)
 {
@@ -71,5 +77,28 @@ int main(void)
         if ((memcmp(&a, &b, sizeof a) || e1 != e2) && bad++ < 5) printf("# differs: %s\n", buf);
     }
     is_int(bad, 0, "rgx_strtod is bitwise strtod (32 edge cases, 200000 random decimals)");
+
+    /* sort_doubles: the very bits a stable comparison sort gives (glibc's qsort is a merge
+     * sort here), with ties, both zeros, infinities, subnormals and long runs of one value. */
+    for (int trial = 0; trial < 4; trial++) {
+        size_t n = trial == 0 ? 100 : trial == 1 ? 5000 : 200000;
+        double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+        for (size_t i = 0; i < n; i++) {
+            int k = rand() % 10;
+            x[i] = k == 0   ? 0.0
+                   : k == 1 ? -0.0
+                   : k == 2 ? (rand() % 2 ? INFINITY : -INFINITY)
+                   : k == 3 ? 4.9e-324 * (rand() % 5 - 2)
+                   : k == 4 && trial == 3 ? 42.0
+                            : (rand() - RAND_MAX / 2) * pow(10, rand() % 40 - 20);
+        }
+        memcpy(y, x, n * sizeof *x);
+        sort_doubles(x, n);
+        qsort(y, n, sizeof *y, cmp_dbl);
+        char what[64];
+        snprintf(what, sizeof what, "sort_doubles is a stable sort (%zu values)", n);
+        ok(memcmp(x, y, n * sizeof *x) == 0, what);
+        free(x), free(y);
+    }
     return tap_done();
 }
