@@ -27,7 +27,7 @@ static rgx_err open_common(h5out_t *h, const char *path, MPI_Comm comm, int crea
 {
     memset(h, 0, sizeof *h);
     h->file = H5I_INVALID_HID;
-    h->xfer = H5I_INVALID_HID;
+    h->xfer = h->xfer_ind = H5I_INVALID_HID;
     h->comm = comm;
     MPI_Comm_rank(comm, &h->rank);
     MPI_Comm_size(comm, &h->size);
@@ -72,6 +72,8 @@ static rgx_err open_common(h5out_t *h, const char *path, MPI_Comm comm, int crea
                        create ? "create" : "reopen");
     h->xfer = H5Pcreate(H5P_DATASET_XFER);
     H5Pset_dxpl_mpio(h->xfer, H5FD_MPIO_COLLECTIVE);
+    h->xfer_ind = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_dxpl_mpio(h->xfer_ind, H5FD_MPIO_INDEPENDENT);
     return agree(h, err);
 }
 
@@ -89,9 +91,10 @@ static rgx_err close_file(h5out_t *h)
 {
     rgx_err err = RGX_OK;
     if (h->xfer >= 0) H5Pclose(h->xfer);
+    if (h->xfer_ind >= 0) H5Pclose(h->xfer_ind);
     if (h->file >= 0 && H5Fclose(h->file) < 0)
         err = rgx_fail(RGX_ERR_IO, "%s: closing the HDF5 file failed", h->tmp);
-    h->file = h->xfer = H5I_INVALID_HID;
+    h->file = h->xfer = h->xfer_ind = H5I_INVALID_HID;
     return err;
 }
 
@@ -206,7 +209,7 @@ rgx_err h5out_matrix_create(h5out_t *h, const char *name, hid_t type, hsize_t ro
             H5Pset_deflate(dcpl, (unsigned)deflate);
         }
     }
-    H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC);
+    H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
     if (H5Tequal(type, H5T_NATIVE_DOUBLE) > 0) {
         double nan = NAN;
         H5Pset_fill_value(dcpl, type, &nan);
@@ -216,6 +219,18 @@ rgx_err h5out_matrix_create(h5out_t *h, const char *name, hid_t type, hsize_t ro
     H5Sclose(space);
     if (*dset < 0) err = rgx_fail(RGX_ERR_IO, "%s: cannot create dataset %s", h->tmp, name);
     return agree(h, err);
+}
+
+/* The transfer mode for a dataset: independent, each rank writing its own rows straight to
+ * the file (a collective write funnels them through aggregator ranks, which cost a third of
+ * a large scan's writing time), except for a filtered dataset, which parallel HDF5 can only
+ * write collectively. */
+static hid_t xfer_for(const h5out_t *h, hid_t dset)
+{
+    hid_t dcpl = H5Dget_create_plist(dset);
+    int filtered = dcpl >= 0 && H5Pget_nfilters(dcpl) > 0;
+    if (dcpl >= 0) H5Pclose(dcpl);
+    return filtered ? h->xfer : h->xfer_ind;
 }
 
 rgx_err h5out_matrix_write(h5out_t *h, hid_t dset, hid_t memtype, hsize_t row0, hsize_t nrows,
@@ -236,7 +251,7 @@ rgx_err h5out_matrix_write(h5out_t *h, hid_t dset, hid_t memtype, hsize_t row0, 
     /* An empty dataset has no storage to write to (every rank sees the same shape). */
     herr_t st = dims[0] == 0 || (rank == 2 && dims[1] == 0)
                     ? 0
-                    : H5Dwrite(dset, memtype, mspace, fspace, h->xfer, buf);
+                    : H5Dwrite(dset, memtype, mspace, fspace, xfer_for(h, dset), buf);
     H5Sclose(mspace);
     H5Sclose(fspace);
     rgx_err err = st < 0 ? rgx_fail(RGX_ERR_IO, "%s: writing rows %llu..%llu failed", h->tmp,
@@ -269,7 +284,7 @@ rgx_err h5out_matrix_write_at(h5out_t *h, hid_t dset, hid_t memtype, size_t n,
             i = j;
         }
     }
-    herr_t st = H5Dwrite(dset, memtype, mspace, fspace, h->xfer, buf);
+    herr_t st = H5Dwrite(dset, memtype, mspace, fspace, xfer_for(h, dset), buf);
     H5Sclose(mspace);
     H5Sclose(fspace);
     return agree(h, st < 0 ? rgx_fail(RGX_ERR_IO, "%s: writing %zu scattered rows failed", h->tmp, n)
