@@ -58,7 +58,7 @@ static void usage(FILE *f)
         "      --chr L            comma list of chromosomes [all]\n"
         "      --region R         chr or chr:from-to [all]\n"
         "      --no-checksums     record the genotype file by size and time only, not by\n"
-        "                         SHA-256 (hashing runs at ~170 MB/s on one rank: minutes\n"
+        "                         SHA-256 (hashing runs at ~400 MB/s on one rank: minutes\n"
         "                         for a genome-wide VCF); tables are always hashed\n"
         "%s"
         "\n"

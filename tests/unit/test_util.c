@@ -22,6 +22,17 @@ int main(void)
     const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
     sha256_buf(m, strlen(m), hex);
     is_str(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", "sha256 448 bits");
+    /* A file read in pieces: FIPS 180-4's one million 'a', twice over a piece boundary. */
+    char tmp[] = "/tmp/rgx_sha_XXXXXX";
+    int fd = mkstemp(tmp);
+    FILE *tf = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    for (int i = 0; tf && i < 1000000; i++) fputc('a', tf);
+    if (tf) fclose(tf);
+    is_int(sha256_file(tmp, hex), RGX_OK, "sha256_file reads a file");
+    is_str(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+           "sha256_file: one million 'a'");
+    remove(tmp);
+    is_int(sha256_file("/nonexistent/file", hex), RGX_ERR_INPUT, "sha256_file: a missing file");
 
     strbuf_t sb = {0};
     for (int i = 0; i < 1000; i++) sb_printf(&sb, "%d,", i);
