@@ -13,8 +13,17 @@
 
 static int is_missing(const char *s)
 {
-    return !*s || !strcmp(s, "NA") || !strcmp(s, "na") || !strcmp(s, "NaN") || !strcmp(s, "nan") ||
-           !strcmp(s, ".");
+    switch (s[0]) { /* a number starts otherwise: one test for most cells */
+    case '\0':
+        return 1;
+    case '.':
+        return !s[1];
+    case 'N':
+    case 'n':
+        return !strcmp(s, "NA") || !strcmp(s, "na") || !strcmp(s, "NaN") || !strcmp(s, "nan");
+    default:
+        return 0;
+    }
 }
 
 /* Splits a line at tabs or runs of spaces, in place. */
@@ -54,8 +63,10 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
     if (err) return rgx_fail(RGX_ERR_INPUT, "%s file %s: cannot read", what, path);
     enum { MAXF = 100000 };
     char **names = NULL;
-    double *v = NULL, *num = NULL;
+    double *num = NULL;
     size_t *bad = NULL; /* per column: 1 + the first row that is not a number, or 0 */
+    size_t p_in = 0, *first = NULL, *n_levels = NULL; /* per input column: its first output */
+    const char ***levels = NULL; /* column, and its levels when it is text (or NULL) */
     char **f = NULL, ***cells = NULL; /* cells[row][col] point into text */
     size_t ncol = 0, skip = 0, rows_cap = 0;
     int line_no = 0;
@@ -129,6 +140,13 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
             }
             num[i * t->p + j] = x;
         }
+    /* The output columns: a number column as it is, a text column as indicators of its
+     * levels but the first (the reference). */
+    p_in = t->p;
+    if (!err && ((err = rgx_calloc(&first, t->p ? t->p : 1, sizeof *first)) ||
+                 (err = rgx_calloc(&levels, t->p ? t->p : 1, sizeof *levels)) ||
+                 (err = rgx_calloc(&n_levels, t->p ? t->p : 1, sizeof *n_levels))))
+        goto out;
     for (size_t j = 0; j < t->p && !err; j++) {
         int text_col = bad[j] != 0;
         size_t bad_row = text_col ? bad[j] - 1 : 0;
@@ -139,10 +157,11 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
                            path, what, t->name[j], t->id[bad_row], cells[bad_row][j]);
             break;
         }
-        const char **lev = NULL;
         size_t nl = 0;
         if (text_col) { /* the distinct levels, sorted; the first is the reference */
-            if ((err = rgx_calloc(&lev, t->n + 1, sizeof *lev))) break;
+            const char **lev;
+            if ((err = rgx_calloc(&levels[j], t->n + 1, sizeof *levels[j]))) break;
+            lev = levels[j];
             for (size_t i = 0; i < t->n; i++)
                 if (!is_missing(cells[i][j])) lev[nl++] = cells[i][j];
             qsort(lev, nl, sizeof *lev, cmp_str);
@@ -151,49 +170,49 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
                 if (!u || strcmp(lev[u - 1], lev[k])) lev[u++] = lev[k];
             nl = u;
         }
+        n_levels[j] = nl;
         size_t add = text_col ? (nl > 1 ? nl - 1 : 0) : 1;
+        first[j] = p_out;
         if ((err = rgx_realloc(&names, p_out + add + 1, sizeof *names))) break;
-        double *nv = realloc(v, (p_out + add + 1) * (t->n ? t->n : 1) * sizeof *v);
-        if (!nv) {
-            free(lev);
-            err = rgx_fail(RGX_ERR_MEMORY, "out of memory");
-            break;
-        }
-        v = nv; /* stored column-major while building: column c at v + c * n */
         for (size_t a = 0; a < add && !err; a++) {
             char nm[512];
             if (text_col)
-                snprintf(nm, sizeof nm, "%s=%s", t->name[j], lev[a + 1]);
+                snprintf(nm, sizeof nm, "%s=%s", t->name[j], levels[j][a + 1]);
             else
                 snprintf(nm, sizeof nm, "%s", t->name[j]);
-            err = rgx_strdup(&names[p_out], nm);
-            for (size_t i = 0; i < t->n; i++) {
-                const char *c = cells[i][j];
-                double x = NAN;
-                if (text_col)
-                    x = is_missing(c) ? NAN : (double)!strcmp(c, lev[a + 1]);
-                else
-                    x = num[i * t->p + j];
-                v[p_out * t->n + i] = x;
-            }
-            p_out++;
+            err = rgx_strdup(&names[p_out++], nm);
         }
-        free(lev);
     }
     if (!err) {
         for (size_t j = 0; j < t->p; j++) free(t->name[j]);
         free(t->name);
         t->name = names;
         names = NULL;
+        int any_text = 0;
+        for (size_t j = 0; j < t->p; j++) any_text |= levels[j] != NULL;
+        if (!any_text) { /* numbers only: the parsed values as they are */
+            t->v = num;
+            num = NULL;
+        } else if (!(err = rgx_calloc(&t->v, (t->n ? t->n : 1) * (p_out ? p_out : 1),
+                                      sizeof *t->v))) {
+            for (size_t i = 0; i < t->n; i++) {
+                double *row = t->v + i * p_out;
+                for (size_t j = 0; j < t->p; j++) {
+                    const char *c = cells[i][j];
+                    if (!levels[j]) {
+                        row[first[j]] = num[i * t->p + j];
+                        continue;
+                    }
+                    for (size_t a = 0; a + 1 < n_levels[j]; a++)
+                        row[first[j] + a] = is_missing(c) ? NAN : (double)!strcmp(c, levels[j][a + 1]);
+                }
+            }
+        }
         t->p = p_out;
-        /* Row-major for the callers. */
-        if ((err = rgx_calloc(&t->v, (t->n ? t->n : 1) * (p_out ? p_out : 1), sizeof *t->v)))
-            goto out;
-        for (size_t i = 0; i < t->n; i++)
-            for (size_t j = 0; j < p_out; j++) t->v[i * p_out + j] = v[j * t->n + i];
     }
 out:
-    free(v), free(num), free(bad);
+    for (size_t j = 0; levels && j < p_in; j++) free(levels[j]);
+    free(num), free(bad), free(first), free(levels), free(n_levels);
     if (names) free(names);
     if (cells)
         for (size_t i = 0; i < t->n; i++) free(cells[i]);
