@@ -14,18 +14,11 @@
 
 /* ---- the model ---- */
 
-static int same_pattern(const double *Y, size_t n, size_t p, size_t a, size_t b)
-{
-    for (size_t i = 0; i < n; i++)
-        if (isnan(Y[i * p + a]) != isnan(Y[i * p + b])) return 0;
-    return 1;
-}
-
-/* FNV-1a of a column's missingness: groups are found by hash, then confirmed. */
-static uint64_t pattern_hash(const double *Y, size_t n, size_t p, size_t j)
+/* FNV-1a of a column's missingness bits: groups are found by hash, then confirmed. */
+static uint64_t pattern_hash(const uint64_t *bits, size_t w)
 {
     uint64_t h = 1469598103934665603u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint64_t)(isnan(Y[i * p + j]) != 0)) * 1099511628211u;
+    for (size_t i = 0; i < w; i++) h = (h ^ bits[i]) * 1099511628211u;
     return h;
 }
 
@@ -42,8 +35,8 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
     memset(m, 0, sizeof *m);
     m->n = n, m->q = q;
     rgx_err err = RGX_OK;
-    size_t *cols = NULL, *rep = NULL;
-    uint64_t *hash = NULL, *rep_hash = NULL;
+    size_t *cols = NULL, *rep = NULL; /* kept columns of Y; each group's first kept column */
+    uint64_t *rep_hash = NULL, *bits = NULL;
     if ((err = rgx_calloc(&cols, p ? p : 1, sizeof *cols))) return err;
     for (size_t j = 0; j < p; j++)
         if (keep[j]) cols[m->p++] = j;
@@ -53,22 +46,29 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         (err = rgx_calloc(&m->group, P, sizeof *m->group)) ||
         (err = rgx_calloc(&m->n_obs, P, sizeof *m->n_obs)) ||
         (err = rgx_calloc(&m->g, P, sizeof *m->g)) || (err = rgx_calloc(&rep, P, sizeof *rep)) ||
-        (err = rgx_calloc(&hash, P, sizeof *hash)) ||
         (err = rgx_calloc(&rep_hash, P, sizeof *rep_hash)))
         goto out;
+    /* Each kept column's missingness as bits, built row by row (Y is row-major: walking a
+     * column strides across all of it). */
+    size_t W = (n + 63) / 64;
+    if ((err = rgx_calloc(&bits, P * (W ? W : 1), sizeof *bits))) goto out;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < m->p; k++)
+            if (isnan(Y[i * p + cols[k]])) bits[k * W + i / 64] |= (uint64_t)1 << (i % 64);
     /* Groups of identical missingness, in the order of their first phenotype. */
     for (size_t k = 0; k < m->p; k++) {
-        uint64_t hk = pattern_hash(Y, n, p, cols[k]);
+        uint64_t hk = pattern_hash(bits + k * W, W);
         size_t g;
         for (g = 0; g < m->n_groups; g++)
-            if (rep_hash[g] == hk && same_pattern(Y, n, p, rep[g], cols[k])) break;
-        if (g == m->n_groups) rep_hash[g] = hk, rep[m->n_groups++] = cols[k];
+            if (rep_hash[g] == hk && !memcmp(bits + rep[g] * W, bits + k * W, W * sizeof *bits))
+                break;
+        if (g == m->n_groups) rep_hash[g] = hk, rep[m->n_groups++] = k;
         m->group[k] = (int)g;
     }
     size_t G = m->n_groups;
     for (size_t g = 0; g < G; g++) {
-        size_t obs = 0;
-        for (size_t i = 0; i < n; i++) obs += !isnan(Y[i * p + rep[g]]);
+        size_t obs = n;
+        for (size_t w = 0; w < W; w++) obs -= (size_t)__builtin_popcountll(bits[rep[g] * W + w]);
         scan_group_t *gr = &m->g[g];
         gr->sparse = is_sparse(n - obs, n);
         gr->slot = gr->sparse ? m->n_sparse++ : m->n_dense++;
@@ -92,8 +92,9 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
             (err = rgx_calloc(&gr->ctc_inv, q * q, sizeof *gr->ctc_inv)) ||
             (gr->sparse && (err = rgx_calloc(&gr->miss, n, sizeof *gr->miss))))
             break;
+        const uint64_t *gb = bits + rep[g] * W; /* the group's first phenotype's bits */
         for (size_t i = 0; i < n; i++)
-            if (!isnan(Y[i * p + rep[g]])) {
+            if (!(gb[i / 64] >> (i % 64) & 1)) {
                 gr->mask[i] = 1;
                 gr->n_rows++;
             } else if (gr->sparse) {
@@ -107,12 +108,13 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         }
         /* C'C over the group's rows (row by row, each entry summed in row order), inverted by
          * LU (q is small). */
-        gsl_matrix_set_zero(A);
+        double *ctc = gr->ctc_inv; /* C'C summed here first (a plain array: no call per term) */
         for (size_t i = 0; i < n; i++)
             if (gr->mask[i])
                 for (size_t a = 0; a < q; a++)
-                    for (size_t b = 0; b < q; b++)
-                        *gsl_matrix_ptr(A, a, b) += C[i * q + a] * C[i * q + b];
+                    for (size_t b = 0; b < q; b++) ctc[a * q + b] += C[i * q + a] * C[i * q + b];
+        for (size_t a = 0; a < q; a++)
+            for (size_t b = 0; b < q; b++) gsl_matrix_set(A, a, b, ctc[a * q + b]);
         int sign;
         gsl_set_error_handler_off();
         if (gsl_linalg_LU_decomp(A, perm, &sign) || fabs(gsl_linalg_LU_det(A, sign)) < 1e-300 ||
@@ -179,7 +181,7 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         for (size_t k = 0; k < m->p; k++) m->ktail[k] = &m->tails[m->g[m->group[k]].tail];
     gsl_matrix_free(A), gsl_matrix_free(inv), gsl_permutation_free(perm);
 out:
-    free(cols), free(rep), free(hash), free(rep_hash);
+    free(cols), free(rep), free(rep_hash), free(bits);
     if (err) scan_model_free(m);
     return err;
 }

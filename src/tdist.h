@@ -35,8 +35,8 @@ void tdist_table_init(tdist_table_t *tab, double df);
 double tdist_table_mlog10p(const tdist_table_t *tab, double t);
 
 /* In place: x[k] (a t statistic) becomes -log10 p from tabs[k]'s table, k < n.  The same
- * values as tdist_table_mlog10p, four evaluations interleaved (each is a chain of dependent
- * multiply-adds, so one at a time leaves the core idle). */
+ * values as tdist_table_mlog10p, sixteen evaluations at a time in vectors (each is a chain of
+ * dependent multiply-adds, so one at a time leaves the core idle). */
 void tdist_table_mlog10p_n(const tdist_table_t *const *tabs, double *x, size_t n);
 
 #endif
