@@ -14,6 +14,14 @@
 
 /* ---- the model ---- */
 
+enum { JT = 128 }; /* variants per tile of scan_block_finish */
+
+/* Doubles of scan_block_finish's scratch: g~'g~ of a tile for every group, then gtg_tile's. */
+static size_t fin_len(size_t n_groups, size_t q)
+{
+    return JT * n_groups + (2 * q + 4) * JT;
+}
+
 /* FNV-1a of a column's missingness bits: groups are found by hash, then confirmed. */
 static uint64_t pattern_hash(const uint64_t *bits, size_t w)
 {
@@ -78,9 +86,11 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
     m->mask_cols = 1 + m->n_dense;
     if ((err = rgx_calloc(&m->rhs, n * m->rhs_cols, sizeof *m->rhs)) ||
         (err = rgx_calloc(&m->masks, n * m->mask_cols, sizeof *m->masks)) ||
-        (err = rgx_calloc(&m->tails, G ? G : 1, sizeof *m->tails)))
+        (err = rgx_calloc(&m->tails, G ? G : 1, sizeof *m->tails)) ||
+        (err = rgx_calloc(&m->cpad, n * m->qpad, sizeof *m->cpad)))
         goto out;
     for (size_t i = 0; i < n; i++) {
+        memcpy(m->cpad + i * m->qpad, C + i * q, q * sizeof *C);
         m->masks[i * m->mask_cols] = 1;
         for (size_t a = 0; a < q; a++) m->rhs[i * m->rhs_cols + m->p + a] = C[i * q + a];
     }
@@ -100,12 +110,7 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
             } else if (gr->sparse) {
                 gr->miss[gr->n_miss++] = i;
             }
-        if (gr->sparse && gr->n_miss) { /* the correction kernel's weights, once */
-            if ((err = rgx_calloc(&gr->wmiss, gr->n_miss * m->qpad, sizeof *gr->wmiss))) break;
-            for (size_t k = 0; k < gr->n_miss; k++)
-                memcpy(gr->wmiss + k * m->qpad, C + gr->miss[k] * q, q * sizeof *C);
-            m->any_miss = 1;
-        }
+        if (gr->sparse && gr->n_miss) m->any_miss = 1;
         /* C'C over the group's rows (row by row, each entry summed in row order), inverted by
          * LU (q is small). */
         double *ctc = gr->ctc_inv; /* C'C summed here first (a plain array: no call per term) */
@@ -177,6 +182,7 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         for (size_t k = 0; k < m->p; k++) m->n_obs[k] = m->g[m->group[k]].n_rows;
     }
     free(y0), free(cty_all), free(al), free(fit);
+    if (!err) err = rgx_calloc(&m->fin, fin_len(m->n_groups, q), sizeof *m->fin);
     if (!err && !(err = rgx_calloc(&m->ktail, P, sizeof *m->ktail)))
         for (size_t k = 0; k < m->p; k++) m->ktail[k] = &m->tails[m->g[m->group[k]].tail];
     gsl_matrix_free(A), gsl_matrix_free(inv), gsl_permutation_free(perm);
@@ -189,10 +195,10 @@ out:
 void scan_model_free(scan_model_t *m)
 {
     for (size_t g = 0; m->g && g < m->n_groups; g++) {
-        free(m->g[g].mask), free(m->g[g].ctc_inv), free(m->g[g].miss), free(m->g[g].wmiss);
+        free(m->g[g].mask), free(m->g[g].ctc_inv), free(m->g[g].miss);
     }
     free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->rhs),
-        free(m->masks), free(m->tails), free(m->ktail);
+        free(m->masks), free(m->tails), free(m->ktail), free(m->fin), free(m->cpad);
     memset(m, 0, sizeof *m);
 }
 
@@ -203,59 +209,70 @@ size_t scan_sums_len(const scan_model_t *m, size_t b)
     return b * (m->rhs_cols + m->mask_cols + m->n_sparse * (m->q + 1));
 }
 
-/* x (q + 1 rows of b) = the sums over the missing rows k of w[k][a] * g_k (a < q) and of
- * g_k^2 (row q); g_k = Gt row rows[k] - row0 (b values), w: nr x qpad weights (the rows'
- * covariates, zero-padded to a multiple of 6).  Vectors of eight variants, six weighted sums
- * and the squares per pass over the missing rows, the sums of 256 variants held in L1.
+/* G transposed for the sparse groups' sums is nrows rows of b variants, a row apart by one
+ * cache line more than b: with a stride of a power of two (b = 1,024: 8 KB) the rows of a
+ * tile of variants fall into a sixteenth of the cache's sets and evict one another. */
+static size_t gt_stride(size_t b)
+{
+    return b + 8;
+}
+
+size_t scan_scratch_len(size_t b, size_t n)
+{
+    return gt_stride(b) * n;
+}
+
+/* The sums over a sparse group's missing rows k, for the variants j0 .. j0 + jc - 1 (jc <= 32):
+ * x[a * b + j] = sum_k w[k][a] g_k[j] (a < q) and x[q * b + j] = sum_k g_k[j]^2, with
+ * g_k = row rows[k] - row0 of Gt (rows ldt apart) and the weights w[k] = row rows[k] of the
+ * covariates, zero-padded to qpad (a multiple of 6; one copy for every group, small enough to
+ * stay in cache with the tile).  Four vectors of eight variants times six weights and the
+ * squares are 28 accumulators, all in registers: per missing row, four loads and six
+ * broadcasts feed 28 multiply-adds.  The caller walks the groups inside a tile of variants,
+ * so the tile's part of Gt stays in cache for all of them.  Each sum runs over k in order
+ * from zero, as one at a time would (the clones give the same bits: no contraction).
  * Compiled for AVX-512, AVX2 and plain x86-64, chosen at run time. */
 typedef double v8d __attribute__((vector_size(64)));
-
-/* Loads and stores of a tile of jn <= 8 doubles (macros: a v8d argument would change the ABI
- * between the clones). */
-#define LOAD8(v, p, jn)                                                                           \
-    do {                                                                                          \
-        if ((jn) == 8)                                                                            \
-            memcpy(&(v), (p), sizeof(v));                                                         \
-        else                                                                                      \
-            for (size_t t_ = 0; t_ < (jn); t_++) (v)[t_] = (p)[t_];                               \
-    } while (0)
-#define STORE8(p, v, jn)                                                                          \
-    do {                                                                                          \
-        if ((jn) == 8)                                                                            \
-            memcpy((p), &(v), sizeof(v));                                                         \
-        else                                                                                      \
-            for (size_t t_ = 0; t_ < (jn); t_++) (p)[t_] = (v)[t_];                               \
-    } while (0)
+enum { MISS_TILE = 32 }; /* variants per tile: four vectors */
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) static void
-miss_sums(const size_t *rows, size_t nr, size_t row0, const double *w, size_t qpad, size_t q,
-          const double *Gt, size_t b, double *x)
+miss_tile(const size_t *rows, size_t nr, size_t row0, const double *w, size_t qpad, size_t q,
+          const double *Gt, size_t ldt, size_t b, size_t j0, size_t jc, double *x)
 {
-    enum { TILES = 32, JC = 8 * TILES }; /* 256 variants: 7 x 2 KB of sums, in L1 */
-    v8d acc[7][TILES];
-    for (size_t j0 = 0; j0 < b; j0 += JC) {
-        size_t jc = b - j0 < JC ? b - j0 : JC, nt = (jc + 7) / 8;
-        for (size_t a0 = 0; a0 < qpad; a0 += 6) {
-            memset(acc, 0, sizeof acc);
-            for (size_t k = 0; k < nr; k++) {
-                /* One row segment at a time (2 KB, contiguous): the rows are scattered, so
-                 * walking a whole segment per row keeps the TLB and the prefetcher useful. */
-                const double *r = Gt + (rows[k] - row0) * b + j0, *wk = w + k * qpad + a0;
-                double w0 = wk[0], w1 = wk[1], w2 = wk[2], w3 = wk[3], w4 = wk[4], w5 = wk[5];
-                for (size_t t = 0; t < nt; t++) {
-                    v8d gv = {0};
-                    LOAD8(gv, r + 8 * t, jc - 8 * t < 8 ? jc - 8 * t : 8);
-                    acc[0][t] += w0 * gv, acc[1][t] += w1 * gv, acc[2][t] += w2 * gv;
-                    acc[3][t] += w3 * gv, acc[4][t] += w4 * gv, acc[5][t] += w5 * gv;
-                    acc[6][t] += gv * gv;
-                }
+    const v8d zero = {0};
+    for (size_t a0 = 0; a0 < qpad; a0 += 6) {
+        v8d s00 = zero, s01 = zero, s02 = zero, s03 = zero, s10 = zero, s11 = zero, s12 = zero,
+            s13 = zero, s20 = zero, s21 = zero, s22 = zero, s23 = zero, s30 = zero, s31 = zero,
+            s32 = zero, s33 = zero, s40 = zero, s41 = zero, s42 = zero, s43 = zero, s50 = zero,
+            s51 = zero, s52 = zero, s53 = zero, q0 = zero, q1 = zero, q2 = zero, q3 = zero;
+        for (size_t k = 0; k < nr; k++) {
+            const double *r = Gt + (rows[k] - row0) * ldt + j0, *wk = w + rows[k] * qpad + a0;
+            v8d g0 = zero, g1 = zero, g2 = zero, g3 = zero;
+            if (jc == MISS_TILE) {
+                memcpy(&g0, r, 64), memcpy(&g1, r + 8, 64), memcpy(&g2, r + 16, 64),
+                    memcpy(&g3, r + 24, 64);
+            } else { /* the last, short tile: zeros after its end */
+                double tail[MISS_TILE] = {0};
+                memcpy(tail, r, jc * sizeof *r);
+                memcpy(&g0, tail, 64), memcpy(&g1, tail + 8, 64), memcpy(&g2, tail + 16, 64),
+                    memcpy(&g3, tail + 24, 64);
             }
-            for (size_t t = 0; t < nt; t++) {
-                size_t jn = jc - 8 * t < 8 ? jc - 8 * t : 8;
-                for (size_t a = 0; a < 6 && a0 + a < q; a++)
-                    STORE8(x + (a0 + a) * b + j0 + 8 * t, acc[a][t], jn);
-                if (a0 == 0) STORE8(x + q * b + j0 + 8 * t, acc[6][t], jn);
-            }
+            double w0 = wk[0], w1 = wk[1], w2 = wk[2], w3 = wk[3], w4 = wk[4], w5 = wk[5];
+            s00 += w0 * g0, s01 += w0 * g1, s02 += w0 * g2, s03 += w0 * g3;
+            s10 += w1 * g0, s11 += w1 * g1, s12 += w1 * g2, s13 += w1 * g3;
+            s20 += w2 * g0, s21 += w2 * g1, s22 += w2 * g2, s23 += w2 * g3;
+            s30 += w3 * g0, s31 += w3 * g1, s32 += w3 * g2, s33 += w3 * g3;
+            s40 += w4 * g0, s41 += w4 * g1, s42 += w4 * g2, s43 += w4 * g3;
+            s50 += w5 * g0, s51 += w5 * g1, s52 += w5 * g2, s53 += w5 * g3;
+            if (a0 == 0) q0 += g0 * g0, q1 += g1 * g1, q2 += g2 * g2, q3 += g3 * g3;
+        }
+        v8d acc[7][4] = {{s00, s01, s02, s03}, {s10, s11, s12, s13}, {s20, s21, s22, s23},
+                         {s30, s31, s32, s33}, {s40, s41, s42, s43}, {s50, s51, s52, s53},
+                         {q0, q1, q2, q3}};
+        for (size_t t = 0; t < jc; t++) {
+            for (size_t a = 0; a < 6 && a0 + a < q; a++)
+                x[(a0 + a) * b + j0 + t] = acc[a][t / 8][t % 8];
+            if (a0 == 0) x[q * b + j0 + t] = acc[6][t / 8][t % 8];
         }
     }
 }
@@ -278,49 +295,71 @@ void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t ro
     /* Sparse groups: the sums over their missing rows, subtracted when finishing.  G
      * transposed first (rows of b variants), so that each missing row is q + 1 axpys. */
     if (!m->any_miss) return;
-    double *Gt = scratch; /* nrows x b */
+    double *Gt = scratch; /* nrows x b, rows ldt apart */
+    size_t ldt = gt_stride(b);
     enum { T = 32 };
     for (size_t j0 = 0; j0 < b; j0 += T)
         for (size_t i0 = 0; i0 < nrows; i0 += T)
             for (size_t j = j0; j < j0 + T && j < b; j++)
-                for (size_t i = i0; i < i0 + T && i < nrows; i++) Gt[i * b + j] = G[j * nrows + i];
-    for (size_t g = 0; g < m->n_groups; g++) {
-        const scan_group_t *gr = &m->g[g];
-        if (!gr->sparse || !gr->n_miss) continue;
-        size_t k0 = 0, k1 = gr->n_miss; /* its missing rows within this row range */
-        while (k0 < k1 && gr->miss[k0] < row0) k0++;
-        while (k1 > k0 && gr->miss[k1 - 1] >= row0 + nrows) k1--;
-        miss_sums(gr->miss + k0, k1 - k0, row0, gr->wmiss + k0 * m->qpad, m->qpad, q, Gt, b,
-                  X + gr->slot * (q + 1) * b);
-    }
+                for (size_t i = i0; i < i0 + T && i < nrows; i++) Gt[i * ldt + j] = G[j * nrows + i];
+    for (size_t j0 = 0; j0 < b; j0 += MISS_TILE)
+        for (size_t g = 0; g < m->n_groups; g++) {
+            const scan_group_t *gr = &m->g[g];
+            if (!gr->sparse || !gr->n_miss) continue;
+            size_t k0 = 0, k1 = gr->n_miss; /* its missing rows within this row range */
+            while (k0 < k1 && gr->miss[k0] < row0) k0++;
+            while (k1 > k0 && gr->miss[k1 - 1] >= row0 + nrows) k1--;
+            miss_tile(gr->miss + k0, k1 - k0, row0, m->cpad, m->qpad, q, Gt, ldt,
+                      b, j0, b - j0 < MISS_TILE ? b - j0 : MISS_TILE, X + gr->slot * (q + 1) * b);
+        }
 }
 
 /* g~'g~ = g'g - (C'g)' (C'C)^-1 (C'g) on the group's rows; NAN when the variant does not vary
  * there (up to rounding): no test. */
-static double gtg_of(const scan_model_t *m, const double *sums, size_t b, size_t j, size_t gi,
-                     double *cg)
+/* g~'g~ of variants j0 .. j0 + jn - 1 (jn <= JT) for every group: out[jj * NG + gi].  For a
+ * group, g~'g~ = g'g - (C_g'g)' (C_g'C_g)^-1 (C_g'g), with C_g'g and g'g from the block's
+ * sums (all rows minus the group's missing rows when it is sparse).  Computed for the whole
+ * tile at once, the variants in the innermost loops (vectorised; each value's operations in
+ * the same order as one at a time); NaN where it is not positive (no test). */
+static void gtg_tile(const scan_model_t *m, const double *sums, size_t b, size_t j0, size_t jn,
+                     double *out, double *work)
 {
-    size_t q = m->q, R = m->rhs_cols, MC = m->mask_cols;
-    const scan_group_t *gr = &m->g[gi];
-    const double *row = sums + j * R, *D = sums + b * R, *X = D + b * MC;
-    double gg;
-    if (gr->sparse) {
-        const double *x = X + gr->slot * (q + 1) * b;
-        for (size_t a = 0; a < q; a++) cg[a] = row[m->p + a] - x[a * b + j];
-        gg = D[j * MC] - x[q * b + j];
-    } else {
-        for (size_t a = 0; a < q; a++) cg[a] = row[m->p + q + gr->slot * q + a];
-        gg = D[j * MC + 1 + gr->slot];
+    size_t q = m->q, R = m->rhs_cols, MC = m->mask_cols, NG = m->n_groups;
+    const double *D = sums + b * R, *X = D + b * MC;
+    /* cg[a][jj] at cg + a * JT + jj; rowc alike. */
+    double *cg = work, *rowc = cg + q * JT, *d0 = rowc + q * JT, *gg = d0 + JT, *s = gg + JT,
+           *quad = s + JT;
+    for (size_t jj = 0; jj < jn; jj++) { /* C'g and g'g over all rows, for the sparse groups */
+        for (size_t a = 0; a < q; a++) rowc[a * JT + jj] = sums[(j0 + jj) * R + m->p + a];
+        d0[jj] = D[(j0 + jj) * MC];
     }
-    const double *inv = gr->ctc_inv;
-    double quad = 0;
-    for (size_t a = 0; a < q; a++) {
-        double s = 0;
-        for (size_t c = 0; c < q; c++) s += inv[a * q + c] * cg[c];
-        quad += cg[a] * s;
+    for (size_t gi = 0; gi < NG; gi++) {
+        const scan_group_t *gr = &m->g[gi];
+        if (gr->sparse) {
+            const double *x = X + gr->slot * (q + 1) * b + j0;
+            for (size_t a = 0; a < q; a++)
+                for (size_t jj = 0; jj < jn; jj++) cg[a * JT + jj] = rowc[a * JT + jj] - x[a * b + jj];
+            for (size_t jj = 0; jj < jn; jj++) gg[jj] = d0[jj] - x[q * b + jj];
+        } else {
+            for (size_t jj = 0; jj < jn; jj++) {
+                const double *row = sums + (j0 + jj) * R + m->p + q + gr->slot * q;
+                for (size_t a = 0; a < q; a++) cg[a * JT + jj] = row[a];
+                gg[jj] = D[(j0 + jj) * MC + 1 + gr->slot];
+            }
+        }
+        const double *inv = gr->ctc_inv;
+        for (size_t jj = 0; jj < jn; jj++) quad[jj] = 0;
+        for (size_t a = 0; a < q; a++) {
+            for (size_t jj = 0; jj < jn; jj++) s[jj] = 0;
+            for (size_t c = 0; c < q; c++)
+                for (size_t jj = 0; jj < jn; jj++) s[jj] += inv[a * q + c] * cg[c * JT + jj];
+            for (size_t jj = 0; jj < jn; jj++) quad[jj] += cg[a * JT + jj] * s[jj];
+        }
+        for (size_t jj = 0; jj < jn; jj++) {
+            double v = gg[jj] - quad[jj];
+            out[jj * NG + gi] = v > 1e-8 * gg[jj] && v > 0 ? v : NAN;
+        }
     }
-    double v = gg - quad;
-    return v > 1e-8 * gg && v > 0 ? v : NAN;
 }
 
 void scan_block_finish(const scan_model_t *m, const double *sums, size_t b, double *beta,
@@ -330,12 +369,10 @@ void scan_block_finish(const scan_model_t *m, const double *sums, size_t b, doub
     /* g~'g~ per group for a tile of variants, groups in the outer loop: a group's (C'C)^-1
      * and its correction rows are used for the whole tile while they are in cache (with a
      * thousand groups, one variant at a time missed on every group). */
-    enum { JT = 32 };
-    double *gtg = malloc((JT * NG + q + 1) * sizeof *gtg), *cg = gtg + JT * NG;
+    double *gtg = m->fin;
     for (size_t j0 = 0; j0 < b; j0 += JT) {
         size_t jn = b - j0 < JT ? b - j0 : JT;
-        for (size_t gi = 0; gi < NG; gi++)
-            for (size_t jj = 0; jj < jn; jj++) gtg[jj * NG + gi] = gtg_of(m, sums, b, j0 + jj, gi, cg);
+        gtg_tile(m, sums, b, j0, jn, gtg, gtg + JT * NG);
         for (size_t jj = 0; jj < jn; jj++) {
             size_t j = j0 + jj;
             const double *row = sums + j * R, *gj = gtg + jj * NG;
@@ -352,7 +389,6 @@ void scan_block_finish(const scan_model_t *m, const double *sums, size_t b, doub
             tdist_table_mlog10p_n(m->ktail, mlog10p + j * p, p);
         }
     }
-    free(gtg);
 }
 
 void scan_block(const scan_model_t *m, const double *G, size_t b, double *scratch, double *sums,

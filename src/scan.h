@@ -28,7 +28,6 @@ typedef struct {
     size_t slot;     /* dense: its column block in rhs and D; sparse: its correction block */
     size_t *miss;    /* sparse: its missing rows, ascending */
     size_t n_miss;
-    double *wmiss;   /* sparse: n_miss x qpad, the covariates of those rows, zero-padded */
 } scan_group_t;
 
 typedef struct {
@@ -39,6 +38,7 @@ typedef struct {
     size_t *n_obs;  /* p */
     size_t n_groups, n_dense, n_sparse;
     size_t qpad;  /* q rounded up to the correction kernel's 6 rows */
+    double *cpad; /* n x qpad: the covariates, zero-padded (the correction kernel's weights) */
     int any_miss; /* a sparse group has missing rows: corrections to compute */
     scan_group_t *g;
     /* The right-hand side of the block GEMM: [y~ | C | C masked to each dense group],
@@ -51,6 +51,7 @@ typedef struct {
     tdist_table_t *tails; /* -log10 p tables, one per distinct df */
     size_t n_tails;
     const tdist_table_t **ktail; /* p: each phenotype's table */
+    double *fin; /* scan_block_finish's scratch (one rank, one thread: not shared) */
 } scan_model_t;
 
 /* Y: n x p (NAN = missing), C: n x q complete, intercept included by the caller.
@@ -62,15 +63,18 @@ void scan_model_free(scan_model_t *m);
 /* A block's sums: for b variants, G'[rhs] (b x rhs_cols), G^2'[masks] (b x mask_cols) and
  * the sparse groups' corrections ((q + 1) x b each); they add up across row ranges. */
 size_t scan_sums_len(const scan_model_t *m, size_t b);
+/* Doubles of the scratch of a block of b variants over n rows. */
+size_t scan_scratch_len(size_t b, size_t n);
 
 /* One block: G is b x n (row j = variant j's centred dosages).  Writes beta, se and
  * -log10 p (b x p row-major; NAN when the variant does not vary in the group).  sums holds
- * scan_sums_len(m, b) doubles; scratch b * n. */
+ * scan_sums_len(m, b) doubles; scratch scan_scratch_len(b, n). */
 void scan_block(const scan_model_t *m, const double *G, size_t b, double *scratch, double *sums,
                 double *beta, double *se, double *mlog10p);
 
 /* The two halves of scan_block, for samples split across ranks (one genotype file per site):
- * the sums over rows row0 .. row0 + nrows - 1 of the model (G: b x nrows; scratch b x nrows),
+ * the sums over rows row0 .. row0 + nrows - 1 of the model (G: b x nrows; scratch
+ * scan_scratch_len(b, nrows)),
  * then the statistics from the total sums. */
 void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t row0, size_t nrows,
                      double *scratch, double *sums);

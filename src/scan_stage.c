@@ -858,7 +858,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     /* My blocks, then rounds of collective writes (ranks with fewer blocks write nothing). */
     size_t n = J.n, B = (size_t)o.block;
     if ((err = rgx_calloc(&dose, n, sizeof *dose)) || (err = rgx_calloc(&G, B * n, sizeof *G)) ||
-        (err = rgx_calloc(&G2, B * n, sizeof *G2)) ||
+        (err = rgx_calloc(&G2, scan_scratch_len(B, n), sizeof *G2)) ||
         (err = rgx_calloc(&work, scan_sums_len(&M, B), sizeof *work)) ||
         (err = rgx_calloc(&beta, B * (p ? p : 1), sizeof *beta)) ||
         (err = rgx_calloc(&se, B * (p ? p : 1), sizeof *se)) ||
@@ -918,7 +918,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
         if ((err = rgx_calloc(&sc.rr, n_sites, sizeof *sc.rr)) ||
             (err = rgx_calloc(&sc.qc, n_sites * vmax * 6, sizeof *sc.qc)) ||
             (err = rgx_calloc(&sc.G, vmax * (nmine ? nmine : 1), sizeof *sc.G)) ||
-            (err = rgx_calloc(&sc.G2, B * maxns, sizeof *sc.G2)) ||
+            (err = rgx_calloc(&sc.G2, scan_scratch_len(B, maxns), sizeof *sc.G2)) ||
             (err = rgx_calloc(&sc.S, L, sizeof *sc.S)) ||
             (err = rgx_calloc(&sc.D, vmax, sizeof *sc.D)) ||
             (err = rgx_calloc(&sc.pass, vmax, sizeof *sc.pass)) ||

@@ -52,7 +52,7 @@ int main(void)
 {
     enum { N = 150, P = 4, Q = 3, B = 20 };
     unsigned long long seed = 42;
-    static double Y[N * P], C[N * Q], G[B * N], G2[B * N], raw[B * N];
+    static double Y[N * P], C[N * Q], G[B * N], G2[(B + 8) * N], raw[B * N]; /* G2: scan_scratch_len */
     for (size_t i = 0; i < N; i++) {
         C[i * Q] = 1, C[i * Q + 1] = norm(&seed), C[i * Q + 2] = unif(&seed) < 0.5;
         for (size_t j = 0; j < P; j++) Y[i * P + j] = norm(&seed) + 0.3 * C[i * Q + 1];
@@ -79,6 +79,7 @@ int main(void)
     is_int((int)m.n_dense, 1, "one group by masked columns");
     static double work[B * 64], beta[B * P], se[B * P], mlp[B * P];
     ok(scan_sums_len(&m, B) <= B * 64, "sums fit the buffer");
+    ok(scan_scratch_len(B, N) <= sizeof G2 / sizeof *G2, "the scratch is large enough");
     scan_block(&m, G, B, G2, work, beta, se, mlp);
     double worst_b = 0, worst_s = 0, worst_p = 0;
     for (size_t v = 0; v < B; v++)
