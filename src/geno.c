@@ -384,7 +384,10 @@ static int text_dosages(geno_t *g, double *dose, rgx_err *err)
              * end of the line), and the number must end the value (or start a list). */
             char *e = (char *)f;
             v = *f ? 0 : NAN;
-            if (*f && *f != ':' && *f != '\t') v = (float)rgx_strtod(f, &e);
+            if (*f >= '0' && *f <= '9' && (!f[1] || f[1] == ':' || f[1] == '\t' || f[1] == ','))
+                v = (float)(*f - '0'), e = (char *)f + 1; /* a lone digit (hard-call DS) */
+            else if (*f && *f != ':' && *f != '\t')
+                v = (float)rgx_strtod(f, &e);
             if (e == f ? *f && *f != ':' && *f != '\t'
                        : *e && *e != ':' && *e != '\t' && *e != ',') {
                 char what[160];
