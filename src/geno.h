@@ -51,6 +51,8 @@ typedef struct {
     int buf_eof;
     char *fld[9];     /* text: CHROM .. FORMAT of the current line (NUL-terminated) */
     char *samples;    /* text: the sample columns */
+    uint64_t *tabs, *colons; /* text: bitmaps of the sample columns' separators */
+    size_t n_words;
     /* The current record, for every format. */
     int v_rid;
     long v_pos; /* 1-based */

@@ -99,12 +99,16 @@ static inline long hard_call(double d)
  * counts of 0, 1 and 2. */
 static void dose_sums(const double *d, size_t n, double q[5])
 {
+    double s = q[0]; /* in locals: q could alias d, which made every term a store */
+    long obs = 0, c[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++)
         if (!isnan(d[i])) {
-            q[0] += d[i], q[1]++;
+            s += d[i], obs++;
             long h = hard_call(d[i]);
-            if (h >= 0 && h <= 2) q[2 + h]++;
+            if (h >= 0 && h <= 2) c[h]++;
         }
+    q[0] = s, q[1] += (double)obs;
+    for (int h = 0; h < 3; h++) q[2 + h] += (double)c[h];
 }
 
 static void variant_qc(const opts_t *o, const double *d, size_t n, vqc_t *v, double *mean)
