@@ -40,24 +40,30 @@ static int empty(const double *m, size_t n)
     return 1;
 }
 
+/* The levels in a grid padded by one voxel of level 0 on every side: a run then ends at the
+ * padding, and a voxel's predecessor is always inside the array (no bounds to check). */
+typedef struct {
+    int *lev;
+    size_t px, py; /* padded row and plane lengths: (x, y, z) is at x + 1 + px (y + 1 + py (z + 1)) */
+} padded_t;
+
 /* Adds the runs along off that start in slice z to M. */
-static void count_runs(const roi_t *r, int z, const int off[3], int nj, double *M)
+static void count_runs(const roi_t *r, const padded_t *g, int z, const int off[3], int nj,
+                       double *M)
 {
     const int *d = r->dim;
-    for (int y = 0; y < d[1]; y++)
+    ptrdiff_t o = off[0] + (ptrdiff_t)g->px * (off[1] + (ptrdiff_t)g->py * off[2]);
+    for (int y = 0; y < d[1]; y++) {
+        const int *row = g->lev + 1 + g->px * ((size_t)y + 1 + g->py * ((size_t)z + 1));
         for (int x = 0; x < d[0]; x++) {
-            int l = r->level[tex_idx(d, x, y, z)];
-            if (!l) continue;
-            int px = x - off[0], py = y - off[1], pz = z - off[2];
-            if (px >= 0 && py >= 0 && pz >= 0 && px < d[0] && py < d[1] && pz < d[2] &&
-                r->level[tex_idx(d, px, py, pz)] == l)
-                continue; /* not the start of a run */
-            int n = 1, a = x + off[0], b = y + off[1], c = z + off[2];
-            while (a >= 0 && b >= 0 && c >= 0 && a < d[0] && b < d[1] && c < d[2] &&
-                   r->level[tex_idx(d, a, b, c)] == l)
-                n++, a += off[0], b += off[1], c += off[2];
+            const int *v = row + x;
+            int l = *v;
+            if (!l || v[-o] == l) continue; /* outside the ROI, or not the start of a run */
+            int n = 1;
+            for (const int *w = v + o; *w == l; w += o) n++;
             M[(size_t)(l - 1) * (size_t)nj + (size_t)(n - 1)] += 1;
         }
+    }
 }
 
 rgx_err feat_glrlm(const roi_t *r, const feat_settings_t *s, featvec_t *out)
@@ -69,18 +75,27 @@ rgx_err feat_glrlm(const roi_t *r, const feat_settings_t *s, featvec_t *out)
     size_t m2 = (size_t)t.ng * (size_t)t.nj;
     int nd = (s->texture_dims & TEX_3D) ? 13 : 4;
     double *dir = NULL, *sl = NULL, *acc = NULL;
+    padded_t g = {0};
     rgx_err err;
     if ((err = rgx_calloc(&t.jv, (size_t)t.nj, sizeof *t.jv)) ||
         (err = rgx_calloc(&dir, 13 * m2, sizeof *dir)) ||
         (err = rgx_calloc(&sl, 4 * m2, sizeof *sl)) || (err = rgx_calloc(&acc, m2, sizeof *acc)))
         goto out;
+    const int *d = r->dim;
+    g.px = (size_t)d[0] + 2, g.py = (size_t)d[1] + 2;
+    if ((err = rgx_calloc(&g.lev, g.px * g.py * ((size_t)d[2] + 2), sizeof *g.lev))) goto out;
+    for (int z = 0; z < d[2]; z++)
+        for (int y = 0; y < d[1]; y++)
+            memcpy(g.lev + 1 + g.px * ((size_t)y + 1 + g.py * ((size_t)z + 1)),
+                   r->level + tex_idx(d, 0, y, z), (size_t)d[0] * sizeof *g.lev);
     for (int c = 0; c < t.nj; c++) t.jv[c] = c + 1;
     tex_avg_t avg2 = {0}, comb2 = {0};
     double f[TEX_ZONE_NF], fa[TEX_ZONE_NF], fc[TEX_ZONE_NF];
     for (int z = 0; z < r->dim[2]; z++) {
         memset(sl, 0, 4 * m2 * sizeof *sl);
         memset(acc, 0, m2 * sizeof *acc);
-        for (int k = 0; k < nd; k++) count_runs(r, z, feat_dir[k], t.nj, k < 4 ? sl + k * m2 : dir + k * m2);
+        for (int k = 0; k < nd; k++)
+            count_runs(r, &g, z, feat_dir[k], t.nj, k < 4 ? sl + k * m2 : dir + k * m2);
         for (int k = 0; k < 4; k++) {
             double *M = sl + k * m2;
             for (size_t c = 0; c < m2; c++) dir[k * m2 + c] += M[c], acc[c] += M[c];
@@ -114,6 +129,6 @@ rgx_err feat_glrlm(const roi_t *r, const feat_settings_t *s, featvec_t *out)
             goto out;
     }
 out:
-    free(t.jv), free(dir), free(sl), free(acc);
+    free(t.jv), free(dir), free(sl), free(acc), free(g.lev);
     return err;
 }
