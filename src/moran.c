@@ -112,13 +112,14 @@ static void cfft_free(cfft_t *f)
 }
 
 /* Copies nb lines of len complex points (point t of line j at base[2 (j + t stride)]) into
- * buf (line after line) or back. */
-static void gather(const double *base, size_t stride, size_t len, size_t nb, double *buf)
+ * buf (line after line), the points from have on zero; or back. */
+static void gather(const double *base, size_t stride, size_t len, size_t have, size_t nb,
+                   double *buf)
 {
     for (size_t t = 0; t < len; t++)
         for (size_t j = 0; j < nb; j++) {
-            buf[2 * (j * len + t)] = base[2 * (j + t * stride)];
-            buf[2 * (j * len + t) + 1] = base[2 * (j + t * stride) + 1];
+            buf[2 * (j * len + t)] = t < have ? base[2 * (j + t * stride)] : 0;
+            buf[2 * (j * len + t) + 1] = t < have ? base[2 * (j + t * stride) + 1] : 0;
         }
 }
 
@@ -158,8 +159,9 @@ rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
         n[a] = smooth(2 * b[a] - 1);
         h[a] = n[a] / 2 + 1;
     }
-    /* The three spectra, complex, [z][y][fx] with fx = 0 .. h0 - 1; then the y batch. */
-    size_t plane = h[0] * n[1], cells = plane * n[2], longest = n[1] > n[2] ? n[1] : n[2];
+    /* The three spectra, complex, [z][y][fx] with fx = 0 .. h0 - 1 and only the box's rows
+     * y < b1 (the others are zero until the last pass, which pads them as it gathers). */
+    size_t plane = h[0] * b[1], cells = plane * n[2], longest = n[1] > n[2] ? n[1] : n[2];
     double *F[3] = {NULL, NULL, NULL}, *K = NULL, *line = NULL, *buf = NULL;
     gsl_fft_real_wavetable *rw = NULL;
     gsl_fft_real_workspace *rws = NULL;
@@ -206,7 +208,7 @@ rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
                 for (size_t x0 = 0; x0 < h[0]; x0 += BATCH) {
                     size_t nb = h[0] - x0 < BATCH ? h[0] - x0 : BATCH;
                     double *base = F[f] + 2 * (x0 + y * h[0]);
-                    gather(base, plane, n[2], nb, buf);
+                    gather(base, plane, n[2], n[2], nb, buf);
                     for (size_t j = 0; j < nb; j++)
                         gsl_fft_complex_forward(buf + 2 * j * n[2], 1, n[2], fz.w, fz.ws);
                     scatter(buf, plane, n[2], nb, base);
@@ -220,7 +222,7 @@ rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
             double *bf[3];
             for (int f = 0; f < 3; f++) {
                 bf[f] = buf + (size_t)f * 2 * BATCH * n[1];
-                gather(F[f] + 2 * (x0 + z * plane), h[0], n[1], nb, bf[f]);
+                gather(F[f] + 2 * (x0 + z * plane), h[0], n[1], b[1], nb, bf[f]);
                 if (n[1] > 1)
                     for (size_t j = 0; j < nb; j++)
                         gsl_fft_complex_forward(bf[f] + 2 * j * n[1], 1, n[1], fy.w, fy.ws);
