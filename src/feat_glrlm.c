@@ -40,21 +40,14 @@ static int empty(const double *m, size_t n)
     return 1;
 }
 
-/* The levels in a grid padded by one voxel of level 0 on every side: a run then ends at the
- * padding, and a voxel's predecessor is always inside the array (no bounds to check). */
-typedef struct {
-    int *lev;
-    size_t px, py; /* padded row and plane lengths: (x, y, z) is at x + 1 + px (y + 1 + py (z + 1)) */
-} padded_t;
-
-/* Adds the runs along off that start in slice z to M. */
-static void count_runs(const roi_t *r, const padded_t *g, int z, const int off[3], int nj,
-                       double *M)
+/* Adds the runs along off that start in slice z to M; lev: the levels padded on every side
+ * (tex_padded), so that a run ends at the padding and a predecessor is always in the array. */
+static void count_runs(const roi_t *r, const int *lev, int z, const int off[3], int nj, double *M)
 {
     const int *d = r->dim;
-    ptrdiff_t o = off[0] + (ptrdiff_t)g->px * (off[1] + (ptrdiff_t)g->py * off[2]);
+    ptrdiff_t px = d[0] + 2, py = d[1] + 2, o = off[0] + px * (off[1] + py * off[2]);
     for (int y = 0; y < d[1]; y++) {
-        const int *row = g->lev + 1 + g->px * ((size_t)y + 1 + g->py * ((size_t)z + 1));
+        const int *row = lev + tex_padded_idx(d, 0, y, z, 1);
         for (int x = 0; x < d[0]; x++) {
             const int *v = row + x;
             int l = *v;
@@ -75,19 +68,13 @@ rgx_err feat_glrlm(const roi_t *r, const feat_settings_t *s, featvec_t *out)
     size_t m2 = (size_t)t.ng * (size_t)t.nj;
     int nd = (s->texture_dims & TEX_3D) ? 13 : 4;
     double *dir = NULL, *sl = NULL, *acc = NULL;
-    padded_t g = {0};
+    int *lev = NULL;
     rgx_err err;
     if ((err = rgx_calloc(&t.jv, (size_t)t.nj, sizeof *t.jv)) ||
         (err = rgx_calloc(&dir, 13 * m2, sizeof *dir)) ||
         (err = rgx_calloc(&sl, 4 * m2, sizeof *sl)) || (err = rgx_calloc(&acc, m2, sizeof *acc)))
         goto out;
-    const int *d = r->dim;
-    g.px = (size_t)d[0] + 2, g.py = (size_t)d[1] + 2;
-    if ((err = rgx_calloc(&g.lev, g.px * g.py * ((size_t)d[2] + 2), sizeof *g.lev))) goto out;
-    for (int z = 0; z < d[2]; z++)
-        for (int y = 0; y < d[1]; y++)
-            memcpy(g.lev + 1 + g.px * ((size_t)y + 1 + g.py * ((size_t)z + 1)),
-                   r->level + tex_idx(d, 0, y, z), (size_t)d[0] * sizeof *g.lev);
+    if ((err = tex_padded(r->dim, r->level, 0, r->dim[2], 1, &lev))) goto out;
     for (int c = 0; c < t.nj; c++) t.jv[c] = c + 1;
     tex_avg_t avg2 = {0}, comb2 = {0};
     double f[TEX_ZONE_NF], fa[TEX_ZONE_NF], fc[TEX_ZONE_NF];
@@ -95,7 +82,7 @@ rgx_err feat_glrlm(const roi_t *r, const feat_settings_t *s, featvec_t *out)
         memset(sl, 0, 4 * m2 * sizeof *sl);
         memset(acc, 0, m2 * sizeof *acc);
         for (int k = 0; k < nd; k++)
-            count_runs(r, &g, z, feat_dir[k], t.nj, k < 4 ? sl + k * m2 : dir + k * m2);
+            count_runs(r, lev, z, feat_dir[k], t.nj, k < 4 ? sl + k * m2 : dir + k * m2);
         for (int k = 0; k < 4; k++) {
             double *M = sl + k * m2;
             for (size_t c = 0; c < m2; c++) dir[k * m2 + c] += M[c], acc[c] += M[c];
@@ -129,6 +116,6 @@ rgx_err feat_glrlm(const roi_t *r, const feat_settings_t *s, featvec_t *out)
             goto out;
     }
 out:
-    free(t.jv), free(dir), free(sl), free(acc), free(g.lev);
+    free(t.jv), free(dir), free(sl), free(acc), free(lev);
     return err;
 }

@@ -137,20 +137,30 @@ static rgx_err zones_push(tex_zones_t *zs, int gl, int size, int dist)
     return RGX_OK;
 }
 
+rgx_err tex_padded(const int *d, const int *field, int z0, int nz, int pad_z, int **out)
+{
+    size_t np = ((size_t)d[0] + 2) * ((size_t)d[1] + 2) * ((size_t)nz + 2 * (size_t)pad_z);
+    rgx_err err = rgx_calloc(out, np, sizeof **out);
+    for (int k = 0; !err && k < nz; k++)
+        for (int y = 0; y < d[1]; y++)
+            memcpy(*out + tex_padded_idx(d, 0, y, k, pad_z), field + tex_idx(d, 0, y, z0 + k),
+                   (size_t)d[0] * sizeof **out);
+    return err;
+}
+
 rgx_err tex_find_zones(const roi_t *r, int z, const int *dmap, tex_zones_t *zs)
 {
     const int *d = r->dim;
     int z0 = z < 0 ? 0 : z, nz = z < 0 ? d[2] : 1, dz = z < 0 ? 1 : 0;
-    /* The levels (and distances) copied into a grid padded by one voxel of level 0 on every
-     * side (in-plane only for a slice): a voxel's neighbours are then fixed offsets with no
-     * bounds to check, and a voxel is taken by zeroing its level in the copy. */
-    size_t px = (size_t)d[0] + 2, py = (size_t)d[1] + 2, pz = (size_t)nz + 2 * (size_t)dz;
-    size_t np = px * py * pz, n = (size_t)d[0] * (size_t)d[1] * (size_t)nz;
+    /* The levels (and distances) on a padded grid (in-plane only for a slice): a voxel's
+     * neighbours are fixed offsets, and a voxel is taken by zeroing its level in the copy. */
+    size_t px = (size_t)d[0] + 2, py = (size_t)d[1] + 2;
+    size_t n = (size_t)d[0] * (size_t)d[1] * (size_t)nz;
     int *lev = NULL, *dist = NULL;
     size_t *stack = NULL;
     rgx_err err;
-    if ((err = rgx_calloc(&lev, np, sizeof *lev)) ||
-        (dmap && (err = rgx_calloc(&dist, np, sizeof *dist))) ||
+    if ((err = tex_padded(d, r->level, z0, nz, dz, &lev)) ||
+        (dmap && (err = tex_padded(d, dmap, z0, nz, dz, &dist))) ||
         (err = rgx_calloc(&stack, n, sizeof *stack)))
         goto out;
     ptrdiff_t nb[26];
@@ -160,16 +170,9 @@ rgx_err tex_find_zones(const roi_t *r, int z, const int *dmap, tex_zones_t *zs)
             for (int a = -1; a <= 1; a++)
                 if (a || b || c) nb[nn++] = a + (ptrdiff_t)px * (b + (ptrdiff_t)py * c);
     for (int k = 0; k < nz; k++)
-        for (int y = 0; y < d[1]; y++) {
-            size_t src = tex_idx(d, 0, y, z0 + k);
-            size_t dst = 1 + px * ((size_t)y + 1 + py * (size_t)(k + dz));
-            memcpy(lev + dst, r->level + src, (size_t)d[0] * sizeof *lev);
-            if (dist) memcpy(dist + dst, dmap + src, (size_t)d[0] * sizeof *dist);
-        }
-    for (int k = 0; k < nz; k++)
         for (int y = 0; y < d[1]; y++)
             for (int x = 0; x < d[0]; x++) {
-                size_t s0 = (size_t)x + 1 + px * ((size_t)y + 1 + py * (size_t)(k + dz));
+                size_t s0 = tex_padded_idx(d, x, y, k, dz);
                 int l = lev[s0];
                 if (!l) continue;
                 size_t top = 0;

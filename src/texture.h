@@ -45,6 +45,18 @@ static inline size_t tex_idx(const int *d, int x, int y, int z)
     return (size_t)x + (size_t)d[0] * ((size_t)y + (size_t)d[1] * (size_t)z);
 }
 
+/* A per-voxel int field of the grid d (the levels, or a border-distance map) for slices
+ * z0 .. z0 + nz - 1, copied into *out: a grid padded by one voxel of 0 on every side (along
+ * z only when pad_z), rows of d[0] + 2 and planes of (d[0] + 2) (d[1] + 2) values, voxel
+ * (x, y, z0 + k) at tex_padded_idx(d, x, y, k, pad_z).  Runs and zones then end at the
+ * padding, and a neighbour needs no bounds test. */
+rgx_err tex_padded(const int *d, const int *field, int z0, int nz, int pad_z, int **out);
+static inline size_t tex_padded_idx(const int *d, int x, int y, int k, int pad_z)
+{
+    return (size_t)x + 1 +
+           ((size_t)d[0] + 2) * ((size_t)y + 1 + ((size_t)d[1] + 2) * (size_t)(k + pad_z));
+}
+
 
 /* Zones (GLSZM, GLDZM): connected voxels of one grey level, 26-connected in 3D or
  * 8-connected within a slice. */
