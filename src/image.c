@@ -397,27 +397,28 @@ rgx_err image_write(const char *path, const image_t *img, int datatype)
                             &nim->qfac);
     nim->qto_xyz = nim->sto_xyz;
     void *p = nim->data;
-    float *val = NULL;
-    if (!(err = rgx_calloc(&val, n ? n : 1, sizeof *val))) image_values(img, 0, n, val);
-    switch (err ? -1 : datatype) {
-    case -1:
-        break;
+    float run[4096]; /* the values, a run at a time */
+    for (size_t i0 = 0; i0 < n && !err; i0 += 4096) {
+        size_t m = n - i0 < 4096 ? n - i0 : 4096;
+        image_values(img, i0, m, run);
+        switch (datatype) {
 #define CONVERT(DT, T, LO, HI)                                                                     \
     case DT:                                                                                       \
-        for (size_t i = 0; i < n; i++) {                                                           \
-            double v = nearbyint((double)val[i]);                                            \
-            ((T *)p)[i] = (T)(v < (LO) ? (LO) : v > (HI) ? (HI) : v);                              \
+        for (size_t i = 0; i < m; i++) {                                                           \
+            double v = nearbyint((double)run[i]);                                                  \
+            ((T *)p)[i0 + i] = (T)(v < (LO) ? (LO) : v > (HI) ? (HI) : v);                         \
         }                                                                                          \
         break;
-        CONVERT(DT_UINT8, uint8_t, 0, 255)
-        CONVERT(DT_INT16, int16_t, -32768, 32767)
-        CONVERT(DT_INT32, int32_t, -2147483648.0, 2147483647.0)
+            CONVERT(DT_UINT8, uint8_t, 0, 255)
+            CONVERT(DT_INT16, int16_t, -32768, 32767)
+            CONVERT(DT_INT32, int32_t, -2147483648.0, 2147483647.0)
 #undef CONVERT
-    case DT_FLOAT32:
-        memcpy(p, val, n * sizeof(float));
-        break;
-    default:
-        err = rgx_fail(RGX_ERR_INTERNAL, "image_write: unsupported datatype %d", datatype);
+        case DT_FLOAT32:
+            memcpy((float *)p + i0, run, m * sizeof *run);
+            break;
+        default:
+            err = rgx_fail(RGX_ERR_INTERNAL, "image_write: unsupported datatype %d", datatype);
+        }
     }
     if (!err && nifti_set_filenames(nim, path, 0, 1) != 0)
         err = rgx_fail(RGX_ERR_IO, "%s: not a NIfTI file name (.nii or .nii.gz)", path);
@@ -427,6 +428,5 @@ rgx_err image_write(const char *path, const image_t *img, int datatype)
         if (stat(path, &st) != 0) err = rgx_fail(RGX_ERR_IO, "%s: could not be written", path);
     }
     nifti_image_free(nim);
-    free(val);
     return err;
 }
