@@ -209,6 +209,9 @@ rgx_err h5out_matrix_create(h5out_t *h, const char *name, hid_t type, hsize_t ro
             H5Pset_deflate(dcpl, (unsigned)deflate);
         }
     }
+    /* Never filled: parallel HDF5 allocates a dataset whole at creation, and a fill value
+     * would be written over all of it there (480 MB for a 20,000 x 1,000 scan's /assoc) only
+     * to be overwritten.  Every caller writes every row before the file is committed. */
     H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
     if (H5Tequal(type, H5T_NATIVE_DOUBLE) > 0) {
         double nan = NAN;

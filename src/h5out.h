@@ -49,7 +49,7 @@ int h5out_exists(h5out_t *h, const char *name);
 
 /* A rows x cols dataset (cols == 0: a 1D dataset of rows values), chunked by chunk_rows
  * rows (0 = whole dataset in one chunk up to 1 MiB), deflate level 0-9 (0 = none).
- * Unless deflated it is not filled: every row must be written.
+ * It is not filled: every row must be written before the file is committed.
  * The handle is the caller's to close with H5Dclose(). */
 rgx_err h5out_matrix_create(h5out_t *h, const char *name, hid_t type, hsize_t rows, hsize_t cols,
                             hsize_t chunk_rows, int deflate, hid_t *dset);
