@@ -355,11 +355,9 @@ static double gt_dose(const char *p)
     return miss || k == 0 ? NAN : (k == 1 ? 2 * s : s);
 }
 
-/* Text: the DS or GT values of every sample column into g->ds (as float, the precision BCF
- * keeps) or straight into per-column doubles. */
 /* Bitmaps of the tabs and colons of s[0 .. n) (bit i % 64 of word i / 64), with both set at
- * n (the end stops every search): the sample columns are walked by finding set bits instead of testing every
- * character (16 at a time with SSE2). */
+ * n (the end stops every search): the sample columns are walked by finding set bits instead
+ * of testing every character (16 at a time with SSE2). */
 static rgx_err separator_maps(geno_t *g, const char *s, size_t n)
 {
     size_t words = n / 64 + 1;
@@ -403,6 +401,8 @@ static inline size_t next_bit(const uint64_t *m, size_t i)
     return w * 64 + (size_t)__builtin_ctzll(x);
 }
 
+/* Text: the DS or GT values of every sample column into g->ds (as float, the precision BCF
+ * keeps), then the analysis samples' values into dose. */
 static int text_dosages(geno_t *g, double *dose, rgx_err *err)
 {
     const char *key = g->use_ds ? "DS" : "GT";

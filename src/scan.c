@@ -293,7 +293,8 @@ void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t ro
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)MC, (int)nrows, 1.0,
                 scratch, (int)nrows, m->masks + row0 * MC, (int)MC, 0.0, D, (int)MC);
     /* Sparse groups: the sums over their missing rows, subtracted when finishing.  G
-     * transposed first (rows of b variants), so that each missing row is q + 1 axpys. */
+     * transposed first (rows of b variants), so that a missing row is a contiguous run of
+     * each tile (miss_tile). */
     if (!m->any_miss) return;
     double *Gt = scratch; /* nrows x b, rows ldt apart */
     size_t ldt = gt_stride(b);
@@ -314,8 +315,6 @@ void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t ro
         }
 }
 
-/* g~'g~ = g'g - (C'g)' (C'C)^-1 (C'g) on the group's rows; NAN when the variant does not vary
- * there (up to rounding): no test. */
 /* g~'g~ of variants j0 .. j0 + jn - 1 (jn <= JT) for every group: out[jj * NG + gi].  For a
  * group, g~'g~ = g'g - (C_g'g)' (C_g'C_g)^-1 (C_g'g), with C_g'g and g'g from the block's
  * sums (all rows minus the group's missing rows when it is sparse).  Computed for the whole

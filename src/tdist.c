@@ -131,7 +131,7 @@ tdist_table_mlog10p_n(const tdist_table_t *const *tabs, double *x, size_t n)
     size_t k = 0;
     for (; k + LANES <= n; k += LANES) {
         const double *c[LANES];
-        v4d u[VECS], a[VECS], b[VECS];
+        v4d u[VECS];
         unsigned exact = 0;
         for (int l = 0; l < LANES; l++) {
             double ul = 0;
@@ -155,7 +155,7 @@ tdist_table_mlog10p_n(const tdist_table_t *const *tabs, double *x, size_t n)
             STEP(3, a3, b3);
 #undef STEP
         }
-        a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3, b[0] = b0, b[1] = b1, b[2] = b2, b[3] = b3;
+        const v4d a[VECS] = {a0, a1, a2, a3}, b[VECS] = {b0, b1, b2, b3};
         for (int l = 0; l < LANES; l++) {
             int v = l / 4, i = l % 4;
             double r = u[v][i] * a[v][i] - b[v][i] + c[l][0];
