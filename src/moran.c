@@ -22,7 +22,6 @@
 
 #include <gsl/gsl_cblas.h>
 #include <gsl/gsl_fft_complex.h>
-#include <gsl/gsl_fft_halfcomplex.h>
 #include <gsl/gsl_fft_real.h>
 #include <math.h>
 #include <stdlib.h>
