@@ -28,6 +28,7 @@ stop_all() {
   for p in "$S/slurmd.pid" "$S/slurmctld.pid" "$S/munge/munged.pid"; do
     [ -s "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null
   done
+  rm -rf "$_rgx_tmp" # this trap replaces the one lib.sh set for the test's folder
   return 0
 }
 trap stop_all EXIT
