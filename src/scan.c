@@ -14,7 +14,7 @@
 
 /* ---- the model ---- */
 
-enum { JT = 128 }; /* variants per tile of scan_block_finish */
+enum { JT = SCAN_TILE }; /* variants per tile of scan_block_finish */
 
 /* Doubles of scan_block_finish's scratch: g~'g~ of a tile for every group, then gtg_tile's. */
 static size_t fin_len(size_t n_groups, size_t q)
@@ -53,6 +53,7 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         (err = rgx_calloc(&m->yty, P, sizeof *m->yty)) ||
         (err = rgx_calloc(&m->group, P, sizeof *m->group)) ||
         (err = rgx_calloc(&m->n_obs, P, sizeof *m->n_obs)) ||
+        (err = rgx_calloc(&m->df, P, sizeof *m->df)) ||
         (err = rgx_calloc(&m->g, P, sizeof *m->g)) || (err = rgx_calloc(&rep, P, sizeof *rep)) ||
         (err = rgx_calloc(&rep_hash, P, sizeof *rep_hash)))
         goto out;
@@ -179,7 +180,10 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
                 m->rhs[i * m->rhs_cols + k] = r;
                 m->yty[k] += r * r;
             }
-        for (size_t k = 0; k < m->p; k++) m->n_obs[k] = m->g[m->group[k]].n_rows;
+        for (size_t k = 0; k < m->p; k++) {
+            m->n_obs[k] = m->g[m->group[k]].n_rows;
+            m->df[k] = (double)m->n_obs[k] - (double)q - 1;
+        }
     }
     free(y0), free(cty_all), free(al), free(fit);
     if (!err) err = rgx_calloc(&m->fin, fin_len(m->n_groups, q), sizeof *m->fin);
@@ -197,7 +201,7 @@ void scan_model_free(scan_model_t *m)
     for (size_t g = 0; m->g && g < m->n_groups; g++) {
         free(m->g[g].mask), free(m->g[g].ctc_inv), free(m->g[g].miss);
     }
-    free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->rhs),
+    free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->df), free(m->rhs),
         free(m->masks), free(m->tails), free(m->ktail), free(m->fin), free(m->cpad);
     memset(m, 0, sizeof *m);
 }
@@ -206,85 +210,24 @@ void scan_model_free(scan_model_t *m)
 
 size_t scan_sums_len(const scan_model_t *m, size_t b)
 {
-    return b * (m->rhs_cols + m->mask_cols + m->n_sparse * (m->q + 1));
+    size_t bt = (b + SCAN_TILE - 1) / SCAN_TILE * SCAN_TILE; /* the sparse sums' tiles */
+    return b * (m->rhs_cols + m->mask_cols) + bt * m->n_sparse * (m->q + 1);
 }
 
-/* G transposed for the sparse groups' sums is nrows rows of b variants, a row apart by one
- * cache line more than b: with a stride of a power of two (b = 1,024: 8 KB) the rows of a
- * tile of variants fall into a sixteenth of the cache's sets and evict one another. */
-static size_t gt_stride(size_t b)
-{
-    return b + 8;
-}
-
+/* G transposed for the sparse groups' sums, SCAN_MISS_TILE variants at a time (scan_miss.c),
+ * and G squared, share the scratch. */
 size_t scan_scratch_len(size_t b, size_t n)
 {
-    return gt_stride(b) * n;
-}
-
-/* The sums over a sparse group's missing rows k, for the variants j0 .. j0 + jc - 1 (jc <= 32):
- * x[a * b + j] = sum_k w[k][a] g_k[j] (a < q) and x[q * b + j] = sum_k g_k[j]^2, with
- * g_k = row rows[k] - row0 of Gt (rows ldt apart) and the weights w[k] = row rows[k] of the
- * covariates, zero-padded to qpad (a multiple of 6; one copy for every group, small enough to
- * stay in cache with the tile).  Four vectors of eight variants times six weights and the
- * squares are 28 accumulators, all in registers: per missing row, four loads and six
- * broadcasts feed 28 multiply-adds.  The caller walks the groups inside a tile of variants,
- * so the tile's part of Gt stays in cache for all of them.  Each sum runs over k in order
- * from zero, as one at a time would (the clones give the same bits: no contraction).
- * Compiled for AVX-512, AVX2 and plain x86-64, chosen at run time. */
-typedef double v8d __attribute__((vector_size(64)));
-enum { MISS_TILE = 32 }; /* variants per tile: four vectors */
-
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void
-miss_tile(const size_t *rows, size_t nr, size_t row0, const double *w, size_t qpad, size_t q,
-          const double *Gt, size_t ldt, size_t b, size_t j0, size_t jc, double *x)
-{
-    const v8d zero = {0};
-    for (size_t a0 = 0; a0 < qpad; a0 += 6) {
-        v8d s00 = zero, s01 = zero, s02 = zero, s03 = zero, s10 = zero, s11 = zero, s12 = zero,
-            s13 = zero, s20 = zero, s21 = zero, s22 = zero, s23 = zero, s30 = zero, s31 = zero,
-            s32 = zero, s33 = zero, s40 = zero, s41 = zero, s42 = zero, s43 = zero, s50 = zero,
-            s51 = zero, s52 = zero, s53 = zero, q0 = zero, q1 = zero, q2 = zero, q3 = zero;
-        for (size_t k = 0; k < nr; k++) {
-            const double *r = Gt + (rows[k] - row0) * ldt + j0, *wk = w + rows[k] * qpad + a0;
-            v8d g0 = zero, g1 = zero, g2 = zero, g3 = zero;
-            if (jc == MISS_TILE) {
-                memcpy(&g0, r, 64), memcpy(&g1, r + 8, 64), memcpy(&g2, r + 16, 64),
-                    memcpy(&g3, r + 24, 64);
-            } else { /* the last, short tile: zeros after its end */
-                double tail[MISS_TILE] = {0};
-                memcpy(tail, r, jc * sizeof *r);
-                memcpy(&g0, tail, 64), memcpy(&g1, tail + 8, 64), memcpy(&g2, tail + 16, 64),
-                    memcpy(&g3, tail + 24, 64);
-            }
-            double w0 = wk[0], w1 = wk[1], w2 = wk[2], w3 = wk[3], w4 = wk[4], w5 = wk[5];
-            s00 += w0 * g0, s01 += w0 * g1, s02 += w0 * g2, s03 += w0 * g3;
-            s10 += w1 * g0, s11 += w1 * g1, s12 += w1 * g2, s13 += w1 * g3;
-            s20 += w2 * g0, s21 += w2 * g1, s22 += w2 * g2, s23 += w2 * g3;
-            s30 += w3 * g0, s31 += w3 * g1, s32 += w3 * g2, s33 += w3 * g3;
-            s40 += w4 * g0, s41 += w4 * g1, s42 += w4 * g2, s43 += w4 * g3;
-            s50 += w5 * g0, s51 += w5 * g1, s52 += w5 * g2, s53 += w5 * g3;
-            if (a0 == 0) q0 += g0 * g0, q1 += g1 * g1, q2 += g2 * g2, q3 += g3 * g3;
-        }
-        v8d acc[7][4] = {{s00, s01, s02, s03}, {s10, s11, s12, s13}, {s20, s21, s22, s23},
-                         {s30, s31, s32, s33}, {s40, s41, s42, s43}, {s50, s51, s52, s53},
-                         {q0, q1, q2, q3}};
-        for (size_t t = 0; t < jc; t++) {
-            for (size_t a = 0; a < 6 && a0 + a < q; a++)
-                x[(a0 + a) * b + j0 + t] = acc[a][t / 8][t % 8];
-            if (a0 == 0) x[q * b + j0 + t] = acc[6][t / 8][t % 8];
-        }
-    }
+    return (b + SCAN_MISS_TILE - 1) / SCAN_MISS_TILE * SCAN_MISS_TILE * n;
 }
 
 void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t row0, size_t nrows,
                      double *scratch, double *sums)
 {
-    size_t R = m->rhs_cols, MC = m->mask_cols, q = m->q;
+    size_t R = m->rhs_cols, MC = m->mask_cols;
     double *S = sums, *D = sums + b * R, *X = D + b * MC;
-    memset(X, 0, m->n_sparse * (q + 1) * b * sizeof *X);
     if (!b || !nrows) {
-        memset(sums, 0, b * (R + MC) * sizeof *sums);
+        memset(sums, 0, scan_sums_len(m, b) * sizeof *sums);
         return;
     }
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)R, (int)nrows, 1.0, G,
@@ -292,42 +235,28 @@ void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t ro
     for (size_t i = 0; i < b * nrows; i++) scratch[i] = G[i] * G[i];
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)MC, (int)nrows, 1.0,
                 scratch, (int)nrows, m->masks + row0 * MC, (int)MC, 0.0, D, (int)MC);
-    /* Sparse groups: the sums over their missing rows, subtracted when finishing.  G
-     * transposed first (rows of b variants), so that a missing row is a contiguous run of
-     * each tile (miss_tile). */
-    if (!m->any_miss) return;
-    double *Gt = scratch; /* nrows x b, rows ldt apart */
-    size_t ldt = gt_stride(b);
-    enum { T = 32 };
-    for (size_t j0 = 0; j0 < b; j0 += T)
-        for (size_t i0 = 0; i0 < nrows; i0 += T)
-            for (size_t j = j0; j < j0 + T && j < b; j++)
-                for (size_t i = i0; i < i0 + T && i < nrows; i++) Gt[i * ldt + j] = G[j * nrows + i];
-    for (size_t j0 = 0; j0 < b; j0 += MISS_TILE)
-        for (size_t g = 0; g < m->n_groups; g++) {
-            const scan_group_t *gr = &m->g[g];
-            if (!gr->sparse || !gr->n_miss) continue;
-            size_t k0 = 0, k1 = gr->n_miss; /* its missing rows within this row range */
-            while (k0 < k1 && gr->miss[k0] < row0) k0++;
-            while (k1 > k0 && gr->miss[k1 - 1] >= row0 + nrows) k1--;
-            miss_tile(gr->miss + k0, k1 - k0, row0, m->cpad, m->qpad, q, Gt, ldt,
-                      b, j0, b - j0 < MISS_TILE ? b - j0 : MISS_TILE, X + gr->slot * (q + 1) * b);
-        }
+    /* Sparse groups: the sums over their missing rows, subtracted when finishing (all zero
+     * when no sparse group misses a row). */
+    if (m->any_miss)
+        scan_sparse_sums(m, G, b, row0, nrows, scratch, X);
+    else
+        memset(X, 0, (scan_sums_len(m, b) - b * (R + MC)) * sizeof *X);
 }
 
 /* g~'g~ of variants j0 .. j0 + jn - 1 (jn <= JT) for every group: out[jj * NG + gi].  For a
  * group, g~'g~ = g'g - (C_g'g)' (C_g'C_g)^-1 (C_g'g), with C_g'g and g'g from the block's
  * sums (all rows minus the group's missing rows when it is sparse).  Computed for the whole
- * tile at once, the variants in the innermost loops (vectorised; each value's operations in
- * the same order as one at a time); NaN where it is not positive (no test). */
-static void gtg_tile(const scan_model_t *m, const double *sums, size_t b, size_t j0, size_t jn,
-                     double *out, double *work)
+ * tile at once, the variants in the innermost loops (omp simd: GCC's -O2 cost model would
+ * leave them scalar, the trip count being unknown; each value's operations are those of one
+ * at a time, so vectors change no bit); NaN where it is not positive (no test). */
+static inline __attribute__((always_inline)) void gtg_tile(const scan_model_t *m, const double *sums, size_t b, size_t j0,
+                            size_t jn, double *restrict out, double *restrict work)
 {
     size_t q = m->q, R = m->rhs_cols, MC = m->mask_cols, NG = m->n_groups;
     const double *D = sums + b * R, *X = D + b * MC;
     /* cg[a][jj] at cg + a * JT + jj; rowc alike. */
-    double *cg = work, *rowc = cg + q * JT, *d0 = rowc + q * JT, *gg = d0 + JT, *s = gg + JT,
-           *quad = s + JT;
+    double *restrict cg = work, *restrict rowc = cg + q * JT, *restrict d0 = rowc + q * JT,
+                     *restrict gg = d0 + JT, *restrict s = gg + JT, *restrict quad = s + JT;
     for (size_t jj = 0; jj < jn; jj++) { /* C'g and g'g over all rows, for the sparse groups */
         for (size_t a = 0; a < q; a++) rowc[a * JT + jj] = sums[(j0 + jj) * R + m->p + a];
         d0[jj] = D[(j0 + jj) * MC];
@@ -335,10 +264,13 @@ static void gtg_tile(const scan_model_t *m, const double *sums, size_t b, size_t
     for (size_t gi = 0; gi < NG; gi++) {
         const scan_group_t *gr = &m->g[gi];
         if (gr->sparse) {
-            const double *x = X + gr->slot * (q + 1) * b + j0;
-            for (size_t a = 0; a < q; a++)
-                for (size_t jj = 0; jj < jn; jj++) cg[a * JT + jj] = rowc[a * JT + jj] - x[a * b + jj];
-            for (size_t jj = 0; jj < jn; jj++) gg[jj] = d0[jj] - x[q * b + jj];
+            const double *restrict x = X + scan_x_at(m, gr->slot, j0);
+            for (size_t a = 0; a < q; a++) {
+#pragma omp simd
+                for (size_t jj = 0; jj < jn; jj++) cg[a * JT + jj] = rowc[a * JT + jj] - x[a * JT + jj];
+            }
+#pragma omp simd
+            for (size_t jj = 0; jj < jn; jj++) gg[jj] = d0[jj] - x[q * JT + jj];
         } else {
             for (size_t jj = 0; jj < jn; jj++) {
                 const double *row = sums + (j0 + jj) * R + m->p + q + gr->slot * q;
@@ -346,12 +278,18 @@ static void gtg_tile(const scan_model_t *m, const double *sums, size_t b, size_t
                 gg[jj] = D[(j0 + jj) * MC + 1 + gr->slot];
             }
         }
-        const double *inv = gr->ctc_inv;
+        const double *restrict inv = gr->ctc_inv;
+#pragma omp simd
         for (size_t jj = 0; jj < jn; jj++) quad[jj] = 0;
         for (size_t a = 0; a < q; a++) {
+#pragma omp simd
             for (size_t jj = 0; jj < jn; jj++) s[jj] = 0;
-            for (size_t c = 0; c < q; c++)
-                for (size_t jj = 0; jj < jn; jj++) s[jj] += inv[a * q + c] * cg[c * JT + jj];
+            for (size_t c = 0; c < q; c++) {
+                double ic = inv[a * q + c];
+#pragma omp simd
+                for (size_t jj = 0; jj < jn; jj++) s[jj] += ic * cg[c * JT + jj];
+            }
+#pragma omp simd
             for (size_t jj = 0; jj < jn; jj++) quad[jj] += cg[a * JT + jj] * s[jj];
         }
         for (size_t jj = 0; jj < jn; jj++) {
@@ -361,31 +299,38 @@ static void gtg_tile(const scan_model_t *m, const double *sums, size_t b, size_t
     }
 }
 
-void scan_block_finish(const scan_model_t *m, const double *sums, size_t b, double *beta,
-                       double *se, double *mlog10p)
+/* Compiled for AVX-512, AVX2 and plain x86-64 (the same bits: no contraction in ISO C, and
+ * the vector loops do per value what the scalar ones do). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+scan_block_finish(const scan_model_t *m, const double *sums, size_t b, double *beta, double *se,
+                  double *mlog10p)
 {
-    size_t p = m->p, q = m->q, NG = m->n_groups, R = m->rhs_cols;
+    size_t p = m->p, NG = m->n_groups, R = m->rhs_cols;
     /* g~'g~ per group for a tile of variants, groups in the outer loop: a group's (C'C)^-1
      * and its correction rows are used for the whole tile while they are in cache (with a
      * thousand groups, one variant at a time missed on every group). */
     double *gtg = m->fin;
+    const int *restrict group = m->group;
+    const double *restrict yty = m->yty, *restrict df = m->df;
     for (size_t j0 = 0; j0 < b; j0 += JT) {
         size_t jn = b - j0 < JT ? b - j0 : JT;
         gtg_tile(m, sums, b, j0, jn, gtg, gtg + JT * NG);
         for (size_t jj = 0; jj < jn; jj++) {
             size_t j = j0 + jj;
-            const double *row = sums + j * R, *gj = gtg + jj * NG;
+            const double *restrict row = sums + j * R, *restrict gj = gtg + jj * NG;
+            double *restrict bj = beta + j * p, *restrict sj = se + j * p,
+                             *restrict tj = mlog10p + j * p;
+#pragma omp simd
             for (size_t k = 0; k < p; k++) {
-                double v = gj[m->group[k]];
-                double df = (double)m->n_obs[k] - (double)q - 1;
-                double bt = row[k] / v, rss = m->yty[k] - bt * row[k];
-                if (rss < 0) rss = 0;
-                double s = sqrt(rss / df / v);
-                beta[j * p + k] = bt;
-                se[j * p + k] = s;
-                mlog10p[j * p + k] = bt / s; /* NaN when v is (no test); NaN for df < 1 too */
+                double v = gj[group[k]];
+                double bt = row[k] / v, rss = yty[k] - bt * row[k];
+                rss = rss < 0 ? 0 : rss;
+                double sd = sqrt(rss / df[k] / v);
+                bj[k] = bt;
+                sj[k] = sd;
+                tj[k] = bt / sd; /* NaN when v is (no test); NaN for df < 1 too */
             }
-            tdist_table_mlog10p_n(m->ktail, mlog10p + j * p, p);
+            tdist_table_mlog10p_n(m->ktail, tj, p);
         }
     }
 }

@@ -36,6 +36,7 @@ typedef struct {
     double *yty;    /* p: y~'y~ */
     int *group;     /* p: the phenotype's group */
     size_t *n_obs;  /* p */
+    double *df;     /* p: residual degrees of freedom, n_obs - q - 1 */
     size_t n_groups, n_dense, n_sparse;
     size_t qpad;  /* q rounded up to the correction kernel's 6 rows */
     double *cpad; /* n x qpad: the covariates, zero-padded (the correction kernel's weights) */
@@ -80,6 +81,19 @@ void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t ro
                      double *scratch, double *sums);
 void scan_block_finish(const scan_model_t *m, const double *sums, size_t b, double *beta,
                        double *se, double *mlog10p);
+
+/* Inside scan_block_sums: the sparse groups' sums over their missing rows, G transposed
+ * SCAN_MISS_TILE variants at a time into scratch.  X holds them tile by tile, the way
+ * scan_block_finish reads them: for each tile of SCAN_TILE variants, for each sparse group,
+ * q + 1 rows of SCAN_TILE (scan_x_at). */
+enum { SCAN_MISS_TILE = 32, SCAN_TILE = 128 /* a multiple of SCAN_MISS_TILE */ };
+void scan_sparse_sums(const scan_model_t *m, const double *G, size_t b, size_t row0,
+                      size_t nrows, double *scratch, double *X);
+/* Where the sparse group in slot `slot` starts its rows for variant j (row a: + a * SCAN_TILE). */
+static inline size_t scan_x_at(const scan_model_t *m, size_t slot, size_t j)
+{
+    return (j / SCAN_TILE * m->n_sparse + slot) * (m->q + 1) * SCAN_TILE + j % SCAN_TILE;
+}
 
 /* Hardy-Weinberg exact test (Wigginton, Cutler and Abecasis 2005) from genotype counts. */
 double scan_hwe_p(long n_aa, long n_ab, long n_bb);

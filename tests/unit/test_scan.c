@@ -50,9 +50,9 @@ static void ols(const double *Y, size_t p, size_t j, const double *C, size_t q, 
 
 int main(void)
 {
-    enum { N = 150, P = 4, Q = 3, B = 20 };
+    enum { N = 150, P = 4, Q = 3, B = 40 }; /* B: a whole tile of the sparse sums and a short one */
     unsigned long long seed = 42;
-    static double Y[N * P], C[N * Q], G[B * N], G2[(B + 8) * N], raw[B * N]; /* G2: scan_scratch_len */
+    static double Y[N * P], C[N * Q], G[B * N], G2[(B + 31) / 32 * 32 * N], raw[B * N]; /* G2: scan_scratch_len */
     for (size_t i = 0; i < N; i++) {
         C[i * Q] = 1, C[i * Q + 1] = norm(&seed), C[i * Q + 2] = unif(&seed) < 0.5;
         for (size_t j = 0; j < P; j++) Y[i * P + j] = norm(&seed) + 0.3 * C[i * Q + 1];
