@@ -11,6 +11,20 @@
 
 typedef double v8d __attribute__((vector_size(64)));
 
+/* Row `row` of a tile's sums (if row < rows): whole vectors straight from the registers, or
+ * the jc values of a short tile.  A macro: vectors as function arguments change the ABI of
+ * the clones. */
+#define PUT4(row, rows, v0, v1, v2, v3)                                                       \
+    do {                                                                                      \
+        if ((row) < (rows)) {                                                                 \
+            double *xr_ = x + (row) * SCAN_TILE, t_[SCAN_MISS_TILE];                          \
+            double *d_ = jc == SCAN_MISS_TILE ? xr_ : t_;                                     \
+            memcpy(d_, &(v0), 64), memcpy(d_ + 8, &(v1), 64), memcpy(d_ + 16, &(v2), 64),     \
+                memcpy(d_ + 24, &(v3), 64);                                                   \
+            if (d_ == t_) memcpy(xr_, t_, jc * sizeof *t_);                                   \
+        }                                                                                     \
+    } while (0)
+
 /* The sums over a sparse group's missing rows k, for the jc <= 32 variants of a tile:
  * x[a * SCAN_TILE + j] = sum_k w[k][a] g_k[j] (a < q), x[q * SCAN_TILE + j] = sum_k g_k[j]^2
  * (zeros when nr = 0), with
@@ -34,6 +48,11 @@ miss_tile(const size_t *rows, size_t nr, size_t row0, const double *w, size_t qp
         for (size_t k = 0; k < nr; k++) {
             const double *r = Gt + (rows[k] - row0) * SCAN_MISS_TILE,
                          *wk = w + rows[k] * qpad + a0;
+            if (k + 6 < nr) { /* the row six ahead, from L2 while these multiply */
+                const double *pr = Gt + (rows[k + 6] - row0) * SCAN_MISS_TILE;
+                __builtin_prefetch(pr), __builtin_prefetch(pr + 8), __builtin_prefetch(pr + 16),
+                    __builtin_prefetch(pr + 24);
+            }
             v8d g0, g1, g2, g3;
             memcpy(&g0, r, 64), memcpy(&g1, r + 8, 64), memcpy(&g2, r + 16, 64),
                 memcpy(&g3, r + 24, 64);
@@ -46,19 +65,13 @@ miss_tile(const size_t *rows, size_t nr, size_t row0, const double *w, size_t qp
             s50 += w5 * g0, s51 += w5 * g1, s52 += w5 * g2, s53 += w5 * g3;
             if (a0 == 0) q0 += g0 * g0, q1 += g1 * g1, q2 += g2 * g2, q3 += g3 * g3;
         }
-        v8d acc[7][4] = {{s00, s01, s02, s03}, {s10, s11, s12, s13}, {s20, s21, s22, s23},
-                         {s30, s31, s32, s33}, {s40, s41, s42, s43}, {s50, s51, s52, s53},
-                         {q0, q1, q2, q3}};
-        for (size_t a = 0; a < 7; a++) { /* a = 6: the squares, row q of x */
-            size_t xa = a == 6 ? q : a0 + a;
-            if ((a == 6 && a0) || (a < 6 && xa >= q)) continue;
-            double *xr = x + xa * SCAN_TILE;
-            if (jc == SCAN_MISS_TILE) /* whole vectors (a tile's row of x is contiguous) */
-                memcpy(xr, &acc[a][0], 64), memcpy(xr + 8, &acc[a][1], 64),
-                    memcpy(xr + 16, &acc[a][2], 64), memcpy(xr + 24, &acc[a][3], 64);
-            else
-                for (size_t t = 0; t < jc; t++) xr[t] = acc[a][t / 8][t % 8];
-        }
+        PUT4(a0, q, s00, s01, s02, s03);
+        PUT4(a0 + 1, q, s10, s11, s12, s13);
+        PUT4(a0 + 2, q, s20, s21, s22, s23);
+        PUT4(a0 + 3, q, s30, s31, s32, s33);
+        PUT4(a0 + 4, q, s40, s41, s42, s43);
+        PUT4(a0 + 5, q, s50, s51, s52, s53);
+        if (a0 == 0) PUT4(q, q + 1, q0, q1, q2, q3); /* the squares: row q */
     }
 }
 
