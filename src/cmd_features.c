@@ -10,6 +10,7 @@
 #include "features.h"
 #include "image.h"
 #include "log.h"
+#include "mpienv.h"
 #include "preprocess.h"
 
 static void usage(FILE *f)
@@ -71,6 +72,7 @@ int cmd_features(int argc, char **argv)
         return RGX_ERR_USAGE;
     }
     cli_common_apply(&common);
+    mpienv_single(common.threads); /* --threads (it was accepted and ignored) */
     cfg_t *cfg = NULL;
     image_t img = {0}, msk = {0};
     featvec_t v = {0};
