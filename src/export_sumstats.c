@@ -96,6 +96,79 @@ static rgx_err write_meta(const char *dir, const char *fname, const char *pheno,
     return RGX_OK;
 }
 
+/* The tabix index of a file being written, built line by line as tbx_index_build would build
+ * it from the finished file (contigs numbered in order of first appearance; each line the
+ * interval [pos - 1, pos) ending at the virtual offset after it; the meta block: tabix's
+ * configuration, then the contig names), so that the file is not read back to index it. */
+typedef struct {
+    hts_idx_t *idx;
+    kstring_t names; /* the contig names so far, each NUL-terminated, in tid order */
+    int n_names, tid;
+    size_t cur; /* where the current contig's name starts in names */
+} tbi_t;
+
+static const int32_t tbi_conf[6] = {TBX_GENERIC, 1, 2, 2, '#', 1}; /* chromosome, position; 1 header line */
+
+static rgx_err tbi_begin(tbi_t *t, BGZF *fp)
+{
+    *t = (tbi_t){hts_idx_init(0, HTS_FMT_TBI, (uint64_t)bgzf_tell(fp), 14, 5), {0, 0, NULL}, 0, -1, 0};
+    return t->idx ? RGX_OK : rgx_fail(RGX_ERR_MEMORY, "out of memory");
+}
+
+/* After a data line of contig c at position pos is written to fp. */
+static rgx_err tbi_line(tbi_t *t, BGZF *fp, const char *c, double pos)
+{
+    if (t->tid < 0 || strcmp(t->names.s + t->cur, c)) {
+        size_t off = 0;
+        int tid = 0;
+        for (; tid < t->n_names && strcmp(t->names.s + off, c); tid++)
+            off += strlen(t->names.s + off) + 1;
+        if (tid == t->n_names) { /* new: appended (a name seen before keeps its number) */
+            off = t->names.l;
+            if (kputsn(c, strlen(c) + 1, &t->names) < 0) return rgx_fail(RGX_ERR_MEMORY, "out of memory");
+            t->n_names++;
+        }
+        t->tid = tid, t->cur = off;
+    }
+    hts_pos_t end = (hts_pos_t)pos, beg = end - 1;
+    if (beg < 0) beg = 0;
+    if (end < 1) end = 1;
+    if (hts_idx_push(t->idx, t->tid, beg, end, (uint64_t)bgzf_tell(fp), 1) < 0)
+        return rgx_fail(RGX_ERR_INPUT, "%s:%.0f: variants not sorted by position (tabix)", c, pos);
+    return RGX_OK;
+}
+
+/* At the end of the data (before closing fp): finish and save path.tbi. */
+static rgx_err tbi_end(tbi_t *t, BGZF *fp, const char *path)
+{
+    rgx_err err = RGX_OK;
+    if (bgzf_flush(fp) < 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", path);
+    uint8_t *meta = NULL;
+    size_t l_nm = t->names.l, l_meta = 28 + l_nm;
+    if (!err && hts_idx_finish(t->idx, (uint64_t)bgzf_tell(fp)) < 0)
+        err = rgx_fail(RGX_ERR_IO, "%s: cannot finish the tabix index", path);
+    if (!err) err = rgx_calloc(&meta, l_meta, 1);
+    if (!err) { /* seven little-endian int32: the configuration and the names' length */
+        for (int i = 0; i < 7; i++) {
+            uint32_t x = i < 6 ? (uint32_t)tbi_conf[i] : (uint32_t)l_nm;
+            for (int b = 0; b < 4; b++) meta[4 * i + b] = (uint8_t)(x >> (8 * b));
+        }
+        if (l_nm) memcpy(meta + 28, t->names.s, l_nm);
+        if (hts_idx_set_meta(t->idx, (uint32_t)l_meta, meta, 1) < 0 ||
+            hts_idx_save_as(t->idx, path, NULL, HTS_FMT_TBI) < 0)
+            err = rgx_fail(RGX_ERR_IO, "%s: cannot write the tabix index", path);
+    }
+    free(meta);
+    return err;
+}
+
+static void tbi_free(tbi_t *t)
+{
+    if (t->idx) hts_idx_destroy(t->idx);
+    free(t->names.s);
+    *t = (tbi_t){NULL, {0, 0, NULL}, 0, -1, 0};
+}
+
 rgx_err export_sumstats(const char *run_path, const char *dir, int part, int parts)
 {
     hid_t f;
@@ -105,7 +178,8 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     size_t p = 0, V = 0, nv = 0;
     double *pos = NULL, *af = NULL, *qc = NULL, *nobs = NULL, *B = NULL, *S = NULL, *L = NULL;
     BGZF **out = NULL;
-    kstring_t ks = {0, 0, NULL};
+    tbi_t *tbi = NULL;
+    kstring_t ks = {0, 0, NULL}, vs = {0, 0, NULL};
     if (!h5in_exists(f, "/assoc/beta")) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: no /assoc (was scan run?)", run_path);
         goto out;
@@ -125,7 +199,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
         err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
         goto out;
     }
-    if ((err = rgx_calloc(&out, BATCH, sizeof *out)) ||
+    if ((err = rgx_calloc(&out, BATCH, sizeof *out)) || (err = rgx_calloc(&tbi, BATCH, sizeof *tbi)) ||
         (err = rgx_calloc(&B, (size_t)ROWS * (p ? p : 1), sizeof *B)) ||
         (err = rgx_calloc(&S, (size_t)ROWS * (p ? p : 1), sizeof *S)) ||
         (err = rgx_calloc(&L, (size_t)ROWS * (p ? p : 1), sizeof *L)))
@@ -138,6 +212,10 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     progress_init(&prog, parts > 1 ? "export: summary statistics (rank 0's share)"
                                    : "export: summary statistics",
                   "phenotypes", (long)nm_);
+    /* Each phenotype's n, as text (the same on every line of its file). */
+    char (*ntext)[32] = NULL;
+    if ((err = rgx_calloc(&ntext, p ? p : 1, sizeof *ntext))) goto out_mine;
+    for (size_t k = 0; k < p; k++) snprintf(ntext[k], sizeof ntext[k], "%.0f\t", nobs[k]);
     for (size_t i0 = 0; i0 < nm_ && !err; i0 += BATCH) {
         size_t kn = nm_ - i0 < BATCH ? nm_ - i0 : BATCH;
         const size_t *ph = mine + i0; /* ph[k]: the phenotype of output k */
@@ -156,6 +234,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
                 "variant_id\tn\tneg_log_10_p_value\n";
             if (bgzf_write(out[k], hdr, sizeof hdr - 1) < 0)
                 err = rgx_fail(RGX_ERR_IO, "%s: write", path);
+            if (!err) err = tbi_begin(&tbi[k], out[k]);
         }
         for (size_t r0 = 0; r0 < V && !err; r0 += ROWS) {
             size_t nr = V - r0 < ROWS ? V - r0 : ROWS;
@@ -166,52 +245,66 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
             for (size_t j = 0; j < nr && !err; j++) {
                 size_t v = r0 + j;
                 if (qc[v] != 1) continue;
+                /* The variant's columns, the same in every file: written once. */
                 char cb[32];
                 const char *cc = chrom_code(chrom[v], cb);
-                for (size_t k = 0; k < kn; k++) {
+                vs.l = 0;
+                ksprintf(&vs, "%s\t%.0f\t%s\t%s\t", cc, pos[v], alt[v], ref[v]);
+                size_t l_site = vs.l;
+                ksprintf(&vs, "%.6g\t", af[v]);
+                size_t l_af = vs.l;
+                ksprintf(&vs, "%s\t", id[v][0] && strcmp(id[v], ".") ? id[v] : "#NA");
+                for (size_t k = 0; k < kn && !err; k++) {
                     double b = B[j * p + ph[k]], s = S[j * p + ph[k]], m = L[j * p + ph[k]];
                     char pt[64];
                     sumstats_p_text(m, pt, sizeof pt);
                     ks.l = 0;
-                    ksprintf(&ks, "%s\t%.0f\t%s\t%s\t", cc, pos[v], alt[v], ref[v]);
+                    kputsn(vs.s, l_site, &ks);
                     if (isnan(b))
                         kputs("#NA\t#NA\t", &ks);
                     else
                         ksprintf(&ks, "%.10g\t%.10g\t", b, s);
-                    ksprintf(&ks, "%.6g\t%s\t%s\t%.0f\t", af[v], pt,
-                             id[v][0] && strcmp(id[v], ".") ? id[v] : "#NA", nobs[ph[k]]);
+                    kputsn(vs.s + l_site, l_af - l_site, &ks);
+                    kputs(pt, &ks), kputc('\t', &ks);
+                    kputsn(vs.s + l_af, vs.l - l_af, &ks);
+                    kputs(ntext[ph[k]], &ks);
                     if (isnan(m))
                         kputs("#NA\n", &ks);
                     else
                         ksprintf(&ks, "%.10g\n", m);
                     if (bgzf_write(out[k], ks.s, ks.l) < 0)
                         err = rgx_fail(RGX_ERR_IO, "write failed");
+                    else
+                        err = tbi_line(&tbi[k], out[k], cc, pos[v]);
                 }
             }
         }
         for (size_t k = 0; k < kn; k++) {
-            if (out[k] && bgzf_close(out[k]) < 0 && !err)
-                err = rgx_fail(RGX_ERR_IO, "close failed");
-            out[k] = NULL;
-            if (err) continue;
             char nm[1024], path[4200], fname[1100];
             export_safe_name(pn[ph[k]], nm, sizeof nm);
             snprintf(fname, sizeof fname, "%s.tsv.gz", nm);
             snprintf(path, sizeof path, "%s/%s", dir, fname);
-            /* Tabix: sequence column 1, position column 2, one header line. */
-            tbx_conf_t conf = {TBX_GENERIC, 1, 2, 2, '#', 1};
-            if (tbx_index_build(path, 0, &conf) != 0)
-                err = rgx_fail(RGX_ERR_IO, "%s: cannot build the tabix index", path);
-            if (!err) err = write_meta(dir, fname, pn[ph[k]], nobs[ph[k]], run_path);
+            /* The index (tabix: sequence column 1, position column 2, one header line) is
+             * saved before the file is closed; both exist when this file is done. */
+            if (!err && out[k]) err = tbi_end(&tbi[k], out[k], path);
+            tbi_free(&tbi[k]);
+            if (out[k] && bgzf_close(out[k]) < 0 && !err)
+                err = rgx_fail(RGX_ERR_IO, "close failed");
+            out[k] = NULL;
+            if (err) continue;
+            err = write_meta(dir, fname, pn[ph[k]], nobs[ph[k]], run_path);
             progress_update(&prog, (long)(i0 + k + 1));
         }
     }
+    free(ntext);
+out_mine:
     progress_done(&prog, (long)nm_);
     free(mine);
 out:
     for (size_t k = 0; out && k < BATCH; k++)
         if (out[k]) bgzf_close(out[k]);
-    free(out), free(ks.s), free(pos), free(af), free(qc), free(nobs), free(B), free(S), free(L);
+    for (size_t k = 0; tbi && k < BATCH; k++) tbi_free(&tbi[k]);
+    free(out), free(tbi), free(ks.s), free(vs.s), free(pos), free(af), free(qc), free(nobs), free(B), free(S), free(L);
     h5in_free_strings(pn, p), h5in_free_strings(chrom, V), h5in_free_strings(id, V);
     h5in_free_strings(ref, V), h5in_free_strings(alt, V);
     h5in_close(f);
