@@ -27,51 +27,67 @@ typedef double v8d __attribute__((vector_size(64)));
 
 /* The sums over a sparse group's missing rows k, for the jc <= 32 variants of a tile:
  * x[a * SCAN_TILE + j] = sum_k w[k][a] g_k[j] (a < q), x[q * SCAN_TILE + j] = sum_k g_k[j]^2
- * (zeros when nr = 0), with
- * g_k = row rows[k] - row0 of the tile Gt (SCAN_MISS_TILE doubles a row) and the weights w[k]
- * = row rows[k] of the covariates, zero-padded to qpad (a multiple of 6; one copy for every
- * group, small enough to stay in cache with the tile).  Four vectors of eight variants times
- * six weights and the squares are 28 accumulators, all in registers: per missing row, four
- * loads and six broadcasts feed 28 multiply-adds.  The caller walks the groups inside a tile
- * of variants, so the tile stays in cache for all of them.  Each sum runs over k in order
- * from zero.  Compiled for AVX-512, AVX2 + FMA and plain x86-64, chosen at run time. */
+ * (zeros when nr = 0), with g_k = row rows[k] - row0 of the tile Gt (SCAN_MISS_TILE doubles a
+ * row) and the weights w[k] = row rows[k] of the covariates (rows qpad apart; one copy for
+ * every group, small enough to stay in cache with the tile).  This block: the weights
+ * a0 .. a0 + NW - 1 (NW <= 6), and the squares if SQ.  Four vectors of eight variants times
+ * NW weights, plus the squares, are at most 28 accumulators, all in registers: per missing
+ * row, four loads and NW broadcasts feed them.  NW and SQ are constants wherever it is
+ * inlined, so no multiply-add is spent on padding.  Each sum runs over k in order from zero. */
+static inline __attribute__((always_inline)) void
+miss_block(const size_t *rows, size_t nr, size_t row0, const double *w, size_t qpad, size_t a0,
+           const int NW, const int SQ, size_t q, const double *Gt, size_t jc, double *x)
+{
+    const v8d zero = {0};
+    v8d s[6][4], sq[4];
+#pragma GCC unroll 6
+    for (int a = 0; a < NW; a++)
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; v++) s[a][v] = zero;
+#pragma GCC unroll 4
+    for (int v = 0; v < 4; v++) sq[v] = zero;
+    for (size_t k = 0; k < nr; k++) {
+        const double *r = Gt + (rows[k] - row0) * SCAN_MISS_TILE, *wk = w + rows[k] * qpad + a0;
+        if (k + 6 < nr) { /* the row six ahead, from L2 while these multiply */
+            const double *pr = Gt + (rows[k + 6] - row0) * SCAN_MISS_TILE;
+            __builtin_prefetch(pr), __builtin_prefetch(pr + 8), __builtin_prefetch(pr + 16),
+                __builtin_prefetch(pr + 24);
+        }
+        v8d g[4];
+        memcpy(&g[0], r, 64), memcpy(&g[1], r + 8, 64), memcpy(&g[2], r + 16, 64),
+            memcpy(&g[3], r + 24, 64);
+#pragma GCC unroll 6
+        for (int a = 0; a < NW; a++) {
+            double wa = wk[a];
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; v++) s[a][v] += wa * g[v];
+        }
+        if (SQ) {
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; v++) sq[v] += g[v] * g[v];
+        }
+    }
+#pragma GCC unroll 6
+    for (int a = 0; a < NW; a++) PUT4(a0 + (size_t)a, q, s[a][0], s[a][1], s[a][2], s[a][3]);
+    if (SQ) PUT4(q, q + 1, sq[0], sq[1], sq[2], sq[3]);
+}
+
+/* A group's sums for a tile (x: its rows for the tile): six weights at a time, the squares
+ * with the first six.  Compiled for AVX-512, AVX2 + FMA and plain x86-64, chosen at run
+ * time. */
 __attribute__((target_clones("avx512f", "arch=haswell", "default"))) static void
 miss_tile(const size_t *rows, size_t nr, size_t row0, const double *w, size_t qpad, size_t q,
           const double *Gt, size_t jc, double *x)
 {
-    const v8d zero = {0};
-    for (size_t a0 = 0; a0 < qpad; a0 += 6) {
-        v8d s00 = zero, s01 = zero, s02 = zero, s03 = zero, s10 = zero, s11 = zero, s12 = zero,
-            s13 = zero, s20 = zero, s21 = zero, s22 = zero, s23 = zero, s30 = zero, s31 = zero,
-            s32 = zero, s33 = zero, s40 = zero, s41 = zero, s42 = zero, s43 = zero, s50 = zero,
-            s51 = zero, s52 = zero, s53 = zero, q0 = zero, q1 = zero, q2 = zero, q3 = zero;
-        for (size_t k = 0; k < nr; k++) {
-            const double *r = Gt + (rows[k] - row0) * SCAN_MISS_TILE,
-                         *wk = w + rows[k] * qpad + a0;
-            if (k + 6 < nr) { /* the row six ahead, from L2 while these multiply */
-                const double *pr = Gt + (rows[k + 6] - row0) * SCAN_MISS_TILE;
-                __builtin_prefetch(pr), __builtin_prefetch(pr + 8), __builtin_prefetch(pr + 16),
-                    __builtin_prefetch(pr + 24);
-            }
-            v8d g0, g1, g2, g3;
-            memcpy(&g0, r, 64), memcpy(&g1, r + 8, 64), memcpy(&g2, r + 16, 64),
-                memcpy(&g3, r + 24, 64);
-            double w0 = wk[0], w1 = wk[1], w2 = wk[2], w3 = wk[3], w4 = wk[4], w5 = wk[5];
-            s00 += w0 * g0, s01 += w0 * g1, s02 += w0 * g2, s03 += w0 * g3;
-            s10 += w1 * g0, s11 += w1 * g1, s12 += w1 * g2, s13 += w1 * g3;
-            s20 += w2 * g0, s21 += w2 * g1, s22 += w2 * g2, s23 += w2 * g3;
-            s30 += w3 * g0, s31 += w3 * g1, s32 += w3 * g2, s33 += w3 * g3;
-            s40 += w4 * g0, s41 += w4 * g1, s42 += w4 * g2, s43 += w4 * g3;
-            s50 += w5 * g0, s51 += w5 * g1, s52 += w5 * g2, s53 += w5 * g3;
-            if (a0 == 0) q0 += g0 * g0, q1 += g1 * g1, q2 += g2 * g2, q3 += g3 * g3;
+    for (size_t a0 = 0; a0 < q; a0 += 6) {
+        int nw = q - a0 < 6 ? (int)(q - a0) : 6, sq = a0 == 0;
+#define MB(n, s) \
+    case 2 * (n) + (s): miss_block(rows, nr, row0, w, qpad, a0, n, s, q, Gt, jc, x); break
+        switch (2 * nw + sq) {
+            MB(1, 0); MB(2, 0); MB(3, 0); MB(4, 0); MB(5, 0); MB(6, 0);
+            MB(1, 1); MB(2, 1); MB(3, 1); MB(4, 1); MB(5, 1); MB(6, 1);
         }
-        PUT4(a0, q, s00, s01, s02, s03);
-        PUT4(a0 + 1, q, s10, s11, s12, s13);
-        PUT4(a0 + 2, q, s20, s21, s22, s23);
-        PUT4(a0 + 3, q, s30, s31, s32, s33);
-        PUT4(a0 + 4, q, s40, s41, s42, s43);
-        PUT4(a0 + 5, q, s50, s51, s52, s53);
-        if (a0 == 0) PUT4(q, q + 1, q0, q1, q2, q3); /* the squares: row q */
+#undef MB
     }
 }
 
