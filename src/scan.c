@@ -83,15 +83,14 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         gr->slot = gr->sparse ? m->n_sparse++ : m->n_dense++;
     }
     m->rhs_cols = m->p + q + m->n_dense * q;
-    m->qpad = (q + 5) / 6 * 6;
     m->mask_cols = 1 + m->n_dense;
     if ((err = rgx_calloc(&m->rhs, n * m->rhs_cols, sizeof *m->rhs)) ||
         (err = rgx_calloc(&m->masks, n * m->mask_cols, sizeof *m->masks)) ||
         (err = rgx_calloc(&m->tails, G ? G : 1, sizeof *m->tails)) ||
-        (err = rgx_calloc(&m->cpad, n * m->qpad, sizeof *m->cpad)))
+        (err = rgx_calloc(&m->cov, n * q, sizeof *m->cov)))
         goto out;
     for (size_t i = 0; i < n; i++) {
-        memcpy(m->cpad + i * m->qpad, C + i * q, q * sizeof *C);
+        memcpy(m->cov + i * q, C + i * q, q * sizeof *C);
         m->masks[i * m->mask_cols] = 1;
         for (size_t a = 0; a < q; a++) m->rhs[i * m->rhs_cols + m->p + a] = C[i * q + a];
     }
@@ -202,7 +201,7 @@ void scan_model_free(scan_model_t *m)
         free(m->g[g].mask), free(m->g[g].ctc_inv), free(m->g[g].miss);
     }
     free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->df), free(m->rhs),
-        free(m->masks), free(m->tails), free(m->ktail), free(m->fin), free(m->cpad);
+        free(m->masks), free(m->tails), free(m->ktail), free(m->fin), free(m->cov);
     memset(m, 0, sizeof *m);
 }
 

@@ -38,8 +38,7 @@ typedef struct {
     size_t *n_obs;  /* p */
     double *df;     /* p: residual degrees of freedom, n_obs - q - 1 */
     size_t n_groups, n_dense, n_sparse;
-    size_t qpad;  /* q rounded up to the correction kernel's 6 rows */
-    double *cpad; /* n x qpad: the covariates, zero-padded (the correction kernel's weights) */
+    double *cov;  /* n x q: the covariates (the sparse-group kernel's weights) */
     int any_miss; /* a sparse group has missing rows: corrections to compute */
     scan_group_t *g;
     /* The right-hand side of the block GEMM: [y~ | C | C masked to each dense group],

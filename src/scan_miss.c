@@ -28,14 +28,14 @@ typedef double v8d __attribute__((vector_size(64)));
 /* The sums over a sparse group's missing rows k, for the jc <= 32 variants of a tile:
  * x[a * SCAN_TILE + j] = sum_k w[k][a] g_k[j] (a < q), x[q * SCAN_TILE + j] = sum_k g_k[j]^2
  * (zeros when nr = 0), with g_k = row rows[k] - row0 of the tile Gt (SCAN_MISS_TILE doubles a
- * row) and the weights w[k] = row rows[k] of the covariates (rows qpad apart; one copy for
+ * row) and the weights w[k] = row rows[k] of the covariates (rows q apart; one copy for
  * every group, small enough to stay in cache with the tile).  This block: the weights
  * a0 .. a0 + NW - 1 (NW <= 6), and the squares if SQ.  Four vectors of eight variants times
  * NW weights, plus the squares, are at most 28 accumulators, all in registers: per missing
  * row, four loads and NW broadcasts feed them.  NW and SQ are constants wherever it is
  * inlined, so no multiply-add is spent on padding.  Each sum runs over k in order from zero. */
 static inline __attribute__((always_inline)) void
-miss_block(const size_t *rows, size_t nr, size_t row0, const double *w, size_t qpad, size_t a0,
+miss_block(const size_t *rows, size_t nr, size_t row0, const double *w, size_t a0,
            const int NW, const int SQ, size_t q, const double *Gt, size_t jc, double *x)
 {
     const v8d zero = {0};
@@ -47,7 +47,7 @@ miss_block(const size_t *rows, size_t nr, size_t row0, const double *w, size_t q
 #pragma GCC unroll 4
     for (int v = 0; v < 4; v++) sq[v] = zero;
     for (size_t k = 0; k < nr; k++) {
-        const double *r = Gt + (rows[k] - row0) * SCAN_MISS_TILE, *wk = w + rows[k] * qpad + a0;
+        const double *r = Gt + (rows[k] - row0) * SCAN_MISS_TILE, *wk = w + rows[k] * q + a0;
         if (k + 6 < nr) { /* the row six ahead, from L2 while these multiply */
             const double *pr = Gt + (rows[k + 6] - row0) * SCAN_MISS_TILE;
             __builtin_prefetch(pr), __builtin_prefetch(pr + 8), __builtin_prefetch(pr + 16),
@@ -76,13 +76,13 @@ miss_block(const size_t *rows, size_t nr, size_t row0, const double *w, size_t q
  * with the first six.  Compiled for AVX-512, AVX2 + FMA and plain x86-64, chosen at run
  * time. */
 __attribute__((target_clones("avx512f", "arch=haswell", "default"))) static void
-miss_tile(const size_t *rows, size_t nr, size_t row0, const double *w, size_t qpad, size_t q,
+miss_tile(const size_t *rows, size_t nr, size_t row0, const double *w, size_t q,
           const double *Gt, size_t jc, double *x)
 {
     for (size_t a0 = 0; a0 < q; a0 += 6) {
         int nw = q - a0 < 6 ? (int)(q - a0) : 6, sq = a0 == 0;
 #define MB(n, s) \
-    case 2 * (n) + (s): miss_block(rows, nr, row0, w, qpad, a0, n, s, q, Gt, jc, x); break
+    case 2 * (n) + (s): miss_block(rows, nr, row0, w, a0, n, s, q, Gt, jc, x); break
         switch (2 * nw + sq) {
             MB(1, 0); MB(2, 0); MB(3, 0); MB(4, 0); MB(5, 0); MB(6, 0);
             MB(1, 1); MB(2, 1); MB(3, 1); MB(4, 1); MB(5, 1); MB(6, 1);
@@ -112,7 +112,7 @@ void scan_sparse_sums(const scan_model_t *m, const double *G, size_t b, size_t r
             size_t k0 = 0, k1 = gr->n_miss; /* its missing rows within this row range */
             while (k0 < k1 && gr->miss[k0] < row0) k0++;
             while (k1 > k0 && gr->miss[k1 - 1] >= row0 + nrows) k1--;
-            miss_tile(k1 > k0 ? gr->miss + k0 : NULL, k1 - k0, row0, m->cpad, m->qpad, q, Gt, jc,
+            miss_tile(k1 > k0 ? gr->miss + k0 : NULL, k1 - k0, row0, m->cov, q, Gt, jc,
                       X + scan_x_at(m, gr->slot, j0));
         }
     }
