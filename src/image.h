@@ -20,6 +20,7 @@ typedef struct {
     int datatype;        /* NIfTI datatype code of vox: the file's, DT_FLOAT32 from image_alloc() */
     void *vox;           /* the stored voxels; NULL after image_read_header() */
     void *buf;           /* the allocation vox lies in; owned */
+    size_t buf_bytes;    /* > 0: buf is a large buffer that image_free keeps for the next image */
     double slope, inter; /* value = stored * slope + inter (1 and 0 when the file does not scale) */
 } image_t;
 
