@@ -93,7 +93,7 @@ int cmd_export(int argc, char **argv)
         if (mkdir(report, 0750) != 0 && errno != EEXIST)
             err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", report, strerror(errno));
         else
-            err = report_write(run, report);
+            err = report_write(run, report, 0, 1);
     }
     if (err) fprintf(stderr, "radiogx export: %s\n", rgx_errmsg());
     return err;

@@ -178,7 +178,7 @@ int cmd_run(int argc, char **argv)
     if (rank == 0) ckpt_remove(ckdir), ckpt_remove(sck.s);
 
     /* Summary statistics: the phenotypes shared among the ranks (formatting and compression
-     * are the cost); then the tables and the report on rank 0. */
+     * are the cost); then the tables on rank 0, and the report. */
     {
         char *t = NULL;
         if (!(err = path_join(&t, dir, "sumstats"))) err = export_sumstats(runf, t, rank, rgx_mpi.size);
@@ -194,13 +194,16 @@ int cmd_run(int argc, char **argv)
         free(t), t = NULL;
         if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t);
         free(t);
-        if (!err) err = report_write(runf, dir);
-        if (!err)
-            log_info("run: done: %s (run.h5, features.tsv, hits.tsv, sumstats/, report.html)", dir);
     }
-    e = err;
-    MPI_Bcast(&e, 1, MPI_INT, 0, comm);
-    if (!err && e) err = (rgx_err)e;
+    /* The report: the phenotypes' plots shared among the ranks, the page on rank 0. */
+    if (!err) err = report_write(runf, dir, rank, rgx_mpi.size);
+    {
+        int mine = err != RGX_OK, any;
+        MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm);
+        if (any && !err) err = rgx_fail(RGX_ERR_IO, "another rank could not write its part of the report");
+    }
+    if (!err && rank == 0)
+        log_info("run: done: %s (run.h5, features.tsv, hits.tsv, sumstats/, report.html)", dir);
 report:
     if (err == RGX_ERR_REQUEUE) {
         if (rank == 0)

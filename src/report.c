@@ -75,7 +75,7 @@ static rgx_err png_path(strbuf_t *sb, const char *dir, const char *kind, const c
     return sb_printf(sb, "%s/%s_%s.png", dir, kind, nm);
 }
 
-rgx_err report_write(const char *run_path, const char *dir)
+rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
 {
     hid_t f;
     rgx_err err = h5in_open(run_path, &f);
@@ -87,7 +87,7 @@ rgx_err report_write(const char *run_path, const char *dir)
     size_t np = 0, nv = 0, nph = 0, nh = 0, hc = 0, c0, nbig = 0, capbig = 0;
     size_t *hist = NULL, nbins = (size_t)(QQ_TOP / QQ_BIN) + 1;
     hit_t *hits = NULL;
-    size_t *sel = NULL, *locus = NULL, nsel = 0;
+    size_t *sel = NULL, *locus = NULL, nsel = 0, *mine = NULL, nmine = 0;
     FILE *o = NULL;
     strbuf_t sb = {0};
     if ((err = h5in_read_strings(f, "/samples/patient_id", &np, &pid)) ||
@@ -140,14 +140,18 @@ rgx_err report_write(const char *run_path, const char *dir)
             sel[nsel++] = hits[i].ph;
         }
 
-    /* One pass over /assoc/log10p: the smallest p per variant and the pooled histogram. */
+    /* This part's phenotype plots: every parts-th of the selection. */
+    if ((err = rgx_calloc(&mine, nsel ? nsel : 1, sizeof *mine))) goto out;
+    for (size_t k = (size_t)part; k < nsel; k += (size_t)parts) mine[nmine++] = sel[k];
+    /* One pass over /assoc/log10p (part 0): the smallest p per variant and the pooled
+     * histogram. */
     if ((err = rgx_calloc(&maxm, nv ? nv : 1, sizeof *maxm)) ||
         (err = rgx_calloc(&col, (nv ? nv : 1) * GROUP, sizeof *col)) ||
         (err = rgx_calloc(&rows, (size_t)ROWS * (nph ? nph : 1), sizeof *rows)) ||
         (err = rgx_calloc(&hist, nbins, sizeof *hist)))
         goto out;
     size_t pooled = 0;
-    for (size_t r0 = 0; r0 < nv; r0 += ROWS) {
+    for (size_t r0 = 0; part == 0 && r0 < nv; r0 += ROWS) {
         size_t nr = nv - r0 < ROWS ? nv - r0 : ROWS;
         if ((err = h5in_read_rows(f, "/assoc/log10p", r0, nr, rows))) goto out;
         for (size_t r = 0; r < nr; r++) {
@@ -171,12 +175,12 @@ rgx_err report_write(const char *run_path, const char *dir)
         }
     }
 
-    /* Plots. */
-    if ((err = png_path(&sb, dir, "manhattan", NULL)) ||
+    /* Plots: the pooled ones on part 0. */
+    if (part == 0 && ((err = png_path(&sb, dir, "manhattan", NULL)) ||
         (err = plot_manhattan(sb.s, "All phenotypes: smallest p per variant", chrom, pos, maxm, nv,
-                              threshold)))
+                              threshold))))
         goto out;
-    {
+    if (part == 0) {
         /* Pooled QQ: the large values one by one, then one point per histogram bin at the
          * middle of its ranks. */
         size_t npt = nbig + nbins, k = 0;
@@ -199,24 +203,26 @@ rgx_err report_write(const char *run_path, const char *dir)
         free(e), free(ob);
         if (err) goto out;
     }
-    /* Every phenotype with hits: its own Manhattan and QQ plots, GROUP columns per pass. */
-    for (size_t g0 = 0; g0 < nsel; g0 += GROUP) {
-        size_t ng = nsel - g0 < GROUP ? nsel - g0 : GROUP;
+    /* This part's phenotypes with hits: each its own Manhattan and QQ plots, GROUP columns
+     * per pass over /assoc. */
+    for (size_t g0 = 0; g0 < nmine; g0 += GROUP) {
+        size_t ng = nmine - g0 < GROUP ? nmine - g0 : GROUP;
         for (size_t r0 = 0; r0 < nv; r0 += ROWS) {
             size_t nr = nv - r0 < ROWS ? nv - r0 : ROWS;
             if ((err = h5in_read_rows(f, "/assoc/log10p", r0, nr, rows))) goto out;
             for (size_t r = 0; r < nr; r++)
-                for (size_t k = 0; k < ng; k++) col[k * nv + r0 + r] = rows[r * nph + sel[g0 + k]];
+                for (size_t k = 0; k < ng; k++) col[k * nv + r0 + r] = rows[r * nph + mine[g0 + k]];
         }
         for (size_t k = 0; k < ng; k++) {
-            const char *nm = pname[sel[g0 + k]];
+            const char *nm = pname[mine[g0 + k]];
             if ((err = png_path(&sb, dir, "manhattan", nm)) ||
                 (err = plot_manhattan(sb.s, nm, chrom, pos, col + k * nv, nv, threshold)) ||
                 (err = png_path(&sb, dir, "qq", nm)) ||
-                (err = qq_exact(sb.s, nm, col + k * nv, nv, lambda[sel[g0 + k]])))
+                (err = qq_exact(sb.s, nm, col + k * nv, nv, lambda[mine[g0 + k]])))
                 goto out;
         }
     }
+    if (part != 0) goto out; /* the page: part 0 */
 
     /* The page. */
     sb.len = 0;
@@ -302,7 +308,7 @@ out:
     h5in_free_strings(pname, nph), h5in_free_strings(hph, nh);
     free(codes), free(study), free(status), free(pos), free(qc), free(lambda), free(pn), free(hv);
     free(maxm), free(col), free(rows), free(big), free(hist), free(hits), free(sb.s);
-    free(sel), free(locus);
+    free(sel), free(locus), free(mine);
     h5in_close(f);
     return err;
 }

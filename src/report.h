@@ -9,6 +9,9 @@
 
 #include "err.h"
 
-rgx_err report_write(const char *run_path, const char *dir);
+/* The plots of the phenotypes with hits are shared among parts (part of parts: every parts-th
+ * of them); part 0 also writes the pooled plots and the page (call it on every part, then
+ * wait for all before the page is complete). */
+rgx_err report_write(const char *run_path, const char *dir, int part, int parts);
 
 #endif
