@@ -45,10 +45,9 @@ typedef struct {
     int text;         /* VCF text: records parsed from line */
     int in_window;    /* indexed text: a unit is being read */
     kstring_t line;
-    char *cur_line;   /* text: the current line (in line.s, or in buf when indexed) */
-    char *buf;        /* indexed text: decompressed text, read in large pieces */
-    size_t buf_cap, buf_beg, buf_end;
-    int buf_eof;
+    char *cur_line;   /* text: the current line (in line.s; indexed: in BGZF's block or buf) */
+    char *buf;        /* indexed text: a line that spans BGZF blocks, assembled */
+    size_t buf_cap;
     char *fld[9];     /* text: CHROM .. FORMAT of the current line (NUL-terminated) */
     char *samples;    /* text: the sample columns */
     uint64_t *tabs, *colons; /* text: bitmaps of the sample columns' separators */
