@@ -26,6 +26,17 @@ PY
 G="$D/c/genotypes.vcf.gz"
 common=(-p "$D/pheno.tsv" --covar "$D/c/covariates.tsv" --pheno-transform none --maf 0.01 --call-rate 0)
 
+# plink2 on the same files as a radiogx run, whose summary statistics are exported for check:
+# $1 tag (ss_TAG, pl_TAG), $2 radiogx's run file, $3 VCF, $4 covariates, then plink2's own
+# options (its dosage import, --maf).
+versus_plink2() {
+  local tag=$1 run=$2 vcf=$3 cov=$4
+  shift 4
+  "$RADIOGX" export "$run" --sumstats "$D/ss_$tag" >/dev/null 2>&1
+  plink2 --vcf "$vcf" "$@" --pheno "$D/pheno.tsv" --covar "$cov" --glm hide-covar omit-ref \
+    --threads 1 --memory 2000 --out "$D/pl_$tag" >/dev/null 2>&1
+}
+
 check() { # $1 label, $2 dosage mode, $3 beta tolerance (relative), $4 log10p tolerance, $5 beta/SE tolerance
   local worst=0 line n rb rs lp bs k
   for k in 0 4 8; do
@@ -42,9 +53,7 @@ check() { # $1 label, $2 dosage mode, $3 beta tolerance (relative), $4 log10p to
 run "$RADIOGX" scan -g "$G" "${common[@]}" --dosage GT -o "$D/gt.h5"
 is "$rc" 0 "scan (GT)"
 like "$out" "12 phenotypes in 6 missingness groups" "groups by missingness"
-"$RADIOGX" export "$D/gt.h5" --sumstats "$D/ss_GT" >/dev/null 2>&1
-plink2 --vcf "$G" --pheno "$D/pheno.tsv" --covar "$D/c/covariates.tsv" --glm hide-covar omit-ref \
-  --maf 0.01 --threads 1 --memory 2000 --out "$D/pl_GT" >/dev/null 2>&1
+versus_plink2 GT "$D/gt.h5" "$G" "$D/c/covariates.tsv" --maf 0.01
 check "GT vs plink2" GT 1e-5 1e-4 ""
 
 # Eight covariates and the intercept: more than the sparse-group kernel takes at once (six),
@@ -62,9 +71,7 @@ run "$RADIOGX" scan -g "$G" -p "$D/pheno.tsv" --covar "$D/cov8.tsv" --pheno-tran
   --maf 0.01 --call-rate 0 --dosage GT -o "$D/gt8.h5"
 is "$rc" 0 "scan (GT, 8 covariates)"
 like "$out" "8 covariates + intercept" "8 covariates + intercept"
-"$RADIOGX" export "$D/gt8.h5" --sumstats "$D/ss_GT8" >/dev/null 2>&1
-plink2 --vcf "$G" --pheno "$D/pheno.tsv" --covar "$D/cov8.tsv" --glm hide-covar omit-ref \
-  --maf 0.01 --threads 1 --memory 2000 --out "$D/pl_GT8" >/dev/null 2>&1
+versus_plink2 GT8 "$D/gt8.h5" "$G" "$D/cov8.tsv" --maf 0.01
 check "GT, 8 covariates, vs plink2" GT8 1e-5 1e-4 ""
 
 # DS dosages.  plink2 stores dosages on a grid of 1/16384, which moves the estimates of rare
@@ -72,17 +79,13 @@ check "GT, 8 covariates, vs plink2" GT8 1e-5 1e-4 ""
 # and (b) the dosages put on plink2's grid first: then the models are identical again.
 run "$RADIOGX" scan -g "$G" "${common[@]}" --dosage DS -o "$D/ds.h5"
 is "$rc" 0 "scan (DS)"
-"$RADIOGX" export "$D/ds.h5" --sumstats "$D/ss_DS" >/dev/null 2>&1
-plink2 --vcf "$G" dosage=DS --pheno "$D/pheno.tsv" --covar "$D/c/covariates.tsv" \
-  --glm hide-covar omit-ref --maf 0.05 --threads 1 --memory 2000 --out "$D/pl_DS" >/dev/null 2>&1
+versus_plink2 DS "$D/ds.h5" "$G" "$D/c/covariates.tsv" dosage=DS --maf 0.05
 check "DS vs plink2 (MAF >= 5%)" DS "" 1e-3 1e-3
 zcat "$G" | awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ { print; next }
   { for (i = 10; i <= NF; i++) { split($i, a, ":"); $i = a[1] ":" sprintf("%.10f", int(a[2] * 16384 + 0.5) / 16384) } print }' \
   | bgzip > "$D/q.vcf.gz" && tabix "$D/q.vcf.gz"
 run "$RADIOGX" scan -g "$D/q.vcf.gz" "${common[@]}" --dosage DS -o "$D/q.h5"
-"$RADIOGX" export "$D/q.h5" --sumstats "$D/ss_Q" >/dev/null 2>&1
-plink2 --vcf "$D/q.vcf.gz" dosage=DS --pheno "$D/pheno.tsv" --covar "$D/c/covariates.tsv" \
-  --glm hide-covar omit-ref --maf 0.01 --threads 1 --memory 2000 --out "$D/pl_Q" >/dev/null 2>&1
+versus_plink2 Q "$D/q.h5" "$D/q.vcf.gz" "$D/c/covariates.tsv" dosage=DS --maf 0.01
 check "DS on plink2's grid vs plink2" Q 1e-5 1e-4 ""
 
 # The same bits for 1, 2, 3 and 4 ranks, and from BCF and an unindexed VCF.
