@@ -21,6 +21,15 @@
 #include "signals.h"
 #include "util.h"
 
+/* err, or if another rank failed (and this one did not) a failure naming what it could not
+ * do: every rank learns of any rank's failure. */
+static rgx_err all_ranks(MPI_Comm comm, rgx_err err, const char *what)
+{
+    int mine = err != RGX_OK, any;
+    MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm);
+    return any && !err ? rgx_fail(RGX_ERR_IO, "another rank could not %s", what) : err;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -183,10 +192,7 @@ int cmd_run(int argc, char **argv)
         char *t = NULL;
         if (!(err = path_join(&t, dir, "sumstats"))) err = export_sumstats(runf, t, rank, rgx_mpi.size);
         free(t);
-        int mine = err != RGX_OK, any;
-        MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm);
-        if (any && !err) err = rgx_fail(RGX_ERR_IO, "another rank could not write its summary statistics");
-        if (err) goto report;
+        if ((err = all_ranks(comm, err, "write its summary statistics"))) goto report;
     }
     if (rank == 0) {
         char *t = NULL;
@@ -197,11 +203,7 @@ int cmd_run(int argc, char **argv)
     }
     /* The report: the phenotypes' plots shared among the ranks, the page on rank 0. */
     if (!err) err = report_write(runf, dir, rank, rgx_mpi.size);
-    {
-        int mine = err != RGX_OK, any;
-        MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm);
-        if (any && !err) err = rgx_fail(RGX_ERR_IO, "another rank could not write its part of the report");
-    }
+    err = all_ranks(comm, err, "write its tables or its part of the report");
     if (!err && rank == 0)
         log_info("run: done: %s (run.h5, features.tsv, hits.tsv, sumstats/, report.html)", dir);
 report:
