@@ -107,11 +107,13 @@ typedef struct {
     size_t cur; /* where the current contig's name starts in names */
 } tbi_t;
 
-static const int32_t tbi_conf[6] = {TBX_GENERIC, 1, 2, 2, '#', 1}; /* chromosome, position; 1 header line */
+/* Tabix's configuration: generic, sequence column 1, position column 2, one header line. */
+static const int32_t tbi_conf[6] = {TBX_GENERIC, 1, 2, 2, '#', 1};
 
 static rgx_err tbi_begin(tbi_t *t, BGZF *fp)
 {
-    *t = (tbi_t){hts_idx_init(0, HTS_FMT_TBI, (uint64_t)bgzf_tell(fp), 14, 5), {0, 0, NULL}, 0, -1, 0};
+    *t = (tbi_t){hts_idx_init(0, HTS_FMT_TBI, (uint64_t)bgzf_tell(fp), 14, 5), {0, 0, NULL}, 0,
+                 -1, 0};
     return t->idx ? RGX_OK : rgx_fail(RGX_ERR_MEMORY, "out of memory");
 }
 
@@ -125,7 +127,8 @@ static rgx_err tbi_line(tbi_t *t, BGZF *fp, const char *c, double pos)
             off += strlen(t->names.s + off) + 1;
         if (tid == t->n_names) { /* new: appended (a name seen before keeps its number) */
             off = t->names.l;
-            if (kputsn(c, strlen(c) + 1, &t->names) < 0) return rgx_fail(RGX_ERR_MEMORY, "out of memory");
+            if (kputsn(c, strlen(c) + 1, &t->names) < 0)
+                return rgx_fail(RGX_ERR_MEMORY, "out of memory");
             t->n_names++;
         }
         t->tid = tid, t->cur = off;
@@ -199,7 +202,8 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
         err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
         goto out;
     }
-    if ((err = rgx_calloc(&out, BATCH, sizeof *out)) || (err = rgx_calloc(&tbi, BATCH, sizeof *tbi)) ||
+    if ((err = rgx_calloc(&out, BATCH, sizeof *out)) ||
+        (err = rgx_calloc(&tbi, BATCH, sizeof *tbi)) ||
         (err = rgx_calloc(&B, (size_t)ROWS * (p ? p : 1), sizeof *B)) ||
         (err = rgx_calloc(&S, (size_t)ROWS * (p ? p : 1), sizeof *S)) ||
         (err = rgx_calloc(&L, (size_t)ROWS * (p ? p : 1), sizeof *L)))
@@ -304,7 +308,8 @@ out:
     for (size_t k = 0; out && k < BATCH; k++)
         if (out[k]) bgzf_close(out[k]);
     for (size_t k = 0; tbi && k < BATCH; k++) tbi_free(&tbi[k]);
-    free(out), free(tbi), free(ks.s), free(vs.s), free(pos), free(af), free(qc), free(nobs), free(B), free(S), free(L);
+    free(out), free(tbi), free(ks.s), free(vs.s), free(pos), free(af), free(qc), free(nobs);
+    free(B), free(S), free(L);
     h5in_free_strings(pn, p), h5in_free_strings(chrom, V), h5in_free_strings(id, V);
     h5in_free_strings(ref, V), h5in_free_strings(alt, V);
     h5in_close(f);

@@ -130,7 +130,8 @@ static rgx_err big_alloc(void *pp, size_t bytes, size_t *cap)
     pthread_mutex_lock(&spare_lock);
     int best = -1; /* the smallest spare that fits */
     for (int i = 0; i < 2; i++)
-        if (spare[i].p && spare[i].bytes >= bytes && (best < 0 || spare[i].bytes < spare[best].bytes))
+        if (spare[i].p && spare[i].bytes >= bytes &&
+            (best < 0 || spare[i].bytes < spare[best].bytes))
             best = i;
     if (best >= 0) {
         p = spare[best].p, *cap = spare[best].bytes;

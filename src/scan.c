@@ -200,8 +200,8 @@ void scan_model_free(scan_model_t *m)
     for (size_t g = 0; m->g && g < m->n_groups; g++) {
         free(m->g[g].mask), free(m->g[g].ctc_inv), free(m->g[g].miss);
     }
-    free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->df), free(m->rhs),
-        free(m->masks), free(m->tails), free(m->ktail), free(m->fin), free(m->cov);
+    free(m->g), free(m->ytil), free(m->yty), free(m->group), free(m->n_obs), free(m->df),
+        free(m->rhs), free(m->masks), free(m->tails), free(m->ktail), free(m->fin), free(m->cov);
     memset(m, 0, sizeof *m);
 }
 
@@ -248,8 +248,9 @@ void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t ro
  * tile at once, the variants in the innermost loops (omp simd: GCC's -O2 cost model would
  * leave them scalar, the trip count being unknown; each value's operations are those of one
  * at a time, so vectors change no bit); NaN where it is not positive (no test). */
-static inline __attribute__((always_inline)) void gtg_tile(const scan_model_t *m, const double *sums, size_t b, size_t j0,
-                            size_t jn, double *restrict out, double *restrict work)
+static inline __attribute__((always_inline)) void
+gtg_tile(const scan_model_t *m, const double *sums, size_t b, size_t j0, size_t jn,
+         double *restrict out, double *restrict work)
 {
     size_t q = m->q, R = m->rhs_cols, MC = m->mask_cols, NG = m->n_groups;
     const double *D = sums + b * R, *X = D + b * MC;
@@ -266,7 +267,8 @@ static inline __attribute__((always_inline)) void gtg_tile(const scan_model_t *m
             const double *restrict x = X + scan_x_at(m, gr->slot, j0);
             for (size_t a = 0; a < q; a++) {
 #pragma omp simd
-                for (size_t jj = 0; jj < jn; jj++) cg[a * JT + jj] = rowc[a * JT + jj] - x[a * JT + jj];
+                for (size_t jj = 0; jj < jn; jj++)
+                    cg[a * JT + jj] = rowc[a * JT + jj] - x[a * JT + jj];
             }
 #pragma omp simd
             for (size_t jj = 0; jj < jn; jj++) gg[jj] = d0[jj] - x[q * JT + jj];

@@ -97,7 +97,8 @@ static void against_ols(size_t Q)
             worst_p = fmax(worst_p, fabs(mlp[v * P + j] + log10(p)));
         }
     char what[96];
-    snprintf(what, sizeof what, "%zu covariates: beta equals the brute-force OLS (relative 1e-9)", Q);
+    snprintf(what, sizeof what, "%zu covariates: beta equals the brute-force OLS (relative 1e-9)",
+             Q);
     ok(worst_b < 1e-9, what);
     snprintf(what, sizeof what, "%zu covariates: SE equals the brute-force OLS (relative 1e-9)", Q);
     ok(worst_s < 1e-9, what);
