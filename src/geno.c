@@ -251,6 +251,8 @@ static int next_line(geno_t *g)
 {
     BGZF *bz = hts_get_bgzfp(g->fp);
     size_t have = 0; /* bytes of a spanning line assembled in g->buf */
+    char *line = NULL;
+    size_t len = 0;
     for (;;) {
         if (bz->block_offset >= bz->block_length) {
             if (bgzf_read_block(bz) != 0) return -2;
@@ -268,12 +270,9 @@ static int next_line(geno_t *g)
         char *nl = memchr(s, '\n', avail);
         size_t take = nl ? (size_t)(nl - s) + 1 : avail;
         if (nl && !have) { /* the whole line is in this block: used where it is */
-            size_t len = (size_t)(nl - s);
-            *nl = '\0';
-            if (len && s[len - 1] == '\r') s[--len] = '\0';
+            line = s, len = (size_t)(nl - s);
             block_consume(bz, take);
-            g->cur_line = s;
-            return (int)(len < INT32_MAX ? len : INT32_MAX);
+            break;
         }
         if (g->buf_cap < have + take + 1) { /* a line longer than the buffer doubles it */
             size_t cap = g->buf_cap ? g->buf_cap : (1u << 20);
@@ -287,10 +286,10 @@ static int next_line(geno_t *g)
         block_consume(bz, take);
         if (nl) break;
     }
-    size_t len = have && g->buf[have - 1] == '\n' ? have - 1 : have;
-    g->buf[len] = '\0';
-    if (len && g->buf[len - 1] == '\r') g->buf[--len] = '\0';
-    g->cur_line = g->buf;
+    if (!line) line = g->buf, len = have && g->buf[have - 1] == '\n' ? have - 1 : have;
+    line[len] = '\0'; /* over the newline (or the buffer's spare byte) */
+    if (len && line[len - 1] == '\r') line[--len] = '\0';
+    g->cur_line = line;
     return (int)(len < INT32_MAX ? len : INT32_MAX);
 }
 
