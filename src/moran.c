@@ -8,11 +8,12 @@
  * correlation; by Parseval it is 1/N_f sum_f K(f) Re(conj F(f) G(f)) on a grid of at least
  * 2 b - 1 points per axis (b: the ROI's box), where no correlation wraps around.
  *
- * The transforms (GSL's mixed-radix FFT):
- *   m, a, q are real: each is transformed along x by a real FFT, of which only the
- *   frequencies 0 .. n_x / 2 are kept (the others are their complex conjugates, and give the
- *   same terms), then along z, then along y, where each batch of lines goes straight into
- *   the sums instead of back into memory.  Lines that hold only zeros are never
+ * The transforms (fft.h, BATCH lines at once, side by side):
+ *   along x, the box's rows: m and a are real, so m + i a is transformed as one complex
+ *   line and the two spectra are its even and odd parts; q is a second line.  Only the
+ *   frequencies 0 .. n_x / 2 are kept (the others are their complex conjugates, and give
+ *   the same terms).  Then along z, then along y, where each batch of lines goes straight
+ *   into the sums instead of back into memory.  Lines that hold only zeros are never
  *   transformed: before the x pass a field is zero outside the box, and before the z pass
  *   outside the box's rows.
  *   K is the same for every ROI of a box size: k is even along every axis, so its transform
@@ -21,28 +22,16 @@
 #include "moran.h"
 
 #include <gsl/gsl_cblas.h>
-#include <gsl/gsl_fft_complex.h>
-#include <gsl/gsl_fft_real.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
+#include "fft.h"
 #include "util.h"
 
-/* Lines transformed together, copied into contiguous memory: along y or z the points of a
- * line lie a row or a plane apart. */
-enum { BATCH = 16 };
-
-/* The smallest 2-3-5-smooth number >= n (fast mixed-radix FFT sizes). */
-static size_t smooth(size_t n)
-{
-    for (;; n++) {
-        size_t m = n;
-        while (m % 2 == 0) m /= 2;
-        while (m % 3 == 0) m /= 3;
-        while (m % 5 == 0) m /= 5;
-        if (m == 1) return n;
-    }
-}
+/* Lines transformed together (rows, or neighbouring frequencies f_x), copied side by side
+ * into contiguous memory: along y or z the points of a line lie a row or a plane apart. */
+enum { BATCH = 32 };
 
 /* Row f (0 .. h - 1), column o (0 .. b - 1): c(o) cos(2 pi f o / n), c(0) = 1, else 2 (the
  * offsets o and -o together). */
@@ -91,44 +80,56 @@ out:
     return err;
 }
 
-typedef struct {
-    gsl_fft_complex_wavetable *w;
-    gsl_fft_complex_workspace *ws;
-} cfft_t;
-
-static rgx_err cfft_make(size_t n, cfft_t *f)
+/* Copies points t < have of nb lines (point t of line j: re[j + t stride], im cells further)
+ * side by side into buf (fft.h's layout, len points), the points from have on zero. */
+static void gather(const double *re, size_t cells, size_t stride, size_t len, size_t have,
+                   size_t nb, double *buf)
 {
-    f->w = gsl_fft_complex_wavetable_alloc(n);
-    f->ws = gsl_fft_complex_workspace_alloc(n);
-    if (f->w && f->ws) return RGX_OK;
-    return rgx_fail(RGX_ERR_MEMORY, "out of memory for an FFT of %zu points", n);
+    double *br = buf, *bi = buf + len * nb;
+    for (size_t t = 0; t < len; t++) {
+        const double *sr = re + t * stride, *si = sr + cells;
+        double *dr = br + t * nb, *di = bi + t * nb;
+        if (t < have)
+            for (size_t j = 0; j < nb; j++) dr[j] = sr[j], di[j] = si[j];
+        else
+            for (size_t j = 0; j < nb; j++) dr[j] = 0, di[j] = 0;
+    }
 }
 
-static void cfft_free(cfft_t *f)
+static void scatter(const double *buf, size_t cells, size_t stride, size_t len, size_t nb,
+                    double *re)
 {
-    if (f->w) gsl_fft_complex_wavetable_free(f->w);
-    if (f->ws) gsl_fft_complex_workspace_free(f->ws);
+    const double *br = buf, *bi = buf + len * nb;
+    for (size_t t = 0; t < len; t++) {
+        double *dr = re + t * stride, *di = dr + cells;
+        const double *sr = br + t * nb, *si = bi + t * nb;
+        for (size_t j = 0; j < nb; j++) dr[j] = sr[j], di[j] = si[j];
+    }
 }
 
-/* Copies nb lines of len complex points (point t of line j at base[2 (j + t stride)]) into
- * buf (line after line), the points from have on zero; or back. */
-static void gather(const double *base, size_t stride, size_t len, size_t have, size_t nb,
-                   double *buf)
+/* Over nb neighbouring frequencies of weight w k: *W += w k |M|^2 and *sa += w k |A|^2. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+pair_sums(size_t nb, const double *w, const double *k, const double *mr, const double *mi,
+          const double *ar, const double *ai, double *W, double *sa)
 {
-    for (size_t t = 0; t < len; t++)
-        for (size_t j = 0; j < nb; j++) {
-            buf[2 * (j * len + t)] = t < have ? base[2 * (j + t * stride)] : 0;
-            buf[2 * (j * len + t) + 1] = t < have ? base[2 * (j + t * stride) + 1] : 0;
-        }
+    double s1 = 0, s2 = 0;
+#pragma omp simd reduction(+ : s1, s2)
+    for (size_t j = 0; j < nb; j++) {
+        s1 += w[j] * k[j] * (mr[j] * mr[j] + mi[j] * mi[j]);
+        s2 += w[j] * k[j] * (ar[j] * ar[j] + ai[j] * ai[j]);
+    }
+    *W += s1, *sa += s2;
 }
 
-static void scatter(const double *buf, size_t stride, size_t len, size_t nb, double *base)
+/* *sq += w k Re(conj(Q) M) over nb neighbouring frequencies. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+cross_sum(size_t nb, const double *w, const double *k, const double *mr, const double *mi,
+          const double *qr, const double *qi, double *sq)
 {
-    for (size_t t = 0; t < len; t++)
-        for (size_t j = 0; j < nb; j++) {
-            base[2 * (j + t * stride)] = buf[2 * (j * len + t)];
-            base[2 * (j + t * stride) + 1] = buf[2 * (j * len + t) + 1];
-        }
+    double s = 0;
+#pragma omp simd reduction(+ : s)
+    for (size_t j = 0; j < nb; j++) s += w[j] * k[j] * (qr[j] * mr[j] + qi[j] * mi[j]);
+    *sq += s;
 }
 
 rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
@@ -155,88 +156,99 @@ rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
     size_t b[3], n[3], h[3];
     for (int a = 0; a < 3; a++) {
         b[a] = (size_t)(hi[a] - lo[a] + 1);
-        n[a] = smooth(2 * b[a] - 1);
+        n[a] = fft_smooth(2 * b[a] - 1);
         h[a] = n[a] / 2 + 1;
     }
-    /* The three spectra, complex, [z][y][fx] with fx = 0 .. h0 - 1 and only the box's rows
-     * y < b1 (the others are zero until the last pass, which pads them as it gathers). */
-    size_t plane = h[0] * b[1], cells = plane * n[2], longest = n[1] > n[2] ? n[1] : n[2];
-    double *F[3] = {NULL, NULL, NULL}, *K = NULL, *line = NULL, *buf = NULL;
-    gsl_fft_real_wavetable *rw = NULL;
-    gsl_fft_real_workspace *rws = NULL;
-    cfft_t fy = {0}, fz = {0};
+    /* The three spectra, complex (re, then im cells further), [z][y][fx] with fx = 0 .. h0 - 1
+     * and only the box's rows y < b1 (the others are zero until the last pass, which pads
+     * them as it gathers). */
+    size_t plane = h[0] * b[1], cells = plane * n[2], longest = n[0];
+    if (n[1] > longest) longest = n[1];
+    if (n[2] > longest) longest = n[2];
+    size_t lane = 2 * BATCH * longest; /* one batch of lines, re and im */
+    double *F[3] = {NULL, NULL, NULL}, *K = NULL, *buf = NULL;
+    fft_plan_t px = {0}, py = {0}, pz = {0};
     rgx_err err = RGX_OK;
-    for (int f = 0; f < 3 && !err; f++) err = rgx_calloc(&F[f], 2 * cells, sizeof *F[f]);
-    if (err || (err = rgx_calloc(&K, h[0] * h[1] * h[2], sizeof *K)) ||
-        (err = rgx_calloc(&line, 2 * n[0], sizeof *line)) ||
-        (err = rgx_calloc(&buf, 3 * 2 * BATCH * longest, sizeof *buf)) ||
-        (err = cfft_make(n[1], &fy)) || (err = cfft_make(n[2], &fz)))
-        goto out;
-    if (!(rw = gsl_fft_real_wavetable_alloc(n[0])) || !(rws = gsl_fft_real_workspace_alloc(n[0]))) {
-        err = rgx_fail(RGX_ERR_MEMORY, "out of memory for an FFT of %zu points", n[0]);
+    /* Not zeroed: the x pass writes every point the z pass reads, which writes the rest.  On
+     * huge pages where the kernel offers them (tens of MB, faulted in once). */
+    size_t fbytes = 3 * 2 * cells * sizeof(double);
+    if (posix_memalign((void **)&F[0], (size_t)2 << 20, fbytes) != 0) {
+        F[0] = NULL;
+        err = rgx_fail(RGX_ERR_MEMORY, "out of memory (%zu MB for Moran's I)", fbytes >> 20);
         goto out;
     }
+    madvise(F[0], fbytes, MADV_HUGEPAGE); /* advice only */
+    F[1] = F[0] + 2 * cells, F[2] = F[1] + 2 * cells;
+    if ((err = rgx_calloc(&K, h[0] * h[1] * h[2], sizeof *K)) ||
+        (err = rgx_calloc(&buf, 4 * lane, sizeof *buf)) || (err = fft_plan(n[0], &px)) ||
+        (err = fft_plan(n[1], &py)) || (err = fft_plan(n[2], &pz)))
+        goto out;
     if ((err = kernel_spectrum(b, n, h, r->spacing, K))) goto out;
-    /* x: the box's rows of m, a and q, each a real transform unpacked to complex. */
+    /* x: the box's rows, BATCH at a time: m + i a and q as two complex transforms (m and a
+     * are real: their spectra are the even and the odd part of the first one's). */
     double ssq = 0;
     for (size_t z = 0; z < b[2]; z++)
-        for (size_t y = 0; y < b[1]; y++)
-            for (int f = 0; f < 3; f++) {
-                for (size_t x = 0; x < n[0]; x++) line[x] = 0;
+        for (size_t y0 = 0; y0 < b[1]; y0 += BATCH) {
+            size_t nb = b[1] - y0 < BATCH ? b[1] - y0 : BATCH, nn = n[0] * nb;
+            double *c1 = buf, *c2 = buf + 2 * lane;
+            for (size_t i = 0; i < 2 * nn; i++) c1[i] = c2[i] = 0;
+            for (size_t j = 0; j < nb; j++) {
+                size_t v0 = (size_t)lo[0] +
+                            (size_t)d[0] * ((size_t)lo[1] + y0 + j + (size_t)d[1] * ((size_t)lo[2] + z));
                 for (size_t x = 0; x < b[0]; x++) {
-                    size_t v = (size_t)lo[0] + x +
-                               (size_t)d[0] * ((size_t)lo[1] + y + (size_t)d[1] * ((size_t)lo[2] + z));
-                    if (!r->mask[v]) continue;
-                    double a = r->intensity[v] - mu;
-                    line[x] = f == 0 ? 1 : f == 1 ? a : a * a;
-                    if (f == 2) ssq += a * a;
-                }
-                if (n[0] > 1) gsl_fft_real_transform(line, 1, n[0], rw, rws);
-                double *out = F[f] + 2 * (y * h[0] + z * plane);
-                /* GSL's half-complex order: re 0, (re k, im k) for k = 1 .., re n/2 if n even. */
-                out[0] = line[0], out[1] = 0;
-                for (size_t k = 1; k < h[0]; k++) {
-                    out[2 * k] = line[2 * k - 1];
-                    out[2 * k + 1] = 2 * k < n[0] ? line[2 * k] : 0;
+                    if (!r->mask[v0 + x]) continue;
+                    double a = r->intensity[v0 + x] - mu;
+                    c1[x * nb + j] = 1, c1[nn + x * nb + j] = a, c2[x * nb + j] = a * a;
+                    ssq += a * a;
                 }
             }
-    /* z: the lines of the box's rows (y < b1), BATCH neighbouring frequencies at a time. */
+            const double *t1 = fft_forward(&px, nb, c1, c1 + lane);
+            const double *t2 = fft_forward(&px, nb, c2, c2 + lane);
+            for (size_t fx = 0; fx < h[0]; fx++) {
+                const double *pr = t1 + fx * nb, *pi = pr + nn, *qr = t1 + (n[0] - fx) % n[0] * nb,
+                             *qi = qr + nn, *sr = t2 + fx * nb, *si = sr + nn;
+                for (size_t j = 0; j < nb; j++) { /* p = C(f), q = C(-f) */
+                    size_t o = fx + (y0 + j) * h[0] + z * plane;
+                    F[0][o] = (pr[j] + qr[j]) / 2, F[0][cells + o] = (pi[j] - qi[j]) / 2;
+                    F[1][o] = (pi[j] + qi[j]) / 2, F[1][cells + o] = (qr[j] - pr[j]) / 2;
+                    F[2][o] = sr[j], F[2][cells + o] = si[j];
+                }
+            }
+        }
+    /* z: the lines of the box's rows (y < b1), BATCH neighbouring frequencies at a time; the
+     * planes z >= b2 are still zero. */
     if (n[2] > 1)
         for (int f = 0; f < 3; f++)
             for (size_t y = 0; y < b[1]; y++)
                 for (size_t x0 = 0; x0 < h[0]; x0 += BATCH) {
                     size_t nb = h[0] - x0 < BATCH ? h[0] - x0 : BATCH;
-                    double *base = F[f] + 2 * (x0 + y * h[0]);
-                    gather(base, plane, n[2], n[2], nb, buf);
-                    for (size_t j = 0; j < nb; j++)
-                        gsl_fft_complex_forward(buf + 2 * j * n[2], 1, n[2], fz.w, fz.ws);
-                    scatter(buf, plane, n[2], nb, base);
+                    double *base = F[f] + x0 + y * h[0];
+                    gather(base, cells, plane, n[2], b[2], nb, buf);
+                    scatter(fft_forward(&pz, nb, buf, buf + lane), cells, plane, n[2], nb, base);
                 }
     /* y, straight into the sums.  Frequencies 0 < fx < n0 / 2 stand for fx and n0 - fx. */
     double W = 0, sa = 0, sq = 0;
     for (size_t z = 0; z < n[2]; z++) {
         size_t kz = z <= n[2] - z ? z : n[2] - z;
         for (size_t x0 = 0; x0 < h[0]; x0 += BATCH) {
-            size_t nb = h[0] - x0 < BATCH ? h[0] - x0 : BATCH;
-            double *bf[3];
+            size_t nb = h[0] - x0 < BATCH ? h[0] - x0 : BATCH, nn = n[1] * nb;
+            const double *T[3]; /* the spectra of m, a, q: re[fy nb + j], im nn further */
+            double kw[BATCH];   /* 2 for the frequencies that stand for two */
+            for (size_t j = 0; j < nb; j++) kw[j] = x0 + j == 0 || 2 * (x0 + j) == n[0] ? 1 : 2;
             for (int f = 0; f < 3; f++) {
-                bf[f] = buf + (size_t)f * 2 * BATCH * n[1];
-                gather(F[f] + 2 * (x0 + z * plane), h[0], n[1], b[1], nb, bf[f]);
-                if (n[1] > 1)
-                    for (size_t j = 0; j < nb; j++)
-                        gsl_fft_complex_forward(bf[f] + 2 * j * n[1], 1, n[1], fy.w, fy.ws);
-            }
-            for (size_t j = 0; j < nb; j++) {
-                size_t fx = x0 + j;
-                double wx = fx == 0 || 2 * fx == n[0] ? 1 : 2;
+                double *mine = buf + (f == 0 ? 0 : 2) * lane;
+                gather(F[f] + x0 + z * plane, cells, h[0], n[1], b[1], nb, mine);
+                T[f] = fft_forward(&py, nb, mine, mine + lane);
+                if (f == 0) continue;
                 for (size_t y = 0; y < n[1]; y++) {
-                    size_t ky = y <= n[1] - y ? y : n[1] - y, p = 2 * (j * n[1] + y);
-                    double kv = wx * K[fx + h[0] * (ky + h[1] * kz)];
-                    double mr = bf[0][p], mi = bf[0][p + 1], ar = bf[1][p], ai = bf[1][p + 1],
-                           qr = bf[2][p], qi = bf[2][p + 1];
-                    W += kv * (mr * mr + mi * mi);
-                    sa += kv * (ar * ar + ai * ai);
-                    sq += kv * (qr * mr + qi * mi);
+                    size_t ky = y <= n[1] - y ? y : n[1] - y;
+                    const double *kr = K + x0 + h[0] * (ky + h[1] * kz);
+                    if (f == 1)
+                        pair_sums(nb, kw, kr, T[0] + y * nb, T[0] + nn + y * nb, T[1] + y * nb,
+                                  T[1] + nn + y * nb, &W, &sa);
+                    else
+                        cross_sum(nb, kw, kr, T[0] + y * nb, T[0] + nn + y * nb, T[2] + y * nb,
+                                  T[2] + nn + y * nb, &sq);
                 }
             }
         }
@@ -248,10 +260,8 @@ rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
         *geary = (double)(nroi - 1) / (2 * W) * 2 * (sq - sa) / ssq;
     }
 out:
-    for (int f = 0; f < 3; f++) free(F[f]);
-    free(K), free(line), free(buf);
-    if (rw) gsl_fft_real_wavetable_free(rw);
-    if (rws) gsl_fft_real_workspace_free(rws);
-    cfft_free(&fy), cfft_free(&fz);
+    free(F[0]);
+    free(K), free(buf);
+    fft_plan_free(&px), fft_plan_free(&py), fft_plan_free(&pz);
     return err;
 }
