@@ -14,26 +14,23 @@ static const char *const names[NF] = {
     "lde",  "hde",       "lgce", "hgce",      "ldlge",   "ldhge",  "hdlge",  "hdhge",  "glnu",
     "glnu_norm", "dcnu", "dcnu_norm", "dc_perc", "gl_var", "dc_var", "dc_entr", "dc_energy"};
 
-/* Adds the dependence counts of slice z (z >= 0, in-slice) or of the volume (z < 0) to M. */
-static void ngldm_count(const roi_t *r, int z, int delta, int alpha, int nk, double *M)
+/* Adds the dependence counts of slice z (z >= 0, nb in-slice) or of the volume (z < 0) to M. */
+static void ngldm_count(const roi_t *r, int z, const tex_nbhd_t *nb, int alpha, int nk, double *M)
 {
     const int *d = r->dim;
-    int z0 = z < 0 ? 0 : z, z1 = z < 0 ? d[2] : z + 1, dz = z < 0 ? delta : 0;
+    int z0 = z < 0 ? 0 : z, z1 = z < 0 ? d[2] : z + 1;
     for (int c = z0; c < z1; c++)
         for (int y = 0; y < d[1]; y++)
             for (int x = 0; x < d[0]; x++) {
-                int l = r->level[tex_idx(d, x, y, c)];
+                const int *v = r->level + tex_idx(d, x, y, c);
+                int l = *v;
                 if (!l) continue;
-                int k = 1;
-                for (int cc = c - dz; cc <= c + dz; cc++)
-                    for (int b = y - delta; b <= y + delta; b++)
-                        for (int a = x - delta; a <= x + delta; a++) {
-                            if (a < 0 || b < 0 || cc < 0 || a >= d[0] || b >= d[1] || cc >= d[2])
-                                continue;
-                            if (a == x && b == y && cc == c) continue;
-                            int m = r->level[tex_idx(d, a, b, cc)];
-                            if (m && abs(m - l) <= alpha) k++;
-                        }
+                int k = 1, in = tex_nbhd_inside(d, nb, x, y, c);
+                for (int q = 0; q < nb->n; q++) {
+                    if (!in && !tex_nbhd_has(d, nb, q, x, y, c)) continue;
+                    int m = v[nb->off[q]];
+                    if (m && abs(m - l) <= alpha) k++;
+                }
                 M[(size_t)(l - 1) * (size_t)nk + (size_t)(k - 1)] += 1;
             }
 }
@@ -52,8 +49,10 @@ rgx_err feat_ngldm(const roi_t *r, const feat_settings_t *s, featvec_t *out)
     int w = 2 * delta + 1, nk = w * w * w; /* the largest dependence: the full 3D neighbourhood */
     size_t m2 = (size_t)ng * (size_t)nk;
     double *M = NULL, *M25 = NULL, *jv = NULL, f[NF];
+    tex_nbhd_t nb2 = {0}, nb3 = {0};
     rgx_err err;
-    if ((err = rgx_calloc(&M, m2, sizeof *M)) || (err = rgx_calloc(&M25, m2, sizeof *M25)) ||
+    if ((err = tex_nbhd(r->dim, delta, 0, &nb2)) || (err = tex_nbhd(r->dim, delta, delta, &nb3)) ||
+        (err = rgx_calloc(&M, m2, sizeof *M)) || (err = rgx_calloc(&M25, m2, sizeof *M25)) ||
         (err = rgx_calloc(&jv, (size_t)nk, sizeof *jv)))
         goto out;
     for (int k = 0; k < nk; k++) jv[k] = k + 1;
@@ -61,7 +60,7 @@ rgx_err feat_ngldm(const roi_t *r, const feat_settings_t *s, featvec_t *out)
         tex_avg_t avg = {0};
         for (int z = 0; z < r->dim[2]; z++) {
             memset(M, 0, m2 * sizeof *M);
-            ngldm_count(r, z, delta, alpha, nk, M);
+            ngldm_count(r, z, &nb2, alpha, nk, M);
             double nz = 0;
             for (size_t c = 0; c < m2; c++) M25[c] += M[c], nz += M[c];
             if (nz > 0) ngldm_features(M, ng, nk, jv, f), tex_avg_add(&avg, f, NF);
@@ -77,11 +76,12 @@ rgx_err feat_ngldm(const roi_t *r, const feat_settings_t *s, featvec_t *out)
     }
     if (s->texture_dims & TEX_3D) {
         memset(M, 0, m2 * sizeof *M);
-        ngldm_count(r, -1, delta, alpha, nk, M);
+        ngldm_count(r, -1, &nb3, alpha, nk, M);
         ngldm_features(M, ng, nk, jv, f);
         if ((err = tex_emit(out, "ngl", names, NF, f, "_3D"))) goto out;
     }
 out:
     free(M), free(M25), free(jv);
+    tex_nbhd_free(&nb2), tex_nbhd_free(&nb3);
     return err;
 }

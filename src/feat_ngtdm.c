@@ -14,26 +14,23 @@ static const char *const names[NF] = {"coarseness", "contrast", "busyness", "com
                                       "strength"};
 
 /* s[i], n[i] for grey levels 1..ng of slice z (in_slice) or the volume (z < 0), added. */
-static void ngtdm_count(const roi_t *r, int z, int delta, double *s, double *n)
+static void ngtdm_count(const roi_t *r, int z, const tex_nbhd_t *nb, double *s, double *n)
 {
     const int *d = r->dim;
-    int z0 = z < 0 ? 0 : z, z1 = z < 0 ? d[2] : z + 1, dz = z < 0 ? delta : 0;
+    int z0 = z < 0 ? 0 : z, z1 = z < 0 ? d[2] : z + 1;
     for (int c = z0; c < z1; c++)
         for (int y = 0; y < d[1]; y++)
             for (int x = 0; x < d[0]; x++) {
-                int l = r->level[tex_idx(d, x, y, c)];
+                const int *v = r->level + tex_idx(d, x, y, c);
+                int l = *v;
                 if (!l) continue;
                 double sum = 0;
-                int w = 0;
-                for (int cc = c - dz; cc <= c + dz; cc++)
-                    for (int b = y - delta; b <= y + delta; b++)
-                        for (int a = x - delta; a <= x + delta; a++) {
-                            if (a < 0 || b < 0 || cc < 0 || a >= d[0] || b >= d[1] || cc >= d[2])
-                                continue;
-                            if (a == x && b == y && cc == c) continue;
-                            int m = r->level[tex_idx(d, a, b, cc)];
-                            if (m) sum += m, w++;
-                        }
+                int w = 0, in = tex_nbhd_inside(d, nb, x, y, c);
+                for (int q = 0; q < nb->n; q++) {
+                    if (!in && !tex_nbhd_has(d, nb, q, x, y, c)) continue;
+                    int m = v[nb->off[q]];
+                    if (m) sum += m, w++;
+                }
                 if (!w) continue;
                 s[l - 1] += fabs(l - sum / w);
                 n[l - 1] += 1;
@@ -75,8 +72,10 @@ rgx_err feat_ngtdm(const roi_t *r, const feat_settings_t *st, featvec_t *out)
     int ng = r->n_levels > 0 ? r->n_levels : 1;
     int delta = st->ngtdm_distance > 0 ? st->ngtdm_distance : 1;
     double *s = NULL, *n = NULL, *s25 = NULL, *n25 = NULL, f[NF];
+    tex_nbhd_t nb2 = {0}, nb3 = {0};
     rgx_err err;
-    if ((err = rgx_calloc(&s, (size_t)ng, sizeof *s)) || (err = rgx_calloc(&n, (size_t)ng, sizeof *n)) ||
+    if ((err = tex_nbhd(r->dim, delta, 0, &nb2)) || (err = tex_nbhd(r->dim, delta, delta, &nb3)) ||
+        (err = rgx_calloc(&s, (size_t)ng, sizeof *s)) || (err = rgx_calloc(&n, (size_t)ng, sizeof *n)) ||
         (err = rgx_calloc(&s25, (size_t)ng, sizeof *s)) ||
         (err = rgx_calloc(&n25, (size_t)ng, sizeof *n)))
         goto out;
@@ -84,7 +83,7 @@ rgx_err feat_ngtdm(const roi_t *r, const feat_settings_t *st, featvec_t *out)
         tex_avg_t avg = {0};
         for (int z = 0; z < r->dim[2]; z++) {
             memset(s, 0, (size_t)ng * sizeof *s), memset(n, 0, (size_t)ng * sizeof *n);
-            ngtdm_count(r, z, delta, s, n);
+            ngtdm_count(r, z, &nb2, s, n);
             double nz = 0;
             for (int i = 0; i < ng; i++) s25[i] += s[i], n25[i] += n[i], nz += n[i];
             if (nz > 0) ngtdm_features(s, n, ng, f), tex_avg_add(&avg, f, NF);
@@ -100,11 +99,12 @@ rgx_err feat_ngtdm(const roi_t *r, const feat_settings_t *st, featvec_t *out)
     }
     if (st->texture_dims & TEX_3D) {
         memset(s, 0, (size_t)ng * sizeof *s), memset(n, 0, (size_t)ng * sizeof *n);
-        ngtdm_count(r, -1, delta, s, n);
+        ngtdm_count(r, -1, &nb3, s, n);
         ngtdm_features(s, n, ng, f);
         if ((err = tex_emit(out, "ngt", names, NF, f, "_3D"))) goto out;
     }
 out:
     free(s), free(n), free(s25), free(n25);
+    tex_nbhd_free(&nb2), tex_nbhd_free(&nb3);
     return err;
 }

@@ -137,6 +137,34 @@ static rgx_err zones_push(tex_zones_t *zs, int gl, int size, int dist)
     return RGX_OK;
 }
 
+rgx_err tex_nbhd(const int *d, int delta, int dz, tex_nbhd_t *nb)
+{
+    int w = 2 * delta + 1, most = w * w * (2 * dz + 1) - 1;
+    nb->n = 0, nb->delta = delta, nb->dz = dz, nb->off = NULL, nb->step = NULL;
+    if (delta > 127) return rgx_fail(RGX_ERR_CONFIG, "neighbourhood distance %d: at most 127", delta);
+    rgx_err err;
+    if ((err = rgx_calloc(&nb->off, (size_t)most, sizeof *nb->off)) ||
+        (err = rgx_calloc(&nb->step, (size_t)most, sizeof *nb->step))) {
+        tex_nbhd_free(nb);
+        return err;
+    }
+    for (int c = -dz; c <= dz; c++)
+        for (int b = -delta; b <= delta; b++)
+            for (int a = -delta; a <= delta; a++) {
+                if (!a && !b && !c) continue;
+                nb->off[nb->n] = a + (ptrdiff_t)d[0] * (b + (ptrdiff_t)d[1] * c);
+                nb->step[nb->n][0] = (signed char)a, nb->step[nb->n][1] = (signed char)b;
+                nb->step[nb->n++][2] = (signed char)c;
+            }
+    return RGX_OK;
+}
+
+void tex_nbhd_free(tex_nbhd_t *nb)
+{
+    free(nb->off), free(nb->step);
+    nb->off = NULL, nb->step = NULL, nb->n = 0;
+}
+
 rgx_err tex_padded(const int *d, const int *field, int z0, int nz, int pad_z, int **out)
 {
     size_t np = ((size_t)d[0] + 2) * ((size_t)d[1] + 2) * ((size_t)nz + 2 * (size_t)pad_z);

@@ -45,6 +45,29 @@ static inline size_t tex_idx(const int *d, int x, int y, int z)
     return (size_t)x + (size_t)d[0] * ((size_t)y + (size_t)d[1] * (size_t)z);
 }
 
+/* The neighbours of a voxel within Chebyshev distance delta, in its slice (dz 0) or also dz
+ * slices either side: their offsets in the grid, z then y then x ascending (the order of the
+ * loops they replace), the voxel itself left out. */
+typedef struct {
+    int n, delta, dz;
+    ptrdiff_t *off;
+    signed char (*step)[3]; /* each neighbour's (dx, dy, dz) */
+} tex_nbhd_t;
+rgx_err tex_nbhd(const int *d, int delta, int dz, tex_nbhd_t *nb);
+void tex_nbhd_free(tex_nbhd_t *nb);
+/* 1 when every neighbour of (x, y, z) lies in the grid (no bounds test needed). */
+static inline int tex_nbhd_inside(const int *d, const tex_nbhd_t *nb, int x, int y, int z)
+{
+    return x >= nb->delta && x < d[0] - nb->delta && y >= nb->delta && y < d[1] - nb->delta &&
+           z >= nb->dz && z < d[2] - nb->dz;
+}
+/* 1 when neighbour q of (x, y, z) lies in the grid. */
+static inline int tex_nbhd_has(const int *d, const tex_nbhd_t *nb, int q, int x, int y, int z)
+{
+    int a = x + nb->step[q][0], b = y + nb->step[q][1], c = z + nb->step[q][2];
+    return a >= 0 && b >= 0 && c >= 0 && a < d[0] && b < d[1] && c < d[2];
+}
+
 /* A per-voxel int field of the grid d (the levels, or a border-distance map) for slices
  * z0 .. z0 + nz - 1, copied into *out: a grid padded by one voxel of 0 on every side (along
  * z only when pad_z), rows of d[0] + 2 and planes of (d[0] + 2) (d[1] + 2) values, voxel
