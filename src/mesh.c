@@ -164,33 +164,79 @@ static void build_cases(cube_case_t *cases)
     }
 }
 
-static int cmp_vert(const void *a, const void *b)
+/* Bits 0..3 of s at bits 0, 2, 4, 6: a column of four voxels (dy, dz) as the cube corners
+ * (0, dy, dz); shifted left by one, as the corners (1, dy, dz). */
+static unsigned spread(unsigned s)
 {
-    return memcmp(a, b, 3 * sizeof(int32_t));
+    return (s & 1) | (s & 2) << 1 | (s & 4) << 2 | (s & 8) << 3;
+}
+
+/* Adds vertex d to m (grown as needed). */
+static rgx_err add_vertex(mesh_t *m, size_t *cap, const int32_t d[3])
+{
+    if (m->n_vert == *cap) {
+        *cap = *cap ? 2 * *cap : 4096;
+        void *nv = realloc(m->vert, *cap * sizeof *m->vert);
+        if (!nv) return rgx_fail(RGX_ERR_MEMORY, "out of memory for the mesh");
+        m->vert = nv;
+    }
+    memcpy(m->vert[m->n_vert++], d, 3 * sizeof(int32_t));
+    return RGX_OK;
 }
 
 rgx_err mesh_build(const uint8_t *mask, const int dim[3], const double spacing[3], mesh_t *m)
 {
     memset(m, 0, sizeof *m);
     cube_case_t *cases = NULL;
+    uint8_t *zero = NULL;
     size_t cap = 0;
-    rgx_err err = rgx_calloc(&cases, 256, sizeof *cases);
-    if (err) return err;
+    rgx_err err;
+    if ((err = rgx_calloc(&cases, 256, sizeof *cases)) ||
+        (err = rgx_calloc(&zero, (size_t)dim[0] + 1, 1)))
+        goto out;
     build_cases(cases);
     double vol = 0, area = 0;
     const double h[3] = {spacing[0] / 2, spacing[1] / 2, spacing[2] / 2};
-    /* Cubes span voxel centres i..i+1 for i = -1 .. dim - 1 (the padding). */
+    /* Cubes span voxel centres i..i+1 for i = -1 .. dim - 1 (the padding).  Along a row of
+     * cubes the four voxel rows (j or j + 1, k or k + 1) are read once each: a cube's corner
+     * configuration is its left neighbour's right column and its own right column. */
     for (int k = -1; k < dim[2]; k++)
-        for (int j = -1; j < dim[1]; j++)
-            for (int i = -1; i < dim[0]; i++) {
-                int cfg = 0;
-                for (int c = 0; c < 8; c++) {
-                    int x = i + (c & 1), y = j + (c >> 1 & 1), z = k + (c >> 2 & 1);
-                    if (x >= 0 && y >= 0 && z >= 0 && x < dim[0] && y < dim[1] && z < dim[2] &&
-                        mask[(size_t)x + (size_t)dim[0] * ((size_t)y + (size_t)dim[1] * (size_t)z)])
-                        cfg |= 1 << c;
-                }
+        for (int j = -1; j < dim[1]; j++) {
+            const uint8_t *row[4]; /* (dy, dz) = (t & 1, t >> 1); zero outside the grid */
+            int lo = dim[0], hi = -1;  /* the voxels any of them holds */
+            for (int t = 0; t < 4; t++) {
+                int y = j + (t & 1), z = k + (t >> 1);
+                row[t] = zero;
+                if (y < 0 || z < 0 || y >= dim[1] || z >= dim[2]) continue;
+                const uint8_t *r = mask + (size_t)dim[0] * ((size_t)y + (size_t)dim[1] * (size_t)z);
+                int a = 0, b = dim[0] - 1;
+                while (a <= b && !r[a]) a++;
+                while (b >= a && !r[b]) b--;
+                if (a > b) continue;
+                row[t] = r;
+                if (a < lo) lo = a;
+                if (b > hi) hi = b;
+            }
+            if (hi < 0) continue;
+            unsigned left = 0; /* the column at x = i: none left of lo */
+            for (int i = lo - 1; i <= hi; i++) {
+                int x = i + 1;
+                unsigned right = x <= hi ? (unsigned)(row[0][x] != 0) | (unsigned)(row[1][x] != 0) << 1 |
+                                               (unsigned)(row[2][x] != 0) << 2 |
+                                               (unsigned)(row[3][x] != 0) << 3
+                                         : 0;
+                int cfg = (int)(spread(left) | spread(right) << 1);
+                left = right;
                 if (cfg == 0 || cfg == 255) continue;
+                /* The vertices on the cube's three edges from corner 0 (along x, y, z): every
+                 * grid edge is such an edge of exactly one cube, so each vertex once. */
+                for (int t = 0; t < 3; t++) {
+                    int b = 1 << t;
+                    if ((cfg & 1) == (cfg >> b & 1)) continue;
+                    int32_t d[3] = {2 * i, 2 * j, 2 * k};
+                    d[t] += 1;
+                    if ((err = add_vertex(m, &cap, d))) goto out;
+                }
                 const cube_case_t *cc = &cases[cfg];
                 for (int p = 0; p < cc->n; p++) {
                     int n = cc->len[p];
@@ -204,16 +250,6 @@ rgx_err mesh_build(const uint8_t *mask, const int dim[3], const double spacing[3
                             v[q][t] = d[t] * h[t];
                             out[t] += sgn * (((b >> t) & 1) - ((a >> t) & 1));
                         }
-                        if (m->n_vert == cap) {
-                            cap = cap ? 2 * cap : 4096;
-                            void *nv = realloc(m->vert, cap * sizeof *m->vert);
-                            if (!nv) {
-                                err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the mesh");
-                                goto out;
-                            }
-                            m->vert = nv;
-                        }
-                        memcpy(m->vert[m->n_vert++], d, sizeof d);
                     }
                     /* The case's triangles keep the loop's orientation; flip the whole
                      * polygon if it faces the ROI. */
@@ -235,15 +271,10 @@ rgx_err mesh_build(const uint8_t *mask, const int dim[3], const double spacing[3
                     area += ta;
                 }
             }
-    /* Distinct vertices (each is shared by the cubes around its edge). */
-    qsort(m->vert, m->n_vert, sizeof *m->vert, cmp_vert);
-    size_t u = 0;
-    for (size_t q = 0; q < m->n_vert; q++)
-        if (u == 0 || cmp_vert(m->vert[q], m->vert[u - 1])) memmove(m->vert[u++], m->vert[q], sizeof *m->vert);
-    m->n_vert = u;
+        }
     m->volume = fabs(vol), m->area = area;
 out:
-    free(cases);
+    free(cases), free(zero);
     if (err) mesh_free(m);
     return err;
 }

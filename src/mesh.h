@@ -15,7 +15,7 @@
 
 typedef struct {
     double volume, area; /* mm^3, mm^2 */
-    int32_t (*vert)[3];  /* distinct vertices, doubled voxel units */
+    int32_t (*vert)[3];  /* distinct vertices, doubled voxel units, in no set order */
     size_t n_vert;
 } mesh_t;
 
