@@ -89,7 +89,7 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
     face_t *f = NULL;
     int64_t *edges = NULL;
     int *hv = NULL;
-    size_t nf = 0, capf = 0, cape = 0;
+    size_t nf = 0, alive = 0, capf = 0, cape = 0; /* alive: faces of the hull so far */
     rgx_err err = rgx_calloc(&q, n ? n : 1, sizeof *q);
     if (err) return err;
     memcpy(q, p, n * sizeof *q);
@@ -129,7 +129,7 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
         f[1] = (face_t){t[0], t[3], t[1], 1, -1};
         f[2] = (face_t){t[1], t[3], t[2], 1, -1};
         f[3] = (face_t){t[2], t[3], t[0], 1, -1};
-        nf = 4;
+        nf = alive = 4;
     }
     /* Quickhull: every point outside the hull so far sits in the outside set of one face it
      * sees; points inside are dropped for good.  Faces are taken in creation order; a face
@@ -164,7 +164,7 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
                 }
                 edges = e;
             }
-            f[a].alive = 0;
+            f[a].alive = 0, alive--;
             for (int k = f[a].head; k >= 0; k = nxt[k])
                 if (k != apex) moved[nmoved++] = k;
             f[a].head = -1;
@@ -187,7 +187,7 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
                 }
                 f = g;
             }
-            f[nf++] = (face_t){a, b, apex, 1, -1};
+            f[nf++] = (face_t){a, b, apex, 1, -1}, alive++;
         }
         for (size_t i = 0; i < nmoved && !err; i++) {
             int k = moved[i];
@@ -196,6 +196,17 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
                     nxt[k] = f[a].head, f[a].head = k;
                     break;
                 }
+        }
+        /* Removed faces dropped once they are half of the list (which every apex scans),
+         * the others kept in creation order. */
+        if (2 * alive < nf) {
+            size_t w = 0, before = 0;
+            for (size_t a = 0; a < nf; a++) {
+                if (!f[a].alive) continue;
+                before += a <= cur;
+                f[w++] = f[a];
+            }
+            nf = w, cur = before - 1; /* cur itself is gone: the apex sees its face */
         }
     }
     free(nxt), free(moved);
