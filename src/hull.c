@@ -16,10 +16,31 @@
 #include "util.h"
 
 typedef struct {
-    int a, b, c; /* counter-clockwise seen from outside */
+    int a, b, c;   /* counter-clockwise seen from outside */
+    int nb[3];     /* the faces across the edges a -> b, b -> c, c -> a */
     int alive;
-    int head;    /* first point of the face's outside set (-1: none) */
+    int head;      /* first point of the face's outside set (-1: none) */
+    unsigned seen; /* the last apex that tested the face */
 } face_t;
+
+/* An edge u -> v of a face that goes (key u << 32 | v) and the face across it. */
+typedef struct {
+    int64_t key;
+    int across;
+} hedge_t;
+
+static int corner(const face_t *g, int s)
+{
+    return s == 0 ? g->a : s == 1 ? g->b : g->c;
+}
+
+/* The slot of edge u -> v in face g (-1: none). */
+static int slot_of(const face_t *g, int u, int v)
+{
+    for (int s = 0; s < 3; s++)
+        if (corner(g, s) == u && corner(g, (s + 1) % 3) == v) return s;
+    return -1;
+}
 
 static int64_t orient(const int32_t *a, const int32_t *b, const int32_t *c, const int32_t *d)
 {
@@ -68,18 +89,62 @@ static size_t line_ends(int32_t (*q)[3], size_t n, int axis)
 
 static int cmp_edge(const void *x, const void *y)
 {
-    const int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    const int64_t a = ((const hedge_t *)x)->key, b = ((const hedge_t *)y)->key;
     return (a > b) - (a < b);
 }
 
-static double dist2(const int32_t *a, const int32_t *b, const double *s)
+static int cmp_int(const void *x, const void *y)
 {
-    double d = 0;
-    for (int t = 0; t < 3; t++) {
-        double x = (a[t] - b[t]) * s[t];
-        d += x * x;
+    int a = *(const int *)x, b = *(const int *)y;
+    return (a > b) - (a < b);
+}
+
+/* Room for n ints (or faces) in *p, of *cap. */
+static rgx_err reserve(void *pp, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap) return RGX_OK;
+    size_t c = *cap ? *cap : 64;
+    while (c < n) c *= 2;
+    void *g = realloc(*(void **)pp, c * size);
+    if (!g) return rgx_fail(RGX_ERR_MEMORY, "out of memory for the convex hull");
+    *(void **)pp = g, *cap = c;
+    return RGX_OK;
+}
+
+/* The largest squared distance from point (x, y, z)[a] to the points after it (coordinates
+ * one array per axis, so that neighbouring points are neighbouring SIMD lanes). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static double
+farthest2(const int32_t *x, const int32_t *y, const int32_t *z, size_t a, size_t n, const double *s)
+{
+    double best = 0;
+#pragma omp simd reduction(max : best)
+    for (size_t b = a + 1; b < n; b++) {
+        double dx = (double)(x[a] - x[b]) * s[0], dy = (double)(y[a] - y[b]) * s[1],
+               dz = (double)(z[a] - z[b]) * s[2];
+        double d = dx * dx + dy * dy + dz * dz;
+        best = d > best ? d : best;
     }
-    return d;
+    return best;
+}
+
+/* The largest distance between two of the n points q (mm, after scaling). */
+static rgx_err diameter(const int32_t (*q)[3], size_t n, const double *s, double *out)
+{
+    int32_t *x = NULL, *y = NULL, *z = NULL;
+    rgx_err err;
+    *out = 0;
+    if (!(err = rgx_calloc(&x, n ? n : 1, sizeof *x)) && !(err = rgx_calloc(&y, n ? n : 1, sizeof *y)) &&
+        !(err = rgx_calloc(&z, n ? n : 1, sizeof *z))) {
+        for (size_t a = 0; a < n; a++) x[a] = q[a][0], y[a] = q[a][1], z[a] = q[a][2];
+        double best = 0;
+        for (size_t a = 0; a + 1 < n; a++) {
+            double d = farthest2(x, y, z, a, n, s);
+            if (d > best) best = d;
+        }
+        *out = sqrt(best);
+    }
+    free(x), free(y), free(z);
+    return err;
 }
 
 rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hull_t *h)
@@ -87,9 +152,9 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
     memset(h, 0, sizeof *h);
     int32_t(*q)[3] = NULL;
     face_t *f = NULL;
-    int64_t *edges = NULL;
+    hedge_t *edges = NULL;
     int *hv = NULL;
-    size_t nf = 0, alive = 0, capf = 0, cape = 0; /* alive: faces of the hull so far */
+    size_t nf = 0, capf = 0, cape = 0;
     rgx_err err = rgx_calloc(&q, n ? n : 1, sizeof *q);
     if (err) return err;
     memcpy(q, p, n * sizeof *q);
@@ -106,30 +171,29 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
     for (i3 = i2 + 1; i3 < m && i2 < m; i3++)
         if (orient(q[0], q[i1], q[i2], q[i3])) break;
     if (i3 >= m) { /* degenerate: no volume; the diameter from all points */
-        for (size_t a = 0; a < m; a++)
-            for (size_t b = a + 1; b < m; b++) {
-                double d = dist2(q[a], q[b], scale);
-                if (d > h->diameter) h->diameter = d;
-            }
-        h->diameter = sqrt(h->diameter);
+        err = diameter((const int32_t(*)[3])q, m, scale, &h->diameter);
         goto out;
     }
-    capf = 64;
-    int *nxt = NULL, *moved = NULL;
-    if ((err = rgx_calloc(&f, capf, sizeof *f)) || (err = rgx_calloc(&nxt, m, sizeof *nxt)) ||
-        (err = rgx_calloc(&moved, m, sizeof *moved))) {
-        free(nxt);
-        goto out;
-    }
+    int *nxt = NULL, *moved = NULL, *start = NULL, *end = NULL, *vis = NULL, *stack = NULL;
+    size_t capv = 0, caps = 0;
+    if ((err = reserve(&f, &capf, 4, sizeof *f)) || (err = rgx_calloc(&nxt, m, sizeof *nxt)) ||
+        (err = rgx_calloc(&moved, m, sizeof *moved)) || (err = rgx_calloc(&start, m, sizeof *start)) ||
+        (err = rgx_calloc(&end, m, sizeof *end)))
+        goto hull_out;
     {
         int t[4] = {0, (int)i1, (int)i2, (int)i3};
         if (orient(q[0], q[i1], q[i2], q[i3]) > 0) t[1] = (int)i2, t[2] = (int)i1;
         /* Now orient(t0, t1, t2, t3) < 0: t3 is below face (t0, t1, t2). */
-        f[0] = (face_t){t[0], t[1], t[2], 1, -1};
-        f[1] = (face_t){t[0], t[3], t[1], 1, -1};
-        f[2] = (face_t){t[1], t[3], t[2], 1, -1};
-        f[3] = (face_t){t[2], t[3], t[0], 1, -1};
-        nf = alive = 4;
+        const int tri[4][3] = {{t[0], t[1], t[2]}, {t[0], t[3], t[1]}, {t[1], t[3], t[2]},
+                               {t[2], t[3], t[0]}};
+        for (int i = 0; i < 4; i++)
+            f[i] = (face_t){tri[i][0], tri[i][1], tri[i][2], {0, 0, 0}, 1, -1, 0};
+        for (int i = 0; i < 4; i++)
+            for (int e = 0; e < 3; e++)
+                for (int j = 0; j < 4; j++)
+                    if (j != i && slot_of(&f[j], corner(&f[i], (e + 1) % 3), corner(&f[i], e)) >= 0)
+                        f[i].nb[e] = j;
+        nf = 4;
     }
     /* Quickhull: every point outside the hull so far sits in the outside set of one face it
      * sees; points inside are dropped for good.  Faces are taken in creation order; a face
@@ -142,7 +206,8 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
                 break;
             }
     }
-    for (size_t cur = 0; cur < nf; cur++) {
+    unsigned stamp = 0;
+    for (size_t cur = 0; cur < nf && !err; cur++) {
         if (!f[cur].alive || f[cur].head < 0) continue;
         int apex = f[cur].head;
         int64_t best = orient(q[f[cur].a], q[f[cur].b], q[f[cur].c], q[apex]);
@@ -150,45 +215,54 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
             int64_t o = orient(q[f[cur].a], q[f[cur].b], q[f[cur].c], q[k]);
             if (o > best) best = o, apex = k;
         }
-        /* The faces the apex sees go; their horizon is joined to it; their outside points
-         * (but the apex) are handed to the new faces. */
-        size_t ne = 0, nmoved = 0, first_new = nf;
-        for (size_t a = 0; a < nf; a++) {
-            if (!f[a].alive || orient(q[f[a].a], q[f[a].b], q[f[a].c], q[apex]) <= 0) continue;
-            if (ne + 3 > cape) {
-                cape = cape ? 2 * cape : 256;
-                void *e = realloc(edges, cape * sizeof *edges);
-                if (!e) {
-                    err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the convex hull");
-                    break;
-                }
-                edges = e;
+        /* The faces the apex sees: a connected patch around cur (the hull is convex), found
+         * by walking across edges, each neighbour tested once; then put in creation order,
+         * the order a scan of every face would find them in. */
+        if ((err = reserve(&vis, &capv, nf, sizeof *vis)) ||
+            (err = reserve(&stack, &caps, nf, sizeof *stack)))
+            break;
+        size_t nvis = 0, ns = 0;
+        f[cur].seen = ++stamp, stack[ns++] = (int)cur;
+        while (ns) {
+            int x = stack[--ns];
+            vis[nvis++] = x;
+            for (int e = 0; e < 3; e++) {
+                face_t *g = &f[f[x].nb[e]];
+                if (g->seen == stamp) continue;
+                g->seen = stamp;
+                if (orient(q[g->a], q[g->b], q[g->c], q[apex]) > 0) stack[ns++] = f[x].nb[e];
             }
-            f[a].alive = 0, alive--;
-            for (int k = f[a].head; k >= 0; k = nxt[k])
-                if (k != apex) moved[nmoved++] = k;
-            f[a].head = -1;
-            int v[3] = {f[a].a, f[a].b, f[a].c};
-            for (int t = 0; t < 3; t++)
-                edges[ne++] = (int64_t)v[t] << 32 | (uint32_t)v[(t + 1) % 3];
         }
-        if (err) break;
+        qsort(vis, nvis, sizeof *vis, cmp_int);
+        /* They go; their horizon is joined to the apex; their outside points (but the apex)
+         * are handed to the new faces. */
+        if ((err = reserve(&edges, &cape, 3 * nvis, sizeof *edges))) break;
+        size_t ne = 0, nmoved = 0, first_new = nf;
+        for (size_t i = 0; i < nvis; i++) {
+            face_t *g = &f[vis[i]];
+            g->alive = 0;
+            for (int k = g->head; k >= 0; k = nxt[k])
+                if (k != apex) moved[nmoved++] = k;
+            g->head = -1;
+            for (int e = 0; e < 3; e++)
+                edges[ne++] = (hedge_t){(int64_t)corner(g, e) << 32 | (uint32_t)corner(g, (e + 1) % 3),
+                                        g->nb[e]};
+        }
         qsort(edges, ne, sizeof *edges, cmp_edge);
         for (size_t e = 0; e < ne && !err; e++) {
-            int a = (int)(edges[e] >> 32), b = (int)(uint32_t)edges[e];
-            int64_t rev = (int64_t)b << 32 | (uint32_t)a;
+            int a = (int)(edges[e].key >> 32), b = (int)(uint32_t)edges[e].key;
+            hedge_t rev = {(int64_t)b << 32 | (uint32_t)a, 0};
             if (bsearch(&rev, edges, ne, sizeof *edges, cmp_edge)) continue; /* interior edge */
-            if (nf == capf) {
-                capf *= 2;
-                void *g = realloc(f, capf * sizeof *f);
-                if (!g) {
-                    err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the convex hull");
-                    break;
-                }
-                f = g;
-            }
-            f[nf++] = (face_t){a, b, apex, 1, -1}, alive++;
+            if ((err = reserve(&f, &capf, nf + 1, sizeof *f))) break;
+            face_t *out = &f[edges[e].across]; /* unseen: it keeps its edge b -> a */
+            out->nb[slot_of(out, b, a)] = (int)nf;
+            f[nf] = (face_t){a, b, apex, {edges[e].across, 0, 0}, 1, -1, 0};
+            start[a] = end[b] = (int)nf++;
         }
+        /* The new faces around the apex: across b -> apex is the one that starts at b,
+         * across apex -> a the one that ends at a (the horizon is a loop). */
+        for (size_t g = first_new; g < nf && !err; g++)
+            f[g].nb[1] = start[f[g].b], f[g].nb[2] = end[f[g].a];
         for (size_t i = 0; i < nmoved && !err; i++) {
             int k = moved[i];
             for (size_t a = first_new; a < nf; a++)
@@ -197,18 +271,9 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
                     break;
                 }
         }
-        /* Removed faces dropped once they are half of the list (which every apex scans),
-         * the others kept in creation order. */
-        if (2 * alive < nf) {
-            size_t w = 0, before = 0;
-            for (size_t a = 0; a < nf; a++) {
-                if (!f[a].alive) continue;
-                before += a <= cur;
-                f[w++] = f[a];
-            }
-            nf = w, cur = before - 1; /* cur itself is gone: the apex sees its face */
-        }
     }
+hull_out:
+    free(start), free(end), free(vis), free(stack);
     free(nxt), free(moved);
     if (err) goto out;
     /* Measures. */
@@ -232,12 +297,7 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
     size_t nh = 0;
     for (size_t a = 0; a < m; a++)
         if (hv[a]) memmove(q[nh++], q[a], sizeof *q);
-    for (size_t a = 0; a < nh; a++)
-        for (size_t b = a + 1; b < nh; b++) {
-            double d = dist2(q[a], q[b], scale);
-            if (d > h->diameter) h->diameter = d;
-        }
-    h->diameter = sqrt(h->diameter);
+    err = diameter((const int32_t(*)[3])q, nh, scale, &h->diameter);
 out:
     free(q), free(f), free(edges), free(hv);
     return err;

@@ -82,6 +82,53 @@ static void test_mesh(void)
     is_double(h.diameter, sqrt(12), 1e-12, "cube diameter");
     is_int(hull_measure(c, 4, unit, &h), RGX_OK, "hull of coplanar points");
     is_double(h.volume, 0, 0, "coplanar points: volume 0");
+
+    /* Polytopes among many points inside and on their faces (coplanar faces everywhere):
+     * the hull is the polytope, whatever the order of the points. */
+    enum { NP = 3000 };
+    int32_t(*p)[3] = malloc(NP * sizeof *p);
+    seed = 17;
+    for (int shape = 0; shape < 2; shape++) {
+        int n = 0;
+        if (shape == 0) /* the cube [0, 20]^3: corners, then points inside and on faces */
+            for (int k = 0; k < 8; k++)
+                for (int a = 0; a < 3; a++) p[n + k][a] = (k >> a & 1) * 20;
+        else /* the octahedron |x| + |y| + |z| <= 12 */
+            for (int k = 0; k < 6; k++)
+                for (int a = 0; a < 3; a++) p[n + k][a] = k / 2 == a ? (k % 2 ? -12 : 12) : 0;
+        n = shape == 0 ? 8 : 6;
+        while (n < NP) {
+            int32_t v[3];
+            for (int a = 0; a < 3; a++) {
+                seed = seed * 1103515245u + 12345u;
+                v[a] = shape == 0 ? (int32_t)(seed >> 16) % 21 : (int32_t)(seed >> 16) % 25 - 12;
+            }
+            if (shape == 0 && seed % 3 == 0) v[seed % 7 % 3] = seed % 2 ? 0 : 20; /* on a face */
+            if (shape == 1 && abs(v[0]) + abs(v[1]) + abs(v[2]) > 12) continue;
+            memcpy(p[n++], v, sizeof v);
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass) /* reversed and interleaved: another order of the same points */
+                for (int i = 0; i < NP / 2; i += 2) {
+                    int32_t sw[3];
+                    memcpy(sw, p[i], sizeof sw), memcpy(p[i], p[NP - 1 - i], sizeof sw);
+                    memcpy(p[NP - 1 - i], sw, sizeof sw);
+                }
+            char name[96];
+            snprintf(name, sizeof name, "%s with %d points (order %d)", shape ? "octahedron" : "cube", NP, pass);
+            is_int(hull_measure((const int32_t(*)[3])p, NP, unit, &h), RGX_OK, name);
+            if (shape == 0) {
+                is_double(h.volume, 8000, 1e-9, "its hull volume: the cube's");
+                is_double(h.area, 2400, 1e-9, "its hull area: the cube's");
+                is_double(h.diameter, sqrt(1200), 1e-12, "its diameter: the cube's diagonal");
+            } else {
+                is_double(h.volume, 4.0 / 3 * 12 * 12 * 12, 1e-9, "its hull volume: the octahedron's");
+                is_double(h.area, 4 * sqrt(3) * 12 * 12, 1e-9, "its hull area: the octahedron's");
+                is_double(h.diameter, 24, 1e-12, "its diameter: 24");
+            }
+        }
+    }
+    free(p);
 }
 
 static void test_resample(void)
