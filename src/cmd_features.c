@@ -80,8 +80,10 @@ int cmd_features(int argc, char **argv)
     feat_settings_t s;
     rgx_err err = cli_load_config(&common, &cfg);
     if (!err) err = extract_settings_load(cfg, channel, &s);
+    /* The mask first, in a buffer the image then reuses (see image_read_mask). */
+    if (!err) err = image_read_header(argv[optind], &img);
+    if (!err) err = image_read_mask(argv[optind + 1], &msk, img.data_end);
     if (!err) err = image_read(argv[optind], &img);
-    if (!err) err = image_read(argv[optind + 1], &msk);
     if (!err) err = image_same_geometry(&img, &msk, cfg_float(cfg, "study.affine_tolerance_mm"));
     if (!err && !(err = preprocess_roi(&img, &msk, (int)label, &s, &pp))) {
         err = features_compute(&pp.roi, &s, &v);

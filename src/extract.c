@@ -172,8 +172,10 @@ static rgx_err extract_patient(const manifest_t *m, size_t i, const plan_t *plan
     size_t roi = 0;
     for (int ch = 0; ch < m->n_channels && !err; ch++) {
         image_t img = {0}, msk = {0};
-        rgx_err bad = image_read(row->image[ch], &img);
-        if (!bad) bad = image_read(row->mask[ch], &msk);
+        /* The mask first, in a buffer the image then reuses (see image_read_mask). */
+        rgx_err bad = image_read_header(row->image[ch], &img);
+        if (!bad) bad = image_read_mask(row->mask[ch], &msk, img.data_end);
+        if (!bad) bad = image_read(row->image[ch], &img);
         if (!bad) bad = image_same_geometry(&img, &msk, plan->geometry_tol_mm);
         if (!bad && image_all_nan(&img))
             bad = rgx_fail(RGX_ERR_INPUT, "%s: every voxel is NaN", row->image[ch]);

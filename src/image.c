@@ -45,6 +45,7 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
     img->dim[1] = (int)nim->ny;
     img->dim[2] = nim->ndim >= 3 && nim->nz > 0 ? (int)nim->nz : 1;
     img->datatype = nim->datatype;
+    img->data_end = (size_t)nim->iname_offset + (size_t)nim->nvox * (size_t)nim->nbyper;
     img->slope = 1, img->inter = 0;
     for (int d = 0; d < 3; d++) {
         double s = fabs((double)nim->pixdim[d + 1]);
@@ -188,8 +189,8 @@ static rgx_err read_voxels_znz(const char *path, nifti_image *nim, void *buf, si
 /* A .nii.gz inflated whole: *own the buffer, *data the voxels within it.  Leaves *own NULL
  * (and returns RGX_OK) when the file is not gzip or its size field cannot be trusted: the
  * caller then reads through znz. */
-static rgx_err inflate_whole(const char *file, size_t off, size_t bytes, void **own, void **data,
-                             size_t *cap)
+static rgx_err inflate_whole(const char *file, size_t off, size_t bytes, size_t reserve, void **own,
+                             void **data, size_t *cap)
 {
     *cap = 0;
     FILE *f = fopen(file, "rb");
@@ -209,7 +210,7 @@ static rgx_err inflate_whole(const char *file, size_t off, size_t bytes, void **
     char *z = mmap(NULL, (size_t)zlen, PROT_READ, MAP_PRIVATE, fileno(f), 0), *raw = NULL;
     fclose(f);
     if (z == MAP_FAILED) return rgx_fail(RGX_ERR_INPUT, "%s: cannot map: %s", file, strerror(errno));
-    rgx_err err = big_alloc(&raw, usize, cap);
+    rgx_err err = big_alloc(&raw, usize > reserve ? usize : reserve, cap);
     struct libdeflate_decompressor *d = err ? NULL : libdeflate_alloc_decompressor();
     size_t in_used = 0, out_got = 0;
     enum libdeflate_result r = LIBDEFLATE_BAD_DATA;
@@ -228,14 +229,14 @@ static rgx_err inflate_whole(const char *file, size_t off, size_t bytes, void **
     return err;
 }
 
-/* *own: the buffer to free; *data: the voxel bytes within it (bytes of them, byte order
- * fixed). */
-static rgx_err read_voxels(const char *path, nifti_image *nim, size_t bytes, void **own,
-                           void **data, size_t *cap)
+/* *own: the buffer to free (of at least reserve bytes when a .nii.gz is inflated whole);
+ * *data: the voxel bytes within it (bytes of them, byte order fixed). */
+static rgx_err read_voxels(const char *path, nifti_image *nim, size_t bytes, size_t reserve,
+                           void **own, void **data, size_t *cap)
 {
     *own = *data = NULL;
     const char *file = nim->iname ? nim->iname : path; /* .hdr/.img pairs: the .img */
-    rgx_err err = inflate_whole(file, (size_t)nim->iname_offset, bytes, own, data, cap);
+    rgx_err err = inflate_whole(file, (size_t)nim->iname_offset, bytes, reserve, own, data, cap);
     if (!err && !*own && !(err = rgx_calloc(own, bytes ? bytes : 1, 1))) {
         *data = *own;
         err = read_voxels_znz(path, nim, *own, bytes);
@@ -246,7 +247,7 @@ static rgx_err read_voxels(const char *path, nifti_image *nim, size_t bytes, voi
     return err;
 }
 
-rgx_err image_read(const char *path, image_t *img)
+static rgx_err read_image(const char *path, image_t *img, size_t reserve)
 {
     rgx_err err;
     nifti_image *nim = open_nifti(path, 0, &err);
@@ -269,7 +270,7 @@ rgx_err image_read(const char *path, image_t *img)
                        path, nifti_datatype_string(nim->datatype), nim->datatype);
         goto out;
     }
-    if ((err = read_voxels(path, nim, n * (size_t)nim->nbyper, &img->buf, &img->vox,
+    if ((err = read_voxels(path, nim, n * (size_t)nim->nbyper, reserve, &img->buf, &img->vox,
                            &img->buf_bytes)))
         goto out;
     /* NIfTI: scl_slope == 0 means "no scaling"; nifticlib does not apply it for us. */
@@ -281,10 +282,80 @@ out:
     return err;
 }
 
+rgx_err image_read(const char *path, image_t *img)
+{
+    return read_image(path, img, 0);
+}
+
+/* The box of the non-zero voxels (lo[0] > hi[0]: none), read byte by byte: an integer
+ * voxel is non-zero when any of its bytes is.  Rows are mostly empty: tested 64 bytes at a
+ * time first. */
+static void nonzero_box(const image_t *img, size_t nb, int lo[3], int hi[3])
+{
+    const int *d = img->dim;
+    size_t rb = (size_t)d[0] * nb;
+    for (int a = 0; a < 3; a++) lo[a] = d[a], hi[a] = -1;
+    for (int k = 0; k < d[2]; k++)
+        for (int j = 0; j < d[1]; j++) {
+            const unsigned char *p =
+                (const unsigned char *)img->vox + rb * ((size_t)j + (size_t)d[1] * (size_t)k);
+            unsigned any = 0;
+            size_t i = 0;
+            for (; i + 64 <= rb && !any; i += 64)
+                for (int q = 0; q < 64; q++) any |= p[i + (size_t)q];
+            for (size_t t = i; t < rb && !any; t++) any |= p[t];
+            if (!any) continue;
+            size_t a = 0, b = rb - 1;
+            while (!p[a]) a++;
+            while (!p[b]) b--;
+            int c[3][2] = {{(int)(a / nb), (int)(b / nb)}, {j, j}, {k, k}};
+            for (int t = 0; t < 3; t++) {
+                if (c[t][0] < lo[t]) lo[t] = c[t][0];
+                if (c[t][1] > hi[t]) hi[t] = c[t][1];
+            }
+        }
+}
+
+rgx_err image_read_mask(const char *path, image_t *img, size_t reserve)
+{
+    rgx_err err = read_image(path, img, reserve);
+    if (err) return err;
+    int nb = 0, swap = 0;
+    nifti_datatype_sizes(img->datatype, &nb, &swap);
+    if (img->datatype == DT_FLOAT32 || img->datatype == DT_FLOAT64 || nb < 1 ||
+        img->slope != 1.0 || img->inter != 0.0)
+        return RGX_OK; /* only integer maps stored as the labels themselves */
+    int lo[3], hi[3];
+    nonzero_box(img, (size_t)nb, lo, hi);
+    size_t keep = 1;
+    for (int a = 0; a < 3; a++) {
+        if (hi[a] < lo[a]) lo[a] = 0, hi[a] = -1; /* no label at all: an empty window */
+        keep *= (size_t)(hi[a] - lo[a] + 1);
+    }
+    if (2 * keep > image_nvox(img)) return RGX_OK; /* not worth a copy */
+    void *w = NULL;
+    if ((err = rgx_calloc(&w, keep ? keep : 1, (size_t)nb))) {
+        image_free(img);
+        return err;
+    }
+    const int *d = img->dim;
+    size_t row = (size_t)(hi[0] - lo[0] + 1) * (size_t)nb;
+    for (int k = lo[2]; k <= hi[2] && keep; k++)
+        for (int j = lo[1]; j <= hi[1]; j++) {
+            size_t from = (size_t)lo[0] + (size_t)d[0] * ((size_t)j + (size_t)d[1] * (size_t)k);
+            size_t to = (size_t)(j - lo[1]) + (size_t)(hi[1] - lo[1] + 1) * (size_t)(k - lo[2]);
+            memcpy((char *)w + to * row, (const char *)img->vox + from * (size_t)nb, row);
+        }
+    big_release(img->buf, img->buf_bytes); /* kept for the image read next */
+    img->buf = img->vox = w, img->buf_bytes = 0, img->windowed = 1;
+    for (int a = 0; a < 3; a++) img->win_lo[a] = lo[a], img->win_n[a] = hi[a] - lo[a] + 1;
+    return RGX_OK;
+}
+
 void image_free(image_t *img)
 {
     big_release(img->buf, img->buf_bytes);
-    img->buf = img->vox = NULL, img->buf_bytes = 0;
+    img->buf = img->vox = NULL, img->buf_bytes = 0, img->windowed = 0;
 }
 
 rgx_err image_alloc(image_t *img, float **data)
@@ -297,7 +368,8 @@ rgx_err image_alloc(image_t *img, float **data)
     return err;
 }
 
-void image_values(const image_t *img, size_t first, size_t n, float *o)
+/* The stored voxels first .. first + n - 1 (indices into vox) as float, scaled. */
+static void stored_values(const image_t *img, size_t first, size_t n, float *o)
 {
     switch (img->datatype) {
 #define CONVERT(DT, T)                                                                             \
@@ -325,8 +397,31 @@ void image_values(const image_t *img, size_t first, size_t n, float *o)
         for (size_t i = 0; i < n; i++) o[i] = (float)(o[i] * slope + inter);
 }
 
-/* Finds value in the n voxels from first, as image_values() would give them: 1 and the
- * first and last positions when present.  Integer voxels without scaling are compared as
+void image_values(const image_t *img, size_t first, size_t n, float *o)
+{
+    if (!img->windowed) {
+        stored_values(img, first, n, o);
+        return;
+    }
+    const int *d = img->dim, *lo = img->win_lo, *wn = img->win_n;
+    size_t nx = (size_t)d[0];
+    while (n) { /* row by row: 0 outside the window, the stored voxels inside */
+        size_t x = first % nx, r = first / nx, len = n < nx - x ? n : nx - x;
+        int y = (int)(r % (size_t)d[1]), z = (int)(r / (size_t)d[1]);
+        for (size_t i = 0; i < len; i++) o[i] = 0;
+        size_t a = x > (size_t)lo[0] ? x : (size_t)lo[0], e = (size_t)lo[0] + (size_t)wn[0];
+        if (e > x + len) e = x + len;
+        if (y >= lo[1] && y < lo[1] + wn[1] && z >= lo[2] && z < lo[2] + wn[2] && a < e)
+            stored_values(img,
+                          a - (size_t)lo[0] + (size_t)wn[0] * ((size_t)(y - lo[1]) +
+                                                               (size_t)wn[1] * (size_t)(z - lo[2])),
+                          e - a, o + (a - x));
+        first += len, o += len, n -= len;
+    }
+}
+
+/* Finds value in the n stored voxels from first (indices into vox), as stored_values() would
+ * give them: 1 and the first and last positions when present.  Integer voxels without scaling are compared as
  * stored (an integer converts to a float below 2^24 in magnitude only when it equals it);
  * anything else is converted into scratch (n floats) first. */
 static int find_in_run(const image_t *img, size_t first, size_t n, float value, float *scratch,
@@ -359,7 +454,7 @@ static int find_in_run(const image_t *img, size_t first, size_t n, float value, 
         FIND(DT_UINT64, uint64_t, 0, UINT64_MAX)
 #undef FIND
     default:
-        image_values(img, first, n, scratch);
+        stored_values(img, first, n, scratch);
         size_t i = 0;
         while (i < n && scratch[i] != value) i++;
         if (i == n) return 0;
@@ -373,18 +468,31 @@ rgx_err image_box_of(const image_t *img, float value, int lo[3], int hi[3])
 {
     const int *d = img->dim;
     for (int a = 0; a < 3; a++) lo[a] = d[a], hi[a] = -1;
+    /* The stored rows, or, for a window, its rows (a label other than 0 is only there);
+     * a window searched for 0 reads every row through image_values. */
+    int whole = img->windowed && value == 0;
+    int o[3] = {0, 0, 0}, n[3] = {d[0], d[1], d[2]};
+    if (img->windowed && !whole)
+        for (int a = 0; a < 3; a++) o[a] = img->win_lo[a], n[a] = img->win_n[a];
     float *scratch = NULL;
     rgx_err err = rgx_calloc(&scratch, (size_t)d[0], sizeof *scratch);
-    for (int k = 0; k < d[2] && !err; k++)
-        for (int j = 0; j < d[1]; j++) {
-            size_t start = (size_t)d[0] * ((size_t)j + (size_t)d[1] * (size_t)k), first, last;
-            if (!find_in_run(img, start, (size_t)d[0], value, scratch, &first, &last)) continue;
-            if ((int)first < lo[0]) lo[0] = (int)first;
-            if ((int)last > hi[0]) hi[0] = (int)last;
-            if (j < lo[1]) lo[1] = j;
-            if (j > hi[1]) hi[1] = j;
-            if (k < lo[2]) lo[2] = k;
-            hi[2] = k;
+    for (int k = 0; k < n[2] && !err; k++)
+        for (int j = 0; j < n[1]; j++) {
+            size_t start = (size_t)n[0] * ((size_t)j + (size_t)n[1] * (size_t)k), first, last;
+            if (whole) {
+                image_values(img, start, (size_t)n[0], scratch);
+                for (first = 0; first < (size_t)n[0] && scratch[first] != value; first++) {}
+                if (first == (size_t)n[0]) continue;
+                for (last = (size_t)n[0] - 1; scratch[last] != value; last--) {}
+            } else if (!find_in_run(img, start, (size_t)n[0], value, scratch, &first, &last)) {
+                continue;
+            }
+            int c[3][2] = {{o[0] + (int)first, o[0] + (int)last}, {o[1] + j, o[1] + j},
+                           {o[2] + k, o[2] + k}};
+            for (int a = 0; a < 3; a++) {
+                if (c[a][0] < lo[a]) lo[a] = c[a][0];
+                if (c[a][1] > hi[a]) hi[a] = c[a][1];
+            }
         }
     free(scratch);
     return err;

@@ -22,11 +22,21 @@ typedef struct {
     void *buf;           /* the allocation vox lies in; owned */
     size_t buf_bytes;    /* > 0: buf is a large buffer that image_free keeps for the next image */
     double slope, inter; /* value = stored * slope + inter (1 and 0 when the file does not scale) */
+    /* A mask from image_read_mask keeps only the box of its non-zero voxels: vox holds
+     * win_n[0] x win_n[1] x win_n[2] voxels from win_lo; every voxel outside is 0. */
+    int windowed, win_lo[3], win_n[3];
+    size_t data_end;     /* header: offset of the voxels in the (uncompressed) file + their bytes */
 } image_t;
 
 /* Reads header and voxels; fails for 4D images with more than one volume, complex or
  * RGB data, or a file that ends early.  Any NaN voxel is kept (callers decide). */
 rgx_err image_read(const char *path, image_t *img);
+/* Reads a label map as image_read does, then keeps only the box of its non-zero voxels (when
+ * it is an integer map without scaling).  The full voxels are read into a buffer of at least
+ * reserve bytes, which image_free-style reuse then offers to the next image_read: read a
+ * mask first with its image's data_end (image_read_header) and the image costs no fresh memory for
+ * the mask's share. */
+rgx_err image_read_mask(const char *path, image_t *img, size_t reserve);
 /* Reads only the header (cheap: for validation before any work). */
 rgx_err image_read_header(const char *path, image_t *img);
 void image_free(image_t *img);
