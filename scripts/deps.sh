@@ -11,7 +11,7 @@ PKGS=(
   libhts-dev bcftools tabix             # HTSlib; bcftools/tabix used by tests
   libgsl-dev libopenblas-dev            # GSL statistics, OpenBLAS as its CBLAS
   libnifti2-dev libyaml-dev zlib1g-dev  # NIfTI, YAML config, gzip
-  libdeflate-dev                        # whole-file inflate of .nii.gz (3x zlib's speed)
+  libisal-dev                           # .nii.gz inflated in pieces (ISA-L: 3x zlib's speed)
   libssl-dev                            # SHA-256 of the inputs (libcrypto's assembly)
   libcairo2-dev                         # plots (Manhattan, QQ) drawn in C
   plink2                                # independent truth for the association tests

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "extract.h"
 #include "extract_settings.h"
 #include "features.h"
 #include "image.h"
@@ -80,11 +81,10 @@ int cmd_features(int argc, char **argv)
     feat_settings_t s;
     rgx_err err = cli_load_config(&common, &cfg);
     if (!err) err = extract_settings_load(cfg, channel, &s);
-    /* The mask first, in a buffer the image then reuses (see image_read_mask). */
-    if (!err) err = image_read_header(argv[optind], &img);
-    if (!err) err = image_read_mask(argv[optind + 1], &msk, img.data_end);
-    if (!err) err = image_read(argv[optind], &img);
-    if (!err) err = image_same_geometry(&img, &msk, cfg_float(cfg, "study.affine_tolerance_mm"));
+    int want = (int)label;
+    if (!err)
+        err = extract_read(argv[optind], argv[optind + 1], &want, 1, &s,
+                           cfg_float(cfg, "study.affine_tolerance_mm"), &img, &msk);
     if (!err && !(err = preprocess_roi(&img, &msk, (int)label, &s, &pp))) {
         err = features_compute(&pp.roi, &s, &v);
         preprocess_free(&pp);

@@ -1,6 +1,7 @@
 /* extract.c — see extract.h. */
 #include "extract.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,28 @@ rgx_err extract_run_key(const cfg_t *cfg, const manifest_t *m, const extract_col
 
 /* ---- one patient ---- */
 
+rgx_err extract_read(const char *image, const char *mask, const int *labels, int n_labels,
+                     const feat_settings_t *s, double tol_mm, image_t *img, image_t *msk)
+{
+    int lo[3] = {INT_MAX, INT_MAX, INT_MAX}, hi[3] = {-1, -1, -1};
+    rgx_err err = image_read_header(image, img);
+    if (!err) err = image_read_mask(mask, msk);
+    if (!err) err = image_same_geometry(img, msk, tol_mm);
+    for (int l = 0; l < n_labels && !err; l++) {
+        int a[3], b[3];
+        if ((err = preprocess_source(img, msk, labels[l], s, a, b)) || b[0] < 0) continue;
+        for (int k = 0; k < 3; k++) {
+            if (a[k] < lo[k]) lo[k] = a[k];
+            if (b[k] > hi[k]) hi[k] = b[k];
+        }
+    }
+    /* No label present: the file is still read through (and checked); nothing is kept. */
+    if (!err) err = image_read_box(image, img, lo, hi);
+    if (!err && image_all_nan(img)) err = rgx_fail(RGX_ERR_INPUT, "%s: every voxel is NaN", image);
+    if (err) image_free(img), image_free(msk);
+    return err;
+}
+
 rgx_err extract_roi(const image_t *img, const image_t *mask, int label, const feat_settings_t *s,
                     featvec_t *out)
 {
@@ -172,13 +195,9 @@ static rgx_err extract_patient(const manifest_t *m, size_t i, const plan_t *plan
     size_t roi = 0;
     for (int ch = 0; ch < m->n_channels && !err; ch++) {
         image_t img = {0}, msk = {0};
-        /* The mask first, in a buffer the image then reuses (see image_read_mask). */
-        rgx_err bad = image_read_header(row->image[ch], &img);
-        if (!bad) bad = image_read_mask(row->mask[ch], &msk, img.data_end);
-        if (!bad) bad = image_read(row->image[ch], &img);
-        if (!bad) bad = image_same_geometry(&img, &msk, plan->geometry_tol_mm);
-        if (!bad && image_all_nan(&img))
-            bad = rgx_fail(RGX_ERR_INPUT, "%s: every voxel is NaN", row->image[ch]);
+        rgx_err bad = extract_read(row->image[ch], row->mask[ch], plan->labels[ch],
+                                   plan->n_labels[ch], &cols->settings[ch], plan->geometry_tol_mm,
+                                   &img, &msk);
         if (bad) {
             file_error = 1;
             err = note(&why, "image_%s: %s", m->channel[ch], rgx_errmsg());

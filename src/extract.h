@@ -42,6 +42,13 @@ rgx_err extract_cols_init(extract_cols_t *cols, const cfg_t *cfg, const manifest
                           const plan_t *plan);
 void extract_cols_free(extract_cols_t *cols);
 
+/* Reads a channel's mask (the box of its labels) and, of its image, only the voxels that
+ * preprocessing reads for the labels (the box around them): the image is streamed through,
+ * never held whole.  Fails, with the reason, for an unreadable file, image and mask on
+ * different grids, or an image whose every voxel is NaN.  On failure both are freed. */
+rgx_err extract_read(const char *image, const char *mask, const int *labels, int n_labels,
+                     const feat_settings_t *s, double tol_mm, image_t *img, image_t *msk);
+
 /* The features of one ROI (preprocessing + every enabled family), in the order of the
  * channel's tags. */
 rgx_err extract_roi(const image_t *img, const image_t *mask, int label, const feat_settings_t *s,

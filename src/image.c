@@ -2,8 +2,7 @@
 #include "image.h"
 
 #include <errno.h>
-#include <libdeflate.h>
-#include <pthread.h>
+#include <isa-l/igzip_lib.h>
 #include <stdio.h>
 
 #include <math.h>
@@ -45,7 +44,6 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
     img->dim[1] = (int)nim->ny;
     img->dim[2] = nim->ndim >= 3 && nim->nz > 0 ? (int)nim->nz : 1;
     img->datatype = nim->datatype;
-    img->data_end = (size_t)nim->iname_offset + (size_t)nim->nvox * (size_t)nim->nbyper;
     img->slope = 1, img->inter = 0;
     for (int d = 0; d < 3; d++) {
         double s = fabs((double)nim->pixdim[d + 1]);
@@ -110,148 +108,271 @@ rgx_err image_read_header(const char *path, image_t *img)
     return err;
 }
 
-/* Large buffers on transparent huge pages where the kernel offers them: a CT volume is
- * hundreds of MB of fresh memory, and faulting it in 4 KB pages costs a third of reading it.
- * Uninitialised.  A freed one is kept (two at most: an image and its mask) and given to the
- * next request it fits: across a cohort's patients the kernel then does not zero fresh pages
- * for every image, which cost a sixth of a 512 x 512 x 200 CT's extraction.  Returned through
- * big_release; *cap: the buffer's real size.  Locked: simulate writes images from threads. */
-static struct {
-    void *p;
-    size_t bytes;
-} spare[2];
-static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Reading voxels.  A .nii.gz is inflated by ISA-L in pieces of CHUNK bytes, a .nii read in
+ * pieces: the piece stays in cache and the whole file never sits in memory unless a sink
+ * keeps it.  Each piece's whole voxels go to a sink, in file order, byte order fixed.  Every
+ * gzip member is inflated to its end, so its CRC and length are checked even past the voxels
+ * a sink keeps.  (nifticlib is used for headers only: it would replace non-finite float
+ * voxels by 0, and its zlib reads are a third of ISA-L's speed.) */
+enum { CHUNK = 1 << 20 };
 
-static rgx_err big_alloc(void *pp, size_t bytes, size_t *cap)
+typedef struct sink {
+    rgx_err (*take)(struct sink *k, const unsigned char *p, size_t first, size_t n);
+    const image_t *img; /* geometry and datatype */
+    size_t nb;          /* bytes per voxel */
+} sink_t;
+
+typedef struct {
+    size_t skip, want, done, have; /* header bytes to skip; voxel bytes wanted, delivered;
+                                      bytes of a partial voxel at the piece buffer's start */
+    int swap, is_float, has_number;
+} feed_t;
+
+/* got new bytes at buf + fd->have: whole voxels to the sink, a partial one kept at buf. */
+static rgx_err feed(feed_t *fd, unsigned char *buf, size_t got, sink_t *k)
 {
-    void *p = NULL;
-    size_t align = (size_t)2 << 20;
-    *cap = 0;
-    if (bytes < align) return rgx_calloc(pp, bytes ? bytes : 1, 1);
-    pthread_mutex_lock(&spare_lock);
-    int best = -1; /* the smallest spare that fits */
-    for (int i = 0; i < 2; i++)
-        if (spare[i].p && spare[i].bytes >= bytes &&
-            (best < 0 || spare[i].bytes < spare[best].bytes))
-            best = i;
-    if (best >= 0) {
-        p = spare[best].p, *cap = spare[best].bytes;
-        spare[best].p = NULL, spare[best].bytes = 0;
+    unsigned char *p = buf;
+    size_t len = fd->have + got, nb = k->nb;
+    if (fd->skip) {
+        size_t s = fd->skip < len ? fd->skip : len;
+        p += s, len -= s, fd->skip -= s;
     }
-    pthread_mutex_unlock(&spare_lock);
-    if (!p) {
-        if (posix_memalign(&p, align, bytes) != 0) return rgx_fail(RGX_ERR_MEMORY, "out of memory");
-        madvise(p, bytes, MADV_HUGEPAGE); /* advice only: ignored where THP is off */
-        *cap = bytes;
+    if (len > fd->want - fd->done) len = fd->want - fd->done; /* bytes past the voxels */
+    size_t whole = len - len % nb;
+    rgx_err err = RGX_OK;
+    if (whole) {
+        if (fd->swap) nifti_swap_Nbytes(whole / nb, (int)nb, p);
+        for (size_t i = 0; fd->is_float && !fd->has_number && i < whole; i += nb)
+            fd->has_number = nb == 4 ? !isnan(*(const float *)(const void *)(p + i))
+                                     : !isnan(*(const double *)(const void *)(p + i));
+        err = k->take(k, p, fd->done / nb, whole / nb);
+        fd->done += whole;
     }
-    *(void **)pp = p;
+    fd->have = len - whole;
+    memmove(buf, p + whole, fd->have);
+    return err;
+}
+
+/* Inflates the gzip file z (mapped, zlen bytes) piece by piece into feed. */
+static rgx_err inflate_pieces(const char *file, const unsigned char *z, size_t zlen,
+                              unsigned char *buf, feed_t *fd, sink_t *k)
+{
+    struct inflate_state *st = malloc(sizeof *st);
+    if (!st) return rgx_fail(RGX_ERR_MEMORY, "out of memory");
+    isal_inflate_init(st);
+    st->next_in = (uint8_t *)(uintptr_t)z, st->avail_in = (uint32_t)zlen, st->crc_flag = ISAL_GZIP;
+    rgx_err err = RGX_OK;
+    for (;;) {
+        st->next_out = buf + fd->have, st->avail_out = CHUNK;
+        int rc = isal_inflate(st);
+        if (rc != ISAL_DECOMP_OK) {
+            err = rgx_fail(RGX_ERR_INPUT, "%s: corrupt gzip data (%s)", file,
+                           rc == ISAL_INCORRECT_CHECKSUM ? "checksum mismatch" : "invalid stream");
+            break;
+        }
+        size_t got = CHUNK - st->avail_out;
+        if (got && (err = feed(fd, buf, got, k))) break;
+        if (st->block_state == ISAL_BLOCK_FINISH) {
+            /* Another member may follow; other trailing bytes are ignored, as zlib's gzread
+             * does. */
+            if (st->avail_in < 2 || st->next_in[0] != 0x1f || st->next_in[1] != 0x8b) break;
+            uint8_t *next = st->next_in;
+            uint32_t left = st->avail_in;
+            isal_inflate_init(st);
+            st->next_in = next, st->avail_in = left, st->crc_flag = ISAL_GZIP;
+        } else if (!got && !st->avail_in) {
+            err = rgx_fail(RGX_ERR_INPUT, "%s: corrupt gzip data (truncated file?)", file);
+            break;
+        }
+    }
+    free(st);
+    return err;
+}
+
+/* Streams the voxels of nim (read from path) to k. *has_number: 1 unless the image is float
+ * and every voxel is NaN. */
+static rgx_err stream_voxels(const char *path, const nifti_image *nim, sink_t *k, int *has_number)
+{
+    const char *file = nim->iname ? nim->iname : path; /* .hdr/.img pairs: the .img */
+    feed_t fd = {.skip = (size_t)nim->iname_offset, .want = (size_t)nim->nvox * k->nb,
+                 .swap = nim->byteorder != nifti_short_order() && k->nb > 1,
+                 .is_float = nim->datatype == DT_FLOAT32 || nim->datatype == DT_FLOAT64};
+    fd.has_number = !fd.is_float;
+    FILE *f = fopen(file, "rb");
+    if (!f) return rgx_fail(RGX_ERR_INPUT, "%s: cannot open: %s", file, strerror(errno));
+    unsigned char magic[2] = {0, 0}, *buf = malloc(CHUNK + k->nb);
+    rgx_err err = buf ? RGX_OK : rgx_fail(RGX_ERR_MEMORY, "out of memory");
+    int gz = fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    if (!err && gz) { /* mapped, not copied: no fresh memory for it */
+        long zlen = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+        void *z = zlen > 0 ? mmap(NULL, (size_t)zlen, PROT_READ, MAP_PRIVATE, fileno(f), 0)
+                           : MAP_FAILED;
+        if (z == MAP_FAILED) {
+            err = rgx_fail(RGX_ERR_INPUT, "%s: cannot map: %s", file, strerror(errno));
+        } else {
+            madvise(z, (size_t)zlen, MADV_SEQUENTIAL);
+            err = zlen > 0xffffffffL ? rgx_fail(RGX_ERR_INPUT, "%s: over 4 GB compressed", file)
+                                     : inflate_pieces(file, z, (size_t)zlen, buf, &fd, k);
+            munmap(z, (size_t)zlen);
+        }
+    } else if (!err) {
+        rewind(f);
+        size_t got;
+        while (!err && fd.done < fd.want && (got = fread(buf + fd.have, 1, CHUNK, f)) > 0)
+            err = feed(&fd, buf, got, k);
+    }
+    if (!err && fd.done < fd.want)
+        err = rgx_fail(RGX_ERR_INPUT, "%s: cannot read the voxel data (truncated file?)", path);
+    fclose(f), free(buf);
+    *has_number = fd.has_number;
+    return err;
+}
+
+/* The whole image. */
+typedef struct {
+    sink_t k;
+    unsigned char *dst;
+} whole_sink_t;
+
+static rgx_err take_whole(sink_t *k, const unsigned char *p, size_t first, size_t n)
+{
+    memcpy(((whole_sink_t *)k)->dst + first * k->nb, p, n * k->nb);
     return RGX_OK;
 }
 
-/* Frees a buffer of big_alloc (cap > 0: kept as a spare, replacing a smaller one) or of
- * calloc (cap 0). */
-static void big_release(void *p, size_t cap)
+/* The voxels inside a window (the image's lo and n). */
+typedef struct {
+    sink_t k;
+    unsigned char *dst;
+} window_sink_t;
+
+static rgx_err take_window(sink_t *k, const unsigned char *p, size_t first, size_t n)
 {
-    if (!p || !cap) {
-        free(p);
-        return;
+    const image_t *img = k->img;
+    const int *lo = img->win_lo, *wn = img->win_n;
+    size_t d0 = (size_t)img->dim[0], d1 = (size_t)img->dim[1], nb = k->nb;
+    while (n) { /* row by row; a plane outside the window at once */
+        size_t x = first % d0, r = first / d0, y = r % d1, z = r / d1;
+        size_t len = d0 - x;
+        if (z < (size_t)lo[2] || z >= (size_t)(lo[2] + wn[2])) len = d0 * d1 - (first % (d0 * d1));
+        if (len > n) len = n;
+        size_t a = x > (size_t)lo[0] ? x : (size_t)lo[0], e = (size_t)lo[0] + (size_t)wn[0];
+        if (e > x + len) e = x + len;
+        if (z >= (size_t)lo[2] && z < (size_t)(lo[2] + wn[2]) && y >= (size_t)lo[1] &&
+            y < (size_t)(lo[1] + wn[1]) && a < e)
+            memcpy(((window_sink_t *)k)->dst +
+                       nb * (a - (size_t)lo[0] +
+                             (size_t)wn[0] * (y - (size_t)lo[1] + (size_t)wn[1] * (z - (size_t)lo[2]))),
+                   p + (a - x) * nb, (e - a) * nb);
+        first += len, p += len * nb, n -= len;
     }
-    pthread_mutex_lock(&spare_lock);
-    int slot = spare[0].bytes <= spare[1].bytes ? 0 : 1; /* the empty or the smaller one */
-    if (spare[slot].bytes < cap) {
-        void *old = spare[slot].p;
-        spare[slot].p = p, spare[slot].bytes = cap;
-        p = old;
-    }
-    pthread_mutex_unlock(&spare_lock);
-    free(p);
+    return RGX_OK;
 }
 
-/* The voxel bytes, read here rather than by nifticlib: nifticlib replaces non-finite float
- * voxels by 0 (an all-NaN image would look valid), and it inflates .nii.gz through zlib's
- * stream in small pieces; a whole-file inflate with libdeflate is three times faster, and
- * reading the image is most of what extraction costs.  An uncompressed file, or a gzip file
- * whose size field cannot be trusted (over 4 GB uncompressed, or several members), is read
- * through nifticlib's znz. */
-static rgx_err read_voxels_znz(const char *path, nifti_image *nim, void *buf, size_t bytes)
+/* A label map's planes from its first to its last non-zero one, gathered as they stream by:
+ * cur fills up with a plane; a non-zero plane is appended to slab after the zero planes
+ * since the last one appended (zero planes at either end are never kept). */
+typedef struct {
+    sink_t k;
+    unsigned char *cur, *slab;
+    size_t pb, nslab, cap, zeros; /* plane bytes; planes in slab, room; zero planes pending */
+    int z0;                       /* the slab's first plane (-1: none yet) */
+} mask_sink_t;
+
+static int any_byte(const unsigned char *p, size_t n)
 {
-    nifti_image *tmp = NULL;
-    znzFile fp = nifti_image_open(path, "rb", &tmp);
-    rgx_err err = RGX_OK;
-    if (znz_isnull(fp)) return rgx_fail(RGX_ERR_INPUT, "%s: cannot reopen the voxel data", path);
-    if (znzseek(fp, (long)nim->iname_offset, SEEK_SET) < 0 || znzread(buf, 1, bytes, fp) != bytes)
-        err = rgx_fail(RGX_ERR_INPUT, "%s: cannot read the voxel data (truncated file?)", path);
-    znzclose(fp);
-    if (tmp) nifti_image_free(tmp);
-    return err;
+    unsigned any = 0;
+    size_t i = 0;
+    for (; i + 64 <= n && !any; i += 64) /* fixed-length chunks: vectorised */
+        for (int q = 0; q < 64; q++) any |= p[i + (size_t)q];
+    for (; i < n && !any; i++) any |= p[i];
+    return any != 0;
 }
 
-/* A .nii.gz inflated whole: *own the buffer, *data the voxels within it.  Leaves *own NULL
- * (and returns RGX_OK) when the file is not gzip or its size field cannot be trusted: the
- * caller then reads through znz. */
-static rgx_err inflate_whole(const char *file, size_t off, size_t bytes, size_t reserve, void **own,
-                             void **data, size_t *cap)
+static rgx_err mask_plane_done(mask_sink_t *m, int z)
 {
-    *cap = 0;
-    FILE *f = fopen(file, "rb");
-    if (!f) return rgx_fail(RGX_ERR_INPUT, "%s: cannot open: %s", file, strerror(errno));
-    unsigned char magic[2] = {0, 0}, isz[4];
-    long zlen = -1;
-    size_t usize = 0;
-    if (fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b &&
-        fseek(f, 0, SEEK_END) == 0 && (zlen = ftell(f)) > 18 && fseek(f, zlen - 4, SEEK_SET) == 0 &&
-        fread(isz, 1, 4, f) == 4)
-        usize = (size_t)isz[0] | (size_t)isz[1] << 8 | (size_t)isz[2] << 16 | (size_t)isz[3] << 24;
-    if (usize < off + bytes || usize > 0xffffffffu - 1) { /* not gzip, or not one trusty member */
-        fclose(f);
+    if (!any_byte(m->cur, m->pb)) {
+        if (m->z0 >= 0) m->zeros++;
         return RGX_OK;
     }
-    /* The compressed file mapped, not copied: no fresh memory to fault in for it. */
-    char *z = mmap(NULL, (size_t)zlen, PROT_READ, MAP_PRIVATE, fileno(f), 0), *raw = NULL;
-    fclose(f);
-    if (z == MAP_FAILED) return rgx_fail(RGX_ERR_INPUT, "%s: cannot map: %s", file, strerror(errno));
-    rgx_err err = big_alloc(&raw, usize > reserve ? usize : reserve, cap);
-    struct libdeflate_decompressor *d = err ? NULL : libdeflate_alloc_decompressor();
-    size_t in_used = 0, out_got = 0;
-    enum libdeflate_result r = LIBDEFLATE_BAD_DATA;
-    if (d) r = libdeflate_gzip_decompress_ex(d, z, (size_t)zlen, raw, usize, &in_used, &out_got);
-    if (d) libdeflate_free_decompressor(d);
-    munmap(z, (size_t)zlen);
-    if (err) return err;
-    if (r == LIBDEFLATE_SUCCESS && in_used == (size_t)zlen && out_got == usize) {
-        *own = raw, *data = raw + off; /* used in place: no copy */
-        if (off % 8) memmove(raw, raw + off, bytes), *data = raw; /* aligned for the casts */
-    } else {
-        big_release(raw, *cap), *cap = 0;
-        if (r != LIBDEFLATE_SUCCESS) /* (success short of the end: more members; znz reads them) */
-            err = rgx_fail(RGX_ERR_INPUT, "%s: corrupt gzip data (truncated file?)", file);
+    if (m->z0 < 0) m->z0 = z, m->zeros = 0;
+    size_t need = m->nslab + m->zeros + 1;
+    if (need > m->cap) {
+        size_t c = m->cap ? 2 * m->cap : 8;
+        while (c < need) c *= 2;
+        void *g = realloc(m->slab, c * m->pb);
+        if (!g) return rgx_fail(RGX_ERR_MEMORY, "out of memory for a mask");
+        m->slab = g, m->cap = c;
     }
-    return err;
+    memset(m->slab + m->nslab * m->pb, 0, m->zeros * m->pb);
+    m->nslab += m->zeros, m->zeros = 0;
+    memcpy(m->slab + m->nslab++ * m->pb, m->cur, m->pb);
+    return RGX_OK;
 }
 
-/* *own: the buffer to free (of at least reserve bytes when a .nii.gz is inflated whole);
- * *data: the voxel bytes within it (bytes of them, byte order fixed). */
-static rgx_err read_voxels(const char *path, nifti_image *nim, size_t bytes, size_t reserve,
-                           void **own, void **data, size_t *cap)
+static rgx_err take_mask(sink_t *k, const unsigned char *p, size_t first, size_t n)
 {
-    *own = *data = NULL;
-    const char *file = nim->iname ? nim->iname : path; /* .hdr/.img pairs: the .img */
-    rgx_err err = inflate_whole(file, (size_t)nim->iname_offset, bytes, reserve, own, data, cap);
-    if (!err && !*own && !(err = rgx_calloc(own, bytes ? bytes : 1, 1))) {
-        *data = *own;
-        err = read_voxels_znz(path, nim, *own, bytes);
+    mask_sink_t *m = (mask_sink_t *)k;
+    size_t pv = m->pb / k->nb; /* voxels per plane */
+    rgx_err err = RGX_OK;
+    while (n && !err) {
+        size_t at = first % pv, len = pv - at < n ? pv - at : n;
+        memcpy(m->cur + at * k->nb, p, len * k->nb);
+        if (at + len == pv) err = mask_plane_done(m, (int)(first / pv));
+        first += len, p += len * k->nb, n -= len;
     }
-    if (!err && nim->byteorder != nifti_short_order() && nim->nbyper > 1)
-        nifti_swap_Nbytes((size_t)(bytes / (size_t)nim->nbyper), nim->nbyper, *data);
-    if (err) big_release(*own, *cap), *own = *data = NULL, *cap = 0;
     return err;
 }
 
-static rgx_err read_image(const char *path, image_t *img, size_t reserve)
+/* The box of the non-zero voxels of nz planes of d[0] x d[1] voxels of nb bytes (lo[0] >
+ * hi[0]: none), byte by byte: an integer voxel is non-zero when any of its bytes is. */
+static void nonzero_box(const unsigned char *v, const int *d, int nz, size_t nb, int lo[3],
+                        int hi[3])
+{
+    size_t rb = (size_t)d[0] * nb;
+    int n[3] = {d[0], d[1], nz};
+    for (int a = 0; a < 3; a++) lo[a] = n[a], hi[a] = -1;
+    for (int k = 0; k < nz; k++)
+        for (int j = 0; j < d[1]; j++) {
+            const unsigned char *p = v + rb * ((size_t)j + (size_t)d[1] * (size_t)k);
+            if (!any_byte(p, rb)) continue;
+            size_t a = 0, b = rb - 1;
+            while (!p[a]) a++;
+            while (!p[b]) b--;
+            int c[3][2] = {{(int)(a / nb), (int)(b / nb)}, {j, j}, {k, k}};
+            for (int t = 0; t < 3; t++) {
+                if (c[t][0] < lo[t]) lo[t] = c[t][0];
+                if (c[t][1] > hi[t]) hi[t] = c[t][1];
+            }
+        }
+}
+
+/* The memory for n voxels of nb bytes: on transparent huge pages where the kernel offers
+ * them when large (faulting in a CT's 100 MB in 4 KB pages costs a third of reading it). */
+static rgx_err voxel_alloc(void **p, size_t n, size_t nb)
+{
+    size_t bytes = n * nb, align = (size_t)2 << 20;
+    if (!bytes) bytes = 1;
+    if (bytes < align) return rgx_calloc(p, bytes, 1);
+    if (posix_memalign(p, align, bytes) != 0) {
+        *p = NULL;
+        return rgx_fail(RGX_ERR_MEMORY, "out of memory for %zu MB of voxels", bytes >> 20);
+    }
+    madvise(*p, bytes, MADV_HUGEPAGE); /* advice only: ignored where THP is off */
+    return RGX_OK;
+}
+
+typedef enum { READ_WHOLE, READ_WINDOW, READ_MASK } read_kind_t;
+
+/* Reads header and voxels: all of them, those in the window lo .. hi, or a label map's
+ * non-zero box. */
+static rgx_err read_image(const char *path, image_t *img, read_kind_t kind, const int lo[3],
+                          const int hi[3])
 {
     rgx_err err;
     nifti_image *nim = open_nifti(path, 0, &err);
     if (!nim) return err;
+    mask_sink_t ms = {0};
     if ((err = fill_geometry(path, nim, img))) goto out;
     size_t n = image_nvox(img);
     if ((size_t)nim->nvox < n) {
@@ -270,13 +391,56 @@ static rgx_err read_image(const char *path, image_t *img, size_t reserve)
                        path, nifti_datatype_string(nim->datatype), nim->datatype);
         goto out;
     }
-    if ((err = read_voxels(path, nim, n * (size_t)nim->nbyper, reserve, &img->buf, &img->vox,
-                           &img->buf_bytes)))
-        goto out;
     /* NIfTI: scl_slope == 0 means "no scaling"; nifticlib does not apply it for us. */
     double slope = nim->scl_slope, inter = nim->scl_inter;
     if (slope != 0.0 && isfinite(slope) && isfinite(inter)) img->slope = slope, img->inter = inter;
+    size_t nb = (size_t)nim->nbyper;
+    /* A label map without scaling stores its labels: a zero voxel is 0.  Otherwise whole. */
+    if (kind == READ_MASK && (img->slope != 1.0 || img->inter != 0.0)) kind = READ_WHOLE;
+    if (kind == READ_WHOLE) {
+        whole_sink_t w = {{take_whole, img, nb}, NULL};
+        if (!(err = voxel_alloc(&img->vox, n, nb))) {
+            w.dst = img->vox;
+            err = stream_voxels(path, nim, &w.k, &img->has_number);
+        }
+    } else if (kind == READ_WINDOW) {
+        window_sink_t w = {{take_window, img, nb}, NULL};
+        size_t keep = 1;
+        img->windowed = 1, img->outside = NAN;
+        for (int a = 0; a < 3; a++) {
+            int l = lo[a] < 0 ? 0 : lo[a], h = hi[a] >= img->dim[a] ? img->dim[a] - 1 : hi[a];
+            img->win_lo[a] = l, img->win_n[a] = h >= l ? h - l + 1 : 0;
+            keep *= (size_t)img->win_n[a];
+        }
+        if (!(err = voxel_alloc(&img->vox, keep, nb))) {
+            w.dst = img->vox;
+            err = stream_voxels(path, nim, &w.k, &img->has_number);
+        }
+    } else {
+        ms = (mask_sink_t){{take_mask, img, nb}, NULL, NULL, (size_t)img->dim[0] * (size_t)img->dim[1] * nb, 0, 0, 0, -1};
+        if ((err = rgx_calloc(&ms.cur, ms.pb ? ms.pb : 1, 1)) ||
+            (err = stream_voxels(path, nim, &ms.k, &img->has_number)))
+            goto out;
+        int l[3], h[3];
+        nonzero_box(ms.slab, img->dim, (int)ms.nslab, nb, l, h);
+        size_t keep = 1;
+        img->windowed = 1, img->outside = 0;
+        for (int a = 0; a < 3; a++) {
+            img->win_lo[a] = h[a] >= l[a] ? l[a] + (a == 2 ? ms.z0 : 0) : 0;
+            img->win_n[a] = h[a] >= l[a] ? h[a] - l[a] + 1 : 0;
+            keep *= (size_t)img->win_n[a];
+        }
+        if ((err = voxel_alloc(&img->vox, keep, nb))) goto out;
+        size_t row = (size_t)img->win_n[0] * nb;
+        for (int k = 0; k < img->win_n[2]; k++)
+            for (int j = 0; j < img->win_n[1]; j++)
+                memcpy((unsigned char *)img->vox + row * ((size_t)j + (size_t)img->win_n[1] * (size_t)k),
+                       ms.slab + ms.pb * (size_t)(l[2] + k) +
+                           nb * ((size_t)l[0] + (size_t)img->dim[0] * (size_t)(l[1] + j)),
+                       row);
+    }
 out:
+    free(ms.cur), free(ms.slab);
     nifti_image_free(nim);
     if (err) image_free(img);
     return err;
@@ -284,86 +448,30 @@ out:
 
 rgx_err image_read(const char *path, image_t *img)
 {
-    return read_image(path, img, 0);
+    return read_image(path, img, READ_WHOLE, NULL, NULL);
 }
 
-/* The box of the non-zero voxels (lo[0] > hi[0]: none), read byte by byte: an integer
- * voxel is non-zero when any of its bytes is.  Rows are mostly empty: tested 64 bytes at a
- * time first. */
-static void nonzero_box(const image_t *img, size_t nb, int lo[3], int hi[3])
+rgx_err image_read_box(const char *path, image_t *img, const int lo[3], const int hi[3])
 {
-    const int *d = img->dim;
-    size_t rb = (size_t)d[0] * nb;
-    for (int a = 0; a < 3; a++) lo[a] = d[a], hi[a] = -1;
-    for (int k = 0; k < d[2]; k++)
-        for (int j = 0; j < d[1]; j++) {
-            const unsigned char *p =
-                (const unsigned char *)img->vox + rb * ((size_t)j + (size_t)d[1] * (size_t)k);
-            unsigned any = 0;
-            size_t i = 0;
-            for (; i + 64 <= rb && !any; i += 64)
-                for (int q = 0; q < 64; q++) any |= p[i + (size_t)q];
-            for (size_t t = i; t < rb && !any; t++) any |= p[t];
-            if (!any) continue;
-            size_t a = 0, b = rb - 1;
-            while (!p[a]) a++;
-            while (!p[b]) b--;
-            int c[3][2] = {{(int)(a / nb), (int)(b / nb)}, {j, j}, {k, k}};
-            for (int t = 0; t < 3; t++) {
-                if (c[t][0] < lo[t]) lo[t] = c[t][0];
-                if (c[t][1] > hi[t]) hi[t] = c[t][1];
-            }
-        }
+    return read_image(path, img, READ_WINDOW, lo, hi);
 }
 
-rgx_err image_read_mask(const char *path, image_t *img, size_t reserve)
+rgx_err image_read_mask(const char *path, image_t *img)
 {
-    rgx_err err = read_image(path, img, reserve);
-    if (err) return err;
-    int nb = 0, swap = 0;
-    nifti_datatype_sizes(img->datatype, &nb, &swap);
-    if (img->datatype == DT_FLOAT32 || img->datatype == DT_FLOAT64 || nb < 1 ||
-        img->slope != 1.0 || img->inter != 0.0)
-        return RGX_OK; /* only integer maps stored as the labels themselves */
-    int lo[3], hi[3];
-    nonzero_box(img, (size_t)nb, lo, hi);
-    size_t keep = 1;
-    for (int a = 0; a < 3; a++) {
-        if (hi[a] < lo[a]) lo[a] = 0, hi[a] = -1; /* no label at all: an empty window */
-        keep *= (size_t)(hi[a] - lo[a] + 1);
-    }
-    if (2 * keep > image_nvox(img)) return RGX_OK; /* not worth a copy */
-    void *w = NULL;
-    if ((err = rgx_calloc(&w, keep ? keep : 1, (size_t)nb))) {
-        image_free(img);
-        return err;
-    }
-    const int *d = img->dim;
-    size_t row = (size_t)(hi[0] - lo[0] + 1) * (size_t)nb;
-    for (int k = lo[2]; k <= hi[2] && keep; k++)
-        for (int j = lo[1]; j <= hi[1]; j++) {
-            size_t from = (size_t)lo[0] + (size_t)d[0] * ((size_t)j + (size_t)d[1] * (size_t)k);
-            size_t to = (size_t)(j - lo[1]) + (size_t)(hi[1] - lo[1] + 1) * (size_t)(k - lo[2]);
-            memcpy((char *)w + to * row, (const char *)img->vox + from * (size_t)nb, row);
-        }
-    big_release(img->buf, img->buf_bytes); /* kept for the image read next */
-    img->buf = img->vox = w, img->buf_bytes = 0, img->windowed = 1;
-    for (int a = 0; a < 3; a++) img->win_lo[a] = lo[a], img->win_n[a] = hi[a] - lo[a] + 1;
-    return RGX_OK;
+    return read_image(path, img, READ_MASK, NULL, NULL);
 }
 
 void image_free(image_t *img)
 {
-    big_release(img->buf, img->buf_bytes);
-    img->buf = img->vox = NULL, img->buf_bytes = 0, img->windowed = 0;
+    free(img->vox);
+    img->vox = NULL, img->windowed = 0;
 }
 
 rgx_err image_alloc(image_t *img, float **data)
 {
-    img->datatype = DT_FLOAT32, img->slope = 1, img->inter = 0;
+    img->datatype = DT_FLOAT32, img->slope = 1, img->inter = 0, img->has_number = 1;
     size_t n = image_nvox(img);
-    rgx_err err = rgx_calloc(&img->buf, n ? n : 1, sizeof(float));
-    img->vox = img->buf, img->buf_bytes = 0;
+    rgx_err err = rgx_calloc(&img->vox, n ? n : 1, sizeof(float));
     *data = img->vox;
     return err;
 }
@@ -405,10 +513,10 @@ void image_values(const image_t *img, size_t first, size_t n, float *o)
     }
     const int *d = img->dim, *lo = img->win_lo, *wn = img->win_n;
     size_t nx = (size_t)d[0];
-    while (n) { /* row by row: 0 outside the window, the stored voxels inside */
+    while (n) { /* row by row: `outside` outside the window, the stored voxels inside */
         size_t x = first % nx, r = first / nx, len = n < nx - x ? n : nx - x;
         int y = (int)(r % (size_t)d[1]), z = (int)(r / (size_t)d[1]);
-        for (size_t i = 0; i < len; i++) o[i] = 0;
+        for (size_t i = 0; i < len; i++) o[i] = img->outside;
         size_t a = x > (size_t)lo[0] ? x : (size_t)lo[0], e = (size_t)lo[0] + (size_t)wn[0];
         if (e > x + len) e = x + len;
         if (y >= lo[1] && y < lo[1] + wn[1] && z >= lo[2] && z < lo[2] + wn[2] && a < e)
@@ -468,9 +576,9 @@ rgx_err image_box_of(const image_t *img, float value, int lo[3], int hi[3])
 {
     const int *d = img->dim;
     for (int a = 0; a < 3; a++) lo[a] = d[a], hi[a] = -1;
-    /* The stored rows, or, for a window, its rows (a label other than 0 is only there);
-     * a window searched for 0 reads every row through image_values. */
-    int whole = img->windowed && value == 0;
+    /* The stored rows, or, for a window, its rows (a value other than the one outside is
+     * only there); a window searched for that value reads every row through image_values. */
+    int whole = img->windowed && value == img->outside;
     int o[3] = {0, 0, 0}, n[3] = {d[0], d[1], d[2]};
     if (img->windowed && !whole)
         for (int a = 0; a < 3; a++) o[a] = img->win_lo[a], n[a] = img->win_n[a];
@@ -496,20 +604,6 @@ rgx_err image_box_of(const image_t *img, float value, int lo[3], int hi[3])
         }
     free(scratch);
     return err;
-}
-
-int image_all_nan(const image_t *img)
-{
-    if (img->datatype != DT_FLOAT32 && img->datatype != DT_FLOAT64) return 0;
-    float run[4096];
-    size_t n = image_nvox(img);
-    for (size_t i = 0; i < n; i += 4096) {
-        size_t m = n - i < 4096 ? n - i : 4096;
-        image_values(img, i, m, run);
-        for (size_t k = 0; k < m; k++)
-            if (!isnan(run[k])) return 0;
-    }
-    return 1;
 }
 
 rgx_err image_same_geometry(const image_t *img, const image_t *mask, double tol_mm)

@@ -18,25 +18,25 @@ typedef struct {
     double affine[3][4]; /* voxel index (i, j, k, 1) -> world mm; sform, else qform, else pixdim */
     const char *affine_source; /* "sform", "qform" or "pixdim" */
     int datatype;        /* NIfTI datatype code of vox: the file's, DT_FLOAT32 from image_alloc() */
-    void *vox;           /* the stored voxels; NULL after image_read_header() */
-    void *buf;           /* the allocation vox lies in; owned */
-    size_t buf_bytes;    /* > 0: buf is a large buffer that image_free keeps for the next image */
+    void *vox;           /* the stored voxels (owned); NULL after image_read_header() */
     double slope, inter; /* value = stored * slope + inter (1 and 0 when the file does not scale) */
-    /* A mask from image_read_mask keeps only the box of its non-zero voxels: vox holds
-     * win_n[0] x win_n[1] x win_n[2] voxels from win_lo; every voxel outside is 0. */
+    /* A windowed image holds only the voxels of a box: vox is win_n[0] x win_n[1] x win_n[2]
+     * voxels from win_lo, and every voxel outside reads as `outside` (0 for a mask read by
+     * image_read_mask, which keeps the box of its labels; NaN for image_read_box). */
     int windowed, win_lo[3], win_n[3];
-    size_t data_end;     /* header: offset of the voxels in the (uncompressed) file + their bytes */
+    float outside;
+    int has_number;      /* 0: a float image whose every voxel is NaN */
 } image_t;
 
 /* Reads header and voxels; fails for 4D images with more than one volume, complex or
  * RGB data, or a file that ends early.  Any NaN voxel is kept (callers decide). */
 rgx_err image_read(const char *path, image_t *img);
-/* Reads a label map as image_read does, then keeps only the box of its non-zero voxels (when
- * it is an integer map without scaling).  The full voxels are read into a buffer of at least
- * reserve bytes, which image_free-style reuse then offers to the next image_read: read a
- * mask first with its image's data_end (image_read_header) and the image costs no fresh memory for
- * the mask's share. */
-rgx_err image_read_mask(const char *path, image_t *img, size_t reserve);
+/* Reads a label map, keeping only the box of its non-zero voxels (a map with scaling is read
+ * whole).  The file is streamed: the full map never sits in memory. */
+rgx_err image_read_mask(const char *path, image_t *img);
+/* Reads the voxels in the box lo .. hi (clipped to the image) and checks the whole file as
+ * image_read does; a voxel outside the box reads as NaN. */
+rgx_err image_read_box(const char *path, image_t *img, const int lo[3], const int hi[3]);
 /* Reads only the header (cheap: for validation before any work). */
 rgx_err image_read_header(const char *path, image_t *img);
 void image_free(image_t *img);
@@ -56,8 +56,11 @@ static inline float image_value(const image_t *img, size_t i)
 /* The bounding box lo .. hi (voxel indices) of the voxels whose value is `value`
  * (hi[0] = -1 when there is none). */
 rgx_err image_box_of(const image_t *img, float value, int lo[3], int hi[3]);
-/* 1 when no voxel holds a number (never for an integer type). */
-int image_all_nan(const image_t *img);
+/* 1 when no voxel holds a number (never for an integer type); known from reading. */
+static inline int image_all_nan(const image_t *img)
+{
+    return !img->has_number;
+}
 
 static inline size_t image_nvox(const image_t *img)
 {

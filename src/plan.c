@@ -71,8 +71,8 @@ static rgx_err check_images(const manifest_t *m, size_t i, const plan_opt_t *opt
             err = rgx_fail(RGX_ERR_INPUT, "image_%s: %s", m->channel[c], rgx_errmsg());
             break;
         }
-        /* The mask is read whole: its ROI voxel count is the patient's cost. */
-        if ((err = image_read(r->mask[c], &msk))) {
+        /* The mask's label box is read (streamed): its ROI voxel count is the patient's cost. */
+        if ((err = image_read_mask(r->mask[c], &msk))) {
             err = rgx_fail(RGX_ERR_INPUT, "mask%s%s: %s", m->shared_mask ? "" : "_",
                            m->shared_mask ? "" : m->channel[c], rgx_errmsg());
             break;
@@ -86,6 +86,10 @@ static rgx_err check_images(const manifest_t *m, size_t i, const plan_opt_t *opt
             size_t nx = (size_t)msk.dim[0], n = image_nvox(&msk);
             err = rgx_calloc(&row, nx, sizeof *row);
             for (size_t start = 0; start < n && !err; start += nx) {
+                size_t y = start / nx % (size_t)msk.dim[1], z = start / nx / (size_t)msk.dim[1];
+                if (msk.windowed && (y < (size_t)msk.win_lo[1] || y >= (size_t)(msk.win_lo[1] + msk.win_n[1]) ||
+                                     z < (size_t)msk.win_lo[2] || z >= (size_t)(msk.win_lo[2] + msk.win_n[2])))
+                    continue; /* a row outside the labels' box: all 0 */
                 image_values(&msk, start, nx, row);
                 for (size_t v = 0; v < nx && !err; v++) {
                     if (!label_wanted(opt, row[v])) continue;

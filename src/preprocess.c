@@ -14,6 +14,40 @@ void preprocess_free(preproc_t *pp)
     memset(pp, 0, sizeof *pp);
 }
 
+/* The crop of the new grid for a ROI whose voxels span lo .. hi: its bounding box on the
+ * (new) grid plus a margin that covers the 1 cm^3 local-intensity sphere (radius
+ * 6.2035 mm).  On a new grid, the box also takes the old voxels next to the ROI, which the
+ * interpolated mask may reach. */
+static void crop(const axis_map_t map[3], const int lo[3], const int hi[3], int o[3], int n[3])
+{
+    for (int a = 0; a < 3; a++) {
+        int m = (int)ceil(6.2035 / map[a].s);
+        int b0 = (int)floor((lo[a] - 1 - map[a].off) / map[a].r) - m,
+            b1 = (int)ceil((hi[a] + 1 - map[a].off) / map[a].r) + m;
+        if (map[a].r == 1 && map[a].off == 0) b0 = lo[a] - m, b1 = hi[a] + m;
+        o[a] = b0 < 0 ? 0 : b0;
+        int e = b1 >= map[a].n ? map[a].n - 1 : b1;
+        n[a] = e - o[a] + 1;
+    }
+}
+
+rgx_err preprocess_source(const image_t *img, const image_t *msk, int label,
+                          const feat_settings_t *s, int lo[3], int hi[3])
+{
+    int rl[3], rh[3], o[3], n[3];
+    rgx_err err = image_box_of(msk, (float)label, rl, rh);
+    if (err || rh[0] < 0) {
+        for (int a = 0; a < 3; a++) lo[a] = 0, hi[a] = -1;
+        return err;
+    }
+    axis_map_t map[3];
+    resample_grid(img, s, map);
+    crop(map, rl, rh, o, n);
+    if (s->interp != INTERP_NONE) return resample_source(img, s, map, o, n, lo, hi);
+    for (int a = 0; a < 3; a++) lo[a] = o[a], hi[a] = o[a] + n[a] - 1;
+    return RGX_OK;
+}
+
 rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const feat_settings_t *s,
                        preproc_t *pp)
 {
@@ -24,21 +58,10 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
     rgx_err err = image_box_of(msk, want, lo, hi);
     if (err) return err;
     if (hi[0] < 0) return rgx_fail(RGX_ERR_INPUT, "label %d has no voxel in the mask", label);
-    /* The crop: the ROI's bounding box on the (new) grid plus a margin that covers the 1 cm^3
-     * local-intensity sphere (radius 6.2035 mm).  On a new grid, the box also takes the old
-     * voxels next to the ROI, which the interpolated mask may reach. */
     axis_map_t map[3];
     resample_grid(img, s, map);
     int o[3], n[3];
-    for (int a = 0; a < 3; a++) {
-        int m = (int)ceil(6.2035 / map[a].s);
-        int b0 = (int)floor((lo[a] - 1 - map[a].off) / map[a].r) - m,
-            b1 = (int)ceil((hi[a] + 1 - map[a].off) / map[a].r) + m;
-        if (map[a].r == 1 && map[a].off == 0) b0 = lo[a] - m, b1 = hi[a] + m;
-        o[a] = b0 < 0 ? 0 : b0;
-        int e = b1 >= map[a].n ? map[a].n - 1 : b1;
-        n[a] = e - o[a] + 1;
-    }
+    crop(map, lo, hi, o, n);
     size_t nv = (size_t)n[0] * (size_t)n[1] * (size_t)n[2];
     if ((err = rgx_calloc(&pp->intensity, nv, sizeof *pp->intensity)) ||
         (err = rgx_calloc(&pp->morph, nv, 1)) || (err = rgx_calloc(&pp->mask, nv, 1)) ||

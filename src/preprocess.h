@@ -26,4 +26,9 @@ rgx_err preprocess_roi(const image_t *img, const image_t *mask, int label, const
                        preproc_t *out);
 void preprocess_free(preproc_t *pp);
 
+/* The image voxels lo .. hi that preprocess_roi reads for the label (from the image's
+ * header and the mask); hi[0] = -1 when the label has no voxel. */
+rgx_err preprocess_source(const image_t *img, const image_t *msk, int label,
+                          const feat_settings_t *s, int lo[3], int hi[3]);
+
 #endif

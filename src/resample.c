@@ -90,22 +90,20 @@ static int clampi(int v, int n)
     return v < 0 ? 0 : v >= n ? n - 1 : v;
 }
 
-rgx_err resample_box(const image_t *img, const image_t *msk, float label, const feat_settings_t *s,
-                     const axis_map_t map[3], const int o[3], const int n[3], double *intensity,
-                     uint8_t *morph)
+/* The taps of the box o .. o + n - 1 along each axis, for the intensities (ti) and the mask
+ * (tm), and the block of old voxels they read: lo .. lo + bn - 1 (unclipped: reads past the
+ * image take the edge voxel). */
+static rgx_err box_taps(const feat_settings_t *s, const axis_map_t map[3], const int o[3],
+                        const int n[3], taps_t ti[3], taps_t tm[3], int lo[3], int bn[3])
 {
-    taps_t ti[3] = {{0}}, tm[3] = {{0}};
-    double *blk = NULL;
-    float *mblk = NULL;
     rgx_err err = RGX_OK;
-    int lo[3], bn[3];
-    for (int a = 0; a < 3; a++) {
+    for (int a = 0; a < 3 && !err; a++) {
         /* An axis that keeps its grid maps voxel to voxel: one tap. */
         int same = map[a].r == 1 && map[a].off == 0;
         interp_t mi = same ? INTERP_NEAREST : s->interp, mm = same ? INTERP_NEAREST : s->mask_interp;
         if ((err = taps_make(&map[a], o[a], n[a], mi, &ti[a])) ||
             (err = taps_make(&map[a], o[a], n[a], mm, &tm[a])))
-            goto out;
+            break;
         int l = ti[a].idx[0], h = ti[a].idx[(size_t)n[a] * (size_t)ti[a].k - 1];
         if (tm[a].idx[0] < l) l = tm[a].idx[0];
         if (tm[a].idx[(size_t)n[a] * (size_t)tm[a].k - 1] > h)
@@ -113,6 +111,32 @@ rgx_err resample_box(const image_t *img, const image_t *msk, float label, const 
         if (mi == INTERP_CUBIC) l -= SPLINE_PAD, h += SPLINE_PAD;
         lo[a] = l, bn[a] = h - l + 1;
     }
+    return err;
+}
+
+rgx_err resample_source(const image_t *img, const feat_settings_t *s, const axis_map_t map[3],
+                        const int o[3], const int n[3], int lo[3], int hi[3])
+{
+    taps_t ti[3] = {{0}}, tm[3] = {{0}};
+    int bn[3];
+    rgx_err err = box_taps(s, map, o, n, ti, tm, lo, bn);
+    for (int a = 0; a < 3; a++) {
+        if (!err) hi[a] = clampi(lo[a] + bn[a] - 1, img->dim[a]), lo[a] = clampi(lo[a], img->dim[a]);
+        taps_free(&ti[a]), taps_free(&tm[a]);
+    }
+    return err;
+}
+
+rgx_err resample_box(const image_t *img, const image_t *msk, float label, const feat_settings_t *s,
+                     const axis_map_t map[3], const int o[3], const int n[3], double *intensity,
+                     uint8_t *morph)
+{
+    taps_t ti[3] = {{0}}, tm[3] = {{0}};
+    double *blk = NULL;
+    float *mblk = NULL;
+    int lo[3], bn[3];
+    rgx_err err = box_taps(s, map, o, n, ti, tm, lo, bn);
+    if (err) goto out;
     /* The block of old voxels the taps read, edge values repeated past the image. */
     size_t nb = (size_t)bn[0] * (size_t)bn[1] * (size_t)bn[2];
     if ((err = rgx_calloc(&blk, nb, sizeof *blk)) || (err = rgx_calloc(&mblk, nb, sizeof *mblk)))

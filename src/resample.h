@@ -28,6 +28,10 @@ typedef struct {
 /* The new grid of img under the settings (axes not resampled map one to one). */
 void resample_grid(const image_t *img, const feat_settings_t *s, axis_map_t map[3]);
 
+/* The old voxels lo .. hi (clipped to the image) that resample_box reads for the box o, n. */
+rgx_err resample_source(const image_t *img, const feat_settings_t *s, const axis_map_t map[3],
+                        const int o[3], const int n[3], int lo[3], int hi[3]);
+
 /* Samples the box o[a] .. o[a] + n[a] - 1 of the new grid: the intensity (rounded when the
  * settings say so) into intensity[], and the mask of `label` into morph[] (0/1). */
 rgx_err resample_box(const image_t *img, const image_t *msk, float label, const feat_settings_t *s,
