@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The voxel reader (image.c: whole-file inflate with libdeflate, else nifticlib's znz) on every
-# NIfTI-1 scalar datatype, both byte orders, .nii and .nii.gz, a gzip of two members (read
-# through znz), scl_slope/scl_inter, and a truncated .nii.gz: the same image must give the
-# same features whatever its encoding, and a damaged file a clear error.
+# The voxel reader (image.c: streamed, a .nii.gz inflated in pieces by ISA-L) on every NIfTI-1
+# scalar datatype, both byte orders, .nii and .nii.gz, a gzip of two members,
+# scl_slope/scl_inter, and a truncated .nii.gz: the same image must give the same features
+# whatever its encoding, and a damaged file a clear error.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
 D=$(tmpdir)
