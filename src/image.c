@@ -159,10 +159,16 @@ static rgx_err inflate_pieces(const char *file, const unsigned char *z, size_t z
 {
     struct inflate_state *st = malloc(sizeof *st);
     if (!st) return rgx_fail(RGX_ERR_MEMORY, "out of memory");
+    /* The input is given at most 1 GB at a time (ISA-L counts it in 32 bits). */
+    const unsigned char *end = z + zlen;
     isal_inflate_init(st);
-    st->next_in = (uint8_t *)(uintptr_t)z, st->avail_in = (uint32_t)zlen, st->crc_flag = ISAL_GZIP;
+    st->next_in = (uint8_t *)(uintptr_t)z, st->avail_in = 0, st->crc_flag = ISAL_GZIP;
     rgx_err err = RGX_OK;
     for (;;) {
+        if (!st->avail_in) {
+            size_t left = (size_t)(end - st->next_in);
+            st->avail_in = (uint32_t)(left < ((size_t)1 << 30) ? left : (size_t)1 << 30);
+        }
         st->next_out = buf + fd->have, st->avail_out = CHUNK;
         int rc = isal_inflate(st);
         if (rc != ISAL_DECOMP_OK) {
@@ -175,12 +181,11 @@ static rgx_err inflate_pieces(const char *file, const unsigned char *z, size_t z
         if (st->block_state == ISAL_BLOCK_FINISH) {
             /* Another member may follow; other trailing bytes are ignored, as zlib's gzread
              * does. */
-            if (st->avail_in < 2 || st->next_in[0] != 0x1f || st->next_in[1] != 0x8b) break;
             uint8_t *next = st->next_in;
-            uint32_t left = st->avail_in;
+            if (end - next < 2 || next[0] != 0x1f || next[1] != 0x8b) break;
             isal_inflate_init(st);
-            st->next_in = next, st->avail_in = left, st->crc_flag = ISAL_GZIP;
-        } else if (!got && !st->avail_in) {
+            st->next_in = next, st->avail_in = 0, st->crc_flag = ISAL_GZIP;
+        } else if (!got && st->next_in == end) {
             err = rgx_fail(RGX_ERR_INPUT, "%s: corrupt gzip data (truncated file?)", file);
             break;
         }
@@ -211,8 +216,7 @@ static rgx_err stream_voxels(const char *path, const nifti_image *nim, sink_t *k
             err = rgx_fail(RGX_ERR_INPUT, "%s: cannot map: %s", file, strerror(errno));
         } else {
             madvise(z, (size_t)zlen, MADV_SEQUENTIAL);
-            err = zlen > 0xffffffffL ? rgx_fail(RGX_ERR_INPUT, "%s: over 4 GB compressed", file)
-                                     : inflate_pieces(file, z, (size_t)zlen, buf, &fd, k);
+            err = inflate_pieces(file, z, (size_t)zlen, buf, &fd, k);
             munmap(z, (size_t)zlen);
         }
     } else if (!err) {
@@ -429,6 +433,10 @@ static rgx_err read_image(const char *path, image_t *img, read_kind_t kind, cons
             img->win_lo[a] = h[a] >= l[a] ? l[a] + (a == 2 ? ms.z0 : 0) : 0;
             img->win_n[a] = h[a] >= l[a] ? h[a] - l[a] + 1 : 0;
             keep *= (size_t)img->win_n[a];
+        }
+        if (img->win_n[0] == img->dim[0] && img->win_n[1] == img->dim[1]) {
+            img->vox = ms.slab, ms.slab = NULL; /* the slab is the box: its planes are whole */
+            goto out;
         }
         if ((err = voxel_alloc(&img->vox, keep, nb))) goto out;
         size_t row = (size_t)img->win_n[0] * nb;

@@ -77,6 +77,35 @@ static void test_window(int datatype, const char *dir)
     unlink(path);
 }
 
+/* A label map whose labels span whole planes (the kept planes are the box): same voxels. */
+static void test_whole_planes(const char *dir)
+{
+    image_t m = {.dim = {33, 17, 12}, .spacing = {1, 1, 1}};
+    for (int a = 0; a < 3; a++) m.affine[a][a] = 1;
+    float *v;
+    if (image_alloc(&m, &v) != RGX_OK) return;
+    for (int i = 0; i < 33 * 17; i++) v[i + 33 * 17 * 4] = 1, v[i + 33 * 17 * 7] = 3; /* planes 4, 7 */
+    char path[512];
+    snprintf(path, sizeof path, "%s/planes.nii.gz", dir);
+    is_int(image_write(path, &m, 2), RGX_OK, "whole-plane mask written");
+    image_t whole = {0}, win = {0};
+    is_int(image_read(path, &whole), RGX_OK, "read whole");
+    is_int(image_read_mask(path, &win), RGX_OK, "read as a mask");
+    ok(win.windowed && win.win_lo[2] == 4 && win.win_n[2] == 4 && win.win_n[0] == 33 &&
+           win.win_n[1] == 17,
+       "the box: planes 4 .. 7, whole");
+    size_t n = image_nvox(&m), bad = 0;
+    float a[61], b[61];
+    for (size_t i = 0; i < n; i += 61) {
+        size_t k = n - i < 61 ? n - i : 61;
+        image_values(&whole, i, k, a), image_values(&win, i, k, b);
+        for (size_t t = 0; t < k; t++) bad += a[t] != b[t];
+    }
+    ok(bad == 0, "same voxels");
+    image_free(&whole), image_free(&win), image_free(&m);
+    unlink(path);
+}
+
 /* Copies from to to without its last `cut` bytes and with the byte `flip` from the end
  * changed (flip < 0: none). */
 static int copy_damaged(const char *from, const char *to, long cut, long flip)
@@ -149,6 +178,7 @@ int main(void)
     test_window(2, dir);  /* DT_UINT8 */
     test_window(4, dir);  /* DT_INT16 */
     test_window(8, dir);  /* DT_INT32 */
+    test_whole_planes(dir);
     test_files(dir);
     rmdir(dir);
     return tap_done();
