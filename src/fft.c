@@ -59,6 +59,11 @@ void fft_plan_free(fft_plan_t *p)
     p->tw = NULL;
 }
 
+/* Point k of input run q times its twiddle factor, as (re, im). */
+#define TWIDDLED(q, re, im)                                                                        \
+    double re = ar[(q) * len + k] * wr[q] - ai[(q) * len + k] * wi[q],                            \
+           im = ar[(q) * len + k] * wi[q] + ai[(q) * len + k] * wr[q]
+
 /* One stage of radix p.  xr/xi: input, yr/yi: output; ls = L*, len = r nb (the contiguous
  * run of one j, q).  Twiddles (c, s) stand for w = c - i s. */
 __attribute__((target_clones("avx512f", "avx2", "default"))) static void
@@ -78,8 +83,7 @@ stage(int p, size_t ls, size_t len, const double *tw, const double *xr, const do
         if (p == 2) {
 #pragma omp simd
             for (size_t k = 0; k < len; k++) {
-                double x1r = ar[len + k] * wr[1] - ai[len + k] * wi[1];
-                double x1i = ar[len + k] * wi[1] + ai[len + k] * wr[1];
+                TWIDDLED(1, x1r, x1i);
                 br[k] = ar[k] + x1r, bi[k] = ai[k] + x1i;
                 br[out + k] = ar[k] - x1r, bi[out + k] = ai[k] - x1i;
             }
@@ -87,12 +91,9 @@ stage(int p, size_t ls, size_t len, const double *tw, const double *xr, const do
 #pragma omp simd
             for (size_t k = 0; k < len; k++) {
                 double a0r = ar[k], a0i = ai[k];
-                double a1r = ar[len + k] * wr[1] - ai[len + k] * wi[1];
-                double a1i = ar[len + k] * wi[1] + ai[len + k] * wr[1];
-                double a2r = ar[2 * len + k] * wr[2] - ai[2 * len + k] * wi[2];
-                double a2i = ar[2 * len + k] * wi[2] + ai[2 * len + k] * wr[2];
-                double a3r = ar[3 * len + k] * wr[3] - ai[3 * len + k] * wi[3];
-                double a3i = ar[3 * len + k] * wi[3] + ai[3 * len + k] * wr[3];
+                TWIDDLED(1, a1r, a1i);
+                TWIDDLED(2, a2r, a2i);
+                TWIDDLED(3, a3r, a3i);
                 double t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
                 double t2r = a1r + a3r, t2i = a1i + a3i, t3r = a1r - a3r, t3i = a1i - a3i;
                 br[k] = t0r + t2r, bi[k] = t0i + t2i;
@@ -104,10 +105,8 @@ stage(int p, size_t ls, size_t len, const double *tw, const double *xr, const do
 #pragma omp simd
             for (size_t k = 0; k < len; k++) {
                 double a0r = ar[k], a0i = ai[k];
-                double a1r = ar[len + k] * wr[1] - ai[len + k] * wi[1];
-                double a1i = ar[len + k] * wi[1] + ai[len + k] * wr[1];
-                double a2r = ar[2 * len + k] * wr[2] - ai[2 * len + k] * wi[2];
-                double a2i = ar[2 * len + k] * wi[2] + ai[2 * len + k] * wr[2];
+                TWIDDLED(1, a1r, a1i);
+                TWIDDLED(2, a2r, a2i);
                 double sr = a1r + a2r, si = a1i + a2i, dr = c3 * (a1r - a2r), di = c3 * (a1i - a2i);
                 double mr = a0r - 0.5 * sr, mi = a0i - 0.5 * si;
                 br[k] = a0r + sr, bi[k] = a0i + si;
@@ -118,14 +117,10 @@ stage(int p, size_t ls, size_t len, const double *tw, const double *xr, const do
 #pragma omp simd
             for (size_t k = 0; k < len; k++) {
                 double a0r = ar[k], a0i = ai[k];
-                double a1r = ar[len + k] * wr[1] - ai[len + k] * wi[1];
-                double a1i = ar[len + k] * wi[1] + ai[len + k] * wr[1];
-                double a2r = ar[2 * len + k] * wr[2] - ai[2 * len + k] * wi[2];
-                double a2i = ar[2 * len + k] * wi[2] + ai[2 * len + k] * wr[2];
-                double a3r = ar[3 * len + k] * wr[3] - ai[3 * len + k] * wi[3];
-                double a3i = ar[3 * len + k] * wi[3] + ai[3 * len + k] * wr[3];
-                double a4r = ar[4 * len + k] * wr[4] - ai[4 * len + k] * wi[4];
-                double a4i = ar[4 * len + k] * wi[4] + ai[4 * len + k] * wr[4];
+                TWIDDLED(1, a1r, a1i);
+                TWIDDLED(2, a2r, a2i);
+                TWIDDLED(3, a3r, a3i);
+                TWIDDLED(4, a4r, a4i);
                 double b1r = a1r + a4r, b1i = a1i + a4i, b2r = a2r + a3r, b2i = a2i + a3i;
                 double d1r = a1r - a4r, d1i = a1i - a4i, d2r = a2r - a3r, d2i = a2i - a3i;
                 double e1r = a0r + c51 * b1r + c52 * b2r, e1i = a0i + c51 * b1i + c52 * b2i;

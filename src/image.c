@@ -232,23 +232,17 @@ static rgx_err stream_voxels(const char *path, const nifti_image *nim, sink_t *k
     return err;
 }
 
-/* The whole image. */
+/* The voxels into dst: all of them (take_whole), or those in the image's window. */
 typedef struct {
     sink_t k;
     unsigned char *dst;
-} whole_sink_t;
+} copy_sink_t;
 
 static rgx_err take_whole(sink_t *k, const unsigned char *p, size_t first, size_t n)
 {
-    memcpy(((whole_sink_t *)k)->dst + first * k->nb, p, n * k->nb);
+    memcpy(((copy_sink_t *)k)->dst + first * k->nb, p, n * k->nb);
     return RGX_OK;
 }
-
-/* The voxels inside a window (the image's lo and n). */
-typedef struct {
-    sink_t k;
-    unsigned char *dst;
-} window_sink_t;
 
 static rgx_err take_window(sink_t *k, const unsigned char *p, size_t first, size_t n)
 {
@@ -264,7 +258,7 @@ static rgx_err take_window(sink_t *k, const unsigned char *p, size_t first, size
         if (e > x + len) e = x + len;
         if (z >= (size_t)lo[2] && z < (size_t)(lo[2] + wn[2]) && y >= (size_t)lo[1] &&
             y < (size_t)(lo[1] + wn[1]) && a < e)
-            memcpy(((window_sink_t *)k)->dst +
+            memcpy(((copy_sink_t *)k)->dst +
                        nb * (a - (size_t)lo[0] +
                              (size_t)wn[0] * (y - (size_t)lo[1] + (size_t)wn[1] * (z - (size_t)lo[2]))),
                    p + (a - x) * nb, (e - a) * nb);
@@ -402,13 +396,13 @@ static rgx_err read_image(const char *path, image_t *img, read_kind_t kind, cons
     /* A label map without scaling stores its labels: a zero voxel is 0.  Otherwise whole. */
     if (kind == READ_MASK && (img->slope != 1.0 || img->inter != 0.0)) kind = READ_WHOLE;
     if (kind == READ_WHOLE) {
-        whole_sink_t w = {{take_whole, img, nb}, NULL};
+        copy_sink_t w = {{take_whole, img, nb}, NULL};
         if (!(err = voxel_alloc(&img->vox, n, nb))) {
             w.dst = img->vox;
             err = stream_voxels(path, nim, &w.k, &img->has_number);
         }
     } else if (kind == READ_WINDOW) {
-        window_sink_t w = {{take_window, img, nb}, NULL};
+        copy_sink_t w = {{take_window, img, nb}, NULL};
         size_t keep = 1;
         img->windowed = 1, img->outside = NAN;
         for (int a = 0; a < 3; a++) {

@@ -8,6 +8,19 @@
 #include "image.h"
 #include "tap.h"
 
+/* The voxels where a and b differ, read in runs of odd length that cross rows and planes. */
+static size_t count_differ(const image_t *a, const image_t *b)
+{
+    size_t n = image_nvox(a), bad = 0;
+    float u[97], v[97];
+    for (size_t i = 0; i < n; i += 97) {
+        size_t k = n - i < 97 ? n - i : 97;
+        image_values(a, i, k, u), image_values(b, i, k, v);
+        for (size_t t = 0; t < k; t++) bad += u[t] != v[t];
+    }
+    return bad;
+}
+
 /* Labels 1 and 2 in two blocks of a 40 x 30 x 20 grid; types uint8, int16 and int32. */
 static void test_window(int datatype, const char *dir)
 {
@@ -35,14 +48,8 @@ static void test_window(int datatype, const char *dir)
     ok(win.windowed && win.win_n[0] == 14 && win.win_n[1] == 9 && win.win_n[2] == 6 &&
            win.win_lo[0] == 10 && win.win_lo[1] == 3 && win.win_lo[2] == 5,
        name);
-    /* Every voxel, in runs of odd lengths that cross rows and planes. */
-    size_t n = image_nvox(&m), bad = 0;
+    size_t n = image_nvox(&m), bad = count_differ(&whole, &win);
     float a[97], b[97];
-    for (size_t i = 0; i < n; i += 97) {
-        size_t k = n - i < 97 ? n - i : 97;
-        image_values(&whole, i, k, a), image_values(&win, i, k, b);
-        for (size_t t = 0; t < k; t++) bad += a[t] != b[t];
-    }
     snprintf(name, sizeof name, "datatype %d: same voxels (%zu differ)", datatype, bad);
     ok(bad == 0, name);
     for (int label = 0; label <= 3; label++) {
@@ -94,14 +101,7 @@ static void test_whole_planes(const char *dir)
     ok(win.windowed && win.win_lo[2] == 4 && win.win_n[2] == 4 && win.win_n[0] == 33 &&
            win.win_n[1] == 17,
        "the box: planes 4 .. 7, whole");
-    size_t n = image_nvox(&m), bad = 0;
-    float a[61], b[61];
-    for (size_t i = 0; i < n; i += 61) {
-        size_t k = n - i < 61 ? n - i : 61;
-        image_values(&whole, i, k, a), image_values(&win, i, k, b);
-        for (size_t t = 0; t < k; t++) bad += a[t] != b[t];
-    }
-    ok(bad == 0, "same voxels");
+    ok(count_differ(&whole, &win) == 0, "same voxels");
     image_free(&whole), image_free(&win), image_free(&m);
     unlink(path);
 }
