@@ -75,7 +75,8 @@ rgx_err feat_ngtdm(const roi_t *r, const feat_settings_t *st, featvec_t *out)
     tex_nbhd_t nb2 = {0}, nb3 = {0};
     rgx_err err;
     if ((err = tex_nbhd(r->dim, delta, 0, &nb2)) || (err = tex_nbhd(r->dim, delta, delta, &nb3)) ||
-        (err = rgx_calloc(&s, (size_t)ng, sizeof *s)) || (err = rgx_calloc(&n, (size_t)ng, sizeof *n)) ||
+        (err = rgx_calloc(&s, (size_t)ng, sizeof *s)) ||
+        (err = rgx_calloc(&n, (size_t)ng, sizeof *n)) ||
         (err = rgx_calloc(&s25, (size_t)ng, sizeof *s)) ||
         (err = rgx_calloc(&n25, (size_t)ng, sizeof *n)))
         goto out;

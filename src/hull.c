@@ -133,8 +133,9 @@ static rgx_err diameter(const int32_t (*q)[3], size_t n, const double *s, double
     int32_t *x = NULL, *y = NULL, *z = NULL;
     rgx_err err;
     *out = 0;
-    if (!(err = rgx_calloc(&x, n ? n : 1, sizeof *x)) && !(err = rgx_calloc(&y, n ? n : 1, sizeof *y)) &&
-        !(err = rgx_calloc(&z, n ? n : 1, sizeof *z))) {
+    size_t m = n ? n : 1;
+    if (!(err = rgx_calloc(&x, m, sizeof *x)) && !(err = rgx_calloc(&y, m, sizeof *y)) &&
+        !(err = rgx_calloc(&z, m, sizeof *z))) {
         for (size_t a = 0; a < n; a++) x[a] = q[a][0], y[a] = q[a][1], z[a] = q[a][2];
         double best = 0;
         for (size_t a = 0; a + 1 < n; a++) {
@@ -177,7 +178,8 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
     int *nxt = NULL, *moved = NULL, *start = NULL, *end = NULL, *vis = NULL, *stack = NULL;
     size_t capv = 0, caps = 0;
     if ((err = reserve(&f, &capf, 4, sizeof *f)) || (err = rgx_calloc(&nxt, m, sizeof *nxt)) ||
-        (err = rgx_calloc(&moved, m, sizeof *moved)) || (err = rgx_calloc(&start, m, sizeof *start)) ||
+        (err = rgx_calloc(&moved, m, sizeof *moved)) ||
+        (err = rgx_calloc(&start, m, sizeof *start)) ||
         (err = rgx_calloc(&end, m, sizeof *end)))
         goto hull_out;
     {
@@ -244,9 +246,10 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
             for (int k = g->head; k >= 0; k = nxt[k])
                 if (k != apex) moved[nmoved++] = k;
             g->head = -1;
-            for (int e = 0; e < 3; e++)
-                edges[ne++] = (hedge_t){(int64_t)corner(g, e) << 32 | (uint32_t)corner(g, (e + 1) % 3),
-                                        g->nb[e]};
+            for (int e = 0; e < 3; e++) {
+                int64_t key = (int64_t)corner(g, e) << 32 | (uint32_t)corner(g, (e + 1) % 3);
+                edges[ne++] = (hedge_t){key, g->nb[e]};
+            }
         }
         qsort(edges, ne, sizeof *edges, cmp_edge);
         for (size_t e = 0; e < ne && !err; e++) {

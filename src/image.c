@@ -258,10 +258,11 @@ static rgx_err take_window(sink_t *k, const unsigned char *p, size_t first, size
         if (e > x + len) e = x + len;
         if (z >= (size_t)lo[2] && z < (size_t)(lo[2] + wn[2]) && y >= (size_t)lo[1] &&
             y < (size_t)(lo[1] + wn[1]) && a < e)
-            memcpy(((copy_sink_t *)k)->dst +
-                       nb * (a - (size_t)lo[0] +
-                             (size_t)wn[0] * (y - (size_t)lo[1] + (size_t)wn[1] * (z - (size_t)lo[2]))),
-                   p + (a - x) * nb, (e - a) * nb);
+        {
+            size_t at = a - (size_t)lo[0] +
+                        (size_t)wn[0] * (y - (size_t)lo[1] + (size_t)wn[1] * (z - (size_t)lo[2]));
+            memcpy(((copy_sink_t *)k)->dst + nb * at, p + (a - x) * nb, (e - a) * nb);
+        }
         first += len, p += len * nb, n -= len;
     }
     return RGX_OK;
@@ -415,7 +416,9 @@ static rgx_err read_image(const char *path, image_t *img, read_kind_t kind, cons
             err = stream_voxels(path, nim, &w.k, &img->has_number);
         }
     } else {
-        ms = (mask_sink_t){{take_mask, img, nb}, NULL, NULL, (size_t)img->dim[0] * (size_t)img->dim[1] * nb, 0, 0, 0, -1};
+        ms = (mask_sink_t){.k = {take_mask, img, nb},
+                           .pb = (size_t)img->dim[0] * (size_t)img->dim[1] * nb,
+                           .z0 = -1};
         if ((err = rgx_calloc(&ms.cur, ms.pb ? ms.pb : 1, 1)) ||
             (err = stream_voxels(path, nim, &ms.k, &img->has_number)))
             goto out;
@@ -436,7 +439,8 @@ static rgx_err read_image(const char *path, image_t *img, read_kind_t kind, cons
         size_t row = (size_t)img->win_n[0] * nb;
         for (int k = 0; k < img->win_n[2]; k++)
             for (int j = 0; j < img->win_n[1]; j++)
-                memcpy((unsigned char *)img->vox + row * ((size_t)j + (size_t)img->win_n[1] * (size_t)k),
+                memcpy((unsigned char *)img->vox +
+                           row * ((size_t)j + (size_t)img->win_n[1] * (size_t)k),
                        ms.slab + ms.pb * (size_t)(l[2] + k) +
                            nb * ((size_t)l[0] + (size_t)img->dim[0] * (size_t)(l[1] + j)),
                        row);
@@ -531,9 +535,9 @@ void image_values(const image_t *img, size_t first, size_t n, float *o)
 }
 
 /* Finds value in the n stored voxels from first (indices into vox), as stored_values() would
- * give them: 1 and the first and last positions when present.  Integer voxels without scaling are compared as
- * stored (an integer converts to a float below 2^24 in magnitude only when it equals it);
- * anything else is converted into scratch (n floats) first. */
+ * give them: 1 and the first and last positions when present.  Integer voxels without
+ * scaling are compared as stored (an integer converts to a float below 2^24 in magnitude only
+ * when it equals it); anything else is converted into scratch (n floats) first. */
 static int find_in_run(const image_t *img, size_t first, size_t n, float value, float *scratch,
                        size_t *lo, size_t *hi)
 {

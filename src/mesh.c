@@ -221,10 +221,9 @@ rgx_err mesh_build(const uint8_t *mask, const int dim[3], const double spacing[3
             unsigned left = 0; /* the column at x = i: none left of lo */
             for (int i = lo - 1; i <= hi; i++) {
                 int x = i + 1;
-                unsigned right = x <= hi ? (unsigned)(row[0][x] != 0) | (unsigned)(row[1][x] != 0) << 1 |
-                                               (unsigned)(row[2][x] != 0) << 2 |
-                                               (unsigned)(row[3][x] != 0) << 3
-                                         : 0;
+                unsigned right = 0;
+                if (x <= hi)
+                    for (int t = 0; t < 4; t++) right |= (unsigned)(row[t][x] != 0) << t;
                 int cfg = (int)(spread(left) | spread(right) << 1);
                 left = right;
                 if (cfg == 0 || cfg == 255) continue;
@@ -243,7 +242,8 @@ rgx_err mesh_build(const uint8_t *mask, const int dim[3], const double spacing[3
                     double v[12][3], out[3] = {0, 0, 0};
                     for (int q = 0; q < n; q++) {
                         int e = cc->edge[p][q], a = edge_a[e], b = edge_b[e];
-                        int32_t d[3] = {2 * i + (a & 1) + (b & 1), 2 * j + (a >> 1 & 1) + (b >> 1 & 1),
+                        int32_t d[3] = {2 * i + (a & 1) + (b & 1),
+                                        2 * j + (a >> 1 & 1) + (b >> 1 & 1),
                                         2 * k + (a >> 2 & 1) + (b >> 2 & 1)};
                         int sgn = (cfg >> a & 1) ? 1 : -1; /* from the ROI corner a to b */
                         for (int t = 0; t < 3; t++) {

@@ -193,8 +193,8 @@ rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
             double *c1 = buf, *c2 = buf + 2 * lane;
             for (size_t i = 0; i < 2 * nn; i++) c1[i] = c2[i] = 0;
             for (size_t j = 0; j < nb; j++) {
-                size_t v0 = (size_t)lo[0] +
-                            (size_t)d[0] * ((size_t)lo[1] + y0 + j + (size_t)d[1] * ((size_t)lo[2] + z));
+                size_t v0 = (size_t)lo[0] + (size_t)d[0] * ((size_t)lo[1] + y0 + j +
+                                                            (size_t)d[1] * ((size_t)lo[2] + z));
                 for (size_t x = 0; x < b[0]; x++) {
                     if (!r->mask[v0 + x]) continue;
                     double a = r->intensity[v0 + x] - mu;

@@ -121,7 +121,8 @@ rgx_err resample_source(const image_t *img, const feat_settings_t *s, const axis
     int bn[3];
     rgx_err err = box_taps(s, map, o, n, ti, tm, lo, bn);
     for (int a = 0; a < 3; a++) {
-        if (!err) hi[a] = clampi(lo[a] + bn[a] - 1, img->dim[a]), lo[a] = clampi(lo[a], img->dim[a]);
+        if (!err) hi[a] = clampi(lo[a] + bn[a] - 1, img->dim[a]);
+        if (!err) lo[a] = clampi(lo[a], img->dim[a]);
         taps_free(&ti[a]), taps_free(&tm[a]);
     }
     return err;

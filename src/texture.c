@@ -141,7 +141,8 @@ rgx_err tex_nbhd(const int *d, int delta, int dz, tex_nbhd_t *nb)
 {
     int w = 2 * delta + 1, most = w * w * (2 * dz + 1) - 1;
     nb->n = 0, nb->delta = delta, nb->dz = dz, nb->off = NULL, nb->step = NULL;
-    if (delta > 127) return rgx_fail(RGX_ERR_CONFIG, "neighbourhood distance %d: at most 127", delta);
+    if (delta > 127)
+        return rgx_fail(RGX_ERR_CONFIG, "neighbourhood distance %d: at most 127", delta);
     rgx_err err;
     if ((err = rgx_calloc(&nb->off, (size_t)most, sizeof *nb->off)) ||
         (err = rgx_calloc(&nb->step, (size_t)most, sizeof *nb->step))) {

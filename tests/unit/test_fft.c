@@ -28,12 +28,14 @@ static void test_fft(size_t n, size_t nb, unsigned seed)
         for (size_t f = 0; f < n; f++) {
             long double re = 0, im = 0;
             for (size_t t = 0; t < n; t++) {
-                long double ang = -2 * 3.14159265358979323846264338327950288L * (long double)(f * t % n) / n;
+                long double ang =
+                    -2 * 3.14159265358979323846264338327950288L * (long double)(f * t % n) / n;
                 long double xr = in[t * nb + j], xi = in[n * nb + t * nb + j];
                 re += xr * cosl(ang) - xi * sinl(ang);
                 im += xr * sinl(ang) + xi * cosl(ang);
             }
-            double er = fabs((double)(y[f * nb + j] - re)), ei = fabs((double)(y[n * nb + f * nb + j] - im));
+            double er = fabs((double)(y[f * nb + j] - re));
+            double ei = fabs((double)(y[n * nb + f * nb + j] - im));
             worst = fmax(worst, fmax(er, ei));
             big = fmax(big, fabs((double)re) + fabs((double)im));
         }

@@ -115,14 +115,16 @@ static void test_mesh(void)
                     memcpy(p[NP - 1 - i], sw, sizeof sw);
                 }
             char name[96];
-            snprintf(name, sizeof name, "%s with %d points (order %d)", shape ? "octahedron" : "cube", NP, pass);
+            snprintf(name, sizeof name, "%s with %d points (order %d)",
+                     shape ? "octahedron" : "cube", NP, pass);
             is_int(hull_measure((const int32_t(*)[3])p, NP, unit, &h), RGX_OK, name);
             if (shape == 0) {
                 is_double(h.volume, 8000, 1e-9, "its hull volume: the cube's");
                 is_double(h.area, 2400, 1e-9, "its hull area: the cube's");
                 is_double(h.diameter, sqrt(1200), 1e-12, "its diameter: the cube's diagonal");
             } else {
-                is_double(h.volume, 4.0 / 3 * 12 * 12 * 12, 1e-9, "its hull volume: the octahedron's");
+                is_double(h.volume, 4.0 / 3 * 12 * 12 * 12, 1e-9,
+                          "its hull volume: the octahedron's");
                 is_double(h.area, 4 * sqrt(3) * 12 * 12, 1e-9, "its hull area: the octahedron's");
                 is_double(h.diameter, 24, 1e-12, "its diameter: 24");
             }

@@ -77,7 +77,8 @@ static void test_window(int datatype, const char *dir)
             else outside++, nan_out += isnan(b[t]) != 0;
         }
     }
-    snprintf(name, sizeof name, "datatype %d: a box holds the same voxels (%zu differ)", datatype, bad);
+    snprintf(name, sizeof name, "datatype %d: a box holds the same voxels (%zu differ)", datatype,
+             bad);
     ok(bad == 0, name);
     ok(nan_out == outside && outside > 0, "and NaN outside it");
     image_free(&whole), image_free(&win), image_free(&m), image_free(&box);
@@ -91,7 +92,8 @@ static void test_whole_planes(const char *dir)
     for (int a = 0; a < 3; a++) m.affine[a][a] = 1;
     float *v;
     if (image_alloc(&m, &v) != RGX_OK) return;
-    for (int i = 0; i < 33 * 17; i++) v[i + 33 * 17 * 4] = 1, v[i + 33 * 17 * 7] = 3; /* planes 4, 7 */
+    for (int i = 0; i < 33 * 17; i++) /* planes 4 and 7 */
+        v[i + 33 * 17 * 4] = 1, v[i + 33 * 17 * 7] = 3;
     char path[512];
     snprintf(path, sizeof path, "%s/planes.nii.gz", dir);
     is_int(image_write(path, &m, 2), RGX_OK, "whole-plane mask written");
@@ -155,9 +157,11 @@ static void test_files(const char *dir)
     /* Truncated: the last 1000 compressed bytes gone.  Then one byte of the CRC flipped. */
     snprintf(p2, sizeof p2, "%s/bad.nii.gz", dir);
     ok(copy_damaged(p1, p2, 1000, -1), "truncated copy made");
-    like(image_read(p2, &r) == RGX_OK ? "" : rgx_errmsg(), "truncated", "a truncated .nii.gz fails: truncated");
+    like(image_read(p2, &r) == RGX_OK ? "" : rgx_errmsg(), "truncated",
+         "a truncated .nii.gz fails: truncated");
     ok(copy_damaged(p1, p2, 0, 8), "copy with a bad CRC made");
-    like(image_read(p2, &r) == RGX_OK ? "" : rgx_errmsg(), "checksum", "a bad CRC fails: checksum mismatch");
+    like(image_read(p2, &r) == RGX_OK ? "" : rgx_errmsg(), "checksum",
+         "a bad CRC fails: checksum mismatch");
     char cmd[8192];
     /* Two gzip members (the file split in two, each compressed): the same voxels. */
     snprintf(cmd, sizeof cmd,
