@@ -199,7 +199,7 @@ static rgx_err inflate_pieces(const char *file, const unsigned char *z, size_t z
 static rgx_err stream_voxels(const char *path, const nifti_image *nim, sink_t *k, int *has_number)
 {
     const char *file = nim->iname ? nim->iname : path; /* .hdr/.img pairs: the .img */
-    feed_t fd = {.skip = (size_t)nim->iname_offset, .want = (size_t)nim->nvox * k->nb,
+    feed_t fd = {.skip = (size_t)nim->iname_offset, .want = image_nvox(k->img) * k->nb,
                  .swap = nim->byteorder != nifti_short_order() && k->nb > 1,
                  .is_float = nim->datatype == DT_FLOAT32 || nim->datatype == DT_FLOAT64};
     fd.has_number = !fd.is_float;
