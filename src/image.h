@@ -74,7 +74,7 @@ rgx_err image_same_geometry(const image_t *img, const image_t *mask, double tol_
 
 /* Writes an image's values as NIfTI-1 .nii or .nii.gz of the given datatype (DT_UINT8,
  * DT_INT16, DT_INT32: rounded and clamped; DT_FLOAT32) with its geometry; used by the
- * simulator and tests. */
+ * simulator and tests.  A .nii.gz is compressed fast (ISA-L level 1), not small. */
 rgx_err image_write(const char *path, const image_t *img, int datatype);
 
 #endif
