@@ -4,6 +4,7 @@
 #include <cblas.h>
 #include <gsl/gsl_version.h>
 #include <htslib/hts.h>
+#include <isa-l.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,9 @@ rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
     if ((err = attr(h, "mpi_version", mpiv))) goto out;
     if ((err = attr(h, "yaml_version", yaml_get_version_string()))) goto out;
     if ((err = attr(h, "nifti_library", "nifticlib (libnifti2, NIfTI-1 and NIfTI-2)"))) goto out;
+    snprintf(buf, sizeof buf, "%d.%d.%d (headers at build time)", ISAL_MAJOR_VERSION,
+             ISAL_MINOR_VERSION, ISAL_PATCH_VERSION);
+    if ((err = attr(h, "isal_version", buf))) goto out; /* reads .nii.gz voxels */
 
     const char *cfile = cfg ? cfg_file(cfg) : NULL;
     char sha[65] = "";
