@@ -142,9 +142,13 @@ static rgx_err feed(feed_t *fd, unsigned char *buf, size_t got, sink_t *k)
     rgx_err err = RGX_OK;
     if (whole) {
         if (fd->swap) nifti_swap_Nbytes(whole / nb, (int)nb, p);
-        for (size_t i = 0; fd->is_float && !fd->has_number && i < whole; i += nb)
-            fd->has_number = nb == 4 ? !isnan(*(const float *)(const void *)(p + i))
-                                     : !isnan(*(const double *)(const void *)(p + i));
+        for (size_t i = 0; fd->is_float && !fd->has_number && i < whole; i += nb) {
+            float f4; /* copied: the voxels need not be aligned in the piece */
+            double f8;
+            if (nb == 4) memcpy(&f4, p + i, 4), f8 = f4;
+            else memcpy(&f8, p + i, 8);
+            fd->has_number = !isnan(f8);
+        }
         err = k->take(k, p, fd->done / nb, whole / nb);
         fd->done += whole;
     }
