@@ -3,10 +3,11 @@
  * A point between two others on a line cannot be a hull vertex, so along each axis every
  * line of points keeps only its two end points first.  Then Quickhull: each remaining point
  * waits in the outside set of one face it sees; the farthest point of a face's set becomes a
- * vertex, the faces it sees are removed and the horizon (edges between a seen and an unseen
- * face) is joined to it, and only the removed faces' points are tested again, against the
- * new faces (points inside are dropped for good).  The orientation test is exact in
- * integers, so coplanar points never create slivers. */
+ * vertex, the faces it sees (found by walking across edges from the face whose point it is:
+ * they form one patch) are removed and the horizon (edges between a seen and an unseen face)
+ * is joined to it, and only the removed faces' points are tested again, against the new faces
+ * (points inside are dropped for good).  The orientation test is exact in integers, so
+ * coplanar points never create slivers. */
 #include "hull.h"
 
 #include <math.h>
