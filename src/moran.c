@@ -42,6 +42,18 @@ static void cosine_matrix(size_t h, size_t b, size_t n, double *c)
             c[f * b + o] = (o ? 2.0 : 1.0) * cos(2 * M_PI * (double)(f * o % n) / (double)n);
 }
 
+/* k = 1 / distance along a row of offsets x = 0 .. n - 1 (0 at distance 0); dy2, dz2: the
+ * squared offsets of the row.  (IEEE sqrt and division: the same bits in any lane.) */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+kernel_row(size_t n, double sx, double dy2, double dz2, double *k)
+{
+#pragma omp simd
+    for (size_t x = 0; x < n; x++) {
+        double dx = (double)x * sx, d2 = dx * dx + dy2 + dz2;
+        k[x] = d2 > 0 ? 1 / sqrt(d2) : 0;
+    }
+}
+
 /* The transform of k on the octant f_a = 0 .. h_a - 1: K[fx + h0 (fy + h1 fz)]. */
 static rgx_err kernel_spectrum(const size_t b[3], const size_t n[3], const size_t h[3],
                                const double sp[3], double *K)
@@ -56,12 +68,10 @@ static rgx_err kernel_spectrum(const size_t b[3], const size_t n[3], const size_
         (err = rgx_calloc(&t2, b[2] * h[1] * h[0], sizeof *t2)))
         goto out;
     for (size_t z = 0; z < b[2]; z++)
-        for (size_t y = 0; y < b[1]; y++)
-            for (size_t x = 0; x < b[0]; x++) {
-                double dx = (double)x * sp[0], dy = (double)y * sp[1], dz = (double)z * sp[2];
-                double d2 = dx * dx + dy * dy + dz * dz;
-                k[x + b[0] * (y + b[1] * z)] = d2 > 0 ? 1 / sqrt(d2) : 0;
-            }
+        for (size_t y = 0; y < b[1]; y++) {
+            double dy = (double)y * sp[1], dz = (double)z * sp[2];
+            kernel_row(b[0], sp[0], dy * dy, dz * dz, k + b[0] * (y + b[1] * z));
+        }
     cosine_matrix(h[0], b[0], n[0], cx);
     cosine_matrix(h[1], b[1], n[1], cy);
     cosine_matrix(h[2], b[2], n[2], cz);
@@ -162,10 +172,11 @@ rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
     /* The three spectra, complex (re, then im cells further), [z][y][fx] with fx = 0 .. h0 - 1
      * and only the box's rows y < b1 (the others are zero until the last pass, which pads
      * them as it gathers). */
-    size_t plane = h[0] * b[1], cells = plane * n[2], longest = n[0];
-    if (n[1] > longest) longest = n[1];
-    if (n[2] > longest) longest = n[2];
-    size_t lane = 2 * BATCH * longest; /* one batch of lines, re and im */
+    size_t plane = h[0] * b[1], cells = plane * n[2];
+    /* Work space: two pairs of batches of x or y lines (re and im; one pair for m's, one for
+     * a's or q's spectra), or a pair of a row's z lines. */
+    size_t lane = 2 * BATCH * (n[0] > n[1] ? n[0] : n[1]), zrow = 2 * h[0] * n[2];
+    size_t work = 4 * lane > 2 * zrow ? 4 * lane : 2 * zrow;
     double *F[3] = {NULL, NULL, NULL}, *K = NULL, *buf = NULL;
     fft_plan_t px = {0}, py = {0}, pz = {0};
     rgx_err err = RGX_OK;
@@ -180,7 +191,7 @@ rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
     madvise(F[0], fbytes, MADV_HUGEPAGE); /* advice only */
     F[1] = F[0] + 2 * cells, F[2] = F[1] + 2 * cells;
     if ((err = rgx_calloc(&K, h[0] * h[1] * h[2], sizeof *K)) ||
-        (err = rgx_calloc(&buf, 4 * lane, sizeof *buf)) || (err = fft_plan(n[0], &px)) ||
+        (err = rgx_calloc(&buf, work, sizeof *buf)) || (err = fft_plan(n[0], &px)) ||
         (err = fft_plan(n[1], &py)) || (err = fft_plan(n[2], &pz)))
         goto out;
     if ((err = kernel_spectrum(b, n, h, r->spacing, K))) goto out;
@@ -215,17 +226,14 @@ rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
                 }
             }
         }
-    /* z: the lines of the box's rows (y < b1), BATCH neighbouring frequencies at a time; the
-     * planes z >= b2 are still zero. */
-    if (n[2] > 1)
-        for (int f = 0; f < 3; f++)
-            for (size_t y = 0; y < b[1]; y++)
-                for (size_t x0 = 0; x0 < h[0]; x0 += BATCH) {
-                    size_t nb = h[0] - x0 < BATCH ? h[0] - x0 : BATCH;
-                    double *base = F[f] + x0 + y * h[0];
-                    gather(base, cells, plane, n[2], b[2], nb, buf);
-                    scatter(fft_forward(&pz, nb, buf, buf + lane), cells, plane, n[2], nb, base);
-                }
+    /* z: the lines of the box's rows (y < b1), all the frequencies of a row at once (each
+     * point a contiguous run of the row's h0 values); the planes z >= b2 are still zero. */
+    for (int f = 0; f < 3 && n[2] > 1; f++)
+        for (size_t y = 0; y < b[1]; y++) {
+            double *base = F[f] + y * h[0];
+            gather(base, cells, plane, n[2], b[2], h[0], buf);
+            scatter(fft_forward(&pz, h[0], buf, buf + zrow), cells, plane, n[2], h[0], base);
+        }
     /* y, straight into the sums.  Frequencies 0 < fx < n0 / 2 stand for fx and n0 - fx. */
     double W = 0, sa = 0, sq = 0;
     for (size_t z = 0; z < n[2]; z++) {
