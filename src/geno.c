@@ -274,13 +274,8 @@ static int next_line(geno_t *g)
             block_consume(bz, take);
             break;
         }
-        if (g->buf_cap < have + take + 1) { /* a line longer than the buffer doubles it */
-            size_t cap = g->buf_cap ? g->buf_cap : (1u << 20);
-            while (cap < have + take + 1) cap *= 2;
-            char *nb = realloc(g->buf, cap);
-            if (!nb) return -2;
-            g->buf = nb, g->buf_cap = cap;
-        }
+        size_t need = have + take + 1; /* 1 MB at first; a longer line doubles it */
+        if (rgx_reserve(&g->buf, &g->buf_cap, need > (1u << 20) ? need : (1u << 20), 1)) return -2;
         memcpy(g->buf + have, s, take);
         have += take;
         block_consume(bz, take);

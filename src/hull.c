@@ -100,18 +100,6 @@ static int cmp_int(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* Room for n ints (or faces) in *p, of *cap. */
-static rgx_err reserve(void *pp, size_t *cap, size_t n, size_t size)
-{
-    if (n <= *cap) return RGX_OK;
-    size_t c = *cap ? *cap : 64;
-    while (c < n) c *= 2;
-    void *g = realloc(*(void **)pp, c * size);
-    if (!g) return rgx_fail(RGX_ERR_MEMORY, "out of memory for the convex hull");
-    *(void **)pp = g, *cap = c;
-    return RGX_OK;
-}
-
 /* The largest squared distance from point (x, y, z)[a] to the points after it (coordinates
  * one array per axis, so that neighbouring points are neighbouring SIMD lanes). */
 __attribute__((target_clones("avx512f", "avx2", "default"))) static double
@@ -178,7 +166,7 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
     }
     int *nxt = NULL, *moved = NULL, *start = NULL, *end = NULL, *vis = NULL, *stack = NULL;
     size_t capv = 0, caps = 0;
-    if ((err = reserve(&f, &capf, 4, sizeof *f)) || (err = rgx_calloc(&nxt, m, sizeof *nxt)) ||
+    if ((err = rgx_reserve(&f, &capf, 4, sizeof *f)) || (err = rgx_calloc(&nxt, m, sizeof *nxt)) ||
         (err = rgx_calloc(&moved, m, sizeof *moved)) ||
         (err = rgx_calloc(&start, m, sizeof *start)) ||
         (err = rgx_calloc(&end, m, sizeof *end)))
@@ -221,8 +209,8 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
         /* The faces the apex sees: a connected patch around cur (the hull is convex), found
          * by walking across edges, each neighbour tested once; then put in creation order,
          * the order a scan of every face would find them in. */
-        if ((err = reserve(&vis, &capv, nf, sizeof *vis)) ||
-            (err = reserve(&stack, &caps, nf, sizeof *stack)))
+        if ((err = rgx_reserve(&vis, &capv, nf, sizeof *vis)) ||
+            (err = rgx_reserve(&stack, &caps, nf, sizeof *stack)))
             break;
         size_t nvis = 0, ns = 0;
         f[cur].seen = ++stamp, stack[ns++] = (int)cur;
@@ -239,7 +227,7 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
         qsort(vis, nvis, sizeof *vis, cmp_int);
         /* They go; their horizon is joined to the apex; their outside points (but the apex)
          * are handed to the new faces. */
-        if ((err = reserve(&edges, &cape, 3 * nvis, sizeof *edges))) break;
+        if ((err = rgx_reserve(&edges, &cape, 3 * nvis, sizeof *edges))) break;
         size_t ne = 0, nmoved = 0, first_new = nf;
         for (size_t i = 0; i < nvis; i++) {
             face_t *g = &f[vis[i]];
@@ -257,7 +245,7 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
             int a = (int)(edges[e].key >> 32), b = (int)(uint32_t)edges[e].key;
             hedge_t rev = {(int64_t)b << 32 | (uint32_t)a, 0};
             if (bsearch(&rev, edges, ne, sizeof *edges, cmp_edge)) continue; /* interior edge */
-            if ((err = reserve(&f, &capf, nf + 1, sizeof *f))) break;
+            if ((err = rgx_reserve(&f, &capf, nf + 1, sizeof *f))) break;
             face_t *out = &f[edges[e].across]; /* unseen: it keeps its edge b -> a */
             out->nb[slot_of(out, b, a)] = (int)nf;
             f[nf] = (face_t){a, b, apex, {edges[e].across, 0, 0}, 1, -1, 0};

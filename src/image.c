@@ -299,14 +299,8 @@ static rgx_err mask_plane_done(mask_sink_t *m, int z)
         return RGX_OK;
     }
     if (m->z0 < 0) m->z0 = z, m->zeros = 0;
-    size_t need = m->nslab + m->zeros + 1;
-    if (need > m->cap) {
-        size_t c = m->cap ? 2 * m->cap : 8;
-        while (c < need) c *= 2;
-        void *g = realloc(m->slab, c * m->pb);
-        if (!g) return rgx_fail(RGX_ERR_MEMORY, "out of memory for a mask");
-        m->slab = g, m->cap = c;
-    }
+    rgx_err err = rgx_reserve(&m->slab, &m->cap, m->nslab + m->zeros + 1, m->pb);
+    if (err) return err;
     memset(m->slab + m->nslab * m->pb, 0, m->zeros * m->pb);
     m->nslab += m->zeros, m->zeros = 0;
     memcpy(m->slab + m->nslab++ * m->pb, m->cur, m->pb);

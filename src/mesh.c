@@ -174,14 +174,9 @@ static unsigned spread(unsigned s)
 /* Adds vertex d to m (grown as needed). */
 static rgx_err add_vertex(mesh_t *m, size_t *cap, const int32_t d[3])
 {
-    if (m->n_vert == *cap) {
-        *cap = *cap ? 2 * *cap : 4096;
-        void *nv = realloc(m->vert, *cap * sizeof *m->vert);
-        if (!nv) return rgx_fail(RGX_ERR_MEMORY, "out of memory for the mesh");
-        m->vert = nv;
-    }
-    memcpy(m->vert[m->n_vert++], d, 3 * sizeof(int32_t));
-    return RGX_OK;
+    rgx_err err = rgx_reserve(&m->vert, cap, m->n_vert + 1, sizeof *m->vert);
+    if (!err) memcpy(m->vert[m->n_vert++], d, 3 * sizeof(int32_t));
+    return err;
 }
 
 rgx_err mesh_build(const uint8_t *mask, const int dim[3], const double spacing[3], mesh_t *m)

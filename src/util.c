@@ -31,6 +31,16 @@ rgx_err rgx_realloc(void *pp, size_t n, size_t size)
     return RGX_OK;
 }
 
+rgx_err rgx_reserve(void *pp, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap) return RGX_OK;
+    size_t c = *cap ? 2 * *cap : n;
+    while (c < n) c *= 2;
+    rgx_err err = rgx_realloc(pp, c, size);
+    if (!err) *cap = c;
+    return err;
+}
+
 rgx_err rgx_strdup(char **out, const char *s)
 {
     *out = NULL;

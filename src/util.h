@@ -13,6 +13,9 @@
 rgx_err rgx_calloc(void *pp, size_t n, size_t size);
 /* *(void **)pp = realloc(*(void **)pp, n * size), keeping the old block on failure. */
 rgx_err rgx_realloc(void *pp, size_t n, size_t size);
+/* Room for at least n items of size bytes in *(void **)pp, whose room is *cap items: the
+ * room doubled as often as needed (n at first), the old block kept on failure. */
+rgx_err rgx_reserve(void *pp, size_t *cap, size_t n, size_t size);
 /* Duplicates s into *out (NULL stays NULL). */
 rgx_err rgx_strdup(char **out, const char *s);
 
