@@ -248,26 +248,35 @@ static rgx_err take_whole(sink_t *k, const unsigned char *p, size_t first, size_
     return RGX_OK;
 }
 
+/* A windowed image's grid run first .. first + n - 1, a row at a time (a plane outside the
+ * window at once): returns the length of this piece of the run; *cnt of its voxels, from
+ * offset *from in the piece, are stored, at index *at of vox (*cnt = 0: none). */
+static size_t window_piece(const image_t *img, size_t first, size_t n, size_t *from, size_t *cnt,
+                           size_t *at)
+{
+    const int *lo = img->win_lo, *wn = img->win_n;
+    size_t d0 = (size_t)img->dim[0], d1 = (size_t)img->dim[1];
+    size_t x = first % d0, r = first / d0, y = r % d1, z = r / d1;
+    int zin = z >= (size_t)lo[2] && z < (size_t)(lo[2] + wn[2]);
+    size_t len = zin ? d0 - x : d0 * d1 - first % (d0 * d1);
+    if (len > n) len = n;
+    size_t a = x > (size_t)lo[0] ? x : (size_t)lo[0], e = (size_t)lo[0] + (size_t)wn[0];
+    if (e > x + len) e = x + len;
+    *cnt = 0;
+    if (zin && image_row_kept(img, (int)y, (int)z) && a < e) {
+        *from = a - x, *cnt = e - a;
+        *at = a - (size_t)lo[0] +
+              (size_t)wn[0] * (y - (size_t)lo[1] + (size_t)wn[1] * (z - (size_t)lo[2]));
+    }
+    return len;
+}
+
 static rgx_err take_window(sink_t *k, const unsigned char *p, size_t first, size_t n)
 {
-    const image_t *img = k->img;
-    const int *lo = img->win_lo, *wn = img->win_n;
-    size_t d0 = (size_t)img->dim[0], d1 = (size_t)img->dim[1], nb = k->nb;
-    while (n) { /* row by row; a plane outside the window at once */
-        size_t x = first % d0, r = first / d0, y = r % d1, z = r / d1;
-        size_t len = d0 - x;
-        if (z < (size_t)lo[2] || z >= (size_t)(lo[2] + wn[2])) len = d0 * d1 - (first % (d0 * d1));
-        if (len > n) len = n;
-        size_t a = x > (size_t)lo[0] ? x : (size_t)lo[0], e = (size_t)lo[0] + (size_t)wn[0];
-        if (e > x + len) e = x + len;
-        if (z >= (size_t)lo[2] && z < (size_t)(lo[2] + wn[2]) && y >= (size_t)lo[1] &&
-            y < (size_t)(lo[1] + wn[1]) && a < e)
-        {
-            size_t at = a - (size_t)lo[0] +
-                        (size_t)wn[0] * (y - (size_t)lo[1] + (size_t)wn[1] * (z - (size_t)lo[2]));
-            memcpy(((copy_sink_t *)k)->dst + nb * at, p + (a - x) * nb, (e - a) * nb);
-        }
-        first += len, p += len * nb, n -= len;
+    while (n) {
+        size_t from, cnt, at, len = window_piece(k->img, first, n, &from, &cnt, &at);
+        if (cnt) memcpy(((copy_sink_t *)k)->dst + k->nb * at, p + from * k->nb, cnt * k->nb);
+        first += len, p += len * k->nb, n -= len;
     }
     return RGX_OK;
 }
@@ -515,21 +524,23 @@ void image_values(const image_t *img, size_t first, size_t n, float *o)
         stored_values(img, first, n, o);
         return;
     }
-    const int *d = img->dim, *lo = img->win_lo, *wn = img->win_n;
-    size_t nx = (size_t)d[0];
-    while (n) { /* row by row: `outside` outside the window, the stored voxels inside */
-        size_t x = first % nx, r = first / nx, len = n < nx - x ? n : nx - x;
-        int y = (int)(r % (size_t)d[1]), z = (int)(r / (size_t)d[1]);
+    while (n) { /* `outside` outside the window, the stored voxels inside */
+        size_t from, cnt, at, len = window_piece(img, first, n, &from, &cnt, &at);
         for (size_t i = 0; i < len; i++) o[i] = img->outside;
-        size_t a = x > (size_t)lo[0] ? x : (size_t)lo[0], e = (size_t)lo[0] + (size_t)wn[0];
-        if (e > x + len) e = x + len;
-        if (y >= lo[1] && y < lo[1] + wn[1] && z >= lo[2] && z < lo[2] + wn[2] && a < e)
-            stored_values(img,
-                          a - (size_t)lo[0] + (size_t)wn[0] * ((size_t)(y - lo[1]) +
-                                                               (size_t)wn[1] * (size_t)(z - lo[2])),
-                          e - a, o + (a - x));
+        if (cnt) stored_values(img, at, cnt, o + from);
         first += len, o += len, n -= len;
     }
+}
+
+/* Finds value among v[0 .. n - 1]: 1 and its first and last positions when present. */
+static int find_float(const float *v, size_t n, float value, size_t *lo, size_t *hi)
+{
+    size_t i = 0;
+    while (i < n && v[i] != value) i++;
+    if (i == n) return 0;
+    *lo = i;
+    for (*hi = n - 1; v[*hi] != value;) --*hi;
+    return 1;
 }
 
 /* Finds value in the n stored voxels from first (indices into vox), as stored_values() would
@@ -567,12 +578,7 @@ static int find_in_run(const image_t *img, size_t first, size_t n, float value, 
 #undef FIND
     default:
         stored_values(img, first, n, scratch);
-        size_t i = 0;
-        while (i < n && scratch[i] != value) i++;
-        if (i == n) return 0;
-        *lo = i;
-        for (*hi = n - 1; scratch[*hi] != value;) --*hi;
-        return 1;
+        return find_float(scratch, n, value, lo, hi);
     }
 }
 
@@ -591,14 +597,10 @@ rgx_err image_box_of(const image_t *img, float value, int lo[3], int hi[3])
     for (int k = 0; k < n[2] && !err; k++)
         for (int j = 0; j < n[1]; j++) {
             size_t start = (size_t)n[0] * ((size_t)j + (size_t)n[1] * (size_t)k), first, last;
-            if (whole) {
-                image_values(img, start, (size_t)n[0], scratch);
-                for (first = 0; first < (size_t)n[0] && scratch[first] != value; first++) {}
-                if (first == (size_t)n[0]) continue;
-                for (last = (size_t)n[0] - 1; scratch[last] != value; last--) {}
-            } else if (!find_in_run(img, start, (size_t)n[0], value, scratch, &first, &last)) {
+            if (whole) image_values(img, start, (size_t)n[0], scratch);
+            if (whole ? !find_float(scratch, (size_t)n[0], value, &first, &last)
+                      : !find_in_run(img, start, (size_t)n[0], value, scratch, &first, &last))
                 continue;
-            }
             int c[3][2] = {{o[0] + (int)first, o[0] + (int)last}, {o[1] + j, o[1] + j},
                            {o[2] + k, o[2] + k}};
             for (int a = 0; a < 3; a++) {

@@ -53,6 +53,15 @@ static inline float image_value(const image_t *img, size_t i)
     image_values(img, i, 1, &v);
     return v;
 }
+/* 1 when row (y, z) of the grid has stored voxels: always, but for a windowed image whose
+ * window it misses (its voxels all read as `outside`). */
+static inline int image_row_kept(const image_t *img, int y, int z)
+{
+    const int *lo = img->win_lo, *n = img->win_n;
+    return !img->windowed ||
+           (y >= lo[1] && y < lo[1] + n[1] && z >= lo[2] && z < lo[2] + n[2]);
+}
+
 /* The bounding box lo .. hi (voxel indices) of the voxels whose value is `value`
  * (hi[0] = -1 when there is none). */
 rgx_err image_box_of(const image_t *img, float value, int lo[3], int hi[3]);

@@ -87,10 +87,8 @@ static rgx_err check_images(const manifest_t *m, size_t i, const plan_opt_t *opt
             err = rgx_calloc(&row, nx, sizeof *row);
             for (size_t start = 0; start < n && !err; start += nx) {
                 size_t row_no = start / nx;
-                int y = (int)(row_no % (size_t)msk.dim[1]), z = (int)(row_no / (size_t)msk.dim[1]);
-                const int *wl = msk.win_lo, *wn = msk.win_n;
-                if (msk.windowed &&
-                    (y < wl[1] || y >= wl[1] + wn[1] || z < wl[2] || z >= wl[2] + wn[2]))
+                if (!image_row_kept(&msk, (int)(row_no % (size_t)msk.dim[1]),
+                                    (int)(row_no / (size_t)msk.dim[1])))
                     continue; /* a row outside the labels' box: all 0 */
                 image_values(&msk, start, nx, row);
                 for (size_t v = 0; v < nx && !err; v++) {
