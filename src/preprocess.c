@@ -31,18 +31,30 @@ static void crop(const axis_map_t map[3], const int lo[3], const int hi[3], int 
     }
 }
 
+/* The label's crop o, n on the new grid map; *found 0 when the label has no voxel. */
+static rgx_err label_crop(const image_t *img, const image_t *msk, int label,
+                          const feat_settings_t *s, axis_map_t map[3], int o[3], int n[3],
+                          int *found)
+{
+    int lo[3], hi[3];
+    rgx_err err = image_box_of(msk, (float)label, lo, hi);
+    *found = !err && hi[0] >= 0;
+    if (!*found) return err;
+    resample_grid(img, s, map);
+    crop(map, lo, hi, o, n);
+    return RGX_OK;
+}
+
 rgx_err preprocess_source(const image_t *img, const image_t *msk, int label,
                           const feat_settings_t *s, int lo[3], int hi[3])
 {
-    int rl[3], rh[3], o[3], n[3];
-    rgx_err err = image_box_of(msk, (float)label, rl, rh);
-    if (err || rh[0] < 0) {
+    int o[3], n[3], found;
+    axis_map_t map[3];
+    rgx_err err = label_crop(img, msk, label, s, map, o, n, &found);
+    if (err || !found) {
         for (int a = 0; a < 3; a++) lo[a] = 0, hi[a] = -1;
         return err;
     }
-    axis_map_t map[3];
-    resample_grid(img, s, map);
-    crop(map, rl, rh, o, n);
     if (s->interp != INTERP_NONE) return resample_source(img, s, map, o, n, lo, hi);
     for (int a = 0; a < 3; a++) lo[a] = o[a], hi[a] = o[a] + n[a] - 1;
     return RGX_OK;
@@ -53,15 +65,12 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
 {
     memset(pp, 0, sizeof *pp);
     const int *d = img->dim;
-    int lo[3], hi[3];
     float want = (float)label;
-    rgx_err err = image_box_of(msk, want, lo, hi);
-    if (err) return err;
-    if (hi[0] < 0) return rgx_fail(RGX_ERR_INPUT, "label %d has no voxel in the mask", label);
+    int o[3], n[3], found;
     axis_map_t map[3];
-    resample_grid(img, s, map);
-    int o[3], n[3];
-    crop(map, lo, hi, o, n);
+    rgx_err err = label_crop(img, msk, label, s, map, o, n, &found);
+    if (err) return err;
+    if (!found) return rgx_fail(RGX_ERR_INPUT, "label %d has no voxel in the mask", label);
     size_t nv = (size_t)n[0] * (size_t)n[1] * (size_t)n[2];
     if ((err = rgx_calloc(&pp->intensity, nv, sizeof *pp->intensity)) ||
         (err = rgx_calloc(&pp->morph, nv, 1)) || (err = rgx_calloc(&pp->mask, nv, 1)) ||
