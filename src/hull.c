@@ -94,12 +94,6 @@ static int cmp_edge(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-static int cmp_int(const void *x, const void *y)
-{
-    int a = *(const int *)x, b = *(const int *)y;
-    return (a > b) - (a < b);
-}
-
 /* The largest squared distance from point (x, y, z)[a] to the points after it (coordinates
  * one array per axis, so that neighbouring points are neighbouring SIMD lanes). */
 __attribute__((target_clones("avx512f", "avx2", "default"))) static double
@@ -224,7 +218,7 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
                 if (orient(q[g->a], q[g->b], q[g->c], q[apex]) > 0) stack[ns++] = f[x].nb[e];
             }
         }
-        qsort(vis, nvis, sizeof *vis, cmp_int);
+        qsort(vis, nvis, sizeof *vis, rgx_cmp_int);
         /* They go; their horizon is joined to the apex; their outside points (but the apex)
          * are handed to the new faces. */
         if ((err = rgx_reserve(&edges, &cape, 3 * nvis, sizeof *edges))) break;

@@ -59,12 +59,6 @@ void tex_zone_features(const double *m, int ng, int nj, const double *jv, double
     memcpy(f, v, sizeof v);
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
 rgx_err tex_zone_list_features(const int *gl, const int *j, size_t n, int ng, double nv,
                                double f[TEX_ZONE_NF])
 {
@@ -77,7 +71,7 @@ rgx_err tex_zone_list_features(const int *gl, const int *j, size_t n, int ng, do
     rgx_err err = rgx_calloc(&js, n, sizeof *js);
     if (err) return err;
     memcpy(js, j, n * sizeof *js);
-    qsort(js, n, sizeof *js, cmp_int);
+    qsort(js, n, sizeof *js, rgx_cmp_int);
     size_t nj = 0;
     for (size_t k = 0; k < n; k++)
         if (k == 0 || js[k] != js[nj - 1]) js[nj++] = js[k];
@@ -86,7 +80,7 @@ rgx_err tex_zone_list_features(const int *gl, const int *j, size_t n, int ng, do
         goto out;
     for (size_t c = 0; c < nj; c++) jv[c] = js[c];
     for (size_t k = 0; k < n; k++) {
-        const int *hit = bsearch(&j[k], js, nj, sizeof *js, cmp_int);
+        const int *hit = bsearch(&j[k], js, nj, sizeof *js, rgx_cmp_int);
         m[(size_t)(gl[k] - 1) * nj + (size_t)(hit - js)] += 1;
     }
     tex_zone_features(m, ng, (int)nj, jv, nv, f);

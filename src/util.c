@@ -268,6 +268,12 @@ double rgx_strtod(const char *s, char **end)
     return neg ? -v : v;
 }
 
+int rgx_cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

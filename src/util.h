@@ -52,6 +52,8 @@ double wall_clock(void); /* seconds since the epoch, sub-second resolution */
 double rgx_strtod(const char *s, char **end);
 /* Levenshtein distance, for "did you mean" hints on misspelt keys. */
 size_t edit_distance(const char *a, const char *b);
+/* Ascending order of ints, for qsort. */
+int rgx_cmp_int(const void *a, const void *b);
 /* Sorts n doubles (no NaN) ascending, stably, -0 and +0 as equal: the order qsort with a
  * (x > y) - (x < y) comparison gives, by an LSD radix sort (qsort if memory is short). */
 void sort_doubles(double *x, size_t n);
