@@ -135,8 +135,6 @@ rgx_err tex_nbhd(const int *d, int delta, int dz, tex_nbhd_t *nb)
 {
     int w = 2 * delta + 1, most = w * w * (2 * dz + 1) - 1;
     nb->n = 0, nb->delta = delta, nb->dz = dz, nb->off = NULL, nb->step = NULL;
-    if (delta > 127)
-        return rgx_fail(RGX_ERR_CONFIG, "neighbourhood distance %d: at most 127", delta);
     rgx_err err;
     if ((err = rgx_calloc(&nb->off, (size_t)most, sizeof *nb->off)) ||
         (err = rgx_calloc(&nb->step, (size_t)most, sizeof *nb->step))) {
@@ -148,8 +146,7 @@ rgx_err tex_nbhd(const int *d, int delta, int dz, tex_nbhd_t *nb)
             for (int a = -delta; a <= delta; a++) {
                 if (!a && !b && !c) continue;
                 nb->off[nb->n] = a + (ptrdiff_t)d[0] * (b + (ptrdiff_t)d[1] * c);
-                nb->step[nb->n][0] = (signed char)a, nb->step[nb->n][1] = (signed char)b;
-                nb->step[nb->n++][2] = (signed char)c;
+                nb->step[nb->n][0] = a, nb->step[nb->n][1] = b, nb->step[nb->n++][2] = c;
             }
     return RGX_OK;
 }

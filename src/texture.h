@@ -51,7 +51,7 @@ static inline size_t tex_idx(const int *d, int x, int y, int z)
 typedef struct {
     int n, delta, dz;
     ptrdiff_t *off;
-    signed char (*step)[3]; /* each neighbour's (dx, dy, dz) */
+    int (*step)[3]; /* each neighbour's (dx, dy, dz) */
 } tex_nbhd_t;
 rgx_err tex_nbhd(const int *d, int delta, int dz, tex_nbhd_t *nb);
 void tex_nbhd_free(tex_nbhd_t *nb);
