@@ -353,21 +353,6 @@ static void nonzero_box(const unsigned char *v, const int *d, int nz, size_t nb,
         }
 }
 
-/* The memory for n voxels of nb bytes: on transparent huge pages where the kernel offers
- * them when large (faulting in a CT's 100 MB in 4 KB pages costs a third of reading it). */
-static rgx_err voxel_alloc(void **p, size_t n, size_t nb)
-{
-    size_t bytes = n * nb, align = (size_t)2 << 20;
-    if (!bytes) bytes = 1;
-    if (bytes < align) return rgx_calloc(p, bytes, 1);
-    if (posix_memalign(p, align, bytes) != 0) {
-        *p = NULL;
-        return rgx_fail(RGX_ERR_MEMORY, "out of memory for %zu MB of voxels", bytes >> 20);
-    }
-    madvise(*p, bytes, MADV_HUGEPAGE); /* advice only: ignored where THP is off */
-    return RGX_OK;
-}
-
 typedef enum { READ_WHOLE, READ_WINDOW, READ_MASK } read_kind_t;
 
 /* Reads header and voxels: all of them, those in the window lo .. hi, or a label map's
@@ -405,7 +390,7 @@ static rgx_err read_image(const char *path, image_t *img, read_kind_t kind, cons
     if (kind == READ_MASK && (img->slope != 1.0 || img->inter != 0.0)) kind = READ_WHOLE;
     if (kind == READ_WHOLE) {
         copy_sink_t w = {{take_whole, img, nb}, NULL};
-        if (!(err = voxel_alloc(&img->vox, n, nb))) {
+        if (!(err = rgx_big_alloc(&img->vox, n * nb))) {
             w.dst = img->vox;
             err = stream_voxels(path, nim, &w.k, &img->has_number);
         }
@@ -418,7 +403,7 @@ static rgx_err read_image(const char *path, image_t *img, read_kind_t kind, cons
             img->win_lo[a] = l, img->win_n[a] = h >= l ? h - l + 1 : 0;
             keep *= (size_t)img->win_n[a];
         }
-        if (!(err = voxel_alloc(&img->vox, keep, nb))) {
+        if (!(err = rgx_big_alloc(&img->vox, keep * nb))) {
             w.dst = img->vox;
             err = stream_voxels(path, nim, &w.k, &img->has_number);
         }
@@ -442,7 +427,7 @@ static rgx_err read_image(const char *path, image_t *img, read_kind_t kind, cons
             img->vox = ms.slab, ms.slab = NULL; /* the slab is the box: its planes are whole */
             goto out;
         }
-        if ((err = voxel_alloc(&img->vox, keep, nb))) goto out;
+        if ((err = rgx_big_alloc(&img->vox, keep * nb))) goto out;
         size_t row = (size_t)img->win_n[0] * nb;
         for (int k = 0; k < img->win_n[2]; k++)
             for (int j = 0; j < img->win_n[1]; j++)

@@ -24,7 +24,6 @@
 #include <gsl/gsl_cblas.h>
 #include <math.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #include "fft.h"
 #include "util.h"
@@ -180,15 +179,9 @@ rgx_err moran_geary(const roi_t *r, double *moran, double *geary)
     double *F[3] = {NULL, NULL, NULL}, *K = NULL, *buf = NULL;
     fft_plan_t px = {0}, py = {0}, pz = {0};
     rgx_err err = RGX_OK;
-    /* Not zeroed: the x pass writes every point the z pass reads, which writes the rest.  On
-     * huge pages where the kernel offers them (tens of MB, faulted in once). */
-    size_t fbytes = 3 * 2 * cells * sizeof(double);
-    if (posix_memalign((void **)&F[0], (size_t)2 << 20, fbytes) != 0) {
-        F[0] = NULL;
-        err = rgx_fail(RGX_ERR_MEMORY, "out of memory (%zu MB for Moran's I)", fbytes >> 20);
-        goto out;
-    }
-    madvise(F[0], fbytes, MADV_HUGEPAGE); /* advice only */
+    /* Need not be zeroed: the x pass writes every point the z pass reads, which writes the
+     * rest.  On huge pages (tens of MB, faulted in once). */
+    if ((err = rgx_big_alloc(&F[0], 3 * 2 * cells * sizeof(double)))) goto out;
     F[1] = F[0] + 2 * cells, F[2] = F[1] + 2 * cells;
     if ((err = rgx_calloc(&K, h[0] * h[1] * h[2], sizeof *K)) ||
         (err = rgx_calloc(&buf, work, sizeof *buf)) || (err = fft_plan(n[0], &px)) ||

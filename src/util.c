@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -27,6 +28,18 @@ rgx_err rgx_realloc(void *pp, size_t n, size_t size)
         return rgx_fail(RGX_ERR_MEMORY, "allocation of %zu x %zu bytes overflows", n, size);
     void *p = realloc(*(void **)pp, n * size > 0 ? n * size : 1);
     if (!p) return rgx_fail(RGX_ERR_MEMORY, "cannot allocate %zu x %zu bytes", n, size);
+    *(void **)pp = p;
+    return RGX_OK;
+}
+
+rgx_err rgx_big_alloc(void *pp, size_t bytes)
+{
+    size_t align = (size_t)2 << 20;
+    void *p = NULL;
+    if (bytes < align) return rgx_calloc(pp, bytes ? bytes : 1, 1);
+    if (posix_memalign(&p, align, bytes) != 0)
+        return rgx_fail(RGX_ERR_MEMORY, "out of memory for %zu MB", bytes >> 20);
+    madvise(p, bytes, MADV_HUGEPAGE); /* advice only: ignored where THP is off */
     *(void **)pp = p;
     return RGX_OK;
 }
