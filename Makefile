@@ -19,7 +19,7 @@ endif
 
 # Lazily evaluated, so that `make deps` can install pkg-config's packages first.
 PKGS      = hdf5-openmpi htslib yaml-0.1 openblas cairo libisal libcrypto
-CPPFLAGS  = -iquote src -I/usr/include/nifti -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) gsl)
+CPPFLAGS  = $(addprefix -iquote ,$(SRC_DIRS)) -I/usr/include/nifti -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) gsl)
 CFLAGS   ?= $(OPT)
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 # -fopenmp-simd: loops marked `omp simd` are vectorised whatever -O2's cost model says (no
@@ -31,8 +31,15 @@ CODEGEN   = -fopenmp-simd -fno-math-errno
 LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto) -lnifti2 -lznz -lgsl \
             $(shell pkg-config --libs openblas) -lz -lm -lpthread
 
-SRC       := $(sort $(filter-out src/main.c,$(wildcard src/*.c)))
+# The stages each have a folder (src/core, src/io, src/geno, src/extract, src/scan,
+# src/report, src/sim); src/cmd holds the thin commands.  Every module but the commands goes
+# into libradiogx.a, which the radiogx binary and the unit tests link.
+SRC_DIRS  := $(sort $(patsubst %/,%,$(dir $(wildcard src/*/*.c src/*/*.h))))
+SRC       := $(sort $(filter-out src/cmd/%,$(wildcard src/*/*.c)))
+CMD_SRC   := $(sort $(wildcard src/cmd/*.c))
 OBJ       := $(SRC:src/%.c=$(O)/obj/%.o)
+CMD_OBJ   := $(CMD_SRC:src/%.c=$(O)/obj/%.o)
+LIB       := $(O)/libradiogx.a
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
@@ -59,7 +66,7 @@ $(O)/version.txt: FORCE
 	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
 FORCE:
 
-$(O)/obj/version.o: src/version.c $(O)/version.txt
+$(O)/obj/core/version.o: src/core/version.c $(O)/version.txt
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -DRGX_VERSION='"$(VERSION)"' -c $< -o $@
 
@@ -67,20 +74,20 @@ $(O)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -MMD -MP -c $< -o $@
 
-# The sparse-group kernel may contract multiply-adds into FMAs (why: src/scan_miss.c).
-$(O)/obj/scan_miss.o: CFLAGS += -ffp-contract=fast
+# The sparse-group kernel may contract multiply-adds into FMAs (why: src/scan/scan_miss.c).
+$(O)/obj/scan/scan_miss.o: CFLAGS += -ffp-contract=fast
 
-$(BIN): $(O)/obj/main.o $(OBJ)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+$(LIB): $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(O)/obj/main.o: src/main.c
+$(BIN): $(CMD_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(SAN) -o $@ $(CMD_OBJ) $(LIB) $(LDLIBS)
 
-$(O)/tests/%: tests/unit/%.c $(OBJ) tests/tap.h
+$(O)/tests/%: tests/unit/%.c $(LIB) tests/tap.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -iquote tests $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< $(OBJ) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -iquote tests $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< $(LIB) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 
@@ -114,9 +121,9 @@ check-blas: $(BIN)
 	@scripts/check_blas.sh $(BIN)
 
 format:
-	clang-format -i src/*.c src/*.h tests/*.h tests/unit/*.c
+	clang-format -i src/*/*.c src/*/*.h tests/*.h tests/unit/*.c
 
 clean:
 	rm -rf build build-asan bin
 
--include $(OBJ:.o=.d) $(O)/obj/main.d
+-include $(OBJ:.o=.d) $(CMD_OBJ:.o=.d)
