@@ -45,7 +45,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
-.PHONY: all deps test test-run demo format check-blas clean help unit e2e
+.PHONY: all deps test test-run check demo format check-blas clean help unit e2e
 all: $(BIN)
 
 help:
@@ -53,6 +53,7 @@ help:
 	@echo "make deps         install the Debian packages needed to build and test (root), or print the apt-get line"
 	@echo "make test         deps + build + every unit and end-to-end test (TAP through prove)"
 	@echo "make asan=1 test  the same under AddressSanitizer and UBSan (build-asan/)"
+	@echo "make check T=...  only the named tests, verbose (e.g. T=tests/e2e/scan.t)"
 	@echo "make demo         deps + build + simulate a cohort + radiogx run with 4 ranks"
 	@echo "make check-blas   prove that GSL's CBLAS calls bind to OpenBLAS, not gslcblas"
 	@echo "make format       clang-format the tree"
@@ -112,6 +113,10 @@ test: deps
 
 test-run: $(BIN) $(UNIT_BIN)
 	$(TEST_ENV) prove -j2 --exec '' $(UNIT_BIN) $(E2E)
+
+# Some tests only: make check T="tests/e2e/scan.t build/tests/test_scan" (verbose TAP).
+check: $(BIN) $(UNIT_BIN)
+	$(TEST_ENV) prove -v --exec '' $(T)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
