@@ -7,8 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <htslib/vcf.h>
-
+#include "geno.h"
 #include "image.h"
 #include "log.h"
 #include "util.h"
@@ -125,11 +124,13 @@ static rgx_err check_images(const manifest_t *m, size_t i, const plan_opt_t *opt
 /* Sample ids of one genotype file (header only). */
 typedef struct {
     char *path;
-    bcf_hdr_t *hdr;
+    geno_t g;
+    int open;
     char *error;
 } geno_hdr_t;
 
-static geno_hdr_t *geno_header(geno_hdr_t **cache, size_t *n, const char *path)
+static geno_hdr_t *geno_header(geno_hdr_t **cache, size_t *n, const char *path,
+                               const char *opt_format)
 {
     for (size_t i = 0; i < *n; i++)
         if (!strcmp((*cache)[i].path, path)) return &(*cache)[i];
@@ -137,16 +138,16 @@ static geno_hdr_t *geno_header(geno_hdr_t **cache, size_t *n, const char *path)
     geno_hdr_t *g = &(*cache)[(*n)++];
     memset(g, 0, sizeof *g);
     if (rgx_strdup(&g->path, path)) return NULL;
-    htsFile *fp = access(path, R_OK) == 0 ? hts_open(path, "r") : NULL;
-    if (fp) g->hdr = bcf_hdr_read(fp);
-    if (!g->hdr) {
+    if (access(path, R_OK) != 0) {
         char msg[1200];
-        snprintf(msg, sizeof msg, "%s: %s", path,
-                 access(path, R_OK) ? "genotype file missing or unreadable"
-                                    : "not a VCF/BCF file (no readable header)");
+        snprintf(msg, sizeof msg, "%s: genotype file missing or unreadable", path);
         rgx_strdup(&g->error, msg);
+    } else if (geno_open(&g->g, path, opt_format, NULL, 0, NULL)) {
+        rgx_strdup(&g->error, rgx_errmsg());
+        geno_close(&g->g);
+    } else {
+        g->open = 1;
     }
-    if (fp) hts_close(fp);
     return g;
 }
 
@@ -295,14 +296,14 @@ rgx_err plan_make(const manifest_t *m, const plan_opt_t *opt, MPI_Comm comm, int
     for (size_t i = 0; !err && i < m->n; i++) {
         const char *gpath = m->row[i].genotypes ? m->row[i].genotypes : opt->genotypes;
         if (!gpath) continue;
-        geno_hdr_t *g = geno_header(&hdrs, &n_hdrs, gpath);
+        geno_hdr_t *g = geno_header(&hdrs, &n_hdrs, gpath, opt->genotype_format);
         if (!g) {
             err = rgx_fail(RGX_ERR_MEMORY, "out of memory");
             break;
         }
         char msg[1400];
         if (g->error) snprintf(msg, sizeof msg, "%s", g->error);
-        else if (bcf_hdr_id2int(g->hdr, BCF_DT_SAMPLE, m->row[i].sample_id) < 0)
+        else if (geno_sample_col(&g->g, m->row[i].sample_id) < 0)
             snprintf(msg, sizeof msg, "sample_id '%s' is not in the genotype file %s",
                      m->row[i].sample_id, gpath);
         else continue;
@@ -322,7 +323,7 @@ rgx_err plan_make(const manifest_t *m, const plan_opt_t *opt, MPI_Comm comm, int
         }
     }
     for (size_t i = 0; i < n_hdrs; i++) {
-        if (hdrs[i].hdr) bcf_hdr_destroy(hdrs[i].hdr);
+        if (hdrs[i].open) geno_close(&hdrs[i].g);
         free(hdrs[i].path);
         free(hdrs[i].error);
     }

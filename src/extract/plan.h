@@ -29,6 +29,7 @@ typedef struct {
 
 typedef struct {
     const char *genotypes;  /* one genotype file for everyone, or NULL (manifest column / none) */
+    const char *genotype_format; /* "vcf", "bed", "bgen", or NULL: from the file name */
     const int *labels;      /* ROI labels to count, or NULL for every non-zero label */
     int n_labels;
     double geometry_tol_mm; /* affine tolerance between image and mask */

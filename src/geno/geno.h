@@ -1,93 +1,115 @@
-/* geno.h — genotypes through HTSlib: VCF, VCF.gz and BCF, indexed or not.
+/* geno.h — genotype sources: every format behind one interface.
  *
- * The genome is cut into units (windows of a contig, fixed by the header alone, so that the
- * same units come out whatever the number of ranks); a rank reads the units it owns: through
- * the index (.tbi or .csi) when there is one, else by one forward pass that parses the
- * genotypes only of the records in its units.  Dosages come from DS, or from GT hard calls
- * (allele counts); missing calls are NAN.
+ * A source is opened with a sample subset, iterates records as dosages plus site metadata,
+ * and starts reading at a region (a unit) — through an index where the format has one.  The
+ * join, QC, blocks, checkpoints and both decompositions of the scan see only this interface,
+ * so a new format is one file (geno_<format>.c) and one line in the format table (geno.c).
  *
- * VCF text (plain or bgzipped) is parsed here rather than by vcf_parse: a record's first nine
- * fields are split, and of the sample columns only the one FORMAT key needed (DS or GT) is
- * read, where vcf_parse would encode every key of every sample.  Values follow HTSlib's
- * conventions exactly (DS through float, as BCF stores it; "." missing), so VCF, VCF.gz and
- * BCF give the same bits (tests/e2e/scan.t).  Through the index, a unit is read from the
- * first chunk the index gives for its window, sequentially to the window's end (the tabix
- * iterator would scan every whole line to find its position).  Multi-allelic records are
- * skipped and counted (split them first with `bcftools norm -m-` to test each ALT). */
+ * The genome is cut into units: windows of a contig, fixed by the file's header (or its
+ * variant list) alone, so that the same units come out whatever the number of ranks.  A rank
+ * reads the units it owns.  Dosages are of the ALT allele (the second allele), in [0, 2];
+ * missing calls are NAN.  Records that are not biallelic are skipped and counted by reason
+ * (geno_skip_t), decided from the site alone so that counting and reading agree on the rows.
+ * A call the format cannot give as a dosage in [0, 2] (a ploidy above 2) is missing and counted
+ * (n_bad_calls); haploid calls count 0 or 2.  The scan logs the counts. */
 #ifndef RGX_GENO_H
 #define RGX_GENO_H
 
-#include <htslib/hts.h>
-#include <htslib/kstring.h>
-#include <htslib/tbx.h>
-#include <htslib/vcf.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
 typedef struct {
-    int rid;       /* contig index in the header */
+    int rid;       /* contig index (geno_t.contig) */
     long beg, end; /* 1-based, inclusive */
 } geno_unit_t;
 
+/* Why a record was skipped. */
+typedef enum {
+    GENO_SKIP_MULTIALLELIC, /* more than one ALT allele (split them first: bcftools norm -m-) */
+    GENO_SKIP_NO_ALT,       /* no ALT allele (a monomorphic site written with ALT ".") */
+    GENO_SKIP_N
+} geno_skip_t;
+extern const char *const geno_skip_name[GENO_SKIP_N];
+
+typedef struct geno geno_t;
+
+/* One format.  open() reads the header: the file's samples (n_file, sample()) and contigs;
+ * select() is told the analysis samples (g->col, g->n) before the first record; begin()
+ * positions at a unit; next() gives the unit's next record's site (g->v_*, every record, the
+ * multi-allelic ones too), 0 at its end; dosages() decodes the current record for the analysis
+ * samples (dose[i] for column g->col[i]).  next() and dosages() return -1 with *err on failure. */
 typedef struct {
+    const char *name;       /* "vcf", "bed", "bgen" */
+    const char *extensions; /* space-separated endings that select the format */
+    rgx_err (*open)(geno_t *g, const char *dosage);
+    const char *(*sample)(const geno_t *g, int col);
+    rgx_err (*select)(geno_t *g);
+    rgx_err (*begin)(geno_t *g, const geno_unit_t *u);
+    int (*next)(geno_t *g, rgx_err *err);
+    int (*dosages)(geno_t *g, double *dose, rgx_err *err);
+    void (*close)(geno_t *g);
+} geno_format_t;
+
+struct geno {
+    const geno_format_t *fmt;
+    void *impl; /* the format's own state */
     char *path;
-    htsFile *fp;
-    bcf_hdr_t *hdr;
-    tbx_t *tbx;     /* VCF.gz index */
-    hts_idx_t *idx; /* BCF index */
-    hts_itr_t *itr;
-    int indexed;
-    int use_ds; /* 1: DS, 0: GT */
-    int n;      /* analysis samples */
-    int *col;   /* analysis sample -> VCF column */
-    bcf1_t *rec;      /* BCF input: the current record */
-    int text;         /* VCF text: records parsed from line */
-    int in_window;    /* indexed text: a unit is being read */
-    kstring_t line;
-    char *cur_line;   /* text: the current line (in line.s; indexed: in BGZF's block or buf) */
-    char *buf;        /* indexed text: a line that spans BGZF blocks, assembled */
-    size_t buf_cap;
-    char *fld[9];     /* text: CHROM .. FORMAT of the current line (NUL-terminated) */
-    char *samples;    /* text: the sample columns */
-    uint64_t *tabs, *colons; /* text: bitmaps of the sample columns' separators */
-    size_t n_words;
-    /* The current record, for every format. */
+    /* The header. */
+    int n_file;           /* samples in the file */
+    int n_contigs;
+    char **contig;        /* names */
+    long *contig_len;     /* 0: unknown (the contig is then one unit) */
+    int indexed;          /* begin() seeks (else: one forward pass) */
+    const char *values;   /* what the dosages are, for the log ("DS dosages", "GT hard calls") */
+    /* The analysis samples. */
+    int n;
+    int *col; /* analysis sample -> file column */
+    /* The current record. */
     int v_rid;
     long v_pos; /* 1-based */
     int v_nallele;
-    const char *v_id, *v_ref, *v_alt;
-    float *ds;
-    int32_t *gt;
-    int nds, ngt;
-    geno_unit_t cur; /* the unit being read */
-    int pending;     /* unindexed: rec holds a record read ahead */
-    int last_rid;    /* unindexed: the last record consumed (-1: none) */
-    long last_pos;
-    long n_multi; /* multi-allelic records skipped */
-} geno_t;
+    const char *v_id, *v_ref, *v_alt; /* v_alt: the first ALT allele ("." when none) */
+    long n_skip[GENO_SKIP_N]; /* records skipped */
+    long n_bad_calls;         /* calls made missing (ploidy above 2) */
+    void *sample_index; /* id -> column hash, built on demand (geno_sample_col) */
+};
 
-/* Opens path for the given samples (every one must be in the header: RGX_ERR_INPUT names the
- * first missing one).  dosage: "DS", "GT", or NULL/"auto" (DS when the header has it). */
-rgx_err geno_open(geno_t *g, const char *path, char *const *samples, int n, const char *dosage);
+/* Opens path for the given samples (NULL, 0: the header only, for geno_sample_col).  format:
+ * "vcf", "bed", "bgen", or NULL/"auto" (from the file name).  dosage: the VCF's FORMAT key,
+ * "DS", "GT" or NULL/"auto"; other formats take NULL/"auto" only.  Every sample must be in
+ * the file: RGX_ERR_INPUT names the first missing one. */
+rgx_err geno_open(geno_t *g, const char *path, const char *format, char *const *samples, int n,
+                  const char *dosage);
 void geno_close(geno_t *g);
 
-/* The units: every contig of the header (restricted to chroms, a comma list, and to region
- * "chr:from-to" or "chr" when given), cut into windows of unit_bp.  Caller frees *units. */
+/* The file column of a sample id, or -1. */
+int geno_sample_col(geno_t *g, const char *id);
+
+/* The units: every contig (restricted to chroms, a comma list, and to region "chr:from-to"
+ * or "chr" when given), cut into windows of unit_bp.  Caller frees *units. */
 rgx_err geno_units(const geno_t *g, long unit_bp, const char *chroms, const char *region,
                    geno_unit_t **units, size_t *n_units);
 
 /* Starts reading unit u. */
 rgx_err geno_begin(geno_t *g, const geno_unit_t *u);
-/* The next biallelic record of the unit: 1 with the dosages of the n samples in dose
- * (NAN when missing; dose NULL: only count), 0 at the end of the unit.  The record is
- * g->v_rid, v_pos, v_id, v_ref and v_alt (v_alt: the one ALT allele). */
+/* The next record of the unit that gives dosages: 1 with the dosages of the n samples in
+ * dose (dose NULL: the site only, not decoded), 0 at the end of the unit, -1 with *err.
+ * The record is g->v_rid, v_pos, v_id, v_ref and v_alt. */
 int geno_next(geno_t *g, double *dose, rgx_err *err);
-
-/* Counting: the next biallelic record of the unit without decoding genotypes; 1 and the
- * widths of ID, REF and ALT raised into w[0..2], or 0 at the end of the unit. */
+/* Counting: geno_next without dosages, and the widths of ID, REF and ALT raised into w[0..2]. */
 int geno_next_site(geno_t *g, long w[3], rgx_err *err);
 
 const char *geno_chrom(const geno_t *g, int rid);
+/* The contig index of a name, or -1. */
+int geno_contig_id(const geno_t *g, const char *name);
+
+/* For the formats (geno_*.c): set the contig table (names copied). */
+rgx_err geno_set_contigs(geno_t *g, int n, char *const *names, const long *len);
+/* For the formats: a record the format found malformed, named by its contig and position. */
+rgx_err geno_bad_record(const geno_t *g, const char *what);
+
+extern const geno_format_t geno_vcf;
 
 #endif

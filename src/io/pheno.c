@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "h5in.h"
+#include "strmap.h"
 #include "util.h"
 
 static int is_missing(const char *s)
@@ -48,6 +49,7 @@ static int cmp_str(const void *a, const void *b)
 
 void table_free(table_t *t)
 {
+    if (t->index) strmap_free(t->index), free(t->index);
     for (size_t i = 0; i < t->n; i++) free(t->id[i]);
     for (size_t j = 0; j < t->p; j++) free(t->name[j]);
     free(t->id), free(t->name), free(t->v);
@@ -256,9 +258,25 @@ out:
     return err;
 }
 
+rgx_err table_index(table_t *t)
+{
+    if (t->index) return RGX_OK;
+    strmap_t *m = calloc(1, sizeof *m);
+    if (!m) return rgx_fail(RGX_ERR_MEMORY, "out of memory for the sample index");
+    rgx_err err = strmap_init(m, t->n);
+    for (size_t i = 0; i < t->n && !err; i++) err = strmap_put(m, t->id[i], (long)i, NULL);
+    if (err) {
+        strmap_free(m), free(m);
+        return err;
+    }
+    t->index = m;
+    return RGX_OK;
+}
+
 long table_row(const table_t *t, const char *id)
 {
-    for (size_t i = 0; i < t->n; i++)
+    if (t->index) return strmap_get(t->index, id);
+    for (size_t i = 0; i < t->n; i++) /* not indexed: a table looked up only a few times */
         if (!strcmp(t->id[i], id)) return (long)i;
     return -1;
 }

@@ -18,6 +18,7 @@ typedef struct {
     size_t p;    /* value columns */
     char **name; /* per column */
     double *v;   /* n x p, row-major, NAN when missing */
+    void *index; /* IID -> row, built by table_index() */
 } table_t;
 
 /* what: "phenotype" or "covariate" (for messages); categorical: expand text columns
@@ -26,7 +27,9 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
 void table_free(table_t *t);
 /* Keeps only the named columns (a comma list), in that order; an unknown name is an error. */
 rgx_err table_select(table_t *t, const char *names, const char *path);
-/* The row of a sample id, or -1 (hash lookup after table_index()). */
+/* Hashes the IIDs, so that table_row is a hash lookup (a linear search without it). */
+rgx_err table_index(table_t *t);
+/* The row of a sample id, or -1. */
 long table_row(const table_t *t, const char *id);
 
 /* /features of a run file as a phenotype table: rows are the patients with status 0 (ok),

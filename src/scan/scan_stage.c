@@ -132,14 +132,14 @@ typedef struct {
 } joined_t;
 
 /* The first genotype file (site) whose header has the sample, or -1. */
-static int site_of(const geno_t *hdrs, size_t n_hdr, const char *id)
+static int site_of(geno_t *hdrs, size_t n_hdr, const char *id)
 {
     for (size_t s = 0; s < n_hdr; s++)
-        if (bcf_hdr_id2int(hdrs[s].hdr, BCF_DT_SAMPLE, id) >= 0) return (int)s;
+        if (geno_sample_col(&hdrs[s], id) >= 0) return (int)s;
     return -1;
 }
 
-static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdrs, size_t n_hdr,
+static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, geno_t *hdrs, size_t n_hdr,
                     joined_t *J, int rank)
 {
     memset(J, 0, sizeof *J);
@@ -153,6 +153,7 @@ static rgx_err join(const opts_t *o, table_t *ph, table_t *cv, const geno_t *hdr
         (err = rgx_calloc(&srow, ph->n ? ph->n : 1, sizeof *srow)))
         goto out;
     size_t no_geno = 0, no_cov = 0;
+    if (cv && (err = table_index(cv))) goto out;
     for (size_t i = 0; i < ph->n; i++) {
         int site = site_of(hdrs, n_hdr, ph->id[i]);
         if (site < 0) {
@@ -779,7 +780,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     /* The genotype headers decide who is in the analysis (and each sample's site). */
     if (!err) err = rgx_calloc(&gs, n_sites, sizeof *gs);
     for (size_t st = 0; st < n_sites && !err; st++)
-        err = geno_open(&gs[st], site_path[st], NULL, 0, o.dosage);
+        err = geno_open(&gs[st], site_path[st], NULL, NULL, 0, o.dosage);
     if (!err) err = join(&o, &ph, in->covar ? &cv : NULL, gs, n_sites, &J, rank);
     if (!err && J.n < J.q + 2)
         err = rgx_fail(RGX_ERR_INPUT, "only %zu samples have phenotypes, covariates and genotypes",
@@ -787,12 +788,12 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     for (size_t st = 0; gs && st < n_sites; st++) geno_close(&gs[st]);
     int sites = n_sites > 1, active = sites ? (size < (int)n_sites ? size : (int)n_sites) : size;
     if (!err && !sites) {
-        err = geno_open(&g, site_path[0], J.sample, (int)J.n, o.dosage);
+        err = geno_open(&g, site_path[0], NULL, J.sample, (int)J.n, o.dosage);
     } else if (!err) { /* site 0's file for the units; each rank reads its own sites */
-        err = geno_open(&g, site_path[0], NULL, 0, o.dosage);
+        err = geno_open(&g, site_path[0], NULL, NULL, 0, o.dosage);
         for (size_t st = 0; st < n_sites && !err; st++)
             if ((int)(st % (size_t)active) == rank)
-                err = geno_open(&gs[st], site_path[st], J.sample + J.site_row[st],
+                err = geno_open(&gs[st], site_path[st], NULL, J.sample + J.site_row[st],
                                 (int)(J.site_row[st + 1] - J.site_row[st]), o.dosage);
         if (!err && rank == 0) {
             log_info("scan: %zu genotype files (sites), samples split across ranks: %zu sites "
@@ -809,7 +810,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
         log_info("scan: %zu phenotypes in %zu missingness group%s, %zu covariates + intercept, %s "
                  "from %s (%s)",
                  M.p, M.n_groups, M.n_groups == 1 ? "" : "s", J.q - 1,
-                 g.use_ds ? "DS dosages" : "GT hard calls", in->genotypes,
+                 g.values, in->genotypes,
                  g.indexed ? "indexed" : "no index: one pass per rank");
 
     /* Units, counted in parallel: they number the variant rows. */
@@ -827,14 +828,15 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     }
     MPI_Allreduce(MPI_IN_PLACE, count, (int)nu, MPI_LONG, MPI_SUM, h->comm);
     MPI_Allreduce(MPI_IN_PLACE, w, 3, MPI_LONG, MPI_MAX, h->comm);
-    long n_multi = g.n_multi;
-    MPI_Allreduce(MPI_IN_PLACE, &n_multi, 1, MPI_LONG, MPI_SUM, h->comm);
+    long n_skip[GENO_SKIP_N];
+    MPI_Allreduce(g.n_skip, n_skip, GENO_SKIP_N, MPI_LONG, MPI_SUM, h->comm);
     long V = 0;
     for (size_t k = 0; k < nu; k++) offset[k] = V, V += count[k];
     if (rank == 0)
-        log_info("scan: %ld biallelic variants in %zu units (%ld multi-allelic records skipped: "
-                 "split them with bcftools norm -m- to test each allele)",
-                 V, nu, n_multi);
+        log_info("scan: %ld biallelic variants in %zu units (skipped: %ld multi-allelic records "
+                 "- split them with bcftools norm -m- to test each allele - and %ld %s)",
+                 V, nu, n_skip[GENO_SKIP_MULTIALLELIC], n_skip[GENO_SKIP_NO_ALT],
+                 geno_skip_name[GENO_SKIP_NO_ALT]);
 
     /* Datasets: every biallelic variant has a row; filtered ones carry their reason. */
     size_t p = M.p;
@@ -1108,7 +1110,9 @@ out_num:
         snprintf(an, sizeof an, "variants_%s", qc_name[k]);
         err = h5out_attr_long(h, "/variants", an, qc_count[k]);
     }
-    if (!err) err = h5out_attr_long(h, "/variants", "multiallelic_skipped", n_multi);
+    if (!err)
+        err = h5out_attr_long(h, "/variants", "multiallelic_skipped", n_skip[GENO_SKIP_MULTIALLELIC]);
+    if (!err) err = h5out_attr_long(h, "/variants", "no_alt_skipped", n_skip[GENO_SKIP_NO_ALT]);
     if (!err) err = h5out_attr_long(h, "/phenotypes", "not_scanned", (long)J.n_pheno_dropped);
     if (!err) err = h5out_attr_long(h, "/phenotypes", "samples", (long)J.n);
     free(lambda), free(nobs);
