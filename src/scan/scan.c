@@ -377,3 +377,12 @@ double scan_hwe_p(long n_aa, long n_ab, long n_bb)
     pv /= sum;
     return pv > 1 ? 1 : pv;
 }
+
+void scan_block_sums_timed(const scan_model_t *m, const double *G, size_t b, size_t row0,
+                           size_t nrows, double *scratch, double *sums, double gemm[2])
+{
+    double t0 = wall_clock();
+    scan_block_sums(m, G, b, row0, nrows, scratch, sums);
+    gemm[0] += wall_clock() - t0;
+    gemm[1] += 2.0 * (double)b * (double)nrows * (double)(m->rhs_cols + m->mask_cols);
+}

@@ -80,6 +80,10 @@ void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t ro
                      double *scratch, double *sums);
 void scan_block_finish(const scan_model_t *m, const double *sums, size_t b, double *beta,
                        double *se, double *mlog10p);
+/* scan_block_sums with its time and GEMM flops added to gemm[0] and gemm[1] (the GEMM phase
+ * that the scan logs and scripts/bench_scan compares with a bare DGEMM). */
+void scan_block_sums_timed(const scan_model_t *m, const double *G, size_t b, size_t row0,
+                           size_t nrows, double *scratch, double *sums, double gemm[2]);
 
 /* Inside scan_block_sums: the sparse groups' sums over their missing rows, G transposed
  * SCAN_MISS_TILE variants at a time into scratch.  X holds them tile by tile, the way
