@@ -1,6 +1,8 @@
 /* scan_out.h — the scan's outputs in the run file: /variants (every biallelic variant, the
- * filtered ones with their QC code), /assoc, /phenotypes, /hits; the lambda_GC histograms
- * and the hits collected block by block. */
+ * filtered ones with their QC code), /assoc (the association store: g'y~ per pair and g~'g~
+ * per variant and missingness group, from which assoc.h derives beta, se and -log10 p),
+ * /phenotypes (with what the derivation needs), /hits; the lambda_GC histograms and the hits
+ * collected block by block. */
 #ifndef RGX_SCAN_OUT_H
 #define RGX_SCAN_OUT_H
 
@@ -26,7 +28,8 @@ typedef struct {
     long w[4];
     hid_t ds[11];     /* /variants: chrom, id, ref, alt, then BLK_NUM numbers */
     hid_t str_t[4];
-    hid_t assoc[3];   /* /assoc: beta, se, log10p */
+    size_t ng;        /* missingness groups */
+    hid_t assoc[2];   /* /assoc: xty (V x p), gtg (V x ng) */
     unsigned *hist;   /* p x (HIST_BINS + 1): -log10 p binned for lambda_GC */
     scan_hit_t *hits; /* this rank's */
     size_t n_hits, cap_hits;

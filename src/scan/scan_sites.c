@@ -152,7 +152,7 @@ static void site_sums(scan_sites_t *c, size_t first, size_t n_round, size_t vars
     }
 }
 
-/* The finisher: the sites' sums added in site order, then the statistics. */
+/* The finisher: the sites' sums added in site order, then what the run file keeps. */
 static void finish(scan_sites_t *c, size_t first, size_t n_round, size_t my_blk, scan_blk_t *k)
 {
     const scan_model_t *M = c->M;
@@ -167,7 +167,7 @@ static void finish(scan_sites_t *c, size_t first, size_t n_round, size_t my_blk,
         const double *P = c->part + (st * n_round + jj) * L;
         for (size_t x = 0; x < Lt; x++) c->S[x] += P[x];
     }
-    scan_block_finish(M, c->S, t, k->beta, k->se, k->mlp);
+    scan_block_reduce(M, c->S, t, k->xty, k->gtg);
     k->b = b, k->row0 = c->blk[my_blk].row0;
     scan_blk_expand(k, c->map, t);
 }

@@ -154,7 +154,7 @@ static rgx_err lay_out(stage_t *s)
     size_t B = (size_t)s->o.block, n = s->J.n;
     if ((err = scan_blocks(R->n_rows, B, &s->blk, &s->nb))) return err;
     scan_my_blocks(s->nb, s->rank, s->size, &s->first_blk, &s->end_blk);
-    if ((err = scan_blk_init(&s->k, B, s->M.p, R->w))) return err;
+    if ((err = scan_blk_init(&s->k, B, s->M.p, s->M.n_groups, R->w))) return err;
     if ((err = scan_out_open(&s->out, s->h, &s->o, R->n_rows, s->M.p, &s->k))) return err;
     if (s->sites)
         return scan_sites_init(&s->sc, &s->o, &s->M, &s->J, s->gs, R, s->blk, s->nb, s->active,
@@ -218,7 +218,7 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
     }
     if (err || !k->b) return err;
     scan_block_sums_timed(&s->M, s->G, t, 0, n, s->G2, s->work, s->gemm);
-    scan_block_finish(&s->M, s->work, t, k->beta, k->se, k->mlp);
+    scan_block_reduce(&s->M, s->work, t, k->xty, k->gtg);
     scan_blk_expand(k, s->map, t);
     return RGX_OK;
 }
@@ -259,6 +259,10 @@ static rgx_err one_round(stage_t *s, long round, rowreader_t *rr, double t0)
     }
     if (!err && fresh && k->b && s->ck_open && wall_clock() - t0 >= s->o.ckpt_after)
         err = scan_record_block(&s->ck, k);
+    if (!err && k->b) {
+        scan_params_t par = scan_params(&s->M);
+        scan_blk_stats(k, &par);
+    }
     return err;
 }
 
@@ -343,7 +347,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     scan_opts_read(cfg, &s->o);
     for (int k = 0; k < 11; k++) s->out.ds[k] = H5I_INVALID_HID; /* closable before opened */
     for (int k = 0; k < 4; k++) s->out.str_t[k] = H5I_INVALID_HID;
-    for (int k = 0; k < 3; k++) s->out.assoc[k] = H5I_INVALID_HID;
+    for (int k = 0; k < 2; k++) s->out.assoc[k] = H5I_INVALID_HID;
     rgx_err err = agree(s, open_inputs(s), "reading the scan's inputs");
     if (!err) err = agree(s, lay_out(s), "laying out the variant blocks");
     if (!err && in->ckpt_dir) err = open_checkpoints(s);
