@@ -103,6 +103,7 @@ int cmd_run(int argc, char **argv)
     prov_inputs_t inputs = {0};
     h5out_t h = {0};
     int have_h = 0, have_cols = 0;
+    job_lock_t lock = {0};
     char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL;
     strbuf_t sb = {0}, sck = {0}; /* the extraction's and the scan's checkpoint folders */
     strbuf_t sites = {0};         /* one genotype file per site, comma-separated */
@@ -148,6 +149,12 @@ int cmd_run(int argc, char **argv)
     if ((err = path_join(&feat, dir, "features.h5")) || (err = path_join(&runf, dir, "run.h5")) ||
         (err = sb_printf(&sb, "%s.ckpt", feat)))
         goto out;
+    /* One job per output folder: a second one is refused (outfile.h), by the locks of the two
+     * run files, which `extract -o` and `scan -o` take too. */
+    if ((err = job_lock(&lock, (const char *const[]){feat, runf}, 2, comm))) {
+        log_error("run: %s", rgx_errmsg());
+        goto out;
+    }
     ckdir = sb.s;
     if ((err = sb_printf(&sck, "%s.ckpt", runf))) goto out;
 
@@ -216,6 +223,7 @@ report:
 out:
     if (have_h) h5out_discard(&h);
     if (have_cols) extract_cols_free(&cols);
+    job_unlock(&lock);
     prov_inputs_free(&inputs);
     job_close(&job);
     cli_common_free(&common);

@@ -7,6 +7,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "cmd.h"
+#include "job.h"
 #include "log.h"
 #include "mpienv.h"
 #include "provenance.h"
@@ -164,6 +165,7 @@ int cmd_scan(int argc, char **argv)
     h5out_t h = {0};
     int have_h = 0;
     prov_inputs_t inputs = {0};
+    job_lock_t lock = {0};
     if ((err = cli_load_config(&common, &cfg))) {
         if (rank == 0) fprintf(stderr, "radiogx scan: %s\n", rgx_errmsg());
         goto out;
@@ -176,6 +178,11 @@ int cmd_scan(int argc, char **argv)
             fprintf(stderr, "radiogx scan: give --genotypes, one of --pheno or --run, and --out "
                             "(`radiogx scan --help`)\n");
         err = RGX_ERR_USAGE;
+        goto out;
+    }
+    /* One job per output: a second one is refused (outfile.h). */
+    if ((err = job_lock(&lock, (const char *const[]){out}, 1, MPI_COMM_WORLD))) {
+        if (rank == 0) fprintf(stderr, "radiogx scan: %s\n", rgx_errmsg());
         goto out;
     }
     err = prov_inputs_add(&inputs, "genotypes", geno);
@@ -207,6 +214,7 @@ int cmd_scan(int argc, char **argv)
     }
 out:
     if (have_h) h5out_discard(&h);
+    job_unlock(&lock);
     prov_inputs_free(&inputs);
     cfg_free(cfg);
     free(cgeno), free(ccov), free(cpheno);

@@ -10,12 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "assoc.h"
 #include "h5in.h"
 #include "log.h"
+#include "outfile.h"
 #include "util.h"
 #include "version.h"
 
@@ -47,8 +50,72 @@ static const char *chrom_code(const char *c, char *buf)
 void export_safe_name(const char *s, char *out, size_t n)
 {
     size_t k = 0;
-    for (; *s && k + 1 < n; s++) out[k++] = (*s == '/' || *s == ' ' || *s == '\t') ? '_' : *s;
+    for (; *s && k + 1 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '_' || c == '-' || c == '+' || c == '=' || c >= 0x80 ||
+                   (c == '.' && k > 0); /* never a hidden file, never "." or ".." */
+        out[k++] = keep ? (char)c : '_';
+    }
     out[k] = '\0';
+}
+
+typedef struct {
+    const char *stem, *name;
+    size_t i; /* the phenotype's column */
+} stem_t;
+
+static int cmp_stem(const void *a, const void *b)
+{
+    const stem_t *x = a, *y = b;
+    int c = strcasecmp(x->stem, y->stem);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+rgx_err export_check_names(char *const *names, size_t n, const char *run_path)
+{
+    /* Sorted by stem ignoring case, so that a collision is a run of equal stems (equal
+     * ignoring case, so that the files stay distinct on any file system). */
+    char (*stem)[EXPORT_NAME_MAX + 2] = NULL;
+    stem_t *st = NULL;
+    rgx_err err = RGX_OK;
+    if ((err = rgx_calloc(&stem, n ? n : 1, sizeof *stem)) ||
+        (err = rgx_calloc(&st, n ? n : 1, sizeof *st)))
+        goto out;
+    for (size_t i = 0; i < n && !err; i++) {
+        if (!names[i][0])
+            err = rgx_fail(RGX_ERR_INPUT, "%s: phenotype %zu has an empty name", run_path, i + 1);
+        else if (strlen(names[i]) > EXPORT_NAME_MAX)
+            err = rgx_fail(RGX_ERR_INPUT, "%s: phenotype '%.40s...' has a name of %zu bytes: at "
+                           "most %d make a file name", run_path, names[i], strlen(names[i]),
+                           EXPORT_NAME_MAX);
+        export_safe_name(names[i], stem[i], sizeof stem[i]);
+        st[i] = (stem_t){stem[i], names[i], i};
+    }
+    if (err) goto out;
+    qsort(st, n, sizeof *st, cmp_stem);
+    strbuf_t sb = {0};
+    size_t groups = 0;
+    for (size_t i = 0; i < n && !err;) {
+        size_t j = i + 1;
+        while (j < n && !strcasecmp(st[i].stem, st[j].stem)) j++;
+        if (j - i > 1 && groups++ < 5) {
+            err = sb_printf(&sb, "%s", groups > 1 ? "; " : "");
+            for (size_t k = i; k < j && !err; k++)
+                err = sb_printf(&sb, "%s'%s'", k > i ? ", " : "", st[k].name);
+            if (!err) err = sb_printf(&sb, " -> '%s'", st[i].stem);
+        }
+        i = j;
+    }
+    if (!err && groups)
+        err = rgx_fail(RGX_ERR_INPUT, "%s: %zu group%s of phenotypes would share a file name "
+                       "(names are made safe for files, then must differ, ignoring case): %s%s; "
+                       "rename the phenotypes", run_path, groups, groups > 1 ? "s" : "", sb.s,
+                       groups > 5 ? "; ..." : "");
+    free(sb.s);
+out:
+    free(stem), free(st);
+    return err;
 }
 
 static rgx_err md5_file(const char *path, char hex[33])
@@ -66,19 +133,19 @@ static rgx_err md5_file(const char *path, char hex[33])
     return RGX_OK;
 }
 
-static rgx_err write_meta(const char *dir, const char *fname, const char *pheno, double n,
-                          const char *run_path)
+/* The metadata sidecar of the data file fname, whose bytes (for the MD5) are in data. */
+static rgx_err write_meta(const char *dir, const char *fname, const char *data,
+                          const char *pheno, double n, const char *run_path)
 {
-    char path[4200], data[4096], md5[33], today[32];
-    snprintf(data, sizeof data, "%s/%s", dir, fname);
-    snprintf(path, sizeof path, "%s-meta.yaml", data);
+    char path[4200], md5[33], today[32];
+    snprintf(path, sizeof path, "%s/%s-meta.yaml", dir, fname);
     rgx_err err = md5_file(data, md5);
     if (err) return err;
     time_t t = time(NULL);
     strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
-    FILE *f = fopen(path, "w");
-    if (!f) return rgx_fail(RGX_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    fprintf(f,
+    outfile_t o;
+    if ((err = outfile_open(&o, path))) return err;
+    fprintf(o.f,
             "# GWAS-SSF metadata, written by radiogx %s from %s\n"
             "file_type: GWAS-SSF v1.1\n"
             "data_file_name: %s\n"
@@ -93,8 +160,24 @@ static rgx_err write_meta(const char *dir, const char *fname, const char *pheno,
             "effect_statistic: beta\n"
             "samples:\n  - sample_size: %.0f\n    sample_ancestry_category:\n      - \"NR\"\n",
             rgx_version(), run_path, fname, md5, today, rgx_version(), pheno, n);
-    if (fclose(f) != 0) return rgx_fail(RGX_ERR_IO, "%s: write failed", path);
-    return RGX_OK;
+    return outfile_commit(&o);
+}
+
+/* A failed write of path: with the system's reason when the library left one in errno. */
+static rgx_err io_failed(const char *path)
+{
+    return rgx_fail(RGX_ERR_IO, "%s: write failed%s%s", path, errno ? ": " : "",
+                    errno ? strerror(errno) : "");
+}
+
+/* Closes a file dropped after a failure: HTSlib's complaints about it (its buffer cannot be
+ * written either) would only repeat the error already reported. */
+static void quiet_close(BGZF *fp)
+{
+    enum htsLogLevel level = hts_get_log_level();
+    hts_set_log_level(HTS_LOG_OFF);
+    bgzf_close(fp);
+    hts_set_log_level(level);
 }
 
 /* The tabix index of a file being written, built line by line as tbx_index_build would build
@@ -142,11 +225,13 @@ static rgx_err tbi_line(tbi_t *t, BGZF *fp, const char *c, double pos)
     return RGX_OK;
 }
 
-/* At the end of the data (before closing fp): finish and save path.tbi. */
-static rgx_err tbi_end(tbi_t *t, BGZF *fp, const char *path)
+/* At the end of the data (before closing fp): finish and save the index as idx_path (the data
+ * file, being written, is path). */
+static rgx_err tbi_end(tbi_t *t, BGZF *fp, const char *path, const char *idx_path)
 {
     rgx_err err = RGX_OK;
-    if (bgzf_flush(fp) < 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", path);
+    errno = 0;
+    if (bgzf_flush(fp) < 0) err = io_failed(path);
     uint8_t *meta = NULL;
     size_t l_nm = t->names.l, l_meta = 28 + l_nm;
     if (!err && hts_idx_finish(t->idx, (uint64_t)bgzf_tell(fp)) < 0)
@@ -158,9 +243,11 @@ static rgx_err tbi_end(tbi_t *t, BGZF *fp, const char *path)
             for (int b = 0; b < 4; b++) meta[4 * i + b] = (uint8_t)(x >> (8 * b));
         }
         if (l_nm) memcpy(meta + 28, t->names.s, l_nm);
+        errno = 0;
         if (hts_idx_set_meta(t->idx, (uint32_t)l_meta, meta, 1) < 0 ||
-            hts_idx_save_as(t->idx, path, NULL, HTS_FMT_TBI) < 0)
-            err = rgx_fail(RGX_ERR_IO, "%s: cannot write the tabix index", path);
+            hts_idx_save_as(t->idx, path, idx_path, HTS_FMT_TBI) < 0)
+            err = rgx_fail(RGX_ERR_IO, "%s.tbi: cannot write the tabix index%s%s", path,
+                           errno ? ": " : "", errno ? strerror(errno) : "");
     }
     free(meta);
     return err;
@@ -183,6 +270,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     double *pos = NULL, *af = NULL, *qc = NULL, *nobs = NULL, *B = NULL, *S = NULL, *L = NULL;
     BGZF **out = NULL;
     tbi_t *tbi = NULL;
+    char **tmp = NULL, **tmpi = NULL; /* per open file: temporary names of data and index */
     kstring_t ks = {0, 0, NULL}, vs = {0, 0, NULL};
     assoc_t as = {0};
     if ((err = assoc_open(&as, f, run_path))) goto out;
@@ -197,12 +285,15 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
         (err = h5in_read_doubles(f, "/variants/qc", &nv, &c0, &qc)) ||
         (err = h5in_read_doubles(f, "/phenotypes/n", &nv, &c0, &nobs)))
         goto out;
+    if ((err = export_check_names(pn, p, run_path))) goto out;
     if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
         err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
         goto out;
     }
     if ((err = rgx_calloc(&out, BATCH, sizeof *out)) ||
         (err = rgx_calloc(&tbi, BATCH, sizeof *tbi)) ||
+        (err = rgx_calloc(&tmp, BATCH, sizeof *tmp)) ||
+        (err = rgx_calloc(&tmpi, BATCH, sizeof *tmpi)) ||
         (err = rgx_calloc(&B, (size_t)ROWS * (p ? p : 1), sizeof *B)) ||
         (err = rgx_calloc(&S, (size_t)ROWS * (p ? p : 1), sizeof *S)) ||
         (err = rgx_calloc(&L, (size_t)ROWS * (p ? p : 1), sizeof *L)))
@@ -226,17 +317,21 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
             char nm[1024], path[4200];
             export_safe_name(pn[ph[k]], nm, sizeof nm);
             snprintf(path, sizeof path, "%s/%s.tsv.gz", dir, nm);
-            out[k] = bgzf_open(path, "w6");
+            /* Under temporary names until complete (outfile.h): the data, and its index. */
+            if ((err = outfile_temp(path, &tmp[k])) ||
+                (err = outfile_temp_fixed(tmp[k], ".tbi", &tmpi[k])))
+                break;
+            out[k] = bgzf_open(tmp[k], "w6");
             if (!out[k]) {
-                err = rgx_fail(RGX_ERR_IO, "%s: cannot create", path);
+                err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", tmp[k], strerror(errno));
                 break;
             }
             static const char hdr[] =
                 "chromosome\tbase_pair_location\teffect_allele\tother_allele\t"
                 "beta\tstandard_error\teffect_allele_frequency\tp_value\t"
                 "variant_id\tn\tneg_log_10_p_value\n";
-            if (bgzf_write(out[k], hdr, sizeof hdr - 1) < 0)
-                err = rgx_fail(RGX_ERR_IO, "%s: write", path);
+            errno = 0;
+            if (bgzf_write(out[k], hdr, sizeof hdr - 1) < 0) err = io_failed(path);
             if (!err) err = tbi_begin(&tbi[k], out[k]);
         }
         for (size_t r0 = 0; r0 < V && !err; r0 += ROWS) {
@@ -272,9 +367,13 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
                         kputs("#NA\n", &ks);
                     else
                         ksprintf(&ks, "%.10g\n", m);
-                    if (bgzf_write(out[k], ks.s, ks.l) < 0)
-                        err = rgx_fail(RGX_ERR_IO, "write failed");
-                    else
+                    errno = 0;
+                    if (bgzf_write(out[k], ks.s, ks.l) < 0) {
+                        /* named as the file will be (without ".XXXXXX.part") */
+                        char fin[4200];
+                        snprintf(fin, sizeof fin, "%.*s", (int)strlen(tmp[k]) - 12, tmp[k]);
+                        err = io_failed(fin);
+                    } else
                         err = tbi_line(&tbi[k], out[k], cc, pos[v]);
                 }
             }
@@ -285,25 +384,42 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
             snprintf(fname, sizeof fname, "%s.tsv.gz", nm);
             snprintf(path, sizeof path, "%s/%s", dir, fname);
             /* The index (tabix: sequence column 1, position column 2, one header line) is
-             * saved before the file is closed; both exist when this file is done. */
-            if (!err && out[k]) err = tbi_end(&tbi[k], out[k], path);
+             * saved before the file is closed. */
+            if (!err && out[k]) err = tbi_end(&tbi[k], out[k], path, tmpi[k]);
             tbi_free(&tbi[k]);
-            if (out[k] && bgzf_close(out[k]) < 0 && !err)
-                err = rgx_fail(RGX_ERR_IO, "close failed");
+            errno = 0;
+            if (out[k] && err) quiet_close(out[k]);
+            else if (out[k] && bgzf_close(out[k]) < 0) err = io_failed(path);
             out[k] = NULL;
-            if (err) continue;
-            err = write_meta(dir, fname, pn[ph[k]], nobs[ph[k]], run_path);
-            progress_update(&prog, (long)(i0 + k + 1));
+            /* Complete: the data, then its index (never older than the data it describes:
+             * htslib warns then; an old index that failed to be replaced is removed), then the
+             * sidecar with the data's MD5.  A job killed between the renames leaves a sidecar
+             * whose MD5 does not match: detectable, never silently wrong. */
+            if (!err && tmp[k] && !(err = outfile_publish(tmp[k], path))) {
+                char idx[4300];
+                free(tmp[k]), tmp[k] = NULL;
+                snprintf(idx, sizeof idx, "%s.tbi", path);
+                if ((err = outfile_publish(tmpi[k], idx))) unlink(idx);
+                free(tmpi[k]), tmpi[k] = NULL;
+                if (!err) err = write_meta(dir, fname, path, pn[ph[k]], nobs[ph[k]], run_path);
+            }
+            outfile_discard(tmp[k]), outfile_discard(tmpi[k]);
+            free(tmp[k]), free(tmpi[k]);
+            tmp[k] = tmpi[k] = NULL;
+            if (!err) progress_update(&prog, (long)(i0 + k + 1));
         }
     }
     free(ntext);
 out_mine:
-    progress_done(&prog, (long)nm_);
+    if (!err) progress_done(&prog, (long)nm_);
     free(mine);
 out:
     for (size_t k = 0; out && k < BATCH; k++)
-        if (out[k]) bgzf_close(out[k]);
+        if (out[k]) quiet_close(out[k]);
     for (size_t k = 0; tbi && k < BATCH; k++) tbi_free(&tbi[k]);
+    for (size_t k = 0; tmp && k < BATCH; k++) outfile_discard(tmp[k]), free(tmp[k]);
+    for (size_t k = 0; tmpi && k < BATCH; k++) outfile_discard(tmpi[k]), free(tmpi[k]);
+    free(tmp), free(tmpi);
     free(out), free(tbi), free(ks.s), free(vs.s), free(pos), free(af), free(qc), free(nobs);
     free(B), free(S), free(L);
     assoc_close(&as);
@@ -319,37 +435,49 @@ rgx_err export_hits(const char *run_path, const char *out_path)
     rgx_err err = h5in_open(run_path, &f);
     if (err) return err;
     char **ph = NULL, **chrom = NULL, **id = NULL, **ref = NULL, **alt = NULL;
-    size_t nh = 0, hc = 0, V = 0, nv = 0, c0;
+    size_t nh = 0, hc = 0, nph = 0, V = 0, ni = 0, nr = 0, na = 0, np = 0, c0;
     double *hv = NULL, *pos = NULL;
-    FILE *o = NULL;
+    outfile_t o = {0};
     if (!h5in_exists(f, "/hits/values")) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: no /hits (was scan run?)", run_path);
         goto out;
     }
     if ((err = h5in_read_doubles(f, "/hits/values", &nh, &hc, &hv)) ||
-        (err = h5in_read_strings(f, "/hits/phenotype", &nv, &ph)) ||
+        (err = h5in_read_strings(f, "/hits/phenotype", &nph, &ph)) ||
         (err = h5in_read_strings(f, "/variants/chrom", &V, &chrom)) ||
-        (err = h5in_read_strings(f, "/variants/id", &nv, &id)) ||
-        (err = h5in_read_strings(f, "/variants/ref", &nv, &ref)) ||
-        (err = h5in_read_strings(f, "/variants/alt", &nv, &alt)) ||
-        (err = h5in_read_doubles(f, "/variants/pos", &nv, &c0, &pos)))
+        (err = h5in_read_strings(f, "/variants/id", &ni, &id)) ||
+        (err = h5in_read_strings(f, "/variants/ref", &nr, &ref)) ||
+        (err = h5in_read_strings(f, "/variants/alt", &na, &alt)) ||
+        (err = h5in_read_doubles(f, "/variants/pos", &np, &c0, &pos)))
         goto out;
-    if (!(o = fopen(out_path, "w"))) {
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", out_path, strerror(errno));
+    /* A run file is an input here: sizes and row numbers are checked, never trusted. */
+    if ((nh && hc != 4) || nph != nh || ni != V || nr != V || na != V || np != V) {
+        err = rgx_fail(RGX_ERR_INPUT, "%s: /hits (%zu x %zu, %zu names) or /variants (%zu, %zu, "
+                       "%zu, %zu, %zu) have inconsistent sizes", run_path, nh, hc, nph, V, ni, nr,
+                       na, np);
         goto out;
     }
-    fputs("variant_id\tchrom\tpos\tref\talt\tphenotype\tbeta\tse\tneg_log10_p\n", o);
-    for (size_t i = 0; i < nh && hc == 4; i++) {
+    for (size_t i = 0; i < nh; i++) {
+        double v = hv[i * 4];
+        if (!(v >= 0 && v < (double)V && v == floor(v))) {
+            err = rgx_fail(RGX_ERR_INPUT, "%s: /hits/values row %zu: variant row %g is not one "
+                           "of the %zu variants", run_path, i, v, V);
+            goto out;
+        }
+    }
+    if ((err = outfile_open(&o, out_path))) goto out;
+    fputs("variant_id\tchrom\tpos\tref\talt\tphenotype\tbeta\tse\tneg_log10_p\n", o.f);
+    for (size_t i = 0; i < nh && !outfile_failed(&o); i++) {
         size_t v = (size_t)hv[i * 4];
-        if (v >= V) continue;
-        fprintf(o, "%s\t%s\t%.0f\t%s\t%s\t%s\t%.10g\t%.10g\t%.10g\n", id[v], chrom[v], pos[v],
+        fprintf(o.f, "%s\t%s\t%.0f\t%s\t%s\t%s\t%.10g\t%.10g\t%.10g\n", id[v], chrom[v], pos[v],
                 ref[v], alt[v], ph[i], hv[i * 4 + 1], hv[i * 4 + 2], hv[i * 4 + 3]);
     }
-    if (fclose(o) != 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", out_path);
+    err = outfile_commit(&o);
 out:
+    outfile_abort(&o);
     free(hv), free(pos);
-    h5in_free_strings(ph, nh), h5in_free_strings(chrom, V), h5in_free_strings(id, V);
-    h5in_free_strings(ref, V), h5in_free_strings(alt, V);
+    h5in_free_strings(ph, nph), h5in_free_strings(chrom, V), h5in_free_strings(id, ni);
+    h5in_free_strings(ref, nr), h5in_free_strings(alt, na);
     h5in_close(f);
     return err;
 }

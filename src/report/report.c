@@ -11,6 +11,7 @@
 #include "assoc.h"
 #include "h5in.h"
 #include "log.h"
+#include "outfile.h"
 #include "plot.h"
 #include "util.h"
 
@@ -90,6 +91,7 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     hit_t *hits = NULL;
     size_t *sel = NULL, *locus = NULL, nsel = 0, *mine = NULL, nmine = 0;
     FILE *o = NULL;
+    outfile_t of = {0};
     strbuf_t sb = {0};
     assoc_t as = {0};
     if ((err = h5in_read_strings(f, "/samples/patient_id", &np, &pid)) ||
@@ -103,7 +105,8 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
         (err = h5in_attr_str(f, "/variants/qc", "codes", &codes)) ||
         (err = h5in_read_strings(f, "/phenotypes/names", &nph, &pname)) ||
         (err = h5in_read_doubles(f, "/phenotypes/lambda_gc", &nph, &c0, &lambda)) ||
-        (err = h5in_read_doubles(f, "/phenotypes/n", &nph, &c0, &pn)))
+        (err = h5in_read_doubles(f, "/phenotypes/n", &nph, &c0, &pn)) ||
+        (err = export_check_names(pname, nph, run_path)))
         goto out;
     if (h5in_exists(f, "/hits/values") &&
         ((err = h5in_read_doubles(f, "/hits/values", &nh, &hc, &hv)) ||
@@ -226,10 +229,8 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     /* The page. */
     sb.len = 0;
     if ((err = sb_printf(&sb, "%s/report.html", dir))) goto out;
-    if (!(o = fopen(sb.s, "w"))) {
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", sb.s, strerror(errno));
-        goto out;
-    }
+    if ((err = outfile_open(&of, sb.s))) goto out;
+    o = of.f;
     size_t nok = 0, nfail = 0, nnog = 0;
     for (size_t i = 0; i < np; i++) nok += status[i] == 0, nfail += status[i] == 1, nnog += status[i] == 2;
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>radiogx report</title>\n"
@@ -297,13 +298,13 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
         fprintf(o, "</td><td>%.0f</td><td>%.3f</td></tr>\n", pn[j], lambda[j]);
     }
     fputs("</table>\n</body></html>\n", o);
-    if (fclose(o) != 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", sb.s);
     o = NULL;
+    err = outfile_commit(&of);
     if (!err) log_info("report: %s (and the plots of %zu phenotypes with hits)", sb.s, nsel);
 out:
     plot_finish();
     assoc_close(&as);
-    if (o) fclose(o);
+    outfile_abort(&of);
     h5in_free_strings(pid, np), h5in_free_strings(reason, np), h5in_free_strings(chrom, nv);
     h5in_free_strings(pname, nph), h5in_free_strings(hph, nh);
     free(codes), free(study), free(status), free(pos), free(qc), free(lambda), free(pn), free(hv);
