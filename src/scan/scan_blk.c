@@ -9,11 +9,11 @@
 
 #include "util.h"
 
-rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[3])
+rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[4])
 {
     memset(k, 0, sizeof *k);
     k->B = B, k->p = p, k->ng = ng;
-    k->w[0] = BLK_CHROM_W, k->w[1] = w[0], k->w[2] = w[1], k->w[3] = w[2];
+    memcpy(k->w, w, sizeof k->w);
     k->sw = 0;
     for (int s = 0; s < 4; s++) k->sw += (size_t)k->w[s] + 1;
     size_t P = p ? p : 1;
@@ -52,7 +52,7 @@ void scan_blk_qc(scan_blk_t *k, size_t j, const vqc_t *v)
 {
     double *nm = k->num + j * BLK_NUM;
     nm[1] = v->af, nm[2] = v->call_rate, nm[3] = v->hwe_p, nm[4] = (double)v->n_obs;
-    nm[5] = v->mac, nm[6] = v->pass;
+    nm[5] = v->mac, nm[6] = v->pass, nm[7] = k->model;
 }
 
 void scan_blk_count_qc(const scan_blk_t *k, long *qc_count)
@@ -113,5 +113,6 @@ int scan_blk_unpack(scan_blk_t *k, const char *d, size_t len)
     memcpy(k->xty, d, b * k->p * sizeof(double)), d += b * k->p * sizeof(double);
     memcpy(k->gtg, d, b * k->ng * sizeof(double));
     k->b = b;
+    k->model = b ? (int)k->num[7] : 0;
     return 1;
 }
