@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <htslib/bgzf.h>
+#include <htslib/hfile.h>
 #include <htslib/hts.h>
 #include <htslib/kstring.h>
 #include <htslib/tbx.h>
@@ -170,10 +171,16 @@ static rgx_err io_failed(const char *path)
                     errno ? strerror(errno) : "");
 }
 
-/* Closes a file dropped after a failure: HTSlib's complaints about it (its buffer cannot be
- * written either) would only repeat the error already reported. */
+/* Closes a file dropped after a failure.  What it still holds goes to /dev/null: bgzf_close
+ * flushes, and when that flush fails (a full disk) it returns without freeing anything; and
+ * HTSlib's complaints would only repeat the error already reported. */
 static void quiet_close(BGZF *fp)
 {
+    hFILE *null = hopen("/dev/null", "w");
+    if (null) {
+        hclose_abruptly(fp->fp);
+        fp->fp = null;
+    }
     enum htsLogLevel level = hts_get_log_level();
     hts_set_log_level(HTS_LOG_OFF);
     bgzf_close(fp);
