@@ -18,6 +18,7 @@
 #include "log.h"
 #include "util.h"
 #include "version.h"
+#include "runfile.h"
 
 enum { BATCH = 200, ROWS = 4096 }; /* files open at once; variant rows read at once */
 
@@ -187,15 +188,15 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     assoc_t as = {0};
     if ((err = assoc_open(&as, f, run_path))) goto out;
     size_t c0;
-    if ((err = h5in_read_strings(f, "/phenotypes/names", &p, &pn)) ||
-        (err = h5in_read_strings(f, "/variants/chrom", &V, &chrom)) ||
-        (err = h5in_read_strings(f, "/variants/id", &nv, &id)) ||
-        (err = h5in_read_strings(f, "/variants/ref", &nv, &ref)) ||
-        (err = h5in_read_strings(f, "/variants/alt", &nv, &alt)) ||
-        (err = h5in_read_doubles(f, "/variants/pos", &nv, &c0, &pos)) ||
-        (err = h5in_read_doubles(f, "/variants/af", &nv, &c0, &af)) ||
-        (err = h5in_read_doubles(f, "/variants/qc", &nv, &c0, &qc)) ||
-        (err = h5in_read_doubles(f, "/phenotypes/n", &nv, &c0, &nobs)))
+    if ((err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &p, &pn)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &V, &chrom)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ID, &nv, &id)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_REF, &nv, &ref)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ALT, &nv, &alt)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &nv, &c0, &pos)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_AF, &nv, &c0, &af)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_QC, &nv, &c0, &qc)) ||
+        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &nv, &c0, &nobs)))
         goto out;
     if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
         err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
@@ -322,17 +323,17 @@ rgx_err export_hits(const char *run_path, const char *out_path)
     size_t nh = 0, hc = 0, V = 0, nv = 0, c0;
     double *hv = NULL, *pos = NULL;
     FILE *o = NULL;
-    if (!h5in_exists(f, "/hits/values")) {
+    if (!h5in_exists(f, RF_HITS_VALUES)) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: no /hits (was scan run?)", run_path);
         goto out;
     }
-    if ((err = h5in_read_doubles(f, "/hits/values", &nh, &hc, &hv)) ||
-        (err = h5in_read_strings(f, "/hits/phenotype", &nv, &ph)) ||
-        (err = h5in_read_strings(f, "/variants/chrom", &V, &chrom)) ||
-        (err = h5in_read_strings(f, "/variants/id", &nv, &id)) ||
-        (err = h5in_read_strings(f, "/variants/ref", &nv, &ref)) ||
-        (err = h5in_read_strings(f, "/variants/alt", &nv, &alt)) ||
-        (err = h5in_read_doubles(f, "/variants/pos", &nv, &c0, &pos)))
+    if ((err = h5in_read_doubles(f, RF_HITS_VALUES, &nh, &hc, &hv)) ||
+        (err = h5in_read_strings(f, RF_HITS_PHENOTYPE, &nv, &ph)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &V, &chrom)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ID, &nv, &id)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_REF, &nv, &ref)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ALT, &nv, &alt)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &nv, &c0, &pos)))
         goto out;
     if (!(o = fopen(out_path, "w"))) {
         err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", out_path, strerror(errno));
