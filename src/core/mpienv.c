@@ -15,7 +15,7 @@
 #include "log.h"
 #include "pgemm.h"
 
-mpienv_t rgx_mpi = {0, 1, 0, 1, 1, 1, 1, "localhost", 0};
+mpienv_t rgx_mpi = {0, 1, 0, 1, 1, 1, 1, "localhost", 0, 0};
 
 static int online_cores(void)
 {
@@ -85,6 +85,7 @@ rgx_err mpienv_init(int *argc, char ***argv, int threads)
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return rgx_fail(RGX_ERR_MPI, "MPI_Init failed");
     rgx_mpi.mpi_up = 1;
+    rgx_mpi.started = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rgx_mpi.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &rgx_mpi.size);
     log_set_rank(rgx_mpi.rank, rgx_mpi.size);
@@ -106,7 +107,7 @@ rgx_err mpienv_init(int *argc, char ***argv, int threads)
              rgx_mpi.n_hosts == 1 ? "" : "s", rgx_mpi.blas_threads, why, rgx_mpi.cores,
              rgx_mpi.local_size, rgx_mpi.host);
     if (rgx_mpi.local_rank == 0 && rgx_mpi.blas_threads * rgx_mpi.local_size > rgx_mpi.cores)
-        log_warn("ranks x BLAS threads on %s is %d, more than its %d cores: expect slowdowns",
+        log_warn("ranks x threads on %s is %d, more than its %d cores: expect slowdowns",
                  rgx_mpi.host, rgx_mpi.blas_threads * rgx_mpi.local_size, rgx_mpi.cores);
     return RGX_OK;
 }

@@ -21,6 +21,7 @@ typedef struct {
     int blas_threads;           /* threads per rank (pgemm.h); OpenBLAS uses one */
     char host[256];
     int mpi_up;
+    int started; /* mpienv_init ran: an MPI run, not a --help or a usage error */
 } mpienv_t;
 
 extern mpienv_t rgx_mpi;
