@@ -32,6 +32,9 @@ const rf_row_t runfile_rows[] = {
     {{RF_FEATURES_LABEL}, RF_INT32, "n_features", "extract", "the ROI label"},
     {{RF_FEATURES_SETTINGS}, RF_STRING, "n_channels", "extract",
      "per channel: the effective extraction settings"},
+    {{RF_FEATURES}, RF_ATTRS, "", "extract",
+     "`constant`: the features with one value (or none) over every extracted patient, "
+     "comma-separated (named in the log and the report)"},
     {{RF_VARIANTS_CHROM, RF_VARIANTS_ID, RF_VARIANTS_REF, RF_VARIANTS_ALT}, RF_STRING, "n_variants",
      "scan",
      "every biallelic record of the scanned contigs/region, genome order (tested or not)"},
@@ -56,7 +59,10 @@ const rf_row_t runfile_rows[] = {
     {{RF_PHENOTYPES_CHRX_YTY, RF_PHENOTYPES_CHRX_DF}, RF_DOUBLE, "n_phenotypes", "scan",
      "the same for chrX's model (sex added), when chrX was scanned with it (variants with "
      "`/variants/model` 1)"},
-    {{RF_PHENOTYPES}, RF_ATTRS, "", "scan", "`transform`, `samples`, `not_scanned`"},
+    {{RF_PHENOTYPES}, RF_ATTRS, "", "scan",
+     "`transform`, `samples`, `not_scanned`, `covariates` (the covariate columns, "
+     "comma-separated, as the categorical indicators were named; the GWAS-SSF metadata lists "
+     "them)"},
     {{RF_HITS_VALUES}, RF_DOUBLE, "n_hits × 4", "scan",
      "every (variant, phenotype) with −log10 p ≥ the threshold (attribute `threshold`): variant "
      "row, β, SE, −log10 p"},
