@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "comm.h"
 #include "mpienv.h"
 #include "outfile.h"
 #include "util.h"
@@ -19,11 +20,9 @@
 /* Every rank learns whether any rank failed, so that a collective sequence stops together. */
 static rgx_err agree(h5out_t *h, rgx_err err)
 {
-    int mine = (int)err, worst = 0;
-    MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, h->comm);
-    if (worst) h->failed = 1;
-    if (worst && !mine) return rgx_fail((rgx_err)worst, "another rank failed writing %s", h->tmp);
-    return (rgx_err)worst;
+    rgx_err e = comm_agree(h->comm, err, "writing the run file");
+    if (e) h->failed = 1; /* the file cannot be closed any more (h5out_discard) */
+    return e;
 }
 
 static rgx_err open_common(h5out_t *h, const char *path, MPI_Comm comm, int create)

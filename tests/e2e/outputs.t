@@ -6,12 +6,15 @@
 # being made safe are refused, and none is hidden or outside the folder.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
+ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 D=$(tmpdir)
 cd "$D"
 "$RADIOGX" simulate --patients 30 --variants 2000 --dims 16,16,8 --seed 5 --out coh >/dev/null 2>&1
 cat > s.yaml <<EOF
 study:
   name: r
+  genome_build: GRCh38
+  genotyping_technology: [Genome-wide genotyping array]
   manifest: coh/manifest.tsv
   genotypes: coh/genotypes.vcf.gz
   covariates: coh/covariates.tsv
@@ -118,13 +121,13 @@ awk 'BEGIN{OFS="\t"} NR==1{print "#IID","a/b","a_b","A_B","../../x"; next}
      {print $1, NR, NR*2, NR*3 % 7, NR % 5}' coh/covariates.tsv > N/pheno.tsv
 run "$RADIOGX" scan -g coh/genotypes.vcf.gz -p N/pheno.tsv -o N/run.h5 --pheno-transform none
 is "$rc" 0 "a scan of phenotypes with unsafe names"
-run "$RADIOGX" export N/run.h5 --sumstats N/ss
+run "$RADIOGX" export N/run.h5 --sumstats N/ss "${ssf[@]}"
 is "$rc" 5 "export refuses names that collide after being made safe (exit 5)"
 like "$out" "'a/b', 'a_b', 'A_B' -> 'a_b'" "the error lists the colliding phenotypes"
 [ -z "$(ls -A N/ss 2>/dev/null)" ]; ok $? "and writes nothing"
 run "$RADIOGX" scan -g coh/genotypes.vcf.gz -p N/pheno.tsv -o N/run1.h5 --pheno-transform none \
   --pheno-names 'a/b,../../x'
-run "$RADIOGX" export N/run1.h5 --sumstats N/ss1
+run "$RADIOGX" export N/run1.h5 --sumstats N/ss1 "${ssf[@]}"
 is "$rc" 0 "distinct names export"
 is "$(cd N/ss1 && ls | tr '\n' ' ')" \
   "_._.._x.tsv.gz _._.._x.tsv.gz-meta.yaml _._.._x.tsv.gz.tbi a_b.tsv.gz a_b.tsv.gz-meta.yaml a_b.tsv.gz.tbi " \
