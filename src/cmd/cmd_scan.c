@@ -7,6 +7,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "cmd.h"
+#include "geno.h"
 #include "log.h"
 #include "mpienv.h"
 #include "provenance.h"
@@ -31,10 +32,11 @@ static void usage(FILE *f)
         "(with --run, /samples and /features are carried over; OUT may be RUN itself).\n"
         "\n"
         "Inputs:\n"
-        "  -g, --genotypes FILE   VCF, VCF.gz or BCF (indexed: .tbi/.csi, or not); or one\n"
-        "                         file per site, comma-separated (the same variants in\n"
-        "                         each): samples are then split across ranks and only\n"
-        "                         sums cross them\n"
+        "  -g, --genotypes FILE   VCF, VCF.gz or BCF (indexed: .tbi/.csi, or not), or a\n"
+        "                         PLINK .bed (+ .bim, .fam; or the fileset's prefix);\n"
+        "                         or one file per site, comma-separated (the same\n"
+        "                         variants in each): samples are then split across ranks\n"
+        "                         and only sums cross them (docs/formats.md)\n"
         "  -p, --pheno FILE       phenotype table, plink2 style (#IID or #FID IID header,\n"
         "                         NA for missing)\n"
         "  -r, --run FILE         or: the /features of a run file (patients with status ok)\n"
@@ -43,7 +45,8 @@ static void usage(FILE *f)
         "Options (config keys scan.*; defaults in brackets):\n"
         "      --pheno-names L    comma list of phenotype columns [all]\n"
         "      --covar-names L    comma list of covariate columns [all]\n"
-        "      --dosage D         DS, GT or auto (DS when present) [auto]\n"
+        "      --genotype-format F  vcf, bed, or auto (from the file name) [auto]\n"
+        "      --dosage D         VCF: DS, GT or auto (DS when present) [auto]\n"
         "      --maf X            minimum minor allele frequency [0.01]\n"
         "      --mac X            minimum minor allele count [0]\n"
         "      --call-rate X      minimum call rate [0.95]\n"
@@ -72,12 +75,24 @@ static void usage(FILE *f)
         cli_common_help);
 }
 
+/* The genotype files in the provenance: each of the list, and those read with it. */
+static rgx_err add_genotypes(prov_inputs_t *inputs, const char *list, const char *format)
+{
+    char **files;
+    int n;
+    rgx_err err = geno_files(list, format, &files, &n);
+    for (int k = 0; k < n && !err; k++) err = prov_inputs_add(inputs, "genotypes", files[k]);
+    geno_files_free(files, n);
+    return err;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     static const struct {
         const char *opt, *key;
     } keys[] = {{"pheno-names", "scan.pheno_names"},
                 {"covar-names", "scan.covar_names"},
+                {"genotype-format", "scan.genotype_format"},
                 {"dosage", "scan.dosage"},
                 {"maf", "scan.maf"},
                 {"mac", "scan.mac"},
@@ -178,7 +193,7 @@ int cmd_scan(int argc, char **argv)
         err = RGX_ERR_USAGE;
         goto out;
     }
-    err = prov_inputs_add(&inputs, "genotypes", geno);
+    err = add_genotypes(&inputs, geno, cfg_str(cfg, "scan.genotype_format"));
     if (!err) err = prov_inputs_add(&inputs, pheno ? "phenotypes" : "run", pheno ? pheno : run);
     if (!err && covar) err = prov_inputs_add(&inputs, "covariates", covar);
     if (!err && !(err = h5out_create(&h, out, MPI_COMM_WORLD))) have_h = 1;

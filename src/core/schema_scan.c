@@ -20,6 +20,12 @@ const cfg_key_t schema_scan[] = {
      .choices = "auto|DS|GT",
      .def = "auto",
      .doc = "genotype values: DS dosages, GT hard calls, or DS when the VCF has it"},
+    {.name = "genotype_format",
+     .type = CFG_ENUM,
+     .choices = "auto|vcf|bed",
+     .def = "auto",
+     .doc = "genotype file format: vcf (VCF, VCF.gz, BCF), bed (PLINK .bed/.bim/.fam), or auto "
+            "(from the file name: .bed, else VCF)"},
     {.name = "maf",
      .type = CFG_FLOAT,
      .def = "0.01",
