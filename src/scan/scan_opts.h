@@ -12,6 +12,7 @@ typedef struct {
     double ckpt_after; /* seconds of scanning before blocks are checkpointed */
     const char *genotype_format; /* "auto", "vcf", "bed" (geno_open) */
     const char *dosage, *chroms, *region, *pheno_names, *covar_names;
+    const char *sex_column, *split_par; /* chrX: the covariate column of sex; a build or NULL */
 } scan_opts_t;
 
 void scan_opts_read(const cfg_t *cfg, scan_opts_t *o);
