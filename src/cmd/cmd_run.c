@@ -14,6 +14,7 @@
 #include "export_sumstats.h"
 #include "extract.h"
 #include "job.h"
+#include "loci.h"
 #include "log.h"
 #include "mpienv.h"
 #include "report.h"
@@ -45,8 +46,10 @@ static void usage(FILE *f)
             "  features.h5     the extraction alone (kept so the scan can be rerun)\n"
             "  features.tsv    the feature table\n"
             "  hits.tsv        (variant, phenotype) pairs at -log10 p >= scan.hits_threshold\n"
+            "  loci.tsv        the hits clumped into loci across phenotypes\n"
             "  sumstats/       GWAS-SSF v1.1 summary statistics per phenotype\n"
-            "  report.html     cohort, failures, QC, lambda GC, top hits; Manhattan and QQ PNGs\n"
+            "  report.html     cohort, failures, QC, lambda GC, study-wide threshold, loci;\n"
+            "                  Manhattan and QQ PNGs\n"
             "A signal (SIGUSR1, SIGTERM) during extraction checkpoints and exits with status 75;\n"
             "the same command resumes.  The config: docs/config.md; an example: config/demo.yaml.\n"
             "\n"
@@ -198,14 +201,18 @@ int cmd_run(int argc, char **argv)
         char *t = NULL;
         if (!(err = path_join(&t, dir, "features.tsv"))) err = export_features_tsv(runf, t);
         free(t), t = NULL;
-        if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t);
+        if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t, 0);
+        free(t), t = NULL;
+        if (!err && !(err = path_join(&t, dir, "loci.tsv"))) err = export_loci(runf, t, 0);
         free(t);
     }
     /* The report: the phenotypes' plots shared among the ranks, the page on rank 0. */
     if (!err) err = report_write(runf, dir, rank, rgx_mpi.size);
     err = all_ranks(comm, err, "write its tables or its part of the report");
     if (!err && rank == 0)
-        log_info("run: done: %s (run.h5, features.tsv, hits.tsv, sumstats/, report.html)", dir);
+        log_info("run: done: %s (run.h5, features.tsv, hits.tsv, loci.tsv, sumstats/, "
+                 "report.html)",
+                 dir);
 report:
     if (err == RGX_ERR_REQUEUE) {
         if (rank == 0)

@@ -55,6 +55,12 @@ static void usage(FILE *f)
         "      --min-obs N        phenotypes with fewer observations are skipped [20]\n"
         "      --block-size N     variants per GEMM block [1024]\n"
         "      --hits-threshold X -log10 p for /hits [7.3]\n"
+        "      --meff M           li_ji, nyholt or galwey: the estimator of the effective\n"
+        "                         number of phenotypes Meff [li_ji]\n"
+        "      --genome-wide-p A  one phenotype's genome-wide level; the study-wide\n"
+        "                         threshold is A / Meff [5e-8]\n"
+        "      --locus-window KB  hits within +- KB of a stronger pair join its locus\n"
+        "                         (export --loci, the report) [250]\n"
         "      --chr L            comma list of chromosomes [all]\n"
         "      --region R         chr or chr:from-to [all]\n"
         "      --no-checksums     record the genotype file by size and time only, not by\n"
@@ -89,6 +95,9 @@ int cmd_scan(int argc, char **argv)
                 {"min-obs", "scan.min_obs"},
                 {"block-size", "scan.block_size"},
                 {"hits-threshold", "scan.hits_threshold"},
+                {"meff", "scan.meff"},
+                {"genome-wide-p", "scan.genome_wide_p"},
+                {"locus-window", "scan.locus_window_kb"},
                 {"chr", "scan.chr"},
                 {"region", "scan.region"}};
     enum { NK = sizeof keys / sizeof keys[0] };

@@ -94,6 +94,27 @@ const cfg_key_t schema_scan[] = {
      .min = 0,
      .max = 1e6,
      .doc = "-log10 p at or above which a (variant, phenotype) pair goes to /hits"},
+    {.name = "meff",
+     .type = CFG_ENUM,
+     .choices = "li_ji|nyholt|galwey",
+     .def = "li_ji",
+     .doc = "estimator of the effective number of independent phenotypes (Meff) behind the "
+            "study-wide threshold genome_wide_p / Meff: Li and Ji 2005, Nyholt 2004 or "
+            "Galwey 2009 (all three are recorded)"},
+    {.name = "locus_window_kb",
+     .type = CFG_FLOAT,
+     .def = "250",
+     .min = 1,
+     .max = 1e6,
+     .doc = "hits are clumped into loci across phenotypes: the strongest pair leads, every "
+            "pair within +- this many kb of it joins (export --loci, the report)"},
+    {.name = "genome_wide_p",
+     .type = CFG_FLOAT,
+     .def = "5e-8",
+     .min = 1e-300,
+     .max = 1,
+     .doc = "the genome-wide significance level of one phenotype; divided by Meff it is the "
+            "study-wide threshold"},
     {.name = "chr",
      .type = CFG_STRING,
      .null_ok = 1,

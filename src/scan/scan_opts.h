@@ -10,6 +10,9 @@ typedef struct {
     int int_transform, compress;
     double outlier_sd; /* 0: no outlier removal */
     double ckpt_after; /* seconds of scanning before blocks are checkpointed */
+    double genome_wide_p; /* alpha of one phenotype; the study-wide threshold is alpha / Meff */
+    int meff_method;      /* meff_method_t */
+    double locus_window_kb; /* loci: +- around the lead pair */
     const char *dosage, *chroms, *region, *pheno_names, *covar_names;
 } scan_opts_t;
 

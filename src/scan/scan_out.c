@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "scan_study.h"
 #include "util.h"
 
 enum { HIST_BINS = 2000 }; /* lambda_GC: -log10 p in [0, 2) by 0.001 */
@@ -234,6 +235,7 @@ rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, const joined_t *
     if (!err) err = write_attributes(h, out->o, J, qc_count, n_skip);
     size_t nh = 0;
     if (!err) err = write_hits(out, pn, &nh);
+    if (!err) err = scan_study_write(h, M, out->o);
     if (h->rank == 0 && !err)
         log_info("scan: %ld variants tested x %zu phenotypes; %zu hits at -log10 p >= %g",
                  qc_count[Q_PASS], p, nh, out->o->hits);
