@@ -35,7 +35,9 @@ is "$(head -c 8 out/t/manhattan.png | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a
 rep=$(cat out/t/report.html)
 like "$rep" "<th>failed</th><td>4</td>" "report: the failed patients counted"
 like "$rep" "every voxel is NaN" "report: a failure reason listed"
-like "$rep" "Top hits" "report: the top hits"
+like "$rep" "<h3>Loci</h3>" "report: the hits as loci"
+like "$rep" "study-wide threshold is" "report: the phenotype-wide threshold"
+ok "$(test -s out/t/loci.tsv && test -s out/t/loci.html; echo $?)" "loci.tsv and loci.html written"
 like "$rep" "lambda" "report: lambda GC per phenotype"
 mean_var=$(awk -F'\t' '$6 == "mean_intensity" { print $1 }' cohort/truth.tsv)
 het_var=$(awk -F'\t' '$6 == "heterogeneity" { print $1 }' cohort/truth.tsv)
