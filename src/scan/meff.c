@@ -48,8 +48,8 @@ static void add_atb(const double *A, size_t lda, const double *B, size_t ldb, si
                 (int)lda, B, (int)ldb, 1.0, C, (int)ldc);
 }
 
-rgx_err meff_corr(const double *X, const double *mask, const int *group, size_t n, size_t p,
-                  size_t n_groups, double *R, size_t *n_undefined)
+rgx_err meff_corr(const double *X, size_t ldx, const double *mask, const int *group, size_t n,
+                  size_t p, size_t n_groups, double *R, size_t *n_undefined)
 {
     size_t G = n_groups ? n_groups : 1, nb = n < ROW_BLOCK ? n : ROW_BLOCK;
     double *A = NULL, *Q = NULL, *N = NULL, *X2 = NULL;
@@ -64,10 +64,11 @@ rgx_err meff_corr(const double *X, const double *mask, const int *group, size_t 
     memset(R, 0, p * p * sizeof *R);
     for (size_t r0 = 0; r0 < n; r0 += nb) {
         size_t m = n - r0 < nb ? n - r0 : nb;
-        const double *Xr = X + r0 * p, *Mr = mask + r0 * G;
-        for (size_t i = 0; i < m * p; i++) X2[i] = Xr[i] * Xr[i];
-        add_atb(Xr, p, Xr, p, m, p, p, R, p);
-        add_atb(Xr, p, Mr, G, m, p, G, A, G);
+        const double *Xr = X + r0 * ldx, *Mr = mask + r0 * G;
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < p; j++) X2[i * p + j] = Xr[i * ldx + j] * Xr[i * ldx + j];
+        add_atb(Xr, ldx, Xr, ldx, m, p, p, R, p);
+        add_atb(Xr, ldx, Mr, G, m, p, G, A, G);
         add_atb(X2, p, Mr, G, m, p, G, Q, G);
         add_atb(Mr, G, Mr, G, m, G, G, N, G);
     }

@@ -14,6 +14,7 @@ typedef struct {
     int meff_method;      /* meff_method_t */
     double locus_window_kb; /* loci: +- around the lead pair */
     const char *dosage, *chroms, *region, *pheno_names, *covar_names;
+    const char *sex_column, *split_par; /* chrX: the covariate column of sex; a build or NULL */
 } scan_opts_t;
 
 void scan_opts_read(const cfg_t *cfg, scan_opts_t *o);

@@ -20,7 +20,8 @@ static rgx_err eigenvalues(const scan_model_t *M, double *lambda, size_t *n_unde
         goto out;
     for (size_t g = 0; g < M->n_groups; g++)
         for (size_t i = 0; i < n; i++) mask[i * G + g] = M->g[g].mask[i];
-    if (!(err = meff_corr(M->ytil, mask, M->group, n, p, G, R, n_undef)))
+    /* The residualised phenotypes are the first p columns of the scan's GEMM right-hand side. */
+    if (!(err = meff_corr(M->rhs, M->rhs_cols, mask, M->group, n, p, G, R, n_undef)))
         err = meff_eigen(R, p, lambda);
 out:
     free(mask), free(R);

@@ -70,7 +70,7 @@ int main(void)
         }
     }
     size_t und = 0;
-    ok(meff_corr(X, mask, group, N, P, G, R, &und) == RGX_OK && und == 0, "meff_corr runs");
+    ok(meff_corr(X, P, mask, group, N, P, G, R, &und) == RGX_OK && und == 0, "meff_corr runs");
     double worst = 0;
     for (size_t j = 0; j < P; j++)
         for (size_t k = 0; k < P; k++) {
