@@ -16,6 +16,7 @@
 #include "schema.h"
 #include "signals.h"
 #include "util.h"
+#include "runfile.h"
 
 enum { O_COVAR = 256, O_NO_CHECKSUMS };
 
@@ -138,10 +139,10 @@ int cmd_scan(int argc, char **argv)
     if (!err && !(err = h5out_create(&h, out, MPI_COMM_WORLD))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, cfg, NULL, &inputs, checksums);
     if (!err && run) { /* /pca too when the run has it (radiogx pca --run RUN -o RUN) */
-        const char *objs[] = {"/samples", "/features", "/pca"};
+        const char *objs[] = {RF_SAMPLES, RF_FEATURES, RF_PCA};
         hid_t rf;
         int with_pca = 0;
-        if (h5in_open(run, &rf) == RGX_OK) with_pca = h5in_exists(rf, "/pca"), h5in_close(rf);
+        if (h5in_open(run, &rf) == RGX_OK) with_pca = h5in_exists(rf, RF_PCA), h5in_close(rf);
         err = h5out_copy_from(&h, run, objs, with_pca ? 3 : 2);
     }
     strbuf_t ck = {0}; /* checkpoints beside the output: OUT.ckpt */

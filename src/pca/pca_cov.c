@@ -10,6 +10,7 @@
 #include "log.h"
 #include "strmap.h"
 #include "util.h"
+#include "runfile.h"
 
 rgx_err pca_cov_add(table_t *cv, int have, const char *path, int K, int rank)
 {
@@ -22,13 +23,13 @@ rgx_err pca_cov_add(table_t *cv, int have, const char *path, int K, int rank)
     char **names = NULL;
     strmap_t m = {0};
     size_t k = (size_t)K;
-    if (!h5in_exists(f, "/pca/scores")) {
+    if (!h5in_exists(f, RF_PCA_SCORES)) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: no /pca (run radiogx pca first, or give --pca FILE)",
                        path);
         goto out;
     }
-    if ((err = h5in_read_strings(f, "/pca/samples", &n, &ids)) ||
-        (err = h5in_read_doubles(f, "/pca/scores", &n2, &kc, &sc)))
+    if ((err = h5in_read_strings(f, RF_PCA_SAMPLES, &n, &ids)) ||
+        (err = h5in_read_doubles(f, RF_PCA_SCORES, &n2, &kc, &sc)))
         goto out;
     if (n2 != n || kc < k) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: /pca has %zu PCs of %zu samples; --pcs %d asked", path,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "runfile.h"
 
 rgx_err pca_gather_scores(const pca_tiles_t *T, const double *mine, size_t K, double *all)
 {
@@ -40,18 +41,18 @@ static rgx_err write_variants(h5out_t *h, const pca_geno_t *G, const size_t *sel
     rgx_err err = rgx_calloc(&s, ms ? ms : 1, sizeof *s);
     if (!err) err = rgx_calloc(&v, ms ? ms : 1, sizeof *v);
     char *const *cols[3] = {G->id, G->ref, G->alt};
-    static const char *const names[3] = {"/pca/variants/id", "/pca/variants/ref",
-                                         "/pca/variants/alt"};
+    static const char *const names[3] = {RF_PCA_VARIANTS_ID, RF_PCA_VARIANTS_REF,
+                                         RF_PCA_VARIANTS_ALT};
     for (size_t j = 0; !err && j < ms; j++) s[j] = G->chrom_name[G->chrom[sel[j]]];
-    if (!err) err = h5out_write_strings_all(h, "/pca/variants/chrom", ms, s);
+    if (!err) err = h5out_write_strings_all(h, RF_PCA_VARIANTS_CHROM, ms, s);
     for (int c = 0; c < 3 && !err; c++) {
         for (size_t j = 0; j < ms; j++) s[j] = cols[c][sel[j]];
         err = h5out_write_strings_all(h, names[c], ms, s);
     }
     for (size_t j = 0; !err && j < ms; j++) v[j] = (double)G->pos[sel[j]];
-    if (!err) err = h5out_write_all(h, "/pca/variants/pos", H5T_NATIVE_DOUBLE, ms, 0, v);
+    if (!err) err = h5out_write_all(h, RF_PCA_VARIANTS_POS, H5T_NATIVE_DOUBLE, ms, 0, v);
     for (size_t j = 0; !err && j < ms; j++) v[j] = G->af[sel[j]];
-    if (!err) err = h5out_write_all(h, "/pca/variants/af", H5T_NATIVE_DOUBLE, ms, 0, v);
+    if (!err) err = h5out_write_all(h, RF_PCA_VARIANTS_AF, H5T_NATIVE_DOUBLE, ms, 0, v);
     free(s), free(v);
     return err;
 }
@@ -61,12 +62,12 @@ rgx_err pca_out_write(h5out_t *h, const pca_tiles_t *T, char *const *ids, const 
                       const pca_opts_t *o)
 {
     size_t K = R->K, ms = R->ms;
-    rgx_err err = h5out_write_strings_all(h, "/pca/samples", T->n, (const char *const *)ids);
-    if (!err) err = h5out_write_all(h, "/pca/scores", H5T_NATIVE_DOUBLE, T->n, K, scores);
-    if (!err) err = h5out_write_all(h, "/pca/eigenvalues", H5T_NATIVE_DOUBLE, K, 0, R->eigval);
-    if (!err) err = h5out_write_all(h, "/pca/loadings", H5T_NATIVE_DOUBLE, ms, K, R->loading);
+    rgx_err err = h5out_write_strings_all(h, RF_PCA_SAMPLES, T->n, (const char *const *)ids);
+    if (!err) err = h5out_write_all(h, RF_PCA_SCORES, H5T_NATIVE_DOUBLE, T->n, K, scores);
+    if (!err) err = h5out_write_all(h, RF_PCA_EIGENVALUES, H5T_NATIVE_DOUBLE, K, 0, R->eigval);
+    if (!err) err = h5out_write_all(h, RF_PCA_LOADINGS, H5T_NATIVE_DOUBLE, ms, K, R->loading);
     if (!err) err = write_variants(h, G, sel, ms);
-    const char *g = "/pca";
+    const char *g = RF_PCA;
     if (!err)
         err = h5out_attr_str(h, g, "method",
                              "randomized block Krylov iteration (Musco & Musco 2015) on the "
@@ -147,20 +148,20 @@ rgx_err pca_out_king(h5out_t *h, char *const *ids, size_t n, const king_pair_t *
         memcpy(v + 6 * r, row, sizeof row);
         s1[r] = ids[p->i], s2[r++] = ids[p->j];
     }
-    err = h5out_write_all(h, "/pca/king/values", H5T_NATIVE_DOUBLE, nr, 6, v);
-    if (!err) err = h5out_write_strings_all(h, "/pca/king/sample1", nr, s1);
-    if (!err) err = h5out_write_strings_all(h, "/pca/king/sample2", nr, s2);
+    err = h5out_write_all(h, RF_PCA_KING_VALUES, H5T_NATIVE_DOUBLE, nr, 6, v);
+    if (!err) err = h5out_write_strings_all(h, RF_PCA_KING_SAMPLE1, nr, s1);
+    if (!err) err = h5out_write_strings_all(h, RF_PCA_KING_SAMPLE2, nr, s2);
     if (!err)
-        err = h5out_attr_str(h, "/pca/king/values", "columns",
+        err = h5out_attr_str(h, RF_PCA_KING_VALUES, "columns",
                              "row1 row2 nsnp hethet ibs0 kinship (KING-robust, as plink2)");
-    if (!err) err = h5out_attr_double(h, "/pca/king", "threshold", o->king_threshold);
-    if (!err) err = h5out_attr_long(h, "/pca/king", "pairs_computed", (long)n_all);
+    if (!err) err = h5out_attr_double(h, RF_PCA_KING, "threshold", o->king_threshold);
+    if (!err) err = h5out_attr_long(h, RF_PCA_KING, "pairs_computed", (long)n_all);
     if (!err)
-        err = h5out_attr_str(h, "/pca/king", "scope",
+        err = h5out_attr_str(h, RF_PCA_KING, "scope",
                              one_file ? "every pair of samples"
                                       : "pairs within each site only (no genotype crosses sites)");
     for (size_t i = 0; drop && i < n; i++) rel[i] = drop[i];
-    if (!err && drop) err = h5out_write_all(h, "/pca/related", H5T_NATIVE_DOUBLE, n, 0, rel);
+    if (!err && drop) err = h5out_write_all(h, RF_PCA_RELATED, H5T_NATIVE_DOUBLE, n, 0, rel);
 out:
     free(v), free(rel), free(s1), free(s2);
     return err;

@@ -9,6 +9,7 @@
 #include "pca_krylov.h"
 #include "strmap.h"
 #include "util.h"
+#include "runfile.h"
 
 rgx_err pca_reference_read(const char *path, pca_reference_t *R)
 {
@@ -21,15 +22,15 @@ rgx_err pca_reference_read(const char *path, pca_reference_t *R)
     size_t m = 0, m2 = 0, c0 = 0, K = 0, lm = 0;
     strmap_t *map = calloc(1, sizeof *map);
     if (!map) err = rgx_fail(RGX_ERR_MEMORY, "out of memory");
-    if (!err && !h5in_exists(f, "/pca/loadings"))
+    if (!err && !h5in_exists(f, RF_PCA_LOADINGS))
         err = rgx_fail(RGX_ERR_INPUT, "%s: no /pca/loadings (not a radiogx pca run file)", path);
-    if (err || (err = h5in_read_strings(f, "/pca/variants/chrom", &m, &chrom)) ||
-        (err = h5in_read_strings(f, "/pca/variants/ref", &m2, &ref)) ||
-        (err = h5in_read_strings(f, "/pca/variants/alt", &m2, &alt)) ||
-        (err = h5in_read_doubles(f, "/pca/variants/pos", &m2, &c0, &pos)) ||
-        (err = h5in_read_doubles(f, "/pca/variants/af", &m2, &c0, &R->af)) ||
-        (err = h5in_read_doubles(f, "/pca/loadings", &lm, &K, &R->loading)) ||
-        (err = h5in_read_doubles(f, "/pca/eigenvalues", &R->K, &c0, &R->eigval)))
+    if (err || (err = h5in_read_strings(f, RF_PCA_VARIANTS_CHROM, &m, &chrom)) ||
+        (err = h5in_read_strings(f, RF_PCA_VARIANTS_REF, &m2, &ref)) ||
+        (err = h5in_read_strings(f, RF_PCA_VARIANTS_ALT, &m2, &alt)) ||
+        (err = h5in_read_doubles(f, RF_PCA_VARIANTS_POS, &m2, &c0, &pos)) ||
+        (err = h5in_read_doubles(f, RF_PCA_VARIANTS_AF, &m2, &c0, &R->af)) ||
+        (err = h5in_read_doubles(f, RF_PCA_LOADINGS, &lm, &K, &R->loading)) ||
+        (err = h5in_read_doubles(f, RF_PCA_EIGENVALUES, &R->K, &c0, &R->eigval)))
         goto out;
     if (lm != m || K != R->K || !K) {
         err = rgx_fail(RGX_ERR_INPUT,

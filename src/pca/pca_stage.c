@@ -22,6 +22,7 @@
 #include "scan_vqc.h"
 #include "strmap.h"
 #include "util.h"
+#include "runfile.h"
 
 enum { MAX_SITES = 256 };
 
@@ -259,12 +260,12 @@ static rgx_err project(stage_t *s)
     if (!err) err = rgx_calloc(&s->scores, (s->n ? s->n : 1) * K, sizeof *s->scores);
     if (!err) err = pca_project_scores(&s->G, &s->T, &ref, mine);
     if (!err) err = pca_gather_scores(&s->T, mine, K, s->scores);
-    if (!err) err = h5out_write_strings_all(h, "/pca/samples", s->n, (const char *const *)s->ids);
-    if (!err) err = h5out_write_all(h, "/pca/scores", H5T_NATIVE_DOUBLE, s->n, K, s->scores);
-    if (!err) err = h5out_write_all(h, "/pca/eigenvalues", H5T_NATIVE_DOUBLE, K, 0, ref.eigval);
-    if (!err) err = h5out_attr_str(h, "/pca", "projected_from", s->in->project);
-    if (!err) err = h5out_attr_long(h, "/pca", "variants_reference", (long)ref.ref.m);
-    if (!err) err = h5out_attr_long(h, "/pca", "variants_found", (long)s->G.m);
+    if (!err) err = h5out_write_strings_all(h, RF_PCA_SAMPLES, s->n, (const char *const *)s->ids);
+    if (!err) err = h5out_write_all(h, RF_PCA_SCORES, H5T_NATIVE_DOUBLE, s->n, K, s->scores);
+    if (!err) err = h5out_write_all(h, RF_PCA_EIGENVALUES, H5T_NATIVE_DOUBLE, K, 0, ref.eigval);
+    if (!err) err = h5out_attr_str(h, RF_PCA, "projected_from", s->in->project);
+    if (!err) err = h5out_attr_long(h, RF_PCA, "variants_reference", (long)ref.ref.m);
+    if (!err) err = h5out_attr_long(h, RF_PCA, "variants_found", (long)s->G.m);
     int bad = 0;
     if (!err && s->in->prefix && h->rank == 0) {
         pca_result_t R = {.K = K, .eigval = ref.eigval};

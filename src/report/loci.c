@@ -12,6 +12,7 @@
 #include "log.h"
 #include "strmap.h"
 #include "util.h"
+#include "runfile.h"
 
 static const char *const ibsi_families[] = {"morph", "loc", "stat", "ih",  "ivh", "cm",
                                             "rlm",   "szm", "dzm",  "ngt", "ngl"};
@@ -36,9 +37,9 @@ static rgx_err read_families(loci_t *L, hid_t f)
     size_t nf = 0, nf2 = 0;
     strmap_t m = {0};
     rgx_err err = rgx_calloc(&L->family, L->np ? L->np : 1, sizeof *L->family);
-    if (!err && h5in_exists(f, "/features/names") && h5in_exists(f, "/features/family") &&
-        !(err = h5in_read_strings(f, "/features/names", &nf, &fn)) &&
-        !(err = h5in_read_strings(f, "/features/family", &nf2, &ff)) && nf2 == nf &&
+    if (!err && h5in_exists(f, RF_FEATURES_NAMES) && h5in_exists(f, RF_FEATURES_FAMILY) &&
+        !(err = h5in_read_strings(f, RF_FEATURES_NAMES, &nf, &fn)) &&
+        !(err = h5in_read_strings(f, RF_FEATURES_FAMILY, &nf2, &ff)) && nf2 == nf &&
         !(err = strmap_init(&m, nf)))
         for (size_t k = 0; k < nf && !err; k++) err = strmap_put(&m, fn[k], (long)k, NULL);
     for (size_t j = 0; j < L->np && !err; j++) {
@@ -190,10 +191,10 @@ static rgx_err read_hits(loci_t *L, hid_t f, const char *path)
     size_t nh = 0, hc = 0, n2 = 0;
     strmap_t m = {0};
     rgx_err err = RGX_OK;
-    if (!h5in_exists(f, "/hits/values"))
+    if (!h5in_exists(f, RF_HITS_VALUES))
         return rgx_fail(RGX_ERR_INPUT, "%s: no /hits (was scan run?)", path);
-    if ((err = h5in_read_doubles(f, "/hits/values", &nh, &hc, &hv)) ||
-        (err = h5in_read_strings(f, "/hits/phenotype", &n2, &hp)) ||
+    if ((err = h5in_read_doubles(f, RF_HITS_VALUES, &nh, &hc, &hv)) ||
+        (err = h5in_read_strings(f, RF_HITS_PHENOTYPE, &n2, &hp)) ||
         (err = strmap_init(&m, L->np ? L->np : 1)))
         goto out;
     if (nh && (hc != 4 || n2 != nh)) {
@@ -229,19 +230,19 @@ rgx_err loci_read(loci_t *L, hid_t f, const char *path, double window_kb, double
     size_t n2 = 0, c0;
     int *cid = NULL;
     rgx_err err;
-    if ((err = h5in_read_strings(f, "/phenotypes/names", &L->np, &L->pname)) ||
-        (err = h5in_read_strings(f, "/variants/chrom", &L->nv, &L->chrom)) ||
-        (err = h5in_read_strings(f, "/variants/id", &n2, &L->id)) ||
-        (err = h5in_read_strings(f, "/variants/ref", &n2, &L->ref)) ||
-        (err = h5in_read_strings(f, "/variants/alt", &n2, &L->alt)) ||
-        (err = h5in_read_doubles(f, "/variants/pos", &n2, &c0, &L->pos)))
+    if ((err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &L->np, &L->pname)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &L->nv, &L->chrom)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ID, &n2, &L->id)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_REF, &n2, &L->ref)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ALT, &n2, &L->alt)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &n2, &c0, &L->pos)))
         return err;
     L->hits_threshold = L->study_log10p = L->meff = L->r2 = NAN;
     double kb = 250;
-    h5in_attr_double(f, "/hits", "threshold", &L->hits_threshold);
-    h5in_attr_double(f, "/phenotypes", "study_threshold_log10p", &L->study_log10p);
-    h5in_attr_double(f, "/phenotypes", "meff", &L->meff);
-    h5in_attr_double(f, "/hits", "locus_window_kb", &kb);
+    h5in_attr_double(f, RF_HITS, "threshold", &L->hits_threshold);
+    h5in_attr_double(f, RF_PHENOTYPES, "study_threshold_log10p", &L->study_log10p);
+    h5in_attr_double(f, RF_PHENOTYPES, "meff", &L->meff);
+    h5in_attr_double(f, RF_HITS, "locus_window_kb", &kb);
     if (window_kb > 0) kb = window_kb;
     L->window_bp = kb * 1000;
     (void)r2;

@@ -9,6 +9,7 @@
 #include "h5in.h"
 #include "loci.h"
 #include "util.h"
+#include "runfile.h"
 
 enum { TOP_LOCI = 50 }; /* rows of the page's table; loci.html has them all */
 
@@ -36,12 +37,12 @@ static void threshold_text(FILE *o, hid_t f, const loci_t *L)
               o);
         return;
     }
-    h5in_attr_double(f, "/phenotypes", "meff_li_ji", &lj);
-    h5in_attr_double(f, "/phenotypes", "meff_nyholt", &ny);
-    h5in_attr_double(f, "/phenotypes", "meff_galwey", &ga);
-    h5in_attr_double(f, "/phenotypes", "study_threshold_p", &thr);
-    h5in_attr_double(f, "/phenotypes", "genome_wide_p", &alpha);
-    if (h5in_attr_str(f, "/phenotypes", "meff_method", &method) != RGX_OK) method = NULL;
+    h5in_attr_double(f, RF_PHENOTYPES, "meff_li_ji", &lj);
+    h5in_attr_double(f, RF_PHENOTYPES, "meff_nyholt", &ny);
+    h5in_attr_double(f, RF_PHENOTYPES, "meff_galwey", &ga);
+    h5in_attr_double(f, RF_PHENOTYPES, "study_threshold_p", &thr);
+    h5in_attr_double(f, RF_PHENOTYPES, "genome_wide_p", &alpha);
+    if (h5in_attr_str(f, RF_PHENOTYPES, "meff_method", &method) != RGX_OK) method = NULL;
     fprintf(o,
             "<p><b>Phenotype-wide threshold.</b> %zu phenotypes count as M<sub>eff</sub> = %.2f "
             "independent ones (%s; Li &amp; Ji %.2f, Nyholt %.2f, Galwey %.2f, from the "
@@ -108,7 +109,7 @@ rgx_err report_loci(FILE *o, hid_t f, const char *run_path, const char *dir)
 {
     loci_t L = {0};
     size_t *ord = NULL;
-    if (!h5in_exists(f, "/hits/values")) {
+    if (!h5in_exists(f, RF_HITS_VALUES)) {
         fputs("<p>No /hits in this run file: no loci.</p>\n", o);
         return RGX_OK;
     }

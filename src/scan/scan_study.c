@@ -8,6 +8,7 @@
 #include "log.h"
 #include "meff.h"
 #include "util.h"
+#include "runfile.h"
 
 /* Rank 0: the eigenvalues of the residualised phenotypes' correlation. */
 static rgx_err eigenvalues(const scan_model_t *M, double *lambda, size_t *n_undef)
@@ -46,10 +47,10 @@ rgx_err scan_study_write(h5out_t *h, const scan_model_t *M, const scan_opts_t *o
     double m = meff[o->meff_method];
     if (m < 1) m = 1; /* p >= 1 eigenvalues summing to p: every estimator is >= 1 already */
     double thr = o->genome_wide_p / m, mlp = -log10(thr);
-    const char *obj = "/phenotypes";
-    err = h5out_write_all(h, "/phenotypes/corr_eigenvalues", H5T_NATIVE_DOUBLE, p, 0, lambda);
+    const char *obj = RF_PHENOTYPES;
+    err = h5out_write_all(h, RF_PHENOTYPES_CORR_EIGENVALUES, H5T_NATIVE_DOUBLE, p, 0, lambda);
     if (!err)
-        err = h5out_attr_str(h, "/phenotypes/corr_eigenvalues", "meaning",
+        err = h5out_attr_str(h, RF_PHENOTYPES_CORR_EIGENVALUES, "meaning",
                              "eigenvalues (descending) of the Pearson correlation, pairwise "
                              "complete, of the residualised phenotypes");
     if (!err) err = h5out_attr_double(h, obj, "meff", m);
@@ -62,7 +63,7 @@ rgx_err scan_study_write(h5out_t *h, const scan_model_t *M, const scan_opts_t *o
     if (!err) err = h5out_attr_double(h, obj, "genome_wide_p", o->genome_wide_p);
     if (!err) err = h5out_attr_double(h, obj, "study_threshold_p", thr);
     if (!err) err = h5out_attr_double(h, obj, "study_threshold_log10p", mlp);
-    if (!err) err = h5out_attr_double(h, "/hits", "locus_window_kb", o->locus_window_kb);
+    if (!err) err = h5out_attr_double(h, RF_HITS, "locus_window_kb", o->locus_window_kb);
     if (!err && h->rank == 0) {
         log_info("scan: Meff %.2f of %zu phenotypes (%s; Li-Ji %.2f, Nyholt %.2f, Galwey %.2f): "
                  "study-wide threshold p < %.3g (-log10 p > %.3f)",
