@@ -17,6 +17,7 @@
 #include "extract.h"
 #include "job.h"
 #include "loci.h"
+#include "pca_stage.h"
 #include "log.h"
 #include "mpienv.h"
 #include "report.h"
@@ -48,6 +49,8 @@ static void usage(FILE *f)
             "  features.tsv    the feature table\n"
             "  hits.tsv        (variant, phenotype) pairs at -log10 p >= scan.hits_threshold\n"
             "  loci.tsv        the hits clumped into loci across phenotypes\n"
+            "  pca.h5, pca.eigenvec, pca.eigenval, pca.kin0   with scan.pcs > 0: the\n"
+            "                  ancestry PCs (radiogx pca) the scan adjusts for\n"
             "  sumstats/       GWAS-SSF v1.1 summary statistics per phenotype\n"
             "  report.html     cohort, failures, QC, lambda GC, study-wide threshold, loci;\n"
             "                  Manhattan and QQ PNGs\n"
@@ -108,7 +111,8 @@ int cmd_run(int argc, char **argv)
     prov_inputs_t inputs = {0};
     h5out_t h = {0};
     int have_h = 0, have_cols = 0;
-    char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL;
+    char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL,
+         *pcaf = NULL;
     strbuf_t sb = {0}, sck = {0}; /* the extraction's and the scan's checkpoint folders */
     strbuf_t sites = {0};         /* one genotype file per site, comma-separated */
     rgx_err err = job_open(&job, "run", &common, NULL, NULL, comm);
@@ -180,15 +184,37 @@ int cmd_run(int argc, char **argv)
     /* The extraction's checkpoints stay until the end: a rerun after a stop in the scan
      * rebuilds features.h5 from them without reading an image. */
 
-    /* [join] + [scan] -> run.h5, carrying /samples and /features forward */
+    /* [pca] -> pca.h5 (+ pca.eigenvec, .eigenval, .kin0) when the scan takes PCs
+     * (scan.pcs > 0) and the config names no run file with them (scan.pca). */
+    int with_pca = cfg_int(job.cfg, "scan.pcs") > 0 && cfg_is_null(job.cfg, "scan.pca");
+    if (with_pca) {
+        char *prefix = NULL;
+        if ((err = path_join(&pcaf, dir, "pca.h5")) || (err = path_join(&prefix, dir, "pca")))
+            goto report;
+        if (!(err = h5out_create(&h, pcaf, comm))) have_h = 1;
+        if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
+        pca_inputs_t pin = {geno, feat, NULL, prefix, NULL};
+        if (!err) err = pca_stage(job.cfg, &pin, &h);
+        if (!err) err = provenance_end(&h);
+        if (!err && !(err = h5out_commit(&h))) have_h = 0;
+        free(prefix);
+        if (err) goto report;
+    }
+
+    /* [join] + [scan] -> run.h5, carrying /samples, /features (and /pca) forward */
     if (!(err = h5out_create(&h, runf, comm))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
     if (!err) {
         const char *objs[] = {RF_SAMPLES, RF_FEATURES};
         err = h5out_copy_from(&h, feat, objs, 2);
     }
-    scan_inputs_t in = {geno, NULL, feat, covar, sck.s, signals_stop_requested, NULL,
-                        prov_inputs_sha(&inputs, "covariates")};
+    if (!err && with_pca) {
+        const char *objs[] = {RF_PCA};
+        err = h5out_copy_from(&h, pcaf, objs, 1);
+    }
+    scan_inputs_t in = {.genotypes = geno, .run = feat, .covar = covar, .ckpt_dir = sck.s,
+                        .stop = signals_stop_requested,
+                        .covar_sha = prov_inputs_sha(&inputs, "covariates"), .pca = pcaf};
     if (!err) err = scan_stage(job.cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) have_h = 0;
@@ -234,6 +260,7 @@ out:
     job_close(&job);
     cli_common_free(&common);
     free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar), free(sck.s), free(sites.s);
+    free(pcaf);
     mpienv_finalize();
     return err;
 }

@@ -97,7 +97,10 @@ rgx_err scan_run_key(const cfg_t *cfg, const scan_inputs_t *in, char key[65])
     }
     if (!err && in->run) err = hash_run_content(in->run, &sb);
     if (!err && cfg_int(cfg, "scan.pcs") > 0)
-        err = hash_pca(cfg_is_null(cfg, "scan.pca") ? in->run : cfg_str(cfg, "scan.pca"), &sb);
+        err = hash_pca(!cfg_is_null(cfg, "scan.pca") ? cfg_str(cfg, "scan.pca")
+                       : in->pca                    ? in->pca
+                                                    : in->run,
+                       &sb);
     if (!err) err = hash_genotypes(in->genotypes, &sb);
     if (!err) sha256_buf(sb.s, sb.len, key);
     free(eff), free(sb.s);

@@ -113,7 +113,7 @@ static rgx_err read_tables(stage_t *s)
         if (!err && s->o.covar_names) err = table_select(&s->cv, s->o.covar_names, in->covar);
     }
     /* Ancestry PCs as covariates (scan --pcs K; pca_cov.h). */
-    const char *pca = s->o.pca ? s->o.pca : in->run;
+    const char *pca = s->o.pca ? s->o.pca : in->pca ? in->pca : in->run;
     if (!err && s->o.pcs > 0 && !pca)
         err = rgx_fail(RGX_ERR_USAGE, "--pcs %d: give --pca FILE (a run file with /pca) or --run",
                        s->o.pcs);
