@@ -137,7 +137,7 @@ int cmd_run(int argc, char **argv)
     if (!geno) {
         if (rank == 0)
             fprintf(stderr, "radiogx run: study.genotypes is not set and the manifest has no "
-                            "genotypes column: the scan needs a VCF/BCF\n");
+                            "genotypes column: the scan needs a genotype file\n");
         err = RGX_ERR_CONFIG;
         goto out;
     }

@@ -7,6 +7,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "cmd.h"
+#include "geno.h"
 #include "h5in.h"
 #include "log.h"
 #include "mpienv.h"
@@ -24,9 +25,10 @@ enum { O_COVAR = 256, O_NO_CHECKSUMS };
  * section with a flag (schema_scan.c). */
 static const opts_own_t own[] = {
     {"genotypes", required_argument, 'g', "FILE",
-     "VCF, VCF.gz or BCF (indexed: .tbi/.csi, or not); or one file per site, comma-separated "
-     "(the same variants in each): samples are then split across ranks and only sums cross "
-     "them [study.genotypes]"},
+     "VCF, VCF.gz or BCF (indexed: .tbi/.csi, or not), or a PLINK .bed (+ .bim, .fam; or "
+     "the fileset's prefix); or one file per site, comma-separated (the same variants in "
+     "each): samples are then split across ranks and only sums cross them (docs/formats.md) "
+     "[study.genotypes]"},
     {"pheno", required_argument, 'p', "FILE",
      "phenotype table, plink2 style (#IID or #FID IID header, NA for missing) [scan.pheno]"},
     {"run", required_argument, 'r', "FILE",
@@ -39,6 +41,17 @@ static const opts_own_t own[] = {
      "MB/s on one rank: minutes for a genome-wide VCF); tables are always hashed"},
     {NULL, 0, 0, NULL, NULL},
 };
+
+/* The genotype files in the provenance: each of the list, and those read with it. */
+static rgx_err add_genotypes(prov_inputs_t *inputs, const char *list, const char *format)
+{
+    char **files;
+    int n;
+    rgx_err err = geno_files(list, format, &files, &n);
+    for (int k = 0; k < n && !err; k++) err = prov_inputs_add(inputs, "genotypes", files[k]);
+    geno_files_free(files, n);
+    return err;
+}
 
 static void usage(FILE *f, const opts_t *o)
 {
@@ -133,7 +146,7 @@ int cmd_scan(int argc, char **argv)
         err = RGX_ERR_USAGE;
         goto out;
     }
-    err = prov_inputs_add(&inputs, "genotypes", geno);
+    err = add_genotypes(&inputs, geno, cfg_str(cfg, "scan.genotype_format"));
     if (!err) err = prov_inputs_add(&inputs, pheno ? "phenotypes" : "run", pheno ? pheno : run);
     if (!err && covar) err = prov_inputs_add(&inputs, "covariates", covar);
     if (!err && !(err = h5out_create(&h, out, MPI_COMM_WORLD))) have_h = 1;

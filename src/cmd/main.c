@@ -19,7 +19,7 @@ static const struct {
     {"pca", cmd_pca, "ancestry principal components (and kinship) of the genotypes (MPI)"},
     {"plan", cmd_plan, "validate a manifest and config before any work; print the rank plan"},
     {"run", cmd_run, "the whole analysis in one MPI job: plan, extract, scan, tables"},
-    {"scan", cmd_scan, "genome-wide association scan of phenotypes against a VCF/BCF (MPI)"},
+    {"scan", cmd_scan, "genome-wide association scan of phenotypes against genotypes (MPI)"},
     {"simulate", cmd_simulate, "write a synthetic cohort (images, masks, VCF, covariates, truth)"},
     {"verify", cmd_verify, "rerun a run file's recorded analysis and compare bit for bit"},
 };

@@ -26,7 +26,15 @@ const cfg_key_t schema_scan[] = {
      .type = CFG_ENUM,
      .choices = "auto|DS|GT",
      .def = "auto",
-     .doc = "genotype values: DS dosages, GT hard calls, or DS when the VCF has it"},
+     .doc = "VCF genotype values: DS dosages, GT hard calls, or DS when the VCF has it (a .bed "
+            "holds hard calls: auto or GT)"},
+    {.name = "genotype_format",
+     .flag = "genotype-format",
+     .type = CFG_ENUM,
+     .choices = "auto|vcf|bed",
+     .def = "auto",
+     .doc = "genotype file format: vcf (VCF, VCF.gz, BCF), bed (PLINK .bed/.bim/.fam), or auto "
+            "(from the file name: .bed, else VCF)"},
     {.name = "maf",
      .flag = "maf",
      .metavar = "X",

@@ -21,6 +21,7 @@ void scan_opts_read(const cfg_t *cfg, scan_opts_t *o)
     o->compress = (int)cfg_int(cfg, "scan.compress");
     double k = cfg_float(cfg, "scan.pheno_outliers");
     o->outlier_sd = isnan(k) ? 0 : k;
+    o->genotype_format = cfg_str(cfg, "scan.genotype_format");
     o->dosage = cfg_str(cfg, "scan.dosage");
     o->chroms = cfg_str(cfg, "scan.chr");
     o->region = cfg_str(cfg, "scan.region");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "geno.h"
 #include "h5in.h"
 #include "util.h"
 #include "version.h"
@@ -60,23 +61,23 @@ static rgx_err hash_pca(const char *path, strbuf_t *sb)
     return err;
 }
 
-/* The genotype file (hashing a genome-wide VCF at every start would cost as much as reading
- * it): each file of the comma list by path, size and time. */
-static rgx_err hash_genotypes(const char *list, strbuf_t *sb)
+/* The genotype files (hashing a genome-wide VCF at every start would cost as much as reading
+ * it): each file of the comma list, and those read with it (a .bed's .bim and .fam), by path,
+ * size and time. */
+static rgx_err hash_genotypes(const char *list, const char *format, strbuf_t *sb)
 {
-    rgx_err err = RGX_OK;
-    for (const char *g = list; !err && g && *g;) {
-        size_t len = strcspn(g, ",");
-        char path[4096];
+    char **files;
+    int n;
+    rgx_err err = geno_files(list, format, &files, &n);
+    for (int k = 0; k < n && !err; k++) {
         struct stat st;
-        snprintf(path, sizeof path, "%.*s", (int)len, g);
-        if (stat(path, &st) != 0)
-            err = rgx_fail(RGX_ERR_INPUT, "%s: cannot stat", path);
+        if (stat(files[k], &st) != 0)
+            err = rgx_fail(RGX_ERR_INPUT, "%s: cannot stat", files[k]);
         else
-            err = sb_printf(sb, "genotypes %s %lld %lld\n", path, (long long)st.st_size,
+            err = sb_printf(sb, "genotypes %s %lld %lld\n", files[k], (long long)st.st_size,
                             (long long)st.st_mtime);
-        g += len + (g[len] == ',');
     }
+    geno_files_free(files, n);
     return err;
 }
 
@@ -101,7 +102,7 @@ rgx_err scan_run_key(const cfg_t *cfg, const scan_inputs_t *in, char key[65])
                        : in->pca                    ? in->pca
                                                     : in->run,
                        &sb);
-    if (!err) err = hash_genotypes(in->genotypes, &sb);
+    if (!err) err = hash_genotypes(in->genotypes, cfg_str(cfg, "scan.genotype_format"), &sb);
     if (!err) sha256_buf(sb.s, sb.len, key);
     free(eff), free(sb.s);
     return err;

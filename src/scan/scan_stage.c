@@ -140,10 +140,10 @@ static rgx_err split_sites(stage_t *s)
 static rgx_err open_genotypes(stage_t *s)
 {
     joined_t *J = &s->J;
-    const char *dosage = s->o.dosage;
+    const char *dosage = s->o.dosage, *fmt = s->o.genotype_format;
     rgx_err err = rgx_calloc(&s->gs, s->n_sites, sizeof *s->gs);
     for (size_t st = 0; st < s->n_sites && !err; st++)
-        err = geno_open(&s->gs[st], s->site_path[st], NULL, NULL, 0, dosage);
+        err = geno_open(&s->gs[st], s->site_path[st], fmt, NULL, 0, dosage);
     if (!err)
         err = scan_join(&s->o, &s->ph, s->in->covar || s->o.pcs ? &s->cv : NULL, s->sex, s->o.sex_column,
                         s->gs, s->n_sites, J, s->rank);
@@ -154,11 +154,11 @@ static rgx_err open_genotypes(stage_t *s)
     if (err) return err;
     s->sites = s->n_sites > 1;
     s->active = s->sites ? (s->size < (int)s->n_sites ? s->size : (int)s->n_sites) : s->size;
-    if (!s->sites) return geno_open(&s->g, s->site_path[0], NULL, J->sample, (int)J->n, dosage);
-    err = geno_open(&s->g, s->site_path[0], NULL, NULL, 0, dosage);
+    if (!s->sites) return geno_open(&s->g, s->site_path[0], fmt, J->sample, (int)J->n, dosage);
+    err = geno_open(&s->g, s->site_path[0], fmt, NULL, 0, dosage);
     for (size_t st = 0; st < s->n_sites && !err; st++)
         if ((int)(st % (size_t)s->active) == s->rank)
-            err = geno_open(&s->gs[st], s->site_path[st], NULL, J->sample + J->site_row[st],
+            err = geno_open(&s->gs[st], s->site_path[st], fmt, J->sample + J->site_row[st],
                             (int)(J->site_row[st + 1] - J->site_row[st]), dosage);
     if (!err && s->rank == 0) {
         log_info("scan: %zu genotype files (sites), samples split across ranks: %zu sites "
