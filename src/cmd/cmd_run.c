@@ -16,6 +16,8 @@
 #include "export_sumstats.h"
 #include "extract.h"
 #include "job.h"
+#include "loci.h"
+#include "pca_stage.h"
 #include "log.h"
 #include "mpienv.h"
 #include "report.h"
@@ -46,8 +48,12 @@ static void usage(FILE *f)
             "  features.h5     the extraction alone (kept so the scan can be rerun)\n"
             "  features.tsv    the feature table\n"
             "  hits.tsv        (variant, phenotype) pairs at -log10 p >= scan.hits_threshold\n"
+            "  loci.tsv        the hits clumped into loci across phenotypes\n"
+            "  pca.h5, pca.eigenvec, pca.eigenval, pca.kin0   with scan.pcs > 0: the\n"
+            "                  ancestry PCs (radiogx pca) the scan adjusts for\n"
             "  sumstats/       GWAS-SSF v1.1 summary statistics per phenotype\n"
-            "  report.html     cohort, failures, QC, lambda GC, top hits; Manhattan and QQ PNGs\n"
+            "  report.html     cohort, failures, QC, lambda GC, study-wide threshold, loci;\n"
+            "                  Manhattan and QQ PNGs\n"
             "A signal (SIGUSR1, SIGTERM) during extraction checkpoints and exits with status 75;\n"
             "the same command resumes.  The config: docs/config.md; an example: config/demo.yaml.\n"
             "\n"
@@ -106,7 +112,8 @@ int cmd_run(int argc, char **argv)
     h5out_t h = {0};
     int have_h = 0, have_cols = 0;
     job_lock_t lock = {0};
-    char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL;
+    char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL,
+         *pcaf = NULL;
     strbuf_t sb = {0}, sck = {0}; /* the extraction's and the scan's checkpoint folders */
     strbuf_t sites = {0};         /* one genotype file per site, comma-separated */
     rgx_err err = job_open(&job, "run", &common, NULL, NULL, comm);
@@ -184,15 +191,37 @@ int cmd_run(int argc, char **argv)
     /* The extraction's checkpoints stay until the end: a rerun after a stop in the scan
      * rebuilds features.h5 from them without reading an image. */
 
-    /* [join] + [scan] -> run.h5, carrying /samples and /features forward */
+    /* [pca] -> pca.h5 (+ pca.eigenvec, .eigenval, .kin0) when the scan takes PCs
+     * (scan.pcs > 0) and the config names no run file with them (scan.pca). */
+    int with_pca = cfg_int(job.cfg, "scan.pcs") > 0 && cfg_is_null(job.cfg, "scan.pca");
+    if (with_pca) {
+        char *prefix = NULL;
+        if ((err = path_join(&pcaf, dir, "pca.h5")) || (err = path_join(&prefix, dir, "pca")))
+            goto report;
+        if (!(err = h5out_create(&h, pcaf, comm))) have_h = 1;
+        if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
+        pca_inputs_t pin = {geno, feat, NULL, prefix, NULL};
+        if (!err) err = pca_stage(job.cfg, &pin, &h);
+        if (!err) err = provenance_end(&h);
+        if (!err && !(err = h5out_commit(&h))) have_h = 0;
+        free(prefix);
+        if (err) goto report;
+    }
+
+    /* [join] + [scan] -> run.h5, carrying /samples, /features (and /pca) forward */
     if (!(err = h5out_create(&h, runf, comm))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
     if (!err) {
         const char *objs[] = {RF_SAMPLES, RF_FEATURES};
         err = h5out_copy_from(&h, feat, objs, 2);
     }
-    scan_inputs_t in = {geno, NULL, feat, covar, sck.s, signals_stop_requested, NULL,
-                        prov_inputs_sha(&inputs, "covariates")};
+    if (!err && with_pca) {
+        const char *objs[] = {RF_PCA};
+        err = h5out_copy_from(&h, pcaf, objs, 1);
+    }
+    scan_inputs_t in = {.genotypes = geno, .run = feat, .covar = covar, .ckpt_dir = sck.s,
+                        .stop = signals_stop_requested,
+                        .covar_sha = prov_inputs_sha(&inputs, "covariates"), .pca = pcaf};
     if (!err) err = scan_stage(job.cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) have_h = 0;
@@ -212,14 +241,18 @@ int cmd_run(int argc, char **argv)
         char *t = NULL;
         if (!(err = path_join(&t, dir, "features.tsv"))) err = export_features_tsv(runf, t);
         free(t), t = NULL;
-        if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t);
+        if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t, 0);
+        free(t), t = NULL;
+        if (!err && !(err = path_join(&t, dir, "loci.tsv"))) err = export_loci(runf, t, 0);
         free(t);
     }
     /* The report: the phenotypes' plots shared among the ranks, the page on rank 0. */
     if (!err) err = report_write(runf, dir, rank, rgx_mpi.size);
     err = all_ranks(comm, err, "writing its tables or its part of the report");
     if (!err && rank == 0)
-        log_info("run: done: %s (run.h5, features.tsv, hits.tsv, sumstats/, report.html)", dir);
+        log_info("run: done: %s (run.h5, features.tsv, hits.tsv, loci.tsv, sumstats/, "
+                 "report.html)",
+                 dir);
 report:
     if (err == RGX_ERR_REQUEUE) {
         if (rank == 0)
@@ -235,6 +268,7 @@ out:
     job_close(&job);
     cli_common_free(&common);
     free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar), free(sck.s), free(sites.s);
+    free(pcaf);
     mpienv_finalize();
     return err;
 }

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "geno.h"
+#include "h5in.h"
 #include "job.h"
 #include "log.h"
 #include "mpienv.h"
@@ -157,14 +158,18 @@ int cmd_scan(int argc, char **argv)
     if (!err && covar) err = prov_inputs_add(&inputs, "covariates", covar);
     if (!err && !(err = h5out_create(&h, out, MPI_COMM_WORLD))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, cfg, NULL, &inputs, checksums);
-    if (!err && run) {
-        const char *objs[] = {RF_SAMPLES, RF_FEATURES};
-        err = h5out_copy_from(&h, run, objs, 2);
+    if (!err && run) { /* /pca too when the run has it (radiogx pca --run RUN -o RUN) */
+        const char *objs[] = {RF_SAMPLES, RF_FEATURES, RF_PCA};
+        hid_t rf;
+        int with_pca = 0;
+        if (h5in_open(run, &rf) == RGX_OK) with_pca = h5in_exists(rf, RF_PCA), h5in_close(rf);
+        err = h5out_copy_from(&h, run, objs, with_pca ? 3 : 2);
     }
     strbuf_t ck = {0}; /* checkpoints beside the output: OUT.ckpt */
     if (!err) err = sb_printf(&ck, "%s.ckpt", out);
     scan_inputs_t in = {geno, pheno, run, covar, ck.s, signals_stop_requested,
-                        prov_inputs_sha(&inputs, "phenotypes"), prov_inputs_sha(&inputs, "covariates")};
+                        prov_inputs_sha(&inputs, "phenotypes"), prov_inputs_sha(&inputs, "covariates"),
+                        NULL};
     if (!err) err = scan_stage(cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) {

@@ -20,7 +20,7 @@
 #include "sim_rng.h"
 #include "util.h"
 
-enum { KIND_PATIENT = 31, MAX_CH = 8, N_PROP = 4 };
+enum { KIND_PATIENT = 31, KIND_ANCESTRY = 32, MAX_CH = 8, N_PROP = 4, MAX_ANC = 50 };
 
 /* The planted properties, in the order of chromosomes 1..4, and the IBSI features that
  * measure them. */
@@ -34,6 +34,8 @@ typedef struct {
     uint64_t seed;
     int n_chrom, n_sites, n_labels, threads, failures, mask_per_channel;
     double missing_rate, multiallelic, effect, lesion_mm3, lesion_spread;
+    int n_anc;                /* ancestral groups (1: none) */
+    double fst, anc_shift;    /* Balding-Nichols F; the heterogeneity range across groups */
     int n_ch;
     char *channel[MAX_CH];
     int dim[3];
@@ -43,7 +45,7 @@ typedef struct {
 
 typedef struct {
     double age;
-    int sex, site;
+    int sex, site, anc;
     double z[N_PROP]; /* standardised property values */
     double angle, centre[3];
 } patient_t;
@@ -64,6 +66,8 @@ static void usage(FILE *f)
         "  DIR/covariates.tsv      #IID age sex site, as plink2 --covar reads it (sex: 1 male, 2 "
         "female)\n"
         "  DIR/truth.tsv           the planted causal variants and the features they drive\n"
+        "  DIR/properties.tsv      #IID and the standardised lesion properties drawn (truth)\n"
+        "  DIR/ancestry.tsv        #IID and ancestral group (with --ancestries K > 1)\n"
         "Lesion volume, mean intensity, heterogeneity and elongation each depend on one planted\n"
         "variant (chromosomes 1-4) and on covariates (age, sex, a per-site intensity offset);\n"
         "the other chromosomes are null.  The same arguments give the same bytes.\n"
@@ -88,6 +92,12 @@ static void usage(FILE *f)
         "      --effect B         planted effect, SD of the property per allele (default 0.6)\n"
         "      --missing-rate F   fraction of genotype calls written as ./. (default 0)\n"
         "      --multiallelic F   fraction of records with two ALT alleles (default 0)\n"
+        "      --ancestries K     K ancestral groups (default 1): Balding-Nichols allele\n"
+        "                         frequencies per group, and a heterogeneity whose mean differs\n"
+        "                         between groups with no genetic cause (population structure)\n"
+        "      --fst F            Balding-Nichols F of the groups (default 0.05)\n"
+        "      --ancestry-shift D the groups' heterogeneity means spread evenly over D SD\n"
+        "                         (default 1)\n"
         "      --inject-failures  add one patient of each failure: truncated image, empty mask,\n"
         "                         mask on another grid, all-NaN image, sample absent from the VCF\n"
         "  -T, --threads T        threads for images and compression (default 2)\n"
@@ -138,6 +148,12 @@ static void make_patient(const sim_opt_t *o, long i, patient_t *p)
     for (int k = 0; k < N_PROP; k++) p->z[k] = rng_norm(&r);
     p->angle = rng_unif(&r) * M_PI;
     for (int d = 0; d < 3; d++) p->centre[d] = (rng_unif(&r) - 0.5) * 8.0;
+    p->anc = 0;
+    if (o->n_anc > 1) { /* a stream of its own: without groups, the same bytes as before */
+        rng_t ra;
+        rng_stream(&ra, o->seed, KIND_ANCESTRY, (uint64_t)i);
+        p->anc = (int)(rng_unif(&ra) * o->n_anc);
+    }
 }
 
 /* Adds the genetic and covariate parts to the noise drawn in make_patient. */
@@ -148,6 +164,8 @@ static void add_effects(const sim_opt_t *o, patient_t *p, const double gdev[N_PR
     p->z[0] += 0.3 * age;           /* older: larger lesions */
     p->z[1] += 0.3 * (p->sex == 2); /* sex shifts the mean intensity */
     p->z[2] += 0.2 * age;
+    /* Population structure: the groups' heterogeneity means differ, with no genetic cause. */
+    if (o->n_anc > 1) p->z[2] += o->anc_shift * ((double)p->anc / (o->n_anc - 1) - 0.5);
 }
 
 static sim_lesion_t lesion_of(const sim_opt_t *o, const patient_t *p, int ch)
@@ -336,7 +354,7 @@ static rgx_err write_text(const char *dir, const char *name, const char *text)
 static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_geno_t *g,
                             const double *af)
 {
-    strbuf_t man = {0}, cov = {0}, tru = {0};
+    strbuf_t man = {0}, cov = {0}, tru = {0}, prop = {0}, anc = {0};
     long n_all = o->n_patients + (o->failures ? N_FAIL : 0);
     rgx_err err = sb_append(&man, "patient_id");
     for (int ch = 0; !err && ch < o->n_ch; ch++)
@@ -346,6 +364,9 @@ static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_g
         err = sb_printf(&man, "\tmask_%s", o->channel[ch]);
     if (!err) err = sb_append(&man, "\tsample_id\tsite\n");
     if (!err) err = sb_append(&cov, "#IID\tage\tsex\tsite\n");
+    if (!err) err = sb_printf(&prop, "#IID\t%s\t%s\t%s\t%s\n", prop_name[0], prop_name[1],
+                              prop_name[2], prop_name[3]);
+    if (!err) err = sb_append(&anc, "#IID\tancestry\n");
     for (long i = 0; !err && i < n_all; i++) {
         char id[32], sid[32];
         int f = (int)(i - o->n_patients);
@@ -370,6 +391,10 @@ static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_g
         }
         if (!err) err = sb_printf(&man, "\t%s\tsite%d\n", sid, p.site + 1);
         if (!err) err = sb_printf(&cov, "%s\t%.1f\t%d\tsite%d\n", sid, p.age, p.sex, p.site + 1);
+        if (!err && f < 0)
+            err = sb_printf(&prop, "%s\t%.6f\t%.6f\t%.6f\t%.6f\n", sid, p.z[0], p.z[1], p.z[2],
+                            p.z[3]);
+        if (!err) err = sb_printf(&anc, "%s\tA%d\n", sid, p.anc + 1);
     }
     if (!err)
         err = sb_append(&tru, "variant_id\tchrom\tpos\tref\talt\tproperty\teffect_sd_per_allele\t"
@@ -382,7 +407,9 @@ static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_g
     if (!err) err = write_text(o->out, "manifest.tsv", man.s);
     if (!err) err = write_text(o->out, "covariates.tsv", cov.s);
     if (!err) err = write_text(o->out, "truth.tsv", tru.s);
-    free(man.s), free(cov.s), free(tru.s);
+    if (!err) err = write_text(o->out, "properties.tsv", prop.s);
+    if (!err && o->n_anc > 1) err = write_text(o->out, "ancestry.tsv", anc.s);
+    free(man.s), free(cov.s), free(tru.s), free(prop.s), free(anc.s);
     return err;
 }
 
@@ -408,6 +435,9 @@ int cmd_simulate(int argc, char **argv)
                                              {"inject-failures", no_argument, 0, 11},
                                              {"lesion-volume", required_argument, 0, 12},
                                              {"lesion-spread", required_argument, 0, 13},
+                                             {"ancestries", required_argument, 0, 14},
+                                             {"fst", required_argument, 0, 15},
+                                             {"ancestry-shift", required_argument, 0, 16},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     sim_opt_t o = {.seed = 1,
@@ -418,6 +448,9 @@ int cmd_simulate(int argc, char **argv)
                    .effect = 0.6,
                    .lesion_mm3 = 4000,
                    .lesion_spread = 0.35,
+                   .n_anc = 1,
+                   .fst = 0.05,
+                   .anc_shift = 1,
                    .dim = {128, 128, 40},
                    .spacing = {0.8, 0.8, 2.5}};
     char *chan_list = NULL;
@@ -506,6 +539,21 @@ int cmd_simulate(int argc, char **argv)
             if (*end || !(o.lesion_spread >= 0 && o.lesion_spread <= 2))
                 return bad_value("--lesion-spread", optarg, "0 to 2");
             break;
+        case 14:
+            o.n_anc = (int)strtol(optarg, &end, 10);
+            if (*end || o.n_anc < 1 || o.n_anc > MAX_ANC)
+                return bad_value("--ancestries", optarg, "1 to 50");
+            break;
+        case 15:
+            o.fst = strtod(optarg, &end);
+            if (*end || !(o.fst > 0 && o.fst < 1))
+                return bad_value("--fst", optarg, "a fraction in (0, 1)");
+            break;
+        case 16:
+            o.anc_shift = strtod(optarg, &end);
+            if (*end || !(o.anc_shift >= 0 && o.anc_shift <= 10))
+                return bad_value("--ancestry-shift", optarg, "0 to 10 SD");
+            break;
         case 'h':
             usage(stdout);
             return RGX_OK;
@@ -551,7 +599,17 @@ int cmd_simulate(int argc, char **argv)
     /* Genotypes: every patient's sample except the one planted to be absent. */
     long n_geno = n_all - (o.failures ? 1 : 0);
     char **samples = NULL;
+    int *anc = NULL; /* each VCF sample's ancestral group */
     if (!err) err = rgx_calloc(&samples, (size_t)n_geno, sizeof *samples);
+    if (!err) err = rgx_calloc(&anc, (size_t)n_geno, sizeof *anc);
+    for (long i = 0; !err && i < n_geno; i++) {
+        patient_t p;
+        if (i < o.n_patients)
+            p = pt[i];
+        else
+            make_patient(&o, i, &p);
+        anc[i] = p.anc;
+    }
     for (long i = 0; !err && i < n_geno; i++) {
         char sid[32];
         if (i < o.n_patients)
@@ -569,7 +627,10 @@ int cmd_simulate(int argc, char **argv)
                          .n_causal = o.n_chrom < N_PROP ? o.n_chrom : N_PROP,
                          .missing_rate = o.missing_rate,
                          .multiallelic = o.multiallelic,
-                         .threads = o.threads};
+                         .threads = o.threads,
+                         .n_anc = o.n_anc,
+                         .anc = anc,
+                         .fst = o.fst};
         char *vcf = NULL;
         if (!(err = path_join(&vcf, o.out, "genotypes.vcf.gz"))) err = sim_geno_write(&g, vcf);
         free(vcf);
@@ -597,7 +658,7 @@ int cmd_simulate(int argc, char **argv)
                  o.n_ch == 1 ? "" : "s", o.n_variants, o.n_chrom, o.n_chrom == 1 ? "" : "s",
                  g.n_causal, o.out);
     for (long i = 0; samples && i < n_geno; i++) free(samples[i]);
-    free(samples), free(pt), free(gsum);
+    free(samples), free(pt), free(gsum), free(anc);
     sim_geno_free(&g);
     return err;
 }

@@ -10,5 +10,7 @@ const cfg_key_t rgx_schema[] = {
      .doc = "radiomic feature extraction (IBSI): preprocessing and feature settings"},
     {.name = "scan", .type = CFG_SECTION, .children = schema_scan,
      .doc = "genotype join, QC and the association scan"},
+    {.name = "pca", .type = CFG_SECTION, .children = schema_pca,
+     .doc = "ancestry principal components and relatedness (radiogx pca)"},
     {NULL},
 };

@@ -64,6 +64,23 @@
 #define RF_HITS                 "/hits"
 #define RF_HITS_VALUES          "/hits/values"
 #define RF_HITS_PHENOTYPE       "/hits/phenotype"
+#define RF_PHENOTYPES_CORR_EIGENVALUES "/phenotypes/corr_eigenvalues"
+#define RF_PCA                  "/pca"
+#define RF_PCA_SAMPLES          "/pca/samples"
+#define RF_PCA_SCORES           "/pca/scores"
+#define RF_PCA_EIGENVALUES      "/pca/eigenvalues"
+#define RF_PCA_LOADINGS         "/pca/loadings"
+#define RF_PCA_VARIANTS_CHROM   "/pca/variants/chrom"
+#define RF_PCA_VARIANTS_ID      "/pca/variants/id"
+#define RF_PCA_VARIANTS_REF     "/pca/variants/ref"
+#define RF_PCA_VARIANTS_ALT     "/pca/variants/alt"
+#define RF_PCA_VARIANTS_POS     "/pca/variants/pos"
+#define RF_PCA_VARIANTS_AF      "/pca/variants/af"
+#define RF_PCA_KING             "/pca/king"
+#define RF_PCA_KING_VALUES      "/pca/king/values"
+#define RF_PCA_KING_SAMPLE1     "/pca/king/sample1"
+#define RF_PCA_KING_SAMPLE2     "/pca/king/sample2"
+#define RF_PCA_RELATED          "/pca/related"
 
 /* What a row of objects holds. */
 typedef enum {

@@ -19,6 +19,7 @@
 #include "assoc.h"
 #include "cfg.h"
 #include "h5in.h"
+#include "loci.h"
 #include "log.h"
 #include "outfile.h"
 #include "util.h"
@@ -332,8 +333,8 @@ static const int32_t tbi_conf[6] = {TBX_GENERIC, 1, 2, 2, '#', 1};
 
 static rgx_err tbi_begin(tbi_t *t, BGZF *fp)
 {
-    *t = (tbi_t){hts_idx_init(0, HTS_FMT_TBI, (uint64_t)bgzf_tell(fp), 14, 5), {0, 0, NULL}, 0,
-                 -1, 0};
+    *t = (tbi_t){
+        hts_idx_init(0, HTS_FMT_TBI, (uint64_t)bgzf_tell(fp), 14, 5), {0, 0, NULL}, 0, -1, 0};
     return t->idx ? RGX_OK : rgx_fail(RGX_ERR_MEMORY, "out of memory");
 }
 
@@ -466,11 +467,12 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     if ((err = rgx_calloc(&mine, p ? p : 1, sizeof *mine))) goto out;
     for (size_t k = (size_t)part; k < p; k += (size_t)parts) mine[nm_++] = k;
     progress_t prog;
-    progress_init(&prog, parts > 1 ? "export: summary statistics (rank 0's share)"
-                                   : "export: summary statistics",
+    progress_init(&prog,
+                  parts > 1 ? "export: summary statistics (rank 0's share)"
+                            : "export: summary statistics",
                   "phenotypes", (long)nm_);
     /* Each phenotype's n, as text (the same on every line of its file). */
-    char (*ntext)[32] = NULL;
+    char(*ntext)[32] = NULL;
     if ((err = rgx_calloc(&ntext, p ? p : 1, sizeof *ntext))) goto out_mine;
     for (size_t k = 0; k < p; k++) snprintf(ntext[k], sizeof ntext[k], "%.0f\t", nobs[k]);
     for (size_t i0 = 0; i0 < nm_ && !err; i0 += BATCH) {
@@ -596,55 +598,35 @@ out:
     return err;
 }
 
-rgx_err export_hits(const char *run_path, const char *out_path)
+rgx_err export_hits(const char *run_path, const char *out_path, double window_kb)
 {
     hid_t f;
     rgx_err err = h5in_open(run_path, &f);
     if (err) return err;
-    char **ph = NULL, **chrom = NULL, **id = NULL, **ref = NULL, **alt = NULL;
-    size_t nh = 0, hc = 0, nph = 0, V = 0, ni = 0, nr = 0, na = 0, np = 0, c0;
-    double *hv = NULL, *pos = NULL;
-    outfile_t o = {0};
-    if (!h5in_exists(f, RF_HITS_VALUES)) {
-        err = rgx_fail(RGX_ERR_INPUT, "%s: no /hits (was scan run?)", run_path);
+    loci_t L = {0};
+    outfile_t of = {0};
+    if ((err = loci_read(&L, f, run_path, window_kb, NAN)) || (err = outfile_open(&of, out_path)))
         goto out;
+    FILE *o = of.f;
+    /* study_wide: at or above alpha / Meff (docs/cmd-scan.md), NA for a run file made before
+     * radiogx computed it; locus: the hit's locus in export --loci. */
+    fputs("variant_id\tchrom\tpos\tref\talt\tphenotype\tbeta\tse\tneg_log10_p\tstudy_wide\t"
+          "locus\n",
+          o);
+    for (size_t i = 0; i < L.nh && !outfile_failed(&of); i++) {
+        const loci_hit_t *h = &L.hit[i];
+        size_t v = h->row;
+        fprintf(o, "%s\t%s\t%.0f\t%s\t%s\t%s\t%.10g\t%.10g\t%.10g\t%s\t%zu\n", L.id[v], L.chrom[v],
+                L.pos[v], L.ref[v], L.alt[v], L.pname[h->pheno], h->beta, h->se, h->mlp,
+                isnan(L.study_log10p)      ? "NA"
+                : h->mlp >= L.study_log10p ? "yes"
+                                           : "no",
+                h->locus + 1);
     }
-    if ((err = h5in_read_doubles(f, RF_HITS_VALUES, &nh, &hc, &hv)) ||
-        (err = h5in_read_strings(f, RF_HITS_PHENOTYPE, &nph, &ph)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &V, &chrom)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_ID, &ni, &id)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_REF, &nr, &ref)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_ALT, &na, &alt)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &np, &c0, &pos)))
-        goto out;
-    /* A run file is an input here: sizes and row numbers are checked, never trusted. */
-    if ((nh && hc != 4) || nph != nh || ni != V || nr != V || na != V || np != V) {
-        err = rgx_fail(RGX_ERR_INPUT, "%s: /hits (%zu x %zu, %zu names) or /variants (%zu, %zu, "
-                       "%zu, %zu, %zu) have inconsistent sizes", run_path, nh, hc, nph, V, ni, nr,
-                       na, np);
-        goto out;
-    }
-    for (size_t i = 0; i < nh; i++) {
-        double v = hv[i * 4];
-        if (!(v >= 0 && v < (double)V && v == floor(v))) {
-            err = rgx_fail(RGX_ERR_INPUT, "%s: /hits/values row %zu: variant row %g is not one "
-                           "of the %zu variants", run_path, i, v, V);
-            goto out;
-        }
-    }
-    if ((err = outfile_open(&o, out_path))) goto out;
-    fputs("variant_id\tchrom\tpos\tref\talt\tphenotype\tbeta\tse\tneg_log10_p\n", o.f);
-    for (size_t i = 0; i < nh && !outfile_failed(&o); i++) {
-        size_t v = (size_t)hv[i * 4];
-        fprintf(o.f, "%s\t%s\t%.0f\t%s\t%s\t%s\t%.10g\t%.10g\t%.10g\n", id[v], chrom[v], pos[v],
-                ref[v], alt[v], ph[i], hv[i * 4 + 1], hv[i * 4 + 2], hv[i * 4 + 3]);
-    }
-    err = outfile_commit(&o);
+    err = outfile_commit(&of);
 out:
-    outfile_abort(&o);
-    free(hv), free(pos);
-    h5in_free_strings(ph, nph), h5in_free_strings(chrom, V), h5in_free_strings(id, ni);
-    h5in_free_strings(ref, nr), h5in_free_strings(alt, na);
+    outfile_abort(&of);
+    loci_free(&L);
     h5in_close(f);
     return err;
 }

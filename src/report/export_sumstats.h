@@ -29,8 +29,10 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
 rgx_err export_sumstats_check(const cfg_t *cfg);
 
 /* /hits with the variants' ids and positions, one line per (variant, phenotype), in genome
- * order: variant_id chrom pos ref alt phenotype beta se neg_log10_p. */
-rgx_err export_hits(const char *run_path, const char *out_path);
+ * order: variant_id chrom pos ref alt phenotype beta se neg_log10_p study_wide (yes/no: at or
+ * above the study-wide threshold alpha / Meff) locus (its locus, loci.h, with the half-window
+ * window_kb; <= 0: the scan's). */
+rgx_err export_hits(const char *run_path, const char *out_path, double window_kb);
 
 /* A phenotype name as a file name: every byte but ASCII letters, digits, '_', '-', '+', '='
  * and '.' (not first: no hidden files, no "." or "..") becomes '_'; UTF-8 stays. */

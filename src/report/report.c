@@ -13,11 +13,12 @@
 #include "log.h"
 #include "outfile.h"
 #include "plot.h"
+#include "report_loci.h"
 #include "util.h"
 #include "runfile.h"
 
 /* Phenotypes plotted one by one are read GROUP at a time (one pass over /assoc each). */
-enum { GROUP = 16, TOP_HITS = 25, ROWS = 2048 };
+enum { GROUP = 16, ROWS = 2048 };
 /* The pooled QQ plot bins -log10 p by 0.01 up to 50; larger values are kept one by one. */
 #define QQ_BIN 0.01
 #define QQ_TOP 50.0
@@ -96,9 +97,11 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     outfile_t of = {0};
     strbuf_t sb = {0};
     assoc_t as = {0};
-    if ((err = h5in_read_strings(f, RF_SAMPLES_PATIENT_ID, &np, &pid)) ||
-        (err = h5in_read_strings(f, RF_SAMPLES_REASON, &np, &reason)) ||
-        (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &np, &status)))
+    /* A scan of a phenotype table has no /samples (no patients were extracted). */
+    if (h5in_exists(f, RF_SAMPLES_PATIENT_ID) &&
+        ((err = h5in_read_strings(f, RF_SAMPLES_PATIENT_ID, &np, &pid)) ||
+         (err = h5in_read_strings(f, RF_SAMPLES_REASON, &np, &reason)) ||
+         (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &np, &status))))
         goto out;
     if ((err = assoc_open(&as, f, run_path))) goto out;
     if ((err = h5in_read_strings(f, RF_VARIANTS_CHROM, &nv, &chrom)) ||
@@ -269,21 +272,9 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
                "<img src=\"manhattan.png\" alt=\"Manhattan plot\" width=\"1200\"><br>\n"
                "<img src=\"qq.png\" alt=\"QQ plot\" width=\"520\">\n",
             nph, nh, threshold);
-    fputs("<h3>Top hits</h3>\n<table><tr><th>variant</th><th>chrom</th><th>pos</th>"
-          "<th>phenotype</th><th>beta</th><th>se</th><th>-log10 p</th></tr>\n",
-          o);
-    for (size_t i = 0; i < nh && i < TOP_HITS; i++) {
-        size_t v = hits[i].v;
-        fputs("<tr><td>", o);
-        if (v < nv) html(o, chrom[v]), fprintf(o, ":%.0f", pos[v]);
-        fputs("</td><td>", o);
-        if (v < nv) html(o, chrom[v]);
-        fprintf(o, "</td><td>%.0f</td><td>", v < nv ? pos[v] : NAN);
-        html(o, hits[i].ph < nph ? pname[hits[i].ph] : "?");
-        fprintf(o, "</td><td>%.4g</td><td>%.3g</td><td>%.2f</td></tr>\n", hits[i].beta, hits[i].se,
-                hits[i].m);
-    }
-    fputs("</table>\n<h3>Phenotypes with hits</h3>\n", o);
+    /* The phenotype-wide threshold and the hits as loci (report_loci.c). */
+    if ((err = report_loci(o, f, run_path, dir))) goto out;
+    fputs("<h3>Phenotypes with hits</h3>\n", o);
     for (size_t k = 0; k < nsel; k++) {
         char nm[512];
         export_safe_name(pname[sel[k]], nm, sizeof nm);

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "meff.h"
+
 void scan_opts_read(const cfg_t *cfg, scan_opts_t *o)
 {
     o->maf = cfg_float(cfg, "scan.maf");
@@ -23,6 +25,11 @@ void scan_opts_read(const cfg_t *cfg, scan_opts_t *o)
     o->dosage = cfg_str(cfg, "scan.dosage");
     o->chroms = cfg_str(cfg, "scan.chr");
     o->region = cfg_str(cfg, "scan.region");
+    o->genome_wide_p = cfg_float(cfg, "scan.genome_wide_p");
+    o->meff_method = meff_method(cfg_str(cfg, "scan.meff"));
+    o->locus_window_kb = cfg_float(cfg, "scan.locus_window_kb");
+    o->pcs = (int)cfg_int(cfg, "scan.pcs");
+    o->pca = cfg_str(cfg, "scan.pca");
     o->pheno_names = cfg_str(cfg, "scan.pheno_names");
     o->covar_names = cfg_str(cfg, "scan.covar_names");
     o->sex_column = cfg_str(cfg, "scan.sex_column");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "scan_study.h"
 #include "util.h"
 #include "runfile.h"
 
@@ -248,6 +249,7 @@ rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, int n_models, co
     if (!err) err = write_attributes(h, out->o, J, qc_count, rows);
     size_t nh = 0;
     if (!err) err = write_hits(out, pn, &nh);
+    if (!err) err = scan_study_write(h, M, out->o);
     if (h->rank == 0 && !err)
         log_info("scan: %ld variants tested x %zu phenotypes; %zu hits at -log10 p >= %g",
                  qc_count[Q_PASS], p, nh, out->o->hits);

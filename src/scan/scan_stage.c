@@ -20,6 +20,7 @@
 #include "comm.h"
 #include "geno.h"
 #include "log.h"
+#include "pca_cov.h"
 #include "pheno.h"
 #include "scan.h"
 #include "scan_blk.h"
@@ -111,6 +112,12 @@ static rgx_err read_tables(stage_t *s)
         if (!err) err = keep_sex(s);
         if (!err && s->o.covar_names) err = table_select(&s->cv, s->o.covar_names, in->covar);
     }
+    /* Ancestry PCs as covariates (scan --pcs K; pca_cov.h). */
+    const char *pca = s->o.pca ? s->o.pca : in->pca ? in->pca : in->run;
+    if (!err && s->o.pcs > 0 && !pca)
+        err = rgx_fail(RGX_ERR_USAGE, "--pcs %d: give --pca FILE (a run file with /pca) or --run",
+                       s->o.pcs);
+    if (!err && s->o.pcs > 0) err = pca_cov_add(&s->cv, in->covar != NULL, pca, s->o.pcs, s->rank);
     return err;
 }
 
@@ -138,7 +145,7 @@ static rgx_err open_genotypes(stage_t *s)
     for (size_t st = 0; st < s->n_sites && !err; st++)
         err = geno_open(&s->gs[st], s->site_path[st], fmt, NULL, 0, dosage);
     if (!err)
-        err = scan_join(&s->o, &s->ph, s->in->covar ? &s->cv : NULL, s->sex, s->o.sex_column,
+        err = scan_join(&s->o, &s->ph, s->in->covar || s->o.pcs ? &s->cv : NULL, s->sex, s->o.sex_column,
                         s->gs, s->n_sites, J, s->rank);
     if (!err && J->n < J->q + 2)
         err = rgx_fail(RGX_ERR_INPUT, "only %zu samples have phenotypes, covariates and genotypes",
