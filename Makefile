@@ -28,7 +28,7 @@ WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CODEGEN   = -fopenmp-simd -fno-math-errno
 # GSL first, OpenBLAS after it: Debian links with --as-needed, and the other order binds
 # GSL's cblas_* calls to the slow reference gslcblas (see `make check-blas`).
-LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto) -lnifti2 -lznz -lgsl \
+LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto) -lnifti2 -lznz -lfftw3 -lgsl \
             $(shell pkg-config --libs openblas) -lz -lm -lpthread
 
 # The stages each have a folder (src/core, src/io, src/geno, src/extract, src/scan,
