@@ -13,21 +13,27 @@
 
 #include <fftw3.h>
 
+#include "fft.h"
 #include "filter_impl.h"
 #include "util.h"
 
 /* ---- padded copies ---- */
 
 /* The grid seen along output axes o = 0, 1, 2 (0 fastest): input axis ax[o], padded by
- * pad[o] voxels on each side; n[o] points. */
+ * pad[o] voxels before and at least pad[o] after; n[o] points. */
 typedef struct {
     int ax[3], pad[3], n[3];
 } view_t;
 
-static view_t view_make(const int dim[3], int a, int b, int c, const int pad[3])
+/* smooth: round the padded lengths up to 2^a 3^b 5^c points (faster transforms), the extra
+ * points padding too; only for compact kernels, whose result does not depend on it. */
+static view_t view_make(const int dim[3], int a, int b, int c, const int pad[3], int smooth)
 {
     view_t v = {{a, b, c}, {pad[0], pad[1], pad[2]}, {0, 0, 0}};
-    for (int o = 0; o < 3; o++) v.n[o] = dim[v.ax[o]] + 2 * v.pad[o];
+    for (int o = 0; o < 3; o++) {
+        v.n[o] = dim[v.ax[o]] + 2 * v.pad[o];
+        if (smooth && v.pad[o]) v.n[o] = (int)fft_smooth((size_t)v.n[o]);
+    }
     return v;
 }
 
@@ -194,11 +200,13 @@ void fgabor_half(const filter_t *f, double sa, double sb, int *ra, int *rb)
 typedef struct {
     filt_pool_t pool;
     int first;
+    double w; /* mean pooling: the weight of this response */
 } pool_ctx_t;
 
 static void put_pool(double *out, size_t i, double x, void *ctx)
 {
     const pool_ctx_t *p = ctx;
+    if (p->pool == POOL_MEAN) x *= p->w;
     if (p->first)
         out[i] = x;
     else if (p->pool == POOL_MEAN)
@@ -240,7 +248,7 @@ static rgx_err gabor_plane(const filter_t *f, const double *in, const int dim[3]
     int ra, rb;
     fgabor_half(f, spacing[a], spacing[b], &ra, &rb);
     int pad[3] = {ra, rb, 0};
-    view_t v = view_make(dim, a, b, c, pad);
+    view_t v = view_make(dim, a, b, c, pad, 1);
     fft_t img = {0}, ker = {0};
     fftw_complex *F = NULL, *kr = NULL, *ki = NULL;
     double *u = NULL;
@@ -258,7 +266,11 @@ static rgx_err gabor_plane(const filter_t *f, const double *in, const int dim[3]
     if (err) goto out;
     fftw_execute(img.fwd);
     memcpy(F, img.sp, img.nhalf * sizeof *F);
-    int n_th = f->theta_step > 0 ? (int)lround(360 / f->theta_step) : 1;
+    /* The kernel at theta + 180 degrees is the conjugate of theta's, and so is its response
+     * to a real image: same modulus, same real part.  Half the angles then do, each twice. */
+    int n_th = f->theta_step > 0 ? (int)lround(360 / f->theta_step) : 1, twice = 0;
+    if (n_th % 2 == 0 && (f->response == RESP_MODULUS || f->response == RESP_REAL))
+        n_th /= 2, twice = 1;
     double scale = 1 / fft_points(&img);
     for (int t = 0; t < n_th; t++) {
         double th = (f->theta + t * f->theta_step) * M_PI / 180;
@@ -276,7 +288,7 @@ static rgx_err gabor_plane(const filter_t *f, const double *in, const int dim[3]
                         : f->response == RESP_PHASE ? atan2(im, re)
                                                     : sqrt(re * re + im * im);
         }
-        pool_ctx_t pc = {f->pool, *first};
+        pool_ctx_t pc = {f->pool, *first, twice ? 2 : 1};
         scatter(img.re, dim, &v, out, put_pool, &pc);
         *first = 0;
     }
@@ -352,7 +364,7 @@ rgx_err ffft_spectral(const filter_t *f, const double *in, const int dim[3],
         pad[a] = f->pad == PAD_PERIODIC                        ? 0
                  : !filter_is_spectral(f) || reach[a] < dim[a] ? reach[a]
                                                                : dim[a];
-    view_t v = view_make(dim, 0, 1, 2, pad);
+    view_t v = view_make(dim, 0, 1, 2, pad, !filter_is_spectral(f));
     fft_t img = {0}, ker = {0};
     fftw_complex *K = NULL;
     int kn[3] = {v.n[0], v.n[1], d == 3 ? v.n[2] : 1};
