@@ -14,20 +14,21 @@ enum { HIST_BINS = 2000 }; /* lambda_GC: -log10 p in [0, 2) by 0.001 */
 
 static const char *const vstr[4] = {"/variants/chrom", "/variants/id", "/variants/ref",
                                     "/variants/alt"};
-static const char *const vnum[BLK_NUM] = {"/variants/pos",   "/variants/af", "/variants/call_rate",
-                                          "/variants/hwe_p", "/variants/n",  "/variants/mac",
-                                          "/variants/qc"};
-static const char *const aname[3] = {"/assoc/beta", "/assoc/se", "/assoc/log10p"};
+static const char *const vnum[BLK_NUM] = {
+    "/variants/pos", "/variants/af",  "/variants/call_rate", "/variants/hwe_p",
+    "/variants/n",   "/variants/mac", "/variants/qc",        "/variants/model"};
+static const char *const aname[2] = {"/assoc/xty", "/assoc/gtg"};
 
 rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_rows, size_t p,
                       const scan_blk_t *shape)
 {
     memset(out, 0, sizeof *out);
     out->h = h, out->o = o, out->p = p;
-    for (int k = 0; k < 11; k++) out->ds[k] = H5I_INVALID_HID;
+    for (int k = 0; k < 4 + BLK_NUM; k++) out->ds[k] = H5I_INVALID_HID;
     for (int k = 0; k < 4; k++) out->str_t[k] = H5I_INVALID_HID;
-    for (int k = 0; k < 3; k++) out->assoc[k] = H5I_INVALID_HID;
+    for (int k = 0; k < 2; k++) out->assoc[k] = H5I_INVALID_HID;
     memcpy(out->w, shape->w, sizeof out->w);
+    out->ng = shape->ng;
     hsize_t chunk = (hsize_t)(o->block < 1 ? 1 : o->block), V = (hsize_t)n_rows;
     rgx_err err = RGX_OK;
     for (int k = 0; k < 4; k++) {
@@ -38,8 +39,9 @@ rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_
         err = h5out_matrix_create(h, vstr[k], out->str_t[k], V, 0, chunk, 0, &out->ds[k]);
     for (int k = 0; k < BLK_NUM && !err; k++)
         err = h5out_matrix_create(h, vnum[k], H5T_NATIVE_DOUBLE, V, 0, chunk, 0, &out->ds[4 + k]);
-    for (int k = 0; k < 3 && !err; k++)
-        err = h5out_matrix_create(h, aname[k], H5T_NATIVE_DOUBLE, V, p, 0, o->compress,
+    size_t cols[2] = {p, out->ng};
+    for (int k = 0; k < 2 && !err; k++)
+        err = h5out_matrix_create(h, aname[k], H5T_NATIVE_DOUBLE, V, cols[k], 0, o->compress,
                                   &out->assoc[k]);
     size_t B = shape->B, P = p ? p : 1;
     if (!err) err = rgx_calloc(&out->hist, P * (HIST_BINS + 1), sizeof *out->hist);
@@ -88,8 +90,8 @@ rgx_err scan_out_write(scan_out_t *out, const scan_blk_t *k)
         for (size_t j = 0; j < b; j++) out->numcol[j] = k->num[j * BLK_NUM + (size_t)f];
         err = h5out_matrix_write(h, out->ds[4 + f], H5T_NATIVE_DOUBLE, row0, b, out->numcol);
     }
-    const double *x[3] = {k->beta, k->se, k->mlp};
-    for (int f = 0; f < 3 && !err; f++)
+    const double *x[2] = {k->xty, k->gtg};
+    for (int f = 0; f < 2 && !err; f++)
         err = h5out_matrix_write(h, out->assoc[f], H5T_NATIVE_DOUBLE, row0, b, x[f]);
     return err;
 }
@@ -160,17 +162,27 @@ out:
 
 /* The attributes that describe /assoc, /variants and /phenotypes. */
 static rgx_err write_attributes(h5out_t *h, const scan_opts_t *o, const joined_t *J,
-                                const long qc_count[Q_N], const long n_skip[GENO_SKIP_N])
+                                const long qc_count[Q_N], const scan_rows_t *rows)
 {
+    const long *n_skip = rows->n_skip;
     rgx_err err = h5out_attr_str(h, "/phenotypes", "transform",
                                  o->int_transform ? "rank-based inverse normal" : "none");
     if (!err)
         err = h5out_attr_str(h, "/phenotypes/lambda_gc", "method",
                              "median chi-square (from -log10 p binned by 0.001) / 0.4549");
     if (!err)
-        err = h5out_attr_str(h, "/assoc/log10p", "meaning", "-log10 p of the two-sided t test");
+        err = h5out_attr_str(h, "/assoc/xty", "meaning",
+                             "g'y~: the ALT dosage times the residualised phenotype, summed over "
+                             "the phenotype's complete cases");
     if (!err)
-        err = h5out_attr_str(h, "/assoc/beta", "effect_allele", "ALT (per ALT allele dosage)");
+        err = h5out_attr_str(h, "/assoc/gtg", "meaning",
+                             "g~'g~: the ALT dosage residualised on the covariates, squared and "
+                             "summed over each missingness group's rows (NaN: no test)");
+    if (!err)
+        err = h5out_attr_str(h, "/assoc", "derivation",
+                             "beta = xty / gtg[group]; se = sqrt((yty - beta xty) / df / "
+                             "gtg[group]); -log10 p of the two-sided t test with df degrees of "
+                             "freedom (yty, df, group in /phenotypes); effect allele ALT");
     if (!err)
         err = h5out_attr_str(h, "/variants/qc", "codes",
                              "1 tested; 2 call rate; 3 maf; 4 mac; 5 hwe; 6 monomorphic");
@@ -183,56 +195,69 @@ static rgx_err write_attributes(h5out_t *h, const scan_opts_t *o, const joined_t
         err = h5out_attr_long(h, "/variants", "multiallelic_skipped",
                               n_skip[GENO_SKIP_MULTIALLELIC]);
     if (!err) err = h5out_attr_long(h, "/variants", "no_alt_skipped", n_skip[GENO_SKIP_NO_ALT]);
+    if (!err)
+        err = h5out_attr_long(h, "/variants", "chry_mt_skipped", rows->n_skip_contig);
+    if (!err)
+        err = h5out_attr_str(h, "/variants/model", "codes",
+                             "0 the covariates; 1 chrX: the covariates and sex (/phenotypes/chrx_*)");
     if (!err) err = h5out_attr_long(h, "/phenotypes", "not_scanned", (long)J->n_pheno_dropped);
     if (!err) err = h5out_attr_long(h, "/phenotypes", "samples", (long)J->n);
     return err;
 }
 
-rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, const joined_t *J,
-                        const table_t *ph, const long qc_count_in[Q_N],
-                        const long n_skip[GENO_SKIP_N])
+rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, int n_models, const joined_t *J,
+                        const table_t *ph, const long qc_count_in[Q_N], const scan_rows_t *rows)
 {
     h5out_t *h = out->h;
     size_t p = out->p, P = p ? p : 1;
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 2; k++)
         if (out->assoc[k] != H5I_INVALID_HID) H5Dclose(out->assoc[k]), out->assoc[k] = H5I_INVALID_HID;
     long qc_count[Q_N];
     MPI_Allreduce(MPI_IN_PLACE, out->hist, (int)(p * (HIST_BINS + 1)), MPI_UNSIGNED, MPI_SUM,
                   h->comm);
     MPI_Allreduce(qc_count_in, qc_count, Q_N, MPI_LONG, MPI_SUM, h->comm);
-    double *lambda = NULL, *nobs = NULL;
+    double *lambda = NULL, *nobs = NULL, *grp = NULL;
     const char **pn = NULL;
     rgx_err err;
     if ((err = rgx_calloc(&lambda, P, sizeof *lambda)) ||
-        (err = rgx_calloc(&nobs, P, sizeof *nobs)) || (err = rgx_calloc(&pn, P, sizeof *pn)))
+        (err = rgx_calloc(&nobs, P, sizeof *nobs)) || (err = rgx_calloc(&grp, P, sizeof *grp)) ||
+        (err = rgx_calloc(&pn, P, sizeof *pn)))
         goto out;
     for (size_t k = 0; k < p; k++) {
         lambda[k] = lambda_gc(out->hist + k * (HIST_BINS + 1));
-        nobs[k] = (double)M->n_obs[k];
+        nobs[k] = (double)M[0].n_obs[k];
+        grp[k] = M[0].group[k];
     }
     for (size_t j = 0, k = 0; j < J->p; j++) /* the names of the kept columns */
         if (J->keep[j]) pn[k++] = ph->name[j];
     err = h5out_write_strings_all(h, "/phenotypes/names", p, pn);
     if (!err) err = h5out_write_all(h, "/phenotypes/n", H5T_NATIVE_DOUBLE, p, 0, nobs);
     if (!err) err = h5out_write_all(h, "/phenotypes/lambda_gc", H5T_NATIVE_DOUBLE, p, 0, lambda);
-    if (!err) err = write_attributes(h, out->o, J, qc_count, n_skip);
+    if (!err) err = h5out_write_all(h, "/phenotypes/yty", H5T_NATIVE_DOUBLE, p, 0, M[0].yty);
+    if (!err) err = h5out_write_all(h, "/phenotypes/df", H5T_NATIVE_DOUBLE, p, 0, M[0].df);
+    if (!err && n_models > 1)
+        err = h5out_write_all(h, "/phenotypes/chrx_yty", H5T_NATIVE_DOUBLE, p, 0, M[1].yty);
+    if (!err && n_models > 1)
+        err = h5out_write_all(h, "/phenotypes/chrx_df", H5T_NATIVE_DOUBLE, p, 0, M[1].df);
+    if (!err) err = h5out_write_all(h, "/phenotypes/group", H5T_NATIVE_DOUBLE, p, 0, grp);
+    if (!err) err = write_attributes(h, out->o, J, qc_count, rows);
     size_t nh = 0;
     if (!err) err = write_hits(out, pn, &nh);
     if (h->rank == 0 && !err)
         log_info("scan: %ld variants tested x %zu phenotypes; %zu hits at -log10 p >= %g",
                  qc_count[Q_PASS], p, nh, out->o->hits);
 out:
-    free(lambda), free(nobs), free(pn);
+    free(lambda), free(nobs), free(grp), free(pn);
     return err;
 }
 
 void scan_out_close(scan_out_t *out)
 {
-    for (int k = 0; k < 11; k++)
+    for (int k = 0; k < 4 + BLK_NUM; k++)
         if (out->ds[k] != H5I_INVALID_HID) H5Dclose(out->ds[k]);
     for (int k = 0; k < 4; k++)
         if (out->str_t[k] != H5I_INVALID_HID) H5Tclose(out->str_t[k]);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 2; k++)
         if (out->assoc[k] != H5I_INVALID_HID) H5Dclose(out->assoc[k]);
     free(out->hist), free(out->hits), free(out->col), free(out->numcol);
     memset(out, 0, sizeof *out);
