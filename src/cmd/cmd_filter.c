@@ -15,6 +15,7 @@
 #include "image.h"
 #include "log.h"
 #include "mpienv.h"
+#include "opts.h"
 #include "resample.h"
 #include "util.h"
 
@@ -115,6 +116,8 @@ int cmd_filter(int argc, char **argv)
     const char *channel = NULL, *out = NULL;
     long which = 1;
     int opt;
+    if (opts_check_table("filter", argc, argv, longopts, "o:f:h" CLI_COMMON_SHORT))
+        return RGX_ERR_USAGE;
     while ((opt = getopt_long(argc, argv, "o:f:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         int k = cli_common_opt(&common, opt, optarg);
         if (k > 0) continue;
