@@ -479,10 +479,16 @@ rgx_err filter_apply(const filter_t *f, const double *in, const int dim[3], cons
     chain_t c;
     switch (f->type) {
     case FILT_LOG:
-        if (filter_is_spectral(f)) return ffft_spectral(f, in, dim, spacing, out);
-        for (int a = 0; a < f->dims; a++)
-            if (2 * flog_half(f, spacing[a]) + 1 > LOG_SEP_MAX)
-                return ffft_spectral(f, in, dim, spacing, out);
+        if (filter_is_spectral(f) || f->engine == 2) return ffft_spectral(f, in, dim, spacing, out);
+        for (int a = 0; a < f->dims; a++) {
+            int taps = 2 * flog_half(f, spacing[a]) + 1;
+            if (taps > FK_MAX && f->engine == 1)
+                return rgx_fail(RGX_ERR_CONFIG,
+                                "a LoG kernel of %d taps is too wide for "
+                                "separable passes (at most %d): engine auto or fft",
+                                taps, FK_MAX);
+            if (taps > LOG_SEP_MAX && !f->engine) return ffft_spectral(f, in, dim, spacing, out);
+        }
         return fsep_log(f, in, dim, spacing, out);
     case FILT_GABOR:
         return ffft_gabor(f, in, dim, spacing, out);

@@ -68,6 +68,7 @@ typedef struct {
     char bands[4]; /* separable wavelets: "LHL": low or high pass along x, y, z */
     int level;     /* wavelets: decomposition level, 1 .. */
     int riesz[3];  /* LoG, Simoncelli: order of the Riesz transform along x, y, z */
+    int engine;    /* LoG: 0 the faster for its width (measured), 1 separable passes, 2 FFTs */
 } filter_t;
 
 /* The defaults of a filter of the given type (what the config schema documents). */

@@ -35,7 +35,7 @@ static const char *type_names[] = {"mean", "log", "laws", "gabor", "wavelet", "s
 /* The keys each type reads, besides type, dims, padding and features. */
 static const char *type_keys[] = {
     "support",
-    "sigma truncate riesz",
+    "sigma truncate riesz engine",
     "kernel energy_distance rotation_invariant pooling",
     "sigma truncate lambda gamma theta theta_step response rotation_invariant pooling",
     "wavelet bands level rotation_invariant pooling",
@@ -58,7 +58,7 @@ static rgx_err check_keys(item_t *it, int type)
     static const char *all[] = {
         "support", "sigma",  "truncate", "kernel", "energy_distance", "rotation_invariant",
         "pooling", "lambda", "gamma",    "theta",  "theta_step",      "response",
-        "wavelet", "bands",  "level",    "riesz"};
+        "wavelet", "bands",  "level",    "riesz",  "engine"};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (cfg_is_set(it->cfg, key(it, all[i])) && !word_in(type_keys[type], all[i]))
             return bad(it, all[i], "does not apply to a %s filter (its keys: %s)", type_names[type],
@@ -135,6 +135,10 @@ static rgx_err params(item_t *it, int type, filter_t *f)
     if (word_in(type_keys[type], "pooling") && !cfg_is_null(c, key(it, "pooling"))) {
         const char *p = cfg_str(c, key(it, "pooling"));
         f->pool = !strcmp(p, "max") ? POOL_MAX : !strcmp(p, "min") ? POOL_MIN : POOL_MEAN;
+    }
+    if (type == FILT_LOG) {
+        const char *e = cfg_str(c, key(it, "engine"));
+        f->engine = !strcmp(e, "separable") ? 1 : !strcmp(e, "fft") ? 2 : 0;
     }
     if (word_in(type_keys[type], "riesz")) {
         double o[3] = {0, 0, 0};

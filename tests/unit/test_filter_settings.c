@@ -116,5 +116,11 @@ int main(void)
         RGX_ERR_CONFIG, "unknown key in an item");
     like(rgx_errmsg(), "f.yaml:4: unknown key 'typo' in section extract.default.filters.0",
          "the schema names it");
+    is_int(load("extract:\n  default:\n    filters:\n      - {type: log, sigma: 1, engine: fft}\n",
+                NULL),
+           RGX_OK, "LoG engine");
+    is_int(s.filter[0].f.engine, 2, "fft");
+    is_int(load("extract:\n  default:\n    filters:\n      - {type: mean, engine: fft}\n", NULL),
+           RGX_ERR_CONFIG, "engine on a mean filter");
     return tap_done();
 }
