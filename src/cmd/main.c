@@ -16,6 +16,7 @@ static const struct {
     {"export", cmd_export, "write tables out of a run file (features.tsv)"},
     {"extract", cmd_extract, "IBSI features of a whole cohort into a run file (MPI)"},
     {"features", cmd_features, "IBSI features of one image and mask, as tag<TAB>value lines"},
+    {"filter", cmd_filter, "an IBSI 2 filter's response map of one image, as NIfTI"},
     {"pca", cmd_pca, "ancestry principal components (and kinship) of the genotypes (MPI)"},
     {"plan", cmd_plan, "validate a manifest and config before any work; print the rank plan"},
     {"run", cmd_run, "the whole analysis in one MPI job: plan, extract, scan, tables"},
