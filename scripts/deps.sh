@@ -15,6 +15,8 @@ PKGS=(
   libssl-dev                            # SHA-256 of the inputs (libcrypto's assembly)
   libcairo2-dev                         # plots (Manhattan, QQ) drawn in C
   plink2                                # independent truth for the association tests
+  r-base-core r-bioc-sva                # sva::ComBat, independent truth for the harmonisation
+  python3-numpy python3-h5py            # test run files for the harmonisation tests
   slurmctld slurmd slurm-client munge   # the Slurm end-to-end test
   perl valgrind hyperfine python3      # prove, memory checks, benchmarks, test cohorts
 )

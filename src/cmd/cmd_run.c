@@ -13,9 +13,11 @@
 #include "export_features.h"
 #include "export_sumstats.h"
 #include "extract.h"
+#include "harmonise.h"
 #include "job.h"
 #include "log.h"
 #include "mpienv.h"
+#include "pheno.h"
 #include "report.h"
 #include "scan_stage.h"
 #include "signals.h"
@@ -37,12 +39,14 @@ static void usage(FILE *f)
             "       srun --mpi=pmix radiogx run --config study.yaml\n"
             "\n"
             "The whole analysis in one MPI job: checks the config, manifest and every patient's\n"
-            "inputs (plan), extracts the IBSI features of every patient (extract), joins them\n"
+            "inputs (plan), extracts the IBSI features of every patient (extract), harmonises\n"
+            "them across sites when harmonise.enabled (ComBat: docs/cmd-harmonise.md), joins them\n"
             "to the genotypes and covariates and scans every feature against every variant\n"
             "(scan), then writes the tables.  Everything goes to <study.out_dir>/<study.name>/:\n"
             "  run.h5          /provenance, /samples, /features, /variants, /assoc, /phenotypes, "
             "/hits\n"
-            "  features.h5     the extraction alone (kept so the scan can be rerun)\n"
+            "  features.h5     the extraction (and /features_harmonised with harmonise.enabled),\n"
+            "                  kept so the scan can be rerun\n"
             "  features.tsv    the feature table\n"
             "  hits.tsv        (variant, phenotype) pairs at -log10 p >= scan.hits_threshold\n"
             "  sumstats/       GWAS-SSF v1.1 summary statistics per phenotype\n"
@@ -127,6 +131,14 @@ int cmd_run(int argc, char **argv)
         err = RGX_ERR_CONFIG;
         goto out;
     }
+    int harmonise = cfg_bool(job.cfg, "harmonise.enabled");
+    if (!harmonise && !strcmp(cfg_str(job.cfg, "scan.features"), "harmonised")) {
+        if (rank == 0)
+            fprintf(stderr, "radiogx run: scan.features is harmonised but harmonise.enabled is "
+                            "false: there would be no harmonised features to scan\n");
+        err = RGX_ERR_CONFIG;
+        goto out;
+    }
     /* <out_dir>/<name>/ */
     if (out_opt)
         err = rgx_strdup(&dir, out_opt);
@@ -170,12 +182,27 @@ int cmd_run(int argc, char **argv)
     /* The extraction's checkpoints stay until the end: a rerun after a stop in the scan
      * rebuilds features.h5 from them without reading an image. */
 
+    /* [harmonise] -> /features_harmonised in features.h5 (rewritten beside the extraction's
+     * objects, renamed over it when complete), where the scan reads its phenotypes */
+    if (harmonise) {
+        if (!(err = h5out_create(&h, feat, comm))) have_h = 1;
+        const char *objs[] = {"/provenance", "/samples", "/features"};
+        if (!err) err = h5out_copy_from(&h, feat, objs, 3);
+        harmonise_inputs_t hin = {feat, covar, NULL};
+        if (!err) err = harmonise_stage(job.cfg, &hin, &h);
+        if (!err && !(err = h5out_commit(&h))) have_h = 0;
+        if (err) goto report;
+    }
+    pheno_run_features(!strcmp(cfg_str(job.cfg, "scan.features"), "harmonised")
+                           ? "/features_harmonised"
+                           : "/features");
+
     /* [join] + [scan] -> run.h5, carrying /samples and /features forward */
     if (!(err = h5out_create(&h, runf, comm))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
     if (!err) {
-        const char *objs[] = {"/samples", "/features"};
-        err = h5out_copy_from(&h, feat, objs, 2);
+        const char *objs[] = {"/samples", "/features", "/features_harmonised"};
+        err = h5out_copy_from(&h, feat, objs, harmonise ? 3 : 2);
     }
     scan_inputs_t in = {geno, NULL, feat, covar, sck.s, signals_stop_requested, NULL,
                         prov_inputs_sha(&inputs, "covariates")};

@@ -8,7 +8,9 @@
 #include "cli.h"
 #include "cmd.h"
 #include "log.h"
+#include "h5in.h"
 #include "mpienv.h"
+#include "pheno.h"
 #include "provenance.h"
 #include "scan_stage.h"
 #include "signals.h"
@@ -183,9 +185,16 @@ int cmd_scan(int argc, char **argv)
     if (!err && covar) err = prov_inputs_add(&inputs, "covariates", covar);
     if (!err && !(err = h5out_create(&h, out, MPI_COMM_WORLD))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, cfg, NULL, &inputs, checksums);
+    /* scan.features: the run's raw or harmonised features (docs/cmd-harmonise.md) */
+    int harmonised = !strcmp(cfg_str(cfg, "scan.features"), "harmonised");
+    pheno_run_features(harmonised ? "/features_harmonised" : "/features");
     if (!err && run) {
-        const char *objs[] = {"/samples", "/features"};
-        err = h5out_copy_from(&h, run, objs, 2);
+        hid_t rf;
+        int have_fh = 0; /* /features_harmonised travels with /features when the run has it */
+        if (h5in_open(run, &rf) == RGX_OK)
+            have_fh = h5in_exists(rf, "/features_harmonised/values"), h5in_close(rf);
+        const char *objs[] = {"/samples", "/features", "/features_harmonised"};
+        err = h5out_copy_from(&h, run, objs, have_fh ? 3 : 2);
     }
     strbuf_t ck = {0}; /* checkpoints beside the output: OUT.ckpt */
     if (!err) err = sb_printf(&ck, "%s.ckpt", out);

@@ -15,6 +15,7 @@ static const struct {
     {"export", cmd_export, "write tables out of a run file (features.tsv)"},
     {"extract", cmd_extract, "IBSI features of a whole cohort into a run file (MPI)"},
     {"features", cmd_features, "IBSI features of one image and mask, as tag<TAB>value lines"},
+    {"harmonise", cmd_harmonise, "ComBat of the features across sites (MPI); --apply: stored ones"},
     {"plan", cmd_plan, "validate a manifest and config before any work; print the rank plan"},
     {"run", cmd_run, "the whole analysis in one MPI job: plan, extract, scan, tables"},
     {"scan", cmd_scan, "genome-wide association scan of phenotypes against a VCF/BCF (MPI)"},
