@@ -29,7 +29,7 @@ static void usage(FILE *f)
         "cases.  One GEMM per block of variants (docs/cmd-scan.md).  Ranks read disjoint\n"
         "genome windows through the index; results are bitwise identical for any number of\n"
         "ranks.  A stop signal (USR1, TERM) checkpoints finished blocks in OUT.ckpt and exits\n"
-        "75; the same command resumes.  Writes /variants, /assoc/{beta,se,log10p}, /phenotypes, /hits to OUT.h5\n"
+        "75; the same command resumes.  Writes /variants, /assoc (g'y~ per pair), /phenotypes, /hits to OUT.h5\n"
         "(with --run, /samples and /features are carried over; OUT may be RUN itself).\n"
         "\n"
         "Inputs:\n"

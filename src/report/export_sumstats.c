@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "assoc.h"
 #include "h5in.h"
 #include "log.h"
 #include "util.h"
@@ -183,10 +184,8 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     BGZF **out = NULL;
     tbi_t *tbi = NULL;
     kstring_t ks = {0, 0, NULL}, vs = {0, 0, NULL};
-    if (!h5in_exists(f, "/assoc/beta")) {
-        err = rgx_fail(RGX_ERR_INPUT, "%s: no /assoc (was scan run?)", run_path);
-        goto out;
-    }
+    assoc_t as = {0};
+    if ((err = assoc_open(&as, f, run_path))) goto out;
     size_t c0;
     if ((err = h5in_read_strings(f, "/phenotypes/names", &p, &pn)) ||
         (err = h5in_read_strings(f, "/variants/chrom", &V, &chrom)) ||
@@ -242,10 +241,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
         }
         for (size_t r0 = 0; r0 < V && !err; r0 += ROWS) {
             size_t nr = V - r0 < ROWS ? V - r0 : ROWS;
-            if ((err = h5in_read_rows(f, "/assoc/beta", r0, nr, B)) ||
-                (err = h5in_read_rows(f, "/assoc/se", r0, nr, S)) ||
-                (err = h5in_read_rows(f, "/assoc/log10p", r0, nr, L)))
-                break;
+            if ((err = assoc_rows(&as, r0, nr, B, S, L))) break;
             for (size_t j = 0; j < nr && !err; j++) {
                 size_t v = r0 + j;
                 if (qc[v] != 1) continue;
@@ -310,6 +306,7 @@ out:
     for (size_t k = 0; tbi && k < BATCH; k++) tbi_free(&tbi[k]);
     free(out), free(tbi), free(ks.s), free(vs.s), free(pos), free(af), free(qc), free(nobs);
     free(B), free(S), free(L);
+    assoc_close(&as);
     h5in_free_strings(pn, p), h5in_free_strings(chrom, V), h5in_free_strings(id, V);
     h5in_free_strings(ref, V), h5in_free_strings(alt, V);
     h5in_close(f);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "export_sumstats.h"
+#include "assoc.h"
 #include "h5in.h"
 #include "log.h"
 #include "plot.h"
@@ -90,14 +91,12 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     size_t *sel = NULL, *locus = NULL, nsel = 0, *mine = NULL, nmine = 0;
     FILE *o = NULL;
     strbuf_t sb = {0};
+    assoc_t as = {0};
     if ((err = h5in_read_strings(f, "/samples/patient_id", &np, &pid)) ||
         (err = h5in_read_strings(f, "/samples/reason", &np, &reason)) ||
         (err = h5in_read_doubles(f, "/samples/status", &np, &c0, &status)))
         goto out;
-    if (!h5in_exists(f, "/assoc/log10p")) {
-        err = rgx_fail(RGX_ERR_INPUT, "%s: no /assoc (was the scan run?)", run_path);
-        goto out;
-    }
+    if ((err = assoc_open(&as, f, run_path))) goto out;
     if ((err = h5in_read_strings(f, "/variants/chrom", &nv, &chrom)) ||
         (err = h5in_read_doubles(f, "/variants/pos", &nv, &c0, &pos)) ||
         (err = h5in_read_doubles(f, "/variants/qc", &nv, &c0, &qc)) ||
@@ -143,7 +142,7 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     /* This part's phenotype plots: every parts-th of the selection. */
     if ((err = rgx_calloc(&mine, nsel ? nsel : 1, sizeof *mine))) goto out;
     for (size_t k = (size_t)part; k < nsel; k += (size_t)parts) mine[nmine++] = sel[k];
-    /* One pass over /assoc/log10p (part 0): the smallest p per variant and the pooled
+    /* One pass over /assoc's -log10 p (part 0): the smallest p per variant and the pooled
      * histogram. */
     if ((err = rgx_calloc(&maxm, nv ? nv : 1, sizeof *maxm)) ||
         (err = rgx_calloc(&col, (nv ? nv : 1) * GROUP, sizeof *col)) ||
@@ -153,11 +152,11 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     size_t pooled = 0;
     for (size_t r0 = 0; part == 0 && r0 < nv; r0 += ROWS) {
         size_t nr = nv - r0 < ROWS ? nv - r0 : ROWS;
-        if ((err = h5in_read_rows(f, "/assoc/log10p", r0, nr, rows))) goto out;
+        if ((err = assoc_rows(&as, r0, nr, NULL, NULL, rows))) goto out;
         for (size_t r = 0; r < nr; r++) {
             double best = NAN;
             for (size_t j = 0; j < nph; j++) {
-                double m = rows[r * nph + j]; /* /assoc/log10p holds -log10 p */
+                double m = rows[r * nph + j]; /* -log10 p */
                 if (!isfinite(m)) continue;
                 if (!(m <= best)) best = m;
                 pooled++;
@@ -209,7 +208,7 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
         size_t ng = nmine - g0 < GROUP ? nmine - g0 : GROUP;
         for (size_t r0 = 0; r0 < nv; r0 += ROWS) {
             size_t nr = nv - r0 < ROWS ? nv - r0 : ROWS;
-            if ((err = h5in_read_rows(f, "/assoc/log10p", r0, nr, rows))) goto out;
+            if ((err = assoc_rows(&as, r0, nr, NULL, NULL, rows))) goto out;
             for (size_t r = 0; r < nr; r++)
                 for (size_t k = 0; k < ng; k++) col[k * nv + r0 + r] = rows[r * nph + mine[g0 + k]];
         }
@@ -303,6 +302,7 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     if (!err) log_info("report: %s (and the plots of %zu phenotypes with hits)", sb.s, nsel);
 out:
     plot_finish();
+    assoc_close(&as);
     if (o) fclose(o);
     h5in_free_strings(pid, np), h5in_free_strings(reason, np), h5in_free_strings(chrom, nv);
     h5in_free_strings(pname, nph), h5in_free_strings(hph, nh);

@@ -16,10 +16,10 @@
 
 enum { JT = SCAN_TILE }; /* variants per tile of scan_block_finish */
 
-/* Doubles of scan_block_finish's scratch: g~'g~ of a tile for every group, then gtg_tile's. */
+/* Doubles of gtg_tile's scratch (scan_block_reduce). */
 static size_t fin_len(size_t n_groups, size_t q)
 {
-    return JT * n_groups + (2 * q + 4) * JT;
+    return (2 * q + 4) * JT;
 }
 
 /* FNV-1a of a column's missingness bits: groups are found by hash, then confirmed. */
@@ -303,45 +303,49 @@ gtg_tile(const scan_model_t *m, const double *sums, size_t b, size_t j0, size_t 
 /* Compiled for AVX-512, AVX2 and plain x86-64 (the same bits: no contraction in ISO C, and
  * the vector loops do per value what the scalar ones do). */
 __attribute__((target_clones("avx512f", "avx2", "default"))) void
-scan_block_finish(const scan_model_t *m, const double *sums, size_t b, double *beta, double *se,
-                  double *mlog10p)
+scan_block_reduce(const scan_model_t *m, const double *sums, size_t b, double *xty, double *gtg)
 {
     size_t p = m->p, NG = m->n_groups, R = m->rhs_cols;
     /* g~'g~ per group for a tile of variants, groups in the outer loop: a group's (C'C)^-1
      * and its correction rows are used for the whole tile while they are in cache (with a
      * thousand groups, one variant at a time missed on every group). */
-    double *gtg = m->fin;
-    const int *restrict group = m->group;
-    const double *restrict yty = m->yty, *restrict df = m->df;
     for (size_t j0 = 0; j0 < b; j0 += JT) {
         size_t jn = b - j0 < JT ? b - j0 : JT;
-        gtg_tile(m, sums, b, j0, jn, gtg, gtg + JT * NG);
-        for (size_t jj = 0; jj < jn; jj++) {
-            size_t j = j0 + jj;
-            const double *restrict row = sums + j * R, *restrict gj = gtg + jj * NG;
-            double *restrict bj = beta + j * p, *restrict sj = se + j * p,
-                             *restrict tj = mlog10p + j * p;
+        gtg_tile(m, sums, b, j0, jn, gtg + j0 * NG, m->fin);
+    }
+    for (size_t j = 0; j < b; j++) memcpy(xty + j * p, sums + j * R, p * sizeof *xty);
+}
+
+scan_params_t scan_params(const scan_model_t *m)
+{
+    return (scan_params_t){m->p, m->n_groups, m->group, m->yty, m->df, m->ktail};
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+scan_stats(const scan_params_t *s, const double *xty, const double *gtg, size_t b, double *beta,
+           double *se, double *mlog10p)
+{
+    size_t p = s->p, NG = s->n_groups;
+    const int *restrict group = s->group;
+    const double *restrict yty = s->yty, *restrict df = s->df;
+    for (size_t j = 0; j < b; j++) {
+        const double *restrict row = xty + j * p, *restrict gj = gtg + j * NG;
+        double *restrict bj = beta + j * p, *restrict sj = se + j * p,
+                         *restrict tj = mlog10p + j * p;
 #pragma omp simd
-            for (size_t k = 0; k < p; k++) {
-                double v = gj[group[k]];
-                double bt = row[k] / v, rss = yty[k] - bt * row[k];
-                rss = rss < 0 ? 0 : rss;
-                double sd = sqrt(rss / df[k] / v);
-                bj[k] = bt;
-                sj[k] = sd;
-                tj[k] = bt / sd; /* NaN when v is (no test); NaN for df < 1 too */
-            }
-            tdist_table_mlog10p_n(m->ktail, tj, p);
+        for (size_t k = 0; k < p; k++) {
+            double v = gj[group[k]];
+            double bt = row[k] / v, rss = yty[k] - bt * row[k];
+            rss = rss < 0 ? 0 : rss;
+            double sd = sqrt(rss / df[k] / v);
+            bj[k] = bt;
+            sj[k] = sd;
+            tj[k] = bt / sd; /* NaN when v is (no test); NaN for df < 1 too */
         }
+        tdist_table_mlog10p_n(s->ktail, tj, p);
     }
 }
 
-void scan_block(const scan_model_t *m, const double *G, size_t b, double *scratch, double *sums,
-                double *beta, double *se, double *mlog10p)
-{
-    scan_block_sums(m, G, b, 0, m->n, scratch, sums);
-    scan_block_finish(m, sums, b, beta, se, mlog10p);
-}
 
 /* ---- Hardy-Weinberg ---- */
 
@@ -376,4 +380,13 @@ double scan_hwe_p(long n_aa, long n_ab, long n_bb)
     free(prob);
     pv /= sum;
     return pv > 1 ? 1 : pv;
+}
+
+void scan_block_sums_timed(const scan_model_t *m, const double *G, size_t b, size_t row0,
+                           size_t nrows, double *scratch, double *sums, double gemm[2])
+{
+    double t0 = wall_clock();
+    scan_block_sums(m, G, b, row0, nrows, scratch, sums);
+    gemm[0] += wall_clock() - t0;
+    gemm[1] += 2.0 * (double)b * (double)nrows * (double)(m->rhs_cols + m->mask_cols);
 }

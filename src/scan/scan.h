@@ -51,7 +51,7 @@ typedef struct {
     tdist_table_t *tails; /* -log10 p tables, one per distinct df */
     size_t n_tails;
     const tdist_table_t **ktail; /* p: each phenotype's table */
-    double *fin; /* scan_block_finish's scratch (one rank, one thread: not shared) */
+    double *fin; /* scan_block_reduce's scratch (one rank, one thread: not shared) */
 } scan_model_t;
 
 /* Y: n x p (NAN = missing), C: n x q complete, intercept included by the caller.
@@ -66,24 +66,39 @@ size_t scan_sums_len(const scan_model_t *m, size_t b);
 /* Doubles of the scratch of a block of b variants over n rows. */
 size_t scan_scratch_len(size_t b, size_t n);
 
-/* One block: G is b x n (row j = variant j's centred dosages).  Writes beta, se and
- * -log10 p (b x p row-major; NAN when the variant does not vary in the group).  sums holds
- * scan_sums_len(m, b) doubles; scratch scan_scratch_len(b, n). */
-void scan_block(const scan_model_t *m, const double *G, size_t b, double *scratch, double *sums,
-                double *beta, double *se, double *mlog10p);
-
-/* The two halves of scan_block, for samples split across ranks (one genotype file per site):
- * the sums over rows row0 .. row0 + nrows - 1 of the model (G: b x nrows; scratch
- * scan_scratch_len(b, nrows)),
- * then the statistics from the total sums. */
+/* A block: G is b x n (row j = variant j's centred dosages).  First the sums over rows
+ * row0 .. row0 + nrows - 1 of the model (G: b x nrows; scratch scan_scratch_len(b, nrows));
+ * they add up across row ranges (samples split across ranks or sites). */
 void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t row0, size_t nrows,
                      double *scratch, double *sums);
-void scan_block_finish(const scan_model_t *m, const double *sums, size_t b, double *beta,
-                       double *se, double *mlog10p);
+/* Then, from the total sums, what the run file stores (DESIGN.md, "the association store"):
+ * xty (b x p), g'y~ of each (variant, phenotype), and gtg (b x n_groups), g~'g~ of each
+ * variant over each missingness group's rows (NaN where the variant does not vary there). */
+void scan_block_reduce(const scan_model_t *m, const double *sums, size_t b, double *xty,
+                       double *gtg);
+
+/* What the statistics need besides xty and gtg: per phenotype its group, y~'y~, residual
+ * degrees of freedom and -log10 p table (borrowed). */
+typedef struct {
+    size_t p, n_groups;
+    const int *group;
+    const double *yty, *df;
+    const tdist_table_t *const *ktail;
+} scan_params_t;
+scan_params_t scan_params(const scan_model_t *m);
+
+/* beta = xty / gtg, se = sqrt((y~'y~ - beta xty) / df / gtg) and -log10 p of the t test
+ * (b x p each; NaN where gtg is), exactly as the scan and the exports compute them. */
+void scan_stats(const scan_params_t *s, const double *xty, const double *gtg, size_t b,
+                double *beta, double *se, double *mlog10p);
+/* scan_block_sums with its time and GEMM flops added to gemm[0] and gemm[1] (the GEMM phase
+ * that the scan logs and scripts/bench_scan compares with a bare DGEMM). */
+void scan_block_sums_timed(const scan_model_t *m, const double *G, size_t b, size_t row0,
+                           size_t nrows, double *scratch, double *sums, double gemm[2]);
 
 /* Inside scan_block_sums: the sparse groups' sums over their missing rows, G transposed
  * SCAN_MISS_TILE variants at a time into scratch.  X holds them tile by tile, the way
- * scan_block_finish reads them: for each tile of SCAN_TILE variants, for each sparse group,
+ * scan_block_reduce reads them: for each tile of SCAN_TILE variants, for each sparse group,
  * q + 1 rows of SCAN_TILE (scan_x_at). */
 enum { SCAN_MISS_TILE = 32, SCAN_TILE = 128 /* a multiple of SCAN_MISS_TILE */ };
 void scan_sparse_sums(const scan_model_t *m, const double *G, size_t b, size_t row0,

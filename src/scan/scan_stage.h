@@ -1,6 +1,11 @@
 /* scan_stage.h — the [join] and [scan] stages: phenotypes and covariates joined to the
  * genotype samples, then the association scan of every phenotype against every variant,
- * written to /variants, /assoc, /phenotypes, /hits and /qc of a run file.
+ * written to /variants, /assoc, /phenotypes and /hits of a run file.
+ *
+ * The driver (scan_stage.c) reads as its steps: inputs and join (scan_join.c), rows and
+ * blocks (scan_rows.c), the block loop (one file: here; one file per site: scan_sites.c;
+ * checkpoints: scan_resume.c; a block's shape: scan_blk.c), outputs (scan_out.c); the
+ * arithmetic is scan.c's and the per-variant QC scan_vqc.c's.
  *
  * Decomposition: variant-partitioned (one genotype file for everyone).  The genome is cut
  * into fixed units (windows of scan.unit_mb); ranks count the biallelic records of the units,

@@ -84,8 +84,11 @@ static void against_ols(size_t Q)
     is_int((int)m.n_dense, 1, "one group by masked columns");
     double *work = calloc(scan_sums_len(&m, B), sizeof *work),
            *G2 = calloc(scan_scratch_len(B, N), sizeof *G2);
-    static double beta[B * P], se[B * P], mlp[B * P];
-    scan_block(&m, G, B, G2, work, beta, se, mlp);
+    static double beta[B * P], se[B * P], mlp[B * P], xty[B * P], gtg[B * P];
+    scan_block_sums(&m, G, B, 0, N, G2, work);
+    scan_block_reduce(&m, work, B, xty, gtg);
+    scan_params_t par = scan_params(&m);
+    scan_stats(&par, xty, gtg, B, beta, se, mlp);
     double worst_b = 0, worst_s = 0, worst_p = 0;
     for (size_t v = 0; v < B; v++)
         for (size_t j = 0; j < P; j++) {

@@ -1,0 +1,104 @@
+/* assoc.c — see assoc.h. */
+#include "assoc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "h5in.h"
+#include "util.h"
+
+/* The per-phenotype parameters and one t table per distinct df (the scan's own tables). */
+static rgx_err read_params(assoc_t *a, const char *path)
+{
+    size_t n = 0, c = 0;
+    double *g = NULL;
+    rgx_err err = h5in_read_doubles(a->f, "/phenotypes/yty", &n, &c, &a->yty);
+    if (!err) err = h5in_read_doubles(a->f, "/phenotypes/df", &n, &c, &a->df);
+    if (!err) err = h5in_read_doubles(a->f, "/phenotypes/group", &n, &c, &g);
+    if (!err && n != a->p)
+        err = rgx_fail(RGX_ERR_INPUT, "%s: /phenotypes has %zu entries for %zu phenotypes in /assoc",
+                       path, n, a->p);
+    size_t P = a->p ? a->p : 1;
+    if (!err) err = rgx_calloc(&a->group, P, sizeof *a->group);
+    if (!err) err = rgx_calloc(&a->tabs, P, sizeof *a->tabs);
+    if (!err) err = rgx_calloc(&a->ktail, P, sizeof *a->ktail);
+    size_t nt = 0;
+    for (size_t k = 0; k < a->p && !err; k++) {
+        if (!(g[k] >= 0 && g[k] < (double)a->ng) || g[k] != floor(g[k]))
+            err = rgx_fail(RGX_ERR_INPUT, "%s: /phenotypes/group[%zu] = %g is not a group of /assoc/gtg",
+                           path, k, g[k]);
+        a->group[k] = (int)g[k];
+        size_t t = 0;
+        while (t < nt && a->tabs[t].df != a->df[k]) t++;
+        if (t == nt) tdist_table_init(&a->tabs[nt++], a->df[k]);
+        a->ktail[k] = &a->tabs[t];
+    }
+    free(g);
+    return err;
+}
+
+rgx_err assoc_open(assoc_t *a, hid_t f, const char *path)
+{
+    memset(a, 0, sizeof *a);
+    a->f = f;
+    if (!h5in_exists(f, "/assoc/xty") || !h5in_exists(f, "/assoc/gtg"))
+        return rgx_fail(RGX_ERR_INPUT, "%s: no /assoc/xty and /assoc/gtg (was the scan run?)",
+                        path);
+    hid_t d = H5Dopen2(f, "/assoc/xty", H5P_DEFAULT), e = H5Dopen2(f, "/assoc/gtg", H5P_DEFAULT);
+    hsize_t dx[2] = {0, 0}, dg[2] = {0, 0};
+    int okx = d >= 0 && H5Sget_simple_extent_ndims(H5Dget_space(d)) >= 1;
+    if (d >= 0) {
+        hid_t sp = H5Dget_space(d);
+        H5Sget_simple_extent_dims(sp, dx, NULL);
+        H5Sclose(sp), H5Dclose(d);
+    }
+    if (e >= 0) {
+        hid_t sp = H5Dget_space(e);
+        H5Sget_simple_extent_dims(sp, dg, NULL);
+        H5Sclose(sp), H5Dclose(e);
+    }
+    if (!okx || dx[0] != dg[0])
+        return rgx_fail(RGX_ERR_INPUT, "%s: /assoc/xty and /assoc/gtg do not have the same rows",
+                        path);
+    a->n_rows = (size_t)dx[0], a->p = (size_t)dx[1], a->ng = (size_t)dg[1];
+    rgx_err err = read_params(a, path);
+    if (err) return err;
+    a->par = (scan_params_t){a->p, a->ng, a->group, a->yty, a->df, a->ktail};
+    return RGX_OK;
+}
+
+rgx_err assoc_rows(assoc_t *a, size_t r0, size_t nr, double *beta, double *se, double *mlp)
+{
+    if (r0 + nr > a->n_rows)
+        return rgx_fail(RGX_ERR_INTERNAL, "rows %zu..%zu of %zu", r0, r0 + nr, a->n_rows);
+    size_t P = a->p ? a->p : 1, NG = a->ng ? a->ng : 1;
+    rgx_err err = RGX_OK;
+    if (nr > a->cap) {
+        free(a->xty), free(a->gtg);
+        a->xty = a->gtg = NULL, a->cap = 0;
+        if ((err = rgx_calloc(&a->xty, nr * P, sizeof *a->xty)) ||
+            (err = rgx_calloc(&a->gtg, nr * NG, sizeof *a->gtg)))
+            return err;
+        a->cap = nr;
+    }
+    if ((err = h5in_read_rows(a->f, "/assoc/xty", r0, nr, a->xty)) ||
+        (err = h5in_read_rows(a->f, "/assoc/gtg", r0, nr, a->gtg)))
+        return err;
+    double *tmp[3] = {beta, se, mlp}, *own = NULL;
+    for (int k = 0; k < 3; k++) /* an output not wanted: computed into scratch */
+        if (!tmp[k]) {
+            if (!own && (err = rgx_calloc(&own, 3 * nr * P, sizeof *own))) return err;
+            tmp[k] = own + (size_t)k * nr * P;
+        }
+    scan_stats(&a->par, a->xty, a->gtg, nr, tmp[0], tmp[1], tmp[2]);
+    free(own);
+    return RGX_OK;
+}
+
+void assoc_close(assoc_t *a)
+{
+    free(a->group), free(a->yty), free(a->df), free(a->tabs), free(a->ktail);
+    free(a->xty), free(a->gtg);
+    memset(a, 0, sizeof *a);
+}

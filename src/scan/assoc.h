@@ -1,0 +1,36 @@
+/* assoc.h — reading the association store of a run file.
+ *
+ * The scan keeps per (variant, phenotype) one number, g'y~ (/assoc/xty), and per variant and
+ * missingness group g~'g~ (/assoc/gtg); with each phenotype's y~'y~, residual degrees of
+ * freedom and group (/phenotypes/yty, df, group), beta, se and -log10 p follow exactly, by the
+ * same code the scan uses (scan_stats): exports and reports read the bits the scan computed.
+ * 8 bytes per pair instead of 24 for beta, se and -log10 p (docs/formats.md). */
+#ifndef RGX_ASSOC_H
+#define RGX_ASSOC_H
+
+#include <hdf5.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "scan.h"
+#include "tdist.h"
+
+typedef struct {
+    hid_t f;
+    size_t n_rows, p, ng;
+    int *group;
+    double *yty, *df;
+    tdist_table_t *tabs; /* one per distinct df */
+    const tdist_table_t **ktail;
+    scan_params_t par;
+    double *xty, *gtg; /* rows read */
+    size_t cap;        /* rows of room in xty and gtg */
+} assoc_t;
+
+/* Opens the store of an open run file (path for messages); RGX_ERR_INPUT when it has none. */
+rgx_err assoc_open(assoc_t *a, hid_t f, const char *path);
+/* beta, se and -log10 p (nr x p each; any may be NULL) of rows [r0, r0 + nr). */
+rgx_err assoc_rows(assoc_t *a, size_t r0, size_t nr, double *beta, double *se, double *mlp);
+void assoc_close(assoc_t *a);
+
+#endif

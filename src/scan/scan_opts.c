@@ -1,0 +1,27 @@
+/* scan_opts.c — see scan_opts.h. */
+#include "scan_opts.h"
+
+#include <math.h>
+#include <string.h>
+
+void scan_opts_read(const cfg_t *cfg, scan_opts_t *o)
+{
+    o->maf = cfg_float(cfg, "scan.maf");
+    o->mac = cfg_float(cfg, "scan.mac");
+    o->call_rate = cfg_float(cfg, "scan.call_rate");
+    o->hwe = cfg_float(cfg, "scan.hwe");
+    o->hits = cfg_float(cfg, "scan.hits_threshold");
+    o->ckpt_after = cfg_float(cfg, "scan.checkpoint_after");
+    o->min_obs = (double)cfg_int(cfg, "scan.min_obs");
+    o->block = cfg_int(cfg, "scan.block_size");
+    o->unit_bp = cfg_int(cfg, "scan.unit_mb") * 1000000L;
+    o->int_transform = !strcmp(cfg_str(cfg, "scan.pheno_transform"), "int");
+    o->compress = (int)cfg_int(cfg, "scan.compress");
+    double k = cfg_float(cfg, "scan.pheno_outliers");
+    o->outlier_sd = isnan(k) ? 0 : k;
+    o->dosage = cfg_str(cfg, "scan.dosage");
+    o->chroms = cfg_str(cfg, "scan.chr");
+    o->region = cfg_str(cfg, "scan.region");
+    o->pheno_names = cfg_str(cfg, "scan.pheno_names");
+    o->covar_names = cfg_str(cfg, "scan.covar_names");
+}

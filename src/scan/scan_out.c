@@ -1,0 +1,255 @@
+/* scan_out.c — see scan_out.h. */
+#include "scan_out.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+enum { HIST_BINS = 2000 }; /* lambda_GC: -log10 p in [0, 2) by 0.001 */
+
+static const char *const vstr[4] = {"/variants/chrom", "/variants/id", "/variants/ref",
+                                    "/variants/alt"};
+static const char *const vnum[BLK_NUM] = {"/variants/pos",   "/variants/af", "/variants/call_rate",
+                                          "/variants/hwe_p", "/variants/n",  "/variants/mac",
+                                          "/variants/qc"};
+static const char *const aname[2] = {"/assoc/xty", "/assoc/gtg"};
+
+rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_rows, size_t p,
+                      const scan_blk_t *shape)
+{
+    memset(out, 0, sizeof *out);
+    out->h = h, out->o = o, out->p = p;
+    for (int k = 0; k < 11; k++) out->ds[k] = H5I_INVALID_HID;
+    for (int k = 0; k < 4; k++) out->str_t[k] = H5I_INVALID_HID;
+    for (int k = 0; k < 2; k++) out->assoc[k] = H5I_INVALID_HID;
+    memcpy(out->w, shape->w, sizeof out->w);
+    out->ng = shape->ng;
+    hsize_t chunk = (hsize_t)(o->block < 1 ? 1 : o->block), V = (hsize_t)n_rows;
+    rgx_err err = RGX_OK;
+    for (int k = 0; k < 4; k++) {
+        out->str_t[k] = H5Tcopy(H5T_C_S1);
+        H5Tset_size(out->str_t[k], (size_t)out->w[k] + 1);
+    }
+    for (int k = 0; k < 4 && !err; k++)
+        err = h5out_matrix_create(h, vstr[k], out->str_t[k], V, 0, chunk, 0, &out->ds[k]);
+    for (int k = 0; k < BLK_NUM && !err; k++)
+        err = h5out_matrix_create(h, vnum[k], H5T_NATIVE_DOUBLE, V, 0, chunk, 0, &out->ds[4 + k]);
+    size_t cols[2] = {p, out->ng};
+    for (int k = 0; k < 2 && !err; k++)
+        err = h5out_matrix_create(h, aname[k], H5T_NATIVE_DOUBLE, V, cols[k], 0, o->compress,
+                                  &out->assoc[k]);
+    size_t B = shape->B, P = p ? p : 1;
+    if (!err) err = rgx_calloc(&out->hist, P * (HIST_BINS + 1), sizeof *out->hist);
+    long widest = 0;
+    for (int k = 0; k < 4; k++) widest = out->w[k] > widest ? out->w[k] : widest;
+    if (!err) err = rgx_calloc(&out->col, B * ((size_t)widest + 1), 1);
+    if (!err) err = rgx_calloc(&out->numcol, B, sizeof *out->numcol);
+    return err;
+}
+
+rgx_err scan_out_tally(scan_out_t *out, const scan_blk_t *k)
+{
+    size_t p = out->p;
+    double thr = out->o->hits;
+    rgx_err err = RGX_OK;
+    for (size_t k0 = 0; !err && k0 < p; k0 += 32) /* 32 phenotypes' histograms in cache */
+        for (size_t j = 0; !err && j < k->b; j++)
+            for (size_t c = k0; c < k0 + 32 && c < p; c++) {
+                double x = k->mlp[j * p + c];
+                if (isnan(x)) continue;
+                long bin = x >= 2 ? HIST_BINS : (long)(x * 1000);
+                out->hist[c * (HIST_BINS + 1) + (size_t)bin]++;
+                if (x < thr) continue;
+                if ((err = rgx_reserve(&out->hits, &out->cap_hits, out->n_hits + 1,
+                                       sizeof *out->hits)))
+                    break;
+                out->hits[out->n_hits++] =
+                    (scan_hit_t){k->row0 + (long)j, (int)c, k->beta[j * p + c], k->se[j * p + c], x};
+            }
+    return err;
+}
+
+rgx_err scan_out_write(scan_out_t *out, const scan_blk_t *k)
+{
+    h5out_t *h = out->h;
+    size_t b = k->b, off = 0;
+    hsize_t row0 = (hsize_t)k->row0;
+    rgx_err err = RGX_OK;
+    for (int f = 0; f < 4 && !err; f++) { /* strings column by column out of the packed buffer */
+        size_t cw = (size_t)out->w[f] + 1;
+        for (size_t j = 0; j < b; j++) memcpy(out->col + j * cw, k->sbuf + j * k->sw + off, cw);
+        err = h5out_matrix_write(h, out->ds[f], out->str_t[f], row0, b, out->col);
+        off += cw;
+    }
+    for (int f = 0; f < BLK_NUM && !err; f++) {
+        for (size_t j = 0; j < b; j++) out->numcol[j] = k->num[j * BLK_NUM + (size_t)f];
+        err = h5out_matrix_write(h, out->ds[4 + f], H5T_NATIVE_DOUBLE, row0, b, out->numcol);
+    }
+    const double *x[2] = {k->xty, k->gtg};
+    for (int f = 0; f < 2 && !err; f++)
+        err = h5out_matrix_write(h, out->assoc[f], H5T_NATIVE_DOUBLE, row0, b, x[f]);
+    return err;
+}
+
+/* lambda_GC of phenotype k from its pooled histogram: the median chi-square over 0.4549. */
+static double lambda_gc(const unsigned *hk)
+{
+    unsigned long tot = 0;
+    for (int b = 0; b <= HIST_BINS; b++) tot += hk[b];
+    double half = 0.5 * (double)tot, acc = 0, med = NAN;
+    for (int b = 0; b <= HIST_BINS && tot; b++) {
+        if (acc + hk[b] >= half) { /* -log10 p sorted ascending = p descending */
+            med = b == HIST_BINS ? 2.0 : (b + (half - acc) / (double)hk[b]) * 0.001;
+            break;
+        }
+        acc += hk[b];
+    }
+    return tot ? gsl_cdf_chisq_Qinv(pow(10, -med), 1) / gsl_cdf_chisq_Qinv(0.5, 1) : NAN;
+}
+
+/* Hits by variant row, then phenotype. */
+static int hit_order(const void *a, const void *b)
+{
+    const scan_hit_t *x = a, *y = b;
+    if (x->row != y->row) return x->row < y->row ? -1 : 1;
+    return (x->pheno > y->pheno) - (x->pheno < y->pheno);
+}
+
+/* /hits: gathered on every rank, sorted by variant row then phenotype. */
+static rgx_err write_hits(scan_out_t *out, const char **pn, size_t *n_hits)
+{
+    h5out_t *h = out->h;
+    int size = h->size;
+    rgx_err err = RGX_OK;
+    int mine = (int)(out->n_hits * sizeof(scan_hit_t)), tot = 0;
+    int *lens = calloc((size_t)size, sizeof *lens), *offs = calloc((size_t)size, sizeof *offs);
+    scan_hit_t *all = NULL;
+    double *hv = NULL;
+    const char **hp = NULL;
+    if (!lens || !offs) {
+        err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the hits");
+        goto out;
+    }
+    MPI_Allgather(&mine, 1, MPI_INT, lens, 1, MPI_INT, h->comm);
+    for (int r = 0; r < size; r++) offs[r] = tot, tot += lens[r];
+    size_t nh = (size_t)tot / sizeof(scan_hit_t);
+    if ((err = rgx_calloc(&all, nh + 1, sizeof *all)) ||
+        (err = rgx_calloc(&hv, (nh ? nh : 1) * 4, sizeof *hv)) ||
+        (err = rgx_calloc(&hp, nh ? nh : 1, sizeof *hp)))
+        goto out;
+    MPI_Allgatherv(out->hits ? (void *)out->hits : (void *)all, mine, MPI_BYTE, all, lens, offs,
+                   MPI_BYTE, h->comm);
+    qsort(all, nh, sizeof *all, hit_order);
+    for (size_t i = 0; i < nh; i++) {
+        hv[i * 4] = (double)all[i].row, hv[i * 4 + 1] = all[i].beta, hv[i * 4 + 2] = all[i].se;
+        hv[i * 4 + 3] = all[i].mlp;
+        hp[i] = pn[all[i].pheno];
+    }
+    err = h5out_write_all(h, "/hits/values", H5T_NATIVE_DOUBLE, nh, 4, hv);
+    if (!err) err = h5out_write_strings_all(h, "/hits/phenotype", nh, hp);
+    if (!err) err = h5out_attr_str(h, "/hits/values", "columns", "variant_row beta se log10p");
+    if (!err) err = h5out_attr_double(h, "/hits", "threshold", out->o->hits);
+    *n_hits = nh;
+out:
+    free(all), free(hv), free(hp), free(lens), free(offs);
+    return err;
+}
+
+/* The attributes that describe /assoc, /variants and /phenotypes. */
+static rgx_err write_attributes(h5out_t *h, const scan_opts_t *o, const joined_t *J,
+                                const long qc_count[Q_N], const long n_skip[GENO_SKIP_N])
+{
+    rgx_err err = h5out_attr_str(h, "/phenotypes", "transform",
+                                 o->int_transform ? "rank-based inverse normal" : "none");
+    if (!err)
+        err = h5out_attr_str(h, "/phenotypes/lambda_gc", "method",
+                             "median chi-square (from -log10 p binned by 0.001) / 0.4549");
+    if (!err)
+        err = h5out_attr_str(h, "/assoc/xty", "meaning",
+                             "g'y~: the ALT dosage times the residualised phenotype, summed over "
+                             "the phenotype's complete cases");
+    if (!err)
+        err = h5out_attr_str(h, "/assoc/gtg", "meaning",
+                             "g~'g~: the ALT dosage residualised on the covariates, squared and "
+                             "summed over each missingness group's rows (NaN: no test)");
+    if (!err)
+        err = h5out_attr_str(h, "/assoc", "derivation",
+                             "beta = xty / gtg[group]; se = sqrt((yty - beta xty) / df / "
+                             "gtg[group]); -log10 p of the two-sided t test with df degrees of "
+                             "freedom (yty, df, group in /phenotypes); effect allele ALT");
+    if (!err)
+        err = h5out_attr_str(h, "/variants/qc", "codes",
+                             "1 tested; 2 call rate; 3 maf; 4 mac; 5 hwe; 6 monomorphic");
+    for (int k = 1; k < Q_N && !err; k++) {
+        char an[64];
+        snprintf(an, sizeof an, "variants_%s", vqc_name[k]);
+        err = h5out_attr_long(h, "/variants", an, qc_count[k]);
+    }
+    if (!err)
+        err = h5out_attr_long(h, "/variants", "multiallelic_skipped",
+                              n_skip[GENO_SKIP_MULTIALLELIC]);
+    if (!err) err = h5out_attr_long(h, "/variants", "no_alt_skipped", n_skip[GENO_SKIP_NO_ALT]);
+    if (!err) err = h5out_attr_long(h, "/phenotypes", "not_scanned", (long)J->n_pheno_dropped);
+    if (!err) err = h5out_attr_long(h, "/phenotypes", "samples", (long)J->n);
+    return err;
+}
+
+rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, const joined_t *J,
+                        const table_t *ph, const long qc_count_in[Q_N],
+                        const long n_skip[GENO_SKIP_N])
+{
+    h5out_t *h = out->h;
+    size_t p = out->p, P = p ? p : 1;
+    for (int k = 0; k < 2; k++)
+        if (out->assoc[k] != H5I_INVALID_HID) H5Dclose(out->assoc[k]), out->assoc[k] = H5I_INVALID_HID;
+    long qc_count[Q_N];
+    MPI_Allreduce(MPI_IN_PLACE, out->hist, (int)(p * (HIST_BINS + 1)), MPI_UNSIGNED, MPI_SUM,
+                  h->comm);
+    MPI_Allreduce(qc_count_in, qc_count, Q_N, MPI_LONG, MPI_SUM, h->comm);
+    double *lambda = NULL, *nobs = NULL, *grp = NULL;
+    const char **pn = NULL;
+    rgx_err err;
+    if ((err = rgx_calloc(&lambda, P, sizeof *lambda)) ||
+        (err = rgx_calloc(&nobs, P, sizeof *nobs)) || (err = rgx_calloc(&grp, P, sizeof *grp)) ||
+        (err = rgx_calloc(&pn, P, sizeof *pn)))
+        goto out;
+    for (size_t k = 0; k < p; k++) {
+        lambda[k] = lambda_gc(out->hist + k * (HIST_BINS + 1));
+        nobs[k] = (double)M->n_obs[k];
+        grp[k] = M->group[k];
+    }
+    for (size_t j = 0, k = 0; j < J->p; j++) /* the names of the kept columns */
+        if (J->keep[j]) pn[k++] = ph->name[j];
+    err = h5out_write_strings_all(h, "/phenotypes/names", p, pn);
+    if (!err) err = h5out_write_all(h, "/phenotypes/n", H5T_NATIVE_DOUBLE, p, 0, nobs);
+    if (!err) err = h5out_write_all(h, "/phenotypes/lambda_gc", H5T_NATIVE_DOUBLE, p, 0, lambda);
+    if (!err) err = h5out_write_all(h, "/phenotypes/yty", H5T_NATIVE_DOUBLE, p, 0, M->yty);
+    if (!err) err = h5out_write_all(h, "/phenotypes/df", H5T_NATIVE_DOUBLE, p, 0, M->df);
+    if (!err) err = h5out_write_all(h, "/phenotypes/group", H5T_NATIVE_DOUBLE, p, 0, grp);
+    if (!err) err = write_attributes(h, out->o, J, qc_count, n_skip);
+    size_t nh = 0;
+    if (!err) err = write_hits(out, pn, &nh);
+    if (h->rank == 0 && !err)
+        log_info("scan: %ld variants tested x %zu phenotypes; %zu hits at -log10 p >= %g",
+                 qc_count[Q_PASS], p, nh, out->o->hits);
+out:
+    free(lambda), free(nobs), free(grp), free(pn);
+    return err;
+}
+
+void scan_out_close(scan_out_t *out)
+{
+    for (int k = 0; k < 11; k++)
+        if (out->ds[k] != H5I_INVALID_HID) H5Dclose(out->ds[k]);
+    for (int k = 0; k < 4; k++)
+        if (out->str_t[k] != H5I_INVALID_HID) H5Tclose(out->str_t[k]);
+    for (int k = 0; k < 2; k++)
+        if (out->assoc[k] != H5I_INVALID_HID) H5Dclose(out->assoc[k]);
+    free(out->hist), free(out->hits), free(out->col), free(out->numcol);
+    memset(out, 0, sizeof *out);
+}
