@@ -59,6 +59,12 @@ static void usage(FILE *f)
         "      --hits-threshold X -log10 p for /hits [7.3]\n"
         "      --chr L            comma list of chromosomes [all]\n"
         "      --region R         chr or chr:from-to [all]\n"
+        "      --sex-column NAME  covariate column with sex (1 male, 2 female) for chrX:\n"
+        "                         males count 0/2 and sex joins the covariates there,\n"
+        "                         as plink2 --glm does [sex]\n"
+        "      --split-par B      scan chrX's pseudo-autosomal regions of build B (b37,\n"
+        "                         hg19, b38, hg38) as autosomes [none]; chrY and MT are\n"
+        "                         skipped (and counted) unless --chr names them\n"
         "      --no-checksums     record the genotype file by size and time only, not by\n"
         "                         SHA-256 (hashing runs at ~400 MB/s on one rank: minutes\n"
         "                         for a genome-wide VCF); tables are always hashed\n"
@@ -92,7 +98,9 @@ int cmd_scan(int argc, char **argv)
                 {"block-size", "scan.block_size"},
                 {"hits-threshold", "scan.hits_threshold"},
                 {"chr", "scan.chr"},
-                {"region", "scan.region"}};
+                {"region", "scan.region"},
+                {"sex-column", "scan.sex_column"},
+                {"split-par", "scan.split_par"}};
     enum { NK = sizeof keys / sizeof keys[0] };
     const struct option common_long[] = {CLI_COMMON_LONG};
     enum { NC = sizeof common_long / sizeof common_long[0], NOWN = 7 }; /* NOWN: those below */

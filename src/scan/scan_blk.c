@@ -52,7 +52,7 @@ void scan_blk_qc(scan_blk_t *k, size_t j, const vqc_t *v)
 {
     double *nm = k->num + j * BLK_NUM;
     nm[1] = v->af, nm[2] = v->call_rate, nm[3] = v->hwe_p, nm[4] = (double)v->n_obs;
-    nm[5] = v->mac, nm[6] = v->pass;
+    nm[5] = v->mac, nm[6] = v->pass, nm[7] = k->model;
 }
 
 void scan_blk_count_qc(const scan_blk_t *k, long *qc_count)
@@ -113,5 +113,6 @@ int scan_blk_unpack(scan_blk_t *k, const char *d, size_t len)
     memcpy(k->xty, d, b * k->p * sizeof(double)), d += b * k->p * sizeof(double);
     memcpy(k->gtg, d, b * k->ng * sizeof(double));
     k->b = b;
+    k->model = b ? (int)k->num[7] : 0;
     return 1;
 }

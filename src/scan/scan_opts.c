@@ -24,4 +24,7 @@ void scan_opts_read(const cfg_t *cfg, scan_opts_t *o)
     o->region = cfg_str(cfg, "scan.region");
     o->pheno_names = cfg_str(cfg, "scan.pheno_names");
     o->covar_names = cfg_str(cfg, "scan.covar_names");
+    o->sex_column = cfg_str(cfg, "scan.sex_column");
+    o->split_par = cfg_str(cfg, "scan.split_par");
+    if (o->split_par && !strcmp(o->split_par, "none")) o->split_par = NULL;
 }

@@ -11,6 +11,7 @@ typedef struct {
     double outlier_sd; /* 0: no outlier removal */
     double ckpt_after; /* seconds of scanning before blocks are checkpointed */
     const char *dosage, *chroms, *region, *pheno_names, *covar_names;
+    const char *sex_column, *split_par; /* chrX: the covariate column of sex; a build or NULL */
 } scan_opts_t;
 
 void scan_opts_read(const cfg_t *cfg, scan_opts_t *o);

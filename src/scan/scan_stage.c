@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ckpt.h"
 #include "geno.h"
@@ -31,6 +32,20 @@
 
 enum { MAX_SITES = 256 };
 
+/* The phases of a scan, timed on every rank and logged by rank 0 (docs/performance.md). */
+enum { PH_INPUTS, PH_COUNT, PH_READ, PH_STATS, PH_TALLY, PH_WAIT, PH_WRITE, PH_OUTPUTS, PH_N };
+static const char *const ph_name[PH_N] = {
+    "inputs and join", "counting", "reading and QC", "statistics",
+    "tallies",         "waiting",  "writing",        "outputs"};
+
+/* Adds the seconds since *t to *acc and restarts *t. */
+static void lap(double *acc, double *t)
+{
+    double now = wall_clock();
+    *acc += now - *t;
+    *t = now;
+}
+
 typedef struct {
     const cfg_t *cfg;
     const scan_inputs_t *in;
@@ -38,8 +53,12 @@ typedef struct {
     int rank, size;
     scan_opts_t o;
     table_t ph, cv;
+    double *sex;   /* the covariate table's sex column, by table row, or NULL */
     joined_t J;
-    scan_model_t M;
+    /* M[0]: the covariates; M[1], when chrX is scanned and sex is not a covariate: the
+     * covariates and sex.  mi[kind]: the model of a kind of rows (ROWS_AUTO, ROWS_X). */
+    scan_model_t M[2];
+    int n_models, mi[2];
     /* Genotypes: g reads rows (the one file, or site 0's for the units); with sites, gs[s]
      * is open on the rank that reads site s. */
     char *gcopy, *site_path[MAX_SITES];
@@ -58,8 +77,24 @@ typedef struct {
     double *dose, *G, *G2, *work; /* the one-file path's scratch */
     size_t *map;
     double gemm[2]; /* seconds in the block GEMMs, and their flops */
+    double tph[PH_N]; /* this rank's seconds per phase (the performance model's terms) */
+    double n_read, n_written; /* variants this rank read and decoded; wrote */
     long qc_count[Q_N];
 } stage_t;
+
+/* The covariate table's sex column (scan.sex_column), kept before --covar-names selects the
+ * covariates: chrX needs sex whether or not it is a covariate. */
+static rgx_err keep_sex(stage_t *s)
+{
+    const table_t *cv = &s->cv;
+    for (size_t j = 0; s->o.sex_column && j < cv->p; j++) {
+        if (strcasecmp(cv->name[j], s->o.sex_column)) continue;
+        rgx_err err = rgx_calloc(&s->sex, cv->n ? cv->n : 1, sizeof *s->sex);
+        for (size_t i = 0; !err && i < cv->n; i++) s->sex[i] = cv->v[i * cv->p + j];
+        return err;
+    }
+    return RGX_OK;
+}
 
 /* The phenotypes (a table, or the run's /features) and the covariates; every rank reads them
  * (they are small). */
@@ -72,6 +107,7 @@ static rgx_err read_tables(stage_t *s)
         err = table_select(&s->ph, s->o.pheno_names, in->pheno ? in->pheno : in->run);
     if (!err && in->covar) {
         err = table_read(in->covar, "covariate", 1, &s->cv);
+        if (!err) err = keep_sex(s);
         if (!err && s->o.covar_names) err = table_select(&s->cv, s->o.covar_names, in->covar);
     }
     return err;
@@ -100,8 +136,9 @@ static rgx_err open_genotypes(stage_t *s)
     rgx_err err = rgx_calloc(&s->gs, s->n_sites, sizeof *s->gs);
     for (size_t st = 0; st < s->n_sites && !err; st++)
         err = geno_open(&s->gs[st], s->site_path[st], NULL, NULL, 0, dosage);
-    if (!err) err = scan_join(&s->o, &s->ph, s->in->covar ? &s->cv : NULL, s->gs, s->n_sites, J,
-                              s->rank);
+    if (!err)
+        err = scan_join(&s->o, &s->ph, s->in->covar ? &s->cv : NULL, s->sex, s->o.sex_column,
+                        s->gs, s->n_sites, J, s->rank);
     if (!err && J->n < J->q + 2)
         err = rgx_fail(RGX_ERR_INPUT, "only %zu samples have phenotypes, covariates and genotypes",
                        J->n);
@@ -131,38 +168,91 @@ static rgx_err open_inputs(stage_t *s)
     rgx_err err = read_tables(s);
     if (!err) err = split_sites(s);
     if (!err) err = open_genotypes(s);
-    if (!err) err = scan_model_init(&s->M, s->J.Y, s->J.n, s->J.p, s->J.keep, s->J.C, s->J.q);
+    if (!err) err = scan_model_init(&s->M[0], s->J.Y, s->J.n, s->J.p, s->J.keep, s->J.C, s->J.q);
+    if (!err) s->n_models = 1;
     if (!err && s->rank == 0)
         log_info("scan: %zu phenotypes in %zu missingness group%s, %zu covariates + intercept, %s "
                  "from %s (%s)",
-                 s->M.p, s->M.n_groups, s->M.n_groups == 1 ? "" : "s", s->J.q - 1, s->g.values,
-                 s->in->genotypes, s->g.indexed ? "indexed" : "no index: one pass per rank");
+                 s->M[0].p, s->M[0].n_groups, s->M[0].n_groups == 1 ? "" : "s", s->J.q - 1,
+                 s->g.values, s->in->genotypes,
+                 s->g.indexed ? "indexed" : "no index: one pass per rank");
     return err;
+}
+
+/* chrX's model, as plink2 --glm's default: sex added to the covariates (males' hemizygous
+ * calls count 0 or 2, as the sources give them).  Not needed when sex already is a covariate
+ * or the analysis has one sex; refused when a sample's sex is unknown. */
+static rgx_err chrx_model(stage_t *s)
+{
+    joined_t *J = &s->J;
+    const char *why = NULL;
+    size_t males = 0;
+    if (!J->sex) {
+        why = "no sex column in the covariates (scan.sex_column): chrX is scanned as an autosome";
+    } else {
+        for (size_t i = 0; i < J->n; i++) {
+            if (J->sex[i] != 1 && J->sex[i] != 2)
+                return rgx_fail(RGX_ERR_INPUT,
+                                "%s: sample %s has sex '%g' in column %s; chrX needs 1 (male) or 2 "
+                                "(female) for every sample (or leave chrX out with --chr)",
+                                s->in->covar, J->sample[i], J->sex[i], s->o.sex_column);
+            males += J->sex[i] == 1;
+        }
+        if (J->sex_in_c >= 0) why = "sex is one of the covariates already";
+        else if (males == 0 || males == J->n) why = "the analysis samples have one sex";
+    }
+    if (why) {
+        if (s->rank == 0) log_info("scan: chrX with the autosomes' covariates (%s)", why);
+        return RGX_OK;
+    }
+    size_t q = J->q + 1;
+    double *C = NULL;
+    rgx_err err = rgx_calloc(&C, J->n * q, sizeof *C);
+    for (size_t i = 0; !err && i < J->n; i++) {
+        memcpy(C + i * q, J->C + i * J->q, J->q * sizeof *C);
+        C[i * q + J->q] = J->sex[i];
+    }
+    if (!err) err = scan_model_init(&s->M[1], J->Y, J->n, J->p, J->keep, C, q);
+    free(C);
+    if (err) return err;
+    s->n_models = 2, s->mi[ROWS_X] = 1;
+    if (s->rank == 0)
+        log_info("scan: chrX with sex added to the covariates (%zu males, %zu females; males' "
+                 "hemizygous calls count 0 or 2)",
+                 males, J->n - males);
+    return RGX_OK;
 }
 
 /* Units counted, blocks laid out, the block buffer and the datasets made. */
 static rgx_err lay_out(stage_t *s)
 {
     scan_rows_t *R = &s->rows;
-    rgx_err err = scan_rows_count(&s->g, s->o.unit_bp, s->o.chroms, s->o.region, s->h->comm, R);
+    rgx_err err = scan_rows_count(&s->g, &s->o, s->h->comm, R);
     if (err) return err;
+    int any_x = 0;
+    for (size_t u = 0; u < R->nu; u++) any_x |= R->kind[u] == ROWS_X && R->count[u] > 0;
+    if (any_x && (err = chrx_model(s))) return err;
+    if (s->rank == 0 && R->n_skip_contig)
+        log_info("scan: %ld records on chrY and the mitochondrion skipped (name them in --chr to "
+                 "scan them)",
+                 R->n_skip_contig);
     if (s->rank == 0)
         log_info("scan: %ld biallelic variants in %zu units (skipped: %ld multi-allelic records "
                  "- split them with bcftools norm -m- to test each allele - and %ld %s)",
                  R->n_rows, R->nu, R->n_skip[GENO_SKIP_MULTIALLELIC], R->n_skip[GENO_SKIP_NO_ALT],
                  geno_skip_name[GENO_SKIP_NO_ALT]);
     size_t B = (size_t)s->o.block, n = s->J.n;
-    if ((err = scan_blocks(R->n_rows, B, &s->blk, &s->nb))) return err;
+    if ((err = scan_blocks(R, B, &s->blk, &s->nb))) return err;
     scan_my_blocks(s->nb, s->rank, s->size, &s->first_blk, &s->end_blk);
-    if ((err = scan_blk_init(&s->k, B, s->M.p, s->M.n_groups, R->w))) return err;
-    if ((err = scan_out_open(&s->out, s->h, &s->o, R->n_rows, s->M.p, &s->k))) return err;
+    if ((err = scan_blk_init(&s->k, B, s->M[0].p, s->M[0].n_groups, R->w))) return err;
+    if ((err = scan_out_open(&s->out, s->h, &s->o, R->n_rows, s->M[0].p, &s->k))) return err;
     if (s->sites)
-        return scan_sites_init(&s->sc, &s->o, &s->M, &s->J, s->gs, R, s->blk, s->nb, s->active,
-                               s->h->comm, s->gemm);
+        return scan_sites_init(&s->sc, &s->o, s->M, s->mi, &s->J, s->gs, R, s->blk, s->nb,
+                               s->active, s->h->comm, s->gemm);
     if ((err = rgx_calloc(&s->dose, n, sizeof *s->dose)) ||
         (err = rgx_calloc(&s->G, B * n, sizeof *s->G)) ||
         (err = rgx_calloc(&s->G2, scan_scratch_len(B, n), sizeof *s->G2)) ||
-        (err = rgx_calloc(&s->work, scan_sums_len(&s->M, B), sizeof *s->work)) ||
+        (err = rgx_calloc(&s->work, scan_sums_len(&s->M[s->n_models - 1], B), sizeof *s->work)) ||
         (err = rgx_calloc(&s->map, B, sizeof *s->map)))
         return err;
     return RGX_OK;
@@ -179,8 +269,8 @@ static rgx_err open_checkpoints(stage_t *s)
     MPI_Bcast(&ke, 1, MPI_INT, 0, comm);
     if (ke) return err ? err : rgx_fail(RGX_ERR_INPUT, "rank 0 could not hash the scan's inputs");
     MPI_Bcast(run_key, 65, MPI_CHAR, 0, comm);
-    s->rs = (scan_restore_t){.B = s->o.block, .first = s->first_blk, .end = s->end_blk,
-                             .stride = 1, .shape = &s->k};
+    s->rs = (scan_restore_t){.blk = s->blk, .nb = s->nb, .first = s->first_blk,
+                             .end = s->end_blk, .stride = 1, .shape = &s->k};
     if (s->sites) {
         s->rs.first = (size_t)s->rank, s->rs.end = s->rank < s->active ? s->nb : 0;
         s->rs.stride = (size_t)s->active;
@@ -201,7 +291,9 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
 {
     scan_blk_t *k = &s->k;
     size_t n = s->J.n, t = 0; /* tested variants, packed at the front of G */
-    k->row0 = s->blk[kb].row0, k->b = 0;
+    k->row0 = s->blk[kb].row0, k->b = 0, k->model = s->mi[s->blk[kb].kind];
+    const scan_model_t *M = &s->M[k->model];
+    double t0 = wall_clock();
     rgx_err err = rr_seek(rr, k->row0);
     for (; !err && k->b < s->blk[kb].b; k->b++) {
         if ((err = rr_next(rr, s->dose))) break;
@@ -216,9 +308,11 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
         scan_blk_site(k, k->b, &s->g);
         scan_blk_qc(k, k->b, &v);
     }
+    lap(&s->tph[PH_READ], &t0);
+    s->n_read += (double)k->b;
     if (err || !k->b) return err;
-    scan_block_sums_timed(&s->M, s->G, t, 0, n, s->G2, s->work, s->gemm);
-    scan_block_reduce(&s->M, s->work, t, k->xty, k->gtg);
+    scan_block_sums_timed(M, s->G, t, 0, n, s->G2, s->work, s->gemm);
+    scan_block_reduce(M, s->work, t, k->xty, k->gtg);
     scan_blk_expand(k, s->map, t);
     return RGX_OK;
 }
@@ -244,7 +338,10 @@ static rgx_err one_round(stage_t *s, long round, rowreader_t *rr, double t0)
             if (done) scan_blk_unpack(k, done->data, done->len), k->row0 = done->row0;
             fresh = 0;
         } else {
-            err = scan_sites_round(&s->sc, round, k);
+            double t = wall_clock(), g0 = s->gemm[0];
+            err = scan_sites_round(&s->sc, round, k); /* reading, sums, reductions */
+            lap(&s->tph[PH_READ], &t);
+            s->tph[PH_READ] -= s->gemm[0] - g0;
         }
     } else {
         size_t kb = s->first_blk + (size_t)round;
@@ -260,8 +357,10 @@ static rgx_err one_round(stage_t *s, long round, rowreader_t *rr, double t0)
     if (!err && fresh && k->b && s->ck_open && wall_clock() - t0 >= s->o.ckpt_after)
         err = scan_record_block(&s->ck, k);
     if (!err && k->b) {
-        scan_params_t par = scan_params(&s->M);
+        double t = wall_clock();
+        scan_params_t par = scan_params(&s->M[k->model]);
         scan_blk_stats(k, &par);
+        lap(&s->tph[PH_STATS], &t);
     }
     return err;
 }
@@ -287,10 +386,13 @@ static rgx_err run_blocks(stage_t *s)
     rgx_err err = RGX_OK;
     for (long round = 0; round < all_blocks; round++) {
         err = one_round(s, round, &rr, t0);
+        double t = wall_clock();
         if (!err) scan_blk_count_qc(&s->k, s->qc_count);
         if (!err) err = scan_out_tally(&s->out, &s->k);
+        lap(&s->tph[PH_TALLY], &t);
         int e[2] = {err != RGX_OK, s->in->stop && s->in->stop() ? 1 : 0}, anye[2];
         MPI_Allreduce(e, anye, 2, MPI_INT, MPI_MAX, comm);
+        lap(&s->tph[PH_WAIT], &t);
         if (anye[0])
             return err ? err : rgx_fail(RGX_ERR_INTERNAL, "another rank failed during the scan");
         if (anye[1]) /* a stop request: this round's blocks are in the checkpoints */
@@ -300,6 +402,8 @@ static rgx_err run_blocks(stage_t *s)
                             round + 1, all_blocks,
                             s->in->ckpt_dir ? s->in->ckpt_dir : "(none: no checkpoints)");
         if ((err = scan_out_write(&s->out, &s->k))) return err;
+        lap(&s->tph[PH_WRITE], &t);
+        s->n_written += (double)s->k.b;
         if (s->k.b) progress_update(&prog, round + 1);
     }
     progress_done(&prog, my_blocks);
@@ -310,6 +414,23 @@ static rgx_err run_blocks(stage_t *s)
         log_info("scan: GEMM phase %.2f s on the slowest rank, %.1f GFLOP/s per rank", slow,
                  tot[0] > 0 ? tot[1] / tot[0] / 1e9 : 0.0);
     return RGX_OK;
+}
+
+/* Rank 0's seconds per phase, with the rates the performance model takes from them. */
+static void log_phases(const stage_t *s)
+{
+    if (s->rank != 0) return;
+    strbuf_t sb = {0};
+    for (int k = 0; k < PH_N; k++) {
+        sb_printf(&sb, "%s%s %.2f s", k ? ", " : "", ph_name[k], s->tph[k]);
+        if (k == PH_READ && s->tph[k] > 0 && !s->sites) /* dosages decoded per second */
+            sb_printf(&sb, " (%.0f M dosages/s)", s->n_read * (double)s->J.n / s->tph[k] / 1e6);
+        if (k == PH_WRITE && s->tph[k] > 0)
+            sb_printf(&sb, " (%.0f MB/s of /assoc/xty)",
+                      s->n_written * (double)s->M[0].p * 8 / s->tph[k] / 1e6);
+    }
+    log_info("scan: rank 0's phases: %s; GEMM %.2f s", sb.s ? sb.s : "", s->gemm[0]);
+    free(sb.s);
 }
 
 /* Every rank learns whether any failed before the next collective step (a rank that failed
@@ -331,7 +452,8 @@ static void stage_free(stage_t *s)
     free(s->gs), free(s->gcopy), free(s->blk);
     scan_sites_free(&s->sc);
     scan_blk_free(&s->k);
-    scan_model_free(&s->M);
+    scan_model_free(&s->M[0]), scan_model_free(&s->M[1]);
+    free(s->sex);
     scan_joined_free(&s->J);
     geno_close(&s->g);
     table_free(&s->ph), table_free(&s->cv);
@@ -345,15 +467,21 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     if (!s) return rgx_fail(RGX_ERR_MEMORY, "out of memory");
     s->cfg = cfg, s->in = in, s->h = h, s->rank = h->rank, s->size = h->size;
     scan_opts_read(cfg, &s->o);
-    for (int k = 0; k < 11; k++) s->out.ds[k] = H5I_INVALID_HID; /* closable before opened */
+    for (int k = 0; k < 4 + BLK_NUM; k++) s->out.ds[k] = H5I_INVALID_HID; /* closable early */
     for (int k = 0; k < 4; k++) s->out.str_t[k] = H5I_INVALID_HID;
     for (int k = 0; k < 2; k++) s->out.assoc[k] = H5I_INVALID_HID;
+    double t = wall_clock();
     rgx_err err = agree(s, open_inputs(s), "reading the scan's inputs");
+    lap(&s->tph[PH_INPUTS], &t);
     if (!err) err = agree(s, lay_out(s), "laying out the variant blocks");
     if (!err && in->ckpt_dir) err = open_checkpoints(s);
+    lap(&s->tph[PH_COUNT], &t);
     if (!err) err = run_blocks(s);
+    t = wall_clock();
     if (!err)
-        err = scan_out_finish(&s->out, &s->M, &s->J, &s->ph, s->qc_count, s->rows.n_skip);
+        err = scan_out_finish(&s->out, s->M, s->n_models, &s->J, &s->ph, s->qc_count, &s->rows);
+    lap(&s->tph[PH_OUTPUTS], &t);
+    if (!err) log_phases(s);
     stage_free(s);
     free(s);
     return err;
