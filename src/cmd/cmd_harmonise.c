@@ -10,10 +10,27 @@
 #include "harmonise.h"
 #include "log.h"
 #include "mpienv.h"
+#include "opts.h"
 #include "provenance.h"
+#include "runfile.h"
+#include "schema.h"
 #include "util.h"
 
-static void usage(FILE *f)
+enum { O_COVAR = 256, O_APPLY };
+
+/* The options of `radiogx harmonise` that are no config key; the others are the keys of the
+ * harmonise section with a flag (schema_harmonise.c). */
+static const opts_own_t own[] = {
+    {"out", required_argument, 'o', "FILE",
+     "run file to write [RUN.h5 itself, replaced when complete]"},
+    {"covar", required_argument, O_COVAR, "FILE",
+     "covariate table, plink2 style; text columns are categorical [study.covariates]"},
+    {"apply", required_argument, O_APPLY, "FILE",
+     "apply FILE's stored harmonisation to this run's patients instead of estimating one"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static void usage(FILE *f, const opts_t *o)
 {
     fprintf(
         f,
@@ -25,29 +42,18 @@ static void usage(FILE *f)
         "shared by the features of one image channel and ROI label, with the design covariates'\n"
         "effects preserved.  Writes /features_harmonised (values, and the site parameters and\n"
         "priors for the record) beside /features, which stays raw; the scan reads them with\n"
-        "-P scan.features=harmonised.  Ranks hold disjoint tiles of patients and exchange only\n"
+        "--features harmonised.  Ranks hold disjoint tiles of patients and exchange only\n"
         "per-site sums; the result is bitwise identical for any number of ranks.\n"
         "With --apply, the parameters stored in FITTED.h5 by an earlier harmonisation map this\n"
         "run's patients (a validation cohort onto the discovery cohort): same features, sites\n"
         "among the stored ones, the stored covariates.  Manual: docs/cmd-harmonise.md.\n"
-        "\n"
-        "Options (config keys harmonise.*; defaults in brackets):\n"
-        "  -o, --out FILE          run file to write [RUN.h5 itself, replaced when complete]\n"
-        "      --covar FILE        covariate table, plink2 style [study.covariates]\n"
-        "      --apply FILE        apply FILE's stored parameters instead of estimating\n"
-        "      --batch B           site (the manifest's) or a covariate-table column [site]\n"
-        "      --covariates L      comma list of covariate columns in the design [none]\n"
-        "      --method M          parametric or nonparametric [parametric]\n"
-        "      --mean-only         adjust the site means only\n"
-        "      --ref-site S        leave site S as it is and map the others onto it [none]\n"
-        "      --min-site-size N   refuse sites with fewer patients [5]\n"
-        "      --by B              priors per channel_label, or over all features [channel_label]\n"
-        "%s"
-        "\n"
-        "Examples:\n"
-        "  mpirun -np 4 radiogx harmonise run.h5 --covar cohort/covariates.tsv --covariates age,sex\n"
-        "  mpirun -np 2 radiogx harmonise validation.h5 --apply run.h5 --covar val_covariates.tsv\n",
-        cli_common_help);
+        "\n");
+    opts_help(f, o, own);
+    fprintf(f,
+            "\n"
+            "Examples:\n"
+            "  mpirun -np 4 radiogx harmonise run.h5 --covar cohort/covariates.tsv --covariates age,sex\n"
+            "  mpirun -np 2 radiogx harmonise validation.h5 --apply run.h5 --covar val_covariates.tsv\n");
 }
 
 /* The top-level objects of a run file but /provenance and /features_harmonised: what the
@@ -56,7 +62,7 @@ static herr_t collect(hid_t g, const char *name, const H5L_info_t *info, void *d
 {
     (void)g, (void)info;
     strbuf_t *sb = data;
-    if (!strcmp(name, "provenance") || !strcmp(name, "features_harmonised")) return 0;
+    if (!strcmp(name, RF_PROVENANCE + 1) || !strcmp(name, RF_HARM + 1)) return 0;
     return sb_printf(sb, "/%s\n", name) ? -1 : 0;
 }
 
@@ -83,64 +89,38 @@ static rgx_err carry_over(h5out_t *h, const char *run)
 
 int cmd_harmonise(int argc, char **argv)
 {
-    static const struct {
-        const char *opt, *key;
-    } keys[] = {{"batch", "harmonise.batch"},   {"covariates", "harmonise.covariates"},
-                {"method", "harmonise.method"}, {"ref-site", "harmonise.ref_site"},
-                {"min-site-size", "harmonise.min_site_size"}, {"by", "harmonise.by"}};
-    enum { NK = sizeof keys / sizeof keys[0] };
-    const struct option common_long[] = {CLI_COMMON_LONG};
-    enum { NC = sizeof common_long / sizeof common_long[0], NOWN = 5 };
-    struct option longopts[NOWN + NK + NC + 1];
-    int nl = 0;
-    longopts[nl++] = (struct option){"out", required_argument, 0, 'o'};
-    longopts[nl++] = (struct option){"covar", required_argument, 0, 1};
-    longopts[nl++] = (struct option){"apply", required_argument, 0, 2};
-    longopts[nl++] = (struct option){"mean-only", no_argument, 0, 3};
-    longopts[nl++] = (struct option){"help", no_argument, 0, 'h'};
-    for (int k = 0; k < NK; k++)
-        longopts[nl++] = (struct option){keys[k].opt, required_argument, 0, 1000 + k};
-    for (size_t k = 0; k < NC; k++) longopts[nl++] = common_long[k];
-    longopts[nl] = (struct option){0, 0, 0, 0};
-
     cli_common_t common = {0};
+    opts_t o;
     const char *out = NULL, *covar = NULL, *apply = NULL;
-    char *made[NK + 1];
-    int n_made = 0, opt;
-    while ((opt = getopt_long(argc, argv, "o:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-        int k = cli_common_opt(&common, opt, optarg);
+    int opt;
+    rgx_err err = opts_init(&o, own, "harmonise", schema_harmonise);
+    if (err) {
+        fprintf(stderr, "radiogx harmonise: %s\n", rgx_errmsg());
+        return err;
+    }
+    if ((err = opts_check_argv(&o, "harmonise", argc, argv))) goto early;
+    while ((opt = opts_next(&o, argc, argv)) != -1) {
+        int k = opts_take(&o, opt, optarg, &common);
         if (k > 0) continue;
-        if (k < 0) return RGX_ERR_USAGE;
-        if ((opt >= 1000 && opt < 1000 + NK) || opt == 3) { /* a config override */
-            strbuf_t sb = {0};
-            if (opt == 3 ? sb_printf(&sb, "harmonise.mean_only=true")
-                         : sb_printf(&sb, "%s=%s", keys[opt - 1000].key, optarg))
-                return RGX_ERR_MEMORY;
-            made[n_made++] = sb.s;
-            cli_common_opt(&common, 'P', sb.s);
-            continue;
+        if (k < 0) {
+            err = RGX_ERR_USAGE;
+            goto early;
         }
         switch (opt) {
-        case 'o':
-            out = optarg;
-            break;
-        case 1:
-            covar = optarg;
-            break;
-        case 2:
-            apply = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return RGX_OK;
+        case 'o': out = optarg; break;
+        case O_COVAR: covar = optarg; break;
+        case O_APPLY: apply = optarg; break;
+        case 'h': usage(stdout, &o); goto early;
         default:
-            usage(stderr);
-            return RGX_ERR_USAGE;
+            fprintf(stderr, "(`radiogx harmonise --help` lists the options)\n");
+            err = RGX_ERR_USAGE;
+            goto early;
         }
     }
     if (optind + 1 != argc) {
         fprintf(stderr, "radiogx harmonise: give one run file (`radiogx harmonise --help`)\n");
-        return RGX_ERR_USAGE;
+        err = RGX_ERR_USAGE;
+        goto early;
     }
     const char *run = argv[optind];
     if (!out) out = run;
@@ -153,7 +133,7 @@ int cmd_harmonise(int argc, char **argv)
     h5out_t h = {0};
     int have_h = 0;
     prov_inputs_t inputs = {0};
-    rgx_err err = cli_load_config(&common, &cfg);
+    err = cli_load_config(&common, &cfg);
     if (err) {
         if (rank == 0) fprintf(stderr, "radiogx harmonise: %s\n", rgx_errmsg());
         goto out;
@@ -178,8 +158,12 @@ out:
     prov_inputs_free(&inputs);
     cfg_free(cfg);
     free(ccov);
-    for (int k = 0; k < n_made; k++) free(made[k]);
     cli_common_free(&common);
+    opts_free(&o);
     mpienv_finalize();
+    return err;
+early:
+    cli_common_free(&common);
+    opts_free(&o);
     return err;
 }

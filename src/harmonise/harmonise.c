@@ -11,6 +11,7 @@
 #include "h5in.h"
 #include "log.h"
 #include "pheno.h"
+#include "runfile.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -65,18 +66,18 @@ static rgx_err cohort_read(const char *run, cohort_t *c)
     size_t n1 = 0, n2 = 0, p1 = 0, p2 = 0, rows = 0, cols = 0;
     rgx_err err = h5in_open(run, &f);
     if (err) return err;
-    if (!h5in_exists(f, "/features/values")) {
+    if (!h5in_exists(f, RF_FEATURES_VALUES)) {
         h5in_close(f);
         return rgx_fail(RGX_ERR_INPUT, "%s: no /features (run radiogx extract first)", run);
     }
-    if ((err = h5in_read_strings(f, "/samples/sample_id", &c->n, &c->sid)) ||
-        (err = h5in_read_strings(f, "/samples/site", &n1, &c->site_col)) ||
-        (err = h5in_read_longs(f, "/samples/status", &n2, &c->status)) ||
-        (err = h5in_read_strings(f, "/features/names", &c->p, &c->fname)) ||
-        (err = h5in_read_strings(f, "/features/channel", &p1, &c->channel)) ||
-        (err = h5in_read_longs(f, "/features/label", &p2, &c->label)))
+    if ((err = h5in_read_strings(f, RF_SAMPLES_SAMPLE_ID, &c->n, &c->sid)) ||
+        (err = h5in_read_strings(f, RF_SAMPLES_SITE, &n1, &c->site_col)) ||
+        (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &n2, &c->status)) ||
+        (err = h5in_read_strings(f, RF_FEATURES_NAMES, &c->p, &c->fname)) ||
+        (err = h5in_read_strings(f, RF_FEATURES_CHANNEL, &p1, &c->channel)) ||
+        (err = h5in_read_longs(f, RF_FEATURES_LABEL, &p2, &c->label)))
         goto out;
-    hid_t d = H5Dopen2(f, "/features/values", H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, RF_FEATURES_VALUES, H5P_DEFAULT);
     hid_t s = H5Dget_space(d);
     hsize_t dims[2] = {0, 0};
     int nd = H5Sget_simple_extent_dims(s, dims, NULL);
@@ -260,7 +261,7 @@ static rgx_err read_local(const char *run, const cohort_t *c, const tiles_t *T, 
     qsort(ref, n, sizeof *ref, cmp_rowref);
     for (size_t k = 0; k < n; k++) rows[k] = ref[k].row;
     if ((err = h5in_open(run, &f)) ||
-        (err = h5in_read_rows_at(f, "/features/values", n, rows, tmp)))
+        (err = h5in_read_rows_at(f, RF_FEATURES_VALUES, n, rows, tmp)))
         goto out;
     for (size_t k = 0; k < n; k++) {
         memcpy(Y + ref[k].k * p, tmp + k * p, p * sizeof *Y);
@@ -302,7 +303,7 @@ static rgx_err write_values(h5out_t *h, const cohort_t *c, const tiles_t *T, con
         else
             memcpy(o, adj + ref[k].k * p, p * sizeof *o);
     }
-    err = h5out_matrix_create(h, "/features_harmonised/values", H5T_NATIVE_DOUBLE, c->n, p, 0, 4,
+    err = h5out_matrix_create(h, RF_HARM_VALUES, H5T_NATIVE_DOUBLE, c->n, p, 0, 4,
                               &ds);
     if (!err) err = h5out_matrix_write_at(h, ds, H5T_NATIVE_DOUBLE, m, rows, buf);
 out:
@@ -311,7 +312,6 @@ out:
     return err;
 }
 
-#define HG "/features_harmonised/"
 
 typedef struct {
     const char *method, *batch, *by, *ref_site, *applied_from;
@@ -322,25 +322,23 @@ static rgx_err write_priors(h5out_t *h, const combat_fit_t *f)
 {
     size_t G = f->n_groups, K = f->K, n = G * K;
     double *v = NULL;
-    int64_t *it = NULL;
     int8_t *na = NULL;
     rgx_err err;
-    if ((err = rgx_calloc(&v, 4 * n, sizeof *v)) || (err = rgx_calloc(&it, n, sizeof *it)) ||
-        (err = rgx_calloc(&na, G, sizeof *na)))
+    if ((err = rgx_calloc(&v, 5 * n, sizeof *v)) || (err = rgx_calloc(&na, G, sizeof *na)))
         goto out;
     for (size_t k = 0; k < n; k++) {
         v[k] = f->prior[k].gamma_bar, v[n + k] = f->prior[k].tau2;
         v[2 * n + k] = f->prior[k].a, v[3 * n + k] = f->prior[k].b;
-        it[k] = f->prior[k].iterations;
+        v[4 * n + k] = (double)f->prior[k].iterations;
     }
     for (size_t g = 0; g < G; g++) na[g] = (int8_t)f->na_group[g];
-    static const char *nm[4] = {HG "gamma_bar", HG "tau2", HG "a_prior", HG "b_prior"};
-    for (int a = 0; a < 4 && !err; a++)
+    static const char *nm[5] = {RF_HARM_GAMMA_BAR, RF_HARM_TAU2, RF_HARM_A_PRIOR, RF_HARM_B_PRIOR,
+                                RF_HARM_ITERATIONS};
+    for (int a = 0; a < 5 && !err; a++)
         err = h5out_write_all(h, nm[a], H5T_NATIVE_DOUBLE, G, K, v + (size_t)a * n);
-    if (!err) err = h5out_write_all(h, HG "iterations", H5T_NATIVE_INT64, G, K, it);
-    if (!err) err = h5out_write_all(h, HG "missing_data", H5T_NATIVE_INT8, G, 0, na);
+    if (!err) err = h5out_write_all(h, RF_HARM_MISSING_DATA, H5T_NATIVE_INT8, G, 0, na);
 out:
-    free(v), free(it), free(na);
+    free(v), free(na);
     return err;
 }
 
@@ -350,7 +348,7 @@ static rgx_err write_params(h5out_t *h, const cohort_t *c, const combat_fit_t *f
     size_t p = c->p, K = f->K, d = f->d;
     int8_t *code = NULL, *incl = NULL;
     int32_t *grp = NULL;
-    int64_t *sn = NULL;
+    double *sn = NULL;
     char **design = NULL;
     rgx_err err;
     if ((err = rgx_calloc(&code, p ? p : 1, 1)) || (err = rgx_calloc(&incl, c->n ? c->n : 1, 1)) ||
@@ -360,7 +358,7 @@ static rgx_err write_params(h5out_t *h, const cohort_t *c, const combat_fit_t *f
         goto out;
     for (size_t j = 0; j < p; j++) code[j] = (int8_t)f->code[j], grp[j] = c->group[j];
     for (size_t i = 0; i < c->n; i++) incl[i] = c->why[i] == IN;
-    for (size_t s = 0; s < K; s++) sn[s] = (int64_t)c->site_n[s];
+    for (size_t s = 0; s < K; s++) sn[s] = (double)c->site_n[s];
     for (size_t a = 0; a < d && !err; a++) {
         strbuf_t sb = {0};
         err = a < K ? sb_printf(&sb, "site=%s", c->sname[a]) : sb_printf(&sb, "%s", c->qname[a - K]);
@@ -372,23 +370,23 @@ static rgx_err write_params(h5out_t *h, const cohort_t *c, const combat_fit_t *f
         const double *v;
         size_t rows, cols;
     } mat_t;
-    const mat_t mats[] = {{HG "beta", f->beta, d, p},          {HG "grand_mean", f->grand, p, 0},
-                          {HG "var_pooled", f->var_pooled, p, 0}, {HG "n_obs", f->n_obs, K, p},
-                          {HG "gamma_hat", f->ghat, K, p},      {HG "delta_hat", f->dhat, K, p},
-                          {HG "gamma_star", f->gstar, K, p},    {HG "delta_star", f->dstar, K, p}};
+    const mat_t mats[] = {{RF_HARM_BETA, f->beta, d, p},          {RF_HARM_GRAND_MEAN, f->grand, p, 0},
+                          {RF_HARM_VAR_POOLED, f->var_pooled, p, 0}, {RF_HARM_N_OBS, f->n_obs, K, p},
+                          {RF_HARM_GAMMA_HAT, f->ghat, K, p},      {RF_HARM_DELTA_HAT, f->dhat, K, p},
+                          {RF_HARM_GAMMA_STAR, f->gstar, K, p},    {RF_HARM_DELTA_STAR, f->dstar, K, p}};
     for (size_t a = 0; a < sizeof mats / sizeof mats[0] && !err; a++)
         err = h5out_write_all(h, mats[a].name, H5T_NATIVE_DOUBLE, mats[a].rows, mats[a].cols,
                               mats[a].v);
-    if (!err) err = h5out_write_strings_all(h, HG "names", p, (const char *const *)c->fname);
-    if (!err) err = h5out_write_all(h, HG "code", H5T_NATIVE_INT8, p, 0, code);
-    if (!err) err = h5out_write_all(h, HG "group", H5T_NATIVE_INT32, p, 0, grp);
-    if (!err) err = h5out_write_strings_all(h, HG "groups", c->n_groups, (const char *const *)c->gname);
-    if (!err) err = h5out_write_all(h, HG "included", H5T_NATIVE_INT8, c->n, 0, incl);
-    if (!err) err = h5out_write_strings_all(h, HG "sites", K, (const char *const *)c->sname);
-    if (!err) err = h5out_write_all(h, HG "site_n", H5T_NATIVE_INT64, K, 0, sn);
-    if (!err) err = h5out_write_strings_all(h, HG "design", d, (const char *const *)design);
+    if (!err) err = h5out_write_strings_all(h, RF_HARM_NAMES, p, (const char *const *)c->fname);
+    if (!err) err = h5out_write_all(h, RF_HARM_CODE, H5T_NATIVE_INT8, p, 0, code);
+    if (!err) err = h5out_write_all(h, RF_HARM_GROUP, H5T_NATIVE_INT32, p, 0, grp);
+    if (!err) err = h5out_write_strings_all(h, RF_HARM_GROUPS, c->n_groups, (const char *const *)c->gname);
+    if (!err) err = h5out_write_all(h, RF_HARM_INCLUDED, H5T_NATIVE_INT8, c->n, 0, incl);
+    if (!err) err = h5out_write_strings_all(h, RF_HARM_SITES, K, (const char *const *)c->sname);
+    if (!err) err = h5out_write_all(h, RF_HARM_SITE_N, H5T_NATIVE_DOUBLE, K, 0, sn);
+    if (!err) err = h5out_write_strings_all(h, RF_HARM_DESIGN, d, (const char *const *)design);
     if (!err) err = write_priors(h, f);
-    const char *g = "/features_harmonised";
+    const char *g = RF_HARM;
     if (!err) err = h5out_attr_str(h, g, "method", st->method);
     if (!err) err = h5out_attr_long(h, g, "mean_only", st->mean_only);
     if (!err) err = h5out_attr_str(h, g, "ref_site", st->ref_site ? st->ref_site : "");
@@ -403,7 +401,7 @@ static rgx_err write_params(h5out_t *h, const cohort_t *c, const combat_fit_t *f
                              "is: fewer than 2 observed values in a site; 3 left as is: singular "
                              "design on its observed rows, or no residual variance");
     if (!err)
-        err = h5out_attr_str(h, HG "values", "description",
+        err = h5out_attr_str(h, RF_HARM_VALUES, "description",
                              "ComBat-harmonised features (docs/cmd-harmonise.md): rows as "
                              "/samples, columns as /features; NaN for patients left out "
                              "(included = 0)");
@@ -450,24 +448,24 @@ static rgx_err stored_open(const char *path, const cohort_t *c, stored_t *s)
     hid_t f;
     rgx_err err = h5in_open(path, &f);
     if (err) return err;
-    if (!h5in_exists(f, HG "gamma_star")) {
+    if (!h5in_exists(f, RF_HARM_GAMMA_STAR)) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: no stored harmonisation (/features_harmonised): "
                                       "run radiogx harmonise on it first", path);
         goto out;
     }
     long mo = 0;
-    if ((err = h5in_read_strings(f, HG "sites", &s->K, &s->sites)) ||
-        (err = h5in_read_strings(f, HG "design", &s->d, &s->design)) ||
-        (err = h5in_read_strings(f, HG "groups", &s->G, &s->groups)) ||
-        (err = h5in_read_strings(f, HG "names", &s->np, &s->names)) ||
-        (err = h5in_attr_str(f, "/features_harmonised", "method", &s->method)) ||
-        (err = h5in_attr_str(f, "/features_harmonised", "ref_site", &s->ref)) ||
-        (err = h5in_attr_str(f, "/features_harmonised", "by", &s->by)) ||
+    if ((err = h5in_read_strings(f, RF_HARM_SITES, &s->K, &s->sites)) ||
+        (err = h5in_read_strings(f, RF_HARM_DESIGN, &s->d, &s->design)) ||
+        (err = h5in_read_strings(f, RF_HARM_GROUPS, &s->G, &s->groups)) ||
+        (err = h5in_read_strings(f, RF_HARM_NAMES, &s->np, &s->names)) ||
+        (err = h5in_attr_str(f, RF_HARM, "method", &s->method)) ||
+        (err = h5in_attr_str(f, RF_HARM, "ref_site", &s->ref)) ||
+        (err = h5in_attr_str(f, RF_HARM, "by", &s->by)) ||
         (err = rgx_calloc(&s->group, s->np ? s->np : 1, sizeof *s->group)))
         goto out;
     long *grp = NULL;
     size_t ng = 0;
-    if ((err = h5in_read_longs(f, HG "group", &ng, &grp))) goto out;
+    if ((err = h5in_read_longs(f, RF_HARM_GROUP, &ng, &grp))) goto out;
     for (size_t j = 0; j < ng && j < s->np; j++) {
         if (grp[j] < 0 || (size_t)grp[j] >= s->G) err = rgx_fail(RGX_ERR_INPUT, "%s: "
                                    "/features_harmonised/group %ld out of range", path, grp[j]);
@@ -480,7 +478,7 @@ static rgx_err stored_open(const char *path, const cohort_t *c, stored_t *s)
     if (err) goto out;
     if (!strcmp(s->ref, " ")) s->ref[0] = '\0'; /* h5out writes an empty string as " " */
     double m = 0;
-    if (h5in_attr_double(f, "/features_harmonised", "mean_only", &m) == RGX_OK) mo = (long)m;
+    if (h5in_attr_double(f, RF_HARM, "mean_only", &m) == RGX_OK) mo = (long)m;
     s->mean_only = (double)mo;
     if (s->d < s->K) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: /features_harmonised/design is shorter than its sites",
@@ -516,18 +514,18 @@ static rgx_err stored_fit(const char *path, const stored_t *s, const cohort_t *c
     fit->method = !strcmp(s->method, "nonparametric"), fit->mean_only = (int)s->mean_only;
     for (size_t k = 0; k < K; k++)
         if (!strcmp(s->sites[k], s->ref)) fit->ref = (long)k;
-    if ((err = rd(f, path, HG "beta", s->d * p, fit->beta)) ||
-        (err = rd(f, path, HG "grand_mean", p, fit->grand)) ||
-        (err = rd(f, path, HG "var_pooled", p, fit->var_pooled)) ||
-        (err = rd(f, path, HG "n_obs", Kp, fit->n_obs)) ||
-        (err = rd(f, path, HG "gamma_hat", Kp, fit->ghat)) ||
-        (err = rd(f, path, HG "delta_hat", Kp, fit->dhat)) ||
-        (err = rd(f, path, HG "gamma_star", Kp, fit->gstar)) ||
-        (err = rd(f, path, HG "delta_star", Kp, fit->dstar)) ||
-        (err = rd(f, path, HG "code", p, tmp)))
+    if ((err = rd(f, path, RF_HARM_BETA, s->d * p, fit->beta)) ||
+        (err = rd(f, path, RF_HARM_GRAND_MEAN, p, fit->grand)) ||
+        (err = rd(f, path, RF_HARM_VAR_POOLED, p, fit->var_pooled)) ||
+        (err = rd(f, path, RF_HARM_N_OBS, Kp, fit->n_obs)) ||
+        (err = rd(f, path, RF_HARM_GAMMA_HAT, Kp, fit->ghat)) ||
+        (err = rd(f, path, RF_HARM_DELTA_HAT, Kp, fit->dhat)) ||
+        (err = rd(f, path, RF_HARM_GAMMA_STAR, Kp, fit->gstar)) ||
+        (err = rd(f, path, RF_HARM_DELTA_STAR, Kp, fit->dstar)) ||
+        (err = rd(f, path, RF_HARM_CODE, p, tmp)))
         goto out;
     for (size_t j = 0; j < p; j++) fit->code[j] = (int)tmp[j];
-    static const char *nm[4] = {HG "gamma_bar", HG "tau2", HG "a_prior", HG "b_prior"};
+    static const char *nm[4] = {RF_HARM_GAMMA_BAR, RF_HARM_TAU2, RF_HARM_A_PRIOR, RF_HARM_B_PRIOR};
     for (int a = 0; a < 4 && !err; a++)
         if (!(err = rd(f, path, nm[a], n, tmp)))
             for (size_t k = 0; k < n; k++) {
@@ -535,9 +533,9 @@ static rgx_err stored_fit(const char *path, const stored_t *s, const cohort_t *c
                 double *field[4] = {&x->gamma_bar, &x->tau2, &x->a, &x->b};
                 *field[a] = tmp[k];
             }
-    if (!err && !(err = rd(f, path, HG "iterations", n, tmp)))
+    if (!err && !(err = rd(f, path, RF_HARM_ITERATIONS, n, tmp)))
         for (size_t k = 0; k < n; k++) fit->prior[k].iterations = (long)tmp[k];
-    if (!err && !(err = rd(f, path, HG "missing_data", G, tmp)))
+    if (!err && !(err = rd(f, path, RF_HARM_MISSING_DATA, G, tmp)))
         for (size_t g = 0; g < G; g++) fit->na_group[g] = (int)tmp[g];
 out:
     h5in_close(f);
@@ -682,7 +680,7 @@ rgx_err harmonise_stage(const cfg_t *cfg, const harmonise_inputs_t *in, h5out_t 
     for (size_t t = T.t0; t < T.t1; t++)
         for (size_t i = T.first[t] - T.row0; i < T.first[t + 1] - T.row0; i++)
             combat_adjust(&fit, T.site[t], Y + i * c.p, Z + i * c.q, adj + i * c.p);
-    if (!(err = h5out_group(h, "/features_harmonised")) && !(err = write_values(h, &c, &T, adj)))
+    if (!(err = h5out_group(h, RF_HARM)) && !(err = write_values(h, &c, &T, adj)))
         err = write_params(h, &c, &fit, &set);
     if (!err && h->rank == 0) log_summary(&c, &fit, why, &set, wall_clock() - t0);
 out:

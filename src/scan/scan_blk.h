@@ -17,7 +17,7 @@
 #include "scan.h"
 #include "scan_vqc.h"
 
-enum { BLK_NUM = 8, BLK_CHROM_W = 64 };
+enum { BLK_NUM = 8 };
 
 typedef struct {
     long row0;
@@ -33,8 +33,8 @@ typedef struct {
     double *beta, *se, *mlp; /* B x p, derived */
 } scan_blk_t;
 
-/* A block of capacity B for p phenotypes in ng groups; w: the widest ID, REF and ALT. */
-rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[3]);
+/* A block of capacity B for p phenotypes in ng groups; w: the widest CHROM, ID, REF and ALT. */
+rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[4]);
 void scan_blk_free(scan_blk_t *k);
 
 /* Variant j's strings and position from the source's current record. */

@@ -32,7 +32,7 @@ like "$out" "1 with one value throughout a site" "the zero-variance feature coun
 h a np 2 --covariates age,sex --method nonparametric
 h a pr 3 --covariates age,sex --ref-site siteB
 h a npr 4 --covariates age,sex --ref-site siteB --method nonparametric
-h a mo 2 --covariates age,sex --mean-only
+h a mo 2 --covariates age,sex --mean-only true
 h a all 1 --by all
 h m p 2 --covariates age,sex
 like "$out" "group CT.1 has missing values" "missing values: sva's estimators"
