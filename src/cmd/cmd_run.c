@@ -15,11 +15,13 @@
 #include "export_features.h"
 #include "export_sumstats.h"
 #include "extract.h"
+#include "harmonise.h"
 #include "job.h"
 #include "loci.h"
 #include "pca_stage.h"
 #include "log.h"
 #include "mpienv.h"
+#include "pheno.h"
 #include "report.h"
 #include "scan_stage.h"
 #include "signals.h"
@@ -40,12 +42,14 @@ static void usage(FILE *f)
             "       srun --mpi=pmix radiogx run --config study.yaml\n"
             "\n"
             "The whole analysis in one MPI job: checks the config, manifest and every patient's\n"
-            "inputs (plan), extracts the IBSI features of every patient (extract), joins them\n"
+            "inputs (plan), extracts the IBSI features of every patient (extract), harmonises\n"
+            "them across sites when harmonise.enabled (ComBat: docs/cmd-harmonise.md), joins them\n"
             "to the genotypes and covariates and scans every feature against every variant\n"
             "(scan), then writes the tables.  Everything goes to <study.out_dir>/<study.name>/:\n"
             "  run.h5          /provenance, /samples, /features, /variants, /assoc, /phenotypes, "
             "/hits\n"
-            "  features.h5     the extraction alone (kept so the scan can be rerun)\n"
+            "  features.h5     the extraction (and /features_harmonised with harmonise.enabled),\n"
+            "                  kept so the scan can be rerun\n"
             "  features.tsv    the feature table\n"
             "  hits.tsv        (variant, phenotype) pairs at -log10 p >= scan.hits_threshold\n"
             "  loci.tsv        the hits clumped into loci across phenotypes\n"
@@ -142,6 +146,14 @@ int cmd_run(int argc, char **argv)
         err = RGX_ERR_CONFIG;
         goto out;
     }
+    int harmonise = cfg_bool(job.cfg, "harmonise.enabled");
+    if (!harmonise && !strcmp(cfg_str(job.cfg, "scan.features"), "harmonised")) {
+        if (rank == 0)
+            fprintf(stderr, "radiogx run: scan.features is harmonised but harmonise.enabled is "
+                            "false: there would be no harmonised features to scan\n");
+        err = RGX_ERR_CONFIG;
+        goto out;
+    }
     /* <out_dir>/<name>/ */
     if (out_opt)
         err = rgx_strdup(&dir, out_opt);
@@ -191,6 +203,21 @@ int cmd_run(int argc, char **argv)
     /* The extraction's checkpoints stay until the end: a rerun after a stop in the scan
      * rebuilds features.h5 from them without reading an image. */
 
+    /* [harmonise] -> /features_harmonised in features.h5 (rewritten beside the extraction's
+     * objects, renamed over it when complete), where the scan reads its phenotypes */
+    if (harmonise) {
+        if (!(err = h5out_create(&h, feat, comm))) have_h = 1;
+        const char *objs[] = {RF_PROVENANCE, RF_SAMPLES, RF_FEATURES};
+        if (!err) err = h5out_copy_from(&h, feat, objs, 3);
+        harmonise_inputs_t hin = {feat, covar, NULL};
+        if (!err) err = harmonise_stage(job.cfg, &hin, &h);
+        if (!err && !(err = h5out_commit(&h))) have_h = 0;
+        if (err) goto report;
+    }
+    pheno_run_features(!strcmp(cfg_str(job.cfg, "scan.features"), "harmonised")
+                           ? RF_HARM
+                           : RF_FEATURES);
+
     /* [pca] -> pca.h5 (+ pca.eigenvec, .eigenval, .kin0) when the scan takes PCs
      * (scan.pcs > 0) and the config names no run file with them (scan.pca). */
     int with_pca = cfg_int(job.cfg, "scan.pcs") > 0 && cfg_is_null(job.cfg, "scan.pca");
@@ -212,8 +239,8 @@ int cmd_run(int argc, char **argv)
     if (!(err = h5out_create(&h, runf, comm))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
     if (!err) {
-        const char *objs[] = {RF_SAMPLES, RF_FEATURES};
-        err = h5out_copy_from(&h, feat, objs, 2);
+        const char *objs[] = {RF_SAMPLES, RF_FEATURES, RF_HARM};
+        err = h5out_copy_from(&h, feat, objs, harmonise ? 3 : 2);
     }
     if (!err && with_pca) {
         const char *objs[] = {RF_PCA};

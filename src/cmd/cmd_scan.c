@@ -13,6 +13,7 @@
 #include "log.h"
 #include "mpienv.h"
 #include "opts.h"
+#include "pheno.h"
 #include "provenance.h"
 #include "scan_stage.h"
 #include "schema.h"
@@ -158,12 +159,21 @@ int cmd_scan(int argc, char **argv)
     if (!err && covar) err = prov_inputs_add(&inputs, "covariates", covar);
     if (!err && !(err = h5out_create(&h, out, MPI_COMM_WORLD))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, cfg, NULL, &inputs, checksums);
-    if (!err && run) { /* /pca too when the run has it (radiogx pca --run RUN -o RUN) */
-        const char *objs[] = {RF_SAMPLES, RF_FEATURES, RF_PCA};
+    /* scan.features: the run's raw or harmonised features (docs/cmd-harmonise.md) */
+    int harmonised = !strcmp(cfg_str(cfg, "scan.features"), "harmonised");
+    pheno_run_features(harmonised ? RF_HARM : RF_FEATURES);
+    if (!err && run) {
+        /* /features_harmonised and /pca travel with /features when the run has them (radiogx
+         * harmonise, radiogx pca --run RUN -o RUN) */
+        const char *objs[4] = {RF_SAMPLES, RF_FEATURES};
+        size_t nobj = 2;
         hid_t rf;
-        int with_pca = 0;
-        if (h5in_open(run, &rf) == RGX_OK) with_pca = h5in_exists(rf, RF_PCA), h5in_close(rf);
-        err = h5out_copy_from(&h, run, objs, with_pca ? 3 : 2);
+        if (h5in_open(run, &rf) == RGX_OK) {
+            if (h5in_exists(rf, RF_HARM_VALUES)) objs[nobj++] = RF_HARM;
+            if (h5in_exists(rf, RF_PCA)) objs[nobj++] = RF_PCA;
+            h5in_close(rf);
+        }
+        err = h5out_copy_from(&h, run, objs, nobj);
     }
     strbuf_t ck = {0}; /* checkpoints beside the output: OUT.ckpt */
     if (!err) err = sb_printf(&ck, "%s.ckpt", out);

@@ -33,7 +33,7 @@ typedef struct {
     long n_patients, n_variants;
     uint64_t seed;
     int n_chrom, n_sites, n_labels, threads, failures, mask_per_channel;
-    double missing_rate, multiallelic, effect, lesion_mm3, lesion_spread;
+    double missing_rate, multiallelic, effect, lesion_mm3, lesion_spread, site_scale;
     int n_anc;                /* ancestral groups (1: none) */
     double fst, anc_shift;    /* Balding-Nichols F; the heterogeneity range across groups */
     int n_ch;
@@ -89,6 +89,9 @@ static void usage(FILE *f)
         "      --lesion-spread S  SD of the log lesion volume (default 0.35; 0: every lesion\n"
         "                         has the median volume, as a benchmark wants)\n"
         "      --sites K          acquisition sites (default 3)\n"
+        "      --site-scale F     site k also stretches the lesion's contrast (mean-intensity\n"
+        "                         deviation, heterogeneity) by exp(F u_k), u = 0, 1, -1, 0.5,\n"
+        "                         -0.5, ...: per-site scale for harmonisation (default 0: none)\n"
         "      --effect B         planted effect, SD of the property per allele (default 0.6)\n"
         "      --missing-rate F   fraction of genotype calls written as ./. (default 0)\n"
         "      --multiallelic F   fraction of records with two ALT alleles (default 0)\n"
@@ -171,15 +174,18 @@ static void add_effects(const sim_opt_t *o, patient_t *p, const double gdev[N_PR
 static sim_lesion_t lesion_of(const sim_opt_t *o, const patient_t *p, int ch)
 {
     static const double site_offset[8] = {0, 12, -9, 6, -4, 15, -12, 3};
+    /* --site-scale F: site k stretches the lesion's contrast by exp(F u_k) (a scanner's gain) */
+    static const double site_unit[8] = {0, 1, -1, 0.5, -0.5, 0.75, -0.75, 0.25};
+    double gain = exp(o->site_scale * site_unit[p->site % 8]);
     int ct = !strcmp(o->channel[ch], "CT");
     sim_lesion_t l = {
         .volume_mm3 = o->lesion_mm3 * exp(o->lesion_spread * p->z[0]),
         .elongation = 1.4 * exp(0.2 * p->z[3]),
         .angle = p->angle,
         .centre = {p->centre[0], p->centre[1], p->centre[2]},
-        .mean = ct ? 40 + 12 * p->z[1] + site_offset[p->site % 8]
-                   : 400 + 60 * p->z[1] + 5 * site_offset[p->site % 8],
-        .heterogeneity = (ct ? 18 : 60) * exp(0.3 * p->z[2]),
+        .mean = ct ? 40 + gain * 12 * p->z[1] + site_offset[p->site % 8]
+                   : 400 + gain * 60 * p->z[1] + 5 * site_offset[p->site % 8],
+        .heterogeneity = gain * (ct ? 18 : 60) * exp(0.3 * p->z[2]),
         .background = ct ? 0 : 150,
         .air = ct ? -1000 : 0,
         .noise = ct ? 8 : 20,
@@ -438,6 +444,7 @@ int cmd_simulate(int argc, char **argv)
                                              {"ancestries", required_argument, 0, 14},
                                              {"fst", required_argument, 0, 15},
                                              {"ancestry-shift", required_argument, 0, 16},
+                                             {"site-scale", required_argument, 0, 17},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     sim_opt_t o = {.seed = 1,
@@ -553,6 +560,11 @@ int cmd_simulate(int argc, char **argv)
             o.anc_shift = strtod(optarg, &end);
             if (*end || !(o.anc_shift >= 0 && o.anc_shift <= 10))
                 return bad_value("--ancestry-shift", optarg, "0 to 10 SD");
+            break;
+        case 17:
+            o.site_scale = strtod(optarg, &end);
+            if (*end || !(o.site_scale >= 0 && o.site_scale <= 2))
+                return bad_value("--site-scale", optarg, "0 to 2");
             break;
         case 'h':
             usage(stdout);

@@ -17,6 +17,7 @@ static const struct {
     {"extract", cmd_extract, "IBSI features of a whole cohort into a run file (MPI)"},
     {"features", cmd_features, "IBSI features of one image and mask, as tag<TAB>value lines"},
     {"filter", cmd_filter, "an IBSI 2 filter's response map of one image, as NIfTI"},
+    {"harmonise", cmd_harmonise, "ComBat of the features across sites (MPI); --apply: stored ones"},
     {"pca", cmd_pca, "ancestry principal components (and kinship) of the genotypes (MPI)"},
     {"plan", cmd_plan, "validate a manifest and config before any work; print the rank plan"},
     {"run", cmd_run, "the whole analysis in one MPI job: plan, extract, scan, tables"},

@@ -35,6 +35,43 @@ const rf_row_t runfile_rows[] = {
     {{RF_FEATURES}, RF_ATTRS, "", "extract",
      "`constant`: the features with one value (or none) over every extracted patient, "
      "comma-separated (named in the log and the report)"},
+    {{RF_HARM_VALUES}, RF_DOUBLE, "n_patients × n_features", "harmonise",
+     "when the run was harmonised (docs/cmd-harmonise.md): the ComBat-harmonised features, rows "
+     "as `/samples`, columns as `/features`; NaN for the patients left out"},
+    {{RF_HARM_NAMES}, RF_STRING, "n_features", "harmonise",
+     "when harmonised: the feature names, as `/features/names`"},
+    {{RF_HARM_CODE}, RF_INT8, "n_features", "harmonise",
+     "when harmonised: 0 harmonised; left as they are: 1 one value throughout a site, 2 fewer "
+     "than 2 values in a site, 3 no fit (singular design on its rows, or no residual variance)"},
+    {{RF_HARM_GROUP}, RF_INT32, "n_features", "harmonise",
+     "when harmonised: the feature's prior group (a row of `groups`)"},
+    {{RF_HARM_GROUPS}, RF_STRING, "n_groups", "harmonise",
+     "when harmonised: the groups of features that share priors (`CT.1`, or `all`)"},
+    {{RF_HARM_MISSING_DATA}, RF_INT8, "n_groups", "harmonise",
+     "when harmonised: 1 when the group used sva's missing-data estimators"},
+    {{RF_HARM_INCLUDED}, RF_INT8, "n_patients", "harmonise",
+     "when harmonised: 1 when the patient was harmonised"},
+    {{RF_HARM_SITES}, RF_STRING, "n_sites", "harmonise", "when harmonised: the sites, sorted"},
+    {{RF_HARM_SITE_N}, RF_DOUBLE, "n_sites", "harmonise",
+     "when harmonised: the patients harmonised at each site"},
+    {{RF_HARM_DESIGN}, RF_STRING, "n_design", "harmonise",
+     "when harmonised: the design's columns, `site=<name>` per site, then the covariates (`age`, "
+     "`sex=2`)"},
+    {{RF_HARM_BETA}, RF_DOUBLE, "n_design × n_features", "harmonise",
+     "when harmonised: the design's least-squares coefficients"},
+    {{RF_HARM_GRAND_MEAN, RF_HARM_VAR_POOLED}, RF_DOUBLE, "n_features", "harmonise",
+     "when harmonised: each feature's grand mean and pooled variance"},
+    {{RF_HARM_N_OBS, RF_HARM_GAMMA_HAT, RF_HARM_DELTA_HAT, RF_HARM_GAMMA_STAR, RF_HARM_DELTA_STAR},
+     RF_DOUBLE, "n_sites × n_features", "harmonise",
+     "when harmonised: observed values per site, the site location and scale estimates and "
+     "their empirical-Bayes posteriors"},
+    {{RF_HARM_GAMMA_BAR, RF_HARM_TAU2, RF_HARM_A_PRIOR, RF_HARM_B_PRIOR, RF_HARM_ITERATIONS},
+     RF_DOUBLE, "n_groups × n_sites", "harmonise",
+     "when harmonised: the priors per group and site, and the rounds of the parametric "
+     "iteration"},
+    {{RF_HARM}, RF_ATTRS, "", "harmonise",
+     "when harmonised: `method`, `mean_only`, `ref_site`, `batch`, `by`, `min_site_size`, "
+     "`applied_from` (the fitted file, with `--apply`), `n_included`, `code_meanings`"},
     {{RF_VARIANTS_CHROM, RF_VARIANTS_ID, RF_VARIANTS_REF, RF_VARIANTS_ALT}, RF_STRING, "n_variants",
      "scan",
      "every biallelic record of the scanned contigs/region, genome order (tested or not)"},
