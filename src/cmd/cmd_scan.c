@@ -57,6 +57,15 @@ static void usage(FILE *f)
         "      --hits-threshold X -log10 p for /hits [7.3]\n"
         "      --chr L            comma list of chromosomes [all]\n"
         "      --region R         chr or chr:from-to [all]\n"
+        "Binary and time-to-event outcomes (docs/cmd-scan.md):\n"
+        "      --outcome K        quantitative, binary or survival [quantitative]\n"
+        "      --binary-coding C  01 (0 control, 1 case) or 12 (plink2's 1/2) [01]\n"
+        "      --survival L       comma list of TIME:EVENT column pairs (outcome survival)\n"
+        "      --screen-p P       pairs with a score p below P get the full fit [0.05]\n"
+        "      --firth F          fallback (as plink2 --glm firth-fallback), never, always\n"
+        "                         [fallback]\n"
+        "      --full-fit-mac X   binary: also fully fit pairs whose expected minor-allele\n"
+        "                         count in the smaller class is below X [20]\n"
         "      --no-checksums     record the genotype file by size and time only, not by\n"
         "                         SHA-256 (hashing runs at ~400 MB/s on one rank: minutes\n"
         "                         for a genome-wide VCF); tables are always hashed\n"
@@ -68,6 +77,10 @@ static void usage(FILE *f)
         "Examples:\n"
         "  mpirun -np 2 radiogx scan -g cohort/genotypes.vcf.gz -p pheno.tsv --covar cov.tsv \\\n"
         "         --pheno-transform none -o scan.h5\n"
+        "  mpirun -np 2 radiogx scan -g g.vcf.gz -p tox.tsv --covar cov.tsv --outcome binary \\\n"
+        "         --pheno-names fibrosis_g2 -o tox.h5\n"
+        "  mpirun -np 2 radiogx scan -g g.vcf.gz -p surv.tsv --covar cov.tsv \\\n"
+        "         --survival time_to_recurrence:recurrence -o surv.h5\n"
         "  mpirun -np 4 radiogx scan -g cohort/genotypes.vcf.gz --run run.h5 -o run.h5\n",
         cli_common_help);
 }
@@ -90,7 +103,13 @@ int cmd_scan(int argc, char **argv)
                 {"block-size", "scan.block_size"},
                 {"hits-threshold", "scan.hits_threshold"},
                 {"chr", "scan.chr"},
-                {"region", "scan.region"}};
+                {"region", "scan.region"},
+                {"outcome", "scan.outcome"},
+                {"binary-coding", "scan.binary_coding"},
+                {"survival", "scan.survival"},
+                {"screen-p", "scan.screen_p"},
+                {"firth", "scan.firth"},
+                {"full-fit-mac", "scan.full_fit_mac"}};
     enum { NK = sizeof keys / sizeof keys[0] };
     const struct option common_long[] = {CLI_COMMON_LONG};
     enum { NC = sizeof common_long / sizeof common_long[0], NOWN = 7 }; /* NOWN: those below */

@@ -20,6 +20,45 @@ const cfg_key_t schema_scan[] = {
      .choices = "auto|DS|GT",
      .def = "auto",
      .doc = "genotype values: DS dosages, GT hard calls, or DS when the VCF has it"},
+    {.name = "outcome",
+     .type = CFG_ENUM,
+     .choices = "quantitative|binary|survival",
+     .def = "quantitative",
+     .doc = "what the phenotypes are: quantitative (least squares), binary (logistic, Firth "
+            "fallback) or survival (Cox; the columns come from scan.survival)"},
+    {.name = "binary_coding",
+     .type = CFG_ENUM,
+     .choices = "01|12",
+     .def = "01",
+     .doc = "binary phenotypes: 0 control / 1 case, or plink2's default 1 control / 2 case "
+            "(NA missing either way)"},
+    {.name = "survival",
+     .type = CFG_STRING,
+     .null_ok = 1,
+     .doc = "comma list of TIME:EVENT column pairs of the phenotype table, one time-to-event "
+            "outcome each (named after its time column; event 1, censored 0); implies "
+            "outcome: survival"},
+    {.name = "screen_p",
+     .type = CFG_FLOAT,
+     .def = "0.05",
+     .min = 1e-300,
+     .max = 1,
+     .doc = "binary and survival outcomes: pairs whose score-test p is below this get the full "
+            "fit (Wald and likelihood-ratio tests)"},
+    {.name = "firth",
+     .type = CFG_ENUM,
+     .choices = "fallback|never|always",
+     .def = "fallback",
+     .doc = "binary outcomes: Firth's penalised likelihood when the logistic fit fails or the "
+            "ALT allele is only in cases or only in controls (plink2's firth-fallback), never, "
+            "or always"},
+    {.name = "full_fit_mac",
+     .type = CFG_FLOAT,
+     .def = "20",
+     .min = 0,
+     .max = 1e12,
+     .doc = "binary outcomes: pairs whose expected minor-allele count in the smaller class "
+            "(cases or controls) is below this get the full fit whatever their score p"},
     {.name = "maf",
      .type = CFG_FLOAT,
      .def = "0.01",

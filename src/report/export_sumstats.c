@@ -66,8 +66,18 @@ static rgx_err md5_file(const char *path, char hex[33])
     return RGX_OK;
 }
 
+/* The effect column and model of a store's outcome (assoc_t.outcome): GWAS-SSF names the
+ * effect beta, odds_ratio or hazard_ratio; standard_error is that of beta (log scale). */
+static const char *const effect_name[3] = {"beta", "odds_ratio", "hazard_ratio"};
+static const char *const model_name[3] = {
+    "linear regression, t test",
+    "logistic regression: score test, Wald test of the full fit below the screen, Firth "
+    "fallback",
+    "Cox proportional hazards, Efron ties: score test, Wald test of the full fit below the "
+    "screen"};
+
 static rgx_err write_meta(const char *dir, const char *fname, const char *pheno, double n,
-                          const char *run_path)
+                          const char *run_path, int outcome)
 {
     char path[4200], data[4096], md5[33], today[32];
     snprintf(data, sizeof data, "%s/%s", dir, fname);
@@ -88,11 +98,12 @@ static rgx_err write_meta(const char *dir, const char *fname, const char *pheno,
             "is_sorted: true\n"
             "genome_assembly: GRCh38\n"
             "coordinate_system: 1-based\n"
-            "analysis_software: radiogx %s (linear regression, t test)\n"
+            "analysis_software: radiogx %s (%s)\n"
             "trait_description:\n  - \"%s\"\n"
-            "effect_statistic: beta\n"
+            "effect_statistic: %s\n"
             "samples:\n  - sample_size: %.0f\n    sample_ancestry_category:\n      - \"NR\"\n",
-            rgx_version(), run_path, fname, md5, today, rgx_version(), pheno, n);
+            rgx_version(), run_path, fname, md5, today, rgx_version(), model_name[outcome], pheno,
+            effect_name[outcome], n);
     if (fclose(f) != 0) return rgx_fail(RGX_ERR_IO, "%s: write failed", path);
     return RGX_OK;
 }
@@ -231,11 +242,13 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
                 err = rgx_fail(RGX_ERR_IO, "%s: cannot create", path);
                 break;
             }
-            static const char hdr[] =
-                "chromosome\tbase_pair_location\teffect_allele\tother_allele\t"
-                "beta\tstandard_error\teffect_allele_frequency\tp_value\t"
-                "variant_id\tn\tneg_log_10_p_value\n";
-            if (bgzf_write(out[k], hdr, sizeof hdr - 1) < 0)
+            char hdr[256];
+            int hl = snprintf(hdr, sizeof hdr,
+                              "chromosome\tbase_pair_location\teffect_allele\tother_allele\t"
+                              "%s\tstandard_error\teffect_allele_frequency\tp_value\t"
+                              "variant_id\tn\tneg_log_10_p_value\n",
+                              effect_name[as.outcome]);
+            if (bgzf_write(out[k], hdr, (size_t)hl) < 0)
                 err = rgx_fail(RGX_ERR_IO, "%s: write", path);
             if (!err) err = tbi_begin(&tbi[k], out[k]);
         }
@@ -262,8 +275,8 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
                     kputsn(vs.s, l_site, &ks);
                     if (isnan(b))
                         kputs("#NA\t#NA\t", &ks);
-                    else
-                        ksprintf(&ks, "%.10g\t%.10g\t", b, s);
+                    else /* odds and hazard ratios: exp(beta); the SE stays that of beta */
+                        ksprintf(&ks, "%.10g\t%.10g\t", as.outcome ? exp(b) : b, s);
                     kputsn(vs.s + l_site, l_af - l_site, &ks);
                     kputs(pt, &ks), kputc('\t', &ks);
                     kputsn(vs.s + l_af, vs.l - l_af, &ks);
@@ -292,7 +305,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
                 err = rgx_fail(RGX_ERR_IO, "close failed");
             out[k] = NULL;
             if (err) continue;
-            err = write_meta(dir, fname, pn[ph[k]], nobs[ph[k]], run_path);
+            err = write_meta(dir, fname, pn[ph[k]], nobs[ph[k]], run_path, as.outcome);
             progress_update(&prog, (long)(i0 + k + 1));
         }
     }

@@ -4,7 +4,9 @@
  * missingness group g~'g~ (/assoc/gtg); with each phenotype's y~'y~, residual degrees of
  * freedom and group (/phenotypes/yty, df, group), beta, se and -log10 p follow exactly, by the
  * same code the scan uses (scan_stats): exports and reports read the bits the scan computed.
- * 8 bytes per pair instead of 24 for beta, se and -log10 p (docs/formats.md). */
+ * 8 bytes per pair instead of 24 for beta, se and -log10 p (docs/formats.md).
+ * Binary and time-to-event outcomes (/assoc attribute outcome) keep beta, se, -log10 p, the
+ * likelihood-ratio -log10 p and the test per pair, read as they are. */
 #ifndef RGX_ASSOC_H
 #define RGX_ASSOC_H
 
@@ -17,6 +19,7 @@
 
 typedef struct {
     hid_t f;
+    int outcome;  /* 0 quantitative (xty, gtg); 1 binary, 2 time-to-event (beta, se, log10p) */
     size_t n_rows, p, ng;
     int *group;
     double *yty, *df;

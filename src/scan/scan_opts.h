@@ -11,7 +11,13 @@ typedef struct {
     double outlier_sd; /* 0: no outlier removal */
     double ckpt_after; /* seconds of scanning before blocks are checkpointed */
     const char *dosage, *chroms, *region, *pheno_names, *covar_names;
+    /* Outcomes (docs/cmd-scan.md): SCAN_QUANT, SCAN_BINARY, SCAN_SURVIVAL */
+    int outcome, coding12, firth;
+    double screen_p, full_fit_mac;
+    const char *survival; /* TIME:EVENT pairs */
 } scan_opts_t;
+
+enum { SCAN_QUANT = 0, SCAN_BINARY = 1, SCAN_SURVIVAL = 2 };
 
 void scan_opts_read(const cfg_t *cfg, scan_opts_t *o);
 

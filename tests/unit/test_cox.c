@@ -51,7 +51,7 @@ static const char *r_script =
     "suppressMessages(library(survival))\n"
     "d <- commandArgs(TRUE)[1]\n"
     "x <- read.table(paste0(d, '/data.tsv'), header=TRUE)\n"
-    "ctl <- coxph.control(eps=1e-12, iter.max=100, toler.inf=1e-12)\n"
+    "ctl <- coxph.control(eps=1e-12, toler.chol=1e-14, iter.max=100)\n"
     "out <- c()\n"
     "for (k in 1:2) { t <- x[[paste0('t', k)]]; e <- x[[paste0('e', k)]]\n"
     " n0 <- coxph(Surv(t, e) ~ x1 + x2, data=x, ties='efron', control=ctl)\n"
