@@ -2,12 +2,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cmd.h"
 #include "export_features.h"
 #include "export_sumstats.h"
+#include "mpienv.h"
 #include "log.h"
 #include "report.h"
 
@@ -17,7 +19,8 @@ static void usage(FILE *f)
             "Usage: radiogx export RUN.h5 [--features FILE.tsv] [--sumstats DIR] [--hits FILE]\n"
             "                      [--report DIR]\n"
             "\n"
-            "Writes tables out of a run file (no MPI launcher needed).\n"
+            "Writes tables out of a run file (no MPI launcher needed; under mpirun the\n"
+            "phenotypes' summary statistics and plots are shared out across the ranks).\n"
             "\n"
             "Options:\n"
             "  -f, --features FILE  /features as a TSV: one row per manifest patient\n"
@@ -83,18 +86,33 @@ int cmd_export(int argc, char **argv)
         return RGX_ERR_USAGE;
     }
     const char *run = argv[optind];
+    /* Under an MPI launcher the phenotypes' files and plots are shared out across the ranks
+     * (rank r writes every size-th phenotype); rank 0 writes the single files. */
+    int rank = 0, size = 1, mpi = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK");
+    if (mpi && mpienv_init(&argc, &argv, 1) != RGX_OK) {
+        fprintf(stderr, "radiogx export: %s\n", rgx_errmsg());
+        return RGX_ERR_MPI;
+    }
+    if (mpi) rank = rgx_mpi.rank, size = rgx_mpi.size;
     rgx_err err = RGX_OK;
-    if (features && !(err = export_features_tsv(run, features)))
+    if (rank == 0 && features && !(err = export_features_tsv(run, features)))
         log_info("export: wrote %s", features);
-    if (!err && sumstats && !(err = export_sumstats(run, sumstats, 0, 1)))
+    if (!err && sumstats && !(err = export_sumstats(run, sumstats, rank, size)) && rank == 0)
         log_info("export: summary statistics in %s", sumstats);
-    if (!err && hits && !(err = export_hits(run, hits))) log_info("export: wrote %s", hits);
+    if (!err && rank == 0 && hits && !(err = export_hits(run, hits)))
+        log_info("export: wrote %s", hits);
     if (!err && report) {
         if (mkdir(report, 0750) != 0 && errno != EEXIST)
             err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", report, strerror(errno));
         else
-            err = report_write(run, report, 0, 1);
+            err = report_write(run, report, rank, size);
     }
-    if (err) fprintf(stderr, "radiogx export: %s\n", rgx_errmsg());
+    if (err) fprintf(stderr, "radiogx export: %s%s\n", size > 1 ? "(a rank) " : "", rgx_errmsg());
+    if (mpi) {
+        int bad = err != RGX_OK, any = 0;
+        MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        if (any && !err) err = RGX_ERR_IO;
+        mpienv_finalize();
+    }
     return err;
 }

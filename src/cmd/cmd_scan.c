@@ -66,6 +66,12 @@ static void usage(FILE *f)
         "                         [fallback]\n"
         "      --full-fit-mac X   binary: also fully fit pairs whose expected minor-allele\n"
         "                         count in the smaller class is below X [20]\n"
+        "      --sex-column NAME  covariate column with sex (1 male, 2 female) for chrX:\n"
+        "                         males count 0/2 and sex joins the covariates there,\n"
+        "                         as plink2 --glm does [sex]\n"
+        "      --split-par B      scan chrX's pseudo-autosomal regions of build B (b37,\n"
+        "                         hg19, b38, hg38) as autosomes [none]; chrY and MT are\n"
+        "                         skipped (and counted) unless --chr names them\n"
         "      --no-checksums     record the genotype file by size and time only, not by\n"
         "                         SHA-256 (hashing runs at ~400 MB/s on one rank: minutes\n"
         "                         for a genome-wide VCF); tables are always hashed\n"
@@ -109,7 +115,9 @@ int cmd_scan(int argc, char **argv)
                 {"survival", "scan.survival"},
                 {"screen-p", "scan.screen_p"},
                 {"firth", "scan.firth"},
-                {"full-fit-mac", "scan.full_fit_mac"}};
+                {"full-fit-mac", "scan.full_fit_mac"},
+                {"sex-column", "scan.sex_column"},
+                {"split-par", "scan.split_par"}};
     enum { NK = sizeof keys / sizeof keys[0] };
     const struct option common_long[] = {CLI_COMMON_LONG};
     enum { NC = sizeof common_long / sizeof common_long[0], NOWN = 7 }; /* NOWN: those below */

@@ -138,5 +138,17 @@ const cfg_key_t schema_scan[] = {
      .null_ok = 1,
      .doc = "comma list of chromosomes to scan; null: all"},
     {.name = "region", .type = CFG_STRING, .null_ok = 1, .doc = "chr or chr:from-to; null: all"},
+    {.name = "sex_column",
+     .type = CFG_STRING,
+     .def = "sex",
+     .doc = "covariate-table column with each sample's sex (1 male, 2 female, as plink2 codes "
+            "it): chrX is scanned with sex added to the covariates when the column is not one "
+            "of them; needed only when chrX is scanned"},
+    {.name = "split_par",
+     .type = CFG_ENUM,
+     .choices = "none|b37|hg19|b38|hg38",
+     .def = "none",
+     .doc = "scan chrX's pseudo-autosomal regions of this build as autosomes (plink2 "
+            "--split-par); none: all of chrX is X"},
     {NULL},
 };

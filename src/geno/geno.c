@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "strmap.h"
 #include "util.h"
@@ -109,6 +110,38 @@ rgx_err geno_set_contigs(geno_t *g, int n, char *const *names, const long *len)
 const char *geno_chrom(const geno_t *g, int rid)
 {
     return rid >= 0 && rid < g->n_contigs ? g->contig[rid] : NULL;
+}
+
+geno_contig_class_t geno_contig_class(const char *name)
+{
+    if (!strncasecmp(name, "chr", 3)) name += 3;
+    static const struct {
+        const char *name;
+        geno_contig_class_t c;
+    } k[] = {{"X", GENO_X},     {"23", GENO_X},   {"Y", GENO_Y},     {"24", GENO_Y},
+             {"XY", GENO_PAR},  {"25", GENO_PAR}, {"PAR1", GENO_PAR}, {"PAR2", GENO_PAR},
+             {"MT", GENO_MT},   {"M", GENO_MT},   {"26", GENO_MT}};
+    for (size_t i = 0; i < sizeof k / sizeof *k; i++)
+        if (!strcasecmp(name, k[i].name)) return k[i].c;
+    return GENO_AUTOSOME;
+}
+
+int geno_par_ranges(const char *build, long par[2][2])
+{
+    /* plink2 --split-par's boundaries (GRCh37: 2,699,520 and 154,931,044; GRCh38: 2,781,479
+     * and 155,701,383): PAR1 is 1 .. the first, PAR2 the second .. the end of chrX. */
+    static const struct {
+        const char *name;
+        long end1, beg2;
+    } b[] = {{"b37", 2699520, 154931044}, {"hg19", 2699520, 154931044},
+             {"b38", 2781479, 155701383}, {"hg38", 2781479, 155701383}};
+    for (size_t i = 0; build && i < sizeof b / sizeof *b; i++)
+        if (!strcasecmp(build, b[i].name)) {
+            par[0][0] = 1, par[0][1] = b[i].end1;
+            par[1][0] = b[i].beg2, par[1][1] = (1L << 31) - 1;
+            return 1;
+        }
+    return 0;
 }
 
 int geno_contig_id(const geno_t *g, const char *name)

@@ -102,6 +102,14 @@ int geno_next(geno_t *g, double *dose, rgx_err *err);
 int geno_next_site(geno_t *g, long w[3], rgx_err *err);
 
 const char *geno_chrom(const geno_t *g, int rid);
+
+/* What a contig is, by its name (plink2's names and codes: X, chrX, 23; Y, 24; XY, PAR1, PAR2,
+ * 25; MT, M, 26; with or without "chr"). */
+typedef enum { GENO_AUTOSOME, GENO_X, GENO_Y, GENO_PAR, GENO_MT } geno_contig_class_t;
+geno_contig_class_t geno_contig_class(const char *name);
+/* The pseudo-autosomal regions of chrX in a build ("b37"/"hg19", "b38"/"hg38"): two
+ * inclusive ranges; 0 for an unknown build. */
+int geno_par_ranges(const char *build, long par[2][2]);
 /* The contig index of a name, or -1. */
 int geno_contig_id(const geno_t *g, const char *name);
 

@@ -8,33 +8,65 @@
 #include "h5in.h"
 #include "util.h"
 
-/* The per-phenotype parameters and one t table per distinct df (the scan's own tables). */
-static rgx_err read_params(assoc_t *a, const char *path)
+static rgx_err read_vector(assoc_t *a, const char *name, double **v, const char *path)
 {
     size_t n = 0, c = 0;
-    double *g = NULL;
-    rgx_err err = h5in_read_doubles(a->f, "/phenotypes/yty", &n, &c, &a->yty);
-    if (!err) err = h5in_read_doubles(a->f, "/phenotypes/df", &n, &c, &a->df);
-    if (!err) err = h5in_read_doubles(a->f, "/phenotypes/group", &n, &c, &g);
+    rgx_err err = h5in_read_doubles(a->f, name, &n, &c, v);
     if (!err && n != a->p)
-        err = rgx_fail(RGX_ERR_INPUT, "%s: /phenotypes has %zu entries for %zu phenotypes in /assoc",
-                       path, n, a->p);
-    size_t P = a->p ? a->p : 1;
-    if (!err) err = rgx_calloc(&a->group, P, sizeof *a->group);
-    if (!err) err = rgx_calloc(&a->tabs, P, sizeof *a->tabs);
-    if (!err) err = rgx_calloc(&a->ktail, P, sizeof *a->ktail);
-    size_t nt = 0;
+        err = rgx_fail(RGX_ERR_INPUT, "%s: %s has %zu entries for %zu phenotypes in /assoc", path,
+                       name, n, a->p);
+    return err;
+}
+
+/* A model's y~'y~ and df, and one t table per distinct df (the scan's own tables). */
+static rgx_err read_model(assoc_t *a, assoc_model_t *m, const char *yty, const char *df,
+                          const char *path)
+{
+    size_t P = a->p ? a->p : 1, nt = 0;
+    rgx_err err = read_vector(a, yty, &m->yty, path);
+    if (!err) err = read_vector(a, df, &m->df, path);
+    if (!err) err = rgx_calloc(&m->tabs, P, sizeof *m->tabs);
+    if (!err) err = rgx_calloc(&m->ktail, P, sizeof *m->ktail);
+    for (size_t k = 0; k < a->p && !err; k++) {
+        size_t t = 0;
+        while (t < nt && m->tabs[t].df != m->df[k]) t++;
+        if (t == nt) tdist_table_init(&m->tabs[nt++], m->df[k]);
+        m->ktail[k] = &m->tabs[t];
+    }
+    if (!err) m->par = (scan_params_t){a->p, a->ng, a->group, m->yty, m->df, m->ktail};
+    return err;
+}
+
+/* The per-phenotype parameters: groups, then each model's. */
+static rgx_err read_params(assoc_t *a, const char *path)
+{
+    double *g = NULL;
+    rgx_err err = read_vector(a, "/phenotypes/group", &g, path);
+    if (!err) err = rgx_calloc(&a->group, a->p ? a->p : 1, sizeof *a->group);
     for (size_t k = 0; k < a->p && !err; k++) {
         if (!(g[k] >= 0 && g[k] < (double)a->ng) || g[k] != floor(g[k]))
             err = rgx_fail(RGX_ERR_INPUT, "%s: /phenotypes/group[%zu] = %g is not a group of /assoc/gtg",
                            path, k, g[k]);
         a->group[k] = (int)g[k];
-        size_t t = 0;
-        while (t < nt && a->tabs[t].df != a->df[k]) t++;
-        if (t == nt) tdist_table_init(&a->tabs[nt++], a->df[k]);
-        a->ktail[k] = &a->tabs[t];
     }
     free(g);
+    if (!err) err = read_model(a, &a->m[0], "/phenotypes/yty", "/phenotypes/df", path);
+    a->n_models = 1;
+    if (!err && h5in_exists(a->f, "/phenotypes/chrx_yty")) {
+        err = read_model(a, &a->m[1], "/phenotypes/chrx_yty", "/phenotypes/chrx_df", path);
+        a->n_models = 2;
+    }
+    size_t nv = 0, c = 0;
+    if (!err && h5in_exists(a->f, "/variants/model")) {
+        err = h5in_read_doubles(a->f, "/variants/model", &nv, &c, &a->model);
+        for (size_t v = 0; !err && v < nv; v++)
+            if (!(a->model[v] >= 0 && a->model[v] < a->n_models))
+                err = rgx_fail(RGX_ERR_INPUT, "%s: /variants/model[%zu] = %g: no such model", path,
+                               v, a->model[v]);
+        if (!err && nv != a->n_rows)
+            err = rgx_fail(RGX_ERR_INPUT, "%s: /variants/model has %zu rows, /assoc %zu", path, nv,
+                           a->n_rows);
+    }
     return err;
 }
 
@@ -83,10 +115,7 @@ rgx_err assoc_open(assoc_t *a, hid_t f, const char *path)
         return rgx_fail(RGX_ERR_INPUT, "%s: /assoc/xty and /assoc/gtg do not have the same rows",
                         path);
     a->n_rows = (size_t)dx[0], a->p = (size_t)dx[1], a->ng = (size_t)dg[1];
-    rgx_err err = read_params(a, path);
-    if (err) return err;
-    a->par = (scan_params_t){a->p, a->ng, a->group, a->yty, a->df, a->ktail};
-    return RGX_OK;
+    return read_params(a, path);
 }
 
 rgx_err assoc_rows(assoc_t *a, size_t r0, size_t nr, double *beta, double *se, double *mlp)
@@ -119,14 +148,23 @@ rgx_err assoc_rows(assoc_t *a, size_t r0, size_t nr, double *beta, double *se, d
             if (!own && (err = rgx_calloc(&own, 3 * nr * P, sizeof *own))) return err;
             tmp[k] = own + (size_t)k * nr * P;
         }
-    scan_stats(&a->par, a->xty, a->gtg, nr, tmp[0], tmp[1], tmp[2]);
+    size_t P1 = a->p, NG1 = a->ng;
+    for (size_t j = 0; j < nr;) { /* runs of variants of one model */
+        int m = a->model ? (int)a->model[r0 + j] : 0;
+        size_t e = j + 1;
+        while (e < nr && (a->model ? (int)a->model[r0 + e] : 0) == m) e++;
+        scan_stats(&a->m[m].par, a->xty + j * P1, a->gtg + j * NG1, e - j, tmp[0] + j * P1,
+                   tmp[1] + j * P1, tmp[2] + j * P1);
+        j = e;
+    }
     free(own);
     return RGX_OK;
 }
 
 void assoc_close(assoc_t *a)
 {
-    free(a->group), free(a->yty), free(a->df), free(a->tabs), free(a->ktail);
-    free(a->xty), free(a->gtg);
+    for (int m = 0; m < 2; m++)
+        free(a->m[m].yty), free(a->m[m].df), free(a->m[m].tabs), free(a->m[m].ktail);
+    free(a->group), free(a->model), free(a->xty), free(a->gtg);
     memset(a, 0, sizeof *a);
 }

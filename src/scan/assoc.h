@@ -4,9 +4,10 @@
  * missingness group g~'g~ (/assoc/gtg); with each phenotype's y~'y~, residual degrees of
  * freedom and group (/phenotypes/yty, df, group), beta, se and -log10 p follow exactly, by the
  * same code the scan uses (scan_stats): exports and reports read the bits the scan computed.
- * 8 bytes per pair instead of 24 for beta, se and -log10 p (docs/formats.md).
- * Binary and time-to-event outcomes (/assoc attribute outcome) keep beta, se, -log10 p, the
- * likelihood-ratio -log10 p and the test per pair, read as they are. */
+ * 8 bytes per pair instead of 24 for beta, se and -log10 p (docs/formats.md).  Variants of
+ * chrX scanned with sex as an extra covariate (/variants/model 1) use /phenotypes/chrx_yty and
+ * chrx_df instead.  Binary and time-to-event outcomes (/assoc attribute outcome) keep beta,
+ * se, -log10 p, the likelihood-ratio -log10 p and the test per pair, read as they are. */
 #ifndef RGX_ASSOC_H
 #define RGX_ASSOC_H
 
@@ -18,14 +19,20 @@
 #include "tdist.h"
 
 typedef struct {
-    hid_t f;
-    int outcome;  /* 0 quantitative (xty, gtg); 1 binary, 2 time-to-event (beta, se, log10p) */
-    size_t n_rows, p, ng;
-    int *group;
     double *yty, *df;
     tdist_table_t *tabs; /* one per distinct df */
     const tdist_table_t **ktail;
     scan_params_t par;
+} assoc_model_t;
+
+typedef struct {
+    hid_t f;
+    int outcome; /* 0 quantitative (xty, gtg); 1 binary, 2 time-to-event (beta, se, log10p) */
+    size_t n_rows, p, ng;
+    int *group;
+    assoc_model_t m[2]; /* the covariates; chrX's (sex added), when the scan had it */
+    int n_models;
+    double *model;      /* n_rows: each variant's model */
     double *xty, *gtg; /* rows read */
     size_t cap;        /* rows of room in xty and gtg */
 } assoc_t;

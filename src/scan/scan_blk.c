@@ -54,7 +54,7 @@ void scan_blk_qc(scan_blk_t *k, size_t j, const vqc_t *v)
 {
     double *nm = k->num + j * BLK_NUM;
     nm[1] = v->af, nm[2] = v->call_rate, nm[3] = v->hwe_p, nm[4] = (double)v->n_obs;
-    nm[5] = v->mac, nm[6] = v->pass;
+    nm[5] = v->mac, nm[6] = v->pass, nm[7] = k->model;
 }
 
 void scan_blk_count_qc(const scan_blk_t *k, long *qc_count)
@@ -137,5 +137,6 @@ int scan_blk_unpack(scan_blk_t *k, const char *d, size_t len)
     for (int a = 0, na = rec_arrays(k, x, w); a < na; a++)
         memcpy(x[a], d, b * w[a] * sizeof(double)), d += b * w[a] * sizeof(double);
     k->b = b;
+    k->model = b ? (int)k->num[7] : 0;
     return 1;
 }

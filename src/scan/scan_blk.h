@@ -1,8 +1,9 @@
 /* scan_blk.h — a finished block of variants: what the scan computes, checkpoints, restores
  * and writes, in one shape whichever path produced it.
  *
- * Per variant: its strings (CHROM, ID, REF, ALT, fixed width, NUL-padded), seven numbers
- * (position, allele frequency, call rate, HWE p, observed calls, minor allele count, QC code)
+ * Per variant: its strings (CHROM, ID, REF, ALT, fixed width, NUL-padded), eight numbers
+ * (position, allele frequency, call rate, HWE p, observed calls, minor allele count, QC code,
+ * model: 0 the covariates, 1 chrX's, with sex added)
  * and g~'g~ per missingness group; per (variant, phenotype): g'y~.  These are what the run file
  * and the checkpoints keep; beta, se and -log10 p follow from them (scan_stats) and are held
  * for the hits and lambda_GC only.  NaN for variants not tested. */
@@ -16,11 +17,12 @@
 #include "scan.h"
 #include "scan_vqc.h"
 
-enum { BLK_NUM = 7, BLK_CHROM_W = 64 };
+enum { BLK_NUM = 8, BLK_CHROM_W = 64 };
 
 typedef struct {
     long row0;
     size_t b;       /* variants in the block (0: this rank has none this round) */
+    int model;      /* the model of its variants (scan_rows: a block has one kind of rows) */
     size_t B, p, ng; /* capacity (variants), phenotypes, missingness groups */
     long w[4];      /* string widths: CHROM, ID, REF, ALT (without the NUL) */
     size_t sw;      /* bytes of one variant's strings */
@@ -42,7 +44,7 @@ void scan_blk_free(scan_blk_t *k);
 
 /* Variant j's strings and position from the source's current record. */
 void scan_blk_site(scan_blk_t *k, size_t j, const geno_t *g);
-/* Variant j's QC numbers. */
+/* Variant j's QC numbers (and the block's model). */
 void scan_blk_qc(scan_blk_t *k, size_t j, const vqc_t *v);
 /* Counts the block's QC codes into qc_count[Q_N]. */
 void scan_blk_count_qc(const scan_blk_t *k, long *qc_count);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "util.h"
@@ -120,10 +121,11 @@ static void prepare_phenotypes(const scan_opts_t *o, const table_t *ph, joined_t
     }
 }
 
-rgx_err scan_join(const scan_opts_t *o, table_t *ph, table_t *cv, geno_t *hdrs, size_t n_hdr,
-                  joined_t *J, int rank)
+rgx_err scan_join(const scan_opts_t *o, table_t *ph, table_t *cv, const double *sex,
+                  const char *sex_name, geno_t *hdrs, size_t n_hdr, joined_t *J, int rank)
 {
     memset(J, 0, sizeof *J);
+    J->sex_in_c = -1;
     size_t qc = cv ? cv->p : 0, m = ph->n ? ph->n : 1;
     size_t *rows = NULL, *crow = NULL;
     rgx_err err;
@@ -141,7 +143,12 @@ rgx_err scan_join(const scan_opts_t *o, table_t *ph, table_t *cv, geno_t *hdrs, 
         (err = rgx_calloc(&J->keep, J->p ? J->p : 1, sizeof *J->keep)))
         goto out;
     J->cname[0] = "intercept";
-    for (size_t j = 0; j < qc; j++) J->cname[1 + j] = cv->name[j];
+    for (size_t j = 0; j < qc; j++) {
+        J->cname[1 + j] = cv->name[j];
+        if (sex_name && !strcasecmp(cv->name[j], sex_name)) J->sex_in_c = (long)(1 + j);
+    }
+    if (sex && (err = rgx_calloc(&J->sex, n, sizeof *J->sex))) goto out;
+    for (size_t k = 0; sex && k < J->n; k++) J->sex[k] = sex[crow[k]];
     for (size_t k = 0; k < J->n; k++) {
         J->sample[k] = ph->id[rows[k]];
         memcpy(J->Y + k * J->p, ph->v + rows[k] * ph->p, J->p * sizeof *J->Y);
@@ -158,6 +165,6 @@ out:
 void scan_joined_free(joined_t *J)
 {
     free(J->sample), free(J->Y), free(J->C), free(J->cname), free(J->keep);
-    free(J->site_row);
+    free(J->site_row), free(J->sex);
     memset(J, 0, sizeof *J);
 }

@@ -24,11 +24,14 @@ typedef struct {
     size_t n_pheno_dropped;
     size_t n_sites;
     size_t *site_row; /* n_sites + 1: the first row of each site's samples */
+    double *sex;      /* n: each sample's sex (1 male, 2 female; NaN unknown), or NULL: none */
+    long sex_in_c;    /* the column of C that is sex, or -1 */
 } joined_t;
 
-/* hdrs: the genotype files opened for their headers (one per site).  Logs on rank 0. */
-rgx_err scan_join(const scan_opts_t *o, table_t *ph, table_t *cv, geno_t *hdrs, size_t n_hdr,
-                  joined_t *J, int rank);
+/* hdrs: the genotype files opened for their headers (one per site).  sex: the covariate
+ * table's sex column by table row (NULL: none), sex_name its name.  Logs on rank 0. */
+rgx_err scan_join(const scan_opts_t *o, table_t *ph, table_t *cv, const double *sex,
+                  const char *sex_name, geno_t *hdrs, size_t n_hdr, joined_t *J, int rank);
 void scan_joined_free(joined_t *J);
 
 #endif

@@ -35,4 +35,7 @@ void scan_opts_read(const cfg_t *cfg, scan_opts_t *o)
     o->full_fit_mac = cfg_float(cfg, "scan.full_fit_mac");
     /* Binary and time-to-event values are not transformed, and not trimmed as outliers. */
     if (o->outcome != SCAN_QUANT) o->int_transform = 0, o->outlier_sd = 0;
+    o->sex_column = cfg_str(cfg, "scan.sex_column");
+    o->split_par = cfg_str(cfg, "scan.split_par");
+    if (o->split_par && !strcmp(o->split_par, "none")) o->split_par = NULL;
 }

@@ -15,6 +15,7 @@ typedef struct {
     int outcome, coding12, firth;
     double screen_p, full_fit_mac;
     const char *survival; /* TIME:EVENT pairs */
+    const char *sex_column, *split_par; /* chrX: the covariate column of sex; a build or NULL */
 } scan_opts_t;
 
 enum { SCAN_QUANT = 0, SCAN_BINARY = 1, SCAN_SURVIVAL = 2 };

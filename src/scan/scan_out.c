@@ -14,9 +14,9 @@ enum { HIST_BINS = 2000 }; /* lambda_GC: -log10 p in [0, 2) by 0.001 */
 
 static const char *const vstr[4] = {"/variants/chrom", "/variants/id", "/variants/ref",
                                     "/variants/alt"};
-static const char *const vnum[BLK_NUM] = {"/variants/pos",   "/variants/af", "/variants/call_rate",
-                                          "/variants/hwe_p", "/variants/n",  "/variants/mac",
-                                          "/variants/qc"};
+static const char *const vnum[BLK_NUM] = {
+    "/variants/pos", "/variants/af",  "/variants/call_rate", "/variants/hwe_p",
+    "/variants/n",   "/variants/mac", "/variants/qc",        "/variants/model"};
 static const char *const aname[2] = {"/assoc/xty", "/assoc/gtg"};
 static const char *const fname[5] = {"/assoc/beta", "/assoc/se", "/assoc/log10p",
                                      "/assoc/lr_log10p", "/assoc/test"};
@@ -26,7 +26,7 @@ rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_
 {
     memset(out, 0, sizeof *out);
     out->h = h, out->o = o, out->p = p;
-    for (int k = 0; k < 11; k++) out->ds[k] = H5I_INVALID_HID;
+    for (int k = 0; k < 4 + BLK_NUM; k++) out->ds[k] = H5I_INVALID_HID;
     for (int k = 0; k < 4; k++) out->str_t[k] = H5I_INVALID_HID;
     for (int k = 0; k < 5; k++) out->assoc[k] = H5I_INVALID_HID;
     memcpy(out->w, shape->w, sizeof out->w);
@@ -191,8 +191,9 @@ static rgx_err fitted_attributes(h5out_t *h, int kind)
 }
 
 static rgx_err write_attributes(h5out_t *h, const scan_opts_t *o, const joined_t *J,
-                                const long qc_count[Q_N], const long n_skip[GENO_SKIP_N])
+                                const long qc_count[Q_N], const scan_rows_t *rows)
 {
+    const long *n_skip = rows->n_skip;
     rgx_err err = h5out_attr_str(h, "/phenotypes", "transform",
                                  o->int_transform ? "rank-based inverse normal" : "none");
     if (!err)
@@ -224,14 +225,19 @@ static rgx_err write_attributes(h5out_t *h, const scan_opts_t *o, const joined_t
         err = h5out_attr_long(h, "/variants", "multiallelic_skipped",
                               n_skip[GENO_SKIP_MULTIALLELIC]);
     if (!err) err = h5out_attr_long(h, "/variants", "no_alt_skipped", n_skip[GENO_SKIP_NO_ALT]);
+    if (!err)
+        err = h5out_attr_long(h, "/variants", "chry_mt_skipped", rows->n_skip_contig);
+    if (!err)
+        err = h5out_attr_str(h, "/variants/model", "codes",
+                             "0 the covariates; 1 chrX: the covariates and sex (/phenotypes/chrx_*)");
     if (!err) err = h5out_attr_long(h, "/phenotypes", "not_scanned", (long)J->n_pheno_dropped);
     if (!err) err = h5out_attr_long(h, "/phenotypes", "samples", (long)J->n);
     return err;
 }
 
-rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, const scan_fit_t *F,
+rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, int n_models, const scan_fit_t *F,
                         const joined_t *J, const table_t *ph, const long qc_count_in[Q_N],
-                        const long n_skip[GENO_SKIP_N])
+                        const scan_rows_t *rows)
 {
     h5out_t *h = out->h;
     size_t p = out->p, P = p ? p : 1;
@@ -251,8 +257,8 @@ rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, const scan_fit_t
     for (size_t k = 0; k < p; k++) {
         lambda[k] = lambda_gc(out->hist + k * (HIST_BINS + 1));
         if (F) continue;
-        nobs[k] = (double)M->n_obs[k];
-        grp[k] = M->group[k];
+        nobs[k] = (double)M[0].n_obs[k];
+        grp[k] = M[0].group[k];
     }
     if (F)
         for (size_t k = 0; k < p; k++) pn[k] = F->names[k];
@@ -260,14 +266,18 @@ rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, const scan_fit_t
         for (size_t j = 0, k = 0; j < J->p; j++) /* the names of the kept columns */
             if (J->keep[j]) pn[k++] = ph->name[j];
     err = h5out_write_strings_all(h, "/phenotypes/names", p, pn);
+    if (!err && !F) err = h5out_write_all(h, "/phenotypes/n", H5T_NATIVE_DOUBLE, p, 0, nobs);
     if (!err) err = h5out_write_all(h, "/phenotypes/lambda_gc", H5T_NATIVE_DOUBLE, p, 0, lambda);
     if (!err && F) err = scan_fit_write(F, h);
-    if (!err && !F) err = h5out_write_all(h, "/phenotypes/n", H5T_NATIVE_DOUBLE, p, 0, nobs);
-    if (!err && !F) err = h5out_write_all(h, "/phenotypes/yty", H5T_NATIVE_DOUBLE, p, 0, M->yty);
-    if (!err && !F) err = h5out_write_all(h, "/phenotypes/df", H5T_NATIVE_DOUBLE, p, 0, M->df);
+    if (!err && !F) err = h5out_write_all(h, "/phenotypes/yty", H5T_NATIVE_DOUBLE, p, 0, M[0].yty);
+    if (!err && !F) err = h5out_write_all(h, "/phenotypes/df", H5T_NATIVE_DOUBLE, p, 0, M[0].df);
+    if (!err && !F && n_models > 1)
+        err = h5out_write_all(h, "/phenotypes/chrx_yty", H5T_NATIVE_DOUBLE, p, 0, M[1].yty);
+    if (!err && !F && n_models > 1)
+        err = h5out_write_all(h, "/phenotypes/chrx_df", H5T_NATIVE_DOUBLE, p, 0, M[1].df);
     if (!err && !F)
         err = h5out_write_all(h, "/phenotypes/group", H5T_NATIVE_DOUBLE, p, 0, grp);
-    if (!err) err = write_attributes(h, out->o, J, qc_count, n_skip);
+    if (!err) err = write_attributes(h, out->o, J, qc_count, rows);
     size_t nh = 0;
     if (!err) err = write_hits(out, pn, &nh);
     if (h->rank == 0 && !err)
@@ -280,7 +290,7 @@ out:
 
 void scan_out_close(scan_out_t *out)
 {
-    for (int k = 0; k < 11; k++)
+    for (int k = 0; k < 4 + BLK_NUM; k++)
         if (out->ds[k] != H5I_INVALID_HID) H5Dclose(out->ds[k]);
     for (int k = 0; k < 4; k++)
         if (out->str_t[k] != H5I_INVALID_HID) H5Tclose(out->str_t[k]);

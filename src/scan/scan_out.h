@@ -15,6 +15,7 @@
 #include "scan_fit.h"
 #include "scan_join.h"
 #include "scan_opts.h"
+#include "scan_rows.h"
 
 typedef struct {
     long row;
@@ -27,7 +28,7 @@ typedef struct {
     const scan_opts_t *o;
     size_t p;
     long w[4];
-    hid_t ds[11];     /* /variants: chrom, id, ref, alt, then BLK_NUM numbers */
+    hid_t ds[4 + BLK_NUM]; /* /variants: chrom, id, ref, alt, then BLK_NUM numbers */
     hid_t str_t[4];
     size_t ng;        /* missingness groups */
     int fitted;       /* binary or time-to-event outcomes */
@@ -47,11 +48,12 @@ rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_
 rgx_err scan_out_tally(scan_out_t *out, const scan_blk_t *k);
 /* Writes the block (collective: every rank calls it each round, with b = 0 if it has none). */
 rgx_err scan_out_write(scan_out_t *out, const scan_blk_t *k);
-/* The pooled outputs: lambda_GC, /phenotypes, the attributes, /hits (collective).  F: the
- * fitted outcomes (binary, time-to-event), or NULL (M: the linear model). */
-rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, const scan_fit_t *F,
+/* The pooled outputs: lambda_GC, /phenotypes (with chrX's y~'y~ and df when M[1] is its
+ * model), the attributes, /hits (collective).  F: the fitted outcomes (binary,
+ * time-to-event), or NULL (M: the linear models). */
+rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, int n_models, const scan_fit_t *F,
                         const joined_t *J, const table_t *ph, const long qc_count[Q_N],
-                        const long n_skip[GENO_SKIP_N]);
+                        const scan_rows_t *rows);
 void scan_out_close(scan_out_t *out);
 
 #endif

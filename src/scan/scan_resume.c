@@ -84,13 +84,13 @@ rgx_err scan_run_key(const cfg_t *cfg, const scan_inputs_t *in, char key[65])
 static rgx_err restore_fn(void *ctx, uint64_t key, const void *payload, size_t len)
 {
     scan_restore_t *r = ctx;
-    long row0 = (long)key;
-    size_t k = (size_t)(row0 / r->B);
-    if (row0 % r->B || k < r->first || k >= r->end || (k - r->first) % r->stride) return RGX_OK;
+    long row0 = (long)key, at = scan_block_at(r->blk, r->nb, row0);
+    size_t k = (size_t)at;
+    if (at < 0 || k < r->first || k >= r->end || (k - r->first) % r->stride) return RGX_OK;
     uint64_t b64;
     if (len < sizeof b64) return RGX_OK;
     memcpy(&b64, payload, sizeof b64);
-    if (b64 > r->shape->B || len != scan_blk_bytes(r->shape, (size_t)b64)) return RGX_OK;
+    if (b64 != r->blk[k].b || len != scan_blk_bytes(r->shape, (size_t)b64)) return RGX_OK;
     rgx_err err = rgx_reserve(&r->rec, &r->cap, r->n + 1, sizeof *r->rec);
     if (err) return err;
     blk_rec_t *x = &r->rec[r->n];

@@ -10,6 +10,7 @@
 #include "cfg.h"
 #include "ckpt.h"
 #include "scan_blk.h"
+#include "scan_rows.h"
 #include "scan_stage.h"
 
 /* Everything that decides the scan's numbers, hashed: version, effective config, the
@@ -24,7 +25,8 @@ typedef struct {
 } blk_rec_t;
 
 typedef struct {
-    long B;                      /* rows per block */
+    const gblock_t *blk;         /* the blocks */
+    size_t nb;
     size_t first, end, stride;   /* the blocks this rank finishes: first, first + stride, ... */
     const scan_blk_t *shape;     /* records of another shape are ignored */
     blk_rec_t *rec;

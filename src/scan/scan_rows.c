@@ -20,14 +20,69 @@ static rgx_err count_units(geno_t *g, scan_rows_t *r, int rank, int size)
     return err;
 }
 
-rgx_err scan_rows_count(geno_t *g, long unit_bp, const char *chroms, const char *region,
-                        MPI_Comm comm, scan_rows_t *r)
+static int named(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && !strncmp(p, name, n)) return 1;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+/* Appends the part [beg, end] of unit u (if not empty) with its kind. */
+static rgx_err add_unit(scan_rows_t *r, size_t *cap, const geno_unit_t *u, long beg, long end,
+                        int kind)
+{
+    if (beg > end) return RGX_OK;
+    rgx_err err = rgx_reserve(&r->units, cap, r->nu + 1, sizeof *r->units);
+    size_t kcap = *cap;
+    if (!err) err = rgx_realloc(&r->kind, kcap, sizeof *r->kind);
+    if (err) return err;
+    r->units[r->nu] = (geno_unit_t){u->rid, beg, end};
+    r->kind[r->nu++] = kind;
+    return RGX_OK;
+}
+
+/* The kind of every unit; chrX's units cut at the pseudo-autosomal boundaries. */
+static rgx_err classify(scan_rows_t *r, const geno_t *g, geno_unit_t *raw, size_t n_raw,
+                        const scan_opts_t *o)
+{
+    long par[2][2];
+    int split = geno_par_ranges(o->split_par, par);
+    size_t cap = 0;
+    rgx_err err = RGX_OK;
+    for (size_t k = 0; k < n_raw && !err; k++) {
+        const geno_unit_t *u = &raw[k];
+        const char *name = geno_chrom(g, u->rid);
+        geno_contig_class_t c = geno_contig_class(name);
+        if (c == GENO_Y || c == GENO_MT) {
+            err = add_unit(r, &cap, u, u->beg, u->end, named(o->chroms, name) ? ROWS_AUTO : ROWS_SKIP);
+        } else if (c != GENO_X || !split) {
+            err = add_unit(r, &cap, u, u->beg, u->end, c == GENO_X ? ROWS_X : ROWS_AUTO);
+        } else { /* PAR1, the rest, PAR2 */
+            long b = u->beg, e = u->end;
+            long p1 = par[0][1] < e ? par[0][1] : e, p2 = par[1][0] > b ? par[1][0] : b;
+            if (!(err = add_unit(r, &cap, u, b, p1, ROWS_AUTO)))
+                err = add_unit(r, &cap, u, b > p1 + 1 ? b : p1 + 1, e < p2 - 1 ? e : p2 - 1, ROWS_X);
+            if (!err) err = add_unit(r, &cap, u, p2, e, ROWS_AUTO);
+        }
+    }
+    return err;
+}
+
+rgx_err scan_rows_count(geno_t *g, const scan_opts_t *o, MPI_Comm comm, scan_rows_t *r)
 {
     memset(r, 0, sizeof *r);
     int rank, size;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
-    rgx_err err = geno_units(g, unit_bp, chroms, region, &r->units, &r->nu);
+    geno_unit_t *raw = NULL;
+    size_t n_raw = 0;
+    rgx_err err = geno_units(g, o->unit_bp, o->chroms, o->region, &raw, &n_raw);
+    if (!err) err = classify(r, g, raw, n_raw, o);
+    free(raw);
     if (!err) err = rgx_calloc(&r->count, r->nu + 1, sizeof *r->count);
     if (!err) err = rgx_calloc(&r->offset, r->nu + 1, sizeof *r->offset);
     if (err) return err;
@@ -40,13 +95,16 @@ rgx_err scan_rows_count(geno_t *g, long unit_bp, const char *chroms, const char 
     MPI_Allreduce(MPI_IN_PLACE, r->count, (int)r->nu, MPI_LONG, MPI_SUM, comm);
     MPI_Allreduce(MPI_IN_PLACE, r->w, 3, MPI_LONG, MPI_MAX, comm);
     MPI_Allreduce(g->n_skip, r->n_skip, GENO_SKIP_N, MPI_LONG, MPI_SUM, comm);
-    for (size_t k = 0; k < r->nu; k++) r->offset[k] = r->n_rows, r->n_rows += r->count[k];
+    for (size_t k = 0; k < r->nu; k++) {
+        if (r->kind[k] == ROWS_SKIP) r->n_skip_contig += r->count[k], r->count[k] = 0;
+        r->offset[k] = r->n_rows, r->n_rows += r->count[k];
+    }
     return RGX_OK;
 }
 
 void scan_rows_free(scan_rows_t *r)
 {
-    free(r->units), free(r->count), free(r->offset);
+    free(r->units), free(r->kind), free(r->count), free(r->offset);
     memset(r, 0, sizeof *r);
 }
 
@@ -91,14 +149,39 @@ rgx_err rr_next(rowreader_t *r, double *dose)
     return RGX_OK;
 }
 
-rgx_err scan_blocks(long n_rows, size_t B, gblock_t **blk, size_t *nb)
+rgx_err scan_blocks(const scan_rows_t *r, size_t B, gblock_t **blk, size_t *nb)
 {
-    size_t V = (size_t)n_rows;
-    *nb = (V + B - 1) / B;
-    rgx_err err = rgx_calloc(blk, *nb ? *nb : 1, sizeof **blk);
-    for (size_t j = 0; !err && j < *nb; j++)
-        (*blk)[j] = (gblock_t){(long)(j * B), V - j * B < B ? V - j * B : B};
+    size_t cap = 0;
+    *nb = 0, *blk = NULL;
+    rgx_err err = RGX_OK;
+    for (size_t u = 0; u < r->nu && !err; u++) {
+        long left = r->count[u], row = r->offset[u];
+        while (left > 0 && !err) {
+            gblock_t *last = *nb ? &(*blk)[*nb - 1] : NULL;
+            if (!last || last->b == B || last->kind != r->kind[u]) { /* a new block */
+                if ((err = rgx_reserve(blk, &cap, *nb + 1, sizeof **blk))) break;
+                (*blk)[(*nb)++] = (gblock_t){row, 0, r->kind[u]};
+                continue;
+            }
+            size_t take = B - last->b < (size_t)left ? B - last->b : (size_t)left;
+            last->b += take, row += (long)take, left -= (long)take;
+        }
+    }
+    if (!err && !*blk) err = rgx_calloc(blk, 1, sizeof **blk);
     return err;
+}
+
+long scan_block_at(const gblock_t *blk, size_t nb, long row0)
+{
+    size_t lo = 0, hi = nb;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (blk[mid].row0 < row0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < nb && blk[lo].row0 == row0 ? (long)lo : -1;
 }
 
 void scan_my_blocks(size_t nb, int rank, int size, size_t *first, size_t *end)

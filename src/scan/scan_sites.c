@@ -9,17 +9,30 @@
 
 #include "util.h"
 
+/* Doubles of one block's sums: room for the larger model's. */
+static size_t sums_len(const scan_sites_t *c)
+{
+    size_t B = (size_t)c->o->block, a = scan_sums_len(&c->M[c->mi[0]], B),
+           x = scan_sums_len(&c->M[c->mi[1]], B);
+    return a > x ? a : x;
+}
+
+static const scan_model_t *model_of(const scan_sites_t *c, size_t j)
+{
+    return &c->M[c->mi[c->blk[j].kind]];
+}
+
 rgx_err scan_sites_init(scan_sites_t *c, const scan_opts_t *o, const scan_model_t *M,
-                        const joined_t *J, geno_t *gs, const scan_rows_t *rows,
+                        const int mi[2], const joined_t *J, geno_t *gs, const scan_rows_t *rows,
                         const gblock_t *blk, size_t n_blk, int active, MPI_Comm comm,
                         double gemm[2])
 {
     int rank;
     MPI_Comm_rank(comm, &rank);
     size_t n_sites = J->n_sites, B = (size_t)o->block;
-    *c = (scan_sites_t){.o = o, .M = M, .J = J, .n_sites = n_sites, .active = active,
+    *c = (scan_sites_t){.o = o, .M = M, .mi = mi, .J = J, .n_sites = n_sites, .active = active,
                         .rank = rank, .comm = comm, .blk = blk, .n_blk = n_blk, .gemm = gemm};
-    size_t L = scan_sums_len(M, B), vmax = (size_t)active * B, nmine = 0, maxns = 1;
+    size_t L = sums_len(c), vmax = (size_t)active * B, nmine = 0, maxns = 1;
     for (size_t st = 0; st < n_sites; st++) {
         size_t ns = J->site_row[st + 1] - J->site_row[st];
         if ((int)(st % (size_t)active) == rank) nmine += ns;
@@ -131,7 +144,7 @@ static rgx_err pooled_qc(scan_sites_t *c, long round, size_t first, size_t n_rou
 static void site_sums(scan_sites_t *c, size_t first, size_t n_round, size_t vars)
 {
     const double *mean = c->D;
-    size_t L = scan_sums_len(c->M, (size_t)c->o->block), off = 0;
+    size_t L = sums_len(c), off = 0;
     for (size_t st = 0; st < c->n_sites; st++) {
         if (!mine(c, st)) continue;
         size_t ns = site_n(c, st), v0 = 0;
@@ -145,7 +158,8 @@ static void site_sums(scan_sites_t *c, size_t first, size_t n_round, size_t vars
                 t++;
             }
             double *P = c->part + (st * n_round + jj) * L;
-            scan_block_sums_timed(c->M, Gb, t, c->J->site_row[st], ns, c->G2, P, c->gemm);
+            scan_block_sums_timed(model_of(c, first + jj), Gb, t, c->J->site_row[st], ns, c->G2, P,
+                                  c->gemm);
             v0 += b;
         }
         off += vars * ns;
@@ -155,9 +169,8 @@ static void site_sums(scan_sites_t *c, size_t first, size_t n_round, size_t vars
 /* The finisher: the sites' sums added in site order, then what the run file keeps. */
 static void finish(scan_sites_t *c, size_t first, size_t n_round, size_t my_blk, scan_blk_t *k)
 {
-    const scan_model_t *M = c->M;
-    size_t jj = my_blk - first, b = c->blk[my_blk].b, t = 0, v0 = 0,
-           L = scan_sums_len(M, (size_t)c->o->block);
+    const scan_model_t *M = model_of(c, my_blk);
+    size_t jj = my_blk - first, b = c->blk[my_blk].b, t = 0, v0 = 0, L = sums_len(c);
     for (size_t j = first; j < my_blk; j++) v0 += c->blk[j].b;
     for (size_t v = 0; v < b; v++)
         if (c->pass[v0 + v]) c->map[t++] = v;
@@ -174,8 +187,7 @@ static void finish(scan_sites_t *c, size_t first, size_t n_round, size_t my_blk,
 
 rgx_err scan_sites_round(scan_sites_t *c, long round, scan_blk_t *k)
 {
-    size_t n_round = 0, first = (size_t)round * (size_t)c->active, vars = 0,
-           L = scan_sums_len(c->M, (size_t)c->o->block);
+    size_t n_round = 0, first = (size_t)round * (size_t)c->active, vars = 0, L = sums_len(c);
     for (size_t j = first; j < c->n_blk && j < first + (size_t)c->active; j++)
         n_round++, vars += c->blk[j].b;
     size_t qn = c->n_sites * vars * 6, pn = c->n_sites * n_round * L;
@@ -183,6 +195,7 @@ rgx_err scan_sites_round(scan_sites_t *c, long round, scan_blk_t *k)
     memset(c->part, 0, pn * sizeof *c->part);
     size_t my_blk = (size_t)c->rank < (size_t)c->active ? first + (size_t)c->rank : (size_t)-1;
     k->b = 0, k->row0 = 0;
+    if (my_blk < first + n_round) k->model = c->mi[c->blk[my_blk].kind];
     rgx_err err = read_round(c, first, n_round, vars, my_blk, k);
     int e = err != RGX_OK, anye;
     MPI_Allreduce(&e, &anye, 1, MPI_INT, MPI_MAX, c->comm);

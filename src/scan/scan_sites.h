@@ -20,7 +20,8 @@
 
 typedef struct {
     const scan_opts_t *o;
-    const scan_model_t *M;
+    const scan_model_t *M; /* the models, by index (M[mi[kind]]) */
+    const int *mi;
     const joined_t *J;
     rowreader_t *rr;  /* n_sites readers; open only for this rank's sites */
     size_t n_sites;
@@ -39,7 +40,7 @@ typedef struct {
 /* The state for this rank: readers over gs (the site files, opened by the caller for the
  * sites this rank owns), rows, blocks and scratch. */
 rgx_err scan_sites_init(scan_sites_t *c, const scan_opts_t *o, const scan_model_t *M,
-                        const joined_t *J, geno_t *gs, const scan_rows_t *rows,
+                        const int mi[2], const joined_t *J, geno_t *gs, const scan_rows_t *rows,
                         const gblock_t *blk, size_t n_blk, int active, MPI_Comm comm,
                         double gemm[2]);
 void scan_sites_free(scan_sites_t *c);

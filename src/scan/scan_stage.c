@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ckpt.h"
 #include "geno.h"
@@ -39,8 +40,12 @@ typedef struct {
     int rank, size;
     scan_opts_t o;
     table_t ph, cv;
+    double *sex;   /* the covariate table's sex column, by table row, or NULL */
     joined_t J;
-    scan_model_t M;
+    /* M[0]: the covariates; M[1], when chrX is scanned and sex is not a covariate: the
+     * covariates and sex.  mi[kind]: the model of a kind of rows (ROWS_AUTO, ROWS_X). */
+    scan_model_t M[2];
+    int n_models, mi[2];
     scan_fit_t F; /* binary and time-to-event outcomes (o.outcome), instead of M */
     int fitted;
     /* Genotypes: g reads rows (the one file, or site 0's for the units); with sites, gs[s]
@@ -64,6 +69,20 @@ typedef struct {
     long qc_count[Q_N];
 } stage_t;
 
+/* The covariate table's sex column (scan.sex_column), kept before --covar-names selects the
+ * covariates: chrX needs sex whether or not it is a covariate. */
+static rgx_err keep_sex(stage_t *s)
+{
+    const table_t *cv = &s->cv;
+    for (size_t j = 0; s->o.sex_column && j < cv->p; j++) {
+        if (strcasecmp(cv->name[j], s->o.sex_column)) continue;
+        rgx_err err = rgx_calloc(&s->sex, cv->n ? cv->n : 1, sizeof *s->sex);
+        for (size_t i = 0; !err && i < cv->n; i++) s->sex[i] = cv->v[i * cv->p + j];
+        return err;
+    }
+    return RGX_OK;
+}
+
 /* The phenotypes (a table, or the run's /features) and the covariates; every rank reads them
  * (they are small). */
 static rgx_err read_tables(stage_t *s)
@@ -75,6 +94,7 @@ static rgx_err read_tables(stage_t *s)
         err = table_select(&s->ph, s->o.pheno_names, in->pheno ? in->pheno : in->run);
     if (!err && in->covar) {
         err = table_read(in->covar, "covariate", 1, &s->cv);
+        if (!err) err = keep_sex(s);
         if (!err && s->o.covar_names) err = table_select(&s->cv, s->o.covar_names, in->covar);
     }
     return err;
@@ -103,8 +123,9 @@ static rgx_err open_genotypes(stage_t *s)
     rgx_err err = rgx_calloc(&s->gs, s->n_sites, sizeof *s->gs);
     for (size_t st = 0; st < s->n_sites && !err; st++)
         err = geno_open(&s->gs[st], s->site_path[st], NULL, NULL, 0, dosage);
-    if (!err) err = scan_join(&s->o, &s->ph, s->in->covar ? &s->cv : NULL, s->gs, s->n_sites, J,
-                              s->rank);
+    if (!err)
+        err = scan_join(&s->o, &s->ph, s->in->covar ? &s->cv : NULL, s->sex, s->o.sex_column,
+                        s->gs, s->n_sites, J, s->rank);
     if (!err && J->n < J->q + 2)
         err = rgx_fail(RGX_ERR_INPUT, "only %zu samples have phenotypes, covariates and genotypes",
                        J->n);
@@ -146,40 +167,97 @@ static rgx_err open_inputs(stage_t *s)
     if (!err) err = open_genotypes(s);
     s->fitted = s->o.outcome != SCAN_QUANT;
     if (!err && s->fitted) return open_fitted(s);
-    if (!err) err = scan_model_init(&s->M, s->J.Y, s->J.n, s->J.p, s->J.keep, s->J.C, s->J.q);
+    if (!err) err = scan_model_init(&s->M[0], s->J.Y, s->J.n, s->J.p, s->J.keep, s->J.C, s->J.q);
+    if (!err) s->n_models = 1;
     if (!err && s->rank == 0)
         log_info("scan: %zu phenotypes in %zu missingness group%s, %zu covariates + intercept, %s "
                  "from %s (%s)",
-                 s->M.p, s->M.n_groups, s->M.n_groups == 1 ? "" : "s", s->J.q - 1, s->g.values,
-                 s->in->genotypes, s->g.indexed ? "indexed" : "no index: one pass per rank");
+                 s->M[0].p, s->M[0].n_groups, s->M[0].n_groups == 1 ? "" : "s", s->J.q - 1,
+                 s->g.values, s->in->genotypes,
+                 s->g.indexed ? "indexed" : "no index: one pass per rank");
     return err;
+}
+
+/* chrX's model, as plink2 --glm's default: sex added to the covariates (males' hemizygous
+ * calls count 0 or 2, as the sources give them).  Not needed when sex already is a covariate
+ * or the analysis has one sex; refused when a sample's sex is unknown. */
+static rgx_err chrx_model(stage_t *s)
+{
+    joined_t *J = &s->J;
+    const char *why = NULL;
+    size_t males = 0;
+    if (!J->sex) {
+        why = "no sex column in the covariates (scan.sex_column): chrX is scanned as an autosome";
+    } else {
+        for (size_t i = 0; i < J->n; i++) {
+            if (J->sex[i] != 1 && J->sex[i] != 2)
+                return rgx_fail(RGX_ERR_INPUT,
+                                "%s: sample %s has sex '%g' in column %s; chrX needs 1 (male) or 2 "
+                                "(female) for every sample (or leave chrX out with --chr)",
+                                s->in->covar, J->sample[i], J->sex[i], s->o.sex_column);
+            males += J->sex[i] == 1;
+        }
+        if (J->sex_in_c >= 0) why = "sex is one of the covariates already";
+        else if (males == 0 || males == J->n) why = "the analysis samples have one sex";
+    }
+    if (why) {
+        if (s->rank == 0) log_info("scan: chrX with the autosomes' covariates (%s)", why);
+        return RGX_OK;
+    }
+    size_t q = J->q + 1;
+    double *C = NULL;
+    rgx_err err = rgx_calloc(&C, J->n * q, sizeof *C);
+    for (size_t i = 0; !err && i < J->n; i++) {
+        memcpy(C + i * q, J->C + i * J->q, J->q * sizeof *C);
+        C[i * q + J->q] = J->sex[i];
+    }
+    if (!err) err = scan_model_init(&s->M[1], J->Y, J->n, J->p, J->keep, C, q);
+    free(C);
+    if (err) return err;
+    s->n_models = 2, s->mi[ROWS_X] = 1;
+    if (s->rank == 0)
+        log_info("scan: chrX with sex added to the covariates (%zu males, %zu females; males' "
+                 "hemizygous calls count 0 or 2)",
+                 males, J->n - males);
+    return RGX_OK;
 }
 
 /* Units counted, blocks laid out, the block buffer and the datasets made. */
 static rgx_err lay_out(stage_t *s)
 {
     scan_rows_t *R = &s->rows;
-    rgx_err err = scan_rows_count(&s->g, s->o.unit_bp, s->o.chroms, s->o.region, s->h->comm, R);
+    rgx_err err = scan_rows_count(&s->g, &s->o, s->h->comm, R);
     if (err) return err;
+    int any_x = 0;
+    for (size_t u = 0; u < R->nu; u++) any_x |= R->kind[u] == ROWS_X && R->count[u] > 0;
+    if (any_x && s->fitted && s->rank == 0) /* (their models have no second covariate set) */
+        log_info("scan: chrX with the autosomes' covariates (binary and time-to-event outcomes "
+                 "do not add sex there; give it as a covariate)");
+    if (any_x && !s->fitted && (err = chrx_model(s))) return err;
+    if (s->rank == 0 && R->n_skip_contig)
+        log_info("scan: %ld records on chrY and the mitochondrion skipped (name them in --chr to "
+                 "scan them)",
+                 R->n_skip_contig);
     if (s->rank == 0)
         log_info("scan: %ld biallelic variants in %zu units (skipped: %ld multi-allelic records "
                  "- split them with bcftools norm -m- to test each allele - and %ld %s)",
                  R->n_rows, R->nu, R->n_skip[GENO_SKIP_MULTIALLELIC], R->n_skip[GENO_SKIP_NO_ALT],
                  geno_skip_name[GENO_SKIP_NO_ALT]);
     size_t B = (size_t)s->o.block, n = s->J.n;
-    if ((err = scan_blocks(R->n_rows, B, &s->blk, &s->nb))) return err;
+    if ((err = scan_blocks(R, B, &s->blk, &s->nb))) return err;
     scan_my_blocks(s->nb, s->rank, s->size, &s->first_blk, &s->end_blk);
-    size_t p = s->fitted ? s->F.p : s->M.p;
-    if ((err = scan_blk_init(&s->k, B, p, s->fitted ? 0 : s->M.n_groups, R->w, s->fitted)))
+    size_t p = s->fitted ? s->F.p : s->M[0].p;
+    if ((err = scan_blk_init(&s->k, B, p, s->fitted ? 0 : s->M[0].n_groups, R->w, s->fitted)))
         return err;
     if ((err = scan_out_open(&s->out, s->h, &s->o, R->n_rows, p, &s->k))) return err;
     if (s->sites)
-        return scan_sites_init(&s->sc, &s->o, &s->M, &s->J, s->gs, R, s->blk, s->nb, s->active,
-                               s->h->comm, s->gemm);
+        return scan_sites_init(&s->sc, &s->o, s->M, s->mi, &s->J, s->gs, R, s->blk, s->nb,
+                               s->active, s->h->comm, s->gemm);
     if ((err = rgx_calloc(&s->dose, n, sizeof *s->dose)) ||
         (err = rgx_calloc(&s->G, B * n, sizeof *s->G)) ||
         (err = rgx_calloc(&s->G2, scan_scratch_len(B, n), sizeof *s->G2)) ||
-        (err = rgx_calloc(&s->work, s->fitted ? 1 : scan_sums_len(&s->M, B), sizeof *s->work)) ||
+        (err = rgx_calloc(&s->work, s->fitted ? 1 : scan_sums_len(&s->M[s->n_models - 1], B),
+                          sizeof *s->work)) ||
         (err = rgx_calloc(&s->mean, B, sizeof *s->mean)) ||
         (err = rgx_calloc(&s->map, B, sizeof *s->map)))
         return err;
@@ -197,8 +275,8 @@ static rgx_err open_checkpoints(stage_t *s)
     MPI_Bcast(&ke, 1, MPI_INT, 0, comm);
     if (ke) return err ? err : rgx_fail(RGX_ERR_INPUT, "rank 0 could not hash the scan's inputs");
     MPI_Bcast(run_key, 65, MPI_CHAR, 0, comm);
-    s->rs = (scan_restore_t){.B = s->o.block, .first = s->first_blk, .end = s->end_blk,
-                             .stride = 1, .shape = &s->k};
+    s->rs = (scan_restore_t){.blk = s->blk, .nb = s->nb, .first = s->first_blk,
+                             .end = s->end_blk, .stride = 1, .shape = &s->k};
     if (s->sites) {
         s->rs.first = (size_t)s->rank, s->rs.end = s->rank < s->active ? s->nb : 0;
         s->rs.stride = (size_t)s->active;
@@ -219,7 +297,8 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
 {
     scan_blk_t *k = &s->k;
     size_t n = s->J.n, t = 0; /* tested variants, packed at the front of G */
-    k->row0 = s->blk[kb].row0, k->b = 0;
+    k->row0 = s->blk[kb].row0, k->b = 0, k->model = s->mi[s->blk[kb].kind];
+    const scan_model_t *M = &s->M[k->model];
     rgx_err err = rr_seek(rr, k->row0);
     for (; !err && k->b < s->blk[kb].b; k->b++) {
         if ((err = rr_next(rr, s->dose))) break;
@@ -241,8 +320,8 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
         scan_fit_block(&s->F, s->G, s->mean, t, k->beta, k->se, k->mlp, k->lr, k->test);
         s->gemm[0] += wall_clock() - t0;
     } else {
-        scan_block_sums_timed(&s->M, s->G, t, 0, n, s->G2, s->work, s->gemm);
-        scan_block_reduce(&s->M, s->work, t, k->xty, k->gtg);
+        scan_block_sums_timed(M, s->G, t, 0, n, s->G2, s->work, s->gemm);
+        scan_block_reduce(M, s->work, t, k->xty, k->gtg);
     }
     scan_blk_expand(k, s->map, t);
     return RGX_OK;
@@ -285,7 +364,7 @@ static rgx_err one_round(stage_t *s, long round, rowreader_t *rr, double t0)
     if (!err && fresh && k->b && s->ck_open && wall_clock() - t0 >= s->o.ckpt_after)
         err = scan_record_block(&s->ck, k);
     if (!err && k->b && !s->fitted) {
-        scan_params_t par = scan_params(&s->M);
+        scan_params_t par = scan_params(&s->M[k->model]);
         scan_blk_stats(k, &par);
     }
     return err;
@@ -359,8 +438,9 @@ static void stage_free(stage_t *s)
     free(s->gs), free(s->gcopy), free(s->blk);
     scan_sites_free(&s->sc);
     scan_blk_free(&s->k);
-    scan_model_free(&s->M);
+    scan_model_free(&s->M[0]), scan_model_free(&s->M[1]);
     if (s->fitted) scan_fit_free(&s->F);
+    free(s->sex);
     scan_joined_free(&s->J);
     geno_close(&s->g);
     table_free(&s->ph), table_free(&s->cv);
@@ -374,7 +454,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     if (!s) return rgx_fail(RGX_ERR_MEMORY, "out of memory");
     s->cfg = cfg, s->in = in, s->h = h, s->rank = h->rank, s->size = h->size;
     scan_opts_read(cfg, &s->o);
-    for (int k = 0; k < 11; k++) s->out.ds[k] = H5I_INVALID_HID; /* closable before opened */
+    for (int k = 0; k < 4 + BLK_NUM; k++) s->out.ds[k] = H5I_INVALID_HID; /* closable early */
     for (int k = 0; k < 4; k++) s->out.str_t[k] = H5I_INVALID_HID;
     for (int k = 0; k < 5; k++) s->out.assoc[k] = H5I_INVALID_HID;
     rgx_err err = agree(s, open_inputs(s), "reading the scan's inputs");
@@ -382,8 +462,8 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     if (!err && in->ckpt_dir) err = open_checkpoints(s);
     if (!err) err = run_blocks(s);
     if (!err)
-        err = scan_out_finish(&s->out, &s->M, s->fitted ? &s->F : NULL, &s->J, &s->ph,
-                              s->qc_count, s->rows.n_skip);
+        err = scan_out_finish(&s->out, s->M, s->n_models, s->fitted ? &s->F : NULL, &s->J,
+                              &s->ph, s->qc_count, &s->rows);
     stage_free(s);
     free(s);
     return err;

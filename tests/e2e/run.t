@@ -45,4 +45,16 @@ like "$(zcat out/t/sumstats/CT.1.stat_mean.tsv.gz | head -1)" "chromosome	base_p
 run "$RADIOGX" verify out/t/run.h5 --launcher "mpirun -np 3 --oversubscribe"
 is "$rc" 0 "verify with 3 ranks: identical"
 like "$out" "identical" "says identical"
+# export under an MPI launcher shares the phenotypes out across ranks: the same files.
+run mpirun -np 2 "$RADIOGX" export out/t/run.h5 --sumstats ss2
+is "$rc" 0 "export --sumstats under mpirun -np 2"
+same=0; n=0
+for f in out/t/sumstats/*.tsv.gz; do
+  n=$((n + 1)); cmp -s <(zcat "$f") <(zcat "ss2/$(basename "$f")") && same=$((same + 1))
+done
+is "$same" "$n" "every phenotype's summary statistics identical to the run's own export ($n files)"
+# docs/formats.md against the run file: every documented object, of its documented type, and
+# nothing undocumented (tests/e2e/formats_doc.py).
+run /usr/bin/python3 "$RGX_ROOT/tests/e2e/formats_doc.py" "$RGX_ROOT/docs/formats.md" out/t/run.h5
+is "$rc" 0 "the run file has every object docs/formats.md lists, of its type, and no other"
 done_testing
