@@ -112,6 +112,30 @@ like "$out" "column y1: 0 is not a binary value (1 or 2 expected" "1/2 coding ch
 run "$RADIOGX" scan -g g.vcf -p p.tsv --covar c.tsv --survival time:evnt -o x.h5
 like "$out" "scan.survival: no column 'evnt'" "a missing event column is named"
 
+# ---- radiogx simulate --outcomes: the planted toxicity and time-to-event variants ----
+"$RADIOGX" simulate --patients 1000 --variants 3000 --chromosomes 6 --dims 16,16,8 --outcomes \
+  --seed 3 --out sim >/dev/null 2>&1
+ok $? "simulate --outcomes"
+run "$RADIOGX" scan -g sim/genotypes.vcf.gz -p sim/outcomes.tsv --covar sim/covariates.tsv \
+  --pheno-names toxicity --outcome binary -o sim/b.h5
+is "$rc" 0 "toxicity scan (covariates age, sex, site, dose)"
+run "$RADIOGX" scan -g sim/genotypes.vcf.gz -p sim/outcomes.tsv --covar sim/covariates.tsv \
+  --survival event_time:event -o sim/s.h5
+is "$rc" 0 "time-to-event scan"
+found=$(/usr/bin/python3 - <<'PY'
+import h5py
+truth = [l.split("\t") for l in open("sim/truth.tsv")][1:]
+for fn, prop in (("sim/b.h5", "toxicity"), ("sim/s.h5", "time_to_event")):
+    t = [r for r in truth if r[5] == prop][0]
+    f = h5py.File(fn)
+    ids = [x.decode() for x in f["/variants/id"][...]]
+    k = ids.index(t[0])
+    print("%s:%.1f" % (prop, f["/assoc/log10p"][k, 0]), end=" ")
+PY
+)
+ok "$(echo "$found" | awk '{split($1, a, ":"); split($2, b, ":"); exit !(a[2] >= 7.3 && b[2] >= 7.3)}'; echo $?)" \
+  "truth.tsv's variants found at -log10 p >= 7.3: $found"
+
 # ---- null: lambda_GC ----
 mkdir null && cd null
 /usr/bin/python3 "$RGX_ROOT/tests/e2e/mkoutcomes.py" 20000 7 null
