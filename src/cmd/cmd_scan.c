@@ -65,7 +65,7 @@ static void usage(FILE *f)
         "      --firth F          fallback (as plink2 --glm firth-fallback), never, always\n"
         "                         [fallback]\n"
         "      --full-fit-mac X   binary: also fully fit pairs whose expected minor-allele\n"
-        "                         count in the smaller class is below X [20]\n"
+        "                         count in the smaller class is below X [10]\n"
         "      --sex-column NAME  covariate column with sex (1 male, 2 female) for chrX:\n"
         "                         males count 0/2 and sex joins the covariates there,\n"
         "                         as plink2 --glm does [sex]\n"

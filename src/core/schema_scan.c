@@ -54,7 +54,7 @@ const cfg_key_t schema_scan[] = {
             "or always"},
     {.name = "full_fit_mac",
      .type = CFG_FLOAT,
-     .def = "20",
+     .def = "10",
      .min = 0,
      .max = 1e12,
      .doc = "binary outcomes: pairs whose expected minor-allele count in the smaller class "
