@@ -32,7 +32,6 @@ typedef struct {
 
 typedef struct {
     size_t n, p, q; /* samples, phenotypes kept, covariates (with the intercept) */
-    double *ytil;   /* n x p residualised phenotypes (0 where missing) */
     double *yty;    /* p: y~'y~ */
     int *group;     /* p: the phenotype's group */
     size_t *n_obs;  /* p */
@@ -41,7 +40,8 @@ typedef struct {
     double *cov;  /* n x q: the covariates (the sparse-group kernel's weights) */
     int any_miss; /* a sparse group has missing rows: corrections to compute */
     scan_group_t *g;
-    /* The right-hand side of the block GEMM: [y~ | C | C masked to each dense group],
+    /* The right-hand side of the block GEMM: [y~ | C | C masked to each dense group] (y~: the
+     * residualised phenotypes, 0 where missing),
      * n x (p + q + n_dense q); and of the g^2 GEMM: [1 | each dense group's mask],
      * n x (1 + n_dense). */
     double *rhs;

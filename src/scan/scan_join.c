@@ -137,7 +137,7 @@ rgx_err scan_join(const scan_opts_t *o, table_t *ph, table_t *cv, const double *
     J->p = ph->p, J->q = 1 + qc;
     size_t n = J->n ? J->n : 1;
     if ((err = rgx_calloc(&J->sample, n, sizeof *J->sample)) ||
-        (err = rgx_calloc(&J->Y, n * (J->p ? J->p : 1), sizeof *J->Y)) ||
+        (err = rgx_big_alloc(&J->Y, n * (J->p ? J->p : 1) * sizeof *J->Y)) || /* every row copied */
         (err = rgx_calloc(&J->C, n * J->q, sizeof *J->C)) ||
         (err = rgx_calloc(&J->cname, J->q, sizeof *J->cname)) ||
         (err = rgx_calloc(&J->keep, J->p ? J->p : 1, sizeof *J->keep)))

@@ -33,6 +33,20 @@
 
 enum { MAX_SITES = 256 };
 
+/* The phases of a scan, timed on every rank and logged by rank 0 (docs/performance.md). */
+enum { PH_INPUTS, PH_COUNT, PH_READ, PH_STATS, PH_TALLY, PH_WAIT, PH_WRITE, PH_OUTPUTS, PH_N };
+static const char *const ph_name[PH_N] = {
+    "inputs and join", "counting", "reading and QC", "statistics",
+    "tallies",         "waiting",  "writing",        "outputs"};
+
+/* Adds the seconds since *t to *acc and restarts *t. */
+static void lap(double *acc, double *t)
+{
+    double now = wall_clock();
+    *acc += now - *t;
+    *t = now;
+}
+
 typedef struct {
     const cfg_t *cfg;
     const scan_inputs_t *in;
@@ -66,6 +80,8 @@ typedef struct {
     double *dose, *G, *G2, *work, *mean; /* the one-file path's scratch */
     size_t *map;
     double gemm[2]; /* seconds in the block GEMMs, and their flops */
+    double tph[PH_N]; /* this rank's seconds per phase (the performance model's terms) */
+    double n_read, n_written; /* variants this rank read and decoded; wrote */
     long qc_count[Q_N];
 } stage_t;
 
@@ -299,6 +315,7 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
     size_t n = s->J.n, t = 0; /* tested variants, packed at the front of G */
     k->row0 = s->blk[kb].row0, k->b = 0, k->model = s->mi[s->blk[kb].kind];
     const scan_model_t *M = &s->M[k->model];
+    double t0 = wall_clock();
     rgx_err err = rr_seek(rr, k->row0);
     for (; !err && k->b < s->blk[kb].b; k->b++) {
         if ((err = rr_next(rr, s->dose))) break;
@@ -314,11 +331,13 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
         scan_blk_site(k, k->b, &s->g);
         scan_blk_qc(k, k->b, &v);
     }
+    lap(&s->tph[PH_READ], &t0);
+    s->n_read += (double)k->b;
     if (err || !k->b) return err;
     if (s->fitted) {
-        double t0 = wall_clock();
+        double tf = wall_clock();
         scan_fit_block(&s->F, s->G, s->mean, t, k->beta, k->se, k->mlp, k->lr, k->test);
-        s->gemm[0] += wall_clock() - t0;
+        s->gemm[0] += wall_clock() - tf;
     } else {
         scan_block_sums_timed(M, s->G, t, 0, n, s->G2, s->work, s->gemm);
         scan_block_reduce(M, s->work, t, k->xty, k->gtg);
@@ -348,7 +367,10 @@ static rgx_err one_round(stage_t *s, long round, rowreader_t *rr, double t0)
             if (done) scan_blk_unpack(k, done->data, done->len), k->row0 = done->row0;
             fresh = 0;
         } else {
-            err = scan_sites_round(&s->sc, round, k);
+            double t = wall_clock(), g0 = s->gemm[0];
+            err = scan_sites_round(&s->sc, round, k); /* reading, sums, reductions */
+            lap(&s->tph[PH_READ], &t);
+            s->tph[PH_READ] -= s->gemm[0] - g0;
         }
     } else {
         size_t kb = s->first_blk + (size_t)round;
@@ -364,8 +386,10 @@ static rgx_err one_round(stage_t *s, long round, rowreader_t *rr, double t0)
     if (!err && fresh && k->b && s->ck_open && wall_clock() - t0 >= s->o.ckpt_after)
         err = scan_record_block(&s->ck, k);
     if (!err && k->b && !s->fitted) {
+        double t = wall_clock();
         scan_params_t par = scan_params(&s->M[k->model]);
         scan_blk_stats(k, &par);
+        lap(&s->tph[PH_STATS], &t);
     }
     return err;
 }
@@ -391,10 +415,13 @@ static rgx_err run_blocks(stage_t *s)
     rgx_err err = RGX_OK;
     for (long round = 0; round < all_blocks; round++) {
         err = one_round(s, round, &rr, t0);
+        double t = wall_clock();
         if (!err) scan_blk_count_qc(&s->k, s->qc_count);
         if (!err) err = scan_out_tally(&s->out, &s->k);
+        lap(&s->tph[PH_TALLY], &t);
         int e[2] = {err != RGX_OK, s->in->stop && s->in->stop() ? 1 : 0}, anye[2];
         MPI_Allreduce(e, anye, 2, MPI_INT, MPI_MAX, comm);
+        lap(&s->tph[PH_WAIT], &t);
         if (anye[0])
             return err ? err : rgx_fail(RGX_ERR_INTERNAL, "another rank failed during the scan");
         if (anye[1]) /* a stop request: this round's blocks are in the checkpoints */
@@ -404,6 +431,8 @@ static rgx_err run_blocks(stage_t *s)
                             round + 1, all_blocks,
                             s->in->ckpt_dir ? s->in->ckpt_dir : "(none: no checkpoints)");
         if ((err = scan_out_write(&s->out, &s->k))) return err;
+        lap(&s->tph[PH_WRITE], &t);
+        s->n_written += (double)s->k.b;
         if (s->k.b) progress_update(&prog, round + 1);
     }
     progress_done(&prog, my_blocks);
@@ -417,6 +446,23 @@ static rgx_err run_blocks(stage_t *s)
         log_info("scan: GEMM phase %.2f s on the slowest rank, %.1f GFLOP/s per rank", slow,
                  tot[0] > 0 ? tot[1] / tot[0] / 1e9 : 0.0);
     return RGX_OK;
+}
+
+/* Rank 0's seconds per phase, with the rates the performance model takes from them. */
+static void log_phases(const stage_t *s)
+{
+    if (s->rank != 0) return;
+    strbuf_t sb = {0};
+    for (int k = 0; k < PH_N; k++) {
+        sb_printf(&sb, "%s%s %.2f s", k ? ", " : "", ph_name[k], s->tph[k]);
+        if (k == PH_READ && s->tph[k] > 0 && !s->sites) /* dosages decoded per second */
+            sb_printf(&sb, " (%.0f M dosages/s)", s->n_read * (double)s->J.n / s->tph[k] / 1e6);
+        if (k == PH_WRITE && s->tph[k] > 0)
+            sb_printf(&sb, " (%.0f MB/s of /assoc/xty)",
+                      s->n_written * (double)s->M[0].p * 8 / s->tph[k] / 1e6);
+    }
+    log_info("scan: rank 0's phases: %s; GEMM %.2f s", sb.s ? sb.s : "", s->gemm[0]);
+    free(sb.s);
 }
 
 /* Every rank learns whether any failed before the next collective step (a rank that failed
@@ -457,13 +503,19 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     for (int k = 0; k < 4 + BLK_NUM; k++) s->out.ds[k] = H5I_INVALID_HID; /* closable early */
     for (int k = 0; k < 4; k++) s->out.str_t[k] = H5I_INVALID_HID;
     for (int k = 0; k < 5; k++) s->out.assoc[k] = H5I_INVALID_HID;
+    double t = wall_clock();
     rgx_err err = agree(s, open_inputs(s), "reading the scan's inputs");
+    lap(&s->tph[PH_INPUTS], &t);
     if (!err) err = agree(s, lay_out(s), "laying out the variant blocks");
     if (!err && in->ckpt_dir) err = open_checkpoints(s);
+    lap(&s->tph[PH_COUNT], &t);
     if (!err) err = run_blocks(s);
+    t = wall_clock();
     if (!err)
         err = scan_out_finish(&s->out, s->M, s->n_models, s->fitted ? &s->F : NULL, &s->J,
                               &s->ph, s->qc_count, &s->rows);
+    lap(&s->tph[PH_OUTPUTS], &t);
+    if (!err) log_phases(s);
     stage_free(s);
     free(s);
     return err;
