@@ -9,11 +9,11 @@
 
 #include "util.h"
 
-rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[3], int fitted)
+rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[4], int fitted)
 {
     memset(k, 0, sizeof *k);
     k->B = B, k->p = p, k->ng = ng, k->fitted = fitted;
-    k->w[0] = BLK_CHROM_W, k->w[1] = w[0], k->w[2] = w[1], k->w[3] = w[2];
+    memcpy(k->w, w, sizeof k->w);
     k->sw = 0;
     for (int s = 0; s < 4; s++) k->sw += (size_t)k->w[s] + 1;
     size_t P = p ? p : 1;

@@ -17,7 +17,7 @@
 #include "scan.h"
 #include "scan_vqc.h"
 
-enum { BLK_NUM = 8, BLK_CHROM_W = 64 };
+enum { BLK_NUM = 8 };
 
 typedef struct {
     long row0;
@@ -37,9 +37,9 @@ typedef struct {
     double *lr, *test;
 } scan_blk_t;
 
-/* A block of capacity B for p phenotypes in ng groups; w: the widest ID, REF and ALT;
+/* A block of capacity B for p phenotypes in ng groups; w: the widest CHROM, ID, REF and ALT;
  * fitted: binary or time-to-event outcomes (ng = 0). */
-rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[3], int fitted);
+rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[4], int fitted);
 void scan_blk_free(scan_blk_t *k);
 
 /* Variant j's strings and position from the source's current record. */

@@ -13,7 +13,7 @@ static rgx_err count_units(geno_t *g, scan_rows_t *r, int rank, int size)
         if ((err = geno_begin(g, &r->units[k]))) break;
         long c = 0;
         int got;
-        while ((got = geno_next_site(g, r->w, &err)) > 0) c++;
+        while ((got = geno_next_site(g, r->w + 1, &err)) > 0) c++;
         if (got < 0) break;
         r->count[k] = c;
     }
@@ -86,14 +86,18 @@ rgx_err scan_rows_count(geno_t *g, const scan_opts_t *o, MPI_Comm comm, scan_row
     if (!err) err = rgx_calloc(&r->count, r->nu + 1, sizeof *r->count);
     if (!err) err = rgx_calloc(&r->offset, r->nu + 1, sizeof *r->offset);
     if (err) return err;
-    r->w[0] = r->w[1] = r->w[2] = 1;
+    r->w[0] = r->w[1] = r->w[2] = r->w[3] = 1;
+    for (size_t k = 0; k < r->nu; k++) { /* /variants/chrom as wide as the longest name */
+        long l = (long)strlen(geno_chrom(g, r->units[k].rid));
+        if (l > r->w[0]) r->w[0] = l;
+    }
     err = count_units(g, r, rank, size);
     int bad = err != RGX_OK, anybad;
     MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, comm);
     if (anybad)
         return err ? err : rgx_fail(RGX_ERR_INPUT, "another rank could not read %s", g->path);
     MPI_Allreduce(MPI_IN_PLACE, r->count, (int)r->nu, MPI_LONG, MPI_SUM, comm);
-    MPI_Allreduce(MPI_IN_PLACE, r->w, 3, MPI_LONG, MPI_MAX, comm);
+    MPI_Allreduce(MPI_IN_PLACE, r->w, 4, MPI_LONG, MPI_MAX, comm);
     MPI_Allreduce(g->n_skip, r->n_skip, GENO_SKIP_N, MPI_LONG, MPI_SUM, comm);
     for (size_t k = 0; k < r->nu; k++) {
         if (r->kind[k] == ROWS_SKIP) r->n_skip_contig += r->count[k], r->count[k] = 0;

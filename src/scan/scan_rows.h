@@ -29,7 +29,7 @@ typedef struct {
     long *count, *offset; /* per unit (0 rows for a skipped unit) */
     long n_skip_contig;   /* records of skipped units (chrY, MT) */
     long n_rows;          /* biallelic records in all units */
-    long w[3];            /* the widest ID, REF and ALT */
+    long w[4];            /* the widest CHROM (of the units' contigs), ID, REF and ALT */
     long n_skip[GENO_SKIP_N];
 } scan_rows_t;
 

@@ -179,7 +179,7 @@ int main(void)
 
     /* A checkpoint record of a block of fitted outcomes: beta, se, -log10 p, LR, test. */
     scan_blk_t k1, k2;
-    long w[3] = {8, 1, 1};
+    long w[4] = {4, 8, 1, 1}; /* CHROM, ID, REF, ALT */
     ok(!scan_blk_init(&k1, B, PT, 0, w, 1) && !scan_blk_init(&k2, B, PT, 0, w, 1), "blocks");
     k1.b = B;
     for (size_t i = 0; i < B * PT; i++)
