@@ -19,6 +19,7 @@ PKGS=(
   slurmctld slurmd slurm-client munge   # the Slurm end-to-end test
   perl valgrind hyperfine python3      # prove, memory checks, benchmarks, test cohorts
   python3-h5py                          # tests: the run file against docs/formats.md
+  python3-yaml                          # tests: the GWAS-SSF metadata sidecars
 )
 
 missing=()

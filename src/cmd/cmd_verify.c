@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "opts.h"
 #include "h5cmp.h"
 #include "h5in.h"
 #include "log.h"
@@ -159,6 +160,7 @@ int cmd_verify(int argc, char **argv)
                                              {0, 0, 0, 0}};
     const char *launcher = NULL, *tmp = getenv("TMPDIR");
     int keep = 0, opt;
+    if (opts_check_table("verify", argc, argv, longopts, "l:t:kh")) return RGX_ERR_USAGE;
     while ((opt = getopt_long(argc, argv, "l:t:kh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'l':

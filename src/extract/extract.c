@@ -9,9 +9,11 @@
 #include <time.h>
 
 #include "ckpt.h"
+#include "comm.h"
 #include "extract_settings.h"
 #include "image.h"
 #include "log.h"
+#include "mpienv.h"
 #include "preprocess.h"
 #include "util.h"
 #include "version.h"
@@ -88,6 +90,8 @@ rgx_err extract_cols_init(extract_cols_t *c, const cfg_t *cfg, const manifest_t 
     featvec_t names = {0};
     size_t roi = 0;
     for (int ch = 0; ch < m->n_channels && !err; ch++) {
+        modality_t mod; /* which block, said once (plan time), by rank 0 */
+        extract_channel_block(cfg, m->channel[ch], rgx_mpi.rank == 0, &mod);
         if ((err = extract_settings_load(cfg, m->channel[ch], &c->settings[ch]))) break;
         featvec_clear(&names);
         if ((err = probe_names(&c->settings[ch], &names))) {
@@ -389,6 +393,46 @@ static rgx_err write_features(h5out_t *h, const manifest_t *m, const extract_col
 
 /* The rank's patients: its share of the plan, largest first (so that progress and the
  * load stay even), then manifest order. */
+/* Features with one value (or none) over every extracted patient of the cohort carry nothing
+ * for a scan: named in the log and in the attribute /features/constant (the report lists
+ * them).  Min, max and count are reduced across ranks (each has its own patients' rows). */
+static rgx_err flag_constant(h5out_t *h, const extract_cols_t *cols, const result_t *res,
+                             const size_t *mine, size_t n_mine)
+{
+    size_t n = cols->n;
+    double *lo = NULL, *hi = NULL, *cnt = NULL;
+    strbuf_t sb = {0};
+    rgx_err err = RGX_OK;
+    if ((err = rgx_calloc(&lo, n ? n : 1, sizeof *lo)) ||
+        (err = rgx_calloc(&hi, n ? n : 1, sizeof *hi)) ||
+        (err = rgx_calloc(&cnt, n ? n : 1, sizeof *cnt)))
+        goto out;
+    for (size_t j = 0; j < n; j++) lo[j] = INFINITY, hi[j] = -INFINITY;
+    for (size_t k = 0; k < n_mine; k++) {
+        const result_t *r = &res[mine[k]];
+        if (r->status == PLAN_BAD_INPUT) continue;
+        for (size_t j = 0; j < n; j++)
+            if (isfinite(r->row[j])) {
+                lo[j] = fmin(lo[j], r->row[j]), hi[j] = fmax(hi[j], r->row[j]);
+                cnt[j]++;
+            }
+    }
+    MPI_Allreduce(MPI_IN_PLACE, lo, (int)n, MPI_DOUBLE, MPI_MIN, h->comm);
+    MPI_Allreduce(MPI_IN_PLACE, hi, (int)n, MPI_DOUBLE, MPI_MAX, h->comm);
+    MPI_Allreduce(MPI_IN_PLACE, cnt, (int)n, MPI_DOUBLE, MPI_SUM, h->comm);
+    size_t nc = 0;
+    for (size_t j = 0; j < n && !err; j++)
+        if (!cnt[j] || lo[j] == hi[j]) err = sb_printf(&sb, "%s%s", nc++ ? "," : "", cols->name[j]);
+    if (!err) err = h5out_attr_str(h, "/features", "constant", sb.s ? sb.s : "");
+    if (!err && nc && rgx_mpi.rank == 0)
+        log_warn("extract: %zu of %zu features are constant over the cohort (or have no value): "
+                 "%.300s%s (/features/constant; a scan skips them)",
+                 nc, n, sb.s, strlen(sb.s) > 300 ? "..." : "");
+out:
+    free(lo), free(hi), free(cnt), free(sb.s);
+    return err;
+}
+
 static rgx_err my_patients(const plan_t *plan, int rank, size_t **out, size_t *n)
 {
     *n = 0;
@@ -494,8 +538,8 @@ rgx_err extract_stage(const manifest_t *m, const plan_t *plan, const extract_col
     MPI_Allreduce(flags, any, 2, MPI_INT, MPI_MAX, h->comm);
     drain_stops(h->comm);
     if (any[0]) {
-        if (!err) err = rgx_fail(RGX_ERR_INTERNAL, "another rank failed during extraction");
-        goto out;
+        /* The failing rank's own code, on every rank. */
+        if ((err = comm_agree(h->comm, err, "extracting"))) goto out;
     }
     if (any[1]) {
         err = rgx_fail(RGX_ERR_REQUEUE,
@@ -557,6 +601,7 @@ rgx_err extract_stage(const manifest_t *m, const plan_t *plan, const extract_col
     }
     if (!err) err = write_samples(h, m, res);
     if (!err) err = write_features(h, m, cols, res, mine, n_mine);
+    if (!err) err = flag_constant(h, cols, res, mine, n_mine);
     if (!err) {
         size_t n_failed = 0, n_partial = 0;
         for (size_t i = 0; i < m->n; i++) {

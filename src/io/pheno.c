@@ -223,6 +223,27 @@ out:
     return err;
 }
 
+/* The error for a name that selects nothing: what was asked, the closest name and what the
+ * table has (the first 20 names and the count). */
+static rgx_err no_column(const table_t *t, const char *s, const char *path)
+{
+    strbuf_t sb = {0};
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t j = 0; j < t->p; j++) {
+        size_t d = edit_distance(s, t->name[j]);
+        if (d < best_d) best_d = d, best = t->name[j];
+        if (j < 20) sb_printf(&sb, "%s%s", j ? ", " : "", t->name[j]);
+    }
+    if (t->p > 20) sb_printf(&sb, ", ... (%zu in all)", t->p);
+    rgx_err err = rgx_fail(RGX_ERR_USAGE, "%s: no column '%s'%s%s%s; it has %s", path, s,
+                           best && best_d <= 3 ? " (did you mean '" : "",
+                           best && best_d <= 3 ? best : "", best && best_d <= 3 ? "'?)" : "",
+                           t->p ? (sb.s ? sb.s : "") : "no columns");
+    free(sb.s);
+    return err;
+}
+
 rgx_err table_select(table_t *t, const char *names, const char *path)
 {
     if (!names || !*names) return RGX_OK;
@@ -237,7 +258,7 @@ rgx_err table_select(table_t *t, const char *names, const char *path)
         for (size_t j = 0; j < t->p; j++) /* a categorical column's indicators all come */
             if (!strcmp(t->name[j], s) || (!strncmp(t->name[j], s, ls) && t->name[j][ls] == '='))
                 pick[k++] = j, found = 1;
-        if (!found) err = rgx_fail(RGX_ERR_USAGE, "%s: no column '%s'", path, s);
+        if (!found) err = no_column(t, s, path);
     }
     if (err) goto out;
     double *v;

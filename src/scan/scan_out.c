@@ -232,6 +232,10 @@ static rgx_err write_attributes(h5out_t *h, const scan_opts_t *o, const joined_t
                              "0 the covariates; 1 chrX: the covariates and sex (/phenotypes/chrx_*)");
     if (!err) err = h5out_attr_long(h, "/phenotypes", "not_scanned", (long)J->n_pheno_dropped);
     if (!err) err = h5out_attr_long(h, "/phenotypes", "samples", (long)J->n);
+    strbuf_t cov = {0}; /* the covariates, for the exports' metadata (the intercept is C's 0) */
+    for (size_t c = 1; !err && c < J->q; c++) err = sb_printf(&cov, "%s%s", c > 1 ? "," : "", J->cname[c]);
+    if (!err) err = h5out_attr_str(h, "/phenotypes", "covariates", cov.s ? cov.s : "");
+    free(cov.s);
     return err;
 }
 
