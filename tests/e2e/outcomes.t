@@ -14,6 +14,7 @@ D=$(tmpdir)
 cd "$D"
 /usr/bin/python3 "$RGX_ROOT/tests/e2e/mkoutcomes.py" 300 1 || { echo "not ok 1 - cohort"; exit 1; }
 common=(-g g.vcf -p p.tsv --covar c.tsv --maf 0.01 --block-size 64)
+ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 
 # ---- binary ----
 run "$RADIOGX" scan "${common[@]}" --pheno-names y1,y2 --outcome binary -o b1.h5
@@ -55,7 +56,7 @@ ok "$(awk -v n="$n" -v s="$same" 'BEGIN{exit !(n >= 50 && s == n)}'; echo $?)" \
 ok "$(awk -v b="$wb" -v s="$ws" -v p="$wp" 'BEGIN{exit !(b < 1e-4 && s < 1e-4 && p < 1e-3)}'; echo $?)" \
   "binary vs plink2: beta $wb, SE $ws (relative), -log10 p $wp"
 ok "$(awk -v t="$top" 'BEGIN{exit !(t > 7.3)}'; echo $?)" "binary: planted variant found (-log10 p $top)"
-run "$RADIOGX" export b1.h5 --sumstats ss
+run "$RADIOGX" export b1.h5 "${ssf[@]}" --sumstats ss
 is "$rc" 0 "binary export"
 hdr=$(zcat ss/y1.tsv.gz | head -1 | cut -f5,6)
 is "$hdr" "$(printf 'odds_ratio\tstandard_error')" "GWAS-SSF: odds_ratio column"
@@ -100,7 +101,7 @@ ok "$(awk -v n="$n" -v b="$wb" -v s="$ws" -v p="$wp" 'BEGIN{exit !(n >= 5 && b <
   "Cox vs coxph on $n fitted pairs: beta $wb, SE $ws (relative), -log10 p $wp"
 top=$(/usr/bin/python3 -c 'import h5py; print("%.1f" % h5py.File("s1.h5")["/assoc/log10p"][7,0])')
 ok "$(awk -v t="$top" 'BEGIN{exit !(t > 7.3)}'; echo $?)" "time to event: planted variant found (-log10 p $top)"
-run "$RADIOGX" export s1.h5 --sumstats ssv
+run "$RADIOGX" export s1.h5 "${ssf[@]}" --sumstats ssv
 is "$(zcat ssv/time.tsv.gz | head -1 | cut -f5)" "hazard_ratio" "GWAS-SSF: hazard_ratio column"
 
 # ---- errors ----
