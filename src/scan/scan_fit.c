@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "runfile.h"
 #include "util.h"
 
 /* Binary columns: the kept phenotypes, recoded from 1/2 when asked, every value checked. */
@@ -155,18 +156,18 @@ void scan_fit_block(scan_fit_t *f, const double *G, const double *mean, size_t t
 rgx_err scan_fit_write(const scan_fit_t *f, h5out_t *h)
 {
     int bin = f->kind == SCAN_BINARY;
-    rgx_err err = h5out_write_all(h, "/phenotypes/n", H5T_NATIVE_DOUBLE, f->p, 0, f->n_obs);
+    rgx_err err = h5out_write_all(h, RF_PHENOTYPES_N, H5T_NATIVE_DOUBLE, f->p, 0, f->n_obs);
     if (!err)
-        err = h5out_write_all(h, bin ? "/phenotypes/n_case" : "/phenotypes/n_events",
+        err = h5out_write_all(h, bin ? RF_PHENOTYPES_N_CASE : RF_PHENOTYPES_N_EVENTS,
                               H5T_NATIVE_DOUBLE, f->p, 0, f->n_a);
     if (!err)
-        err = h5out_write_all(h, bin ? "/phenotypes/n_control" : "/phenotypes/n_censored",
+        err = h5out_write_all(h, bin ? RF_PHENOTYPES_N_CONTROL : RF_PHENOTYPES_N_CENSORED,
                               H5T_NATIVE_DOUBLE, f->p, 0, f->n_b);
     long full = bin ? f->bin.n_full : f->tte.n_full, firth = bin ? f->bin.n_firth : 0;
     long all[2] = {full, firth};
     MPI_Allreduce(MPI_IN_PLACE, all, 2, MPI_LONG, MPI_SUM, h->comm);
-    if (!err) err = h5out_attr_long(h, "/assoc", "full_fits", all[0]);
-    if (!err && bin) err = h5out_attr_long(h, "/assoc", "firth_fits", all[1]);
+    if (!err) err = h5out_attr_long(h, RF_ASSOC, "full_fits", all[0]);
+    if (!err && bin) err = h5out_attr_long(h, RF_ASSOC, "firth_fits", all[1]);
     if (!err && h->rank == 0)
         log_info("scan: %ld pairs got the full fit%s", all[0],
                  bin ? " (below the screen or rare in the smaller class)" : " (below the screen)");
