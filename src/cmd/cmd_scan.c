@@ -84,7 +84,11 @@ static void usage(FILE *f, const opts_t *o)
         "Examples:\n"
         "  mpirun -np 2 radiogx scan -g cohort/genotypes.vcf.gz -p pheno.tsv --covar cov.tsv \\\n"
         "         --pheno-transform none -o scan.h5\n"
-        "  mpirun -np 4 radiogx scan -g cohort/genotypes.vcf.gz --run run.h5 -o run.h5\n");
+        "  mpirun -np 4 radiogx scan -g cohort/genotypes.vcf.gz --run run.h5 -o run.h5\n"
+        "  mpirun -np 2 radiogx scan -g g.vcf.gz -p tox.tsv --covar cov.tsv --outcome binary \\\n"
+        "         --pheno-names fibrosis_g2 -o tox.h5     (binary: docs/cmd-scan.md)\n"
+        "  mpirun -np 2 radiogx scan -g g.vcf.gz -p surv.tsv --covar cov.tsv \\\n"
+        "         --survival time_to_recurrence:recurrence -o surv.h5   (time to event)\n");
 }
 
 int cmd_scan(int argc, char **argv)

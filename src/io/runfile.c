@@ -99,6 +99,17 @@ const rf_row_t runfile_rows[] = {
     {{RF_PHENOTYPES_CORR_EIGENVALUES}, RF_DOUBLE, "n_phenotypes", "scan",
      "eigenvalues, descending, of the correlation (Pearson, pairwise complete) of the "
      "residualised phenotypes: what Meff is computed from"},
+    {{RF_ASSOC_BETA, RF_ASSOC_SE, RF_ASSOC_LOG10P, RF_ASSOC_LR_LOG10P, RF_ASSOC_TEST}, RF_DOUBLE,
+     "n_variants × n_outcomes", "scan",
+     "when the outcome is binary or survival, instead of `xty`/`gtg`: β (log OR or log HR), SE, "
+     "−log10 p of the reported test, −log10 p of the likelihood-ratio test (NaN for "
+     "score-tested pairs), test code (0 none, 1 score, 2 Wald, 3 Firth); attribute `outcome` "
+     "(`binary`, `time-to-event`), `full_fits`, `firth_fits`"},
+    {{RF_PHENOTYPES_N_CASE, RF_PHENOTYPES_N_CONTROL, RF_PHENOTYPES_N_EVENTS,
+      RF_PHENOTYPES_N_CENSORED},
+     RF_DOUBLE, "n_outcomes", "scan",
+     "cases and controls (binary), or events and censored samples (survival), per outcome, "
+     "when the outcome is binary or survival"},
     {{RF_PHENOTYPES}, RF_ATTRS, "", "scan",
      "`transform`, `samples`, `not_scanned`, `covariates` (the covariate columns, "
      "comma-separated, as the categorical indicators were named; the GWAS-SSF metadata lists "

@@ -142,7 +142,18 @@ static rgx_err md5_file(const char *path, char hex[33])
 typedef struct {
     cfg_t *cfg;
     char *transform, *covariates; /* NULL: not recorded */
+    int outcome;                  /* assoc_t.outcome: 0 quantitative, 1 binary, 2 time to event */
 } ssf_meta_t;
+
+/* The effect column and model of a store's outcome: GWAS-SSF names the effect beta,
+ * odds_ratio or hazard_ratio; standard_error stays that of beta (the log scale). */
+static const char *const effect_name[3] = {"beta", "odds_ratio", "hazard_ratio"};
+static const char *const model_name[3] = {
+    "linear regression, t test",
+    "logistic regression: score test, Wald test of the full fit below the screen, Firth "
+    "fallback",
+    "Cox proportional hazards, Efron ties: score test, Wald test of the full fit below the "
+    "screen"};
 
 /* A YAML double-quoted scalar: quotes and backslashes escaped. */
 static void yaml_quoted(FILE *f, const char *s)
@@ -212,10 +223,10 @@ static rgx_err write_meta(const char *dir, const char *fname, const char *pheno,
             "coordinate_system: 1-based\n",
             fname, md5, today, sorted ? "true" : "false", cfg_str(m->cfg, "study.genome_build"));
     yaml_list(f, "genotyping_technology", tech, n_tech, "");
-    fprintf(f, "analysis_software: \"radiogx %s (linear regression, t test)\"\n", rgx_version());
+    fprintf(f, "analysis_software: \"radiogx %s (%s)\"\n", rgx_version(), model_name[m->outcome]);
     const char *traits[1] = {trait};
     yaml_list(f, "trait_description", traits, 1, "");
-    fprintf(f, "effect_statistic: beta\nsex: combined\n");
+    fprintf(f, "effect_statistic: %s\nsex: combined\n", effect_name[m->outcome]);
     if (m->covariates && *m->covariates) {
         fprintf(f, "adjusted_covariates:\n");
         for (const char *c = m->covariates; *c;) {
@@ -417,6 +428,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     int sorted = 1;
     if ((err = meta_open(f, run_path, overrides, n_overrides, &meta))) goto out;
     if ((err = assoc_open(&as, f, run_path))) goto out;
+    meta.outcome = as.outcome;
     size_t c0;
     if ((err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &p, &pn)) ||
         (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &V, &chrom)) ||
@@ -491,12 +503,14 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
                 err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", tmp[k], strerror(errno));
                 break;
             }
-            static const char hdr[] =
-                "chromosome\tbase_pair_location\teffect_allele\tother_allele\t"
-                "beta\tstandard_error\teffect_allele_frequency\tp_value\t"
-                "variant_id\tn\tneg_log_10_p_value\n";
+            char hdr[256];
+            int hl = snprintf(hdr, sizeof hdr,
+                              "chromosome\tbase_pair_location\teffect_allele\tother_allele\t"
+                              "%s\tstandard_error\teffect_allele_frequency\tp_value\t"
+                              "variant_id\tn\tneg_log_10_p_value\n",
+                              effect_name[as.outcome]);
             errno = 0;
-            if (bgzf_write(out[k], hdr, sizeof hdr - 1) < 0) err = io_failed(path);
+            if (bgzf_write(out[k], hdr, (size_t)hl) < 0) err = io_failed(path);
             if (!err) err = tbi_begin(&tbi[k], out[k]);
         }
         for (size_t r0 = 0; r0 < V && !err; r0 += ROWS) {
@@ -525,7 +539,8 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
                     sumstats_p_text(m, pt, sizeof pt);
                     ks.l = 0;
                     kputsn(vs.s, l_site, &ks);
-                    ksprintf(&ks, "%.10g\t%.10g\t", b, s);
+                    /* odds and hazard ratios: exp(beta); the SE stays that of beta */
+                    ksprintf(&ks, "%.10g\t%.10g\t", as.outcome ? exp(b) : b, s);
                     kputsn(vs.s + l_site, l_af - l_site, &ks);
                     kputs(pt, &ks), kputc('\t', &ks);
                     kputsn(vs.s + l_af, vs.l - l_af, &ks);
