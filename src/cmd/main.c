@@ -16,6 +16,7 @@ static const struct {
     {"export", cmd_export, "write tables out of a run file (features.tsv)"},
     {"extract", cmd_extract, "IBSI features of a whole cohort into a run file (MPI)"},
     {"features", cmd_features, "IBSI features of one image and mask, as tag<TAB>value lines"},
+    {"manifest", cmd_manifest, "build a manifest from a folder per patient (image/mask by name)"},
     {"plan", cmd_plan, "validate a manifest and config before any work; print the rank plan"},
     {"run", cmd_run, "the whole analysis in one MPI job: plan, extract, scan, tables"},
     {"scan", cmd_scan, "genome-wide association scan of phenotypes against a VCF/BCF (MPI)"},

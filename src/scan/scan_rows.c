@@ -101,6 +101,14 @@ rgx_err scan_rows_count(geno_t *g, const scan_opts_t *o, MPI_Comm comm, scan_row
         if (r->kind[k] == ROWS_SKIP) r->n_skip_contig += r->count[k], r->count[k] = 0;
         r->offset[k] = r->n_rows, r->n_rows += r->count[k];
     }
+    /* A selection that selects nothing is no silent "0 variants tested". */
+    int selected = (o->chroms && *o->chroms) || (o->region && *o->region);
+    if (selected && !r->n_rows)
+        return rgx_fail(RGX_ERR_USAGE, "%s%s%s%s%s: no biallelic record of %s there",
+                        o->chroms && *o->chroms ? "--chr " : "", o->chroms ? o->chroms : "",
+                        o->chroms && *o->chroms && o->region && *o->region ? ", " : "",
+                        o->region && *o->region ? "--region " : "", o->region ? o->region : "",
+                        g->path);
     return RGX_OK;
 }
 
