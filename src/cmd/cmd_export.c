@@ -98,8 +98,9 @@ int cmd_export(int argc, char **argv)
         return RGX_ERR_USAGE;
     }
     if (!features && !sumstats && !hits && !report) {
-        fprintf(stderr,
-                "radiogx export: nothing to export: give --features, --sumstats, --hits or --report\n");
+        fprintf(
+            stderr,
+            "radiogx export: nothing to export: give --features, --sumstats, --hits or --report\n");
         cli_common_free(&common);
         return RGX_ERR_USAGE;
     }
@@ -115,8 +116,9 @@ int cmd_export(int argc, char **argv)
     rgx_err err = RGX_OK;
     if (rank == 0 && features && !(err = export_features_tsv(run, features)))
         log_info("export: wrote %s", features);
-    if (!err && sumstats && !(err = export_sumstats(run, sumstats, rank, size,
-                                                          common.overrides, common.n_overrides)) && rank == 0)
+    if (!err && sumstats &&
+        !(err = export_sumstats(run, sumstats, rank, size, common.overrides, common.n_overrides)) &&
+        rank == 0)
         log_info("export: summary statistics in %s", sumstats);
     if (!err && rank == 0 && hits && !(err = export_hits(run, hits)))
         log_info("export: wrote %s", hits);

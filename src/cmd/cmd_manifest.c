@@ -64,7 +64,8 @@ static void report(const layout_t *l, const char *dir)
     fprintf(stderr, "radiogx manifest: %s: %zu patient folders, %zu kept; channels:", dir, l->n,
             kept);
     for (size_t c = 0; c < l->n_channels; c++) fprintf(stderr, " %s", l->channel[c]);
-    fprintf(stderr, "; %s\n", l->shared_mask ? "one mask shared by the channels" : "a mask per channel");
+    fprintf(stderr, "; %s\n",
+            l->shared_mask ? "one mask shared by the channels" : "a mask per channel");
     for (size_t i = 0; i < l->n; i++) {
         const layout_patient_t *p = &l->p[i];
         if (p->reason) {

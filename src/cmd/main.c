@@ -61,6 +61,7 @@ int main(int argc, char **argv)
             if (rgx_mpi.started) log_resources(commands[i].name);
             return rc;
         }
-    fprintf(stderr, "radiogx: unknown command '%s'. `radiogx --help` lists the commands.\n", argv[1]);
+    fprintf(stderr, "radiogx: unknown command '%s'. `radiogx --help` lists the commands.\n",
+            argv[1]);
     return RGX_ERR_USAGE;
 }

@@ -103,7 +103,8 @@ rgx_err job_inputs(const job_t *j, prov_inputs_t *in)
     size_t ng = 0;
     if (!err) err = manifest_genotype_files(m, &geno, &ng);
     for (size_t k = 0; !err && k < ng; k++)
-        if (!j->genotypes || strcmp(j->genotypes, geno[k])) err = prov_inputs_add(in, "genotypes", geno[k]);
+        if (!j->genotypes || strcmp(j->genotypes, geno[k]))
+            err = prov_inputs_add(in, "genotypes", geno[k]);
     free(geno);
     return err;
 }

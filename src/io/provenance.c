@@ -139,11 +139,14 @@ static rgx_err write_inputs(h5out_t *h, prov_inputs_t *in, int checksums)
             strcpy(sha[i], "unreadable");
         shas[i] = sha[i];
     }
-    if ((err = h5out_write_strings(h, "/provenance/inputs/role", n, (const char *const *)in->role + lo)))
+    if ((err = h5out_write_strings(h, "/provenance/inputs/role", n,
+                                   (const char *const *)in->role + lo)))
         goto out;
-    if ((err = h5out_write_strings(h, "/provenance/inputs/path", n, (const char *const *)in->path + lo)))
+    if ((err = h5out_write_strings(h, "/provenance/inputs/path", n,
+                                   (const char *const *)in->path + lo)))
         goto out;
-    if ((err = h5out_write_rows(h, "/provenance/inputs/size", H5T_NATIVE_DOUBLE, n, 0, size))) goto out;
+    if ((err = h5out_write_rows(h, "/provenance/inputs/size", H5T_NATIVE_DOUBLE, n, 0, size)))
+        goto out;
     if ((err = h5out_write_rows(h, "/provenance/inputs/mtime", H5T_NATIVE_DOUBLE, n, 0, mtime)))
         goto out;
     err = h5out_write_strings(h, "/provenance/inputs/sha256", n, shas);
@@ -155,7 +158,8 @@ static rgx_err write_inputs(h5out_t *h, prov_inputs_t *in, int checksums)
     if (!err && (!cnt || !dsp || !in->sha)) err = rgx_fail(RGX_ERR_MEMORY, "out of memory");
     if (!err) {
         for (int r = 0; r < h->size; r++) {
-            size_t a = in->n * (size_t)r / (size_t)h->size, b = in->n * (size_t)(r + 1) / (size_t)h->size;
+            size_t a = in->n * (size_t)r / (size_t)h->size,
+                   b = in->n * (size_t)(r + 1) / (size_t)h->size;
             cnt[r] = (int)((b - a) * 65), dsp[r] = (int)(a * 65);
         }
         MPI_Allgatherv(sha, (int)(n * 65), MPI_CHAR, in->sha, cnt, dsp, MPI_CHAR, h->comm);

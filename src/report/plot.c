@@ -82,7 +82,8 @@ static rgx_err canvas_close(canvas_t *c, const char *png)
     cairo_status_t st = cairo_surface_write_to_png(c->s, png);
     cairo_destroy(c->cr), cairo_surface_destroy(c->s);
     if (st != CAIRO_STATUS_SUCCESS)
-        return rgx_fail(RGX_ERR_IO, "%s: cannot write the PNG: %s", png, cairo_status_to_string(st));
+        return rgx_fail(RGX_ERR_IO, "%s: cannot write the PNG: %s", png,
+                        cairo_status_to_string(st));
     return RGX_OK;
 }
 

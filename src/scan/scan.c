@@ -138,7 +138,8 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
             for (size_t i = 0; i < n; i++) {
                 m->masks[i * m->mask_cols + 1 + gr->slot] = gr->mask[i];
                 for (size_t a = 0; a < q; a++)
-                    m->rhs[i * m->rhs_cols + m->p + q + gr->slot * q + a] = gr->mask[i] ? C[i * q + a] : 0;
+                    m->rhs[i * m->rhs_cols + m->p + q + gr->slot * q + a] =
+                        gr->mask[i] ? C[i * q + a] : 0;
             }
         /* One t-tail table per distinct df (groups of equal size share it). */
         double df = (double)gr->n_rows - (double)q - 1;

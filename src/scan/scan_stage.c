@@ -332,7 +332,8 @@ static rgx_err one_round(stage_t *s, long round, rowreader_t *rr, double t0)
          * every site's rank); otherwise it is computed whole, recorded blocks included. */
         size_t kj = (size_t)round * (size_t)s->active + (size_t)s->rank;
         const blk_rec_t *done = NULL;
-        if (ck && s->rank < s->active && kj < s->nb) done = scan_restore_find(&s->rs, s->blk[kj].row0);
+        if (ck && s->rank < s->active && kj < s->nb)
+            done = scan_restore_find(&s->rs, s->blk[kj].row0);
         int have = s->rank >= s->active || kj >= s->nb || done != NULL, all_have = 0;
         MPI_Allreduce(&have, &all_have, 1, MPI_INT, MPI_MIN, s->h->comm);
         if (all_have && ck) {
