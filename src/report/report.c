@@ -125,6 +125,10 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     hid_t f;
     rgx_err err = h5in_open(run_path, &f);
     if (err) return err;
+    if (!h5in_exists(f, "/phenotypes/names")) { /* an extraction alone */
+        h5in_close(f);
+        return part == 0 ? report_extraction(run_path, dir) : RGX_OK;
+    }
     char **pid = NULL, **reason = NULL, **chrom = NULL, **pname = NULL, **hph = NULL;
     char *codes = NULL, *study = NULL;
     double *status = NULL, *pos = NULL, *qc = NULL, *lambda = NULL, *pn = NULL, *hv = NULL;
@@ -233,7 +237,8 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
             goto out;
         }
         if (nbig) qsort(big, nbig, sizeof *big, cmp_desc);
-        for (size_t i = 0; i < nbig; i++, k++) e[k] = -log10((i + 0.5) / (double)pooled), ob[k] = big[i];
+        for (size_t i = 0; i < nbig; i++, k++)
+            e[k] = -log10((i + 0.5) / (double)pooled), ob[k] = big[i];
         size_t rank = nbig;
         for (size_t b = nbins; b-- > 0;) {
             if (!hist[b]) continue;
@@ -275,7 +280,8 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
         goto out;
     }
     size_t nok = 0, nfail = 0, nnog = 0;
-    for (size_t i = 0; i < np; i++) nok += status[i] == 0, nfail += status[i] == 1, nnog += status[i] == 2;
+    for (size_t i = 0; i < np; i++)
+        nok += status[i] == 0, nfail += status[i] == 1, nnog += status[i] == 2;
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>radiogx report</title>\n"
           "<style>body{font-family:sans-serif;max-width:1250px;margin:auto}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;"

@@ -44,6 +44,14 @@ is "$rc" 0 "the manifest extracts"
 grep -v -e P0002 -e P0003 c/manifest.tsv > c/three.tsv
 run "$RADIOGX" extract -m c/three.tsv -c f.yaml -o b.h5 --no-checksums
 h5diff a.h5 b.h5 /features/values /features/values >/dev/null; ok $? "the same features as the simulator's manifest"
+# An extraction alone gets a report: the cohort per site, failures, feature distributions.
+run "$RADIOGX" export a.h5 --report rep
+is "$rc" 0 "export --report of an extraction-only run file"
+rep=$(cat rep/report.html 2>/dev/null)
+like "$rep" "radiogx report: extraction" "an extraction report"
+like "$rep" "<th>site</th><th>patients</th><th>extracted</th><th>failed</th>" "the cohort per site"
+like "$rep" "Feature distributions per site" "feature distributions per site"
+like "$rep" "<tr><td>CT.1.stat_mean</td><td>" "a row per feature"
 run "$RADIOGX" manifest lay --image CT='*CT_image*' --image PET='*PET_image*' --mask CT='*CT_mask*' \
   --mask PET='*PET_mask*' -o m2.tsv
 is "$rc" 0 "explicit patterns"
