@@ -131,11 +131,12 @@ FORMAT_SRC = $(wildcard src/*/*.c src/*/*.h tests/*.h tests/unit/*.c)
 format:
 	clang-format -i $(FORMAT_SRC)
 
-# .clang-format's 100-column limit, checked by CI (.ci/run): file:line of every longer line.
+# .clang-format's 100-column limit (characters, UTF-8), checked by CI (.ci/run): file:line of
+# every longer line.
 # (`make format` rewraps whole files; `clang-format -i --lines=N:N FILE` one line.)
 check-format:
-	@awk 'length > 100 { printf "%s:%d: %d columns (limit 100)\n", FILENAME, FNR, length; bad = 1 } \
-	     END { if (bad) exit 1; print "check-format: no line over 100 columns" }' $(FORMAT_SRC)
+	@perl -CSD -ne 'if (length($$_) - 1 > 100) { printf "%s:%d: %d columns (limit 100)\n", $$ARGV, $$., length($$_) - 1; $$bad = 1 } \
+	    close ARGV if eof; END { exit 1 if $$bad; print "check-format: no line over 100 columns\n" }' $(FORMAT_SRC)
 
 clean:
 	rm -rf build build-asan bin

@@ -22,6 +22,7 @@
 #include "scan_stage.h"
 #include "signals.h"
 #include "util.h"
+#include "runfile.h"
 
 /* err, or if another rank failed (and this one did not) a failure naming what it could not
  * do: every rank learns of any rank's failure. */
@@ -181,7 +182,7 @@ int cmd_run(int argc, char **argv)
     if (!(err = h5out_create(&h, runf, comm))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
     if (!err) {
-        const char *objs[] = {"/samples", "/features"};
+        const char *objs[] = {RF_SAMPLES, RF_FEATURES};
         err = h5out_copy_from(&h, feat, objs, 2);
     }
     scan_inputs_t in = {geno, NULL, feat, covar, sck.s, signals_stop_requested, NULL,

@@ -15,6 +15,7 @@
 #include "schema.h"
 #include "signals.h"
 #include "util.h"
+#include "runfile.h"
 
 enum { O_COVAR = 256, O_NO_CHECKSUMS };
 
@@ -137,7 +138,7 @@ int cmd_scan(int argc, char **argv)
     if (!err && !(err = h5out_create(&h, out, MPI_COMM_WORLD))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, cfg, NULL, &inputs, checksums);
     if (!err && run) {
-        const char *objs[] = {"/samples", "/features"};
+        const char *objs[] = {RF_SAMPLES, RF_FEATURES};
         err = h5out_copy_from(&h, run, objs, 2);
     }
     strbuf_t ck = {0}; /* checkpoints beside the output: OUT.ckpt */

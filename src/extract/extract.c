@@ -17,6 +17,7 @@
 #include "preprocess.h"
 #include "util.h"
 #include "version.h"
+#include "runfile.h"
 
 /* ---- columns ---- */
 
@@ -310,24 +311,24 @@ static rgx_err write_samples(h5out_t *h, const manifest_t *m, const result_t *re
         free(s);
         return err;
     }
-#define COLUMN(field, name)                                                                        \
+#define COLUMN(field, path)                                                                        \
     for (size_t i = 0; i < n; i++) s[i] = m->row[i].field ? m->row[i].field : "";                  \
-    if (!err) err = h5out_write_strings_all(h, "/samples/" name, n, s);
-    COLUMN(patient_id, "patient_id")
-    COLUMN(sample_id, "sample_id")
-    COLUMN(site, "site")
-    COLUMN(genotypes, "genotypes")
+    if (!err) err = h5out_write_strings_all(h, path, n, s);
+    COLUMN(patient_id, RF_SAMPLES_PATIENT_ID)
+    COLUMN(sample_id, RF_SAMPLES_SAMPLE_ID)
+    COLUMN(site, RF_SAMPLES_SITE)
+    COLUMN(genotypes, RF_SAMPLES_GENOTYPES)
 #undef COLUMN
     for (size_t i = 0; i < n; i++) {
         s[i] = res[i].reason ? res[i].reason : "";
         st[i] = (int8_t)res[i].status;
         t[i] = res[i].seconds;
     }
-    if (!err) err = h5out_write_strings_all(h, "/samples/reason", n, s);
-    if (!err) err = h5out_write_all(h, "/samples/status", H5T_NATIVE_INT8, n, 0, st);
-    if (!err) err = h5out_write_all(h, "/samples/time", H5T_NATIVE_DOUBLE, n, 0, t);
+    if (!err) err = h5out_write_strings_all(h, RF_SAMPLES_REASON, n, s);
+    if (!err) err = h5out_write_all(h, RF_SAMPLES_STATUS, H5T_NATIVE_INT8, n, 0, st);
+    if (!err) err = h5out_write_all(h, RF_SAMPLES_TIME, H5T_NATIVE_DOUBLE, n, 0, t);
     if (!err)
-        err = h5out_attr_str(h, "/samples", "status_codes",
+        err = h5out_attr_str(h, RF_SAMPLES, "status_codes",
                              "0 ok; 1 failed (not extracted, see reason); 2 extracted but no "
                              "genotypes (left out of the scan)");
     free(s), free(st), free(t);
@@ -340,7 +341,7 @@ static rgx_err write_features(h5out_t *h, const manifest_t *m, const extract_col
     rgx_err err;
     hid_t d;
     /* Rows in about 1 MiB chunks, deflated: collective writes make that possible. */
-    if ((err = h5out_matrix_create(h, "/features/values", H5T_NATIVE_DOUBLE, m->n, cols->n, 0, 4,
+    if ((err = h5out_matrix_create(h, RF_FEATURES_VALUES, H5T_NATIVE_DOUBLE, m->n, cols->n, 0, 4,
                                    &d)))
         return err;
     hsize_t *rows;
@@ -359,31 +360,31 @@ static rgx_err write_features(h5out_t *h, const manifest_t *m, const extract_col
     free(rows), free(buf);
     if (!err)
         err =
-            h5out_write_strings_all(h, "/features/names", cols->n, (const char *const *)cols->name);
+            h5out_write_strings_all(h, RF_FEATURES_NAMES, cols->n, (const char *const *)cols->name);
     if (!err)
-        err = h5out_write_strings_all(h, "/features/tag", cols->n, (const char *const *)cols->tag);
+        err = h5out_write_strings_all(h, RF_FEATURES_TAG, cols->n, (const char *const *)cols->tag);
     if (!err)
-        err = h5out_write_strings_all(h, "/features/family", cols->n,
+        err = h5out_write_strings_all(h, RF_FEATURES_FAMILY, cols->n,
                                       (const char *const *)cols->family);
     if (!err)
-        err = h5out_write_strings_all(h, "/features/channel", cols->n,
+        err = h5out_write_strings_all(h, RF_FEATURES_CHANNEL, cols->n,
                                       (const char *const *)cols->channel);
-    if (!err) err = h5out_write_all(h, "/features/label", H5T_NATIVE_INT, cols->n, 0, cols->label);
+    if (!err) err = h5out_write_all(h, RF_FEATURES_LABEL, H5T_NATIVE_INT, cols->n, 0, cols->label);
     char **desc = NULL;
     if (!err) err = rgx_calloc(&desc, (size_t)cols->n_channels, sizeof *desc);
     for (int c = 0; !err && c < cols->n_channels; c++)
         err = extract_settings_describe(&cols->settings[c], &desc[c]);
     if (!err)
-        err = h5out_write_strings_all(h, "/features/settings", (size_t)cols->n_channels,
+        err = h5out_write_strings_all(h, RF_FEATURES_SETTINGS, (size_t)cols->n_channels,
                                       (const char *const *)desc);
     for (int c = 0; desc && c < cols->n_channels; c++) free(desc[c]);
     free(desc);
     if (!err)
-        err = h5out_attr_str(h, "/features/values", "description",
+        err = h5out_attr_str(h, RF_FEATURES_VALUES, "description",
                              "IBSI radiomic features: one row per manifest patient, one column "
                              "per channel x ROI label x feature; NaN = failed or undefined");
     if (!err)
-        err = h5out_attr_str(h, "/features/values", "units",
+        err = h5out_attr_str(h, RF_FEATURES_VALUES, "units",
                              "IBSI units: mm, mm^2, mm^3 for morphology; image intensity "
                              "units for intensity features; dimensionless otherwise");
     return err;
@@ -423,7 +424,7 @@ static rgx_err flag_constant(h5out_t *h, const extract_cols_t *cols, const resul
     size_t nc = 0;
     for (size_t j = 0; j < n && !err; j++)
         if (!cnt[j] || lo[j] == hi[j]) err = sb_printf(&sb, "%s%s", nc++ ? "," : "", cols->name[j]);
-    if (!err) err = h5out_attr_str(h, "/features", "constant", sb.s ? sb.s : "");
+    if (!err) err = h5out_attr_str(h, RF_FEATURES, "constant", sb.s ? sb.s : "");
     if (!err && nc && rgx_mpi.rank == 0)
         log_warn("extract: %zu of %zu features are constant over the cohort (or have no value): "
                  "%.300s%s (/features/constant; a scan skips them)",

@@ -11,6 +11,7 @@
 #include "h5in.h"
 #include "strmap.h"
 #include "util.h"
+#include "runfile.h"
 
 static int is_missing(const char *s)
 {
@@ -313,14 +314,14 @@ rgx_err table_from_run(const char *run, table_t *t)
     size_t ns = 0, nn = 0, nst = 0, rows = 0, cols = 0;
     long *status = NULL;
     double *v = NULL;
-    if (!h5in_exists(f, "/features/values")) {
+    if (!h5in_exists(f, RF_FEATURES_VALUES)) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: no /features (run extract first, or give --pheno)", run);
         goto out;
     }
-    if ((err = h5in_read_strings(f, "/samples/sample_id", &ns, &sid)) ||
-        (err = h5in_read_longs(f, "/samples/status", &nst, &status)) ||
-        (err = h5in_read_strings(f, "/features/names", &nn, &names)) ||
-        (err = h5in_read_doubles(f, "/features/values", &rows, &cols, &v)))
+    if ((err = h5in_read_strings(f, RF_SAMPLES_SAMPLE_ID, &ns, &sid)) ||
+        (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &nst, &status)) ||
+        (err = h5in_read_strings(f, RF_FEATURES_NAMES, &nn, &names)) ||
+        (err = h5in_read_doubles(f, RF_FEATURES_VALUES, &rows, &cols, &v)))
         goto out;
     if (rows != ns || nst != ns || cols != nn) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: /samples and /features disagree in size", run);

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "util.h"
 #include "version.h"
+#include "runfile.h"
 
 enum { BATCH = 200, ROWS = 4096 }; /* files open at once; variant rows read at once */
 
@@ -186,15 +187,15 @@ static rgx_err meta_open(hid_t f, const char *run_path, char *const *ov, int n_o
     memset(m, 0, sizeof *m);
     char **txt = NULL;
     size_t nt = 0;
-    rgx_err err = h5in_read_strings(f, "/provenance/config", &nt, &txt);
+    rgx_err err = h5in_read_strings(f, RF_PROV_CONFIG, &nt, &txt);
     if (!err && nt != 1) err = rgx_fail(RGX_ERR_INPUT, "%s: no /provenance/config", run_path);
     if (!err) err = cfg_parse(&m->cfg, txt[0], "the run's recorded config", rgx_schema, ov, n_ov);
     h5in_free_strings(txt, nt);
     if (!err) err = export_sumstats_check(m->cfg);
     if (err) return err;
     /* Older run files lack these: the metadata then says "not recorded". */
-    if (h5in_attr_str(f, "/phenotypes", "transform", &m->transform)) m->transform = NULL;
-    if (h5in_attr_str(f, "/phenotypes", "covariates", &m->covariates)) m->covariates = NULL;
+    if (h5in_attr_str(f, RF_PHENOTYPES, "transform", &m->transform)) m->transform = NULL;
+    if (h5in_attr_str(f, RF_PHENOTYPES, "covariates", &m->covariates)) m->covariates = NULL;
     rgx_errclear();
     return RGX_OK;
 }
@@ -320,15 +321,15 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     if ((err = meta_open(f, run_path, overrides, n_overrides, &meta))) goto out;
     if ((err = assoc_open(&as, f, run_path))) goto out;
     size_t c0;
-    if ((err = h5in_read_strings(f, "/phenotypes/names", &p, &pn)) ||
-        (err = h5in_read_strings(f, "/variants/chrom", &V, &chrom)) ||
-        (err = h5in_read_strings(f, "/variants/id", &nv, &id)) ||
-        (err = h5in_read_strings(f, "/variants/ref", &nv, &ref)) ||
-        (err = h5in_read_strings(f, "/variants/alt", &nv, &alt)) ||
-        (err = h5in_read_doubles(f, "/variants/pos", &nv, &c0, &pos)) ||
-        (err = h5in_read_doubles(f, "/variants/af", &nv, &c0, &af)) ||
-        (err = h5in_read_doubles(f, "/variants/qc", &nv, &c0, &qc)) ||
-        (err = h5in_read_doubles(f, "/phenotypes/n", &nv, &c0, &nobs)))
+    if ((err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &p, &pn)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &V, &chrom)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ID, &nv, &id)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_REF, &nv, &ref)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ALT, &nv, &alt)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &nv, &c0, &pos)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_AF, &nv, &c0, &af)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_QC, &nv, &c0, &qc)) ||
+        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &nv, &c0, &nobs)))
         goto out;
     if ((err = rgx_calloc(&site_ok, V ? V : 1, 1))) goto out;
     double prev_pos = 0;
@@ -479,17 +480,17 @@ rgx_err export_hits(const char *run_path, const char *out_path)
     size_t nh = 0, hc = 0, V = 0, nv = 0, c0;
     double *hv = NULL, *pos = NULL;
     FILE *o = NULL;
-    if (!h5in_exists(f, "/hits/values")) {
+    if (!h5in_exists(f, RF_HITS_VALUES)) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: no /hits (was scan run?)", run_path);
         goto out;
     }
-    if ((err = h5in_read_doubles(f, "/hits/values", &nh, &hc, &hv)) ||
-        (err = h5in_read_strings(f, "/hits/phenotype", &nv, &ph)) ||
-        (err = h5in_read_strings(f, "/variants/chrom", &V, &chrom)) ||
-        (err = h5in_read_strings(f, "/variants/id", &nv, &id)) ||
-        (err = h5in_read_strings(f, "/variants/ref", &nv, &ref)) ||
-        (err = h5in_read_strings(f, "/variants/alt", &nv, &alt)) ||
-        (err = h5in_read_doubles(f, "/variants/pos", &nv, &c0, &pos)))
+    if ((err = h5in_read_doubles(f, RF_HITS_VALUES, &nh, &hc, &hv)) ||
+        (err = h5in_read_strings(f, RF_HITS_PHENOTYPE, &nv, &ph)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &V, &chrom)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ID, &nv, &id)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_REF, &nv, &ref)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ALT, &nv, &alt)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &nv, &c0, &pos)))
         goto out;
     if (!(o = fopen(out_path, "w"))) {
         err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", out_path, strerror(errno));
