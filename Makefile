@@ -112,7 +112,9 @@ TEST_ENV = RGX_SHARED=$(RGX_SHARED) RADIOGX=$(abspath $(BIN)) RGX_ROOT=$(CURDIR)
 test: deps
 	@$(MAKE) --no-print-directory test-run
 
+# check-format first: CI runs it, so a long line fails here before it reaches main.
 test-run: $(BIN) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory check-format
 	$(TEST_ENV) prove -j2 --exec '' $(UNIT_BIN) $(E2E)
 
 # Some tests only: make check T="tests/e2e/scan.t build/tests/test_scan" (verbose TAP).
