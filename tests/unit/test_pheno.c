@@ -68,8 +68,9 @@ int main(int argc, char **argv)
            table_read_comm(q, "phenotype", 0, MPI_COMM_WORLD, &u) == RGX_OK,
        "serial and collective reads");
     ok(t.n == 3 && u.n == 3 && !memcmp(t.v, u.v, 6 * sizeof *t.v), "the same doubles");
-    ok(t.n == 3 && t.v[0] == strtod("0.1", NULL) && t.v[1] == strtod("3.14159265358979323846", NULL) &&
-           t.v[2] == strtod("-7e-300", NULL) && t.v[4] == strtod("123456789012345678", NULL),
+    ok(t.n == 3 && t.v[0] == strtod("0.1", NULL) &&
+           t.v[1] == strtod("3.14159265358979323846", NULL) && t.v[2] == strtod("-7e-300", NULL) &&
+           t.v[4] == strtod("123456789012345678", NULL),
        "each the double strtod gives");
     table_free(&t), table_free(&u);
 
