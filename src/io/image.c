@@ -27,6 +27,30 @@ static rgx_err check_readable(const char *path)
     return RGX_OK;
 }
 
+/* The header's pixdim[1..3] as the file holds them (nifticlib's image has them repaired);
+ * 0 when the header cannot be read this way. */
+static int raw_pixdim(const char *path, double out[3])
+{
+    int nver = 0;
+    void *h = nifti_read_header(path, &nver, 0);
+    if (!h) return 0;
+    int ok = 1;
+    if (nver == 1) {
+        nifti_1_header *x = h;
+        int swap = x->sizeof_hdr != 348;
+        if (swap) nifti_swap_4bytes(8, x->pixdim);
+        for (int d = 0; d < 3; d++) out[d] = x->pixdim[d + 1];
+    } else if (nver == 2) {
+        nifti_2_header *x = h;
+        if (x->sizeof_hdr != 540) nifti_swap_8bytes(8, x->pixdim);
+        for (int d = 0; d < 3; d++) out[d] = x->pixdim[d + 1];
+    } else {
+        ok = 0;
+    }
+    free(h);
+    return ok;
+}
+
 static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *img)
 {
     memset(img, 0, sizeof *img);
@@ -64,14 +88,33 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
         for (int c = 0; c < 4; c++)
             img->affine[r][c] = m ? m->m[r][c] : (r == c ? img->spacing[r] : 0.0);
     if (m) {
+        for (int r = 0; r < 3; r++)
+            for (int c = 0; c < 4; c++)
+                if (!isfinite(m->m[r][c]))
+                    return rgx_fail(RGX_ERR_INPUT, "%s: the %s holds %g (row %d, column %d): "
+                                    "the voxels cannot be placed", path, img->affine_source,
+                                    m->m[r][c], r + 1, c + 1);
         /* The spacing is the length of each affine column: pixdim can disagree with the
          * sform in files written by some tools, and the sform is what places voxels. */
         for (int c = 0; c < 3; c++) {
             double s =
                 sqrt(m->m[0][c] * m->m[0][c] + m->m[1][c] * m->m[1][c] + m->m[2][c] * m->m[2][c]);
             if (s > 0 && isfinite(s)) img->spacing[c] = s;
+            else if (img->dim[c] > 1)
+                return rgx_fail(RGX_ERR_INPUT, "%s: the %s's column %d has length %g: the voxel "
+                                "spacing must be positive", path, img->affine_source, c + 1, s);
         }
     }
+    /* Along an axis of one voxel a missing spacing (0, as some tools write a single slice's)
+     * is taken as 1 mm; along any other it is an error, not a guess.  (Without an sform the
+     * spacing is pixdim, which nifticlib silently sets to 1 where it is not positive: the
+     * file's own values are read.) */
+    double raw[3];
+    if ((!m || m == &nim->qto_xyz) && raw_pixdim(path, raw))
+        for (int d = 0; d < 3; d++)
+            if (img->dim[d] > 1 && !(fabs(raw[d]) > 0 && isfinite(raw[d])))
+                return rgx_fail(RGX_ERR_INPUT, "%s: pixdim[%d] is %g (the %s's voxel spacing): "
+                                "it must be positive", path, d + 1, raw[d], img->affine_source);
     return RGX_OK;
 }
 

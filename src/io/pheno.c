@@ -57,92 +57,189 @@ void table_free(table_t *t)
     memset(t, 0, sizeof *t);
 }
 
+/* The text of a table read whole: a UTF-8 byte-order mark (spreadsheets write one) skipped,
+ * lines cut at '\n' with a '\r' before it dropped (CRLF files), each line split at tabs or runs
+ * of spaces.  The first non-blank line is the header; later lines starting with '#' and blank
+ * lines are skipped. */
+typedef struct {
+    const char *path;
+    char *text, *next;
+    int line_no;
+} lines_t;
+
+static rgx_err lines_open(lines_t *L, const char *path, const char *what)
+{
+    memset(L, 0, sizeof *L);
+    L->path = path;
+    size_t len;
+    if (read_file(path, &L->text, &len))
+        return rgx_fail(RGX_ERR_INPUT, "%s file %s: cannot read", what, path);
+    L->next = L->text + (!strncmp(L->text, "\xef\xbb\xbf", 3) ? 3 : 0);
+    return RGX_OK;
+}
+
+/* The next line (NUL-terminated, in place; its number in L->line_no), or NULL at the end. */
+static char *lines_next(lines_t *L)
+{
+    char *line = L->next;
+    if (!line) return NULL;
+    char *nl = strchr(line, '\n');
+    if (nl) *nl = '\0';
+    L->next = nl ? nl + 1 : NULL;
+    if (!nl && !*line) return NULL; /* after the last newline */
+    L->line_no++;
+    size_t n = strlen(line);
+    if (n && line[n - 1] == '\r') line[n - 1] = '\0';
+    return line;
+}
+
+/* The header: "#IID", "#FID IID" (or without '#'); the number of id columns in *skip.  Value
+ * columns are named once each: a name given twice would leave the reader guessing which
+ * column a selection means. */
+static rgx_err read_header(const lines_t *L, char **f, size_t nf, const char *what, size_t *skip)
+{
+    const char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
+    if (!strcmp(h0, "FID") && nf > 1 && !strcmp(f[1], "IID"))
+        *skip = 2;
+    else if (!strcmp(h0, "IID"))
+        *skip = 1;
+    else
+        return rgx_fail(RGX_ERR_INPUT,
+                        "%s:%d: the header must start with #IID or #FID IID (plink2 style), "
+                        "found '%s'",
+                        L->path, L->line_no, f[0]);
+    if (nf == *skip)
+        return rgx_fail(RGX_ERR_INPUT, "%s:%d: no %s column after the ids", L->path, L->line_no,
+                        what);
+    strmap_t m;
+    rgx_err err = strmap_init(&m, nf);
+    for (size_t j = *skip; j < nf && !err; j++) {
+        long old;
+        if ((err = strmap_put(&m, f[j], (long)j, &old))) break;
+        if (old >= 0)
+            err = rgx_fail(RGX_ERR_INPUT, "%s:%d: %s column '%s' appears twice (columns %ld and "
+                                          "%zu): rename one",
+                           L->path, L->line_no, what, f[j], old + 1, j + 1);
+    }
+    strmap_free(&m);
+    return err;
+}
+
+/* Each sample once: a second row for an IID would leave the reader guessing which one is
+ * meant (plink2 refuses them too).  line[i]: the row's line in the file. */
+static rgx_err check_ids(const char *path, char *const *id, const int *line, size_t n)
+{
+    strmap_t m;
+    rgx_err err = strmap_init(&m, n);
+    for (size_t i = 0; i < n && !err; i++) {
+        long old;
+        if ((err = strmap_put(&m, id[i], (long)i, &old))) break;
+        if (old >= 0)
+            err = rgx_fail(RGX_ERR_INPUT, "%s:%d: IID '%s' already on line %d: each sample must "
+                                          "have one row",
+                           path, line[i], id[i], line[old]);
+    }
+    strmap_free(&m);
+    return err;
+}
+
+/* A cell as a number: NAN for the missing codes, else a finite number; *text set when it is
+ * not a number.  Infinities and NaN spelt otherwise ("inf", "1e999", "-nan") are errors: an
+ * infinite phenotype would silently become the largest rank. */
+static rgx_err cell_number(const char *c, double *x, int *text)
+{
+    *x = NAN, *text = 0;
+    if (is_missing(c)) return RGX_OK;
+    char *e;
+    *x = rgx_strtod(c, &e);
+    if (*e || e == c) return *text = 1, RGX_OK;
+    return isfinite(*x) ? RGX_OK : RGX_ERR_INPUT;
+}
+
+typedef struct {
+    char **name;   /* the value columns */
+    size_t p;
+    char ***cells; /* cells[row][col] point into the text */
+    int *line;     /* per row */
+    size_t n, cap;
+} raw_t;
+
+/* Header and rows of a table, split, into R (ids into t->id). */
+static rgx_err read_rows(lines_t *L, const char *what, table_t *t, raw_t *R)
+{
+    enum { MAXF = 100000 };
+    char **f = NULL;
+    size_t ncol = 0, skip = 0;
+    rgx_err err = rgx_calloc(&f, MAXF, sizeof *f);
+    for (char *line; !err && (line = lines_next(L));) {
+        size_t nf = split(line, f, MAXF);
+        if (!nf) continue;
+        if (!ncol) {
+            if ((err = read_header(L, f, nf, what, &skip))) break;
+            ncol = nf, R->p = nf - skip;
+            if ((err = rgx_calloc(&R->name, R->p, sizeof *R->name))) break;
+            for (size_t j = 0; j < R->p && !err; j++) err = rgx_strdup(&R->name[j], f[skip + j]);
+            continue;
+        }
+        if (f[0][0] == '#') continue;
+        if (nf != ncol) {
+            err = rgx_fail(RGX_ERR_INPUT, "%s:%d: %zu fields, expected %zu as in the header",
+                           L->path, L->line_no, nf, ncol);
+            break;
+        }
+        if (R->n == R->cap) {
+            R->cap = R->cap ? 2 * R->cap : 256;
+            if ((err = rgx_realloc(&R->cells, R->cap, sizeof *R->cells)) ||
+                (err = rgx_realloc(&R->line, R->cap, sizeof *R->line)) ||
+                (err = rgx_realloc(&t->id, R->cap, sizeof *t->id)))
+                break;
+        }
+        size_t i = R->n;
+        t->id[i] = NULL;
+        if ((err = rgx_calloc(&R->cells[i], R->p, sizeof **R->cells))) break;
+        t->n = ++R->n;
+        for (size_t j = 0; j < R->p; j++) R->cells[i][j] = f[skip + j];
+        R->line[i] = L->line_no;
+        if ((err = rgx_strdup(&t->id[i], f[skip - 1]))) break;
+    }
+    if (!err && !ncol) err = rgx_fail(RGX_ERR_INPUT, "%s: empty %s file", L->path, what);
+    if (!err) err = check_ids(L->path, t->id, R->line, t->n);
+    free(f);
+    return err;
+}
+
 rgx_err table_read(const char *path, const char *what, int categorical, table_t *t)
 {
     memset(t, 0, sizeof *t);
-    char *text = NULL;
-    size_t len;
-    rgx_err err = read_file(path, &text, &len);
-    if (err) return rgx_fail(RGX_ERR_INPUT, "%s file %s: cannot read", what, path);
-    enum { MAXF = 100000 };
+    lines_t L;
+    rgx_err err = lines_open(&L, path, what);
+    if (err) return err;
+    raw_t R = {0};
     char **names = NULL;
     double *num = NULL;
     size_t *bad = NULL; /* per column: 1 + the first row that is not a number, or 0 */
     size_t p_in = 0, *first = NULL, *n_levels = NULL; /* per input column: its first output */
     const char ***levels = NULL; /* column, and its levels when it is text (or NULL) */
-    char **f = NULL, ***cells = NULL; /* cells[row][col] point into text */
-    size_t ncol = 0, skip = 0, rows_cap = 0;
-    int line_no = 0;
-    if ((err = rgx_calloc(&f, MAXF, sizeof *f))) goto out;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line && !err;
-         line = strtok_r(NULL, "\n", &save)) {
-        line_no++;
-        size_t L = strlen(line);
-        if (L && line[L - 1] == '\r') line[L - 1] = '\0';
-        size_t nf = split(line, f, MAXF);
-        if (!nf) continue;
-        if (!ncol) { /* the header */
-            const char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
-            if (!strcmp(h0, "FID") && nf > 1 && !strcmp(f[1], "IID"))
-                skip = 2;
-            else if (!strcmp(h0, "IID"))
-                skip = 1;
-            else {
-                err = rgx_fail(RGX_ERR_INPUT,
-                               "%s:%d: the header must start with #IID or #FID IID (plink2 "
-                               "style), found '%s'",
-                               path, line_no, f[0]);
-                break;
-            }
-            ncol = nf;
-            t->p = nf - skip;
-            if (t->p == 0) {
-                err = rgx_fail(RGX_ERR_INPUT, "%s:%d: no %s column after the ids", path, line_no,
-                               what);
-                break;
-            }
-            if ((err = rgx_calloc(&t->name, t->p, sizeof *t->name))) break;
-            for (size_t j = 0; j < t->p && !err; j++) err = rgx_strdup(&t->name[j], f[skip + j]);
-            continue;
-        }
-        if (f[0][0] == '#') continue;
-        if (nf != ncol) {
-            err = rgx_fail(RGX_ERR_INPUT, "%s:%d: %zu fields, expected %zu as in the header", path,
-                           line_no, nf, ncol);
-            break;
-        }
-        if (t->n == rows_cap) {
-            rows_cap = rows_cap ? 2 * rows_cap : 256;
-            if ((err = rgx_realloc(&cells, rows_cap, sizeof *cells)) ||
-                (err = rgx_realloc(&t->id, rows_cap, sizeof *t->id)))
-                break;
-        }
-        if ((err = rgx_calloc(&cells[t->n], t->p, sizeof **cells))) break;
-        for (size_t j = 0; j < t->p; j++) cells[t->n][j] = f[skip + j];
-        if ((err = rgx_strdup(&t->id[t->n], f[skip - 1]))) break;
-        /* The line number travels with the row for messages. */
-        t->n++;
-        (void)line_no;
-    }
-    if (!err && !ncol) err = rgx_fail(RGX_ERR_INPUT, "%s: empty %s file", path, what);
+    if ((err = read_rows(&L, what, t, &R))) goto out;
+    t->name = R.name, t->p = R.p, R.name = NULL;
+    char ***cells = R.cells;
     /* Numbers, or categories for covariates.  One parse per cell, row by row (in the order of
      * the text, not column by column across it); a column with text in it is categorical. */
     size_t p_out = 0;
-    if (!err && ((err = rgx_calloc(&num, (t->n ? t->n : 1) * (t->p ? t->p : 1), sizeof *num)) ||
-                 (err = rgx_calloc(&bad, t->p ? t->p : 1, sizeof *bad))))
+    if ((err = rgx_calloc(&num, (t->n ? t->n : 1) * (t->p ? t->p : 1), sizeof *num)) ||
+        (err = rgx_calloc(&bad, t->p ? t->p : 1, sizeof *bad)))
         goto out;
     for (size_t i = 0; i < t->n && !err; i++)
-        for (size_t j = 0; j < t->p; j++) {
-            const char *c = cells[i][j];
-            char *e;
-            double x = NAN;
-            if (!is_missing(c)) {
-                x = rgx_strtod(c, &e);
-                if (*e && !bad[j]) bad[j] = i + 1;
-            }
-            num[i * t->p + j] = x;
+        for (size_t j = 0; j < t->p && !err; j++) {
+            int text;
+            if (cell_number(cells[i][j], &num[i * t->p + j], &text))
+                err = rgx_fail(RGX_ERR_INPUT,
+                               "%s:%d: %s column '%s', sample %s: '%s' is not a finite number "
+                               "(NA for missing)",
+                               path, R.line[i], what, t->name[j], t->id[i], cells[i][j]);
+            if (text && !bad[j]) bad[j] = i + 1;
         }
+    if (err) goto out;
     /* The output columns: a number column as it is, a text column as indicators of its
      * levels but the first (the reference). */
     p_in = t->p;
@@ -155,9 +252,10 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
         size_t bad_row = text_col ? bad[j] - 1 : 0;
         if (text_col && !categorical) {
             err = rgx_fail(RGX_ERR_INPUT,
-                           "%s: %s column '%s', sample %s: '%s' is not a number (NA for "
+                           "%s:%d: %s column '%s', sample %s: '%s' is not a number (NA for "
                            "missing)",
-                           path, what, t->name[j], t->id[bad_row], cells[bad_row][j]);
+                           path, R.line[bad_row], what, t->name[j], t->id[bad_row],
+                           cells[bad_row][j]);
             break;
         }
         size_t nl = 0;
@@ -217,9 +315,9 @@ out:
     for (size_t j = 0; levels && j < p_in; j++) free(levels[j]);
     free(num), free(bad), free(first), free(levels), free(n_levels);
     if (names) free(names);
-    if (cells)
-        for (size_t i = 0; i < t->n; i++) free(cells[i]);
-    free(cells), free(f), free(text);
+    for (size_t i = 0; i < R.n; i++) free(R.cells[i]);
+    for (size_t j = 0; R.name && j < R.p; j++) free(R.name[j]);
+    free(R.cells), free(R.line), free(R.name), free(L.text);
     if (err) table_free(t);
     return err;
 }
@@ -228,61 +326,54 @@ rgx_err table_read_text(const char *path, const char *column, size_t *n, char **
                         char ***cells)
 {
     *n = 0, *ids = *cells = NULL;
-    char *text = NULL, *f[4096];
-    size_t len, rows = 0, cap = 0, skip = 0, nf_head = 0;
+    char *f[4096], *header = NULL;
+    size_t rows = 0, cap = 0, skip = 0, nf_head = 0;
     long col = -1;
-    int line_no = 0;
-    rgx_err err = read_file(path, &text, &len);
-    if (err) return rgx_fail(RGX_ERR_INPUT, "covariate file %s: cannot read", path);
-    char *save = NULL, *header = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line && !err;
-         line = strtok_r(NULL, "\n", &save)) {
-        line_no++;
-        size_t L = strlen(line);
-        if (L && line[L - 1] == '\r') line[L - 1] = '\0';
+    int *line = NULL;
+    lines_t L;
+    rgx_err err = lines_open(&L, path, "covariate");
+    if (err) return err;
+    for (char *s; !err && (s = lines_next(&L));) {
         if (col < 0) { /* the header line as written, for the message */
             free(header);
-            if ((err = rgx_strdup(&header, line))) break;
+            if ((err = rgx_strdup(&header, s))) break;
         }
-        size_t nf = split(line, f, 4096);
+        size_t nf = split(s, f, 4096);
         if (!nf) continue;
         if (col < 0) { /* the header */
-            const char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
-            skip = !strcmp(h0, "FID") && nf > 1 && !strcmp(f[1], "IID") ? 2 : !strcmp(h0, "IID");
+            if ((err = read_header(&L, f, nf, "covariate", &skip))) break;
             for (size_t j = skip; j < nf && col < 0; j++)
                 if (!strcmp(f[j], column)) col = (long)j;
-            if (!skip)
-                err = rgx_fail(RGX_ERR_INPUT,
-                               "%s:%d: the header must start with #IID or #FID IID, found '%s'",
-                               path, line_no, f[0]);
-            else if (col < 0)
+            if (col < 0)
                 err = rgx_fail(RGX_ERR_INPUT, "%s:%d: no column '%s'; the header is: %s", path,
-                               line_no, column, header);
+                               L.line_no, column, header);
             nf_head = nf;
             continue;
         }
         if (f[0][0] == '#') continue;
         if (nf != nf_head) {
             err = rgx_fail(RGX_ERR_INPUT, "%s:%d: %zu fields, expected %zu as in the header", path,
-                           line_no, nf, nf_head);
+                           L.line_no, nf, nf_head);
             break;
         }
         if ((err = rgx_reserve(ids, &cap, rows + 1, sizeof **ids)) ||
-            (err = rgx_realloc(cells, cap, sizeof **cells))) /* the same room for the cells */
+            (err = rgx_realloc(cells, cap, sizeof **cells)) || /* the same room for the cells */
+            (err = rgx_realloc(&line, cap, sizeof *line)))
             break;
         (*ids)[rows] = (*cells)[rows] = NULL;
-        rows++;
+        line[rows++] = L.line_no;
         if ((err = rgx_strdup(&(*ids)[rows - 1], f[skip - 1]))) break;
         if (!is_missing(f[col])) err = rgx_strdup(&(*cells)[rows - 1], f[col]);
     }
     if (!err && col < 0) err = rgx_fail(RGX_ERR_INPUT, "%s: empty covariate file", path);
+    if (!err) err = check_ids(path, *ids, line, rows);
     *n = rows;
     if (err) {
         for (size_t i = 0; i < rows; i++) free((*ids)[i]), free((*cells)[i]);
         free(*ids), free(*cells);
         *ids = *cells = NULL, *n = 0;
     }
-    free(text), free(header);
+    free(L.text), free(header), free(line);
     return err;
 }
 
@@ -419,8 +510,23 @@ rgx_err table_from_run_group(const char *run, const char *group, table_t *t)
         memcpy(t->v + r * nn, v + i * nn, nn * sizeof *v);
         t->n = ++r;
     }
+    /* An infinite value (a feature divided by zero) would become the largest rank: missing,
+     * and counted for the log. */
+    for (size_t k = 0; k < t->n * nn; k++)
+        if (isinf(t->v[k])) t->v[k] = NAN, t->n_inf++;
     t->name = names, t->p = nn;
     names = NULL;
+    if (!err) { /* each sample once (a hand-made run file): as the tables' rule */
+        strmap_t m;
+        err = strmap_init(&m, t->n);
+        for (size_t i = 0; i < t->n && !err; i++) {
+            long old;
+            if (!(err = strmap_put(&m, t->id[i], (long)i, &old)) && old >= 0)
+                err = rgx_fail(RGX_ERR_INPUT, "%s: /samples/sample_id '%s' is on two extracted "
+                                              "rows", run, t->id[i]);
+        }
+        strmap_free(&m);
+    }
 out:
     h5in_free_strings(sid, ns);
     h5in_free_strings(names, nn);
