@@ -208,6 +208,23 @@ static rgx_err read_rows(lines_t *L, const char *what, table_t *t, raw_t *R)
     return err;
 }
 
+/* The output columns once each: a column named "sex=2" beside a text column "sex" with a level
+ * "2" would give two columns of one name. */
+static rgx_err unique_names(const char *path, const char *what, char **names, size_t n)
+{
+    strmap_t m;
+    rgx_err err = strmap_init(&m, n);
+    for (size_t j = 0; j < n && !err; j++) {
+        long old;
+        if (!(err = strmap_put(&m, names[j], (long)j, &old)) && old >= 0)
+            err = rgx_fail(RGX_ERR_INPUT, "%s: two %s columns would be named '%s' (a column of "
+                                          "that name, and a text column's level): rename one",
+                           path, what, names[j]);
+    }
+    strmap_free(&m);
+    return err;
+}
+
 rgx_err table_read(const char *path, const char *what, int categorical, table_t *t)
 {
     memset(t, 0, sizeof *t);
@@ -218,14 +235,14 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
     char **names = NULL;
     double *num = NULL;
     size_t *bad = NULL; /* per column: 1 + the first row that is not a number, or 0 */
-    size_t p_in = 0, *first = NULL, *n_levels = NULL; /* per input column: its first output */
+    size_t p_in = 0, p_out = 0; /* input columns; output columns (with the indicators) */
+    size_t *first = NULL, *n_levels = NULL; /* per input column: its first output, levels */
     const char ***levels = NULL; /* column, and its levels when it is text (or NULL) */
     if ((err = read_rows(&L, what, t, &R))) goto out;
     t->name = R.name, t->p = R.p, R.name = NULL;
     char ***cells = R.cells;
     /* Numbers, or categories for covariates.  One parse per cell, row by row (in the order of
      * the text, not column by column across it); a column with text in it is categorical. */
-    size_t p_out = 0;
     if ((err = rgx_calloc(&num, (t->n ? t->n : 1) * (t->p ? t->p : 1), sizeof *num)) ||
         (err = rgx_calloc(&bad, t->p ? t->p : 1, sizeof *bad)))
         goto out;
@@ -284,6 +301,7 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
             err = rgx_strdup(&names[p_out++], nm);
         }
     }
+    if (!err) err = unique_names(path, what, names, p_out);
     if (!err) {
         for (size_t j = 0; j < t->p; j++) free(t->name[j]);
         free(t->name);
@@ -315,7 +333,8 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
 out:
     for (size_t j = 0; levels && j < p_in; j++) free(levels[j]);
     free(num), free(bad), free(first), free(levels), free(n_levels);
-    if (names) free(names);
+    for (size_t j = 0; names && j < p_out; j++) free(names[j]); /* (a failure midway) */
+    free(names);
     for (size_t i = 0; i < R.n; i++) free(R.cells[i]);
     for (size_t j = 0; R.name && j < R.p; j++) free(R.name[j]);
     free(R.cells), free(R.line), free(R.name), free(L.text);

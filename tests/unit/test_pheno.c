@@ -72,6 +72,9 @@ static void duplicates(void)
             "t.tsv:5: IID 'A' already on line 2", "an IID on two rows (phenotypes)");
     refused("#IID\tsite\nA\ts1\nB\ts2\nB\ts2\n", 1, "t.tsv:4: IID 'B' already on line 3",
             "an IID on two rows (covariates), even with the same values");
+    refused("#IID\tsex\tsex=M\nA\tF\t1\nB\tM\t0\n", 1,
+            "two covariate columns would be named 'sex=M'",
+            "a column named as another's indicator (sex=M beside sex's level M)");
     /* The batch column of harmonise (table_read_text). */
     size_t n;
     char **ids, **cells;
