@@ -27,9 +27,9 @@ static rgx_err check_readable(const char *path)
     return RGX_OK;
 }
 
-/* The header's pixdim[1..3] as the file holds them (nifticlib's image has them repaired);
- * 0 when the header cannot be read this way. */
-static int raw_pixdim(const char *path, double out[3])
+/* The header's dim[0..7] and pixdim[1..3] as the file holds them (nifticlib's image has
+ * pixdim repaired); 0 when the header cannot be read this way. */
+static int raw_header(const char *path, int64_t dim[8], double pixdim[3])
 {
     int nver = 0;
     void *h = nifti_read_header(path, &nver, 0);
@@ -37,13 +37,14 @@ static int raw_pixdim(const char *path, double out[3])
     int ok = 1;
     if (nver == 1) {
         nifti_1_header *x = h;
-        int swap = x->sizeof_hdr != 348;
-        if (swap) nifti_swap_4bytes(8, x->pixdim);
-        for (int d = 0; d < 3; d++) out[d] = x->pixdim[d + 1];
+        if (x->sizeof_hdr != 348) nifti_swap_2bytes(8, x->dim), nifti_swap_4bytes(8, x->pixdim);
+        for (int d = 0; d < 8; d++) dim[d] = x->dim[d];
+        for (int d = 0; d < 3; d++) pixdim[d] = x->pixdim[d + 1];
     } else if (nver == 2) {
         nifti_2_header *x = h;
-        if (x->sizeof_hdr != 540) nifti_swap_8bytes(8, x->pixdim);
-        for (int d = 0; d < 3; d++) out[d] = x->pixdim[d + 1];
+        if (x->sizeof_hdr != 540) nifti_swap_8bytes(8, x->dim), nifti_swap_8bytes(8, x->pixdim);
+        for (int d = 0; d < 8; d++) dim[d] = x->dim[d];
+        for (int d = 0; d < 3; d++) pixdim[d] = x->pixdim[d + 1];
     } else {
         ok = 0;
     }
@@ -110,7 +111,8 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
      * spacing is pixdim, which nifticlib silently sets to 1 where it is not positive: the
      * file's own values are read.) */
     double raw[3];
-    if ((!m || m == &nim->qto_xyz) && raw_pixdim(path, raw))
+    int64_t rdim[8];
+    if ((!m || m == &nim->qto_xyz) && raw_header(path, rdim, raw))
         for (int d = 0; d < 3; d++)
             if (img->dim[d] > 1 && !(fabs(raw[d]) > 0 && isfinite(raw[d])))
                 return rgx_fail(RGX_ERR_INPUT, "%s: pixdim[%d] is %g (the %s's voxel spacing): "
@@ -126,6 +128,16 @@ static nifti_image *open_nifti(const char *path, int read_data, rgx_err *err)
     if (!is_nifti_file(path)) {
         *err = rgx_fail(RGX_ERR_INPUT, "%s: not a NIfTI-1 or NIfTI-2 file (bad or missing header)",
                         path);
+        return NULL;
+    }
+    /* nifticlib 3.0.1 does not check a NIfTI-2 header's dim[0] before using it as the
+     * number of dimensions to copy (a larger value writes past its arrays: found by fuzzing,
+     * tests/fuzz/crashes/nifti/): checked here first. */
+    int64_t dim[8];
+    double pixdim[3];
+    if (raw_header(path, dim, pixdim) && (dim[0] < 1 || dim[0] > 7)) {
+        *err = rgx_fail(RGX_ERR_INPUT, "%s: dim[0] is %lld: expected 1 to 7 dimensions", path,
+                        (long long)dim[0]);
         return NULL;
     }
     nifti_image *nim = nifti_image_read(path, read_data);
