@@ -22,10 +22,10 @@ const cfg_key_t schema_scan[] = {
      .doc = "genotype values: DS dosages, GT hard calls, or DS when the VCF has it"},
     {.name = "genotype_format",
      .type = CFG_ENUM,
-     .choices = "auto|vcf|bed",
+     .choices = "auto|vcf|bed|bgen",
      .def = "auto",
-     .doc = "genotype file format: vcf (VCF, VCF.gz, BCF), bed (PLINK .bed/.bim/.fam), or auto "
-            "(from the file name: .bed, else VCF)"},
+     .doc = "genotype file format: vcf (VCF, VCF.gz, BCF), bed (PLINK .bed/.bim/.fam), bgen "
+            "(BGEN v1.1-v1.3), or auto (from the file name: .bed, .bgen, else VCF)"},
     {.name = "maf",
      .type = CFG_FLOAT,
      .def = "0.01",

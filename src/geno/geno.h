@@ -139,6 +139,6 @@ int geno_bed_prefix(const char *path);
 rgx_err geno_files(const char *list, const char *format, char ***files, int *n);
 void geno_files_free(char **files, int n);
 
-extern const geno_format_t geno_vcf, geno_bed;
+extern const geno_format_t geno_vcf, geno_bed, geno_bgen;
 
 #endif

@@ -10,7 +10,7 @@ typedef struct {
     int int_transform, compress;
     double outlier_sd; /* 0: no outlier removal */
     double ckpt_after; /* seconds of scanning before blocks are checkpointed */
-    const char *genotype_format; /* "auto", "vcf", "bed" (geno_open) */
+    const char *genotype_format; /* "auto", "vcf", "bed", "bgen" (geno_open) */
     const char *dosage, *chroms, *region, *pheno_names, *covar_names;
     const char *sex_column, *split_par; /* chrX: the covariate column of sex; a build or NULL */
 } scan_opts_t;

@@ -413,6 +413,13 @@ static rgx_err run_blocks(stage_t *s)
     if (s->rank == 0)
         log_info("scan: GEMM phase %.2f s on the slowest rank, %.1f GFLOP/s per rank", slow,
                  tot[0] > 0 ? tot[1] / tot[0] / 1e9 : 0.0);
+    /* Calls the format could not give as a dosage in [0, 2] (BGEN: ploidy 0 or above 2). */
+    long bad = s->g.n_bad_calls;
+    for (size_t st = 0; s->gs && st < s->n_sites; st++) bad += s->gs[st].n_bad_calls;
+    MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_LONG, MPI_SUM, comm);
+    if (s->rank == 0 && bad)
+        log_warn("scan: %ld calls of ploidy 0 or above 2 made missing (in the blocks this run "
+                 "computed)", bad);
     return RGX_OK;
 }
 
