@@ -21,6 +21,7 @@ typedef struct {
     int n_file;     /* samples in the file */
     int n;          /* analysis samples */
     const int *col; /* their file columns */
+    int identity;   /* col[i] == i: the file's first n samples, in order */
     uint64_t *bit;  /* scratch: each file sample's first bit (variable ploidy) */
     double *table[11]; /* B <= 10: dosage by a * v0 + v1 */
 } bgen_prob_t;

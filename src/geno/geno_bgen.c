@@ -137,6 +137,13 @@ static rgx_err rec_fail(const geno_t *g, long rec, const char *what)
                     chr ? chr : "", what);
 }
 
+/* An error naming the current record (read by next()). */
+static rgx_err cur_fail(const geno_t *g, const char *what)
+{
+    const bgen_t *b = BG(g);
+    return rec_fail(g, b->rec < 0 ? -1 : b->rec - 1, what);
+}
+
 /* Reads a length-prefixed string (lw: 2 or 4 length bytes) at *off, kept as the next string
  * of the record when keep.  1, or rd_get's 0 or -1. */
 static int read_str(bgen_t *b, uint64_t *off, int lw, int keep)
@@ -191,7 +198,8 @@ static rgx_err read_variant(geno_t *g, long rec)
         if ((r = rd_get(b, off, 4, &p)) > 0) len = le32(p), off += 4;
     }
     if (r < 0) return rgx_fail(RGX_ERR_INPUT, "%s: read error: %s", g->path, strerror(errno));
-    if (r == 0 || off + len > b->size) return rec_fail(g, rec, "the file ends inside it (truncated)");
+    if (r == 0 || off + len > b->size)
+        return rec_fail(g, rec, "the file ends inside it (truncated)");
     g->v_pos = pos, g->v_nallele = (int)K;
     if (pos < 1 || pos > INT32_MAX) return rec_fail(g, rec, "position 0 or above 2^31-1");
     const char *id = str_at(b, 0), *rsid = str_at(b, 1);
@@ -594,17 +602,17 @@ static rgx_err block_data(geno_t *g, const uint8_t **d, size_t *len)
     const uint8_t *p;
     int r = rd_get(b, b->blk_off, b->blk_len, &p);
     if (r < 0) return rgx_fail(RGX_ERR_INPUT, "%s: read error: %s", g->path, strerror(errno));
-    if (r == 0) return rec_fail(g, b->rec < 0 ? -1 : b->rec - 1, "the file ends inside it (truncated)");
+    if (r == 0) return cur_fail(g, "the file ends inside it (truncated)");
     size_t n = b->blk_len;
     if (!b->comp) return *d = p, *len = n, RGX_OK;
     uint32_t D = 6 * b->N; /* layout 1 */
     if (b->layout == 2) {
-        if (n < 4) return rec_fail(g, b->rec < 0 ? -1 : b->rec - 1, "its compressed block is shorter than 4 bytes");
+        if (n < 4) return cur_fail(g, "its compressed block is shorter than 4 bytes");
         D = le32(p), p += 4, n -= 4;
         if (D > 10 + 253 * (uint64_t)b->N) { /* ploidy <= 63, 32 bits: more is not biallelic */
             char what[96];
             snprintf(what, sizeof what, "an uncompressed length of %u bytes", D);
-            return rec_fail(g, b->rec < 0 ? -1 : b->rec - 1, what);
+            return cur_fail(g, what);
         }
     }
     if (rgx_reserve(&b->z, &b->z_cap, (size_t)D + 1, 1)) return RGX_ERR_MEMORY;
@@ -618,7 +626,8 @@ static rgx_err block_data(geno_t *g, const uint8_t **d, size_t *len)
         ok = isal_inflate(b->inf) == ISAL_DECOMP_OK && b->inf->block_state == ISAL_BLOCK_FINISH &&
              b->inf->total_out == D;
     } else {
-        if (!b->zd && !(b->zd = ZSTD_createDCtx())) return rgx_fail(RGX_ERR_MEMORY, "out of memory");
+        if (!b->zd && !(b->zd = ZSTD_createDCtx()))
+            return rgx_fail(RGX_ERR_MEMORY, "out of memory");
         size_t got = ZSTD_decompressDCtx(b->zd, b->z, (size_t)D + 1, p, n);
         ok = !ZSTD_isError(got) && got == D;
     }
@@ -626,7 +635,7 @@ static rgx_err block_data(geno_t *g, const uint8_t **d, size_t *len)
         char what[96];
         snprintf(what, sizeof what, "its %s block does not decompress to %u bytes",
                  b->comp == 1 ? "zlib" : "zstd", D);
-        return rec_fail(g, b->rec < 0 ? -1 : b->rec - 1, what);
+        return cur_fail(g, what);
     }
     *d = b->z, *len = D;
     return RGX_OK;
@@ -641,7 +650,7 @@ static int bgen_dosages(geno_t *g, double *dose, rgx_err *err)
     const char *why = b->layout == 2 ? bgen_prob_layout2(&b->prob, d, len, g->v_nallele, dose,
                                                          &g->n_bad_calls)
                                      : bgen_prob_layout1(&b->prob, d, len, dose);
-    if (why) return *err = rec_fail(g, b->rec < 0 ? -1 : b->rec - 1, why), -1;
+    if (why) return *err = cur_fail(g, why), -1;
     return 1;
 }
 

@@ -136,13 +136,17 @@ int main(void)
     is_int(bad, 66, "ploidy 0 and 3 counted: 3 samples x 22 records");
 
     /* Stored values that sum above 1 (off the specification): the dosage stays at 0. */
-    memset(&b, 0, sizeof b);
-    put32(&b, N), put16(&b, 2), put8(&b, 2), put8(&b, 2);
-    for (int i = 0; i < N; i++) put8(&b, 2);
-    put8(&b, 0), put8(&b, 8);
-    for (int i = 0; i < N; i++) put8(&b, 255), put8(&b, 255);
-    ok(!bgen_prob_layout2(&pa, b.d, b.len, 2, got, &bad) && got[0] == 0 && got[N - 1] == 0,
-       "P(AA) + P(AB) above 1: dosage 0, not negative");
+    for (int B = 8; B <= 16; B += 8) {
+        memset(&b, 0, sizeof b);
+        put32(&b, N), put16(&b, 2), put8(&b, 2), put8(&b, 2);
+        for (int i = 0; i < N; i++) put8(&b, i == 3 ? 0x82 : 2);
+        put8(&b, 0), put8(&b, (unsigned)B);
+        for (int i = 0; i < N; i++) put_bits(&b, (1u << B) - 1, B), put_bits(&b, (1u << B) - 1, B);
+        int good0 = !bgen_prob_layout2(&pa, b.d, b.len, 2, got, &bad) && isnan(got[3]);
+        for (int i = 0; i < N; i++) good0 &= i == 3 || (got[i] == 0 && !signbit(got[i]));
+        ok(good0, B == 8 ? "P(AA) + P(AB) above 1, 8 bits: dosage 0, not negative"
+                         : "P(AA) + P(AB) above 1, 16 bits: dosage 0, not negative");
+    }
 
     /* Malformed records: each refused with its reason. */
     make(&b, dip, 0, 8, want);
