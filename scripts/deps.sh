@@ -16,9 +16,11 @@ PKGS=(
   libzstd-dev libsqlite3-dev            # BGEN v1.3 (zstd) and its .bgi index (SQLite)
   libcairo2-dev                         # plots (Manhattan, QQ) drawn in C
   plink2                                # independent truth for the association tests
+  r-base-core r-cran-survival           # R glm and survival::coxph: truth for the binary and Cox fits
   slurmctld slurmd slurm-client munge   # the Slurm end-to-end test
   perl valgrind hyperfine python3      # prove, memory checks, benchmarks, test cohorts
   python3-h5py                          # tests: the run file against docs/formats.md
+  python3-yaml                          # tests: the GWAS-SSF metadata sidecars
 )
 
 missing=()

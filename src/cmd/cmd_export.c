@@ -6,7 +6,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
+#include "comm.h"
 #include "cmd.h"
+#include "opts.h"
 #include "export_features.h"
 #include "export_sumstats.h"
 #include "mpienv.h"
@@ -30,7 +33,11 @@ static void usage(FILE *f)
             "                       back exactly.  Written under a temporary name, mode 0640.\n"
             "  -s, --sumstats DIR   GWAS-SSF v1.1 summary statistics: DIR/<phenotype>.tsv.gz\n"
             "                       (bgzipped, tabix-indexed, effect allele = ALT) and its\n"
-            "                       -meta.yaml sidecar, for every scanned phenotype\n"
+            "                       -meta.yaml sidecar, for every scanned phenotype; the\n"
+            "                       genome build and genotyping technology come from the run's\n"
+            "                       config (study.genome_build, study.genotyping_technology)\n"
+            "  -P, --set KEY=VALUE  override a key of the run's recorded config for the\n"
+            "                       metadata, repeatable (-P study.genome_build=GRCh37)\n"
             "  -H, --hits FILE      the (variant, phenotype) pairs at or above the scan's\n"
             "                       threshold: variant_id chrom pos ref alt phenotype beta se\n"
             "                       neg_log10_p\n"
@@ -50,11 +57,18 @@ int cmd_export(int argc, char **argv)
                                              {"sumstats", required_argument, 0, 's'},
                                              {"hits", required_argument, 0, 'H'},
                                              {"report", required_argument, 0, 'r'},
+                                             {"set", required_argument, 0, 'P'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     const char *features = NULL, *sumstats = NULL, *hits = NULL, *report = NULL;
     int opt;
-    while ((opt = getopt_long(argc, argv, "f:s:H:r:h", longopts, NULL)) != -1) {
+    cli_common_t common = {0}; /* only its -P list */
+    if (opts_check_table("export", argc, argv, longopts, "f:s:H:r:P:h")) return RGX_ERR_USAGE;
+    while ((opt = getopt_long(argc, argv, "f:s:H:r:P:h", longopts, NULL)) != -1) {
+        if (opt == 'P') {
+            if (cli_common_opt(&common, opt, optarg) < 0) return RGX_ERR_MEMORY;
+            continue;
+        }
         switch (opt) {
         case 'f':
             features = optarg;
@@ -70,19 +84,23 @@ int cmd_export(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
+            cli_common_free(&common);
             return RGX_OK;
         default:
             usage(stderr);
+            cli_common_free(&common);
             return RGX_ERR_USAGE;
         }
     }
     if (optind + 1 != argc) {
         fprintf(stderr, "radiogx export: give one run file (`radiogx export --help`)\n");
+        cli_common_free(&common);
         return RGX_ERR_USAGE;
     }
     if (!features && !sumstats && !hits && !report) {
         fprintf(stderr,
                 "radiogx export: nothing to export: give --features, --sumstats, --hits or --report\n");
+        cli_common_free(&common);
         return RGX_ERR_USAGE;
     }
     const char *run = argv[optind];
@@ -97,7 +115,8 @@ int cmd_export(int argc, char **argv)
     rgx_err err = RGX_OK;
     if (rank == 0 && features && !(err = export_features_tsv(run, features)))
         log_info("export: wrote %s", features);
-    if (!err && sumstats && !(err = export_sumstats(run, sumstats, rank, size)) && rank == 0)
+    if (!err && sumstats && !(err = export_sumstats(run, sumstats, rank, size,
+                                                          common.overrides, common.n_overrides)) && rank == 0)
         log_info("export: summary statistics in %s", sumstats);
     if (!err && rank == 0 && hits && !(err = export_hits(run, hits)))
         log_info("export: wrote %s", hits);
@@ -109,10 +128,9 @@ int cmd_export(int argc, char **argv)
     }
     if (err) fprintf(stderr, "radiogx export: %s%s\n", size > 1 ? "(a rank) " : "", rgx_errmsg());
     if (mpi) {
-        int bad = err != RGX_OK, any = 0;
-        MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-        if (any && !err) err = RGX_ERR_IO;
+        err = comm_agree(MPI_COMM_WORLD, err, "exporting");
         mpienv_finalize();
     }
+    cli_common_free(&common);
     return err;
 }

@@ -7,6 +7,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "cmd.h"
+#include "opts.h"
 #include "extract.h"
 #include "job.h"
 #include "log.h"
@@ -31,7 +32,8 @@ static void usage(FILE *f)
             "\n"
             "Options:\n"
             "  -m, --manifest FILE   cohort manifest (default: study.manifest of the config)\n"
-            "  -o, --out FILE        run file to write (default: <study.out_dir>/features.h5)\n"
+            "  -o, --out FILE        run file to write (default: <study.out_dir>/features.h5 when the\n"
+            "                        config sets study.out_dir; otherwise required)\n"
             "  -g, --genotypes FILE  genotype file (VCF/BCF, .bed, BGEN) whose sample ids are\n"
             "                        checked against (default: study.genotypes; none: no\n"
             "                        check)\n"
@@ -63,6 +65,8 @@ int cmd_extract(int argc, char **argv)
     cli_common_t common = {0};
     const char *manifest_opt = NULL, *out_opt = NULL, *geno_opt = NULL;
     int fresh = 0, checksums = 1, opt;
+    if (opts_check_table("extract", argc, argv, longopts, "m:o:g:h" CLI_COMMON_SHORT))
+        return RGX_ERR_USAGE;
     while ((opt = getopt_long(argc, argv, "m:o:g:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         int k = cli_common_opt(&common, opt, optarg);
         if (k > 0) continue;
@@ -110,9 +114,14 @@ int cmd_extract(int argc, char **argv)
     char *out = NULL, *ckdir = NULL;
     rgx_err err = job_open(&job, "extract", &common, manifest_opt, geno_opt, comm);
     if (err) goto out;
-    if (out_opt)
+    if (out_opt) {
         err = rgx_strdup(&out, out_opt);
-    else {
+    } else if (!cfg_is_set(job.cfg, "study.out_dir")) {
+        /* Not the schema's default "results" beside the config file: a ready profile's folder
+         * (config/) is no place for a cohort's run file. */
+        err = rgx_fail(RGX_ERR_USAGE, "say where to write: --out RUN.h5 (or study.out_dir in "
+                                      "the config, for <out_dir>/features.h5)");
+    } else {
         char *dir = NULL;
         err = cli_config_path(job.cfg, "study.out_dir", &dir);
         if (!err) err = path_join(&out, dir ? dir : ".", "features.h5");
@@ -145,7 +154,7 @@ int cmd_extract(int argc, char **argv)
             log_info("extract: wrote %s", out);
         }
     }
-    if (err && job.have_plan) {
+    if (err && (job.have_plan || err == RGX_ERR_USAGE)) {
         if (err != RGX_ERR_REQUEUE)
             log_error("extract: %s", rgx_errmsg());
         else if (rank == 0)

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "opts.h"
 #include "extract.h"
 #include "extract_settings.h"
 #include "features.h"
@@ -49,6 +50,8 @@ int cmd_features(int argc, char **argv)
     const char *channel = NULL;
     long label = 1;
     int opt;
+    if (opts_check_table("features", argc, argv, longopts, "l:h" CLI_COMMON_SHORT))
+        return RGX_ERR_USAGE;
     while ((opt = getopt_long(argc, argv, "l:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         int k = cli_common_opt(&common, opt, optarg);
         if (k > 0) continue;

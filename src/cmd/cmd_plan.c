@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "opts.h"
 #include "log.h"
 #include "manifest.h"
 #include "mpienv.h"
@@ -53,6 +54,8 @@ int cmd_plan(int argc, char **argv)
     long n_ranks = 0;
     int opt;
     rgx_err rc = RGX_OK;
+    if (opts_check_table("plan", argc, argv, longopts, "m:g:n:h" CLI_COMMON_SHORT))
+        return RGX_ERR_USAGE;
     while ((opt = getopt_long(argc, argv, "m:g:n:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         int k = cli_common_opt(&common, opt, optarg);
         if (k > 0) continue;

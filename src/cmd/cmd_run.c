@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 
 #include "ckpt.h"
+#include "comm.h"
 #include "cli.h"
 #include "cmd.h"
+#include "opts.h"
 #include "export_features.h"
 #include "export_sumstats.h"
 #include "extract.h"
@@ -20,14 +22,13 @@
 #include "scan_stage.h"
 #include "signals.h"
 #include "util.h"
+#include "runfile.h"
 
 /* err, or if another rank failed (and this one did not) a failure naming what it could not
  * do: every rank learns of any rank's failure. */
 static rgx_err all_ranks(MPI_Comm comm, rgx_err err, const char *what)
 {
-    int mine = err != RGX_OK, any;
-    MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm);
-    return any && !err ? rgx_fail(RGX_ERR_IO, "another rank could not %s", what) : err;
+    return comm_agree(comm, err, what);
 }
 
 static void usage(FILE *f)
@@ -70,6 +71,7 @@ int cmd_run(int argc, char **argv)
     const char *out_opt = NULL;
     cli_common_t common = {0};
     int fresh = 0, opt;
+    if (opts_check_table("run", argc, argv, longopts, "o:h" CLI_COMMON_SHORT)) return RGX_ERR_USAGE;
     while ((opt = getopt_long(argc, argv, "o:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
         int k = cli_common_opt(&common, opt, optarg);
         if (k > 0) continue;
@@ -108,6 +110,11 @@ int cmd_run(int argc, char **argv)
     strbuf_t sites = {0};         /* one genotype file per site, comma-separated */
     rgx_err err = job_open(&job, "run", &common, NULL, NULL, comm);
     if (err) goto out;
+    /* The summary statistics at the end need the genome build: said now, not after the scan. */
+    if ((err = export_sumstats_check(job.cfg))) {
+        if (rank == 0) fprintf(stderr, "radiogx run: %s\n", rgx_errmsg());
+        goto out;
+    }
     /* The scan's genotypes: study.genotypes, else one file per site (the manifest's genotypes
      * column) as a comma list: the scan then adds the sites' sums (docs/cmd-scan.md). */
     const char *geno = job.genotypes;
@@ -174,7 +181,7 @@ int cmd_run(int argc, char **argv)
     if (!(err = h5out_create(&h, runf, comm))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
     if (!err) {
-        const char *objs[] = {"/samples", "/features"};
+        const char *objs[] = {RF_SAMPLES, RF_FEATURES};
         err = h5out_copy_from(&h, feat, objs, 2);
     }
     scan_inputs_t in = {geno, NULL, feat, covar, sck.s, signals_stop_requested, NULL,
@@ -190,9 +197,9 @@ int cmd_run(int argc, char **argv)
      * are the cost); then the tables on rank 0, and the report. */
     {
         char *t = NULL;
-        if (!(err = path_join(&t, dir, "sumstats"))) err = export_sumstats(runf, t, rank, rgx_mpi.size);
+        if (!(err = path_join(&t, dir, "sumstats"))) err = export_sumstats(runf, t, rank, rgx_mpi.size, NULL, 0);
         free(t);
-        if ((err = all_ranks(comm, err, "write its summary statistics"))) goto report;
+        if ((err = all_ranks(comm, err, "writing its summary statistics"))) goto report;
     }
     if (rank == 0) {
         char *t = NULL;
@@ -203,7 +210,7 @@ int cmd_run(int argc, char **argv)
     }
     /* The report: the phenotypes' plots shared among the ranks, the page on rank 0. */
     if (!err) err = report_write(runf, dir, rank, rgx_mpi.size);
-    err = all_ranks(comm, err, "write its tables or its part of the report");
+    err = all_ranks(comm, err, "writing its tables or its part of the report");
     if (!err && rank == 0)
         log_info("run: done: %s (run.h5, features.tsv, hits.tsv, sumstats/, report.html)", dir);
 report:

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "opts.h"
 #include "log.h"
 #include "sim_geno.h"
 #include "sim_image.h"
@@ -422,6 +423,7 @@ int cmd_simulate(int argc, char **argv)
     char *chan_list = NULL;
     int opt;
     char *end;
+    if (opts_check_table("simulate", argc, argv, longopts, "n:m:o:s:T:h")) return RGX_ERR_USAGE;
     while ((opt = getopt_long(argc, argv, "n:m:o:s:T:h", longopts, NULL)) != -1) {
         double v3[3];
         switch (opt) {

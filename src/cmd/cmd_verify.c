@@ -16,11 +16,13 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "opts.h"
 #include "h5cmp.h"
 #include "h5in.h"
 #include "log.h"
 #include "util.h"
 #include "version.h"
+#include "runfile.h"
 
 static void usage(FILE *f)
 {
@@ -33,7 +35,7 @@ static void usage(FILE *f)
             "SHA-256; a missing or changed input stops verify before the rerun.  The rerun uses\n"
             "the recorded arguments in the recorded working directory, writing to a temporary\n"
             "folder; then /samples (without timings), /features, /variants, /assoc,\n"
-            "/phenotypes, /hits and /qc are compared bit for bit.\n"
+            "/phenotypes and /hits are compared bit for bit.\n"
             "\n"
             "Options:\n"
             "  -l, --launcher CMD  run the command under this launcher, split at spaces\n"
@@ -80,8 +82,8 @@ static rgx_err check_inputs(hid_t f, size_t *n_checked)
     char **path = NULL, **sha = NULL;
     size_t n = 0, ns = 0;
     *n_checked = 0;
-    rgx_err err = h5in_read_strings(f, "/provenance/inputs/path", &n, &path);
-    if (!err) err = h5in_read_strings(f, "/provenance/inputs/sha256", &ns, &sha);
+    rgx_err err = h5in_read_strings(f, RF_PROV_INPUTS_PATH, &n, &path);
+    if (!err) err = h5in_read_strings(f, RF_PROV_INPUTS_SHA256, &ns, &sha);
     if (err) return rgx_fail(RGX_ERR_INPUT, "no input table in /provenance: %s", rgx_errmsg());
     progress_t prog;
     progress_init(&prog, "verify: checksums", "inputs", (long)n);
@@ -159,6 +161,7 @@ int cmd_verify(int argc, char **argv)
                                              {0, 0, 0, 0}};
     const char *launcher = NULL, *tmp = getenv("TMPDIR");
     int keep = 0, opt;
+    if (opts_check_table("verify", argc, argv, longopts, "l:t:kh")) return RGX_ERR_USAGE;
     while ((opt = getopt_long(argc, argv, "l:t:kh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'l':
@@ -195,9 +198,9 @@ int cmd_verify(int argc, char **argv)
     int same = 0;
     char *diff = NULL;
     rgx_err err = h5in_open(runabs, &f);
-    if (!err) err = h5in_attr_str(f, "/provenance", "working_directory", &wd);
-    if (!err) err = h5in_attr_str(f, "/provenance", "radiogx_version", &version);
-    if (!err) err = h5in_read_strings(f, "/provenance/argv", &rargc, &rargv);
+    if (!err) err = h5in_attr_str(f, RF_PROVENANCE, "working_directory", &wd);
+    if (!err) err = h5in_attr_str(f, RF_PROVENANCE, "radiogx_version", &version);
+    if (!err) err = h5in_read_strings(f, RF_PROV_ARGV, &rargc, &rargv);
     if (err) {
         fprintf(stderr, "radiogx verify: %s: not a complete run file: %s\n", run, rgx_errmsg());
         goto out;
@@ -240,17 +243,16 @@ int cmd_verify(int argc, char **argv)
         err = rgx_fail(RGX_ERR_VERIFY, "the rerun failed with exit status %d", status);
         goto report;
     }
-    static const char *objs[] = {"/samples/patient_id",
-                                 "/samples/sample_id",
-                                 "/samples/site",
-                                 "/samples/status",
-                                 "/samples/reason",
-                                 "/features",
-                                 "/variants",
-                                 "/assoc",
-                                 "/phenotypes",
-                                 "/hits",
-                                 "/qc"};
+    static const char *objs[] = {RF_SAMPLES_PATIENT_ID,
+                                 RF_SAMPLES_SAMPLE_ID,
+                                 RF_SAMPLES_SITE,
+                                 RF_SAMPLES_STATUS,
+                                 RF_SAMPLES_REASON,
+                                 RF_FEATURES,
+                                 RF_VARIANTS,
+                                 RF_ASSOC,
+                                 RF_PHENOTYPES,
+                                 RF_HITS};
     err = h5cmp_files(runabs, outpath, objs, sizeof objs / sizeof objs[0], &same, &diff);
     if (!err && !same) err = rgx_fail(RGX_ERR_VERIFY, "differs: %s", diff ? diff : "?");
 report:

@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "log.h"
+#include "mpienv.h"
 #include "version.h"
 
 static const struct {
@@ -52,7 +53,13 @@ int main(int argc, char **argv)
         return RGX_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) {
+            int rc = commands[i].fn(argc - 1, argv + 1);
+            /* Every run ends with its wall time, CPU time and peak memory (rank 0's; every
+             * rank's with -v). */
+            if (rgx_mpi.started) log_resources(commands[i].name);
+            return rc;
+        }
     fprintf(stderr, "radiogx: unknown command '%s'. `radiogx --help` lists the commands.\n", argv[1]);
     return RGX_ERR_USAGE;
 }

@@ -39,6 +39,12 @@ typedef struct cfg_key {
     const struct cfg_key *children;   /* CFG_SECTION, CFG_MAP; ends with a {NULL} entry */
     const char *doc;                  /* one line, for docs and --help */
     int null_ok;       /* the value (or a list element) may be null, meaning "none" */
+    /* On the command line (opts.h): the long option of the commands that take this section
+     * (without "--"; NULL: config only), its one-letter form (0: none) and the help's name
+     * for its value ("X", "N", "LIST"; NULL: "VALUE").  `--flag V` means `-P section.key=V`. */
+    const char *flag;
+    char short_flag;
+    const char *metavar;
 } cfg_key_t;
 
 typedef struct cfg cfg_t;

@@ -10,7 +10,8 @@
 const char cli_common_help[] =
     "  -c, --config FILE     YAML config (docs/config.md); every key is checked\n"
     "  -P, --set KEY=VALUE   override a config key, repeatable (-P scan.maf=0.05)\n"
-    "  -T, --threads N       BLAS threads per rank (default: cores / ranks on the host)\n"
+    "  -T, --threads N       threads per rank for the scan's GEMM (default: cores / ranks on\n"
+    "                        the host); results are the same bits for any N\n"
     "  -v, --verbose         more log lines, from every rank\n"
     "  -q, --quiet           only warnings and errors\n"
     "  -h, --help            this help\n";

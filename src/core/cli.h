@@ -1,7 +1,7 @@
 /* cli.h — options every command shares, in one place:
  *   -c, --config FILE     YAML config (see docs/config.md)
  *   -P, --set KEY=VALUE   override a config key (repeatable), e.g. -P scan.maf=0.05
- *   -T, --threads N       BLAS threads per rank (default: cores / ranks on the host)
+ *   -T, --threads N       threads per rank (default: cores / ranks on the host; pgemm.h)
  *   -v, --verbose         more log lines (every rank logs)
  *   -q, --quiet           warnings and errors only */
 #ifndef RGX_CLI_H

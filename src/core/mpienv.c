@@ -13,8 +13,9 @@
 #endif
 
 #include "log.h"
+#include "pgemm.h"
 
-mpienv_t rgx_mpi = {0, 1, 0, 1, 1, 1, 1, "localhost", 0};
+mpienv_t rgx_mpi = {0, 1, 0, 1, 1, 1, 1, "localhost", 0, 0};
 
 static int online_cores(void)
 {
@@ -54,7 +55,10 @@ static const char *pin_threads(int threads, int local_size, int *chosen)
         why = "cores / ranks on this host";
     }
     if (t < 1) t = 1;
-    openblas_set_num_threads(t);
+    /* OpenBLAS's own threads would make the rounding depend on t (pgemm.h): it runs on one
+     * thread, and t is the number of threads of radiogx's own split of the scan's GEMM. */
+    openblas_set_num_threads(1);
+    pgemm_set_threads(t);
     *chosen = t;
     return why;
 }
@@ -81,6 +85,7 @@ rgx_err mpienv_init(int *argc, char ***argv, int threads)
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return rgx_fail(RGX_ERR_MPI, "MPI_Init failed");
     rgx_mpi.mpi_up = 1;
+    rgx_mpi.started = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rgx_mpi.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &rgx_mpi.size);
     log_set_rank(rgx_mpi.rank, rgx_mpi.size);
@@ -97,12 +102,12 @@ rgx_err mpienv_init(int *argc, char ***argv, int threads)
 
     rgx_mpi.cores = online_cores();
     const char *why = pin_threads(threads, rgx_mpi.local_size, &rgx_mpi.blas_threads);
-    log_info("%d rank%s on %d host%s; BLAS threads per rank: %d (%s; %d cores, %d ranks on %s)",
+    log_info("%d rank%s on %d host%s; threads per rank: %d (%s; %d cores, %d ranks on %s)",
              rgx_mpi.size, rgx_mpi.size == 1 ? "" : "s", rgx_mpi.n_hosts,
              rgx_mpi.n_hosts == 1 ? "" : "s", rgx_mpi.blas_threads, why, rgx_mpi.cores,
              rgx_mpi.local_size, rgx_mpi.host);
     if (rgx_mpi.local_rank == 0 && rgx_mpi.blas_threads * rgx_mpi.local_size > rgx_mpi.cores)
-        log_warn("ranks x BLAS threads on %s is %d, more than its %d cores: expect slowdowns",
+        log_warn("ranks x threads on %s is %d, more than its %d cores: expect slowdowns",
                  rgx_mpi.host, rgx_mpi.blas_threads * rgx_mpi.local_size, rgx_mpi.cores);
     return RGX_OK;
 }

@@ -1,9 +1,11 @@
-/* mpienv.h — the MPI environment of a run: rank, size, host, BLAS threads.
+/* mpienv.h — the MPI environment of a run: rank, size, host, threads.
  *
- * mpienv_init() starts MPI, sets the log's rank, and pins OpenBLAS threads so that
+ * mpienv_init() starts MPI, sets the log's rank, and chooses the threads per rank so that
  * ranks x threads on a node does not exceed its cores (or the CPUs this rank is bound
  * to), unless the user said otherwise (--threads, RADIOGX_THREADS or
- * OPENBLAS_NUM_THREADS); the choice is logged. */
+ * OPENBLAS_NUM_THREADS); the choice is logged.  The threads share the scan's block GEMM in
+ * fixed pieces (pgemm.h); OpenBLAS itself always runs on one thread, so that no result
+ * depends on the thread count. */
 #ifndef RGX_MPIENV_H
 #define RGX_MPIENV_H
 
@@ -16,9 +18,10 @@ typedef struct {
     int local_rank, local_size; /* among the ranks on this host */
     int n_hosts;
     int cores;                  /* online CPUs of this host */
-    int blas_threads;
+    int blas_threads;           /* threads per rank (pgemm.h); OpenBLAS uses one */
     char host[256];
     int mpi_up;
+    int started; /* mpienv_init ran: an MPI run, not a --help or a usage error */
 } mpienv_t;
 
 extern mpienv_t rgx_mpi;

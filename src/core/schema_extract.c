@@ -100,6 +100,14 @@ static const cfg_key_t features[] = {
 };
 
 static const cfg_key_t block[] = {
+    {.name = "modality",
+     .type = CFG_ENUM,
+     .choices = "auto|CT|PET|MR",
+     .def = "auto",
+     .doc = "the images' modality; auto: recognised from the channel's name (PET, FDG, PT, SUV: "
+            "PET; CT: CT; MR, T1, T2, FLAIR, ADC, DWI, ...: MR).  A channel without its own "
+            "block takes the block of a channel of its modality, else the default block, with a "
+            "warning when that is another modality's"},
     {.name = "interpolation", .type = CFG_SECTION, .children = interpolation},
     {.name = "resegmentation", .type = CFG_SECTION, .children = resegmentation},
     {.name = "discretisation", .type = CFG_SECTION, .children = discretisation},

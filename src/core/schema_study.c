@@ -13,6 +13,16 @@ const cfg_key_t schema_study[] = {
      .doc = "covariates table (plink2 style, #IID header)"},
     {.name = "affine_tolerance_mm", .type = CFG_FLOAT, .def = "0.001", .min = 0, .max = 100,
      .doc = "largest difference allowed between an image's and its mask's affine (mm)"},
+    {.name = "genome_build", .type = CFG_ENUM, .choices = "GRCh37|GRCh38", .null_ok = 1,
+     .doc = "genome build of the genotypes' positions; required for GWAS-SSF summary statistics "
+            "(their genome_assembly)"},
+    {.name = "genotyping_technology", .type = CFG_STRING_LIST, .null_ok = 1,
+     .doc = "how the genotypes were made, as the GWAS Catalog names it (e.g. [Genome-wide "
+            "genotyping array], [Whole genome sequencing]); required for GWAS-SSF summary "
+            "statistics"},
+    {.name = "ancestry_category", .type = CFG_STRING_LIST, .def = "[NR]",
+     .doc = "the samples' ancestry categories for GWAS-SSF metadata (GWAS Catalog terms, e.g. "
+            "European); NR: not reported"},
     {.name = "out_dir", .type = CFG_STRING, .def = "results",
      .doc = "folder that receives <name>/ with the run file, exports, plots and report"},
     {NULL},

@@ -9,12 +9,15 @@
 #include <time.h>
 
 #include "ckpt.h"
+#include "comm.h"
 #include "extract_settings.h"
 #include "image.h"
 #include "log.h"
+#include "mpienv.h"
 #include "preprocess.h"
 #include "util.h"
 #include "version.h"
+#include "runfile.h"
 
 /* ---- columns ---- */
 
@@ -88,6 +91,8 @@ rgx_err extract_cols_init(extract_cols_t *c, const cfg_t *cfg, const manifest_t 
     featvec_t names = {0};
     size_t roi = 0;
     for (int ch = 0; ch < m->n_channels && !err; ch++) {
+        modality_t mod; /* which block, said once (plan time), by rank 0 */
+        extract_channel_block(cfg, m->channel[ch], rgx_mpi.rank == 0, &mod);
         if ((err = extract_settings_load(cfg, m->channel[ch], &c->settings[ch]))) break;
         featvec_clear(&names);
         if ((err = probe_names(&c->settings[ch], &names))) {
@@ -306,24 +311,24 @@ static rgx_err write_samples(h5out_t *h, const manifest_t *m, const result_t *re
         free(s);
         return err;
     }
-#define COLUMN(field, name)                                                                        \
+#define COLUMN(field, path)                                                                        \
     for (size_t i = 0; i < n; i++) s[i] = m->row[i].field ? m->row[i].field : "";                  \
-    if (!err) err = h5out_write_strings_all(h, "/samples/" name, n, s);
-    COLUMN(patient_id, "patient_id")
-    COLUMN(sample_id, "sample_id")
-    COLUMN(site, "site")
-    COLUMN(genotypes, "genotypes")
+    if (!err) err = h5out_write_strings_all(h, path, n, s);
+    COLUMN(patient_id, RF_SAMPLES_PATIENT_ID)
+    COLUMN(sample_id, RF_SAMPLES_SAMPLE_ID)
+    COLUMN(site, RF_SAMPLES_SITE)
+    COLUMN(genotypes, RF_SAMPLES_GENOTYPES)
 #undef COLUMN
     for (size_t i = 0; i < n; i++) {
         s[i] = res[i].reason ? res[i].reason : "";
         st[i] = (int8_t)res[i].status;
         t[i] = res[i].seconds;
     }
-    if (!err) err = h5out_write_strings_all(h, "/samples/reason", n, s);
-    if (!err) err = h5out_write_all(h, "/samples/status", H5T_NATIVE_INT8, n, 0, st);
-    if (!err) err = h5out_write_all(h, "/samples/time", H5T_NATIVE_DOUBLE, n, 0, t);
+    if (!err) err = h5out_write_strings_all(h, RF_SAMPLES_REASON, n, s);
+    if (!err) err = h5out_write_all(h, RF_SAMPLES_STATUS, H5T_NATIVE_INT8, n, 0, st);
+    if (!err) err = h5out_write_all(h, RF_SAMPLES_TIME, H5T_NATIVE_DOUBLE, n, 0, t);
     if (!err)
-        err = h5out_attr_str(h, "/samples", "status_codes",
+        err = h5out_attr_str(h, RF_SAMPLES, "status_codes",
                              "0 ok; 1 failed (not extracted, see reason); 2 extracted but no "
                              "genotypes (left out of the scan)");
     free(s), free(st), free(t);
@@ -336,7 +341,7 @@ static rgx_err write_features(h5out_t *h, const manifest_t *m, const extract_col
     rgx_err err;
     hid_t d;
     /* Rows in about 1 MiB chunks, deflated: collective writes make that possible. */
-    if ((err = h5out_matrix_create(h, "/features/values", H5T_NATIVE_DOUBLE, m->n, cols->n, 0, 4,
+    if ((err = h5out_matrix_create(h, RF_FEATURES_VALUES, H5T_NATIVE_DOUBLE, m->n, cols->n, 0, 4,
                                    &d)))
         return err;
     hsize_t *rows;
@@ -355,31 +360,31 @@ static rgx_err write_features(h5out_t *h, const manifest_t *m, const extract_col
     free(rows), free(buf);
     if (!err)
         err =
-            h5out_write_strings_all(h, "/features/names", cols->n, (const char *const *)cols->name);
+            h5out_write_strings_all(h, RF_FEATURES_NAMES, cols->n, (const char *const *)cols->name);
     if (!err)
-        err = h5out_write_strings_all(h, "/features/tag", cols->n, (const char *const *)cols->tag);
+        err = h5out_write_strings_all(h, RF_FEATURES_TAG, cols->n, (const char *const *)cols->tag);
     if (!err)
-        err = h5out_write_strings_all(h, "/features/family", cols->n,
+        err = h5out_write_strings_all(h, RF_FEATURES_FAMILY, cols->n,
                                       (const char *const *)cols->family);
     if (!err)
-        err = h5out_write_strings_all(h, "/features/channel", cols->n,
+        err = h5out_write_strings_all(h, RF_FEATURES_CHANNEL, cols->n,
                                       (const char *const *)cols->channel);
-    if (!err) err = h5out_write_all(h, "/features/label", H5T_NATIVE_INT, cols->n, 0, cols->label);
+    if (!err) err = h5out_write_all(h, RF_FEATURES_LABEL, H5T_NATIVE_INT, cols->n, 0, cols->label);
     char **desc = NULL;
     if (!err) err = rgx_calloc(&desc, (size_t)cols->n_channels, sizeof *desc);
     for (int c = 0; !err && c < cols->n_channels; c++)
         err = extract_settings_describe(&cols->settings[c], &desc[c]);
     if (!err)
-        err = h5out_write_strings_all(h, "/features/settings", (size_t)cols->n_channels,
+        err = h5out_write_strings_all(h, RF_FEATURES_SETTINGS, (size_t)cols->n_channels,
                                       (const char *const *)desc);
     for (int c = 0; desc && c < cols->n_channels; c++) free(desc[c]);
     free(desc);
     if (!err)
-        err = h5out_attr_str(h, "/features/values", "description",
+        err = h5out_attr_str(h, RF_FEATURES_VALUES, "description",
                              "IBSI radiomic features: one row per manifest patient, one column "
                              "per channel x ROI label x feature; NaN = failed or undefined");
     if (!err)
-        err = h5out_attr_str(h, "/features/values", "units",
+        err = h5out_attr_str(h, RF_FEATURES_VALUES, "units",
                              "IBSI units: mm, mm^2, mm^3 for morphology; image intensity "
                              "units for intensity features; dimensionless otherwise");
     return err;
@@ -389,6 +394,46 @@ static rgx_err write_features(h5out_t *h, const manifest_t *m, const extract_col
 
 /* The rank's patients: its share of the plan, largest first (so that progress and the
  * load stay even), then manifest order. */
+/* Features with one value (or none) over every extracted patient of the cohort carry nothing
+ * for a scan: named in the log and in the attribute /features/constant (the report lists
+ * them).  Min, max and count are reduced across ranks (each has its own patients' rows). */
+static rgx_err flag_constant(h5out_t *h, const extract_cols_t *cols, const result_t *res,
+                             const size_t *mine, size_t n_mine)
+{
+    size_t n = cols->n;
+    double *lo = NULL, *hi = NULL, *cnt = NULL;
+    strbuf_t sb = {0};
+    rgx_err err = RGX_OK;
+    if ((err = rgx_calloc(&lo, n ? n : 1, sizeof *lo)) ||
+        (err = rgx_calloc(&hi, n ? n : 1, sizeof *hi)) ||
+        (err = rgx_calloc(&cnt, n ? n : 1, sizeof *cnt)))
+        goto out;
+    for (size_t j = 0; j < n; j++) lo[j] = INFINITY, hi[j] = -INFINITY;
+    for (size_t k = 0; k < n_mine; k++) {
+        const result_t *r = &res[mine[k]];
+        if (r->status == PLAN_BAD_INPUT) continue;
+        for (size_t j = 0; j < n; j++)
+            if (isfinite(r->row[j])) {
+                lo[j] = fmin(lo[j], r->row[j]), hi[j] = fmax(hi[j], r->row[j]);
+                cnt[j]++;
+            }
+    }
+    MPI_Allreduce(MPI_IN_PLACE, lo, (int)n, MPI_DOUBLE, MPI_MIN, h->comm);
+    MPI_Allreduce(MPI_IN_PLACE, hi, (int)n, MPI_DOUBLE, MPI_MAX, h->comm);
+    MPI_Allreduce(MPI_IN_PLACE, cnt, (int)n, MPI_DOUBLE, MPI_SUM, h->comm);
+    size_t nc = 0;
+    for (size_t j = 0; j < n && !err; j++)
+        if (!cnt[j] || lo[j] == hi[j]) err = sb_printf(&sb, "%s%s", nc++ ? "," : "", cols->name[j]);
+    if (!err) err = h5out_attr_str(h, RF_FEATURES, "constant", sb.s ? sb.s : "");
+    if (!err && nc && rgx_mpi.rank == 0)
+        log_warn("extract: %zu of %zu features are constant over the cohort (or have no value): "
+                 "%.300s%s (/features/constant; a scan skips them)",
+                 nc, n, sb.s, strlen(sb.s) > 300 ? "..." : "");
+out:
+    free(lo), free(hi), free(cnt), free(sb.s);
+    return err;
+}
+
 static rgx_err my_patients(const plan_t *plan, int rank, size_t **out, size_t *n)
 {
     *n = 0;
@@ -494,8 +539,8 @@ rgx_err extract_stage(const manifest_t *m, const plan_t *plan, const extract_col
     MPI_Allreduce(flags, any, 2, MPI_INT, MPI_MAX, h->comm);
     drain_stops(h->comm);
     if (any[0]) {
-        if (!err) err = rgx_fail(RGX_ERR_INTERNAL, "another rank failed during extraction");
-        goto out;
+        /* The failing rank's own code, on every rank. */
+        if ((err = comm_agree(h->comm, err, "extracting"))) goto out;
     }
     if (any[1]) {
         err = rgx_fail(RGX_ERR_REQUEUE,
@@ -557,6 +602,7 @@ rgx_err extract_stage(const manifest_t *m, const plan_t *plan, const extract_col
     }
     if (!err) err = write_samples(h, m, res);
     if (!err) err = write_features(h, m, cols, res, mine, n_mine);
+    if (!err) err = flag_constant(h, cols, res, mine, n_mine);
     if (!err) {
         size_t n_failed = 0, n_partial = 0;
         for (size_t i = 0; i < m->n; i++) {

@@ -1,10 +1,12 @@
 /* extract_settings.c — see extract_settings.h. */
 #include "extract_settings.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "util.h"
 
 typedef struct {
@@ -51,8 +53,84 @@ static disc_t disc_of(const char *s)
     return !strcmp(s, "fbs") ? DISC_FBS : !strcmp(s, "fbn") ? DISC_FBN : DISC_NONE;
 }
 
+const char *const modality_name[4] = {"unknown", "CT", "PET", "MR"};
+
+modality_t extract_modality_of_name(const char *name)
+{
+    static const struct {
+        const char *word;
+        modality_t m;
+    } words[] = {{"PET", MOD_PET},  {"FDG", MOD_PET},   {"PT", MOD_PET},    {"SUV", MOD_PET},
+                 {"CT", MOD_CT},    {"CTAC", MOD_CT},   {"CECT", MOD_CT},   {"MR", MOD_MR},
+                 {"MRI", MOD_MR},   {"T1", MOD_MR},     {"T1W", MOD_MR},    {"T1C", MOD_MR},
+                 {"T1CE", MOD_MR},  {"T1GD", MOD_MR},   {"T2", MOD_MR},     {"T2W", MOD_MR},
+                 {"FLAIR", MOD_MR}, {"ADC", MOD_MR},    {"DWI", MOD_MR},    {"PD", MOD_MR},
+                 {"SWI", MOD_MR}};
+    char w[16];
+    size_t n = 0;
+    for (; name[n] && !strchr("_-. ", name[n]) && n + 1 < sizeof w; n++)
+        w[n] = (char)toupper((unsigned char)name[n]);
+    w[n] = '\0';
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(w, words[i].word)) return words[i].m;
+    return MOD_UNKNOWN;
+}
+
+/* A block's modality: declared (not auto), else what its name says (NULL: the default block,
+ * whose name says nothing). */
+static modality_t block_modality(const cfg_t *cfg, const char *block)
+{
+    char path[512];
+    if (block)
+        snprintf(path, sizeof path, "extract.channels.%s.modality", block);
+    else
+        snprintf(path, sizeof path, "extract.default.modality");
+    const char *d = cfg_str(cfg, path);
+    for (int m = MOD_CT; d && m <= MOD_MR; m++)
+        if (!strcmp(d, modality_name[m])) return (modality_t)m;
+    return block ? extract_modality_of_name(block) : MOD_UNKNOWN;
+}
+
+const char *extract_channel_block(const cfg_t *cfg, const char *channel, int log,
+                                  modality_t *modality)
+{
+    const char *const *keys;
+    size_t nk = cfg_map_keys(cfg, "extract.channels", &keys);
+    for (size_t i = 0; i < nk; i++)
+        if (!strcmp(keys[i], channel)) return *modality = block_modality(cfg, channel), channel;
+    /* No block of its own: its modality from its name, then a block of that modality. */
+    modality_t m = extract_modality_of_name(channel);
+    *modality = m;
+    for (size_t i = 0; m != MOD_UNKNOWN && i < nk; i++)
+        if (block_modality(cfg, keys[i]) == m) {
+            if (log)
+                log_info("extract: channel %s (%s by its name) takes the settings of "
+                         "extract.channels.%s (%s)",
+                         channel, modality_name[m], keys[i], modality_name[m]);
+            return keys[i];
+        }
+    modality_t dm = block_modality(cfg, NULL);
+    double r[2] = {NAN, NAN};
+    if (dm == MOD_UNKNOWN && cfg_floats(cfg, "extract.default.resegmentation.range", r, 2) == 2 &&
+        r[0] < 0)
+        dm = MOD_CT; /* a range in Hounsfield units */
+    if (log && m != MOD_UNKNOWN && dm != MOD_UNKNOWN && m != dm)
+        log_warn("extract: channel %s is %s by its name, but takes the default settings, which "
+                 "are for %s (their range and bins may not fit its intensities): give it a "
+                 "block, extract.channels.%s, or name its modality in one "
+                 "(extract.channels.<name>.modality)",
+                 channel, modality_name[m], modality_name[dm], channel);
+    else if (log && m == MOD_UNKNOWN)
+        log_info("extract: channel %s: modality neither declared nor recognised from its name; "
+                 "it takes the default settings",
+                 channel);
+    return NULL;
+}
+
 rgx_err extract_settings_load(const cfg_t *cfg, const char *channel, feat_settings_t *s)
 {
+    modality_t mod = MOD_UNKNOWN;
+    if (channel) channel = extract_channel_block(cfg, channel, 0, &mod);
     pick_t p = {cfg, channel, "", ""};
     memset(s, 0, sizeof *s);
     s->interp = interp_of(cfg_str(cfg, key(&p, "interpolation.method")));

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "comm.h"
 #include "util.h"
 
 #define CHUNK_TARGET (1u << 20) /* bytes per chunk when the caller does not say */
@@ -17,10 +18,7 @@
 /* Every rank learns whether any rank failed, so that a collective sequence stops together. */
 static rgx_err agree(h5out_t *h, rgx_err err)
 {
-    int mine = (int)err, worst = 0;
-    MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, h->comm);
-    if (worst && !mine) return rgx_fail((rgx_err)worst, "another rank failed writing %s", h->tmp);
-    return (rgx_err)worst;
+    return comm_agree(h->comm, err, "writing the run file");
 }
 
 static rgx_err open_common(h5out_t *h, const char *path, MPI_Comm comm, int create)

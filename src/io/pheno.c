@@ -11,6 +11,7 @@
 #include "h5in.h"
 #include "strmap.h"
 #include "util.h"
+#include "runfile.h"
 
 static int is_missing(const char *s)
 {
@@ -223,6 +224,27 @@ out:
     return err;
 }
 
+/* The error for a name that selects nothing: what was asked, the closest name and what the
+ * table has (the first 20 names and the count). */
+static rgx_err no_column(const table_t *t, const char *s, const char *path)
+{
+    strbuf_t sb = {0};
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t j = 0; j < t->p; j++) {
+        size_t d = edit_distance(s, t->name[j]);
+        if (d < best_d) best_d = d, best = t->name[j];
+        if (j < 20) sb_printf(&sb, "%s%s", j ? ", " : "", t->name[j]);
+    }
+    if (t->p > 20) sb_printf(&sb, ", ... (%zu in all)", t->p);
+    rgx_err err = rgx_fail(RGX_ERR_USAGE, "%s: no column '%s'%s%s%s; it has %s", path, s,
+                           best && best_d <= 3 ? " (did you mean '" : "",
+                           best && best_d <= 3 ? best : "", best && best_d <= 3 ? "'?)" : "",
+                           t->p ? (sb.s ? sb.s : "") : "no columns");
+    free(sb.s);
+    return err;
+}
+
 rgx_err table_select(table_t *t, const char *names, const char *path)
 {
     if (!names || !*names) return RGX_OK;
@@ -237,7 +259,7 @@ rgx_err table_select(table_t *t, const char *names, const char *path)
         for (size_t j = 0; j < t->p; j++) /* a categorical column's indicators all come */
             if (!strcmp(t->name[j], s) || (!strncmp(t->name[j], s, ls) && t->name[j][ls] == '='))
                 pick[k++] = j, found = 1;
-        if (!found) err = rgx_fail(RGX_ERR_USAGE, "%s: no column '%s'", path, s);
+        if (!found) err = no_column(t, s, path);
     }
     if (err) goto out;
     double *v;
@@ -291,14 +313,14 @@ rgx_err table_from_run(const char *run, table_t *t)
     size_t ns = 0, nn = 0, nst = 0, rows = 0, cols = 0;
     long *status = NULL;
     double *v = NULL;
-    if (!h5in_exists(f, "/features/values")) {
+    if (!h5in_exists(f, RF_FEATURES_VALUES)) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: no /features (run extract first, or give --pheno)", run);
         goto out;
     }
-    if ((err = h5in_read_strings(f, "/samples/sample_id", &ns, &sid)) ||
-        (err = h5in_read_longs(f, "/samples/status", &nst, &status)) ||
-        (err = h5in_read_strings(f, "/features/names", &nn, &names)) ||
-        (err = h5in_read_doubles(f, "/features/values", &rows, &cols, &v)))
+    if ((err = h5in_read_strings(f, RF_SAMPLES_SAMPLE_ID, &ns, &sid)) ||
+        (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &nst, &status)) ||
+        (err = h5in_read_strings(f, RF_FEATURES_NAMES, &nn, &names)) ||
+        (err = h5in_read_doubles(f, RF_FEATURES_VALUES, &rows, &cols, &v)))
         goto out;
     if (rows != ns || nst != ns || cols != nn) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: /samples and /features disagree in size", run);

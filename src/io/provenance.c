@@ -16,6 +16,7 @@
 #include "mpienv.h"
 #include "util.h"
 #include "version.h"
+#include "runfile.h"
 
 static double start_wall;
 
@@ -81,7 +82,7 @@ rgx_err provenance_command_line(int argc, char **argv, char **out)
 
 static rgx_err attr(h5out_t *h, const char *name, const char *value)
 {
-    return h5out_attr_str(h, "/provenance", name, value ? value : "");
+    return h5out_attr_str(h, RF_PROVENANCE, name, value ? value : "");
 }
 
 /* Host names of every rank, distinct, in rank order, comma-separated; same on all ranks. */
@@ -139,14 +140,14 @@ static rgx_err write_inputs(h5out_t *h, prov_inputs_t *in, int checksums)
             strcpy(sha[i], "unreadable");
         shas[i] = sha[i];
     }
-    if ((err = h5out_write_strings(h, "/provenance/inputs/role", n, (const char *const *)in->role + lo)))
+    if ((err = h5out_write_strings(h, RF_PROV_INPUTS_ROLE, n, (const char *const *)in->role + lo)))
         goto out;
-    if ((err = h5out_write_strings(h, "/provenance/inputs/path", n, (const char *const *)in->path + lo)))
+    if ((err = h5out_write_strings(h, RF_PROV_INPUTS_PATH, n, (const char *const *)in->path + lo)))
         goto out;
-    if ((err = h5out_write_rows(h, "/provenance/inputs/size", H5T_NATIVE_DOUBLE, n, 0, size))) goto out;
-    if ((err = h5out_write_rows(h, "/provenance/inputs/mtime", H5T_NATIVE_DOUBLE, n, 0, mtime)))
+    if ((err = h5out_write_rows(h, RF_PROV_INPUTS_SIZE, H5T_NATIVE_DOUBLE, n, 0, size))) goto out;
+    if ((err = h5out_write_rows(h, RF_PROV_INPUTS_MTIME, H5T_NATIVE_DOUBLE, n, 0, mtime)))
         goto out;
-    err = h5out_write_strings(h, "/provenance/inputs/sha256", n, shas);
+    err = h5out_write_strings(h, RF_PROV_INPUTS_SHA256, n, shas);
     /* Every rank gets every checksum (the scan keys its checkpoints by some of them). */
     int *cnt = calloc((size_t)h->size, sizeof *cnt), *dsp = calloc((size_t)h->size, sizeof *dsp);
     free(in->sha);
@@ -173,7 +174,7 @@ rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
     start_wall = wall_clock();
     char *cmd = NULL, *hosts = NULL, *eff = NULL, buf[512], when[32];
     rgx_err err;
-    if ((err = h5out_group(h, "/provenance"))) return err;
+    if ((err = h5out_group(h, RF_PROVENANCE))) return err;
     if ((err = provenance_command_line(argc, argv, &cmd))) goto out;
     if ((err = host_list(h, &hosts))) goto out;
     iso8601_utc(start_wall, when);
@@ -187,15 +188,15 @@ rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
     if ((err = attr(h, "radiogx_version", rgx_version()))) goto out;
     if ((err = attr(h, "command_line", cmd))) goto out;
     /* The arguments one by one, so that `radiogx verify` can rerun the command exactly. */
-    if ((err = h5out_write_strings_all(h, "/provenance/argv", (size_t)argc,
+    if ((err = h5out_write_strings_all(h, RF_PROV_ARGV, (size_t)argc,
                                        (const char *const *)argv)))
         goto out;
     if ((err = attr(h, "working_directory", cwd))) goto out;
     if ((err = attr(h, "start_time", when))) goto out;
-    if ((err = h5out_attr_long(h, "/provenance", "world_size", h->size))) goto out;
+    if ((err = h5out_attr_long(h, RF_PROVENANCE, "world_size", h->size))) goto out;
     if ((err = attr(h, "hosts", hosts))) goto out;
-    if ((err = h5out_attr_long(h, "/provenance", "n_hosts", rgx_mpi.n_hosts))) goto out;
-    if ((err = h5out_attr_long(h, "/provenance", "blas_threads", rgx_mpi.blas_threads))) goto out;
+    if ((err = h5out_attr_long(h, RF_PROVENANCE, "n_hosts", rgx_mpi.n_hosts))) goto out;
+    if ((err = h5out_attr_long(h, RF_PROVENANCE, "blas_threads", rgx_mpi.blas_threads))) goto out;
     unsigned maj, min, rel;
     H5get_libversion(&maj, &min, &rel);
     snprintf(buf, sizeof buf, "%u.%u.%u (parallel)", maj, min, rel);
@@ -221,9 +222,9 @@ rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
     if ((err = attr(h, "config_sha256", sha))) goto out;
     if (cfg && (err = cfg_effective_yaml(cfg, &eff))) goto out;
     const char *texts[1] = {eff ? eff : ""};
-    if ((err = h5out_write_strings_all(h, "/provenance/config", 1, texts))) goto out;
+    if ((err = h5out_write_strings_all(h, RF_PROV_CONFIG, 1, texts))) goto out;
     texts[0] = cfg ? cfg_text(cfg) : "";
-    if ((err = h5out_write_strings_all(h, "/provenance/config_text", 1, texts))) goto out;
+    if ((err = h5out_write_strings_all(h, RF_PROV_CONFIG_TEXT, 1, texts))) goto out;
     sha[0] = '\0';
     if (manifest_path && sha256_file(manifest_path, sha)) strcpy(sha, "unreadable");
     if ((err = attr(h, "manifest_file", manifest_path ? manifest_path : "(none)"))) goto out;
@@ -243,6 +244,6 @@ rgx_err provenance_end(h5out_t *h)
     MPI_Bcast(when, sizeof when, MPI_CHAR, 0, h->comm);
     MPI_Bcast(&now, 1, MPI_DOUBLE, 0, h->comm);
     rgx_err err = attr(h, "end_time", when);
-    if (!err) err = h5out_attr_double(h, "/provenance", "wall_seconds", now - start_wall);
+    if (!err) err = h5out_attr_double(h, RF_PROVENANCE, "wall_seconds", now - start_wall);
     return err;
 }

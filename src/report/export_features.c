@@ -11,6 +11,7 @@
 
 #include "h5in.h"
 #include "util.h"
+#include "runfile.h"
 
 /* Opens <path>.part for writing with mode 0640 (health data: never world-readable). */
 static FILE *open_private(const char *tmp)
@@ -31,16 +32,16 @@ rgx_err export_features_tsv(const char *run_path, const char *out_path)
     double *v = NULL;
     char *tmp = NULL;
     FILE *o = NULL;
-    if (!h5in_exists(f, "/features/values")) {
+    if (!h5in_exists(f, RF_FEATURES_VALUES)) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: no /features (was extract run?)", run_path);
         goto out;
     }
-    if ((err = h5in_read_strings(f, "/samples/patient_id", &np, &pid)) ||
-        (err = h5in_read_strings(f, "/samples/sample_id", &ns, &sid)) ||
-        (err = h5in_read_strings(f, "/samples/site", &nsite, &site)) ||
-        (err = h5in_read_longs(f, "/samples/status", &nstat, &status)) ||
-        (err = h5in_read_strings(f, "/features/names", &nn, &names)) ||
-        (err = h5in_read_doubles(f, "/features/values", &rows, &cols, &v)))
+    if ((err = h5in_read_strings(f, RF_SAMPLES_PATIENT_ID, &np, &pid)) ||
+        (err = h5in_read_strings(f, RF_SAMPLES_SAMPLE_ID, &ns, &sid)) ||
+        (err = h5in_read_strings(f, RF_SAMPLES_SITE, &nsite, &site)) ||
+        (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &nstat, &status)) ||
+        (err = h5in_read_strings(f, RF_FEATURES_NAMES, &nn, &names)) ||
+        (err = h5in_read_doubles(f, RF_FEATURES_VALUES, &rows, &cols, &v)))
         goto out;
     if (ns != np || nsite != np || nstat != np || rows != np || cols != nn) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: /samples and /features disagree in size (%zu patients, "

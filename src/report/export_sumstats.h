@@ -6,15 +6,27 @@
 
 #include <stddef.h>
 
+#include "cfg.h"
 #include "err.h"
 
 /* Columns: chromosome, base_pair_location, effect_allele (ALT), other_allele (REF), beta,
- * standard_error, effect_allele_frequency, p_value, variant_id, n, neg_log_10_p_value;
- * "#NA" for a missing value; chromosomes as 1-22, X=23, Y=24, MT=25.  Only variants that
- * passed QC.  p below the smallest double is printed from -log10 p ("3.2e-412"). */
-/* part/parts: this call writes phenotypes part, part + parts, ... (ranks share the work;
+ * standard_error, effect_allele_frequency, p_value, variant_id
+ * (<chromosome>_<base_pair_location>_<REF>_<ALT>), n, neg_log_10_p_value; chromosomes as
+ * 1-22, X=23, Y=24, MT=25.  Rows: the variants that passed QC, on a contig with such a
+ * number and with nucleotide alleles (others counted in the log), that have a test for the
+ * phenotype (every value present, as the GWAS Catalog's validator wants).  p below the
+ * smallest double is printed from -log10 p ("3.2e-412").  The metadata: genome_assembly and
+ * genotyping_technology from the run's recorded config (study.genome_build,
+ * study.genotyping_technology: required, see export_sumstats_check), with overrides
+ * ("study.genome_build=GRCh38"); the trait, covariates, transform and sample size from the run.
+ * part/parts: this call writes phenotypes part, part + parts, ... (ranks share the work;
  * 0/1 for all of them). */
-rgx_err export_sumstats(const char *run_path, const char *dir, int part, int parts);
+rgx_err export_sumstats(const char *run_path, const char *dir, int part, int parts,
+                        char *const *overrides, int n_overrides);
+
+/* RGX_ERR_CONFIG, with a message naming the key, when the config lacks what GWAS-SSF
+ * metadata must say (study.genome_build, study.genotyping_technology). */
+rgx_err export_sumstats_check(const cfg_t *cfg);
 
 /* /hits with the variants' ids and positions, one line per (variant, phenotype), in genome
  * order: variant_id chrom pos ref alt phenotype beta se neg_log10_p. */

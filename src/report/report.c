@@ -13,6 +13,7 @@
 #include "log.h"
 #include "plot.h"
 #include "util.h"
+#include "runfile.h"
 
 /* Phenotypes plotted one by one are read GROUP at a time (one pass over /assoc each). */
 enum { GROUP = 16, TOP_HITS = 25, ROWS = 2048 };
@@ -83,7 +84,8 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     if (err) return err;
     char **pid = NULL, **reason = NULL, **chrom = NULL, **pname = NULL, **hph = NULL;
     char *codes = NULL, *study = NULL;
-    double *status = NULL, *pos = NULL, *qc = NULL, *lambda = NULL, *pn = NULL, *hv = NULL;
+    long *status = NULL;
+    double *pos = NULL, *qc = NULL, *lambda = NULL, *pn = NULL, *hv = NULL;
     double *maxm = NULL, *col = NULL, *rows = NULL, *big = NULL;
     size_t np = 0, nv = 0, nph = 0, nh = 0, hc = 0, c0, nbig = 0, capbig = 0;
     size_t *hist = NULL, nbins = (size_t)(QQ_TOP / QQ_BIN) + 1;
@@ -92,26 +94,26 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     FILE *o = NULL;
     strbuf_t sb = {0};
     assoc_t as = {0};
-    if ((err = h5in_read_strings(f, "/samples/patient_id", &np, &pid)) ||
-        (err = h5in_read_strings(f, "/samples/reason", &np, &reason)) ||
-        (err = h5in_read_doubles(f, "/samples/status", &np, &c0, &status)))
+    if ((err = h5in_read_strings(f, RF_SAMPLES_PATIENT_ID, &np, &pid)) ||
+        (err = h5in_read_strings(f, RF_SAMPLES_REASON, &np, &reason)) ||
+        (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &np, &status)))
         goto out;
     if ((err = assoc_open(&as, f, run_path))) goto out;
-    if ((err = h5in_read_strings(f, "/variants/chrom", &nv, &chrom)) ||
-        (err = h5in_read_doubles(f, "/variants/pos", &nv, &c0, &pos)) ||
-        (err = h5in_read_doubles(f, "/variants/qc", &nv, &c0, &qc)) ||
-        (err = h5in_attr_str(f, "/variants/qc", "codes", &codes)) ||
-        (err = h5in_read_strings(f, "/phenotypes/names", &nph, &pname)) ||
-        (err = h5in_read_doubles(f, "/phenotypes/lambda_gc", &nph, &c0, &lambda)) ||
-        (err = h5in_read_doubles(f, "/phenotypes/n", &nph, &c0, &pn)))
+    if ((err = h5in_read_strings(f, RF_VARIANTS_CHROM, &nv, &chrom)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &nv, &c0, &pos)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_QC, &nv, &c0, &qc)) ||
+        (err = h5in_attr_str(f, RF_VARIANTS_QC, "codes", &codes)) ||
+        (err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &nph, &pname)) ||
+        (err = h5in_read_doubles(f, RF_PHENOTYPES_LAMBDA_GC, &nph, &c0, &lambda)) ||
+        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &nph, &c0, &pn)))
         goto out;
-    if (h5in_exists(f, "/hits/values") &&
-        ((err = h5in_read_doubles(f, "/hits/values", &nh, &hc, &hv)) ||
-         (err = h5in_read_strings(f, "/hits/phenotype", &nh, &hph))))
+    if (h5in_exists(f, RF_HITS_VALUES) &&
+        ((err = h5in_read_doubles(f, RF_HITS_VALUES, &nh, &hc, &hv)) ||
+         (err = h5in_read_strings(f, RF_HITS_PHENOTYPE, &nh, &hph))))
         goto out;
     double threshold = 7.3;
-    h5in_attr_double(f, "/hits", "threshold", &threshold);
-    if (h5in_attr_str(f, "/provenance", "config_file", &study) != RGX_OK) study = NULL;
+    h5in_attr_double(f, RF_HITS, "threshold", &threshold);
+    if (h5in_attr_str(f, RF_PROVENANCE, "config_file", &study) != RGX_OK) study = NULL;
 
     /* Hits, strongest first.  The phenotypes plotted one by one: first the strongest at each
      * locus (1 Mb apart), so that every signal is shown, then the next strongest. */

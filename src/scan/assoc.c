@@ -7,6 +7,7 @@
 
 #include "h5in.h"
 #include "util.h"
+#include "runfile.h"
 
 static rgx_err read_vector(assoc_t *a, const char *name, double **v, const char *path)
 {
@@ -41,7 +42,7 @@ static rgx_err read_model(assoc_t *a, assoc_model_t *m, const char *yty, const c
 static rgx_err read_params(assoc_t *a, const char *path)
 {
     double *g = NULL;
-    rgx_err err = read_vector(a, "/phenotypes/group", &g, path);
+    rgx_err err = read_vector(a, RF_PHENOTYPES_GROUP, &g, path);
     if (!err) err = rgx_calloc(&a->group, a->p ? a->p : 1, sizeof *a->group);
     for (size_t k = 0; k < a->p && !err; k++) {
         if (!(g[k] >= 0 && g[k] < (double)a->ng) || g[k] != floor(g[k]))
@@ -50,15 +51,15 @@ static rgx_err read_params(assoc_t *a, const char *path)
         a->group[k] = (int)g[k];
     }
     free(g);
-    if (!err) err = read_model(a, &a->m[0], "/phenotypes/yty", "/phenotypes/df", path);
+    if (!err) err = read_model(a, &a->m[0], RF_PHENOTYPES_YTY, RF_PHENOTYPES_DF, path);
     a->n_models = 1;
-    if (!err && h5in_exists(a->f, "/phenotypes/chrx_yty")) {
-        err = read_model(a, &a->m[1], "/phenotypes/chrx_yty", "/phenotypes/chrx_df", path);
+    if (!err && h5in_exists(a->f, RF_PHENOTYPES_CHRX_YTY)) {
+        err = read_model(a, &a->m[1], RF_PHENOTYPES_CHRX_YTY, RF_PHENOTYPES_CHRX_DF, path);
         a->n_models = 2;
     }
     size_t nv = 0, c = 0;
-    if (!err && h5in_exists(a->f, "/variants/model")) {
-        err = h5in_read_doubles(a->f, "/variants/model", &nv, &c, &a->model);
+    if (!err && h5in_exists(a->f, RF_VARIANTS_MODEL)) {
+        err = h5in_read_doubles(a->f, RF_VARIANTS_MODEL, &nv, &c, &a->model);
         for (size_t v = 0; !err && v < nv; v++)
             if (!(a->model[v] >= 0 && a->model[v] < a->n_models))
                 err = rgx_fail(RGX_ERR_INPUT, "%s: /variants/model[%zu] = %g: no such model", path,
@@ -74,10 +75,10 @@ rgx_err assoc_open(assoc_t *a, hid_t f, const char *path)
 {
     memset(a, 0, sizeof *a);
     a->f = f;
-    if (!h5in_exists(f, "/assoc/xty") || !h5in_exists(f, "/assoc/gtg"))
+    if (!h5in_exists(f, RF_ASSOC_XTY) || !h5in_exists(f, RF_ASSOC_GTG))
         return rgx_fail(RGX_ERR_INPUT, "%s: no /assoc/xty and /assoc/gtg (was the scan run?)",
                         path);
-    hid_t d = H5Dopen2(f, "/assoc/xty", H5P_DEFAULT), e = H5Dopen2(f, "/assoc/gtg", H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, RF_ASSOC_XTY, H5P_DEFAULT), e = H5Dopen2(f, RF_ASSOC_GTG, H5P_DEFAULT);
     hsize_t dx[2] = {0, 0}, dg[2] = {0, 0};
     int okx = d >= 0 && H5Sget_simple_extent_ndims(H5Dget_space(d)) >= 1;
     if (d >= 0) {
@@ -111,8 +112,8 @@ rgx_err assoc_rows(assoc_t *a, size_t r0, size_t nr, double *beta, double *se, d
             return err;
         a->cap = nr;
     }
-    if ((err = h5in_read_rows(a->f, "/assoc/xty", r0, nr, a->xty)) ||
-        (err = h5in_read_rows(a->f, "/assoc/gtg", r0, nr, a->gtg)))
+    if ((err = h5in_read_rows(a->f, RF_ASSOC_XTY, r0, nr, a->xty)) ||
+        (err = h5in_read_rows(a->f, RF_ASSOC_GTG, r0, nr, a->gtg)))
         return err;
     double *tmp[3] = {beta, se, mlp}, *own = NULL;
     for (int k = 0; k < 3; k++) /* an output not wanted: computed into scratch */

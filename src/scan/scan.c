@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgemm.h"
 #include "tdist.h"
 #include "util.h"
 
@@ -231,11 +232,10 @@ void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t ro
         memset(sums, 0, scan_sums_len(m, b) * sizeof *sums);
         return;
     }
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)R, (int)nrows, 1.0, G,
-                (int)nrows, m->rhs + row0 * R, (int)R, 0.0, S, (int)R);
+    /* pgemm: the rank's threads share the products in pieces fixed whatever their number. */
+    pgemm_nn(b, R, nrows, G, nrows, m->rhs + row0 * R, R, S, R);
     for (size_t i = 0; i < b * nrows; i++) scratch[i] = G[i] * G[i];
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)MC, (int)nrows, 1.0,
-                scratch, (int)nrows, m->masks + row0 * MC, (int)MC, 0.0, D, (int)MC);
+    pgemm_nn(b, MC, nrows, scratch, nrows, m->masks + row0 * MC, MC, D, MC);
     /* Sparse groups: the sums over their missing rows, subtracted when finishing (all zero
      * when no sparse group misses a row). */
     if (m->any_miss)

@@ -9,15 +9,16 @@
 
 #include "log.h"
 #include "util.h"
+#include "runfile.h"
 
 enum { HIST_BINS = 2000 }; /* lambda_GC: -log10 p in [0, 2) by 0.001 */
 
-static const char *const vstr[4] = {"/variants/chrom", "/variants/id", "/variants/ref",
-                                    "/variants/alt"};
+static const char *const vstr[4] = {RF_VARIANTS_CHROM, RF_VARIANTS_ID, RF_VARIANTS_REF,
+                                    RF_VARIANTS_ALT};
 static const char *const vnum[BLK_NUM] = {
-    "/variants/pos", "/variants/af",  "/variants/call_rate", "/variants/hwe_p",
-    "/variants/n",   "/variants/mac", "/variants/qc",        "/variants/model"};
-static const char *const aname[2] = {"/assoc/xty", "/assoc/gtg"};
+    RF_VARIANTS_POS, RF_VARIANTS_AF,  RF_VARIANTS_CALL_RATE, RF_VARIANTS_HWE_P,
+    RF_VARIANTS_N,   RF_VARIANTS_MAC, RF_VARIANTS_QC,        RF_VARIANTS_MODEL};
+static const char *const aname[2] = {RF_ASSOC_XTY, RF_ASSOC_GTG};
 
 rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_rows, size_t p,
                       const scan_blk_t *shape)
@@ -150,10 +151,10 @@ static rgx_err write_hits(scan_out_t *out, const char **pn, size_t *n_hits)
         hv[i * 4 + 3] = all[i].mlp;
         hp[i] = pn[all[i].pheno];
     }
-    err = h5out_write_all(h, "/hits/values", H5T_NATIVE_DOUBLE, nh, 4, hv);
-    if (!err) err = h5out_write_strings_all(h, "/hits/phenotype", nh, hp);
-    if (!err) err = h5out_attr_str(h, "/hits/values", "columns", "variant_row beta se log10p");
-    if (!err) err = h5out_attr_double(h, "/hits", "threshold", out->o->hits);
+    err = h5out_write_all(h, RF_HITS_VALUES, H5T_NATIVE_DOUBLE, nh, 4, hv);
+    if (!err) err = h5out_write_strings_all(h, RF_HITS_PHENOTYPE, nh, hp);
+    if (!err) err = h5out_attr_str(h, RF_HITS_VALUES, "columns", "variant_row beta se log10p");
+    if (!err) err = h5out_attr_double(h, RF_HITS, "threshold", out->o->hits);
     *n_hits = nh;
 out:
     free(all), free(hv), free(hp), free(lens), free(offs);
@@ -165,43 +166,47 @@ static rgx_err write_attributes(h5out_t *h, const scan_opts_t *o, const joined_t
                                 const long qc_count[Q_N], const scan_rows_t *rows)
 {
     const long *n_skip = rows->n_skip;
-    rgx_err err = h5out_attr_str(h, "/phenotypes", "transform",
+    rgx_err err = h5out_attr_str(h, RF_PHENOTYPES, "transform",
                                  o->int_transform ? "rank-based inverse normal" : "none");
     if (!err)
-        err = h5out_attr_str(h, "/phenotypes/lambda_gc", "method",
+        err = h5out_attr_str(h, RF_PHENOTYPES_LAMBDA_GC, "method",
                              "median chi-square (from -log10 p binned by 0.001) / 0.4549");
     if (!err)
-        err = h5out_attr_str(h, "/assoc/xty", "meaning",
+        err = h5out_attr_str(h, RF_ASSOC_XTY, "meaning",
                              "g'y~: the ALT dosage times the residualised phenotype, summed over "
                              "the phenotype's complete cases");
     if (!err)
-        err = h5out_attr_str(h, "/assoc/gtg", "meaning",
+        err = h5out_attr_str(h, RF_ASSOC_GTG, "meaning",
                              "g~'g~: the ALT dosage residualised on the covariates, squared and "
                              "summed over each missingness group's rows (NaN: no test)");
     if (!err)
-        err = h5out_attr_str(h, "/assoc", "derivation",
+        err = h5out_attr_str(h, RF_ASSOC, "derivation",
                              "beta = xty / gtg[group]; se = sqrt((yty - beta xty) / df / "
                              "gtg[group]); -log10 p of the two-sided t test with df degrees of "
                              "freedom (yty, df, group in /phenotypes); effect allele ALT");
     if (!err)
-        err = h5out_attr_str(h, "/variants/qc", "codes",
+        err = h5out_attr_str(h, RF_VARIANTS_QC, "codes",
                              "1 tested; 2 call rate; 3 maf; 4 mac; 5 hwe; 6 monomorphic");
     for (int k = 1; k < Q_N && !err; k++) {
         char an[64];
         snprintf(an, sizeof an, "variants_%s", vqc_name[k]);
-        err = h5out_attr_long(h, "/variants", an, qc_count[k]);
+        err = h5out_attr_long(h, RF_VARIANTS, an, qc_count[k]);
     }
     if (!err)
-        err = h5out_attr_long(h, "/variants", "multiallelic_skipped",
+        err = h5out_attr_long(h, RF_VARIANTS, "multiallelic_skipped",
                               n_skip[GENO_SKIP_MULTIALLELIC]);
-    if (!err) err = h5out_attr_long(h, "/variants", "no_alt_skipped", n_skip[GENO_SKIP_NO_ALT]);
+    if (!err) err = h5out_attr_long(h, RF_VARIANTS, "no_alt_skipped", n_skip[GENO_SKIP_NO_ALT]);
     if (!err)
-        err = h5out_attr_long(h, "/variants", "chry_mt_skipped", rows->n_skip_contig);
+        err = h5out_attr_long(h, RF_VARIANTS, "chry_mt_skipped", rows->n_skip_contig);
     if (!err)
-        err = h5out_attr_str(h, "/variants/model", "codes",
+        err = h5out_attr_str(h, RF_VARIANTS_MODEL, "codes",
                              "0 the covariates; 1 chrX: the covariates and sex (/phenotypes/chrx_*)");
-    if (!err) err = h5out_attr_long(h, "/phenotypes", "not_scanned", (long)J->n_pheno_dropped);
-    if (!err) err = h5out_attr_long(h, "/phenotypes", "samples", (long)J->n);
+    if (!err) err = h5out_attr_long(h, RF_PHENOTYPES, "not_scanned", (long)J->n_pheno_dropped);
+    if (!err) err = h5out_attr_long(h, RF_PHENOTYPES, "samples", (long)J->n);
+    strbuf_t cov = {0}; /* the covariates, for the exports' metadata (the intercept is C's 0) */
+    for (size_t c = 1; !err && c < J->q; c++) err = sb_printf(&cov, "%s%s", c > 1 ? "," : "", J->cname[c]);
+    if (!err) err = h5out_attr_str(h, RF_PHENOTYPES, "covariates", cov.s ? cov.s : "");
+    free(cov.s);
     return err;
 }
 
@@ -230,16 +235,16 @@ rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, int n_models, co
     }
     for (size_t j = 0, k = 0; j < J->p; j++) /* the names of the kept columns */
         if (J->keep[j]) pn[k++] = ph->name[j];
-    err = h5out_write_strings_all(h, "/phenotypes/names", p, pn);
-    if (!err) err = h5out_write_all(h, "/phenotypes/n", H5T_NATIVE_DOUBLE, p, 0, nobs);
-    if (!err) err = h5out_write_all(h, "/phenotypes/lambda_gc", H5T_NATIVE_DOUBLE, p, 0, lambda);
-    if (!err) err = h5out_write_all(h, "/phenotypes/yty", H5T_NATIVE_DOUBLE, p, 0, M[0].yty);
-    if (!err) err = h5out_write_all(h, "/phenotypes/df", H5T_NATIVE_DOUBLE, p, 0, M[0].df);
+    err = h5out_write_strings_all(h, RF_PHENOTYPES_NAMES, p, pn);
+    if (!err) err = h5out_write_all(h, RF_PHENOTYPES_N, H5T_NATIVE_DOUBLE, p, 0, nobs);
+    if (!err) err = h5out_write_all(h, RF_PHENOTYPES_LAMBDA_GC, H5T_NATIVE_DOUBLE, p, 0, lambda);
+    if (!err) err = h5out_write_all(h, RF_PHENOTYPES_YTY, H5T_NATIVE_DOUBLE, p, 0, M[0].yty);
+    if (!err) err = h5out_write_all(h, RF_PHENOTYPES_DF, H5T_NATIVE_DOUBLE, p, 0, M[0].df);
     if (!err && n_models > 1)
-        err = h5out_write_all(h, "/phenotypes/chrx_yty", H5T_NATIVE_DOUBLE, p, 0, M[1].yty);
+        err = h5out_write_all(h, RF_PHENOTYPES_CHRX_YTY, H5T_NATIVE_DOUBLE, p, 0, M[1].yty);
     if (!err && n_models > 1)
-        err = h5out_write_all(h, "/phenotypes/chrx_df", H5T_NATIVE_DOUBLE, p, 0, M[1].df);
-    if (!err) err = h5out_write_all(h, "/phenotypes/group", H5T_NATIVE_DOUBLE, p, 0, grp);
+        err = h5out_write_all(h, RF_PHENOTYPES_CHRX_DF, H5T_NATIVE_DOUBLE, p, 0, M[1].df);
+    if (!err) err = h5out_write_all(h, RF_PHENOTYPES_GROUP, H5T_NATIVE_DOUBLE, p, 0, grp);
     if (!err) err = write_attributes(h, out->o, J, qc_count, rows);
     size_t nh = 0;
     if (!err) err = write_hits(out, pn, &nh);

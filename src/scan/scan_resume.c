@@ -11,6 +11,7 @@
 #include "h5in.h"
 #include "util.h"
 #include "version.h"
+#include "runfile.h"
 
 /* A run file's phenotypes by content (its bytes also hold times and provenance, which differ
  * between two runs that extracted the same numbers). */
@@ -19,13 +20,14 @@ static rgx_err hash_run_content(const char *path, strbuf_t *sb)
     hid_t f;
     rgx_err err = h5in_open(path, &f);
     if (err) return err;
-    size_t nr = 0, nc = 0, nn = 0, ns = 0, n1;
-    double *v = NULL, *st = NULL;
+    size_t nr = 0, nc = 0, nn = 0, ns = 0;
+    double *v = NULL;
+    long *st = NULL;
     char **names = NULL, **sid = NULL, sha[65];
-    if (!(err = h5in_read_doubles(f, "/features/values", &nr, &nc, &v)) &&
-        !(err = h5in_read_doubles(f, "/samples/status", &ns, &n1, &st)) &&
-        !(err = h5in_read_strings(f, "/features/names", &nn, &names)) &&
-        !(err = h5in_read_strings(f, "/samples/sample_id", &ns, &sid))) {
+    if (!(err = h5in_read_doubles(f, RF_FEATURES_VALUES, &nr, &nc, &v)) &&
+        !(err = h5in_read_longs(f, RF_SAMPLES_STATUS, &ns, &st)) &&
+        !(err = h5in_read_strings(f, RF_FEATURES_NAMES, &nn, &names)) &&
+        !(err = h5in_read_strings(f, RF_SAMPLES_SAMPLE_ID, &ns, &sid))) {
         sha256_buf(v, nr * (nc ? nc : 1) * sizeof *v, sha);
         err = sb_printf(sb, "features %zu x %zu %s\n", nr, nc, sha);
         sha256_buf(st, ns * sizeof *st, sha);

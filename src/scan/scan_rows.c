@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comm.h"
 #include "util.h"
 
 static rgx_err count_units(geno_t *g, scan_rows_t *r, int rank, int size)
@@ -92,10 +93,7 @@ rgx_err scan_rows_count(geno_t *g, const scan_opts_t *o, MPI_Comm comm, scan_row
         if (l > r->w[0]) r->w[0] = l;
     }
     err = count_units(g, r, rank, size);
-    int bad = err != RGX_OK, anybad;
-    MPI_Allreduce(&bad, &anybad, 1, MPI_INT, MPI_MAX, comm);
-    if (anybad)
-        return err ? err : rgx_fail(RGX_ERR_INPUT, "another rank could not read %s", g->path);
+    if ((err = comm_agree(comm, err, "reading the genotypes"))) return err;
     MPI_Allreduce(MPI_IN_PLACE, r->count, (int)r->nu, MPI_LONG, MPI_SUM, comm);
     MPI_Allreduce(MPI_IN_PLACE, r->w, 4, MPI_LONG, MPI_MAX, comm);
     MPI_Allreduce(g->n_skip, r->n_skip, GENO_SKIP_N, MPI_LONG, MPI_SUM, comm);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comm.h"
 #include "util.h"
 
 /* Doubles of one block's sums: room for the larger model's. */
@@ -197,10 +198,7 @@ rgx_err scan_sites_round(scan_sites_t *c, long round, scan_blk_t *k)
     k->b = 0, k->row0 = 0;
     if (my_blk < first + n_round) k->model = c->mi[c->blk[my_blk].kind];
     rgx_err err = read_round(c, first, n_round, vars, my_blk, k);
-    int e = err != RGX_OK, anye;
-    MPI_Allreduce(&e, &anye, 1, MPI_INT, MPI_MAX, c->comm);
-    if (anye)
-        return err ? err : rgx_fail(RGX_ERR_INPUT, "another rank could not read its site's genotypes");
+    if ((err = comm_agree(c->comm, err, "reading its site's genotypes"))) return err;
     MPI_Allreduce(MPI_IN_PLACE, c->qc, (int)qn, MPI_DOUBLE, MPI_SUM, c->comm);
     if ((err = pooled_qc(c, round, first, n_round, vars, my_blk, k))) return err;
     site_sums(c, first, n_round, vars);

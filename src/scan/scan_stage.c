@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "ckpt.h"
+#include "comm.h"
 #include "geno.h"
 #include "log.h"
 #include "pheno.h"
@@ -390,11 +391,13 @@ static rgx_err run_blocks(stage_t *s)
         if (!err) scan_blk_count_qc(&s->k, s->qc_count);
         if (!err) err = scan_out_tally(&s->out, &s->k);
         lap(&s->tph[PH_TALLY], &t);
-        int e[2] = {err != RGX_OK, s->in->stop && s->in->stop() ? 1 : 0}, anye[2];
+        int e[2] = {(int)err, s->in->stop && s->in->stop() ? 1 : 0}, anye[2];
         MPI_Allreduce(e, anye, 2, MPI_INT, MPI_MAX, comm);
         lap(&s->tph[PH_WAIT], &t);
-        if (anye[0])
-            return err ? err : rgx_fail(RGX_ERR_INTERNAL, "another rank failed during the scan");
+        if (anye[0]) /* the failing rank's code everywhere (comm.h) */
+            return err ? err
+                       : rgx_fail((rgx_err)anye[0], "another rank failed during the scan (its "
+                                                    "message is above)");
         if (anye[1]) /* a stop request: this round's blocks are in the checkpoints */
             return rgx_fail(RGX_ERR_REQUEUE,
                             "scan stopped on request after %ld of %ld rounds of blocks; finished "
@@ -444,10 +447,7 @@ static void log_phases(const stage_t *s)
  * alone must not leave the others waiting in one). */
 static rgx_err agree(stage_t *s, rgx_err err, const char *step)
 {
-    int bad = err != RGX_OK, any = 0;
-    MPI_Allreduce(&bad, &any, 1, MPI_INT, MPI_MAX, s->h->comm);
-    if (!any || err) return err;
-    return rgx_fail(RGX_ERR_INPUT, "another rank failed while %s (its message is above)", step);
+    return comm_agree(s->h->comm, err, step);
 }
 
 static void stage_free(stage_t *s)

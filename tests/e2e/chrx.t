@@ -4,6 +4,8 @@
 # skipped with a count, the same bits for 1 and 3 ranks, and a clear error for unknown sex.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
+# What GWAS-SSF metadata must say; the scan's own config does not (no study section).
+ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 command -v plink2 >/dev/null || skip_all "plink2 is not installed (scripts/deps.sh installs it)"
 D=$(tmpdir)
 # 600 samples of both sexes; chr22, chrX (100 records in PAR1 of GRCh38, 300 outside), 20 on
@@ -102,7 +104,7 @@ for o in /assoc /variants /phenotypes /hits; do
   run h5diff "$D/x1.h5" "$D/x3.h5" $o $o
   is "$rc" 0 "3 ranks: $o bitwise identical to 1 rank"
 done
-"$RADIOGX" export "$D/x1.h5" --sumstats "$D/ss" >/dev/null 2>&1
+"$RADIOGX" export "$D/x1.h5" --sumstats "$D/ss" "${ssf[@]}" >/dev/null 2>&1
 # (--covar-variance-standardize: without it this plink2 flags a sixth of the chr22 records
 # CORR_TOO_HIGH on these random genotypes; the genotype's beta does not depend on the scale of
 # the covariates.)
@@ -132,7 +134,7 @@ is "$rc" 0 "site files: 1 and 2 ranks bitwise identical"
 # Pseudo-autosomal regions as autosomes, as plink2 --split-par b38 makes them.
 run "$RADIOGX" scan "${common[@]}" --split-par b38 -o "$D/par.h5"
 is "$rc" 0 "scan --split-par b38"
-"$RADIOGX" export "$D/par.h5" --sumstats "$D/ssp" >/dev/null 2>&1
+"$RADIOGX" export "$D/par.h5" --sumstats "$D/ssp" "${ssf[@]}" >/dev/null 2>&1
 plink2 --vcf "$D/g.vcf.gz" --psam "$D/g.psam" --split-par b38 --make-pgen --out "$D/par" >/dev/null 2>&1
 plink2 --pfile "$D/par" --pheno "$D/pheno.tsv" --covar "$D/age.tsv" --covar-variance-standardize \
   --glm hide-covar omit-ref --threads 1 --memory 2000 --out "$D/plp" >/dev/null 2>&1

@@ -55,6 +55,8 @@ def kind_ok(obj, want):
         return k in "SO"
     if "int8" in words:
         return obj.dtype == "int8"
+    if "int32" in words:
+        return obj.dtype == "int32"
     if "double" in words:
         return obj.dtype == "float64"
     return True  # the row does not say

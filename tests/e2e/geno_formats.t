@@ -30,6 +30,7 @@ with open(sys.argv[2], "w") as f:
         f.write(i + "\t" + "\t".join(row) + "\n")
 PY
 common=(-p pheno.tsv --covar c/covariates.tsv --pheno-transform none --maf 0.01 --call-rate 0)
+ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 G=c/genotypes.vcf.gz
 
 # A GT-only VCF with 3% of the calls missing (the simulated one has none): the missing code
@@ -59,7 +60,7 @@ ok $? "plink2 --make-bed wrote the filesets"
 versus_plink2() {
   local tag=$1 run=$2 maf=$3
   shift 3
-  "$RADIOGX" export "$run" --sumstats "ss_$tag" >/dev/null 2>&1
+  "$RADIOGX" export "$run" --sumstats "ss_$tag" "${ssf[@]}" >/dev/null 2>&1
   plink2 "$@" --pheno pheno.tsv --covar c/covariates.tsv --glm hide-covar omit-ref \
     --maf "$maf" --threads 1 --memory 2000 --out "pl_$tag" >/dev/null 2>&1
 }

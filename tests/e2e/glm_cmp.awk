@@ -1,9 +1,15 @@
 # glm_cmp.awk PLINK.glm.linear SUMSTATS.tsv (a gunzipped GWAS-SSF file from radiogx export):
 # prints "n worst_rel_beta worst_rel_se worst_abs_log10p worst_abs_dbeta_over_se" over the
-# variants that both tested (plink2's ID matches variant_id).
-BEGIN { FS = "\t" }
+# variants that both tested (plink2's CHROM_POS_REF_ALT matches variant_id, GWAS-SSF's
+# <chromosome>_<base_pair_location>_<other_allele>_<effect_allele> with X = 23).
+BEGIN { FS = "\t"; code["X"] = 23; code["Y"] = 24; code["MT"] = 25 }
 FNR == 1 { next }
-FILENAME == ARGV[1] { if ($9 != "NA") { b[$3] = $9; s[$3] = $10; p[$3] = $12 } next }
+FILENAME == ARGV[1] {
+  c = $1; sub(/^chr/, "", c); if (c in code) c = code[c]
+  k = c "_" $2 "_" $4 "_" $5
+  if ($9 != "NA") { b[k] = $9; s[k] = $10; p[k] = $12 }
+  next
+}
 ($9 in b) {
   n++
   db = $5 - b[$9]; if (db < 0) db = -db

@@ -16,6 +16,8 @@ block=16; nps="2 3 4 8"
 cat > s.yaml <<EOF
 study:
   name: r
+  genome_build: GRCh38
+  genotyping_technology: [Genome-wide genotyping array]
   manifest: coh/manifest.tsv
   genotypes: coh/genotypes.vcf.gz
   covariates: coh/covariates.tsv

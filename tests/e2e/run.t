@@ -9,6 +9,8 @@ D=$(tmpdir)
 cat > "$D/study.yaml" <<'YAML'
 study:
   name: t
+  genome_build: GRCh38
+  genotyping_technology: [Genome-wide genotyping array]
   manifest: cohort/manifest.tsv
   genotypes: cohort/genotypes.vcf.gz
   covariates: cohort/covariates.tsv

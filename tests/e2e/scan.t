@@ -4,6 +4,8 @@
 # lambda_GC, and clear errors.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
+# What GWAS-SSF metadata must say; the scan's own config does not (no study section).
+ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 command -v plink2 >/dev/null || skip_all "plink2 is not installed (scripts/deps.sh installs it)"
 D=$(tmpdir)
 "$RADIOGX" simulate --patients 240 --variants 4000 --chromosomes 8 --dims 16,16,8 --seed 11 \
@@ -32,7 +34,7 @@ common=(-p "$D/pheno.tsv" --covar "$D/c/covariates.tsv" --pheno-transform none -
 versus_plink2() {
   local tag=$1 run=$2 vcf=$3 cov=$4
   shift 4
-  "$RADIOGX" export "$run" --sumstats "$D/ss_$tag" >/dev/null 2>&1
+  "$RADIOGX" export "$run" --sumstats "$D/ss_$tag" "${ssf[@]}" >/dev/null 2>&1
   plink2 --vcf "$vcf" "$@" --pheno "$D/pheno.tsv" --covar "$cov" --glm hide-covar omit-ref \
     --threads 1 --memory 2000 --out "$D/pl_$tag" >/dev/null 2>&1
 }

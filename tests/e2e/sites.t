@@ -85,6 +85,8 @@ sed -i 's#\t\(site[0-9]*\.vcf\.gz\)$#\t../\1#' c/manifest_sites.tsv
 cat > study.yaml <<'EOF'
 study:
   name: s
+  genome_build: GRCh38
+  genotyping_technology: [Genome-wide genotyping array]
   manifest: c/manifest_sites.tsv
   covariates: c/covariates.tsv
 extract:

@@ -91,6 +91,8 @@ study() { # COHORT OUT_DIR
   cat <<EOF
 study:
   name: sl
+  genome_build: GRCh38
+  genotyping_technology: [Genome-wide genotyping array]
   manifest: $1/manifest.tsv
   genotypes: $1/genotypes.vcf.gz
   covariates: $1/covariates.tsv

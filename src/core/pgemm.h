@@ -1,0 +1,29 @@
+/* pgemm.h — matrix products whose bits do not depend on the thread count.
+ *
+ * OpenBLAS splits a product across its threads in a way that depends on how many there are,
+ * and the split changes the rounding (a 100 x 100 x 100 DGEMM differs in about 3% of its
+ * entries between one and two threads here; gsl_eigen_symm's level-2 calls likewise).  So
+ * radiogx keeps OpenBLAS at one thread everywhere (mpienv.c), and the one product large enough
+ * to want more cores, the scan's block GEMM, is cut here into fixed pieces of PGEMM_ROWS rows,
+ * each a one-thread DGEMM, shared out over pgemm's own threads.  The pieces are the same for
+ * any thread count, so the result is too. */
+#ifndef RGX_PGEMM_H
+#define RGX_PGEMM_H
+
+#include <stddef.h>
+
+/* Rows of A per piece: a multiple of OpenBLAS's register blocking, large enough that packing
+ * B again for each piece costs under 1% of the product. */
+enum { PGEMM_ROWS = 128 };
+
+/* Threads for pgemm_nn (at least 1); OpenBLAS itself stays at one thread. */
+void pgemm_set_threads(int threads);
+int pgemm_threads(void);
+
+/* C (m x n, row stride ldc) = A (m x k, stride lda) B (k x n, stride ldb), row-major.  The
+ * bits depend on m, n, k and the data only.  Falls back to one thread when a thread cannot be
+ * started (the same bits). */
+void pgemm_nn(size_t m, size_t n, size_t k, const double *A, size_t lda, const double *B,
+              size_t ldb, double *C, size_t ldc);
+
+#endif

@@ -1,0 +1,121 @@
+/* runfile.c — the run file's table (see runfile.h). */
+#include "runfile.h"
+
+#include <string.h>
+
+const rf_row_t runfile_rows[] = {
+    {{RF_PROVENANCE}, RF_GROUP, "", "every command",
+     "radiogx version, command line, working directory, start and end times, wall seconds, "
+     "world size, hosts, BLAS threads, library versions (HDF5, HTSlib, GSL, OpenBLAS, Open MPI, "
+     "libyaml, nifticlib, ISA-L), config file and SHA-256, manifest file and SHA-256"},
+    {{RF_PROV_CONFIG}, RF_STRING, "1", "", "the effective config (every key, defaults applied), YAML"},
+    {{RF_PROV_CONFIG_TEXT}, RF_STRING, "1", "", "the config file as written"},
+    {{RF_PROV_ARGV}, RF_STRING, "argc", "", "the command line, one argument each"},
+    {{RF_PROV_INPUTS_ROLE, RF_PROV_INPUTS_PATH, RF_PROV_INPUTS_SHA256}, RF_STRING, "n_inputs", "",
+     "every input file: its role (`manifest`, `image_CT`, `mask`, `genotypes`, ...), path and "
+     "SHA-256 (empty when not hashed)"},
+    {{RF_PROV_INPUTS_SIZE, RF_PROV_INPUTS_MTIME}, RF_DOUBLE, "n_inputs", "",
+     "its size in bytes and modification time (seconds since the epoch)"},
+    {{RF_SAMPLES_PATIENT_ID, RF_SAMPLES_SAMPLE_ID, RF_SAMPLES_SITE, RF_SAMPLES_GENOTYPES}, RF_STRING,
+     "n_patients", "extract", "one per manifest row, manifest order"},
+    {{RF_SAMPLES_STATUS}, RF_INT8, "n_patients", "extract",
+     "0 ok, 1 failed (not extracted), 2 no genotypes (extracted, not scanned); attribute "
+     "`status_codes`"},
+    {{RF_SAMPLES_REASON}, RF_STRING, "n_patients", "extract", "why a patient failed (\"\" when ok)"},
+    {{RF_SAMPLES_TIME}, RF_DOUBLE, "n_patients", "extract", "seconds spent on the patient"},
+    {{RF_FEATURES_VALUES}, RF_DOUBLE, "n_patients × n_features", "extract",
+     "NaN for failed patients and undefined features"},
+    {{RF_FEATURES_NAMES}, RF_STRING, "n_features", "extract",
+     "`<channel>.<label>.<IBSI tag>`, e.g. `CT.1.morph_volume`"},
+    {{RF_FEATURES_TAG, RF_FEATURES_FAMILY, RF_FEATURES_CHANNEL}, RF_STRING, "n_features", "extract",
+     "the IBSI tag, its family (`morph`, `cm`, ...) and image channel"},
+    {{RF_FEATURES_LABEL}, RF_INT32, "n_features", "extract", "the ROI label"},
+    {{RF_FEATURES_SETTINGS}, RF_STRING, "n_channels", "extract",
+     "per channel: the effective extraction settings"},
+    {{RF_FEATURES}, RF_ATTRS, "", "extract",
+     "`constant`: the features with one value (or none) over every extracted patient, "
+     "comma-separated (named in the log and the report)"},
+    {{RF_VARIANTS_CHROM, RF_VARIANTS_ID, RF_VARIANTS_REF, RF_VARIANTS_ALT}, RF_STRING, "n_variants",
+     "scan",
+     "every biallelic record of the scanned contigs/region, genome order (tested or not)"},
+    {{RF_VARIANTS_POS, RF_VARIANTS_AF, RF_VARIANTS_CALL_RATE, RF_VARIANTS_HWE_P, RF_VARIANTS_N,
+      RF_VARIANTS_MAC, RF_VARIANTS_QC, RF_VARIANTS_MODEL},
+     RF_DOUBLE, "n_variants", "scan",
+     "`qc`: 1 tested, 2 call rate, 3 MAF, 4 MAC, 5 HWE, 6 monomorphic (attribute `codes`); "
+     "`model`: 0 the covariates, 1 chrX's (the covariates and sex); attributes "
+     "`variants_<filter>` count each code, `multiallelic_skipped`, `no_alt_skipped` and "
+     "`chry_mt_skipped` the records skipped"},
+    {{RF_ASSOC_XTY}, RF_DOUBLE, "n_variants × n_phenotypes", "scan",
+     "the association store: gᵀỹ per (variant, phenotype), NaN for untested variants — 8 bytes "
+     "per pair"},
+    {{RF_ASSOC_GTG}, RF_DOUBLE, "n_variants × n_groups", "scan",
+     "g̃ᵀg̃ per variant and phenotype missingness group (NaN: no test); attribute `derivation`"},
+    {{RF_PHENOTYPES_NAMES}, RF_STRING, "n_phenotypes", "scan", "the scanned phenotypes"},
+    {{RF_PHENOTYPES_N, RF_PHENOTYPES_LAMBDA_GC}, RF_DOUBLE, "n_phenotypes", "scan",
+     "their observations and λGC"},
+    {{RF_PHENOTYPES_YTY, RF_PHENOTYPES_DF, RF_PHENOTYPES_GROUP}, RF_DOUBLE, "n_phenotypes", "scan",
+     "ỹᵀỹ, residual degrees of freedom, missingness group: with `/assoc` they give β, SE and "
+     "−log10 p"},
+    {{RF_PHENOTYPES_CHRX_YTY, RF_PHENOTYPES_CHRX_DF}, RF_DOUBLE, "n_phenotypes", "scan",
+     "the same for chrX's model (sex added), when chrX was scanned with it (variants with "
+     "`/variants/model` 1)"},
+    {{RF_PHENOTYPES}, RF_ATTRS, "", "scan",
+     "`transform`, `samples`, `not_scanned`, `covariates` (the covariate columns, "
+     "comma-separated, as the categorical indicators were named; the GWAS-SSF metadata lists "
+     "them)"},
+    {{RF_HITS_VALUES}, RF_DOUBLE, "n_hits × 4", "scan",
+     "every (variant, phenotype) with −log10 p ≥ the threshold (attribute `threshold`): variant "
+     "row, β, SE, −log10 p"},
+    {{RF_HITS_PHENOTYPE}, RF_STRING, "n_hits", "scan", "the phenotype of each hit"},
+};
+const size_t runfile_n_rows = sizeof runfile_rows / sizeof *runfile_rows;
+
+static const char *kind_word(rf_kind_t k, int plural)
+{
+    switch (k) {
+    case RF_GROUP: return "group + attributes";
+    case RF_ATTRS: return "";
+    case RF_DOUBLE: return "double";
+    case RF_INT8: return "int8";
+    case RF_INT32: return "int32";
+    case RF_STRING: return plural ? "strings" : "string";
+    }
+    return "";
+}
+
+/* `/parent/name` for one object, `/parent/{a,b}` for several under one parent. */
+static void print_paths(FILE *f, const rf_row_t *r)
+{
+    size_t n = 0;
+    while (n < sizeof r->paths / sizeof *r->paths && r->paths[n]) n++;
+    if (n == 1) {
+        fprintf(f, "`%s`", r->paths[0]);
+        return;
+    }
+    const char *slash = strrchr(r->paths[0], '/');
+    fprintf(f, "`%.*s{", (int)(slash - r->paths[0] + 1), r->paths[0]);
+    for (size_t i = 0; i < n; i++) fprintf(f, "%s%s", i ? "," : "", strrchr(r->paths[i], '/') + 1);
+    fprintf(f, "}`");
+}
+
+/* " text |", or " |" for an empty cell. */
+static void cell(FILE *f, const char *a, const char *b)
+{
+    fprintf(f, *a || *b ? " %s%s%s |" : " |", a, *a && *b ? " " : "", b);
+}
+
+void runfile_markdown(FILE *f)
+{
+    fprintf(f, "| object | shape / type | written by | content |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < runfile_n_rows; i++) {
+        const rf_row_t *r = &runfile_rows[i];
+        fprintf(f, "| ");
+        print_paths(f, r);
+        if (r->kind == RF_ATTRS) fprintf(f, " attributes");
+        fprintf(f, " |");
+        cell(f, r->shape, kind_word(r->kind, strcmp(r->shape, "1") != 0));
+        cell(f, r->stage, "");
+        cell(f, r->doc, "");
+        fprintf(f, "\n");
+    }
+}

@@ -1,0 +1,93 @@
+/* runfile.h — every object of a run file, named once.
+ *
+ * The paths below are the only spelling of each object's name: writers, readers, exports and
+ * verify use these macros, and the table of runfile.c (kind, shape, stage, meaning of each)
+ * is what docs/formats.md's run-file table says, word for word (tests/unit/test_runfile.c
+ * renders the table and compares; tests/e2e/formats_doc.py checks a real run file against
+ * the documentation).  A new dataset is a macro here and a row there. */
+#ifndef RGX_RUNFILE_H
+#define RGX_RUNFILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define RF_PROVENANCE           "/provenance"
+#define RF_PROV_CONFIG          "/provenance/config"
+#define RF_PROV_CONFIG_TEXT     "/provenance/config_text"
+#define RF_PROV_ARGV            "/provenance/argv"
+#define RF_PROV_INPUTS_ROLE     "/provenance/inputs/role"
+#define RF_PROV_INPUTS_PATH     "/provenance/inputs/path"
+#define RF_PROV_INPUTS_SIZE     "/provenance/inputs/size"
+#define RF_PROV_INPUTS_MTIME    "/provenance/inputs/mtime"
+#define RF_PROV_INPUTS_SHA256   "/provenance/inputs/sha256"
+#define RF_SAMPLES              "/samples"
+#define RF_SAMPLES_PATIENT_ID   "/samples/patient_id"
+#define RF_SAMPLES_SAMPLE_ID    "/samples/sample_id"
+#define RF_SAMPLES_SITE         "/samples/site"
+#define RF_SAMPLES_GENOTYPES    "/samples/genotypes"
+#define RF_SAMPLES_STATUS       "/samples/status"
+#define RF_SAMPLES_REASON       "/samples/reason"
+#define RF_SAMPLES_TIME         "/samples/time"
+#define RF_FEATURES             "/features"
+#define RF_FEATURES_VALUES      "/features/values"
+#define RF_FEATURES_NAMES       "/features/names"
+#define RF_FEATURES_TAG         "/features/tag"
+#define RF_FEATURES_FAMILY      "/features/family"
+#define RF_FEATURES_CHANNEL     "/features/channel"
+#define RF_FEATURES_LABEL       "/features/label"
+#define RF_FEATURES_SETTINGS    "/features/settings"
+#define RF_VARIANTS             "/variants"
+#define RF_VARIANTS_CHROM       "/variants/chrom"
+#define RF_VARIANTS_ID          "/variants/id"
+#define RF_VARIANTS_REF         "/variants/ref"
+#define RF_VARIANTS_ALT         "/variants/alt"
+#define RF_VARIANTS_POS         "/variants/pos"
+#define RF_VARIANTS_AF          "/variants/af"
+#define RF_VARIANTS_CALL_RATE   "/variants/call_rate"
+#define RF_VARIANTS_HWE_P       "/variants/hwe_p"
+#define RF_VARIANTS_N           "/variants/n"
+#define RF_VARIANTS_MAC         "/variants/mac"
+#define RF_VARIANTS_QC          "/variants/qc"
+#define RF_VARIANTS_MODEL       "/variants/model"
+#define RF_ASSOC                "/assoc"
+#define RF_ASSOC_XTY            "/assoc/xty"
+#define RF_ASSOC_GTG            "/assoc/gtg"
+#define RF_PHENOTYPES           "/phenotypes"
+#define RF_PHENOTYPES_NAMES     "/phenotypes/names"
+#define RF_PHENOTYPES_N         "/phenotypes/n"
+#define RF_PHENOTYPES_LAMBDA_GC "/phenotypes/lambda_gc"
+#define RF_PHENOTYPES_YTY       "/phenotypes/yty"
+#define RF_PHENOTYPES_DF        "/phenotypes/df"
+#define RF_PHENOTYPES_GROUP     "/phenotypes/group"
+#define RF_PHENOTYPES_CHRX_YTY  "/phenotypes/chrx_yty"
+#define RF_PHENOTYPES_CHRX_DF   "/phenotypes/chrx_df"
+#define RF_HITS                 "/hits"
+#define RF_HITS_VALUES          "/hits/values"
+#define RF_HITS_PHENOTYPE       "/hits/phenotype"
+
+/* What a row of objects holds. */
+typedef enum {
+    RF_GROUP,   /* a group (with attributes) */
+    RF_ATTRS,   /* attributes of an object (the row names the object) */
+    RF_DOUBLE,
+    RF_INT8,
+    RF_INT32,
+    RF_STRING,
+} rf_kind_t;
+
+/* A row of the table: objects of one kind under one parent (or one object). */
+typedef struct {
+    const char *paths[12]; /* NULL-terminated */
+    rf_kind_t kind;
+    const char *shape; /* "n_patients", "n_variants x n_phenotypes", "" */
+    const char *stage; /* the command that writes them ("" for provenance's members) */
+    const char *doc;   /* their meaning; "when ..." marks objects that may be absent */
+} rf_row_t;
+
+extern const rf_row_t runfile_rows[];
+extern const size_t runfile_n_rows;
+
+/* The table as docs/formats.md holds it (markdown, header included). */
+void runfile_markdown(FILE *f);
+
+#endif
