@@ -15,9 +15,13 @@
 #include "export_features.h"
 #include "export_sumstats.h"
 #include "extract.h"
+#include "harmonise.h"
 #include "job.h"
+#include "loci.h"
+#include "pca_stage.h"
 #include "log.h"
 #include "mpienv.h"
+#include "pheno.h"
 #include "report.h"
 #include "scan_stage.h"
 #include "signals.h"
@@ -38,16 +42,22 @@ static void usage(FILE *f)
             "       srun --mpi=pmix radiogx run --config study.yaml\n"
             "\n"
             "The whole analysis in one MPI job: checks the config, manifest and every patient's\n"
-            "inputs (plan), extracts the IBSI features of every patient (extract), joins them\n"
+            "inputs (plan), extracts the IBSI features of every patient (extract), harmonises\n"
+            "them across sites when harmonise.enabled (ComBat: docs/cmd-harmonise.md), joins them\n"
             "to the genotypes and covariates and scans every feature against every variant\n"
             "(scan), then writes the tables.  Everything goes to <study.out_dir>/<study.name>/:\n"
             "  run.h5          /provenance, /samples, /features, /variants, /assoc, /phenotypes, "
             "/hits\n"
-            "  features.h5     the extraction alone (kept so the scan can be rerun)\n"
+            "  features.h5     the extraction (and /features_harmonised with harmonise.enabled),\n"
+            "                  kept so the scan can be rerun\n"
             "  features.tsv    the feature table\n"
             "  hits.tsv        (variant, phenotype) pairs at -log10 p >= scan.hits_threshold\n"
+            "  loci.tsv        the hits clumped into loci across phenotypes\n"
+            "  pca.h5, pca.eigenvec, pca.eigenval, pca.kin0   with scan.pcs > 0: the\n"
+            "                  ancestry PCs (radiogx pca) the scan adjusts for\n"
             "  sumstats/       GWAS-SSF v1.1 summary statistics per phenotype\n"
-            "  report.html     cohort, failures, QC, lambda GC, top hits; Manhattan and QQ PNGs\n"
+            "  report.html     cohort, failures, QC, lambda GC, study-wide threshold, loci;\n"
+            "                  Manhattan and QQ PNGs\n"
             "A signal (SIGUSR1, SIGTERM) during extraction checkpoints and exits with status 75;\n"
             "the same command resumes.  The config: docs/config.md; an example: config/demo.yaml.\n"
             "\n"
@@ -105,7 +115,9 @@ int cmd_run(int argc, char **argv)
     prov_inputs_t inputs = {0};
     h5out_t h = {0};
     int have_h = 0, have_cols = 0;
-    char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL;
+    job_lock_t lock = {0};
+    char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL,
+         *pcaf = NULL;
     strbuf_t sb = {0}, sck = {0}; /* the extraction's and the scan's checkpoint folders */
     strbuf_t sites = {0};         /* one genotype file per site, comma-separated */
     rgx_err err = job_open(&job, "run", &common, NULL, NULL, comm);
@@ -134,6 +146,14 @@ int cmd_run(int argc, char **argv)
         err = RGX_ERR_CONFIG;
         goto out;
     }
+    int harmonise = cfg_bool(job.cfg, "harmonise.enabled");
+    if (!harmonise && !strcmp(cfg_str(job.cfg, "scan.features"), "harmonised")) {
+        if (rank == 0)
+            fprintf(stderr, "radiogx run: scan.features is harmonised but harmonise.enabled is "
+                            "false: there would be no harmonised features to scan\n");
+        err = RGX_ERR_CONFIG;
+        goto out;
+    }
     /* <out_dir>/<name>/ */
     if (out_opt)
         err = rgx_strdup(&dir, out_opt);
@@ -155,6 +175,12 @@ int cmd_run(int argc, char **argv)
     if ((err = path_join(&feat, dir, "features.h5")) || (err = path_join(&runf, dir, "run.h5")) ||
         (err = sb_printf(&sb, "%s.ckpt", feat)))
         goto out;
+    /* One job per output folder: a second one is refused (outfile.h), by the locks of the two
+     * run files, which `extract -o` and `scan -o` take too. */
+    if ((err = job_lock(&lock, (const char *const[]){feat, runf}, 2, comm))) {
+        log_error("run: %s", rgx_errmsg());
+        goto out;
+    }
     ckdir = sb.s;
     if ((err = sb_printf(&sck, "%s.ckpt", runf))) goto out;
 
@@ -177,15 +203,52 @@ int cmd_run(int argc, char **argv)
     /* The extraction's checkpoints stay until the end: a rerun after a stop in the scan
      * rebuilds features.h5 from them without reading an image. */
 
-    /* [join] + [scan] -> run.h5, carrying /samples and /features forward */
+    /* [harmonise] -> /features_harmonised in features.h5 (rewritten beside the extraction's
+     * objects, renamed over it when complete), where the scan reads its phenotypes */
+    if (harmonise) {
+        if (!(err = h5out_create(&h, feat, comm))) have_h = 1;
+        const char *objs[] = {RF_PROVENANCE, RF_SAMPLES, RF_FEATURES};
+        if (!err) err = h5out_copy_from(&h, feat, objs, 3);
+        harmonise_inputs_t hin = {feat, covar, NULL};
+        if (!err) err = harmonise_stage(job.cfg, &hin, &h);
+        if (!err && !(err = h5out_commit(&h))) have_h = 0;
+        if (err) goto report;
+    }
+    pheno_run_features(!strcmp(cfg_str(job.cfg, "scan.features"), "harmonised")
+                           ? RF_HARM
+                           : RF_FEATURES);
+
+    /* [pca] -> pca.h5 (+ pca.eigenvec, .eigenval, .kin0) when the scan takes PCs
+     * (scan.pcs > 0) and the config names no run file with them (scan.pca). */
+    int with_pca = cfg_int(job.cfg, "scan.pcs") > 0 && cfg_is_null(job.cfg, "scan.pca");
+    if (with_pca) {
+        char *prefix = NULL;
+        if ((err = path_join(&pcaf, dir, "pca.h5")) || (err = path_join(&prefix, dir, "pca")))
+            goto report;
+        if (!(err = h5out_create(&h, pcaf, comm))) have_h = 1;
+        if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
+        pca_inputs_t pin = {geno, feat, NULL, prefix, NULL};
+        if (!err) err = pca_stage(job.cfg, &pin, &h);
+        if (!err) err = provenance_end(&h);
+        if (!err && !(err = h5out_commit(&h))) have_h = 0;
+        free(prefix);
+        if (err) goto report;
+    }
+
+    /* [join] + [scan] -> run.h5, carrying /samples, /features (and /pca) forward */
     if (!(err = h5out_create(&h, runf, comm))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
     if (!err) {
-        const char *objs[] = {RF_SAMPLES, RF_FEATURES};
-        err = h5out_copy_from(&h, feat, objs, 2);
+        const char *objs[] = {RF_SAMPLES, RF_FEATURES, RF_HARM};
+        err = h5out_copy_from(&h, feat, objs, harmonise ? 3 : 2);
     }
-    scan_inputs_t in = {geno, NULL, feat, covar, sck.s, signals_stop_requested, NULL,
-                        prov_inputs_sha(&inputs, "covariates")};
+    if (!err && with_pca) {
+        const char *objs[] = {RF_PCA};
+        err = h5out_copy_from(&h, pcaf, objs, 1);
+    }
+    scan_inputs_t in = {.genotypes = geno, .run = feat, .covar = covar, .ckpt_dir = sck.s,
+                        .stop = signals_stop_requested,
+                        .covar_sha = prov_inputs_sha(&inputs, "covariates"), .pca = pcaf};
     if (!err) err = scan_stage(job.cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) have_h = 0;
@@ -205,14 +268,18 @@ int cmd_run(int argc, char **argv)
         char *t = NULL;
         if (!(err = path_join(&t, dir, "features.tsv"))) err = export_features_tsv(runf, t);
         free(t), t = NULL;
-        if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t);
+        if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t, 0);
+        free(t), t = NULL;
+        if (!err && !(err = path_join(&t, dir, "loci.tsv"))) err = export_loci(runf, t, 0);
         free(t);
     }
     /* The report: the phenotypes' plots shared among the ranks, the page on rank 0. */
     if (!err) err = report_write(runf, dir, rank, rgx_mpi.size);
     err = all_ranks(comm, err, "writing its tables or its part of the report");
     if (!err && rank == 0)
-        log_info("run: done: %s (run.h5, features.tsv, hits.tsv, sumstats/, report.html)", dir);
+        log_info("run: done: %s (run.h5, features.tsv, hits.tsv, loci.tsv, sumstats/, "
+                 "report.html)",
+                 dir);
 report:
     if (err == RGX_ERR_REQUEUE) {
         if (rank == 0)
@@ -223,10 +290,12 @@ report:
 out:
     if (have_h) h5out_discard(&h);
     if (have_cols) extract_cols_free(&cols);
+    job_unlock(&lock);
     prov_inputs_free(&inputs);
     job_close(&job);
     cli_common_free(&common);
     free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar), free(sck.s), free(sites.s);
+    free(pcaf);
     mpienv_finalize();
     return err;
 }

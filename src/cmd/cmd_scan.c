@@ -8,9 +8,12 @@
 #include "cli.h"
 #include "cmd.h"
 #include "geno.h"
+#include "h5in.h"
+#include "job.h"
 #include "log.h"
 #include "mpienv.h"
 #include "opts.h"
+#include "pheno.h"
 #include "provenance.h"
 #include "scan_stage.h"
 #include "schema.h"
@@ -81,7 +84,11 @@ static void usage(FILE *f, const opts_t *o)
         "Examples:\n"
         "  mpirun -np 2 radiogx scan -g cohort/genotypes.vcf.gz -p pheno.tsv --covar cov.tsv \\\n"
         "         --pheno-transform none -o scan.h5\n"
-        "  mpirun -np 4 radiogx scan -g cohort/genotypes.vcf.gz --run run.h5 -o run.h5\n");
+        "  mpirun -np 4 radiogx scan -g cohort/genotypes.vcf.gz --run run.h5 -o run.h5\n"
+        "  mpirun -np 2 radiogx scan -g g.vcf.gz -p tox.tsv --covar cov.tsv --outcome binary \\\n"
+        "         --pheno-names fibrosis_g2 -o tox.h5     (binary: docs/cmd-scan.md)\n"
+        "  mpirun -np 2 radiogx scan -g g.vcf.gz -p surv.tsv --covar cov.tsv \\\n"
+        "         --survival time_to_recurrence:recurrence -o surv.h5   (time to event)\n");
 }
 
 int cmd_scan(int argc, char **argv)
@@ -131,6 +138,7 @@ int cmd_scan(int argc, char **argv)
     h5out_t h = {0};
     int have_h = 0;
     prov_inputs_t inputs = {0};
+    job_lock_t lock = {0};
     if ((err = cli_load_config(&common, &cfg))) {
         if (rank == 0) fprintf(stderr, "radiogx scan: %s\n", rgx_errmsg());
         goto out;
@@ -145,19 +153,37 @@ int cmd_scan(int argc, char **argv)
         err = RGX_ERR_USAGE;
         goto out;
     }
+    /* One job per output: a second one is refused (outfile.h). */
+    if ((err = job_lock(&lock, (const char *const[]){out}, 1, MPI_COMM_WORLD))) {
+        if (rank == 0) fprintf(stderr, "radiogx scan: %s\n", rgx_errmsg());
+        goto out;
+    }
     err = add_genotypes(&inputs, geno, cfg_str(cfg, "scan.genotype_format"));
     if (!err) err = prov_inputs_add(&inputs, pheno ? "phenotypes" : "run", pheno ? pheno : run);
     if (!err && covar) err = prov_inputs_add(&inputs, "covariates", covar);
     if (!err && !(err = h5out_create(&h, out, MPI_COMM_WORLD))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, cfg, NULL, &inputs, checksums);
+    /* scan.features: the run's raw or harmonised features (docs/cmd-harmonise.md) */
+    int harmonised = !strcmp(cfg_str(cfg, "scan.features"), "harmonised");
+    pheno_run_features(harmonised ? RF_HARM : RF_FEATURES);
     if (!err && run) {
-        const char *objs[] = {RF_SAMPLES, RF_FEATURES};
-        err = h5out_copy_from(&h, run, objs, 2);
+        /* /features_harmonised and /pca travel with /features when the run has them (radiogx
+         * harmonise, radiogx pca --run RUN -o RUN) */
+        const char *objs[4] = {RF_SAMPLES, RF_FEATURES};
+        size_t nobj = 2;
+        hid_t rf;
+        if (h5in_open(run, &rf) == RGX_OK) {
+            if (h5in_exists(rf, RF_HARM_VALUES)) objs[nobj++] = RF_HARM;
+            if (h5in_exists(rf, RF_PCA)) objs[nobj++] = RF_PCA;
+            h5in_close(rf);
+        }
+        err = h5out_copy_from(&h, run, objs, nobj);
     }
     strbuf_t ck = {0}; /* checkpoints beside the output: OUT.ckpt */
     if (!err) err = sb_printf(&ck, "%s.ckpt", out);
     scan_inputs_t in = {geno, pheno, run, covar, ck.s, signals_stop_requested,
-                        prov_inputs_sha(&inputs, "phenotypes"), prov_inputs_sha(&inputs, "covariates")};
+                        prov_inputs_sha(&inputs, "phenotypes"), prov_inputs_sha(&inputs, "covariates"),
+                        NULL};
     if (!err) err = scan_stage(cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) {
@@ -174,6 +200,7 @@ int cmd_scan(int argc, char **argv)
     }
 out:
     if (have_h) h5out_discard(&h);
+    job_unlock(&lock);
     prov_inputs_free(&inputs);
     cfg_free(cfg);
     free(cgeno), free(ccov), free(cpheno);

@@ -121,3 +121,30 @@ rgx_err job_inputs(const job_t *j, prov_inputs_t *in)
     free(geno);
     return err;
 }
+
+rgx_err job_lock(job_lock_t *jl, const char *const *paths, int n, MPI_Comm comm)
+{
+    memset(jl, 0, sizeof *jl);
+    int rank;
+    MPI_Comm_rank(comm, &rank);
+    rgx_err err = n > JOB_MAX_LOCKS ? rgx_fail(RGX_ERR_INTERNAL, "too many job locks") : RGX_OK;
+    for (int i = 0; !err && rank == 0 && i < n; i++)
+        if (!(err = outlock_take(&jl->l[i], paths[i]))) jl->n = i + 1;
+    /* Every rank ends with rank 0's verdict and message. */
+    char msg[1024] = "";
+    int e = (int)err;
+    if (rank == 0 && err) snprintf(msg, sizeof msg, "%s", rgx_errmsg());
+    MPI_Bcast(&e, 1, MPI_INT, 0, comm);
+    MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, 0, comm);
+    if (e) {
+        job_unlock(jl);
+        return rgx_fail((rgx_err)e, "%s", msg);
+    }
+    return RGX_OK;
+}
+
+void job_unlock(job_lock_t *jl)
+{
+    for (int i = 0; i < jl->n; i++) outlock_release(&jl->l[i]);
+    jl->n = 0;
+}

@@ -8,7 +8,11 @@ const cfg_key_t rgx_schema[] = {
      .doc = "the cohort, genotypes, covariates and outputs of a `radiogx run`"},
     {.name = "extract", .type = CFG_SECTION, .children = schema_extract,
      .doc = "radiomic feature extraction (IBSI): preprocessing and feature settings"},
+    {.name = "harmonise", .type = CFG_SECTION, .children = schema_harmonise,
+     .doc = "ComBat harmonisation of the features across sites"},
     {.name = "scan", .type = CFG_SECTION, .children = schema_scan,
      .doc = "genotype join, QC and the association scan"},
+    {.name = "pca", .type = CFG_SECTION, .children = schema_pca,
+     .doc = "ancestry principal components and relatedness (radiogx pca)"},
     {NULL},
 };

@@ -148,6 +148,37 @@ rgx_err h5in_read_rows(hid_t file, const char *name, size_t row0, size_t nrows, 
     return err;
 }
 
+rgx_err h5in_read_rows_at(hid_t file, const char *name, size_t n, const size_t *rows, double *out)
+{
+    hid_t d, s;
+    int rank;
+    hsize_t dims[2];
+    rgx_err err = open_dset(file, name, &d, &s, &rank, dims);
+    if (err) return err;
+    hsize_t cols = rank == 2 ? dims[1] : 1;
+    H5Sselect_none(s);
+    for (size_t i = 0; i < n && !err;) { /* runs of consecutive rows, one hyperslab each */
+        size_t k = i + 1;
+        while (k < n && rows[k] == rows[k - 1] + 1) k++;
+        if (rows[k - 1] >= dims[0] || (i && rows[i] <= rows[i - 1]))
+            err = rgx_fail(RGX_ERR_INTERNAL, "%s: row %zu out of order or beyond its %llu rows",
+                           name, rows[k - 1], (unsigned long long)dims[0]);
+        hsize_t start[2] = {rows[i], 0}, count[2] = {k - i, cols};
+        if (!err) H5Sselect_hyperslab(s, H5S_SELECT_OR, start, NULL, count, NULL);
+        i = k;
+    }
+    if (!err && n) {
+        hsize_t count[2] = {n, cols};
+        hid_t m = H5Screate_simple(rank, count, NULL);
+        if (H5Dread(d, H5T_NATIVE_DOUBLE, m, s, H5P_DEFAULT, out) < 0)
+            err = rgx_fail(RGX_ERR_INPUT, "cannot read rows of %s", name);
+        H5Sclose(m);
+    }
+    H5Sclose(s);
+    H5Dclose(d);
+    return err;
+}
+
 rgx_err h5in_read_longs(hid_t file, const char *name, size_t *n, long **out)
 {
     hid_t d, s;

@@ -21,6 +21,9 @@ void h5in_free_strings(char **s, size_t n);
 rgx_err h5in_read_doubles(hid_t file, const char *name, size_t *rows, size_t *cols, double **out);
 /* Rows [row0, row0 + nrows) of a 2D double dataset, into out (nrows x cols). */
 rgx_err h5in_read_rows(hid_t file, const char *name, size_t row0, size_t nrows, double *out);
+/* The rows at the given ascending, distinct indices of a 2D double dataset, into out
+ * (n x cols, in that order): one read of the union of their runs. */
+rgx_err h5in_read_rows_at(hid_t file, const char *name, size_t n, const size_t *rows, double *out);
 /* A 1D integer dataset converted to long. */
 rgx_err h5in_read_longs(hid_t file, const char *name, size_t *n, long **out);
 /* A string attribute of an object ("/" for the file). */

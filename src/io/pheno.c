@@ -224,6 +224,68 @@ out:
     return err;
 }
 
+rgx_err table_read_text(const char *path, const char *column, size_t *n, char ***ids,
+                        char ***cells)
+{
+    *n = 0, *ids = *cells = NULL;
+    char *text = NULL, *f[4096];
+    size_t len, rows = 0, cap = 0, skip = 0, nf_head = 0;
+    long col = -1;
+    int line_no = 0;
+    rgx_err err = read_file(path, &text, &len);
+    if (err) return rgx_fail(RGX_ERR_INPUT, "covariate file %s: cannot read", path);
+    char *save = NULL, *header = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line && !err;
+         line = strtok_r(NULL, "\n", &save)) {
+        line_no++;
+        size_t L = strlen(line);
+        if (L && line[L - 1] == '\r') line[L - 1] = '\0';
+        if (col < 0) { /* the header line as written, for the message */
+            free(header);
+            if ((err = rgx_strdup(&header, line))) break;
+        }
+        size_t nf = split(line, f, 4096);
+        if (!nf) continue;
+        if (col < 0) { /* the header */
+            const char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
+            skip = !strcmp(h0, "FID") && nf > 1 && !strcmp(f[1], "IID") ? 2 : !strcmp(h0, "IID");
+            for (size_t j = skip; j < nf && col < 0; j++)
+                if (!strcmp(f[j], column)) col = (long)j;
+            if (!skip)
+                err = rgx_fail(RGX_ERR_INPUT,
+                               "%s:%d: the header must start with #IID or #FID IID, found '%s'",
+                               path, line_no, f[0]);
+            else if (col < 0)
+                err = rgx_fail(RGX_ERR_INPUT, "%s:%d: no column '%s'; the header is: %s", path,
+                               line_no, column, header);
+            nf_head = nf;
+            continue;
+        }
+        if (f[0][0] == '#') continue;
+        if (nf != nf_head) {
+            err = rgx_fail(RGX_ERR_INPUT, "%s:%d: %zu fields, expected %zu as in the header", path,
+                           line_no, nf, nf_head);
+            break;
+        }
+        if ((err = rgx_reserve(ids, &cap, rows + 1, sizeof **ids)) ||
+            (err = rgx_realloc(cells, cap, sizeof **cells))) /* the same room for the cells */
+            break;
+        (*ids)[rows] = (*cells)[rows] = NULL;
+        rows++;
+        if ((err = rgx_strdup(&(*ids)[rows - 1], f[skip - 1]))) break;
+        if (!is_missing(f[col])) err = rgx_strdup(&(*cells)[rows - 1], f[col]);
+    }
+    if (!err && col < 0) err = rgx_fail(RGX_ERR_INPUT, "%s: empty covariate file", path);
+    *n = rows;
+    if (err) {
+        for (size_t i = 0; i < rows; i++) free((*ids)[i]), free((*cells)[i]);
+        free(*ids), free(*cells);
+        *ids = *cells = NULL, *n = 0;
+    }
+    free(text), free(header);
+    return err;
+}
+
 /* The error for a name that selects nothing: what was asked, the closest name and what the
  * table has (the first 20 names and the count). */
 static rgx_err no_column(const table_t *t, const char *s, const char *path)
@@ -303,7 +365,19 @@ long table_row(const table_t *t, const char *id)
     return -1;
 }
 
+static const char *run_group = "/features";
+
+void pheno_run_features(const char *group)
+{
+    run_group = group ? group : "/features";
+}
+
 rgx_err table_from_run(const char *run, table_t *t)
+{
+    return table_from_run_group(run, run_group, t);
+}
+
+rgx_err table_from_run_group(const char *run, const char *group, table_t *t)
 {
     memset(t, 0, sizeof *t);
     hid_t f;
@@ -313,17 +387,24 @@ rgx_err table_from_run(const char *run, table_t *t)
     size_t ns = 0, nn = 0, nst = 0, rows = 0, cols = 0;
     long *status = NULL;
     double *v = NULL;
-    if (!h5in_exists(f, RF_FEATURES_VALUES)) {
-        err = rgx_fail(RGX_ERR_INPUT, "%s: no /features (run extract first, or give --pheno)", run);
+    char vname[256], nname[256];
+    snprintf(vname, sizeof vname, "%s/values", group);
+    snprintf(nname, sizeof nname, "%s/names", group);
+    if (!h5in_exists(f, vname)) {
+        err = strcmp(group, "/features")
+                  ? rgx_fail(RGX_ERR_INPUT, "%s: no %s (run radiogx harmonise first, or scan "
+                                            "the raw features: scan.features: raw)", run, group)
+                  : rgx_fail(RGX_ERR_INPUT, "%s: no /features (run extract first, or give "
+                                            "--pheno)", run);
         goto out;
     }
     if ((err = h5in_read_strings(f, RF_SAMPLES_SAMPLE_ID, &ns, &sid)) ||
         (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &nst, &status)) ||
-        (err = h5in_read_strings(f, RF_FEATURES_NAMES, &nn, &names)) ||
-        (err = h5in_read_doubles(f, RF_FEATURES_VALUES, &rows, &cols, &v)))
+        (err = h5in_read_strings(f, nname, &nn, &names)) ||
+        (err = h5in_read_doubles(f, vname, &rows, &cols, &v)))
         goto out;
     if (rows != ns || nst != ns || cols != nn) {
-        err = rgx_fail(RGX_ERR_INPUT, "%s: /samples and /features disagree in size", run);
+        err = rgx_fail(RGX_ERR_INPUT, "%s: /samples and %s disagree in size", run, group);
         goto out;
     }
     /* Only extracted patients with genotypes: status 0. */

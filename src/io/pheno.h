@@ -27,14 +27,26 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
 void table_free(table_t *t);
 /* Keeps only the named columns (a comma list), in that order; an unknown name is an error. */
 rgx_err table_select(table_t *t, const char *names, const char *path);
+/* One column of a table as text (a batch label such as a scanner): ids[k] and cells[k] for
+ * each of *n rows (NULL where missing); the caller frees both arrays and their strings.  An
+ * unknown column is an error naming the file and the columns it has. */
+rgx_err table_read_text(const char *path, const char *column, size_t *n, char ***ids,
+                        char ***cells);
 /* Hashes the IIDs, so that table_row is a hash lookup (a linear search without it). */
 rgx_err table_index(table_t *t);
 /* The row of a sample id, or -1. */
 long table_row(const table_t *t, const char *id);
 
 /* /features of a run file as a phenotype table: rows are the patients with status 0 (ok),
- * keyed by sample_id; columns are the feature names. */
+ * keyed by sample_id; columns are the feature names.  Reads the group chosen by
+ * pheno_run_features() (/features unless told otherwise). */
 rgx_err table_from_run(const char *run, table_t *t);
+/* The same from a named group with values and names ("/features", "/features_harmonised"). */
+rgx_err table_from_run_group(const char *run, const char *group, table_t *t);
+/* Which group table_from_run reads from now on: "/features" or "/features_harmonised" (the
+ * config's scan.features, set by the command before the scan stage, which reads its
+ * phenotypes through table_from_run).  The string must outlive the calls. */
+void pheno_run_features(const char *group);
 
 /* Rank-based inverse normal transform of column j over its non-missing values: ties get
  * their average rank; z = Phi^-1((rank - 0.5) / n). */

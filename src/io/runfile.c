@@ -35,6 +35,43 @@ const rf_row_t runfile_rows[] = {
     {{RF_FEATURES}, RF_ATTRS, "", "extract",
      "`constant`: the features with one value (or none) over every extracted patient, "
      "comma-separated (named in the log and the report)"},
+    {{RF_HARM_VALUES}, RF_DOUBLE, "n_patients × n_features", "harmonise",
+     "when the run was harmonised (docs/cmd-harmonise.md): the ComBat-harmonised features, rows "
+     "as `/samples`, columns as `/features`; NaN for the patients left out"},
+    {{RF_HARM_NAMES}, RF_STRING, "n_features", "harmonise",
+     "when harmonised: the feature names, as `/features/names`"},
+    {{RF_HARM_CODE}, RF_INT8, "n_features", "harmonise",
+     "when harmonised: 0 harmonised; left as they are: 1 one value throughout a site, 2 fewer "
+     "than 2 values in a site, 3 no fit (singular design on its rows, or no residual variance)"},
+    {{RF_HARM_GROUP}, RF_INT32, "n_features", "harmonise",
+     "when harmonised: the feature's prior group (a row of `groups`)"},
+    {{RF_HARM_GROUPS}, RF_STRING, "n_groups", "harmonise",
+     "when harmonised: the groups of features that share priors (`CT.1`, or `all`)"},
+    {{RF_HARM_MISSING_DATA}, RF_INT8, "n_groups", "harmonise",
+     "when harmonised: 1 when the group used sva's missing-data estimators"},
+    {{RF_HARM_INCLUDED}, RF_INT8, "n_patients", "harmonise",
+     "when harmonised: 1 when the patient was harmonised"},
+    {{RF_HARM_SITES}, RF_STRING, "n_sites", "harmonise", "when harmonised: the sites, sorted"},
+    {{RF_HARM_SITE_N}, RF_DOUBLE, "n_sites", "harmonise",
+     "when harmonised: the patients harmonised at each site"},
+    {{RF_HARM_DESIGN}, RF_STRING, "n_design", "harmonise",
+     "when harmonised: the design's columns, `site=<name>` per site, then the covariates (`age`, "
+     "`sex=2`)"},
+    {{RF_HARM_BETA}, RF_DOUBLE, "n_design × n_features", "harmonise",
+     "when harmonised: the design's least-squares coefficients"},
+    {{RF_HARM_GRAND_MEAN, RF_HARM_VAR_POOLED}, RF_DOUBLE, "n_features", "harmonise",
+     "when harmonised: each feature's grand mean and pooled variance"},
+    {{RF_HARM_N_OBS, RF_HARM_GAMMA_HAT, RF_HARM_DELTA_HAT, RF_HARM_GAMMA_STAR, RF_HARM_DELTA_STAR},
+     RF_DOUBLE, "n_sites × n_features", "harmonise",
+     "when harmonised: observed values per site, the site location and scale estimates and "
+     "their empirical-Bayes posteriors"},
+    {{RF_HARM_GAMMA_BAR, RF_HARM_TAU2, RF_HARM_A_PRIOR, RF_HARM_B_PRIOR, RF_HARM_ITERATIONS},
+     RF_DOUBLE, "n_groups × n_sites", "harmonise",
+     "when harmonised: the priors per group and site, and the rounds of the parametric "
+     "iteration"},
+    {{RF_HARM}, RF_ATTRS, "", "harmonise",
+     "when harmonised: `method`, `mean_only`, `ref_site`, `batch`, `by`, `min_site_size`, "
+     "`applied_from` (the fitted file, with `--apply`), `n_included`, `code_meanings`"},
     {{RF_VARIANTS_CHROM, RF_VARIANTS_ID, RF_VARIANTS_REF, RF_VARIANTS_ALT}, RF_STRING, "n_variants",
      "scan",
      "every biallelic record of the scanned contigs/region, genome order (tested or not)"},
@@ -59,14 +96,59 @@ const rf_row_t runfile_rows[] = {
     {{RF_PHENOTYPES_CHRX_YTY, RF_PHENOTYPES_CHRX_DF}, RF_DOUBLE, "n_phenotypes", "scan",
      "the same for chrX's model (sex added), when chrX was scanned with it (variants with "
      "`/variants/model` 1)"},
+    {{RF_PHENOTYPES_CORR_EIGENVALUES}, RF_DOUBLE, "n_phenotypes", "scan",
+     "eigenvalues, descending, of the correlation (Pearson, pairwise complete) of the "
+     "residualised phenotypes: what Meff is computed from"},
+    {{RF_ASSOC_BETA, RF_ASSOC_SE, RF_ASSOC_LOG10P, RF_ASSOC_LR_LOG10P, RF_ASSOC_TEST}, RF_DOUBLE,
+     "n_variants × n_outcomes", "scan",
+     "when the outcome is binary or survival, instead of `xty`/`gtg`: β (log OR or log HR), SE, "
+     "−log10 p of the reported test, −log10 p of the likelihood-ratio test (NaN for "
+     "score-tested pairs), test code (0 none, 1 score, 2 Wald, 3 Firth); attribute `outcome` "
+     "(`binary`, `time-to-event`), `full_fits`, `firth_fits`"},
+    {{RF_PHENOTYPES_N_CASE, RF_PHENOTYPES_N_CONTROL, RF_PHENOTYPES_N_EVENTS,
+      RF_PHENOTYPES_N_CENSORED},
+     RF_DOUBLE, "n_outcomes", "scan",
+     "cases and controls (binary), or events and censored samples (survival), per outcome, "
+     "when the outcome is binary or survival"},
     {{RF_PHENOTYPES}, RF_ATTRS, "", "scan",
      "`transform`, `samples`, `not_scanned`, `covariates` (the covariate columns, "
      "comma-separated, as the categorical indicators were named; the GWAS-SSF metadata lists "
-     "them)"},
+     "them); the phenotype-wide threshold: `meff` (of `meff_method`), `meff_li_ji`, "
+     "`meff_nyholt`, `meff_galwey`, `genome_wide_p` (5e-8), `study_threshold_p` (= "
+     "genome_wide_p / meff), `study_threshold_log10p` (docs/cmd-scan.md)"},
     {{RF_HITS_VALUES}, RF_DOUBLE, "n_hits × 4", "scan",
      "every (variant, phenotype) with −log10 p ≥ the threshold (attribute `threshold`): variant "
-     "row, β, SE, −log10 p"},
+     "row, β, SE, −log10 p; attribute `locus_window_kb`: how `export --loci` and the report "
+     "clump them"},
     {{RF_HITS_PHENOTYPE}, RF_STRING, "n_hits", "scan", "the phenotype of each hit"},
+    {{RF_PCA_SAMPLES}, RF_STRING, "n_pca", "pca",
+     "the samples of the PCs, in row order, when radiogx pca wrote /pca or scan carried it"},
+    {{RF_PCA_SCORES}, RF_DOUBLE, "n_pca × K", "pca",
+     "unit-norm eigenvectors of the GRM X Xᵀ / m, as plink2's .eigenvec; present when pca ran"},
+    {{RF_PCA_EIGENVALUES}, RF_DOUBLE, "K", "pca",
+     "eigenvalues of X Xᵀ / m, as plink2's .eigenval; present when pca ran"},
+    {{RF_PCA_LOADINGS}, RF_DOUBLE, "m × K", "pca",
+     "unit-norm variant weights: `pca --project` uses them; present when pca computed the PCs"},
+    {{RF_PCA_VARIANTS_CHROM, RF_PCA_VARIANTS_ID, RF_PCA_VARIANTS_REF, RF_PCA_VARIANTS_ALT},
+     RF_STRING, "m", "pca", "the variants the PCs used; present when pca computed the PCs"},
+    {{RF_PCA_VARIANTS_POS, RF_PCA_VARIANTS_AF}, RF_DOUBLE, "m", "pca",
+     "their positions and ALT frequencies over the samples; present when pca computed the PCs"},
+    {{RF_PCA_KING_VALUES}, RF_DOUBLE, "n_related × 6", "pca",
+     "the related pairs (KING-robust kinship above the attribute `threshold` of /pca/king): "
+     "row1, row2, NSNP, HETHET, IBS0, kinship; present when pca computed kinship"},
+    {{RF_PCA_KING_SAMPLE1, RF_PCA_KING_SAMPLE2}, RF_STRING, "n_related", "pca",
+     "the pairs' samples; present when pca computed kinship"},
+    {{RF_PCA_KING}, RF_ATTRS, "", "pca",
+     "`threshold`, `pairs_computed`, `scope` (every pair, or within sites only); present when "
+     "pca computed kinship"},
+    {{RF_PCA_RELATED}, RF_DOUBLE, "n_pca", "pca",
+     "1: left out of the PCs by --remove-related and projected onto them; present when it was "
+     "given"},
+    {{RF_PCA}, RF_ATTRS, "", "pca",
+     "`method`, `pcs`, `iterations`, `krylov_dimension`, `seed`, `samples`, `sites`, "
+     "`variants_read`, `variants_ld_regions`, `variants_qc_passed`, `variants_used`, `maf`, "
+     "`call_rate`, `hwe`, `ld_regions`, `indep_pairwise`; with --project: `projected_from`, "
+     "`variants_reference`, `variants_found` (docs/cmd-pca.md)"},
 };
 const size_t runfile_n_rows = sizeof runfile_rows / sizeof *runfile_rows;
 

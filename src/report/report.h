@@ -1,7 +1,9 @@
 /* report.h — the study report of a run file: DIR/report.html with the cohort (patients,
- * failures and their reasons), the variant QC counts, lambda GC per phenotype and the top
- * hits, and its plots as PNG: manhattan.png (every phenotype: each variant at its smallest p),
- * qq.png (every phenotype's p pooled), and manhattan_<phenotype>.png + qq_<phenotype>.png for
+ * failures and their reasons), the variant QC counts, lambda GC per phenotype, the
+ * phenotype-wide threshold (Meff) and the hits as loci (report_loci.h; every pair in
+ * DIR/loci.html), and its plots as PNG: manhattan.png (every phenotype: each variant at its
+ * smallest p), qq.png (every phenotype's p pooled), and manhattan_<phenotype>.png +
+ * qq_<phenotype>.png for
  * every phenotype with hits (in the report: the strongest at each locus first).  Reads /assoc
  * in blocks of rows, so memory follows the number of variants, not variants x phenotypes. */
 #ifndef RGX_REPORT_H

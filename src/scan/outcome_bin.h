@@ -10,9 +10,9 @@
  * and they add up across row ranges (samples split across ranks or sites).  From them, per
  * pair: U = S[j], C'Wg = S[p + j q ..], g'Wg = D[j], V = g'Wg - (C'Wg)' (C'WC)^-1 (C'Wg).
  *
- * A pair gets the full fit when its score p is below the screen (screen_p, 0.05) or when
+ * A pair gets the full fit when its score p is below the screen (scan.screen_p, 0.05) or when
  * its variant is rare for the phenotype's smaller class: 2 min(AF, 1 - AF) min(cases,
- * controls) below mac_full (10), where the score test's normal approximation is
+ * controls) below scan.full_fit_mac (10), where the score test's normal approximation is
  * poor.  The full fit needs the pair's dosages on every row, so it runs where the whole
  * genotype vector is (the pooled scan; docs/cmd-scan.md says what crosses ranks). */
 #ifndef RGX_OUTCOME_BIN_H

@@ -11,7 +11,7 @@
  * sample-partitioned scan its inputs A_t, B_t (sums over each event time's risk set and
  * events) would have to cross ranks per event time; radiogx computes time-to-event scans in
  * the pooled (one genotype file) scan only.  Pairs whose score p is below the screen
- * (screen_p) are refitted by Newton-Raphson (cox_full). */
+ * (scan.screen_p) are refitted by Newton-Raphson (cox_full). */
 #ifndef RGX_OUTCOME_TTE_H
 #define RGX_OUTCOME_TTE_H
 

@@ -41,6 +41,26 @@ static rgx_err hash_run_content(const char *path, strbuf_t *sb)
     return err;
 }
 
+/* The PCs a scan takes as covariates (scan.pcs): /pca/scores and /pca/samples by content. */
+static rgx_err hash_pca(const char *path, strbuf_t *sb)
+{
+    hid_t f;
+    rgx_err err = path ? h5in_open(path, &f) : RGX_OK;
+    if (err || !path) return err;
+    size_t nr = 0, nc = 0, ns = 0;
+    double *v = NULL;
+    char **sid = NULL, sha[65];
+    if (!(err = h5in_read_doubles(f, RF_PCA_SCORES, &nr, &nc, &v)) &&
+        !(err = h5in_read_strings(f, RF_PCA_SAMPLES, &ns, &sid))) {
+        sha256_buf(v, nr * (nc ? nc : 1) * sizeof *v, sha);
+        err = sb_printf(sb, "pca %zu x %zu %s\n", nr, nc, sha);
+        for (size_t i = 0; i < ns && !err; i++) err = sb_printf(sb, "%s\n", sid[i]);
+    }
+    free(v), h5in_free_strings(sid, ns);
+    h5in_close(f);
+    return err;
+}
+
 /* The genotype files (hashing a genome-wide VCF at every start would cost as much as reading
  * it): each file of the comma list, and those read with it (a .bed's .bim and .fam), by path,
  * size and time. */
@@ -77,6 +97,11 @@ rgx_err scan_run_key(const cfg_t *cfg, const scan_inputs_t *in, char key[65])
         err = sb_printf(&sb, "%d %s\n", k, sha);
     }
     if (!err && in->run) err = hash_run_content(in->run, &sb);
+    if (!err && cfg_int(cfg, "scan.pcs") > 0)
+        err = hash_pca(!cfg_is_null(cfg, "scan.pca") ? cfg_str(cfg, "scan.pca")
+                       : in->pca                    ? in->pca
+                                                    : in->run,
+                       &sb);
     if (!err) err = hash_genotypes(in->genotypes, cfg_str(cfg, "scan.genotype_format"), &sb);
     if (!err) sha256_buf(sb.s, sb.len, key);
     free(eff), free(sb.s);

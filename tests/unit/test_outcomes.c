@@ -2,10 +2,12 @@
  * (outcome_bin.c, outcome_tte.c) against the per-pair fits they are built from (logistic.c and
  * cox.c, which test_logistic and test_cox hold against plink2 and R): the block's sums made in
  * two row ranges and added (as ranks add them) give the same score tests as dot products per
- * pair, and the screened pairs the same full fits. */
+ * pair, and the screened pairs the same full fits; a block of these outcomes survives its
+ * checkpoint record (pack, unpack) bit for bit. */
 #include "tap.h"
 #include "outcome_bin.h"
 #include "outcome_tte.h"
+#include "scan_blk.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -175,5 +177,27 @@ int main(void)
     free(sums);
     tte_model_free(&tm);
 
+    /* A checkpoint record of a block of fitted outcomes: beta, se, -log10 p, LR, test. */
+    scan_blk_t k1, k2;
+    long w[4] = {4, 8, 1, 1}; /* CHROM, ID, REF, ALT */
+    ok(!scan_blk_init(&k1, B, PT, 0, w, 1) && !scan_blk_init(&k2, B, PT, 0, w, 1), "blocks");
+    k1.b = B;
+    for (size_t i = 0; i < B * PT; i++)
+        k1.beta[i] = beta[i], k1.se[i] = se[i], k1.mlp[i] = lp[i], k1.lr[i] = lr[i],
+        k1.test[i] = test[i];
+    for (size_t i = 0; i < B * BLK_NUM; i++) k1.num[i] = (double)i;
+    size_t len = scan_blk_bytes(&k1, B);
+    char *rec = malloc(len);
+    scan_blk_pack(&k1, rec);
+    ok(scan_blk_unpack(&k2, rec, len), "record unpacked");
+    int same = k2.b == B;
+    for (size_t i = 0; same && i < B * PT; i++)
+        same = !memcmp(&k1.beta[i], &k2.beta[i], 8) && !memcmp(&k1.se[i], &k2.se[i], 8) &&
+               !memcmp(&k1.mlp[i], &k2.mlp[i], 8) && !memcmp(&k1.lr[i], &k2.lr[i], 8) &&
+               k1.test[i] == k2.test[i];
+    ok(same, "beta, se, -log10 p, LR and test restored bit for bit");
+    ok(!scan_blk_unpack(&k2, rec, len - 8), "a short record is refused");
+    free(rec);
+    scan_blk_free(&k1), scan_blk_free(&k2);
     return tap_done();
 }
