@@ -245,7 +245,10 @@ static rgx_err read_id_block(geno_t *g, uint32_t lh)
     bgen_t *b = BG(g);
     const uint8_t *p;
     uint64_t off = 4 + (uint64_t)lh;
-    if (rd_get(b, off, 8, &p) <= 0 || le32(p) > b->first - off || le32(p + 4) != b->N)
+    /* Each id takes at least its 2 length bytes: the count is checked against the block's
+     * length before anything is allocated for it. */
+    if (rd_get(b, off, 8, &p) <= 0 || le32(p) > b->first - off || le32(p) < 8 ||
+        le32(p + 4) != b->N || b->N > (le32(p) - 8) / 2)
         return rgx_fail(RGX_ERR_INPUT, "%s: the sample identifier block does not fit the "
                         "header (%u samples)", g->path, b->N);
     uint32_t len = le32(p);
@@ -274,7 +277,10 @@ static rgx_err read_sample_file(geno_t *g, char ***ids, char **text)
     size_t len;
     if (read_file(b->sample_path, text, &len))
         return rgx_fail(RGX_ERR_INPUT, "%s: cannot read", b->sample_path);
-    rgx_err err = rgx_calloc(ids, (size_t)b->N + 1, sizeof **ids);
+    /* The list grows with the lines (a header without a sample block may claim any count). */
+    rgx_err err = RGX_OK;
+    size_t cap = 0;
+    *ids = NULL;
     int col = -1;
     uint32_t n = 0;
     long line = 0;
@@ -285,22 +291,21 @@ static rgx_err read_sample_file(geno_t *g, char ***ids, char **text)
         char *f[2] = {NULL, NULL}, *save = NULL;
         f[0] = strtok_r(s, " \t\r", &save);
         f[1] = f[0] ? strtok_r(NULL, " \t\r", &save) : NULL;
-        if (!f[0]) continue;
-        if (line == 1) {
-            col = !strcmp(f[0], "ID_1") && f[1] && !strcmp(f[1], "ID_2") ? 1
-                  : !strcmp(f[0], "ID")                                   ? 0
-                                                                          : -1;
+        if (line == 1) { /* (an empty first line is no header) */
+            col = f[0] && !strcmp(f[0], "ID_1") && f[1] && !strcmp(f[1], "ID_2") ? 1
+                  : f[0] && !strcmp(f[0], "ID")                                   ? 0
+                                                                                  : -1;
             if (col < 0)
                 err = rgx_fail(RGX_ERR_INPUT, "%s:1: the header must start 'ID_1 ID_2' (or 'ID')",
                                b->sample_path);
-        } else if (line > 2) {
+        } else if (line > 2 && f[0]) {
             if (!f[col])
                 err = rgx_fail(RGX_ERR_INPUT, "%s:%ld: no ID_2 column", b->sample_path, line);
             else if (n == b->N)
                 err = rgx_fail(RGX_ERR_INPUT, "%s: more than the %u samples of %s", b->sample_path,
                                b->N, g->path);
-            else
-                (*ids)[n++] = f[col];
+            else if (!(err = rgx_reserve(ids, &cap, (size_t)n + 2, sizeof **ids)))
+                (*ids)[n++] = f[col], (*ids)[n] = NULL;
         }
     }
     if (!err && n != b->N)
