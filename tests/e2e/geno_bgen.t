@@ -2,9 +2,10 @@
 # BGEN in every form the format allows, written by the test's own writer (tests/e2e/
 # bgen_write.py, from the specification) from the VCF radiogx also scans: hard calls at bit
 # depths 1, 13 and 32, unphased and phased, haploid calls, layouts 1 and 2, no compression,
-# zlib and zstd give the VCF's bits; dosages at odd bit depths and phased agree with plink2
-# --bgen on the same files; a multi-allelic record is skipped and counted, a call of ploidy 3
-# made missing and counted; sample ids from a .sample file and the rules between it and the
+# zlib and zstd give the VCF's bits; dosages at odd bit depths, phased, and in layout 1 agree
+# with plink2 --bgen on the same files; --genotype-format bgen reads a BGEN under another
+# name; a multi-allelic record is skipped and counted, a call of ploidy 3 made missing and
+# counted; sample ids from a .sample file and the rules between it and the
 # file's own block; a .bgi index (SQLite, as bgenix writes it) gives the same bits, with
 # --region and --chr, for 1-4 ranks; and bad input is refused with the file and the record.
 set -u
@@ -27,6 +28,8 @@ with open(sys.argv[2], "w") as f:
         f.write(i + "\t" + "\t".join("NA" if k == 3 and random.random() < 0.1 else
                                      "%.7f" % random.gauss(0, 1) for k in range(4)) + "\n")
 PY
+# What GWAS-SSF metadata must say; the scan's own config does not (no study section).
+ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 common=(-p pheno.tsv --covar c/covariates.tsv --pheno-transform none --maf 0.01 --call-rate 0)
 # The VCF's GT with edge cases: 3% missing calls, every call phased, 1% haploid calls; record 5
 # multi-allelic.  (bgen_write.py writes record 5 with a third allele.)
@@ -102,7 +105,7 @@ like "$out" "1 calls of ploidy 0 or above 2 made missing" "ploidy 3: counted in 
 versus_plink2() { # $1 tag, $2 file: radiogx's sumstats and plink2 --glm on the same BGEN
   run "$RADIOGX" scan -g "$2" "${common[@]}" -o "$1.h5"
   is "$rc" 0 "scan of $2"
-  "$RADIOGX" export "$1.h5" --sumstats "ss_$1" >/dev/null 2>&1
+  "$RADIOGX" export "$1.h5" --sumstats "ss_$1" "${ssf[@]}" >/dev/null 2>&1
   plink2 --bgen "$2" ref-first --pheno pheno.tsv --covar c/covariates.tsv --glm hide-covar \
     omit-ref --maf 0.05 --threads 1 --memory 2000 --out "pl_$1" >/dev/null 2>&1
 }
@@ -123,6 +126,19 @@ for form in "3" "23 --phased"; do  # (plink2 reads at most 28 bits)
   versus_plink2 "ds$1" "ds$1.bgen"
   check "dosages, $1 bits${2:+, phased}, vs plink2 --bgen" "ds$1"
 done
+# Layout 1 (v1.1): three 16-bit probabilities per sample, whose rounded values need not sum
+# to 32768 (radiogx divides by their sum).
+$W c/genotypes.vcf.gz dsl1.bgen --from-ds --layout 1
+versus_plink2 dsl1 dsl1.bgen
+check "dosages, layout 1 (v1.1), vs plink2 --bgen" dsl1
+
+# --genotype-format bgen: a BGEN under another name (its .sample: NAME.sample).
+mkdir other && cp ds3.bgen other/g.dat
+run "$RADIOGX" scan -g other/g.dat --genotype-format bgen "${common[@]}" -o dat.h5
+is "$rc" 0 "--genotype-format bgen: a BGEN named g.dat"
+same "--genotype-format bgen" ds3.h5 dat.h5 /variants /assoc
+run "$RADIOGX" scan -g other/g.dat "${common[@]}" -o x.h5
+like "$out" "g.dat: cannot open as VCF/BCF" "the same file by its name alone: read as a VCF, refused"
 
 # --- sample ids ---------------------------------------------------------------------------
 $W edge.vcf.gz noids.bgen --no-ids --sample noids.sample
