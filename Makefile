@@ -46,7 +46,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
-.PHONY: all deps test test-run check demo format check-blas clean help unit e2e bench-fft
+.PHONY: all deps test test-run check demo format check-blas clean help unit e2e bench-fft bench-geno
 all: $(BIN)
 
 help:
@@ -98,6 +98,12 @@ $(O)/bench_fft: scripts/bench_fft.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< $(LIB) $(LDLIBS)
 bench-fft: $(O)/bench_fft
+
+# Genotype decoding per format (scripts/bench_geno.c, run by scripts/bench_geno).
+$(O)/bench_geno: scripts/bench_geno.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< $(LIB) $(LDLIBS)
+bench-geno: $(O)/bench_geno
 
 # Tests: unit programs and end-to-end scripts, all TAP, run by prove.  The sanitizer
 # build runs the same suite against build-asan/radiogx.

@@ -96,10 +96,12 @@ static int same(const double *got, const double *want, const int *col, int n)
 int main(void)
 {
     srand(3);
-    int all[N], sub[5] = {12, 0, 7, 3, 11};
-    for (int i = 0; i < N; i++) all[i] = i;
-    bgen_prob_t pa, ps;
-    ok(!bgen_prob_init(&pa, N, all, N) && !bgen_prob_init(&ps, N, sub, 5), "decoders made");
+    int all[N], rev[N], sub[5] = {12, 0, 7, 3, 11};
+    for (int i = 0; i < N; i++) all[i] = i, rev[i] = N - 1 - i;
+    bgen_prob_t pa, ps, pr; /* in order (the vector loops at 8 and 16 bits), a subset, reversed */
+    ok(!bgen_prob_init(&pa, N, all, N) && !bgen_prob_init(&ps, N, sub, 5) &&
+           !bgen_prob_init(&pr, N, rev, N),
+       "decoders made");
     static buf_t b;
     double want[N], got[N];
     long bad = 0;
@@ -107,13 +109,18 @@ int main(void)
     /* Every bit depth, diploid, unphased then phased, three missing samples. */
     int dip[N];
     for (int i = 0; i < N; i++) dip[i] = i % 5 == 1 ? 0x82 : 2;
-    int good_u = 1, good_p = 1;
+    int good_u = 1, good_p = 1, bits_agree = 1;
+    double got_r[N];
     for (int B = 1; B <= 32; B++)
         for (int ph = 0; ph < 2; ph++)
             for (int rep = 0; rep < 4; rep++) {
                 make(&b, dip, ph, B, want);
                 const char *w1 = bgen_prob_layout2(&pa, b.d, b.len, 2, got, &bad);
                 int g = !w1 && same(got, want, all, N);
+                /* The in-order and the per-sample paths: the same bits. */
+                g &= !bgen_prob_layout2(&pr, b.d, b.len, 2, got_r, &bad);
+                for (int i = 0; i < N; i++)
+                    bits_agree &= !memcmp(&got_r[i], &got[rev[i]], sizeof *got);
                 const char *w2 = bgen_prob_layout2(&ps, b.d, b.len, 2, got, &bad);
                 g &= !w2 && same(got, want, sub, 5);
                 if (!g) printf("# B %d phased %d: %s\n", B, ph, w1 ? w1 : w2 ? w2 : "values");
@@ -122,6 +129,7 @@ int main(void)
     ok(good_u, "unphased diploid, bit depths 1..32: dosages 2 - 2 P(AA) - P(AB), all samples "
                "and a subset out of order");
     ok(good_p, "phased diploid, bit depths 1..32: dosages 2 - h1 - h2");
+    ok(bits_agree, "every bit depth: samples in order and reversed give the same bits");
     is_int(bad, 0, "no call counted bad");
 
     /* Ploidy 0..3 mixed: haploid counts 0 or 2; 0 and 3 missing and counted. */
@@ -186,6 +194,6 @@ int main(void)
        "layout 1: (P(AB) + 2 P(BB)) / sum, a sample of zeros missing");
     like(bgen_prob_layout1(&pa, b.d, b.len - 1, got), "shorter than 6 bytes a sample",
          "layout 1: short data refused");
-    bgen_prob_free(&pa), bgen_prob_free(&ps);
+    bgen_prob_free(&pa), bgen_prob_free(&ps), bgen_prob_free(&pr);
     return tap_done();
 }
