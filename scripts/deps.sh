@@ -13,6 +13,7 @@ PKGS=(
   libnifti2-dev libyaml-dev zlib1g-dev  # NIfTI, YAML config, gzip
   libisal-dev                           # .nii.gz inflated in pieces (ISA-L: 3x zlib's speed)
   libssl-dev                            # SHA-256 of the inputs (libcrypto's assembly)
+  libzstd-dev libsqlite3-dev            # BGEN v1.3 (zstd) and its .bgi index (SQLite)
   libcairo2-dev                         # plots (Manhattan, QQ) drawn in C
   libfftw3-dev                          # FFTs of the frequency-domain and wide filters (IBSI 2)
   python3-numpy                         # the IBSI 2 response-map test compares maps with it

@@ -262,7 +262,7 @@ static void log_calls(stage_t *s)
     MPI_Allreduce(MPI_IN_PLACE, c, 3, MPI_LONG, MPI_SUM, s->h->comm);
     if (s->rank != 0) return;
     if (c[0])
-        log_warn("scan: %ld calls of ploidy above 2 made missing (in the blocks this run "
+        log_warn("scan: %ld calls of ploidy 0 or above 2 made missing (in the blocks this run "
                  "computed)", c[0]);
     if (c[1])
         log_warn("scan: %ld calls with one allele missing (0/.) made missing (in the blocks this "
