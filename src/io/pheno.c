@@ -57,23 +57,28 @@ void table_free(table_t *t)
     memset(t, 0, sizeof *t);
 }
 
-rgx_err table_read(const char *path, const char *what, int categorical, table_t *t)
+/* A table being read: its cells as text, then as numbers, then its output columns. */
+typedef struct {
+    const char *path, *what;
+    char ***cells;  /* cells[row][col] point into the file's text */
+    double *num;    /* n x p_in, NAN where missing or not a number */
+    size_t *bad;    /* per column: 1 + the first row that is not a number, or 0 */
+    size_t p_in;    /* input columns */
+    char **names;   /* the output columns' names, p_out of them */
+    size_t p_out;
+    size_t *first;  /* per input column: its first output column */
+    const char ***levels; /* per input column: its levels when it is text (or NULL) */
+    size_t *n_levels;
+} tparse_t;
+
+/* The header (the columns' names) and the rows' cells, split in place in text. */
+static rgx_err table_cells(tparse_t *tp, char *text, table_t *t)
 {
-    memset(t, 0, sizeof *t);
-    char *text = NULL;
-    size_t len;
-    rgx_err err = read_file(path, &text, &len);
-    if (err) return rgx_fail(RGX_ERR_INPUT, "%s file %s: cannot read", what, path);
     enum { MAXF = 100000 };
-    char **names = NULL;
-    double *num = NULL;
-    size_t *bad = NULL; /* per column: 1 + the first row that is not a number, or 0 */
-    size_t p_in = 0, *first = NULL, *n_levels = NULL; /* per input column: its first output */
-    const char ***levels = NULL; /* column, and its levels when it is text (or NULL) */
-    char **f = NULL, ***cells = NULL; /* cells[row][col] point into text */
+    char **f = NULL;
     size_t ncol = 0, skip = 0, rows_cap = 0;
     int line_no = 0;
-    if ((err = rgx_calloc(&f, MAXF, sizeof *f))) goto out;
+    rgx_err err = rgx_calloc(&f, MAXF, sizeof *f);
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line && !err;
          line = strtok_r(NULL, "\n", &save)) {
@@ -92,14 +97,14 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
                 err = rgx_fail(RGX_ERR_INPUT,
                                "%s:%d: the header must start with #IID or #FID IID (plink2 "
                                "style), found '%s'",
-                               path, line_no, f[0]);
+                               tp->path, line_no, f[0]);
                 break;
             }
             ncol = nf;
             t->p = nf - skip;
             if (t->p == 0) {
-                err = rgx_fail(RGX_ERR_INPUT, "%s:%d: no %s column after the ids", path, line_no,
-                               what);
+                err = rgx_fail(RGX_ERR_INPUT, "%s:%d: no %s column after the ids", tp->path,
+                               line_no, tp->what);
                 break;
             }
             if ((err = rgx_calloc(&t->name, t->p, sizeof *t->name))) break;
@@ -108,119 +113,148 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
         }
         if (f[0][0] == '#') continue;
         if (nf != ncol) {
-            err = rgx_fail(RGX_ERR_INPUT, "%s:%d: %zu fields, expected %zu as in the header", path,
-                           line_no, nf, ncol);
+            err = rgx_fail(RGX_ERR_INPUT, "%s:%d: %zu fields, expected %zu as in the header",
+                           tp->path, line_no, nf, ncol);
             break;
         }
         if (t->n == rows_cap) {
             rows_cap = rows_cap ? 2 * rows_cap : 256;
-            if ((err = rgx_realloc(&cells, rows_cap, sizeof *cells)) ||
+            if ((err = rgx_realloc(&tp->cells, rows_cap, sizeof *tp->cells)) ||
                 (err = rgx_realloc(&t->id, rows_cap, sizeof *t->id)))
                 break;
         }
-        if ((err = rgx_calloc(&cells[t->n], t->p, sizeof **cells))) break;
-        for (size_t j = 0; j < t->p; j++) cells[t->n][j] = f[skip + j];
+        if ((err = rgx_calloc(&tp->cells[t->n], t->p, sizeof **tp->cells))) break;
+        for (size_t j = 0; j < t->p; j++) tp->cells[t->n][j] = f[skip + j];
         if ((err = rgx_strdup(&t->id[t->n], f[skip - 1]))) break;
-        /* The line number travels with the row for messages. */
         t->n++;
-        (void)line_no;
     }
-    if (!err && !ncol) err = rgx_fail(RGX_ERR_INPUT, "%s: empty %s file", path, what);
-    /* Numbers, or categories for covariates.  One parse per cell, row by row (in the order of
-     * the text, not column by column across it); a column with text in it is categorical. */
-    size_t p_out = 0;
-    if (!err && ((err = rgx_calloc(&num, (t->n ? t->n : 1) * (t->p ? t->p : 1), sizeof *num)) ||
-                 (err = rgx_calloc(&bad, t->p ? t->p : 1, sizeof *bad))))
-        goto out;
-    for (size_t i = 0; i < t->n && !err; i++)
+    if (!err && !ncol) err = rgx_fail(RGX_ERR_INPUT, "%s: empty %s file", tp->path, tp->what);
+    free(f);
+    return err;
+}
+
+/* One parse per cell, row by row (in the order of the text, not column by column across it);
+ * a column with text in it is noted in bad. */
+static rgx_err table_numbers(tparse_t *tp, const table_t *t)
+{
+    rgx_err err;
+    if ((err = rgx_calloc(&tp->num, (t->n ? t->n : 1) * (t->p ? t->p : 1), sizeof *tp->num)) ||
+        (err = rgx_calloc(&tp->bad, t->p ? t->p : 1, sizeof *tp->bad)))
+        return err;
+    for (size_t i = 0; i < t->n; i++)
         for (size_t j = 0; j < t->p; j++) {
-            const char *c = cells[i][j];
+            const char *c = tp->cells[i][j];
             char *e;
             double x = NAN;
             if (!is_missing(c)) {
                 x = rgx_strtod(c, &e);
-                if (*e && !bad[j]) bad[j] = i + 1;
+                if (*e && !tp->bad[j]) tp->bad[j] = i + 1;
             }
-            num[i * t->p + j] = x;
+            tp->num[i * t->p + j] = x;
         }
-    /* The output columns: a number column as it is, a text column as indicators of its
-     * levels but the first (the reference). */
-    p_in = t->p;
-    if (!err && ((err = rgx_calloc(&first, t->p ? t->p : 1, sizeof *first)) ||
-                 (err = rgx_calloc(&levels, t->p ? t->p : 1, sizeof *levels)) ||
-                 (err = rgx_calloc(&n_levels, t->p ? t->p : 1, sizeof *n_levels))))
-        goto out;
+    return RGX_OK;
+}
+
+/* The output columns: a number column as it is, a text column (categorical only; else an
+ * error) as indicators of its levels but the first (the reference), levels sorted. */
+static rgx_err table_columns(tparse_t *tp, const table_t *t, int categorical)
+{
+    size_t P = t->p ? t->p : 1;
+    rgx_err err;
+    if ((err = rgx_calloc(&tp->first, P, sizeof *tp->first)) ||
+        (err = rgx_calloc(&tp->levels, P, sizeof *tp->levels)) ||
+        (err = rgx_calloc(&tp->n_levels, P, sizeof *tp->n_levels)))
+        return err;
     for (size_t j = 0; j < t->p && !err; j++) {
-        int text_col = bad[j] != 0;
-        size_t bad_row = text_col ? bad[j] - 1 : 0;
-        if (text_col && !categorical) {
-            err = rgx_fail(RGX_ERR_INPUT,
-                           "%s: %s column '%s', sample %s: '%s' is not a number (NA for "
-                           "missing)",
-                           path, what, t->name[j], t->id[bad_row], cells[bad_row][j]);
-            break;
-        }
-        size_t nl = 0;
+        int text_col = tp->bad[j] != 0;
+        size_t bad_row = text_col ? tp->bad[j] - 1 : 0, nl = 0;
+        if (text_col && !categorical)
+            return rgx_fail(RGX_ERR_INPUT,
+                            "%s: %s column '%s', sample %s: '%s' is not a number (NA for "
+                            "missing)",
+                            tp->path, tp->what, t->name[j], t->id[bad_row],
+                            tp->cells[bad_row][j]);
         if (text_col) { /* the distinct levels, sorted; the first is the reference */
             const char **lev;
-            if ((err = rgx_calloc(&levels[j], t->n + 1, sizeof *levels[j]))) break;
-            lev = levels[j];
+            if ((err = rgx_calloc(&tp->levels[j], t->n + 1, sizeof *tp->levels[j]))) break;
+            lev = tp->levels[j];
             for (size_t i = 0; i < t->n; i++)
-                if (!is_missing(cells[i][j])) lev[nl++] = cells[i][j];
+                if (!is_missing(tp->cells[i][j])) lev[nl++] = tp->cells[i][j];
             qsort(lev, nl, sizeof *lev, cmp_str);
             size_t u = 0;
             for (size_t k = 0; k < nl; k++)
                 if (!u || strcmp(lev[u - 1], lev[k])) lev[u++] = lev[k];
             nl = u;
         }
-        n_levels[j] = nl;
+        tp->n_levels[j] = nl;
         size_t add = text_col ? (nl > 1 ? nl - 1 : 0) : 1;
-        first[j] = p_out;
-        if ((err = rgx_realloc(&names, p_out + add + 1, sizeof *names))) break;
+        tp->first[j] = tp->p_out;
+        if ((err = rgx_realloc(&tp->names, tp->p_out + add + 1, sizeof *tp->names))) break;
         for (size_t a = 0; a < add && !err; a++) {
             char nm[512];
             if (text_col)
-                snprintf(nm, sizeof nm, "%s=%s", t->name[j], levels[j][a + 1]);
+                snprintf(nm, sizeof nm, "%s=%s", t->name[j], tp->levels[j][a + 1]);
             else
                 snprintf(nm, sizeof nm, "%s", t->name[j]);
-            err = rgx_strdup(&names[p_out++], nm);
+            err = rgx_strdup(&tp->names[tp->p_out++], nm);
         }
     }
-    if (!err) {
-        for (size_t j = 0; j < t->p; j++) free(t->name[j]);
-        free(t->name);
-        t->name = names;
-        names = NULL;
-        int any_text = 0;
-        for (size_t j = 0; j < t->p; j++) any_text |= levels[j] != NULL;
-        if (!any_text) { /* numbers only: the parsed values as they are */
-            t->v = num;
-            num = NULL;
-        } else if (!(err = rgx_calloc(&t->v, (t->n ? t->n : 1) * (p_out ? p_out : 1),
-                                      sizeof *t->v))) {
-            for (size_t i = 0; i < t->n; i++) {
-                double *row = t->v + i * p_out;
-                for (size_t j = 0; j < t->p; j++) {
-                    const char *c = cells[i][j];
-                    if (!levels[j]) {
-                        row[first[j]] = num[i * t->p + j];
-                        continue;
-                    }
-                    for (size_t a = 0; a + 1 < n_levels[j]; a++)
-                        row[first[j] + a] =
-                            is_missing(c) ? NAN : (double)!strcmp(c, levels[j][a + 1]);
-                }
+    return err;
+}
+
+/* t's columns become the output columns, and t->v their values. */
+static rgx_err table_values(tparse_t *tp, table_t *t)
+{
+    size_t p_in = tp->p_in, p_out = tp->p_out;
+    for (size_t j = 0; j < p_in; j++) free(t->name[j]);
+    free(t->name);
+    t->name = tp->names, t->p = p_out; /* together, so that table_free frees them right */
+    tp->names = NULL, tp->p_out = 0;
+    int any_text = 0;
+    for (size_t j = 0; j < p_in; j++) any_text |= tp->levels[j] != NULL;
+    if (!any_text) { /* numbers only: the parsed values as they are */
+        t->v = tp->num;
+        tp->num = NULL;
+        return RGX_OK;
+    }
+    rgx_err err = rgx_calloc(&t->v, (t->n ? t->n : 1) * (p_out ? p_out : 1), sizeof *t->v);
+    if (err) return err;
+    for (size_t i = 0; i < t->n; i++) {
+        double *row = t->v + i * p_out;
+        for (size_t j = 0; j < p_in; j++) {
+            const char *c = tp->cells[i][j];
+            const char **lev = tp->levels[j];
+            if (!lev) {
+                row[tp->first[j]] = tp->num[i * p_in + j];
+                continue;
             }
+            for (size_t a = 0; a + 1 < tp->n_levels[j]; a++)
+                row[tp->first[j] + a] = is_missing(c) ? NAN : (double)!strcmp(c, lev[a + 1]);
         }
-        t->p = p_out;
     }
-out:
-    for (size_t j = 0; levels && j < p_in; j++) free(levels[j]);
-    free(num), free(bad), free(first), free(levels), free(n_levels);
-    if (names) free(names);
-    if (cells)
-        for (size_t i = 0; i < t->n; i++) free(cells[i]);
-    free(cells), free(f), free(text);
+    return RGX_OK;
+}
+
+rgx_err table_read(const char *path, const char *what, int categorical, table_t *t)
+{
+    memset(t, 0, sizeof *t);
+    char *text = NULL;
+    size_t len, n_rows = 0;
+    rgx_err err = read_file(path, &text, &len);
+    if (err) return rgx_fail(RGX_ERR_INPUT, "%s file %s: cannot read", what, path);
+    tparse_t tp = {.path = path, .what = what};
+    err = table_cells(&tp, text, t);
+    n_rows = t->n;
+    tp.p_in = t->p;
+    if (!err) err = table_numbers(&tp, t);
+    if (!err) err = table_columns(&tp, t, categorical);
+    if (!err) err = table_values(&tp, t);
+    for (size_t j = 0; tp.levels && j < tp.p_in; j++) free(tp.levels[j]);
+    for (size_t j = 0; tp.names && j < tp.p_out; j++) free(tp.names[j]);
+    free(tp.num), free(tp.bad), free(tp.first), free(tp.levels), free(tp.n_levels);
+    free(tp.names);
+    for (size_t i = 0; tp.cells && i < n_rows; i++) free(tp.cells[i]);
+    free(tp.cells), free(text);
     if (err) table_free(t);
     return err;
 }
