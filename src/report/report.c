@@ -12,6 +12,7 @@
 #include "h5in.h"
 #include "log.h"
 #include "plot.h"
+#include "report_sites.h"
 #include "util.h"
 #include "runfile.h"
 
@@ -255,6 +256,8 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
             }
         fputs("</table>\n", o);
     }
+    /* The sites: counts, and features before and after harmonisation (report_sites.h). */
+    if ((err = report_sites(o, f, dir))) goto out;
     fprintf(o, "<h2>Variants</h2>\n<p>QC codes: ");
     html(o, codes);
     fputs("</p>\n<table><tr><th>code</th><th>variants</th></tr>\n", o);

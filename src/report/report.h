@@ -1,5 +1,6 @@
 /* report.h — the study report of a run file: DIR/report.html with the cohort (patients,
- * failures and their reasons), the variant QC counts, lambda GC per phenotype and the top
+ * failures and their reasons), the sites (report_sites.h: counts, box plots and principal
+ * components before and after harmonisation), the variant QC counts, lambda GC per phenotype and the top
  * hits, and its plots as PNG: manhattan.png (every phenotype: each variant at its smallest p),
  * qq.png (every phenotype's p pooled), and manhattan_<phenotype>.png + qq_<phenotype>.png for
  * every phenotype with hits (in the report: the strongest at each locus first).  Reads /assoc
