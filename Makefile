@@ -28,7 +28,7 @@ WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CODEGEN   = -fopenmp-simd -fno-math-errno
 # GSL first, OpenBLAS after it: Debian links with --as-needed, and the other order binds
 # GSL's cblas_* calls to the slow reference gslcblas (see `make check-blas`).
-LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto) -lnifti2 -lznz -lgsl \
+LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto) -lnifti2 -lznz -lfftw3 -lgsl \
             $(shell pkg-config --libs openblas) -lz -lm -lpthread
 
 # The stages each have a folder (src/core, src/io, src/geno, src/extract, src/scan,
@@ -45,7 +45,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
-.PHONY: all deps test test-run check demo format check-blas clean help unit e2e
+.PHONY: all deps test test-run check demo format check-blas clean help unit e2e bench-fft
 all: $(BIN)
 
 help:
@@ -91,6 +91,12 @@ $(O)/tests/%: tests/unit/%.c $(LIB) tests/tap.h
 	$(CC) $(CPPFLAGS) -iquote tests $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< $(LIB) $(LDLIBS)
 
 unit: $(UNIT_BIN)
+
+# The FFT engines compared for the filters (scripts/bench_fft.c, run by scripts/bench_extract).
+$(O)/bench_fft: scripts/bench_fft.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< $(LIB) $(LDLIBS)
+bench-fft: $(O)/bench_fft
 
 # Tests: unit programs and end-to-end scripts, all TAP, run by prove.  The sanitizer
 # build runs the same suite against build-asan/radiogx.

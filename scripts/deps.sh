@@ -14,9 +14,11 @@ PKGS=(
   libisal-dev                           # .nii.gz inflated in pieces (ISA-L: 3x zlib's speed)
   libssl-dev                            # SHA-256 of the inputs (libcrypto's assembly)
   libcairo2-dev                         # plots (Manhattan, QQ) drawn in C
+  libfftw3-dev                          # FFTs of the frequency-domain and wide filters (IBSI 2)
+  python3-numpy                         # the IBSI 2 response-map test compares maps with it
   plink2                                # independent truth for the association tests
-  r-base-core r-bioc-sva                # sva::ComBat, independent truth for the harmonisation
-  python3-numpy python3-h5py            # test run files for the harmonisation tests
+  r-base-core r-cran-survival           # R glm and survival::coxph: truth for the binary and Cox fits
+  r-bioc-sva                            # sva::ComBat, independent truth for the harmonisation
   slurmctld slurmd slurm-client munge   # the Slurm end-to-end test
   perl valgrind hyperfine python3      # prove, memory checks, benchmarks, test cohorts
   python3-h5py                          # tests: the run file against docs/formats.md

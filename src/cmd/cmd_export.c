@@ -12,15 +12,16 @@
 #include "opts.h"
 #include "export_features.h"
 #include "export_sumstats.h"
-#include "mpienv.h"
+#include "loci.h"
 #include "log.h"
+#include "mpienv.h"
 #include "report.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "Usage: radiogx export RUN.h5 [--features FILE.tsv] [--sumstats DIR] [--hits FILE]\n"
-            "                      [--report DIR]\n"
+            "                      [--loci FILE] [--locus-window KB] [--report DIR]\n"
             "\n"
             "Writes tables out of a run file (no MPI launcher needed; under mpirun the\n"
             "phenotypes' summary statistics and plots are shared out across the ranks).\n"
@@ -40,7 +41,14 @@ static void usage(FILE *f)
             "                       metadata, repeatable (-P study.genome_build=GRCh37)\n"
             "  -H, --hits FILE      the (variant, phenotype) pairs at or above the scan's\n"
             "                       threshold: variant_id chrom pos ref alt phenotype beta se\n"
-            "                       neg_log10_p\n"
+            "                       neg_log10_p study_wide locus (study_wide: at or above\n"
+            "                       5e-8 / Meff, the effective number of phenotypes)\n"
+            "  -L, --loci FILE      the hits clumped into loci across phenotypes: the strongest\n"
+            "                       pair leads, every pair within +- the window joins: locus\n"
+            "                       chrom start end lead_variant lead_pos lead_phenotype\n"
+            "                       lead_beta lead_se lead_neg_log10_p study_wide n_phenotypes\n"
+            "                       n_variants n_pairs families phenotypes\n"
+            "  -w, --locus-window KB  the loci's half-window [the scan's scan.locus_window_kb]\n"
             "  -r, --report DIR     DIR/report.html (cohort, failures, variant QC, lambda GC,\n"
             "                       top hits) with Manhattan and QQ plots as PNG: all\n"
             "                       phenotypes, and one pair for every phenotype with hits\n"
@@ -48,6 +56,7 @@ static void usage(FILE *f)
             "Examples:\n"
             "  radiogx export results/demo/run.h5 --features results/demo/features.tsv\n"
             "  radiogx export results/demo/run.h5 --sumstats results/demo/sumstats\n"
+            "  radiogx export results/demo/run.h5 --loci results/demo/loci.tsv\n"
             "  radiogx export results/demo/run.h5 --report results/demo\n");
 }
 
@@ -56,15 +65,19 @@ int cmd_export(int argc, char **argv)
     static const struct option longopts[] = {{"features", required_argument, 0, 'f'},
                                              {"sumstats", required_argument, 0, 's'},
                                              {"hits", required_argument, 0, 'H'},
+                                             {"loci", required_argument, 0, 'L'},
+                                             {"locus-window", required_argument, 0, 'w'},
                                              {"report", required_argument, 0, 'r'},
                                              {"set", required_argument, 0, 'P'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    const char *features = NULL, *sumstats = NULL, *hits = NULL, *report = NULL;
+    const char *features = NULL, *sumstats = NULL, *hits = NULL, *report = NULL, *loci = NULL;
+    double window_kb = 0;
     int opt;
+    char *end;
     cli_common_t common = {0}; /* only its -P list */
-    if (opts_check_table("export", argc, argv, longopts, "f:s:H:r:P:h")) return RGX_ERR_USAGE;
-    while ((opt = getopt_long(argc, argv, "f:s:H:r:P:h", longopts, NULL)) != -1) {
+    if (opts_check_table("export", argc, argv, longopts, "f:s:H:L:w:r:P:h")) return RGX_ERR_USAGE;
+    while ((opt = getopt_long(argc, argv, "f:s:H:L:w:r:P:h", longopts, NULL)) != -1) {
         if (opt == 'P') {
             if (cli_common_opt(&common, opt, optarg) < 0) return RGX_ERR_MEMORY;
             continue;
@@ -82,6 +95,17 @@ int cmd_export(int argc, char **argv)
         case 'r':
             report = optarg;
             break;
+        case 'L':
+            loci = optarg;
+            break;
+        case 'w':
+            window_kb = strtod(optarg, &end);
+            if (*end || !(window_kb > 0 && window_kb <= 1e6)) {
+                fprintf(stderr, "radiogx export: --locus-window '%s': expected kb in (0, 1e6]\n",
+                        optarg);
+                return RGX_ERR_USAGE;
+            }
+            break;
         case 'h':
             usage(stdout);
             cli_common_free(&common);
@@ -97,9 +121,9 @@ int cmd_export(int argc, char **argv)
         cli_common_free(&common);
         return RGX_ERR_USAGE;
     }
-    if (!features && !sumstats && !hits && !report) {
-        fprintf(stderr,
-                "radiogx export: nothing to export: give --features, --sumstats, --hits or --report\n");
+    if (!features && !sumstats && !hits && !report && !loci) {
+        fprintf(stderr, "radiogx export: nothing to export: give --features, --sumstats, --hits, "
+                        "--loci or --report\n");
         cli_common_free(&common);
         return RGX_ERR_USAGE;
     }
@@ -118,8 +142,10 @@ int cmd_export(int argc, char **argv)
     if (!err && sumstats && !(err = export_sumstats(run, sumstats, rank, size,
                                                           common.overrides, common.n_overrides)) && rank == 0)
         log_info("export: summary statistics in %s", sumstats);
-    if (!err && rank == 0 && hits && !(err = export_hits(run, hits)))
+    if (!err && rank == 0 && hits && !(err = export_hits(run, hits, window_kb)))
         log_info("export: wrote %s", hits);
+    if (!err && rank == 0 && loci && !(err = export_loci(run, loci, window_kb)))
+        log_info("export: wrote %s", loci);
     if (!err && report) {
         if (mkdir(report, 0750) != 0 && errno != EEXIST)
             err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", report, strerror(errno));

@@ -34,8 +34,9 @@ static void usage(FILE *f)
             "  -m, --manifest FILE   cohort manifest (default: study.manifest of the config)\n"
             "  -o, --out FILE        run file to write (default: <study.out_dir>/features.h5 when the\n"
             "                        config sets study.out_dir; otherwise required)\n"
-            "  -g, --genotypes FILE  VCF/BCF whose header the sample ids are checked against\n"
-            "                        (default: study.genotypes; none: no check)\n"
+            "  -g, --genotypes FILE  genotype file (VCF/BCF, PLINK .bed) whose sample ids are\n"
+            "                        checked against (default: study.genotypes; none: no\n"
+            "                        check)\n"
             "      --fresh           ignore checkpoints of an earlier run and start over\n"
             "      --no-checksums    skip the SHA-256 of every image in /provenance/inputs\n"
             "                        (size and mtime are still recorded)\n"
@@ -111,6 +112,7 @@ int cmd_extract(int argc, char **argv)
     h5out_t h = {0};
     int have_h = 0, have_cols = 0;
     char *out = NULL, *ckdir = NULL;
+    job_lock_t lock = {0};
     rgx_err err = job_open(&job, "extract", &common, manifest_opt, geno_opt, comm);
     if (err) goto out;
     if (out_opt) {
@@ -126,6 +128,8 @@ int cmd_extract(int argc, char **argv)
         if (!err) err = path_join(&out, dir ? dir : ".", "features.h5");
         free(dir);
     }
+    /* One job per output: a second one is refused (outfile.h). */
+    if (!err) err = job_lock(&lock, (const char *const[]){out}, 1, comm);
     if (!err && !(err = extract_cols_init(&cols, job.cfg, &job.m, &job.plan))) have_cols = 1;
     extract_opt_t eopt = {0};
     eopt.stop = signals_stop_requested;
@@ -162,6 +166,7 @@ int cmd_extract(int argc, char **argv)
 out:
     if (have_h) h5out_discard(&h);
     if (have_cols) extract_cols_free(&cols);
+    job_unlock(&lock);
     prov_inputs_free(&inputs);
     job_close(&job);
     cli_common_free(&common);

@@ -17,6 +17,8 @@
 #include "extract.h"
 #include "harmonise.h"
 #include "job.h"
+#include "loci.h"
+#include "pca_stage.h"
 #include "log.h"
 #include "mpienv.h"
 #include "pheno.h"
@@ -50,8 +52,12 @@ static void usage(FILE *f)
             "                  kept so the scan can be rerun\n"
             "  features.tsv    the feature table\n"
             "  hits.tsv        (variant, phenotype) pairs at -log10 p >= scan.hits_threshold\n"
+            "  loci.tsv        the hits clumped into loci across phenotypes\n"
+            "  pca.h5, pca.eigenvec, pca.eigenval, pca.kin0   with scan.pcs > 0: the\n"
+            "                  ancestry PCs (radiogx pca) the scan adjusts for\n"
             "  sumstats/       GWAS-SSF v1.1 summary statistics per phenotype\n"
-            "  report.html     cohort, failures, QC, lambda GC, top hits; Manhattan and QQ PNGs\n"
+            "  report.html     cohort, failures, QC, lambda GC, study-wide threshold, loci;\n"
+            "                  Manhattan and QQ PNGs\n"
             "A signal (SIGUSR1, SIGTERM) during extraction checkpoints and exits with status 75;\n"
             "the same command resumes.  The config: docs/config.md; an example: config/demo.yaml.\n"
             "\n"
@@ -109,7 +115,9 @@ int cmd_run(int argc, char **argv)
     prov_inputs_t inputs = {0};
     h5out_t h = {0};
     int have_h = 0, have_cols = 0;
-    char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL;
+    job_lock_t lock = {0};
+    char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL,
+         *pcaf = NULL;
     strbuf_t sb = {0}, sck = {0}; /* the extraction's and the scan's checkpoint folders */
     strbuf_t sites = {0};         /* one genotype file per site, comma-separated */
     rgx_err err = job_open(&job, "run", &common, NULL, NULL, comm);
@@ -134,7 +142,7 @@ int cmd_run(int argc, char **argv)
     if (!geno) {
         if (rank == 0)
             fprintf(stderr, "radiogx run: study.genotypes is not set and the manifest has no "
-                            "genotypes column: the scan needs a VCF/BCF\n");
+                            "genotypes column: the scan needs a genotype file\n");
         err = RGX_ERR_CONFIG;
         goto out;
     }
@@ -167,6 +175,12 @@ int cmd_run(int argc, char **argv)
     if ((err = path_join(&feat, dir, "features.h5")) || (err = path_join(&runf, dir, "run.h5")) ||
         (err = sb_printf(&sb, "%s.ckpt", feat)))
         goto out;
+    /* One job per output folder: a second one is refused (outfile.h), by the locks of the two
+     * run files, which `extract -o` and `scan -o` take too. */
+    if ((err = job_lock(&lock, (const char *const[]){feat, runf}, 2, comm))) {
+        log_error("run: %s", rgx_errmsg());
+        goto out;
+    }
     ckdir = sb.s;
     if ((err = sb_printf(&sck, "%s.ckpt", runf))) goto out;
 
@@ -204,15 +218,37 @@ int cmd_run(int argc, char **argv)
                            ? RF_HARM
                            : RF_FEATURES);
 
-    /* [join] + [scan] -> run.h5, carrying /samples and /features forward */
+    /* [pca] -> pca.h5 (+ pca.eigenvec, .eigenval, .kin0) when the scan takes PCs
+     * (scan.pcs > 0) and the config names no run file with them (scan.pca). */
+    int with_pca = cfg_int(job.cfg, "scan.pcs") > 0 && cfg_is_null(job.cfg, "scan.pca");
+    if (with_pca) {
+        char *prefix = NULL;
+        if ((err = path_join(&pcaf, dir, "pca.h5")) || (err = path_join(&prefix, dir, "pca")))
+            goto report;
+        if (!(err = h5out_create(&h, pcaf, comm))) have_h = 1;
+        if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
+        pca_inputs_t pin = {geno, feat, NULL, prefix, NULL};
+        if (!err) err = pca_stage(job.cfg, &pin, &h);
+        if (!err) err = provenance_end(&h);
+        if (!err && !(err = h5out_commit(&h))) have_h = 0;
+        free(prefix);
+        if (err) goto report;
+    }
+
+    /* [join] + [scan] -> run.h5, carrying /samples, /features (and /pca) forward */
     if (!(err = h5out_create(&h, runf, comm))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
     if (!err) {
         const char *objs[] = {RF_SAMPLES, RF_FEATURES, RF_HARM};
         err = h5out_copy_from(&h, feat, objs, harmonise ? 3 : 2);
     }
-    scan_inputs_t in = {geno, NULL, feat, covar, sck.s, signals_stop_requested, NULL,
-                        prov_inputs_sha(&inputs, "covariates")};
+    if (!err && with_pca) {
+        const char *objs[] = {RF_PCA};
+        err = h5out_copy_from(&h, pcaf, objs, 1);
+    }
+    scan_inputs_t in = {.genotypes = geno, .run = feat, .covar = covar, .ckpt_dir = sck.s,
+                        .stop = signals_stop_requested,
+                        .covar_sha = prov_inputs_sha(&inputs, "covariates"), .pca = pcaf};
     if (!err) err = scan_stage(job.cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) have_h = 0;
@@ -232,14 +268,18 @@ int cmd_run(int argc, char **argv)
         char *t = NULL;
         if (!(err = path_join(&t, dir, "features.tsv"))) err = export_features_tsv(runf, t);
         free(t), t = NULL;
-        if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t);
+        if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t, 0);
+        free(t), t = NULL;
+        if (!err && !(err = path_join(&t, dir, "loci.tsv"))) err = export_loci(runf, t, 0);
         free(t);
     }
     /* The report: the phenotypes' plots shared among the ranks, the page on rank 0. */
     if (!err) err = report_write(runf, dir, rank, rgx_mpi.size);
     err = all_ranks(comm, err, "writing its tables or its part of the report");
     if (!err && rank == 0)
-        log_info("run: done: %s (run.h5, features.tsv, hits.tsv, sumstats/, report.html)", dir);
+        log_info("run: done: %s (run.h5, features.tsv, hits.tsv, loci.tsv, sumstats/, "
+                 "report.html)",
+                 dir);
 report:
     if (err == RGX_ERR_REQUEUE) {
         if (rank == 0)
@@ -250,10 +290,12 @@ report:
 out:
     if (have_h) h5out_discard(&h);
     if (have_cols) extract_cols_free(&cols);
+    job_unlock(&lock);
     prov_inputs_free(&inputs);
     job_close(&job);
     cli_common_free(&common);
     free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar), free(sck.s), free(sites.s);
+    free(pcaf);
     mpienv_finalize();
     return err;
 }

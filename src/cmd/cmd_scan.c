@@ -7,8 +7,10 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "cmd.h"
-#include "log.h"
+#include "geno.h"
 #include "h5in.h"
+#include "job.h"
+#include "log.h"
 #include "mpienv.h"
 #include "opts.h"
 #include "pheno.h"
@@ -25,9 +27,10 @@ enum { O_COVAR = 256, O_NO_CHECKSUMS };
  * section with a flag (schema_scan.c). */
 static const opts_own_t own[] = {
     {"genotypes", required_argument, 'g', "FILE",
-     "VCF, VCF.gz or BCF (indexed: .tbi/.csi, or not); or one file per site, comma-separated "
-     "(the same variants in each): samples are then split across ranks and only sums cross "
-     "them [study.genotypes]"},
+     "VCF, VCF.gz or BCF (indexed: .tbi/.csi, or not), or a PLINK .bed (+ .bim, .fam; or "
+     "the fileset's prefix); or one file per site, comma-separated (the same variants in "
+     "each): samples are then split across ranks and only sums cross them (docs/formats.md) "
+     "[study.genotypes]"},
     {"pheno", required_argument, 'p', "FILE",
      "phenotype table, plink2 style (#IID or #FID IID header, NA for missing) [scan.pheno]"},
     {"run", required_argument, 'r', "FILE",
@@ -40,6 +43,17 @@ static const opts_own_t own[] = {
      "MB/s on one rank: minutes for a genome-wide VCF); tables are always hashed"},
     {NULL, 0, 0, NULL, NULL},
 };
+
+/* The genotype files in the provenance: each of the list, and those read with it. */
+static rgx_err add_genotypes(prov_inputs_t *inputs, const char *list, const char *format)
+{
+    char **files;
+    int n;
+    rgx_err err = geno_files(list, format, &files, &n);
+    for (int k = 0; k < n && !err; k++) err = prov_inputs_add(inputs, "genotypes", files[k]);
+    geno_files_free(files, n);
+    return err;
+}
 
 static void usage(FILE *f, const opts_t *o)
 {
@@ -70,7 +84,11 @@ static void usage(FILE *f, const opts_t *o)
         "Examples:\n"
         "  mpirun -np 2 radiogx scan -g cohort/genotypes.vcf.gz -p pheno.tsv --covar cov.tsv \\\n"
         "         --pheno-transform none -o scan.h5\n"
-        "  mpirun -np 4 radiogx scan -g cohort/genotypes.vcf.gz --run run.h5 -o run.h5\n");
+        "  mpirun -np 4 radiogx scan -g cohort/genotypes.vcf.gz --run run.h5 -o run.h5\n"
+        "  mpirun -np 2 radiogx scan -g g.vcf.gz -p tox.tsv --covar cov.tsv --outcome binary \\\n"
+        "         --pheno-names fibrosis_g2 -o tox.h5     (binary: docs/cmd-scan.md)\n"
+        "  mpirun -np 2 radiogx scan -g g.vcf.gz -p surv.tsv --covar cov.tsv \\\n"
+        "         --survival time_to_recurrence:recurrence -o surv.h5   (time to event)\n");
 }
 
 int cmd_scan(int argc, char **argv)
@@ -120,6 +138,7 @@ int cmd_scan(int argc, char **argv)
     h5out_t h = {0};
     int have_h = 0;
     prov_inputs_t inputs = {0};
+    job_lock_t lock = {0};
     if ((err = cli_load_config(&common, &cfg))) {
         if (rank == 0) fprintf(stderr, "radiogx scan: %s\n", rgx_errmsg());
         goto out;
@@ -134,7 +153,12 @@ int cmd_scan(int argc, char **argv)
         err = RGX_ERR_USAGE;
         goto out;
     }
-    err = prov_inputs_add(&inputs, "genotypes", geno);
+    /* One job per output: a second one is refused (outfile.h). */
+    if ((err = job_lock(&lock, (const char *const[]){out}, 1, MPI_COMM_WORLD))) {
+        if (rank == 0) fprintf(stderr, "radiogx scan: %s\n", rgx_errmsg());
+        goto out;
+    }
+    err = add_genotypes(&inputs, geno, cfg_str(cfg, "scan.genotype_format"));
     if (!err) err = prov_inputs_add(&inputs, pheno ? "phenotypes" : "run", pheno ? pheno : run);
     if (!err && covar) err = prov_inputs_add(&inputs, "covariates", covar);
     if (!err && !(err = h5out_create(&h, out, MPI_COMM_WORLD))) have_h = 1;
@@ -143,17 +167,23 @@ int cmd_scan(int argc, char **argv)
     int harmonised = !strcmp(cfg_str(cfg, "scan.features"), "harmonised");
     pheno_run_features(harmonised ? RF_HARM : RF_FEATURES);
     if (!err && run) {
+        /* /features_harmonised and /pca travel with /features when the run has them (radiogx
+         * harmonise, radiogx pca --run RUN -o RUN) */
+        const char *objs[4] = {RF_SAMPLES, RF_FEATURES};
+        size_t nobj = 2;
         hid_t rf;
-        int have_fh = 0; /* /features_harmonised travels with /features when the run has it */
-        if (h5in_open(run, &rf) == RGX_OK)
-            have_fh = h5in_exists(rf, RF_HARM_VALUES), h5in_close(rf);
-        const char *objs[] = {RF_SAMPLES, RF_FEATURES, RF_HARM};
-        err = h5out_copy_from(&h, run, objs, have_fh ? 3 : 2);
+        if (h5in_open(run, &rf) == RGX_OK) {
+            if (h5in_exists(rf, RF_HARM_VALUES)) objs[nobj++] = RF_HARM;
+            if (h5in_exists(rf, RF_PCA)) objs[nobj++] = RF_PCA;
+            h5in_close(rf);
+        }
+        err = h5out_copy_from(&h, run, objs, nobj);
     }
     strbuf_t ck = {0}; /* checkpoints beside the output: OUT.ckpt */
     if (!err) err = sb_printf(&ck, "%s.ckpt", out);
     scan_inputs_t in = {geno, pheno, run, covar, ck.s, signals_stop_requested,
-                        prov_inputs_sha(&inputs, "phenotypes"), prov_inputs_sha(&inputs, "covariates")};
+                        prov_inputs_sha(&inputs, "phenotypes"), prov_inputs_sha(&inputs, "covariates"),
+                        NULL};
     if (!err) err = scan_stage(cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) {
@@ -170,6 +200,7 @@ int cmd_scan(int argc, char **argv)
     }
 out:
     if (have_h) h5out_discard(&h);
+    job_unlock(&lock);
     prov_inputs_free(&inputs);
     cfg_free(cfg);
     free(cgeno), free(ccov), free(cpheno);

@@ -20,7 +20,9 @@
 #include "sim_rng.h"
 #include "util.h"
 
-enum { KIND_PATIENT = 31, MAX_CH = 8, N_PROP = 4 };
+enum { KIND_PATIENT = 31, KIND_ANCESTRY = 32, KIND_OUTCOME = 37, MAX_CH = 8, N_PROP = 4, MAX_ANC = 50 };
+/* With --outcomes: a toxicity variant on chromosome 5, a time-to-event variant on 6. */
+enum { N_CAUSAL_OUT = N_PROP + 2 };
 
 /* The planted properties, in the order of chromosomes 1..4, and the IBSI features that
  * measure them. */
@@ -34,6 +36,10 @@ typedef struct {
     uint64_t seed;
     int n_chrom, n_sites, n_labels, threads, failures, mask_per_channel;
     double missing_rate, multiallelic, effect, lesion_mm3, lesion_spread, site_scale;
+    int n_anc;                /* ancestral groups (1: none) */
+    double fst, anc_shift;    /* Balding-Nichols F; the heterogeneity range across groups */
+    int outcomes;          /* radiotherapy outcomes: dose, toxicity, time to event */
+    double outcome_effect; /* per allele: liability SD (toxicity), log hazard ratio */
     int n_ch;
     char *channel[MAX_CH];
     int dim[3];
@@ -43,9 +49,12 @@ typedef struct {
 
 typedef struct {
     double age;
-    int sex, site;
+    int sex, site, anc;
     double z[N_PROP]; /* standardised property values */
     double angle, centre[3];
+    double dose; /* --outcomes: mean dose to the organ at risk, Gy */
+    int tox, event;
+    double time; /* years to the event or to censoring */
 } patient_t;
 
 static void usage(FILE *f)
@@ -64,6 +73,9 @@ static void usage(FILE *f)
         "  DIR/covariates.tsv      #IID age sex site, as plink2 --covar reads it (sex: 1 male, 2 "
         "female)\n"
         "  DIR/truth.tsv           the planted causal variants and the features they drive\n"
+        "  DIR/properties.tsv      #IID and the standardised lesion properties drawn (truth)\n"
+        "  DIR/ancestry.tsv        #IID and ancestral group (with --ancestries K > 1)\n"
+        "  DIR/outcomes.tsv        with --outcomes: #IID toxicity event_time event\n"
         "Lesion volume, mean intensity, heterogeneity and elongation each depend on one planted\n"
         "variant (chromosomes 1-4) and on covariates (age, sex, a per-site intensity offset);\n"
         "the other chromosomes are null.  The same arguments give the same bytes.\n"
@@ -91,6 +103,18 @@ static void usage(FILE *f)
         "      --effect B         planted effect, SD of the property per allele (default 0.6)\n"
         "      --missing-rate F   fraction of genotype calls written as ./. (default 0)\n"
         "      --multiallelic F   fraction of records with two ALT alleles (default 0)\n"
+        "      --ancestries K     K ancestral groups (default 1): Balding-Nichols allele\n"
+        "                         frequencies per group, and a heterogeneity whose mean differs\n"
+        "                         between groups with no genetic cause (population structure)\n"
+        "      --fst F            Balding-Nichols F of the groups (default 0.05)\n"
+        "      --ancestry-shift D the groups' heterogeneity means spread evenly over D SD\n"
+        "                         (default 1)\n"
+        "      --outcomes         radiotherapy outcomes (needs --chromosomes >= 6): a dose\n"
+        "                         covariate, a binary toxicity (liability model; variant on\n"
+        "                         chr 5) and a Weibull time to event with censoring (variant\n"
+        "                         on chr 6) in DIR/outcomes.tsv, both in truth.tsv\n"
+        "      --outcome-effect B per allele: toxicity liability SD and log hazard ratio\n"
+        "                         (default 0.6; 0: null outcomes)\n"
         "      --inject-failures  add one patient of each failure: truncated image, empty mask,\n"
         "                         mask on another grid, all-NaN image, sample absent from the VCF\n"
         "  -T, --threads T        threads for images and compression (default 2)\n"
@@ -141,6 +165,12 @@ static void make_patient(const sim_opt_t *o, long i, patient_t *p)
     for (int k = 0; k < N_PROP; k++) p->z[k] = rng_norm(&r);
     p->angle = rng_unif(&r) * M_PI;
     for (int d = 0; d < 3; d++) p->centre[d] = (rng_unif(&r) - 0.5) * 8.0;
+    p->anc = 0;
+    if (o->n_anc > 1) { /* a stream of its own: without groups, the same bytes as before */
+        rng_t ra;
+        rng_stream(&ra, o->seed, KIND_ANCESTRY, (uint64_t)i);
+        p->anc = (int)(rng_unif(&ra) * o->n_anc);
+    }
 }
 
 /* Adds the genetic and covariate parts to the noise drawn in make_patient. */
@@ -151,6 +181,25 @@ static void add_effects(const sim_opt_t *o, patient_t *p, const double gdev[N_PR
     p->z[0] += 0.3 * age;           /* older: larger lesions */
     p->z[1] += 0.3 * (p->sex == 2); /* sex shifts the mean intensity */
     p->z[2] += 0.2 * age;
+    /* Population structure: the groups' heterogeneity means differ, with no genetic cause. */
+    if (o->n_anc > 1) p->z[2] += o->anc_shift * ((double)p->anc / (o->n_anc - 1) - 0.5);
+}
+
+/* Radiotherapy outcomes (docs/cmd-simulate.md): dose, a liability-threshold toxicity and a
+ * Weibull time to event with censoring; gdev: the two causal variants' deviations. */
+static void make_outcomes(const sim_opt_t *o, long i, patient_t *p, const double gdev[2])
+{
+    rng_t r;
+    rng_stream(&r, o->seed, KIND_OUTCOME, (uint64_t)i);
+    p->dose = floor(10 * (60 + 8 * rng_norm(&r))) / 10;
+    double age = (p->age - 60) / 10;
+    double liab = 0.05 * (p->dose - 60) + 0.3 * age + o->outcome_effect * gdev[0] + rng_norm(&r);
+    p->tox = liab > 0.52; /* about 30% cases at the mean dose */
+    double eta = 0.03 * (p->dose - 60) + o->outcome_effect * gdev[1];
+    double t = pow(-log(1 - rng_unif(&r)) / (0.15 * exp(eta)), 1 / 1.5); /* shape 1.5 */
+    double c = fmin(5, 10 * rng_unif(&r)); /* follow-up ends at 5 years, or drop-out */
+    p->event = t <= c;
+    p->time = fmax(0.01, round(100 * fmin(t, c)) / 100);
 }
 
 static sim_lesion_t lesion_of(const sim_opt_t *o, const patient_t *p, int ch)
@@ -342,16 +391,21 @@ static rgx_err write_text(const char *dir, const char *name, const char *text)
 static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_geno_t *g,
                             const double *af)
 {
-    strbuf_t man = {0}, cov = {0}, tru = {0};
+    strbuf_t man = {0}, cov = {0}, tru = {0}, prop = {0}, anc = {0}, out = {0};
     long n_all = o->n_patients + (o->failures ? N_FAIL : 0);
     rgx_err err = sb_append(&man, "patient_id");
+    if (!err && o->outcomes) err = sb_append(&out, "#IID\ttoxicity\tevent_time\tevent\n");
     for (int ch = 0; !err && ch < o->n_ch; ch++)
         err = sb_printf(&man, "\timage_%s", o->channel[ch]);
     if (!err && !o->mask_per_channel) err = sb_append(&man, "\tmask");
     for (int ch = 0; !err && o->mask_per_channel && ch < o->n_ch; ch++)
         err = sb_printf(&man, "\tmask_%s", o->channel[ch]);
     if (!err) err = sb_append(&man, "\tsample_id\tsite\n");
-    if (!err) err = sb_append(&cov, "#IID\tage\tsex\tsite\n");
+    if (!err) err = sb_append(&cov, o->outcomes ? "#IID\tage\tsex\tsite\tdose\n"
+                                                : "#IID\tage\tsex\tsite\n");
+    if (!err) err = sb_printf(&prop, "#IID\t%s\t%s\t%s\t%s\n", prop_name[0], prop_name[1],
+                              prop_name[2], prop_name[3]);
+    if (!err) err = sb_append(&anc, "#IID\tancestry\n");
     for (long i = 0; !err && i < n_all; i++) {
         char id[32], sid[32];
         int f = (int)(i - o->n_patients);
@@ -375,20 +429,36 @@ static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_g
                 err = sb_printf(&man, "\tmasks/%s.nii.gz", id);
         }
         if (!err) err = sb_printf(&man, "\t%s\tsite%d\n", sid, p.site + 1);
-        if (!err) err = sb_printf(&cov, "%s\t%.1f\t%d\tsite%d\n", sid, p.age, p.sex, p.site + 1);
+        if (!err) err = sb_printf(&cov, "%s\t%.1f\t%d\tsite%d", sid, p.age, p.sex, p.site + 1);
+        if (!err && o->outcomes) err = sb_printf(&cov, "\t%.1f", f < 0 ? p.dose : 60.0);
+        if (!err) err = sb_append(&cov, "\n");
+        if (!err && o->outcomes && f < 0)
+            err = sb_printf(&out, "%s\t%d\t%.2f\t%d\n", sid, p.tox, p.time, p.event);
+        if (!err && f < 0)
+            err = sb_printf(&prop, "%s\t%.6f\t%.6f\t%.6f\t%.6f\n", sid, p.z[0], p.z[1], p.z[2],
+                            p.z[3]);
+        if (!err) err = sb_printf(&anc, "%s\tA%d\n", sid, p.anc + 1);
     }
     if (!err)
         err = sb_append(&tru, "variant_id\tchrom\tpos\tref\talt\tproperty\teffect_sd_per_allele\t"
                               "alt_af\texpected_features\n");
+    static const char *out_name[2] = {"toxicity", "time_to_event"};
+    static const char *out_cols[2] = {"toxicity", "event_time:event"};
     for (int k = 0; !err && k < g->n_causal; k++) {
         const sim_variant_t *v = &g->causal[k];
+        int ok = k >= N_PROP; /* an outcome's variant */
         err = sb_printf(&tru, "%s\t%d\t%ld\t%c\t%c\t%s\t%.3f\t%.4f\t%s\n", v->id, v->chrom, v->pos,
-                        v->ref, v->alt, prop_name[k], o->effect, af[k], prop_features[k]);
+                        v->ref, v->alt, ok ? out_name[k - N_PROP] : prop_name[k],
+                        ok ? o->outcome_effect : o->effect, af[k],
+                        ok ? out_cols[k - N_PROP] : prop_features[k]);
     }
     if (!err) err = write_text(o->out, "manifest.tsv", man.s);
     if (!err) err = write_text(o->out, "covariates.tsv", cov.s);
     if (!err) err = write_text(o->out, "truth.tsv", tru.s);
-    free(man.s), free(cov.s), free(tru.s);
+    if (!err) err = write_text(o->out, "properties.tsv", prop.s);
+    if (!err && o->n_anc > 1) err = write_text(o->out, "ancestry.tsv", anc.s);
+    if (!err && o->outcomes) err = write_text(o->out, "outcomes.tsv", out.s);
+    free(man.s), free(cov.s), free(tru.s), free(prop.s), free(anc.s), free(out.s);
     return err;
 }
 
@@ -414,7 +484,12 @@ int cmd_simulate(int argc, char **argv)
                                              {"inject-failures", no_argument, 0, 11},
                                              {"lesion-volume", required_argument, 0, 12},
                                              {"lesion-spread", required_argument, 0, 13},
-                                             {"site-scale", required_argument, 0, 14},
+                                             {"ancestries", required_argument, 0, 14},
+                                             {"fst", required_argument, 0, 15},
+                                             {"ancestry-shift", required_argument, 0, 16},
+                                             {"site-scale", required_argument, 0, 17},
+                                             {"outcomes", no_argument, 0, 18},
+                                             {"outcome-effect", required_argument, 0, 19},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     sim_opt_t o = {.seed = 1,
@@ -423,8 +498,12 @@ int cmd_simulate(int argc, char **argv)
                    .n_labels = 1,
                    .threads = 2,
                    .effect = 0.6,
+                   .outcome_effect = 0.6,
                    .lesion_mm3 = 4000,
                    .lesion_spread = 0.35,
+                   .n_anc = 1,
+                   .fst = 0.05,
+                   .anc_shift = 1,
                    .dim = {128, 128, 40},
                    .spacing = {0.8, 0.8, 2.5}};
     char *chan_list = NULL;
@@ -514,9 +593,32 @@ int cmd_simulate(int argc, char **argv)
                 return bad_value("--lesion-spread", optarg, "0 to 2");
             break;
         case 14:
+            o.n_anc = (int)strtol(optarg, &end, 10);
+            if (*end || o.n_anc < 1 || o.n_anc > MAX_ANC)
+                return bad_value("--ancestries", optarg, "1 to 50");
+            break;
+        case 15:
+            o.fst = strtod(optarg, &end);
+            if (*end || !(o.fst > 0 && o.fst < 1))
+                return bad_value("--fst", optarg, "a fraction in (0, 1)");
+            break;
+        case 16:
+            o.anc_shift = strtod(optarg, &end);
+            if (*end || !(o.anc_shift >= 0 && o.anc_shift <= 10))
+                return bad_value("--ancestry-shift", optarg, "0 to 10 SD");
+            break;
+        case 17:
             o.site_scale = strtod(optarg, &end);
             if (*end || !(o.site_scale >= 0 && o.site_scale <= 2))
                 return bad_value("--site-scale", optarg, "0 to 2");
+            break;
+        case 18:
+            o.outcomes = 1;
+            break;
+        case 19:
+            o.outcome_effect = strtod(optarg, &end);
+            if (*end || !(o.outcome_effect >= 0 && o.outcome_effect <= 5))
+                return bad_value("--outcome-effect", optarg, "0 to 5");
             break;
         case 'h':
             usage(stdout);
@@ -546,10 +648,15 @@ int cmd_simulate(int argc, char **argv)
         o.channel[o.n_ch++] = t;
     }
     if (!o.n_ch) return bad_value("--channels", chan_list, "at least one channel");
+    if (o.outcomes && o.n_chrom < 6) {
+        fprintf(stderr, "radiogx simulate: --outcomes plants its variants on chromosomes 5 and 6: "
+                        "give --chromosomes 6 or more\n");
+        return RGX_ERR_USAGE;
+    }
 
     patient_t *pt = NULL;
     sim_geno_t g = {0};
-    double af[N_PROP] = {0}, *gsum = NULL;
+    double af[N_CAUSAL_OUT] = {0}, *gsum = NULL;
     long n_all = o.n_patients + (o.failures ? N_FAIL : 0);
     rgx_err err = mkdir_p(o.out);
     char *sub = NULL;
@@ -563,7 +670,17 @@ int cmd_simulate(int argc, char **argv)
     /* Genotypes: every patient's sample except the one planted to be absent. */
     long n_geno = n_all - (o.failures ? 1 : 0);
     char **samples = NULL;
+    int *anc = NULL; /* each VCF sample's ancestral group */
     if (!err) err = rgx_calloc(&samples, (size_t)n_geno, sizeof *samples);
+    if (!err) err = rgx_calloc(&anc, (size_t)n_geno, sizeof *anc);
+    for (long i = 0; !err && i < n_geno; i++) {
+        patient_t p;
+        if (i < o.n_patients)
+            p = pt[i];
+        else
+            make_patient(&o, i, &p);
+        anc[i] = p.anc;
+    }
     for (long i = 0; !err && i < n_geno; i++) {
         char sid[32];
         if (i < o.n_patients)
@@ -578,10 +695,15 @@ int cmd_simulate(int argc, char **argv)
                          .sample = samples,
                          .n_variants = o.n_variants,
                          .n_chrom = o.n_chrom,
-                         .n_causal = o.n_chrom < N_PROP ? o.n_chrom : N_PROP,
+                         .n_causal = o.outcomes ? N_CAUSAL_OUT
+                                     : o.n_chrom < N_PROP ? o.n_chrom
+                                                          : N_PROP,
                          .missing_rate = o.missing_rate,
                          .multiallelic = o.multiallelic,
-                         .threads = o.threads};
+                         .threads = o.threads,
+                         .n_anc = o.n_anc,
+                         .anc = anc,
+                         .fst = o.fst};
         char *vcf = NULL;
         if (!(err = path_join(&vcf, o.out, "genotypes.vcf.gz"))) err = sim_geno_write(&g, vcf);
         free(vcf);
@@ -593,9 +715,10 @@ int cmd_simulate(int argc, char **argv)
         af[k] = s / (2.0 * (double)o.n_patients);
     }
     for (long i = 0; !err && i < o.n_patients; i++) {
-        double dev[N_PROP] = {0};
+        double dev[N_CAUSAL_OUT] = {0};
         for (int k = 0; k < g.n_causal; k++) dev[k] = g.causal[k].g[i] - 2 * af[k];
         add_effects(&o, &pt[i], dev);
+        if (o.outcomes) make_outcomes(&o, i, &pt[i], dev + N_PROP);
     }
     if (!err) err = write_images(&o, pt);
     if (!err && o.failures) err = write_failures(&o);
@@ -609,7 +732,7 @@ int cmd_simulate(int argc, char **argv)
                  o.n_ch == 1 ? "" : "s", o.n_variants, o.n_chrom, o.n_chrom == 1 ? "" : "s",
                  g.n_causal, o.out);
     for (long i = 0; samples && i < n_geno; i++) free(samples[i]);
-    free(samples), free(pt), free(gsum);
+    free(samples), free(pt), free(gsum), free(anc);
     sim_geno_free(&g);
     return err;
 }

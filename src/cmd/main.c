@@ -16,10 +16,12 @@ static const struct {
     {"export", cmd_export, "write tables out of a run file (features.tsv)"},
     {"extract", cmd_extract, "IBSI features of a whole cohort into a run file (MPI)"},
     {"features", cmd_features, "IBSI features of one image and mask, as tag<TAB>value lines"},
+    {"filter", cmd_filter, "an IBSI 2 filter's response map of one image, as NIfTI"},
     {"harmonise", cmd_harmonise, "ComBat of the features across sites (MPI); --apply: stored ones"},
+    {"pca", cmd_pca, "ancestry principal components (and kinship) of the genotypes (MPI)"},
     {"plan", cmd_plan, "validate a manifest and config before any work; print the rank plan"},
     {"run", cmd_run, "the whole analysis in one MPI job: plan, extract, scan, tables"},
-    {"scan", cmd_scan, "genome-wide association scan of phenotypes against a VCF/BCF (MPI)"},
+    {"scan", cmd_scan, "genome-wide association scan of phenotypes against genotypes (MPI)"},
     {"simulate", cmd_simulate, "write a synthetic cohort (images, masks, VCF, covariates, truth)"},
     {"verify", cmd_verify, "rerun a run file's recorded analysis and compare bit for bit"},
 };

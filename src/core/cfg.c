@@ -212,6 +212,7 @@ static const char *type_word(const cfg_key_t *k)
     case CFG_STRING_LIST: return "a list of words";
     case CFG_SECTION: return "a section (key: value lines)";
     case CFG_MAP: return "a section of named entries";
+    case CFG_LIST: return "a list of sections (- key: value items)";
     }
     return "?";
 }
@@ -358,6 +359,25 @@ static rgx_err check_value(const vctx_t *c, const cfg_key_t *k, const char *path
             if (!join_path(sub, sizeof sub, path, v->keys[i]))
                 return rgx_fail(RGX_ERR_CONFIG, "%s: key path too long", c->file);
             if ((err = check_section(c, k->children, sub, v->kids[i], v->key_lines[i]))) return err;
+        }
+        return RGX_OK;
+    }
+    if (k->type == CFG_LIST) {
+        if (node_is_null(v)) return RGX_OK;
+        if (v->kind != N_SEQ) return type_error(c, k, path, v, line, "something else");
+        for (size_t i = 0; i < v->n; i++) {
+            char sub[512], num[32];
+            snprintf(num, sizeof num, "%zu", i);
+            if (!join_path(sub, sizeof sub, path, num))
+                return rgx_fail(RGX_ERR_CONFIG, "%s: key path too long", c->file);
+            const node_t *e = v->kids[i];
+            if (node_is_null(e) || e->kind != N_MAP) {
+                char w[600];
+                where(w, sizeof w, c, e, e->line);
+                return rgx_fail(RGX_ERR_CONFIG, "%s: %s: item %zu of the list must be a section "
+                                "of 'key: value' lines", w, path, i);
+            }
+            if ((err = check_section(c, k->children, sub, e, e->line))) return err;
         }
         return RGX_OK;
     }
@@ -583,7 +603,7 @@ static const cfg_key_t *resolve(const cfg_t *c, const char *path, const node_t *
     strcpy(buf, path);
     const cfg_key_t *table = c->schema, *k = NULL;
     const node_t *cur = c->root;
-    int in_map = 0;
+    int in_map = 0, in_list = 0;
     *line = 0;
     char *save, *tok = strtok_r(buf, ".", &save);
     while (tok) {
@@ -591,12 +611,21 @@ static const cfg_key_t *resolve(const cfg_t *c, const char *path, const node_t *
             cur = map_get(cur, tok, line);
             in_map = 0;
             table = k->children;
+        } else if (in_list) { /* an item number of a CFG_LIST */
+            char *end;
+            unsigned long i = strtoul(tok, &end, 10);
+            if (*end || !*tok) bad_path(path, "indexes a list with a non-number");
+            cur = cur && cur->kind == N_SEQ && i < cur->n ? cur->kids[i] : NULL;
+            if (cur) *line = cur->line;
+            in_list = 0;
+            table = k->children;
         } else {
             if (!table) bad_path(path, "goes below a value");
             k = schema_find(table, tok);
             if (!k) bad_path(path, "is not in the schema");
             cur = map_get(cur, tok, line);
             if (k->type == CFG_MAP) in_map = 1;
+            if (k->type == CFG_LIST) in_list = 1;
             table = k->type == CFG_SECTION ? k->children : NULL;
         }
         tok = strtok_r(NULL, ".", &save);
@@ -749,6 +778,14 @@ size_t cfg_map_keys(const cfg_t *c, const char *path, const char *const **out)
     return list_out(c, n, 1, out);
 }
 
+size_t cfg_list_len(const cfg_t *c, const char *path)
+{
+    const cfg_key_t *k;
+    const node_t *n = value_of(c, path, &k);
+    if (k->type != CFG_LIST) bad_path(path, "is not a list of sections");
+    return node_is_null(n) || n->kind != N_SEQ ? 0 : n->n;
+}
+
 /* ---- the effective config ---- */
 
 static rgx_err emit_scalar(strbuf_t *sb, const cfg_key_t *k, const node_t *n)
@@ -796,6 +833,17 @@ static rgx_err emit_section(const cfg_t *c, strbuf_t *sb, const cfg_key_t *table
                 if (!join_path(ent, sizeof ent, sub, names[i]))
                     return rgx_fail(RGX_ERR_INTERNAL, "config path too long");
                 if (!(err = sb_printf(sb, "%*s%s:\n", indent + 2, "", names[i])))
+                    err = emit_section(c, sb, k->children, ent, indent + 4);
+            }
+        } else if (k->type == CFG_LIST) {
+            size_t n = cfg_list_len(c, sub);
+            err = sb_append(sb, n ? "\n" : " []\n");
+            for (size_t i = 0; !err && i < n; i++) {
+                char ent[512], num[32];
+                snprintf(num, sizeof num, "%zu", i);
+                if (!join_path(ent, sizeof ent, sub, num))
+                    return rgx_fail(RGX_ERR_INTERNAL, "config path too long");
+                if (!(err = sb_printf(sb, "%*s-\n", indent + 2, "")))
                     err = emit_section(c, sb, k->children, ent, indent + 4);
             }
         } else {

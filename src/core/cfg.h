@@ -9,7 +9,9 @@
  * key with its effective value, for the outputs' provenance.
  *
  * A CFG_MAP key holds entries whose names the user chooses (extract.channels.CT,
- * extract.channels.PET): each entry is checked against the map's children table. */
+ * extract.channels.PET): each entry is checked against the map's children table.  A CFG_LIST
+ * key holds a YAML list of such sections (extract.default.filters); item i is addressed as
+ * <list>.<i> (extract.default.filters.0.sigma), counting from 0. */
 #ifndef RGX_CFG_H
 #define RGX_CFG_H
 
@@ -27,6 +29,7 @@ typedef enum {
     CFG_STRING_LIST,
     CFG_SECTION,      /* a mapping with the fixed keys of children */
     CFG_MAP,          /* a mapping of user-named entries, each a section of children */
+    CFG_LIST,         /* a list of sections of children (null or absent: empty) */
 } cfg_type_t;
 
 typedef struct cfg_key {
@@ -77,6 +80,8 @@ size_t cfg_floats(const cfg_t *cfg, const char *path, double *out, size_t max);
 size_t cfg_strings(const cfg_t *cfg, const char *path, const char *const **out);
 /* Entry names of a CFG_MAP, in file order. */
 size_t cfg_map_keys(const cfg_t *cfg, const char *path, const char *const **out);
+/* Number of items of a CFG_LIST (0 when null or absent). */
+size_t cfg_list_len(const cfg_t *cfg, const char *path);
 /* Line of the key in the file (0 when not from the file), for messages. */
 int cfg_line(const cfg_t *cfg, const char *path);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "geno.h"
 #include "log.h"
 #include "util.h"
 
@@ -50,6 +51,7 @@ rgx_err job_open(job_t *j, const char *cmd, const cli_common_t *c, const char *m
     plan_opt_t popt;
     plan_opt_init(&popt);
     popt.genotypes = j->genotypes;
+    popt.genotype_format = cfg_str(j->cfg, "scan.genotype_format");
     popt.geometry_tol_mm = cfg_float(j->cfg, "study.affine_tolerance_mm");
     double lab[256];
     int labels[256];
@@ -81,6 +83,16 @@ void job_close(job_t *j)
     memset(j, 0, sizeof *j);
 }
 
+static rgx_err add_genotypes(prov_inputs_t *in, const char *path, const char *format)
+{
+    char **files;
+    int n;
+    rgx_err err = geno_files(path, format, &files, &n);
+    for (int k = 0; k < n && !err; k++) err = prov_inputs_add(in, "genotypes", files[k]);
+    geno_files_free(files, n);
+    return err;
+}
+
 rgx_err job_inputs(const job_t *j, prov_inputs_t *in)
 {
     rgx_err err = RGX_OK;
@@ -97,13 +109,42 @@ rgx_err job_inputs(const job_t *j, prov_inputs_t *in)
             }
         }
     }
-    /* The genotype file, then the manifest's (one per site) that differ from it. */
-    if (!err && j->genotypes) err = prov_inputs_add(in, "genotypes", j->genotypes);
+    /* The genotype file, then the manifest's (one per site) that differ from it; each with the
+     * files read with it (a .bed's .bim and .fam). */
+    const char *fmt = cfg_str(j->cfg, "scan.genotype_format");
+    if (!err && j->genotypes) err = add_genotypes(in, j->genotypes, fmt);
     const char **geno = NULL;
     size_t ng = 0;
     if (!err) err = manifest_genotype_files(m, &geno, &ng);
     for (size_t k = 0; !err && k < ng; k++)
-        if (!j->genotypes || strcmp(j->genotypes, geno[k])) err = prov_inputs_add(in, "genotypes", geno[k]);
+        if (!j->genotypes || strcmp(j->genotypes, geno[k])) err = add_genotypes(in, geno[k], fmt);
     free(geno);
     return err;
+}
+
+rgx_err job_lock(job_lock_t *jl, const char *const *paths, int n, MPI_Comm comm)
+{
+    memset(jl, 0, sizeof *jl);
+    int rank;
+    MPI_Comm_rank(comm, &rank);
+    rgx_err err = n > JOB_MAX_LOCKS ? rgx_fail(RGX_ERR_INTERNAL, "too many job locks") : RGX_OK;
+    for (int i = 0; !err && rank == 0 && i < n; i++)
+        if (!(err = outlock_take(&jl->l[i], paths[i]))) jl->n = i + 1;
+    /* Every rank ends with rank 0's verdict and message. */
+    char msg[1024] = "";
+    int e = (int)err;
+    if (rank == 0 && err) snprintf(msg, sizeof msg, "%s", rgx_errmsg());
+    MPI_Bcast(&e, 1, MPI_INT, 0, comm);
+    MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, 0, comm);
+    if (e) {
+        job_unlock(jl);
+        return rgx_fail((rgx_err)e, "%s", msg);
+    }
+    return RGX_OK;
+}
+
+void job_unlock(job_lock_t *jl)
+{
+    for (int i = 0; i < jl->n; i++) outlock_release(&jl->l[i]);
+    jl->n = 0;
 }

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "err.h"
 #include "manifest.h"
+#include "outfile.h"
 #include "plan.h"
 #include "provenance.h"
 
@@ -30,6 +31,17 @@ typedef struct {
 rgx_err job_open(job_t *j, const char *cmd, const cli_common_t *c, const char *manifest_opt,
                  const char *geno_opt, MPI_Comm comm);
 void job_close(job_t *j);
+
+/* The locks of a job's outputs (outfile.h): rank 0 holds "<path>.lock" of each path for the
+ * job's life, so that a second job writing the same output is refused before it starts.
+ * Collective; on failure every rank returns the same error and message. */
+enum { JOB_MAX_LOCKS = 4 };
+typedef struct {
+    outlock_t l[JOB_MAX_LOCKS];
+    int n;
+} job_lock_t;
+rgx_err job_lock(job_lock_t *jl, const char *const *paths, int n, MPI_Comm comm);
+void job_unlock(job_lock_t *jl);
 
 /* Every input file of the cohort (images, masks, genotypes) for /provenance/inputs. */
 rgx_err job_inputs(const job_t *j, prov_inputs_t *in);

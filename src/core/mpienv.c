@@ -112,6 +112,13 @@ rgx_err mpienv_init(int *argc, char ***argv, int threads)
     return RGX_OK;
 }
 
+static int abort_code; /* nonzero: MPI_Finalize must not run (mpienv_abort_at_end) */
+
+void mpienv_abort_at_end(int code)
+{
+    if (!abort_code) abort_code = code ? code : 1;
+}
+
 void mpienv_finalize(void)
 {
     int up = 0, down = 0;
@@ -123,6 +130,12 @@ void mpienv_finalize(void)
      * no suppression can name.  This also turns off the check at exit. */
     __lsan_do_leak_check();
 #endif
+    if (up && !down && abort_code) {
+        /* A library cannot be finalized cleanly (HDF5 after a file it could not close): the
+         * job ends with its error code, without running the finalizers that would crash. */
+        fflush(stdout), fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, abort_code);
+    }
     if (up && !down) MPI_Finalize();
     rgx_mpi.mpi_up = 0;
 }

@@ -29,6 +29,10 @@ extern mpienv_t rgx_mpi;
 /* threads: BLAS threads per rank, 0 = choose. */
 rgx_err mpienv_init(int *argc, char ***argv, int threads);
 void mpienv_finalize(void);
+/* Asks mpienv_finalize() to end with MPI_Abort(code) instead of MPI_Finalize: for a library
+ * left in a state its finalizer cannot handle (HDF5 1.10 after a failed file close, e.g. on a
+ * full disk, crashes in MPI_Finalize). */
+void mpienv_abort_at_end(int code);
 
 /* 1 when this process was started by an MPI launcher (mpirun, srun): commands that can run
  * either way (plan) use MPI only then. */

@@ -12,5 +12,7 @@ const cfg_key_t rgx_schema[] = {
      .doc = "ComBat harmonisation of the features across sites"},
     {.name = "scan", .type = CFG_SECTION, .children = schema_scan,
      .doc = "genotype join, QC and the association scan"},
+    {.name = "pca", .type = CFG_SECTION, .children = schema_pca,
+     .doc = "ancestry principal components and relatedness (radiogx pca)"},
     {NULL},
 };

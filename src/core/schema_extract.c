@@ -113,6 +113,8 @@ static const cfg_key_t block[] = {
     {.name = "discretisation", .type = CFG_SECTION, .children = discretisation},
     {.name = "ivh", .type = CFG_SECTION, .children = ivh},
     {.name = "features", .type = CFG_SECTION, .children = features},
+    {.name = "filters", .type = CFG_LIST, .children = schema_filter,
+     .doc = "IBSI 2 filters whose response maps add features (docs/features.md)"},
     {NULL},
 };
 

@@ -48,7 +48,8 @@ static rgx_err probe_names(const feat_settings_t *s, featvec_t *names)
                  .level = level,
                  .n_levels = 4,
                  .n_morph = count,
-                 .n_mask = count};
+                 .n_mask = count,
+                 .names_only = 1};
     return features_compute(&roi, s, names);
 }
 
@@ -63,7 +64,7 @@ static rgx_err add_col(extract_cols_t *c, const char *channel, int ch, int label
         (err = rgx_realloc(&c->label, n, sizeof *c->label)) ||
         (err = rgx_realloc(&c->col_channel, n, sizeof *c->col_channel)))
         return err;
-    char buf[256], fam[32];
+    char buf[512], fam[32];
     snprintf(buf, sizeof buf, "%s.%d.%s", channel, label, tag);
     feat_family_of(tag, fam, sizeof fam);
     c->name[c->n] = c->tag[c->n] = c->family[c->n] = c->channel[c->n] = NULL;

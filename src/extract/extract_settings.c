@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "filter_settings.h"
 #include "log.h"
 #include "util.h"
 
@@ -187,7 +188,7 @@ rgx_err extract_settings_load(const cfg_t *cfg, const char *channel, feat_settin
     s->ngtdm_distance = (int)cfg_int(cfg, key(&p, "features.ngtdm_distance"));
     s->ngldm_distance = (int)cfg_int(cfg, key(&p, "features.ngldm_distance"));
     s->ngldm_alpha = (int)cfg_int(cfg, key(&p, "features.ngldm_alpha"));
-    return RGX_OK;
+    return filter_settings_load(cfg, key(&p, "filters"), s);
 }
 
 rgx_err extract_settings_describe(const feat_settings_t *s, char **out)
@@ -212,6 +213,8 @@ rgx_err extract_settings_describe(const feat_settings_t *s, char **out)
         else
             err = sb_printf(&sb, "; disc=%s", dn[s->disc]);
     }
+    for (int i = 0; !err && i < s->n_filters; i++)
+        err = sb_printf(&sb, "%s%s", i ? ", " : "; filters=", s->filter[i].tag);
     *out = sb.s;
     return err;
 }

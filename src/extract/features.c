@@ -24,7 +24,7 @@ rgx_err featvec_add(featvec_t *v, double value, const char *fmt, ...)
         memset(v->name + v->m, 0, (m - v->m) * sizeof *v->name);
         v->m = m;
     }
-    char buf[128];
+    char buf[256]; /* a filter's tag (< 96) and an IBSI tag */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
@@ -53,13 +53,16 @@ void featvec_free(featvec_t *v)
 
 void feat_family_of(const char *tag, char *buf, size_t n)
 {
+    const char *dot = strrchr(tag, '.');
+    if (dot) tag = dot + 1;
     size_t k = strcspn(tag, "_");
     if (k >= n) k = n - 1;
     memcpy(buf, tag, k);
     buf[k] = '\0';
 }
 
-rgx_err features_compute(const roi_t *roi, const feat_settings_t *s, featvec_t *out)
+rgx_err features_families(const roi_t *roi, const feat_settings_t *s, unsigned families,
+                          featvec_t *out)
 {
     static const struct {
         unsigned flag;
@@ -71,9 +74,15 @@ rgx_err features_compute(const roi_t *roi, const feat_settings_t *s, featvec_t *
         {FAM_NGTDM, feat_ngtdm}, {FAM_NGLDM, feat_ngldm},
     };
     for (size_t i = 0; i < sizeof fam / sizeof fam[0]; i++) {
-        if (!(s->families & fam[i].flag)) continue;
+        if (!(families & fam[i].flag)) continue;
         rgx_err err = fam[i].fn(roi, s, out);
         if (err) return err;
     }
     return RGX_OK;
+}
+
+rgx_err features_compute(const roi_t *roi, const feat_settings_t *s, featvec_t *out)
+{
+    rgx_err err = features_families(roi, s, s->families, out);
+    return err || !s->n_filters ? err : feat_filters(roi, s, out);
 }

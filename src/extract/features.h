@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "filter.h"
 
 typedef enum { INTERP_NONE = 0, INTERP_NEAREST, INTERP_LINEAR, INTERP_CUBIC } interp_t;
 typedef enum { DISC_NONE = 0, DISC_FBN, DISC_FBS } disc_t;
@@ -37,6 +38,18 @@ enum {
 
 /* Texture aggregation dimensions (bit flags): which of the 2D, 2.5D and 3D variants to emit. */
 enum { TEX_2D = 1u << 0, TEX_2_5D = 1u << 1, TEX_3D = 1u << 2 };
+
+enum { FEAT_MAX_FILTERS = 64 };
+
+/* One filter of a channel and the features of its response map (named "<tag>.<feature>"). */
+typedef struct {
+    filter_t f;
+    char tag[FILT_TAG_LEN]; /* filter_tag() */
+    unsigned families;      /* FAM_STAT, FAM_IH and texture families */
+    disc_t disc;            /* DISC_FBN or DISC_FBS, for ih and texture */
+    int n_bins;
+    double bin_width;       /* FBS: from the ROI's lowest response */
+} feat_filter_t;
 
 /* The settings of one image channel (one block of the config's extract section). */
 typedef struct {
@@ -65,6 +78,9 @@ typedef struct {
     int ngtdm_distance;       /* (1) */
     int ngldm_distance;       /* (1) */
     int ngldm_alpha;          /* coarseness parameter alpha (0) */
+    /* Filters (IBSI 2), run on the interpolated image before re-segmentation. */
+    int n_filters;
+    feat_filter_t filter[FEAT_MAX_FILTERS];
 } feat_settings_t;
 
 /* A preprocessed region of interest.  The grid is the image after interpolation,
@@ -81,6 +97,7 @@ typedef struct {
     const int *level;        /* grey level 1..n_levels where mask is 1, 0 elsewhere */
     int n_levels;            /* N_g: number of grey levels of the discretisation */
     size_t n_morph, n_mask;  /* voxel counts of the two masks */
+    int names_only;          /* a probe for the feature names: filters are not run */
 } roi_t;
 
 /* Feature names and values of one ROI, appended in order. */
@@ -95,7 +112,8 @@ rgx_err featvec_add(featvec_t *v, double value, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void featvec_clear(featvec_t *v); /* n = 0, keeps the memory */
 void featvec_free(featvec_t *v);
-/* The family of a tag: its prefix before the first '_' ("cm" for "cm_joint_max_3D_avg"). */
+/* The family of a tag: its prefix before the first '_' ("cm" for "cm_joint_max_3D_avg"),
+ * after the last '.' for a response map's feature ("stat" for "log_s1p5.stat_mean"). */
 void feat_family_of(const char *tag, char *buf, size_t n);
 
 /* The 13 unique directions to a Chebyshev neighbour at distance 1, as (dx, dy, dz).
@@ -117,7 +135,13 @@ rgx_err feat_gldzm(const roi_t *roi, const feat_settings_t *s, featvec_t *out);
 rgx_err feat_ngtdm(const roi_t *roi, const feat_settings_t *s, featvec_t *out);
 rgx_err feat_ngldm(const roi_t *roi, const feat_settings_t *s, featvec_t *out);
 
-/* Every enabled family, in the order above. */
+/* The families in `families`, in the order above. */
+rgx_err features_families(const roi_t *roi, const feat_settings_t *s, unsigned families,
+                          featvec_t *out);
+/* The features of every filter's response map (feat_filters.c): "<tag>.<feature>". */
+rgx_err feat_filters(const roi_t *roi, const feat_settings_t *s, featvec_t *out);
+
+/* Every enabled family, in the order above, then the filters' features. */
 rgx_err features_compute(const roi_t *roi, const feat_settings_t *s, featvec_t *out);
 
 #endif

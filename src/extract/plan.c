@@ -138,7 +138,7 @@ static geno_hdr_t *geno_header(geno_hdr_t **cache, size_t *n, const char *path,
     geno_hdr_t *g = &(*cache)[(*n)++];
     memset(g, 0, sizeof *g);
     if (rgx_strdup(&g->path, path)) return NULL;
-    if (access(path, R_OK) != 0) {
+    if (!geno_readable(path)) {
         char msg[1200];
         snprintf(msg, sizeof msg, "%s: genotype file missing or unreadable", path);
         rgx_strdup(&g->error, msg);

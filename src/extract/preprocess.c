@@ -14,17 +14,41 @@ void preprocess_free(preproc_t *pp)
     memset(pp, 0, sizeof *pp);
 }
 
+/* The margin (voxels of the new grid) that the settings' filters read around the ROI, and
+ * whether one of them wraps around the image (periodic padding: the crop is then the whole
+ * axis, so that the wrap meets the image's far side). */
+static void filter_margin(const feat_settings_t *s, const axis_map_t map[3], int m[3],
+                          int whole[3])
+{
+    double sp[3] = {map[0].s, map[1].s, map[2].s};
+    for (int a = 0; a < 3; a++) m[a] = 0, whole[a] = 0;
+    for (int i = 0; i < s->n_filters; i++) {
+        int r[3];
+        filter_reach(&s->filter[i].f, sp, r);
+        for (int a = 0; a < 3; a++) {
+            if (r[a] > m[a]) m[a] = r[a];
+            if (s->filter[i].f.pad == PAD_PERIODIC && (a < 2 || s->filter[i].f.dims == 3))
+                whole[a] = 1;
+        }
+    }
+}
+
 /* The crop of the new grid for a ROI whose voxels span lo .. hi: its bounding box on the
  * (new) grid plus a margin that covers the 1 cm^3 local-intensity sphere (radius
- * 6.2035 mm).  On a new grid, the box also takes the old voxels next to the ROI, which the
- * interpolated mask may reach. */
-static void crop(const axis_map_t map[3], const int lo[3], const int hi[3], int o[3], int n[3])
+ * 6.2035 mm) and what the filters read.  On a new grid, the box also takes the old voxels
+ * next to the ROI, which the interpolated mask may reach. */
+static void crop(const feat_settings_t *s, const axis_map_t map[3], const int lo[3],
+                 const int hi[3], int o[3], int n[3])
 {
+    int fm[3], whole[3];
+    filter_margin(s, map, fm, whole);
     for (int a = 0; a < 3; a++) {
         int m = (int)ceil(6.2035 / map[a].s);
+        if (fm[a] > m) m = fm[a];
         int b0 = (int)floor((lo[a] - 1 - map[a].off) / map[a].r) - m,
             b1 = (int)ceil((hi[a] + 1 - map[a].off) / map[a].r) + m;
         if (map[a].r == 1 && map[a].off == 0) b0 = lo[a] - m, b1 = hi[a] + m;
+        if (whole[a]) b0 = 0, b1 = map[a].n - 1;
         o[a] = b0 < 0 ? 0 : b0;
         int e = b1 >= map[a].n ? map[a].n - 1 : b1;
         n[a] = e - o[a] + 1;
@@ -41,7 +65,7 @@ static rgx_err label_crop(const image_t *img, const image_t *msk, int label,
     *found = !err && hi[0] >= 0;
     if (!*found) return err;
     resample_grid(img, s, map);
-    crop(map, lo, hi, o, n);
+    crop(s, map, lo, hi, o, n);
     return RGX_OK;
 }
 
@@ -57,6 +81,48 @@ rgx_err preprocess_source(const image_t *img, const image_t *msk, int label,
     }
     if (s->interp != INTERP_NONE) return resample_source(img, s, map, o, n, lo, hi);
     for (int a = 0; a < 3; a++) lo[a] = o[a], hi[a] = o[a] + n[a] - 1;
+    return RGX_OK;
+}
+
+rgx_err preprocess_discretise(const double *x, const uint8_t *mask, size_t nv, disc_t disc,
+                              int n_bins, double bin_width, double fbs_min, int *level,
+                              int *n_levels)
+{
+    double xmin = INFINITY, xmax = -INFINITY;
+    for (size_t v = 0; v < nv; v++)
+        if (mask[v]) {
+            if (x[v] < xmin) xmin = x[v];
+            if (x[v] > xmax) xmax = x[v];
+        }
+    int ng = 1;
+    if (disc == DISC_FBN) {
+        ng = n_bins;
+        for (size_t v = 0; v < nv; v++) {
+            if (!mask[v]) continue;
+            int l = xmax > xmin ? (int)floor(ng * (x[v] - xmin) / (xmax - xmin)) + 1 : 1;
+            level[v] = l > ng ? ng : l;
+        }
+    } else if (disc == DISC_FBS) {
+        /* Bins start at the re-segmentation minimum when there is one; N_g runs up to the
+         * bin of the ROI's largest intensity (as the IBSI reference values assume: any empty
+         * bins above it would change the normalised features). */
+        double base = isfinite(fbs_min) ? fbs_min : xmin;
+        ng = (int)floor((xmax - base) / bin_width) + 1;
+        for (size_t v = 0; v < nv; v++)
+            if (mask[v]) level[v] = (int)floor((x[v] - base) / bin_width) + 1;
+    } else { /* none: the intensities are the levels, and must be whole numbers >= 1 */
+        for (size_t v = 0; v < nv; v++) {
+            if (!mask[v]) continue;
+            if (x[v] != floor(x[v]) || x[v] < 1 || x[v] > 1e6)
+                return rgx_fail(RGX_ERR_CONFIG,
+                                "discretisation 'none' needs whole-number intensities from 1 up, "
+                                "found %g: use fbs or fbn",
+                                x[v]);
+            level[v] = (int)x[v];
+            if ((int)x[v] > ng) ng = (int)x[v];
+        }
+    }
+    *n_levels = ng;
     return RGX_OK;
 }
 
@@ -140,44 +206,11 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
         goto fail;
     }
     /* Discretisation into grey levels 1..N_g. */
-    double xmin = INFINITY, xmax = -INFINITY;
-    for (size_t v = 0; v < nv; v++)
-        if (pp->mask[v]) {
-            if (pp->intensity[v] < xmin) xmin = pp->intensity[v];
-            if (pp->intensity[v] > xmax) xmax = pp->intensity[v];
-        }
-    int ng = 1;
-    if (s->disc == DISC_FBN) {
-        ng = s->n_bins;
-        for (size_t v = 0; v < nv; v++) {
-            if (!pp->mask[v]) continue;
-            int l =
-                xmax > xmin ? (int)floor(ng * (pp->intensity[v] - xmin) / (xmax - xmin)) + 1 : 1;
-            pp->level[v] = l > ng ? ng : l;
-        }
-    } else if (s->disc == DISC_FBS) {
-        /* Bins start at the re-segmentation minimum when there is one; N_g runs up to the
-         * bin of the ROI's largest intensity (as the IBSI reference values assume: any empty
-         * bins above it would change the normalised features). */
-        double base = isfinite(s->reseg_min) ? s->reseg_min : xmin;
-        ng = (int)floor((xmax - base) / s->bin_width) + 1;
-        for (size_t v = 0; v < nv; v++)
-            if (pp->mask[v])
-                pp->level[v] = (int)floor((pp->intensity[v] - base) / s->bin_width) + 1;
-    } else { /* none: the intensities are the levels, and must be whole numbers >= 1 */
-        for (size_t v = 0; v < nv; v++) {
-            if (!pp->mask[v]) continue;
-            double x = pp->intensity[v];
-            if (x != floor(x) || x < 1 || x > 1e6) {
-                err = rgx_fail(RGX_ERR_CONFIG,
-                               "label %d: discretisation 'none' needs whole-number "
-                               "intensities from 1 up, found %g: use fbs or fbn",
-                               label, x);
-                goto fail;
-            }
-            pp->level[v] = (int)x;
-            if ((int)x > ng) ng = (int)x;
-        }
+    int ng;
+    if ((err = preprocess_discretise(pp->intensity, pp->mask, nv, s->disc, s->n_bins,
+                                     s->bin_width, s->reseg_min, pp->level, &ng))) {
+        err = rgx_fail(err, "label %d: %s", label, rgx_errmsg());
+        goto fail;
     }
     roi_t *r = &pp->roi;
     for (int a = 0; a < 3; a++) r->dim[a] = n[a], r->spacing[a] = map[a].s;

@@ -26,6 +26,13 @@ rgx_err preprocess_roi(const image_t *img, const image_t *mask, int label, const
                        preproc_t *out);
 void preprocess_free(preproc_t *pp);
 
+/* Grey levels 1..N_g (into level, where mask is 1) of the values x: fixed bin number
+ * between the masked minimum and maximum, fixed bin size from fbs_min (when finite, else the
+ * masked minimum), or none (whole-number values >= 1 are the levels; others an error). */
+rgx_err preprocess_discretise(const double *x, const uint8_t *mask, size_t nv, disc_t disc,
+                              int n_bins, double bin_width, double fbs_min, int *level,
+                              int *n_levels);
+
 /* The image voxels lo .. hi that preprocess_roi reads for the label (from the image's
  * header and the mask); hi[0] = -1 when the label has no voxel. */
 rgx_err preprocess_source(const image_t *img, const image_t *msk, int label,

@@ -6,13 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "strmap.h"
 #include "util.h"
 
 const char *const geno_skip_name[GENO_SKIP_N] = {"multi-allelic", "without an ALT allele"};
 
-static const geno_format_t *const formats[] = {&geno_vcf};
+static const geno_format_t *const formats[] = {&geno_vcf, &geno_bed};
 enum { N_FORMATS = sizeof formats / sizeof *formats };
 
 static int ends_with(const char *s, const char *tail, size_t n)
@@ -35,6 +37,21 @@ static const geno_format_t *format_of_path(const char *path)
     return best;
 }
 
+int geno_bed_prefix(const char *path)
+{
+    struct stat st;
+    if (!stat(path, &st)) return 0;
+    strbuf_t sb = {0};
+    int yes = !sb_printf(&sb, "%s.bed", path) && !stat(sb.s, &st);
+    free(sb.s);
+    return yes;
+}
+
+int geno_readable(const char *path)
+{
+    return !access(path, R_OK) || geno_bed_prefix(path);
+}
+
 static rgx_err choose_format(const char *path, const char *format, const geno_format_t **out)
 {
     if (format && *format && strcmp(format, "auto")) {
@@ -48,10 +65,45 @@ static rgx_err choose_format(const char *path, const char *format, const geno_fo
         return err;
     }
     *out = format_of_path(path);
+    /* A PLINK fileset named by its prefix. */
+    if (!*out && geno_bed_prefix(path)) *out = &geno_bed;
     /* A name without a known ending (a pipe, a renamed file): HTSlib tells VCF from BCF by
      * content, so VCF is the fallback. */
     if (!*out) *out = &geno_vcf;
     return RGX_OK;
+}
+
+rgx_err geno_file_add(geno_file_list_t *l, const char *path, int optional)
+{
+    if (optional && access(path, R_OK)) return RGX_OK;
+    rgx_err err = rgx_reserve(&l->name, &l->cap, (size_t)l->n + 1, sizeof *l->name);
+    if (!err) err = rgx_strdup(&l->name[l->n], path);
+    if (!err) l->n++;
+    return err;
+}
+
+rgx_err geno_files(const char *list, const char *format, char ***files, int *n)
+{
+    geno_file_list_t l = {0};
+    rgx_err err = RGX_OK;
+    for (const char *p = list; !err && p && *p;) {
+        size_t len = strcspn(p, ",");
+        const geno_format_t *f = NULL;
+        strbuf_t sb = {0};
+        err = sb_printf(&sb, "%.*s", (int)len, p);
+        if (!err) err = choose_format(sb.s, format, &f);
+        if (!err) err = f->files ? f->files(sb.s, &l) : geno_file_add(&l, sb.s, 0);
+        free(sb.s);
+        p += len + (p[len] == ',');
+    }
+    *files = l.name, *n = l.n;
+    return err;
+}
+
+void geno_files_free(char **files, int n)
+{
+    for (int k = 0; k < n; k++) free(files[k]);
+    free(files);
 }
 
 rgx_err geno_open(geno_t *g, const char *path, const char *format, char *const *samples, int n,

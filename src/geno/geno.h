@@ -35,6 +35,15 @@ extern const char *const geno_skip_name[GENO_SKIP_N];
 
 typedef struct geno geno_t;
 
+/* A list of file names (geno_files). */
+typedef struct {
+    char **name;
+    int n;
+    size_t cap;
+} geno_file_list_t;
+/* Adds path (copied) to the list; when optional, only if it can be read. */
+rgx_err geno_file_add(geno_file_list_t *l, const char *path, int optional);
+
 /* One format.  open() reads the header: the file's samples (n_file, sample()) and contigs;
  * select() is told the analysis samples (g->col, g->n) before the first record; begin()
  * positions at a unit; next() gives the unit's next record's site (g->v_*, every record, the
@@ -50,6 +59,8 @@ typedef struct {
     int (*next)(geno_t *g, rgx_err *err);
     int (*dosages)(geno_t *g, double *dose, rgx_err *err);
     void (*close)(geno_t *g);
+    /* The files path stands for (geno_files); NULL: path alone. */
+    rgx_err (*files)(const char *path, geno_file_list_t *list);
 } geno_format_t;
 
 struct geno {
@@ -118,6 +129,16 @@ rgx_err geno_set_contigs(geno_t *g, int n, char *const *names, const long *len);
 /* For the formats: a record the format found malformed, named by its contig and position. */
 rgx_err geno_bad_record(const geno_t *g, const char *what);
 
-extern const geno_format_t geno_vcf;
+/* Whether path can be opened: a readable file, or the prefix of a PLINK fileset (PATH.bed
+ * exists and PATH does not). */
+int geno_readable(const char *path);
+int geno_bed_prefix(const char *path);
+/* The files of a genotype input (a comma list, as the scan takes it; format as geno_open's):
+ * each file itself (a PLINK prefix as PREFIX.bed) and the files read with it (PREFIX.bim and
+ * PREFIX.fam).  For provenance and the scan's run key.  Free with geno_files_free. */
+rgx_err geno_files(const char *list, const char *format, char ***files, int *n);
+void geno_files_free(char **files, int n);
+
+extern const geno_format_t geno_vcf, geno_bed;
 
 #endif

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "comm.h"
+#include "mpienv.h"
+#include "outfile.h"
 #include "util.h"
 
 #define CHUNK_TARGET (1u << 20) /* bytes per chunk when the caller does not say */
@@ -18,7 +20,9 @@
 /* Every rank learns whether any rank failed, so that a collective sequence stops together. */
 static rgx_err agree(h5out_t *h, rgx_err err)
 {
-    return comm_agree(h->comm, err, "writing the run file");
+    rgx_err e = comm_agree(h->comm, err, "writing the run file");
+    if (e) h->failed = 1; /* the file cannot be closed any more (h5out_discard) */
+    return e;
 }
 
 static rgx_err open_common(h5out_t *h, const char *path, MPI_Comm comm, int create)
@@ -56,6 +60,10 @@ static rgx_err open_common(h5out_t *h, const char *path, MPI_Comm comm, int crea
     H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
     H5Pset_all_coll_metadata_ops(fapl, 1);
     H5Pset_coll_metadata_write(fapl, 1);
+    /* Closing the file closes whatever a failed stage left open (a dataset): with the MPI-IO
+     * driver's default ("semi") the close would fail, and HDF5 would close the file again at
+     * MPI_Finalize, after a write error, and crash there. */
+    H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
     if (create) {
         hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
         H5Pset_obj_track_times(fcpl, 0);
@@ -90,8 +98,10 @@ static rgx_err close_file(h5out_t *h)
     rgx_err err = RGX_OK;
     if (h->xfer >= 0) H5Pclose(h->xfer);
     if (h->xfer_ind >= 0) H5Pclose(h->xfer_ind);
-    if (h->file >= 0 && H5Fclose(h->file) < 0)
+    if (h->file >= 0 && H5Fclose(h->file) < 0) {
         err = rgx_fail(RGX_ERR_IO, "%s: closing the HDF5 file failed", h->tmp);
+        mpienv_abort_at_end(RGX_ERR_IO); /* HDF5 would retry at MPI_Finalize and crash */
+    }
     h->file = h->xfer = h->xfer_ind = H5I_INVALID_HID;
     return err;
 }
@@ -103,11 +113,64 @@ static void free_names(h5out_t *h)
     h->path = h->tmp = NULL;
 }
 
+/* Gives the file's unwritten parts (metadata HDF5 writes when it closes) their disk blocks
+ * now: on a full disk the failure shows here, where every rank can agree on it, and not
+ * inside HDF5's closing flush, where parallel HDF5 1.10 hangs on one (its ranks' collective
+ * steps diverge).  File systems without fallocate skip this (best effort). */
+static rgx_err reserve_blocks(h5out_t *h)
+{
+    if (h->rank != 0) return RGX_OK;
+    /* New objects' metadata gets its file space only when flushed, past the current end:
+     * room for the whole metadata cache (and 4 MiB more) is reserved beyond it, a reservation
+     * past the end of the file that the close's truncation returns. */
+    size_t max_size = 0, min_clean = 0, cur_size = 0;
+    int n_entries = 0;
+    if (H5Fget_mdc_size(h->file, &max_size, &min_clean, &cur_size, &n_entries) < 0) cur_size = 0;
+    int fd = open(h->tmp, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return rgx_fail(RGX_ERR_IO, "%s: cannot open: %s", h->tmp, strerror(errno));
+    rgx_err err = RGX_OK;
+    struct stat st;
+    off_t len = fstat(fd, &st) == 0 ? st.st_size : 0;
+    len += (off_t)cur_size + ((off_t)4 << 20);
+    if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, len) == 0)
+        h->reserved = len;
+    else if (errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
+        err = rgx_fail(RGX_ERR_IO, "%s: write failed: %s", h->tmp, strerror(errno));
+    close(fd);
+    return err;
+}
+
+/* After the close: the reservation's blocks past the end of the file are returned (some file
+ * systems keep them otherwise). */
+static void release_blocks(h5out_t *h)
+{
+    int fd = h->rank == 0 && h->reserved ? open(h->tmp, O_WRONLY | O_CLOEXEC) : -1;
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size < h->reserved &&
+        fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, st.st_size,
+                  h->reserved - st.st_size) != 0) {
+        /* best effort: the blocks are only wasted, the file is complete */
+    }
+    if (fd >= 0) close(fd);
+    h->reserved = 0;
+}
+
 rgx_err h5out_commit(h5out_t *h)
 {
-    rgx_err err = agree(h, close_file(h));
-    if (!err && h->rank == 0 && rename(h->tmp, h->path) != 0)
-        err = rgx_fail(RGX_ERR_IO, "cannot rename %s to %s: %s", h->tmp, h->path, strerror(errno));
+    rgx_err err = agree(h, reserve_blocks(h));
+    if (err) return err; /* the caller's h5out_discard ends it (the file stays unclosed) */
+    err = agree(h, close_file(h));
+    if (!err) release_blocks(h);
+    /* Every rank syncs (its node may cache what it wrote), then rank 0 renames and syncs the
+     * folder (outfile.h): the name appears only over complete, durable data. */
+    if (!err && h->rank != 0) {
+        int fd = open(h->tmp, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0)
+            err = rgx_fail(RGX_ERR_IO, "%s: write failed: %s", h->tmp, strerror(errno));
+        if (fd >= 0) close(fd);
+    }
+    err = agree(h, err);
+    if (!err && h->rank == 0) err = outfile_publish(h->tmp, h->path);
     err = agree(h, err);
     free_names(h);
     return err;
@@ -122,6 +185,16 @@ rgx_err h5out_suspend(h5out_t *h)
 
 void h5out_discard(h5out_t *h)
 {
+    if (h->failed && h->file >= 0) {
+        /* After a failed write (a full disk, an I/O error) parallel HDF5 1.10 cannot close
+         * the file: its ranks' collective flushes diverge and hang, and a failed close makes
+         * MPI_Finalize crash.  The file is left unclosed (only removed) and the job ends with
+         * MPI_Abort and this error's code once the command has reported it. */
+        if (h->xfer >= 0) H5Pclose(h->xfer);
+        if (h->xfer_ind >= 0) H5Pclose(h->xfer_ind);
+            h->file = h->xfer = h->xfer_ind = H5I_INVALID_HID;
+        mpienv_abort_at_end(RGX_ERR_IO);
+    }
     close_file(h);
     MPI_Barrier(h->comm);
     if (h->rank == 0 && h->tmp) unlink(h->tmp);

@@ -29,6 +29,8 @@ typedef struct {
     int rank, size;
     char *path; /* final name */
     char *tmp;  /* name while writing */
+    int failed; /* a collective call failed on some rank: the file cannot be closed */
+    long long reserved; /* bytes given disk blocks before the close (rank 0) */
 } h5out_t;
 
 /* Creates <path>.part (replacing a stale one), mode 0640. */
@@ -39,7 +41,9 @@ rgx_err h5out_reopen(h5out_t *h, const char *path, MPI_Comm comm);
 rgx_err h5out_commit(h5out_t *h);
 /* Closes and keeps <path>.part for a later h5out_reopen() (checkpoint, interrupted run). */
 rgx_err h5out_suspend(h5out_t *h);
-/* Closes and removes <path>.part (a failed run). */
+/* Closes and removes <path>.part (a failed run).  After a failed write the file is removed
+ * unclosed, and the job ends with MPI_Abort (mpienv_abort_at_end): parallel HDF5 cannot close
+ * it safely. */
 void h5out_discard(h5out_t *h);
 
 /* Creates the groups on a path ("/assoc"; intermediate groups too). */

@@ -2,6 +2,7 @@
 #include "provenance.h"
 
 #include <cblas.h>
+#include <fftw3.h>
 #include <gsl/gsl_version.h>
 #include <htslib/hts.h>
 #include <isa-l.h>
@@ -214,6 +215,7 @@ rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
     snprintf(buf, sizeof buf, "%d.%d.%d (headers at build time)", ISAL_MAJOR_VERSION,
              ISAL_MINOR_VERSION, ISAL_PATCH_VERSION);
     if ((err = attr(h, "isal_version", buf))) goto out; /* reads .nii.gz voxels */
+    if ((err = attr(h, "fftw_version", fftw_version))) goto out; /* the filters' FFTs */
 
     const char *cfile = cfg ? cfg_file(cfg) : NULL;
     char sha[65] = "";

@@ -96,14 +96,59 @@ const rf_row_t runfile_rows[] = {
     {{RF_PHENOTYPES_CHRX_YTY, RF_PHENOTYPES_CHRX_DF}, RF_DOUBLE, "n_phenotypes", "scan",
      "the same for chrX's model (sex added), when chrX was scanned with it (variants with "
      "`/variants/model` 1)"},
+    {{RF_PHENOTYPES_CORR_EIGENVALUES}, RF_DOUBLE, "n_phenotypes", "scan",
+     "eigenvalues, descending, of the correlation (Pearson, pairwise complete) of the "
+     "residualised phenotypes: what Meff is computed from"},
+    {{RF_ASSOC_BETA, RF_ASSOC_SE, RF_ASSOC_LOG10P, RF_ASSOC_LR_LOG10P, RF_ASSOC_TEST}, RF_DOUBLE,
+     "n_variants × n_outcomes", "scan",
+     "when the outcome is binary or survival, instead of `xty`/`gtg`: β (log OR or log HR), SE, "
+     "−log10 p of the reported test, −log10 p of the likelihood-ratio test (NaN for "
+     "score-tested pairs), test code (0 none, 1 score, 2 Wald, 3 Firth); attribute `outcome` "
+     "(`binary`, `time-to-event`), `full_fits`, `firth_fits`"},
+    {{RF_PHENOTYPES_N_CASE, RF_PHENOTYPES_N_CONTROL, RF_PHENOTYPES_N_EVENTS,
+      RF_PHENOTYPES_N_CENSORED},
+     RF_DOUBLE, "n_outcomes", "scan",
+     "cases and controls (binary), or events and censored samples (survival), per outcome, "
+     "when the outcome is binary or survival"},
     {{RF_PHENOTYPES}, RF_ATTRS, "", "scan",
      "`transform`, `samples`, `not_scanned`, `covariates` (the covariate columns, "
      "comma-separated, as the categorical indicators were named; the GWAS-SSF metadata lists "
-     "them)"},
+     "them); the phenotype-wide threshold: `meff` (of `meff_method`), `meff_li_ji`, "
+     "`meff_nyholt`, `meff_galwey`, `genome_wide_p` (5e-8), `study_threshold_p` (= "
+     "genome_wide_p / meff), `study_threshold_log10p` (docs/cmd-scan.md)"},
     {{RF_HITS_VALUES}, RF_DOUBLE, "n_hits × 4", "scan",
      "every (variant, phenotype) with −log10 p ≥ the threshold (attribute `threshold`): variant "
-     "row, β, SE, −log10 p"},
+     "row, β, SE, −log10 p; attribute `locus_window_kb`: how `export --loci` and the report "
+     "clump them"},
     {{RF_HITS_PHENOTYPE}, RF_STRING, "n_hits", "scan", "the phenotype of each hit"},
+    {{RF_PCA_SAMPLES}, RF_STRING, "n_pca", "pca",
+     "the samples of the PCs, in row order, when radiogx pca wrote /pca or scan carried it"},
+    {{RF_PCA_SCORES}, RF_DOUBLE, "n_pca × K", "pca",
+     "unit-norm eigenvectors of the GRM X Xᵀ / m, as plink2's .eigenvec; present when pca ran"},
+    {{RF_PCA_EIGENVALUES}, RF_DOUBLE, "K", "pca",
+     "eigenvalues of X Xᵀ / m, as plink2's .eigenval; present when pca ran"},
+    {{RF_PCA_LOADINGS}, RF_DOUBLE, "m × K", "pca",
+     "unit-norm variant weights: `pca --project` uses them; present when pca computed the PCs"},
+    {{RF_PCA_VARIANTS_CHROM, RF_PCA_VARIANTS_ID, RF_PCA_VARIANTS_REF, RF_PCA_VARIANTS_ALT},
+     RF_STRING, "m", "pca", "the variants the PCs used; present when pca computed the PCs"},
+    {{RF_PCA_VARIANTS_POS, RF_PCA_VARIANTS_AF}, RF_DOUBLE, "m", "pca",
+     "their positions and ALT frequencies over the samples; present when pca computed the PCs"},
+    {{RF_PCA_KING_VALUES}, RF_DOUBLE, "n_related × 6", "pca",
+     "the related pairs (KING-robust kinship above the attribute `threshold` of /pca/king): "
+     "row1, row2, NSNP, HETHET, IBS0, kinship; present when pca computed kinship"},
+    {{RF_PCA_KING_SAMPLE1, RF_PCA_KING_SAMPLE2}, RF_STRING, "n_related", "pca",
+     "the pairs' samples; present when pca computed kinship"},
+    {{RF_PCA_KING}, RF_ATTRS, "", "pca",
+     "`threshold`, `pairs_computed`, `scope` (every pair, or within sites only); present when "
+     "pca computed kinship"},
+    {{RF_PCA_RELATED}, RF_DOUBLE, "n_pca", "pca",
+     "1: left out of the PCs by --remove-related and projected onto them; present when it was "
+     "given"},
+    {{RF_PCA}, RF_ATTRS, "", "pca",
+     "`method`, `pcs`, `iterations`, `krylov_dimension`, `seed`, `samples`, `sites`, "
+     "`variants_read`, `variants_ld_regions`, `variants_qc_passed`, `variants_used`, `maf`, "
+     "`call_rate`, `hwe`, `ld_regions`, `indep_pairwise`; with --project: `projected_from`, "
+     "`variants_reference`, `variants_found` (docs/cmd-pca.md)"},
 };
 const size_t runfile_n_rows = sizeof runfile_rows / sizeof *runfile_rows;
 

@@ -1,25 +1,15 @@
 /* export_features.c — see export_features.h. */
 #include "export_features.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "h5in.h"
+#include "outfile.h"
 #include "util.h"
 #include "runfile.h"
-
-/* Opens <path>.part for writing with mode 0640 (health data: never world-readable). */
-static FILE *open_private(const char *tmp)
-{
-    unlink(tmp);
-    int fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY, 0640);
-    return fd < 0 ? NULL : fdopen(fd, "w");
-}
 
 rgx_err export_features_tsv(const char *run_path, const char *out_path)
 {
@@ -30,7 +20,7 @@ rgx_err export_features_tsv(const char *run_path, const char *out_path)
     size_t np = 0, ns = 0, nsite = 0, nn = 0, nstat = 0, rows = 0, cols = 0;
     long *status = NULL;
     double *v = NULL;
-    char *tmp = NULL;
+    outfile_t of = {0};
     FILE *o = NULL;
     if (!h5in_exists(f, RF_FEATURES_VALUES)) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: no /features (was extract run?)", run_path);
@@ -48,18 +38,13 @@ rgx_err export_features_tsv(const char *run_path, const char *out_path)
                        "%zu x %zu values, %zu names)", run_path, np, rows, cols, nn);
         goto out;
     }
-    size_t len = strlen(out_path) + 6;
-    if ((err = rgx_calloc(&tmp, len, 1))) goto out;
-    snprintf(tmp, len, "%s.part", out_path);
-    if (!(o = open_private(tmp))) {
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", tmp, strerror(errno));
-        goto out;
-    }
+    if ((err = outfile_open(&of, out_path))) goto out;
+    o = of.f;
     fputs("patient_id\tsample_id\tsite\tstatus", o);
     for (size_t j = 0; j < nn; j++) fprintf(o, "\t%s", names[j]);
     fputc('\n', o);
     static const char *word[] = {"ok", "failed", "no_genotypes"};
-    for (size_t i = 0; i < np; i++) {
+    for (size_t i = 0; i < np && !outfile_failed(&of); i++) {
         fprintf(o, "%s\t%s\t%s\t%s", pid[i], sid[i], site[i],
                 status[i] >= 0 && status[i] <= 2 ? word[status[i]] : "unknown");
         for (size_t j = 0; j < nn; j++) {
@@ -69,18 +54,9 @@ rgx_err export_features_tsv(const char *run_path, const char *out_path)
         }
         fputc('\n', o);
     }
-    if (ferror(o) | fclose(o)) {
-        o = NULL;
-        err = rgx_fail(RGX_ERR_IO, "%s: write failed", tmp);
-        goto out;
-    }
-    o = NULL;
-    if (rename(tmp, out_path) != 0)
-        err = rgx_fail(RGX_ERR_IO, "cannot rename %s to %s: %s", tmp, out_path, strerror(errno));
+    err = outfile_commit(&of);
 out:
-    if (o) fclose(o);
-    if (err && tmp) unlink(tmp);
-    free(tmp);
+    outfile_abort(&of);
     h5in_free_strings(pid, np), h5in_free_strings(sid, ns), h5in_free_strings(site, nsite);
     h5in_free_strings(names, nn);
     free(status), free(v);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <htslib/bgzf.h>
+#include <htslib/hfile.h>
 #include <htslib/hts.h>
 #include <htslib/kstring.h>
 #include <htslib/tbx.h>
@@ -10,13 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "assoc.h"
 #include "cfg.h"
 #include "h5in.h"
+#include "loci.h"
 #include "log.h"
+#include "outfile.h"
 #include "util.h"
 #include "version.h"
 #include "runfile.h"
@@ -49,8 +54,72 @@ static const char *chrom_code(const char *c, char *buf)
 void export_safe_name(const char *s, char *out, size_t n)
 {
     size_t k = 0;
-    for (; *s && k + 1 < n; s++) out[k++] = (*s == '/' || *s == ' ' || *s == '\t') ? '_' : *s;
+    for (; *s && k + 1 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '_' || c == '-' || c == '+' || c == '=' || c >= 0x80 ||
+                   (c == '.' && k > 0); /* never a hidden file, never "." or ".." */
+        out[k++] = keep ? (char)c : '_';
+    }
     out[k] = '\0';
+}
+
+typedef struct {
+    const char *stem, *name;
+    size_t i; /* the phenotype's column */
+} stem_t;
+
+static int cmp_stem(const void *a, const void *b)
+{
+    const stem_t *x = a, *y = b;
+    int c = strcasecmp(x->stem, y->stem);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+rgx_err export_check_names(char *const *names, size_t n, const char *run_path)
+{
+    /* Sorted by stem ignoring case, so that a collision is a run of equal stems (equal
+     * ignoring case, so that the files stay distinct on any file system). */
+    char (*stem)[EXPORT_NAME_MAX + 2] = NULL;
+    stem_t *st = NULL;
+    rgx_err err = RGX_OK;
+    if ((err = rgx_calloc(&stem, n ? n : 1, sizeof *stem)) ||
+        (err = rgx_calloc(&st, n ? n : 1, sizeof *st)))
+        goto out;
+    for (size_t i = 0; i < n && !err; i++) {
+        if (!names[i][0])
+            err = rgx_fail(RGX_ERR_INPUT, "%s: phenotype %zu has an empty name", run_path, i + 1);
+        else if (strlen(names[i]) > EXPORT_NAME_MAX)
+            err = rgx_fail(RGX_ERR_INPUT, "%s: phenotype '%.40s...' has a name of %zu bytes: at "
+                           "most %d make a file name", run_path, names[i], strlen(names[i]),
+                           EXPORT_NAME_MAX);
+        export_safe_name(names[i], stem[i], sizeof stem[i]);
+        st[i] = (stem_t){stem[i], names[i], i};
+    }
+    if (err) goto out;
+    qsort(st, n, sizeof *st, cmp_stem);
+    strbuf_t sb = {0};
+    size_t groups = 0;
+    for (size_t i = 0; i < n && !err;) {
+        size_t j = i + 1;
+        while (j < n && !strcasecmp(st[i].stem, st[j].stem)) j++;
+        if (j - i > 1 && groups++ < 5) {
+            err = sb_printf(&sb, "%s", groups > 1 ? "; " : "");
+            for (size_t k = i; k < j && !err; k++)
+                err = sb_printf(&sb, "%s'%s'", k > i ? ", " : "", st[k].name);
+            if (!err) err = sb_printf(&sb, " -> '%s'", st[i].stem);
+        }
+        i = j;
+    }
+    if (!err && groups)
+        err = rgx_fail(RGX_ERR_INPUT, "%s: %zu group%s of phenotypes would share a file name "
+                       "(names are made safe for files, then must differ, ignoring case): %s%s; "
+                       "rename the phenotypes", run_path, groups, groups > 1 ? "s" : "", sb.s,
+                       groups > 5 ? "; ..." : "");
+    free(sb.s);
+out:
+    free(stem), free(st);
+    return err;
 }
 
 static rgx_err md5_file(const char *path, char hex[33])
@@ -73,7 +142,18 @@ static rgx_err md5_file(const char *path, char hex[33])
 typedef struct {
     cfg_t *cfg;
     char *transform, *covariates; /* NULL: not recorded */
+    int outcome;                  /* assoc_t.outcome: 0 quantitative, 1 binary, 2 time to event */
 } ssf_meta_t;
+
+/* The effect column and model of a store's outcome: GWAS-SSF names the effect beta,
+ * odds_ratio or hazard_ratio; standard_error stays that of beta (the log scale). */
+static const char *const effect_name[3] = {"beta", "odds_ratio", "hazard_ratio"};
+static const char *const model_name[3] = {
+    "linear regression, t test",
+    "logistic regression: score test, Wald test of the full fit below the screen, Firth "
+    "fallback",
+    "Cox proportional hazards, Efron ties: score test, Wald test of the full fit below the "
+    "screen"};
 
 /* A YAML double-quoted scalar: quotes and backslashes escaped. */
 static void yaml_quoted(FILE *f, const char *s)
@@ -116,8 +196,9 @@ static rgx_err write_meta(const char *dir, const char *fname, const char *pheno,
     if (err) return err;
     time_t t = time(NULL);
     strftime(today, sizeof today, "%Y-%m-%d", gmtime(&t));
-    FILE *f = fopen(path, "w");
-    if (!f) return rgx_fail(RGX_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    outfile_t o; /* under a temporary name until complete (outfile.h) */
+    if ((err = outfile_open(&o, path))) return err;
+    FILE *f = o.f;
     const char *const *tech, *const *anc;
     size_t n_tech = cfg_strings(m->cfg, "study.genotyping_technology", &tech);
     size_t n_anc = cfg_strings(m->cfg, "study.ancestry_category", &anc);
@@ -142,10 +223,10 @@ static rgx_err write_meta(const char *dir, const char *fname, const char *pheno,
             "coordinate_system: 1-based\n",
             fname, md5, today, sorted ? "true" : "false", cfg_str(m->cfg, "study.genome_build"));
     yaml_list(f, "genotyping_technology", tech, n_tech, "");
-    fprintf(f, "analysis_software: \"radiogx %s (linear regression, t test)\"\n", rgx_version());
+    fprintf(f, "analysis_software: \"radiogx %s (%s)\"\n", rgx_version(), model_name[m->outcome]);
     const char *traits[1] = {trait};
     yaml_list(f, "trait_description", traits, 1, "");
-    fprintf(f, "effect_statistic: beta\nsex: combined\n");
+    fprintf(f, "effect_statistic: %s\nsex: combined\n", effect_name[m->outcome]);
     if (m->covariates && *m->covariates) {
         fprintf(f, "adjusted_covariates:\n");
         for (const char *c = m->covariates; *c;) {
@@ -159,8 +240,7 @@ static rgx_err write_meta(const char *dir, const char *fname, const char *pheno,
     fprintf(f, "author_notes: "), yaml_quoted(f, notes), fputc('\n', f);
     fprintf(f, "samples:\n  - sample_size: %.0f\n", n);
     yaml_list(f, "sample_ancestry_category", anc, n_anc, "    ");
-    if (fclose(f) != 0) return rgx_fail(RGX_ERR_IO, "%s: write failed", path);
-    return RGX_OK;
+    return outfile_commit(&o);
 }
 
 rgx_err export_sumstats_check(const cfg_t *cfg)
@@ -225,6 +305,29 @@ static int chrom_number(const char *c)
     return *cc && !*end && v >= 1 && v <= 25 ? (int)v : 0;
 }
 
+/* A failed write of path: with the system's reason when the library left one in errno. */
+static rgx_err io_failed(const char *path)
+{
+    return rgx_fail(RGX_ERR_IO, "%s: write failed%s%s", path, errno ? ": " : "",
+                    errno ? strerror(errno) : "");
+}
+
+/* Closes a file dropped after a failure.  What it still holds goes to /dev/null: bgzf_close
+ * flushes, and when that flush fails (a full disk) it returns without freeing anything; and
+ * HTSlib's complaints would only repeat the error already reported. */
+static void quiet_close(BGZF *fp)
+{
+    hFILE *null = hopen("/dev/null", "w");
+    if (null) {
+        hclose_abruptly(fp->fp);
+        fp->fp = null;
+    }
+    enum htsLogLevel level = hts_get_log_level();
+    hts_set_log_level(HTS_LOG_OFF);
+    bgzf_close(fp);
+    hts_set_log_level(level);
+}
+
 /* The tabix index of a file being written, built line by line as tbx_index_build would build
  * it from the finished file (contigs numbered in order of first appearance; each line the
  * interval [pos - 1, pos) ending at the virtual offset after it; the meta block: tabix's
@@ -241,8 +344,8 @@ static const int32_t tbi_conf[6] = {TBX_GENERIC, 1, 2, 2, '#', 1};
 
 static rgx_err tbi_begin(tbi_t *t, BGZF *fp)
 {
-    *t = (tbi_t){hts_idx_init(0, HTS_FMT_TBI, (uint64_t)bgzf_tell(fp), 14, 5), {0, 0, NULL}, 0,
-                 -1, 0};
+    *t = (tbi_t){
+        hts_idx_init(0, HTS_FMT_TBI, (uint64_t)bgzf_tell(fp), 14, 5), {0, 0, NULL}, 0, -1, 0};
     return t->idx ? RGX_OK : rgx_fail(RGX_ERR_MEMORY, "out of memory");
 }
 
@@ -270,11 +373,13 @@ static rgx_err tbi_line(tbi_t *t, BGZF *fp, const char *c, double pos)
     return RGX_OK;
 }
 
-/* At the end of the data (before closing fp): finish and save path.tbi. */
-static rgx_err tbi_end(tbi_t *t, BGZF *fp, const char *path)
+/* At the end of the data (before closing fp): finish and save the index as idx_path (the data
+ * file, being written, is path). */
+static rgx_err tbi_end(tbi_t *t, BGZF *fp, const char *path, const char *idx_path)
 {
     rgx_err err = RGX_OK;
-    if (bgzf_flush(fp) < 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", path);
+    errno = 0;
+    if (bgzf_flush(fp) < 0) err = io_failed(path);
     uint8_t *meta = NULL;
     size_t l_nm = t->names.l, l_meta = 28 + l_nm;
     if (!err && hts_idx_finish(t->idx, (uint64_t)bgzf_tell(fp)) < 0)
@@ -286,9 +391,11 @@ static rgx_err tbi_end(tbi_t *t, BGZF *fp, const char *path)
             for (int b = 0; b < 4; b++) meta[4 * i + b] = (uint8_t)(x >> (8 * b));
         }
         if (l_nm) memcpy(meta + 28, t->names.s, l_nm);
+        errno = 0;
         if (hts_idx_set_meta(t->idx, (uint32_t)l_meta, meta, 1) < 0 ||
-            hts_idx_save_as(t->idx, path, NULL, HTS_FMT_TBI) < 0)
-            err = rgx_fail(RGX_ERR_IO, "%s: cannot write the tabix index", path);
+            hts_idx_save_as(t->idx, path, idx_path, HTS_FMT_TBI) < 0)
+            err = rgx_fail(RGX_ERR_IO, "%s.tbi: cannot write the tabix index%s%s", path,
+                           errno ? ": " : "", errno ? strerror(errno) : "");
     }
     free(meta);
     return err;
@@ -312,6 +419,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     double *pos = NULL, *af = NULL, *qc = NULL, *nobs = NULL, *B = NULL, *S = NULL, *L = NULL;
     BGZF **out = NULL;
     tbi_t *tbi = NULL;
+    char **tmp = NULL, **tmpi = NULL; /* per open file: temporary names of data and index */
     kstring_t ks = {0, 0, NULL}, vs = {0, 0, NULL};
     assoc_t as = {0};
     ssf_meta_t meta = {0};
@@ -320,6 +428,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     int sorted = 1;
     if ((err = meta_open(f, run_path, overrides, n_overrides, &meta))) goto out;
     if ((err = assoc_open(&as, f, run_path))) goto out;
+    meta.outcome = as.outcome;
     size_t c0;
     if ((err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &p, &pn)) ||
         (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &V, &chrom)) ||
@@ -331,6 +440,7 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
         (err = h5in_read_doubles(f, RF_VARIANTS_QC, &nv, &c0, &qc)) ||
         (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &nv, &c0, &nobs)))
         goto out;
+    if ((err = export_check_names(pn, p, run_path))) goto out;
     if ((err = rgx_calloc(&site_ok, V ? V : 1, 1))) goto out;
     double prev_pos = 0;
     for (size_t v = 0, prev_c = 0; v < V; v++) { /* GWAS-SSF rows: which, and in what order */
@@ -358,6 +468,8 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     }
     if ((err = rgx_calloc(&out, BATCH, sizeof *out)) ||
         (err = rgx_calloc(&tbi, BATCH, sizeof *tbi)) ||
+        (err = rgx_calloc(&tmp, BATCH, sizeof *tmp)) ||
+        (err = rgx_calloc(&tmpi, BATCH, sizeof *tmpi)) ||
         (err = rgx_calloc(&B, (size_t)ROWS * (p ? p : 1), sizeof *B)) ||
         (err = rgx_calloc(&S, (size_t)ROWS * (p ? p : 1), sizeof *S)) ||
         (err = rgx_calloc(&L, (size_t)ROWS * (p ? p : 1), sizeof *L)))
@@ -367,11 +479,12 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     if ((err = rgx_calloc(&mine, p ? p : 1, sizeof *mine))) goto out;
     for (size_t k = (size_t)part; k < p; k += (size_t)parts) mine[nm_++] = k;
     progress_t prog;
-    progress_init(&prog, parts > 1 ? "export: summary statistics (rank 0's share)"
-                                   : "export: summary statistics",
+    progress_init(&prog,
+                  parts > 1 ? "export: summary statistics (rank 0's share)"
+                            : "export: summary statistics",
                   "phenotypes", (long)nm_);
     /* Each phenotype's n, as text (the same on every line of its file). */
-    char (*ntext)[32] = NULL;
+    char(*ntext)[32] = NULL;
     if ((err = rgx_calloc(&ntext, p ? p : 1, sizeof *ntext))) goto out_mine;
     for (size_t k = 0; k < p; k++) snprintf(ntext[k], sizeof ntext[k], "%.0f\t", nobs[k]);
     for (size_t i0 = 0; i0 < nm_ && !err; i0 += BATCH) {
@@ -381,17 +494,23 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
             char nm[1024], path[4200];
             export_safe_name(pn[ph[k]], nm, sizeof nm);
             snprintf(path, sizeof path, "%s/%s.tsv.gz", dir, nm);
-            out[k] = bgzf_open(path, "w6");
+            /* Under temporary names until complete (outfile.h): the data, and its index. */
+            if ((err = outfile_temp(path, &tmp[k])) ||
+                (err = outfile_temp_fixed(tmp[k], ".tbi", &tmpi[k])))
+                break;
+            out[k] = bgzf_open(tmp[k], "w6");
             if (!out[k]) {
-                err = rgx_fail(RGX_ERR_IO, "%s: cannot create", path);
+                err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", tmp[k], strerror(errno));
                 break;
             }
-            static const char hdr[] =
-                "chromosome\tbase_pair_location\teffect_allele\tother_allele\t"
-                "beta\tstandard_error\teffect_allele_frequency\tp_value\t"
-                "variant_id\tn\tneg_log_10_p_value\n";
-            if (bgzf_write(out[k], hdr, sizeof hdr - 1) < 0)
-                err = rgx_fail(RGX_ERR_IO, "%s: write", path);
+            char hdr[256];
+            int hl = snprintf(hdr, sizeof hdr,
+                              "chromosome\tbase_pair_location\teffect_allele\tother_allele\t"
+                              "%s\tstandard_error\teffect_allele_frequency\tp_value\t"
+                              "variant_id\tn\tneg_log_10_p_value\n",
+                              effect_name[as.outcome]);
+            errno = 0;
+            if (bgzf_write(out[k], hdr, (size_t)hl) < 0) err = io_failed(path);
             if (!err) err = tbi_begin(&tbi[k], out[k]);
         }
         for (size_t r0 = 0; r0 < V && !err; r0 += ROWS) {
@@ -420,15 +539,20 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
                     sumstats_p_text(m, pt, sizeof pt);
                     ks.l = 0;
                     kputsn(vs.s, l_site, &ks);
-                    ksprintf(&ks, "%.10g\t%.10g\t", b, s);
+                    /* odds and hazard ratios: exp(beta); the SE stays that of beta */
+                    ksprintf(&ks, "%.10g\t%.10g\t", as.outcome ? exp(b) : b, s);
                     kputsn(vs.s + l_site, l_af - l_site, &ks);
                     kputs(pt, &ks), kputc('\t', &ks);
                     kputsn(vs.s + l_af, vs.l - l_af, &ks);
                     kputs(ntext[ph[k]], &ks);
                     ksprintf(&ks, "%.10g\n", m);
-                    if (bgzf_write(out[k], ks.s, ks.l) < 0)
-                        err = rgx_fail(RGX_ERR_IO, "write failed");
-                    else
+                    errno = 0;
+                    if (bgzf_write(out[k], ks.s, ks.l) < 0) {
+                        /* named as the file will be (without ".XXXXXX.part") */
+                        char fin[4200];
+                        snprintf(fin, sizeof fin, "%.*s", (int)strlen(tmp[k]) - 12, tmp[k]);
+                        err = io_failed(fin);
+                    } else
                         err = tbi_line(&tbi[k], out[k], cc, pos[v]);
                 }
             }
@@ -439,15 +563,30 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
             snprintf(fname, sizeof fname, "%s.tsv.gz", nm);
             snprintf(path, sizeof path, "%s/%s", dir, fname);
             /* The index (tabix: sequence column 1, position column 2, one header line) is
-             * saved before the file is closed; both exist when this file is done. */
-            if (!err && out[k]) err = tbi_end(&tbi[k], out[k], path);
+             * saved before the file is closed. */
+            if (!err && out[k]) err = tbi_end(&tbi[k], out[k], path, tmpi[k]);
             tbi_free(&tbi[k]);
-            if (out[k] && bgzf_close(out[k]) < 0 && !err)
-                err = rgx_fail(RGX_ERR_IO, "close failed");
+            errno = 0;
+            if (out[k] && err) quiet_close(out[k]);
+            else if (out[k] && bgzf_close(out[k]) < 0) err = io_failed(path);
             out[k] = NULL;
-            if (err) continue;
-            err = write_meta(dir, fname, pn[ph[k]], nobs[ph[k]], run_path, sorted, &meta);
-            progress_update(&prog, (long)(i0 + k + 1));
+            /* Complete: the data, then its index (never older than the data it describes:
+             * htslib warns then; an old index that failed to be replaced is removed), then the
+             * sidecar with the data's MD5.  A job killed between the renames leaves a sidecar
+             * whose MD5 does not match: detectable, never silently wrong. */
+            if (!err && tmp[k] && !(err = outfile_publish(tmp[k], path))) {
+                char idx[4300];
+                free(tmp[k]), tmp[k] = NULL;
+                snprintf(idx, sizeof idx, "%s.tbi", path);
+                if ((err = outfile_publish(tmpi[k], idx))) unlink(idx);
+                free(tmpi[k]), tmpi[k] = NULL;
+                if (!err)
+                    err = write_meta(dir, fname, pn[ph[k]], nobs[ph[k]], run_path, sorted, &meta);
+            }
+            outfile_discard(tmp[k]), outfile_discard(tmpi[k]);
+            free(tmp[k]), free(tmpi[k]);
+            tmp[k] = tmpi[k] = NULL;
+            if (!err) progress_update(&prog, (long)(i0 + k + 1));
         }
     }
     free(ntext);
@@ -455,12 +594,15 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
         log_info("export: %ld (variant, phenotype) pairs without a test (constant dosage on the "
                  "phenotype's samples) have no GWAS-SSF row", no_test);
 out_mine:
-    progress_done(&prog, (long)nm_);
+    if (!err) progress_done(&prog, (long)nm_);
     free(mine);
 out:
     for (size_t k = 0; out && k < BATCH; k++)
-        if (out[k]) bgzf_close(out[k]);
+        if (out[k]) quiet_close(out[k]);
     for (size_t k = 0; tbi && k < BATCH; k++) tbi_free(&tbi[k]);
+    for (size_t k = 0; tmp && k < BATCH; k++) outfile_discard(tmp[k]), free(tmp[k]);
+    for (size_t k = 0; tmpi && k < BATCH; k++) outfile_discard(tmpi[k]), free(tmpi[k]);
+    free(tmp), free(tmpi);
     free(out), free(tbi), free(ks.s), free(vs.s), free(pos), free(af), free(qc), free(nobs);
     free(B), free(S), free(L), free(site_ok);
     meta_close(&meta);
@@ -471,43 +613,35 @@ out:
     return err;
 }
 
-rgx_err export_hits(const char *run_path, const char *out_path)
+rgx_err export_hits(const char *run_path, const char *out_path, double window_kb)
 {
     hid_t f;
     rgx_err err = h5in_open(run_path, &f);
     if (err) return err;
-    char **ph = NULL, **chrom = NULL, **id = NULL, **ref = NULL, **alt = NULL;
-    size_t nh = 0, hc = 0, V = 0, nv = 0, c0;
-    double *hv = NULL, *pos = NULL;
-    FILE *o = NULL;
-    if (!h5in_exists(f, RF_HITS_VALUES)) {
-        err = rgx_fail(RGX_ERR_INPUT, "%s: no /hits (was scan run?)", run_path);
+    loci_t L = {0};
+    outfile_t of = {0};
+    if ((err = loci_read(&L, f, run_path, window_kb, NAN)) || (err = outfile_open(&of, out_path)))
         goto out;
+    FILE *o = of.f;
+    /* study_wide: at or above alpha / Meff (docs/cmd-scan.md), NA for a run file made before
+     * radiogx computed it; locus: the hit's locus in export --loci. */
+    fputs("variant_id\tchrom\tpos\tref\talt\tphenotype\tbeta\tse\tneg_log10_p\tstudy_wide\t"
+          "locus\n",
+          o);
+    for (size_t i = 0; i < L.nh && !outfile_failed(&of); i++) {
+        const loci_hit_t *h = &L.hit[i];
+        size_t v = h->row;
+        fprintf(o, "%s\t%s\t%.0f\t%s\t%s\t%s\t%.10g\t%.10g\t%.10g\t%s\t%zu\n", L.id[v], L.chrom[v],
+                L.pos[v], L.ref[v], L.alt[v], L.pname[h->pheno], h->beta, h->se, h->mlp,
+                isnan(L.study_log10p)      ? "NA"
+                : h->mlp >= L.study_log10p ? "yes"
+                                           : "no",
+                h->locus + 1);
     }
-    if ((err = h5in_read_doubles(f, RF_HITS_VALUES, &nh, &hc, &hv)) ||
-        (err = h5in_read_strings(f, RF_HITS_PHENOTYPE, &nv, &ph)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &V, &chrom)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_ID, &nv, &id)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_REF, &nv, &ref)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_ALT, &nv, &alt)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &nv, &c0, &pos)))
-        goto out;
-    if (!(o = fopen(out_path, "w"))) {
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", out_path, strerror(errno));
-        goto out;
-    }
-    fputs("variant_id\tchrom\tpos\tref\talt\tphenotype\tbeta\tse\tneg_log10_p\n", o);
-    for (size_t i = 0; i < nh && hc == 4; i++) {
-        size_t v = (size_t)hv[i * 4];
-        if (v >= V) continue;
-        fprintf(o, "%s\t%s\t%.0f\t%s\t%s\t%s\t%.10g\t%.10g\t%.10g\n", id[v], chrom[v], pos[v],
-                ref[v], alt[v], ph[i], hv[i * 4 + 1], hv[i * 4 + 2], hv[i * 4 + 3]);
-    }
-    if (fclose(o) != 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", out_path);
+    err = outfile_commit(&of);
 out:
-    free(hv), free(pos);
-    h5in_free_strings(ph, nh), h5in_free_strings(chrom, V), h5in_free_strings(id, V);
-    h5in_free_strings(ref, V), h5in_free_strings(alt, V);
+    outfile_abort(&of);
+    loci_free(&L);
     h5in_close(f);
     return err;
 }

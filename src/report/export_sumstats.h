@@ -29,11 +29,18 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
 rgx_err export_sumstats_check(const cfg_t *cfg);
 
 /* /hits with the variants' ids and positions, one line per (variant, phenotype), in genome
- * order: variant_id chrom pos ref alt phenotype beta se neg_log10_p. */
-rgx_err export_hits(const char *run_path, const char *out_path);
+ * order: variant_id chrom pos ref alt phenotype beta se neg_log10_p study_wide (yes/no: at or
+ * above the study-wide threshold alpha / Meff) locus (its locus, loci.h, with the half-window
+ * window_kb; <= 0: the scan's). */
+rgx_err export_hits(const char *run_path, const char *out_path, double window_kb);
 
-/* A phenotype name as a file name: '/', space and tab become '_'. */
+/* A phenotype name as a file name: every byte but ASCII letters, digits, '_', '-', '+', '='
+ * and '.' (not first: no hidden files, no "." or "..") becomes '_'; UTF-8 stays. */
 void export_safe_name(const char *s, char *out, size_t n);
+/* Refuses names that cannot be file names: empty, longer than EXPORT_NAME_MAX bytes, or equal
+ * to another's after export_safe_name, ignoring case (the error lists the groups). */
+#define EXPORT_NAME_MAX 200
+rgx_err export_check_names(char *const *names, size_t n, const char *run_path);
 
 /* p = 10^-m as text, exact in range for any m >= 0. */
 void sumstats_p_text(double m, char *buf, size_t n);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "outfile.h"
+
 typedef struct {
     cairo_surface_t *s;
     cairo_t *cr;
@@ -77,13 +79,29 @@ static void axes(canvas_t *c, const char *ylabel, int xticks)
     cairo_restore(cr);
 }
 
+static cairo_status_t png_write(void *closure, const unsigned char *data, unsigned int n)
+{
+    outfile_t *o = closure;
+    return fwrite(data, 1, n, o->f) == n ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* The PNG under a temporary name, renamed when complete (outfile.h). */
 static rgx_err canvas_close(canvas_t *c, const char *png)
 {
-    cairo_status_t st = cairo_surface_write_to_png(c->s, png);
+    outfile_t o;
+    rgx_err err = outfile_open(&o, png);
+    if (!err) {
+        cairo_status_t st = cairo_surface_write_to_png_stream(c->s, png_write, &o);
+        if (st == CAIRO_STATUS_SUCCESS || outfile_failed(&o)) {
+            err = outfile_commit(&o); /* names the file and the system's reason */
+        } else {
+            err = rgx_fail(RGX_ERR_IO, "%s: cannot write the PNG: %s", png,
+                           cairo_status_to_string(st));
+            outfile_abort(&o);
+        }
+    }
     cairo_destroy(c->cr), cairo_surface_destroy(c->s);
-    if (st != CAIRO_STATUS_SUCCESS)
-        return rgx_fail(RGX_ERR_IO, "%s: cannot write the PNG: %s", png, cairo_status_to_string(st));
-    return RGX_OK;
+    return err;
 }
 
 rgx_err plot_manhattan(const char *png, const char *title, char *const *chrom, const double *pos,

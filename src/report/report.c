@@ -11,13 +11,15 @@
 #include "assoc.h"
 #include "h5in.h"
 #include "log.h"
+#include "outfile.h"
 #include "plot.h"
+#include "report_loci.h"
 #include "report_sites.h"
 #include "util.h"
 #include "runfile.h"
 
 /* Phenotypes plotted one by one are read GROUP at a time (one pass over /assoc each). */
-enum { GROUP = 16, TOP_HITS = 25, ROWS = 2048 };
+enum { GROUP = 16, ROWS = 2048 };
 /* The pooled QQ plot bins -log10 p by 0.01 up to 50; larger values are kept one by one. */
 #define QQ_BIN 0.01
 #define QQ_TOP 50.0
@@ -93,11 +95,14 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     hit_t *hits = NULL;
     size_t *sel = NULL, *locus = NULL, nsel = 0, *mine = NULL, nmine = 0;
     FILE *o = NULL;
+    outfile_t of = {0};
     strbuf_t sb = {0};
     assoc_t as = {0};
-    if ((err = h5in_read_strings(f, RF_SAMPLES_PATIENT_ID, &np, &pid)) ||
-        (err = h5in_read_strings(f, RF_SAMPLES_REASON, &np, &reason)) ||
-        (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &np, &status)))
+    /* A scan of a phenotype table has no /samples (no patients were extracted). */
+    if (h5in_exists(f, RF_SAMPLES_PATIENT_ID) &&
+        ((err = h5in_read_strings(f, RF_SAMPLES_PATIENT_ID, &np, &pid)) ||
+         (err = h5in_read_strings(f, RF_SAMPLES_REASON, &np, &reason)) ||
+         (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &np, &status))))
         goto out;
     if ((err = assoc_open(&as, f, run_path))) goto out;
     if ((err = h5in_read_strings(f, RF_VARIANTS_CHROM, &nv, &chrom)) ||
@@ -106,7 +111,8 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
         (err = h5in_attr_str(f, RF_VARIANTS_QC, "codes", &codes)) ||
         (err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &nph, &pname)) ||
         (err = h5in_read_doubles(f, RF_PHENOTYPES_LAMBDA_GC, &nph, &c0, &lambda)) ||
-        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &nph, &c0, &pn)))
+        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &nph, &c0, &pn)) ||
+        (err = export_check_names(pname, nph, run_path)))
         goto out;
     if (h5in_exists(f, RF_HITS_VALUES) &&
         ((err = h5in_read_doubles(f, RF_HITS_VALUES, &nh, &hc, &hv)) ||
@@ -229,10 +235,8 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     /* The page. */
     sb.len = 0;
     if ((err = sb_printf(&sb, "%s/report.html", dir))) goto out;
-    if (!(o = fopen(sb.s, "w"))) {
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", sb.s, strerror(errno));
-        goto out;
-    }
+    if ((err = outfile_open(&of, sb.s))) goto out;
+    o = of.f;
     size_t nok = 0, nfail = 0, nnog = 0;
     for (size_t i = 0; i < np; i++) nok += status[i] == 0, nfail += status[i] == 1, nnog += status[i] == 2;
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>radiogx report</title>\n"
@@ -271,21 +275,9 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
                "<img src=\"manhattan.png\" alt=\"Manhattan plot\" width=\"1200\"><br>\n"
                "<img src=\"qq.png\" alt=\"QQ plot\" width=\"520\">\n",
             nph, nh, threshold);
-    fputs("<h3>Top hits</h3>\n<table><tr><th>variant</th><th>chrom</th><th>pos</th>"
-          "<th>phenotype</th><th>beta</th><th>se</th><th>-log10 p</th></tr>\n",
-          o);
-    for (size_t i = 0; i < nh && i < TOP_HITS; i++) {
-        size_t v = hits[i].v;
-        fputs("<tr><td>", o);
-        if (v < nv) html(o, chrom[v]), fprintf(o, ":%.0f", pos[v]);
-        fputs("</td><td>", o);
-        if (v < nv) html(o, chrom[v]);
-        fprintf(o, "</td><td>%.0f</td><td>", v < nv ? pos[v] : NAN);
-        html(o, hits[i].ph < nph ? pname[hits[i].ph] : "?");
-        fprintf(o, "</td><td>%.4g</td><td>%.3g</td><td>%.2f</td></tr>\n", hits[i].beta, hits[i].se,
-                hits[i].m);
-    }
-    fputs("</table>\n<h3>Phenotypes with hits</h3>\n", o);
+    /* The phenotype-wide threshold and the hits as loci (report_loci.c). */
+    if ((err = report_loci(o, f, run_path, dir))) goto out;
+    fputs("<h3>Phenotypes with hits</h3>\n", o);
     for (size_t k = 0; k < nsel; k++) {
         char nm[512];
         export_safe_name(pname[sel[k]], nm, sizeof nm);
@@ -302,13 +294,13 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
         fprintf(o, "</td><td>%.0f</td><td>%.3f</td></tr>\n", pn[j], lambda[j]);
     }
     fputs("</table>\n</body></html>\n", o);
-    if (fclose(o) != 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", sb.s);
     o = NULL;
+    err = outfile_commit(&of);
     if (!err) log_info("report: %s (and the plots of %zu phenotypes with hits)", sb.s, nsel);
 out:
     plot_finish();
     assoc_close(&as);
-    if (o) fclose(o);
+    outfile_abort(&of);
     h5in_free_strings(pid, np), h5in_free_strings(reason, np), h5in_free_strings(chrom, nv);
     h5in_free_strings(pname, nph), h5in_free_strings(hph, nh);
     free(codes), free(study), free(status), free(pos), free(qc), free(lambda), free(pn), free(hv);

@@ -1,8 +1,10 @@
 /* report.h — the study report of a run file: DIR/report.html with the cohort (patients,
  * failures and their reasons), the sites (report_sites.h: counts, box plots and principal
- * components before and after harmonisation), the variant QC counts, lambda GC per phenotype and the top
- * hits, and its plots as PNG: manhattan.png (every phenotype: each variant at its smallest p),
- * qq.png (every phenotype's p pooled), and manhattan_<phenotype>.png + qq_<phenotype>.png for
+ * components before and after harmonisation), the variant QC counts, lambda GC per phenotype,
+ * the phenotype-wide threshold (Meff) and the hits as loci (report_loci.h; every pair in
+ * DIR/loci.html), and its plots as PNG: manhattan.png (every phenotype: each variant at its
+ * smallest p), qq.png (every phenotype's p pooled), and manhattan_<phenotype>.png +
+ * qq_<phenotype>.png for
  * every phenotype with hits (in the report: the strongest at each locus first).  Reads /assoc
  * in blocks of rows, so memory follows the number of variants, not variants x phenotypes. */
 #ifndef RGX_REPORT_H

@@ -71,10 +71,31 @@ static rgx_err read_params(assoc_t *a, const char *path)
     return err;
 }
 
+/* The store of binary and time-to-event outcomes. */
+static rgx_err open_fitted(assoc_t *a, const char *path)
+{
+    char *kind = NULL;
+    if (h5in_attr_str(a->f, RF_ASSOC, "outcome", &kind) == RGX_OK)
+        a->outcome = !strcmp(kind, "binary") ? 1 : 2;
+    free(kind);
+    hid_t d = H5Dopen2(a->f, RF_ASSOC_BETA, H5P_DEFAULT);
+    hsize_t dx[2] = {0, 0};
+    if (d >= 0) {
+        hid_t sp = H5Dget_space(d);
+        H5Sget_simple_extent_dims(sp, dx, NULL);
+        H5Sclose(sp), H5Dclose(d);
+    }
+    if (d < 0 || !a->outcome)
+        return rgx_fail(RGX_ERR_INPUT, "%s: /assoc/beta without its outcome attribute", path);
+    a->n_rows = (size_t)dx[0], a->p = (size_t)dx[1];
+    return RGX_OK;
+}
+
 rgx_err assoc_open(assoc_t *a, hid_t f, const char *path)
 {
     memset(a, 0, sizeof *a);
     a->f = f;
+    if (h5in_exists(f, RF_ASSOC_BETA)) return open_fitted(a, path);
     if (!h5in_exists(f, RF_ASSOC_XTY) || !h5in_exists(f, RF_ASSOC_GTG))
         return rgx_fail(RGX_ERR_INPUT, "%s: no /assoc/xty and /assoc/gtg (was the scan run?)",
                         path);
@@ -104,6 +125,13 @@ rgx_err assoc_rows(assoc_t *a, size_t r0, size_t nr, double *beta, double *se, d
         return rgx_fail(RGX_ERR_INTERNAL, "rows %zu..%zu of %zu", r0, r0 + nr, a->n_rows);
     size_t P = a->p ? a->p : 1, NG = a->ng ? a->ng : 1;
     rgx_err err = RGX_OK;
+    if (a->outcome) { /* stored as they are */
+        const char *nm[3] = {RF_ASSOC_BETA, RF_ASSOC_SE, RF_ASSOC_LOG10P};
+        double *dst[3] = {beta, se, mlp};
+        for (int k = 0; k < 3 && !err; k++)
+            if (dst[k]) err = h5in_read_rows(a->f, nm[k], r0, nr, dst[k]);
+        return err;
+    }
     if (nr > a->cap) {
         free(a->xty), free(a->gtg);
         a->xty = a->gtg = NULL, a->cap = 0;

@@ -6,7 +6,8 @@
  * same code the scan uses (scan_stats): exports and reports read the bits the scan computed.
  * 8 bytes per pair instead of 24 for beta, se and -log10 p (docs/formats.md).  Variants of
  * chrX scanned with sex as an extra covariate (/variants/model 1) use /phenotypes/chrx_yty and
- * chrx_df instead. */
+ * chrx_df instead.  Binary and time-to-event outcomes (/assoc attribute outcome) keep beta,
+ * se, -log10 p, the likelihood-ratio -log10 p and the test per pair, read as they are. */
 #ifndef RGX_ASSOC_H
 #define RGX_ASSOC_H
 
@@ -26,6 +27,7 @@ typedef struct {
 
 typedef struct {
     hid_t f;
+    int outcome; /* 0 quantitative (xty, gtg); 1 binary, 2 time-to-event (beta, se, log10p) */
     size_t n_rows, p, ng;
     int *group;
     assoc_model_t m[2]; /* the covariates; chrX's (sex added), when the scan had it */

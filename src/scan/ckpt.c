@@ -38,7 +38,8 @@ rgx_err ckpt_open(ckpt_writer_t *w, const char *dir, const char *stage, int rank
         return err;
     }
     fprintf(w->f, "%s%.64s\n", FILE_MAGIC, run_key);
-    if (fflush(w->f) != 0) return rgx_fail(RGX_ERR_IO, "%s: write failed", w->path);
+    if (fflush(w->f) != 0)
+        return rgx_fail(RGX_ERR_IO, "%s: write failed: %s", w->path, strerror(errno));
     w->last_sync = wall_clock();
     return RGX_OK;
 }

@@ -38,33 +38,17 @@ static int is_sparse(size_t n_miss, size_t n)
     return n_miss * 6 <= n;
 }
 
-rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, const int *keep,
-                        const double *C, size_t q)
+/* Groups of identical missingness among the kept columns cols[0 .. m->p) of Y, in the order
+ * of their first phenotype: m->group, and per group its first column rep[g] and whether it is
+ * sparse.  bits: each kept column's missingness (W words a column). */
+static void find_groups(scan_model_t *m, const double *Y, size_t p, const size_t *cols,
+                        uint64_t *bits, size_t W, size_t *rep, uint64_t *rep_hash)
 {
-    memset(m, 0, sizeof *m);
-    m->n = n, m->q = q;
-    rgx_err err = RGX_OK;
-    size_t *cols = NULL, *rep = NULL; /* kept columns of Y; each group's first kept column */
-    uint64_t *rep_hash = NULL, *bits = NULL;
-    if ((err = rgx_calloc(&cols, p ? p : 1, sizeof *cols))) return err;
-    for (size_t j = 0; j < p; j++)
-        if (keep[j]) cols[m->p++] = j;
-    size_t P = m->p ? m->p : 1;
-    if ((err = rgx_calloc(&m->yty, P, sizeof *m->yty)) ||
-        (err = rgx_calloc(&m->group, P, sizeof *m->group)) ||
-        (err = rgx_calloc(&m->n_obs, P, sizeof *m->n_obs)) ||
-        (err = rgx_calloc(&m->df, P, sizeof *m->df)) ||
-        (err = rgx_calloc(&m->g, P, sizeof *m->g)) || (err = rgx_calloc(&rep, P, sizeof *rep)) ||
-        (err = rgx_calloc(&rep_hash, P, sizeof *rep_hash)))
-        goto out;
-    /* Each kept column's missingness as bits, built row by row (Y is row-major: walking a
-     * column strides across all of it). */
-    size_t W = (n + 63) / 64;
-    if ((err = rgx_calloc(&bits, P * (W ? W : 1), sizeof *bits))) goto out;
+    size_t n = m->n;
+    /* Built row by row (Y is row-major: walking a column strides across all of it). */
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < m->p; k++)
             if (isnan(Y[i * p + cols[k]])) bits[k * W + i / 64] |= (uint64_t)1 << (i % 64);
-    /* Groups of identical missingness, in the order of their first phenotype. */
     for (size_t k = 0; k < m->p; k++) {
         uint64_t hk = pattern_hash(bits + k * W, W);
         size_t g;
@@ -74,14 +58,141 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         if (g == m->n_groups) rep_hash[g] = hk, rep[m->n_groups++] = k;
         m->group[k] = (int)g;
     }
-    size_t G = m->n_groups;
-    for (size_t g = 0; g < G; g++) {
+    for (size_t g = 0; g < m->n_groups; g++) {
         size_t obs = n;
         for (size_t w = 0; w < W; w++) obs -= (size_t)__builtin_popcountll(bits[rep[g] * W + w]);
         scan_group_t *gr = &m->g[g];
         gr->sparse = is_sparse(n - obs, n);
         gr->slot = gr->sparse ? m->n_sparse++ : m->n_dense++;
     }
+}
+
+/* Group g: its rows (mask, missing rows), (C'C)^-1 over them, its masked columns of rhs when
+ * dense, its t table.  A, inv and perm are q x q scratch. */
+static rgx_err group_setup(scan_model_t *m, size_t g, const double *C, const uint64_t *gb,
+                           gsl_matrix *A, gsl_matrix *inv, gsl_permutation *perm)
+{
+    size_t n = m->n, q = m->q;
+    scan_group_t *gr = &m->g[g];
+    rgx_err err;
+    if ((err = rgx_calloc(&gr->mask, n, sizeof *gr->mask)) ||
+        (err = rgx_calloc(&gr->ctc_inv, q * q, sizeof *gr->ctc_inv)) ||
+        (gr->sparse && (err = rgx_calloc(&gr->miss, n, sizeof *gr->miss))))
+        return err;
+    for (size_t i = 0; i < n; i++) /* gb: the group's first phenotype's missingness bits */
+        if (!(gb[i / 64] >> (i % 64) & 1)) {
+            gr->mask[i] = 1;
+            gr->n_rows++;
+        } else if (gr->sparse) {
+            gr->miss[gr->n_miss++] = i;
+        }
+    if (gr->sparse && gr->n_miss) m->any_miss = 1;
+    /* C'C over the group's rows (row by row, each entry summed in row order), inverted by LU
+     * (q is small). */
+    double *ctc = gr->ctc_inv; /* C'C summed here first (a plain array: no call per term) */
+    for (size_t i = 0; i < n; i++)
+        if (gr->mask[i])
+            for (size_t a = 0; a < q; a++)
+                for (size_t b = 0; b < q; b++) ctc[a * q + b] += C[i * q + a] * C[i * q + b];
+    for (size_t a = 0; a < q; a++)
+        for (size_t b = 0; b < q; b++) gsl_matrix_set(A, a, b, ctc[a * q + b]);
+    int sign;
+    gsl_set_error_handler_off();
+    if (gsl_linalg_LU_decomp(A, perm, &sign) || fabs(gsl_linalg_LU_det(A, sign)) < 1e-300 ||
+        gsl_linalg_LU_invert(A, perm, inv))
+        return rgx_fail(RGX_ERR_NUMERIC,
+                        "the covariates are collinear on the %zu samples of phenotype group %zu",
+                        gr->n_rows, g + 1);
+    for (size_t a = 0; a < q; a++)
+        for (size_t b = 0; b < q; b++) gr->ctc_inv[a * q + b] = gsl_matrix_get(inv, a, b);
+    if (!gr->sparse)
+        for (size_t i = 0; i < n; i++) {
+            m->masks[i * m->mask_cols + 1 + gr->slot] = gr->mask[i];
+            for (size_t a = 0; a < q; a++)
+                m->rhs[i * m->rhs_cols + m->p + q + gr->slot * q + a] =
+                    gr->mask[i] ? C[i * q + a] : 0;
+        }
+    /* One t-tail table per distinct df (groups of equal size share it). */
+    double df = (double)gr->n_rows - (double)q - 1;
+    size_t t;
+    for (t = 0; t < m->n_tails; t++)
+        if (m->tails[t].df == df) break;
+    if (t == m->n_tails) tdist_table_init(&m->tails[m->n_tails++], df);
+    gr->tail = t;
+    return RGX_OK;
+}
+
+/* Residualise each phenotype on its group's covariates, all at once: with y0 = y with zeros
+ * where missing, C_g'y = C'y0 (one GEMM for every phenotype), alpha = (C_g'C_g)^-1 C'y0, and
+ * the residual y0 - C alpha on the group's rows (a second GEMM).  y0 and then the residual are
+ * held in rhs's first p columns (no n x p copies besides). */
+static rgx_err residualise(scan_model_t *m, const double *Y, size_t p, const size_t *cols,
+                           const double *C)
+{
+    size_t n = m->n, q = m->q, R = m->rhs_cols;
+    double *cty_all = NULL, *al = NULL, *y0 = m->rhs;
+    rgx_err err;
+    if ((err = rgx_calloc(&cty_all, q * m->p, sizeof *cty_all)) ||
+        (err = rgx_calloc(&al, q * m->p, sizeof *al)))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < m->p; k++) {
+            double y = Y[i * p + cols[k]];
+            y0[i * R + k] = isnan(y) ? 0 : y;
+        }
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)q, (int)m->p, (int)n, 1.0, C,
+                (int)q, y0, (int)R, 0.0, cty_all, (int)m->p);
+    for (size_t k = 0; k < m->p; k++) {
+        const double *ci = m->g[m->group[k]].ctc_inv;
+        for (size_t a = 0; a < q; a++) {
+            double s = 0;
+            for (size_t b = 0; b < q; b++) s += ci[a * q + b] * cty_all[b * m->p + k];
+            al[a * m->p + k] = s;
+        }
+    }
+    /* y0 - C alpha in place: the GEMM adds -(C alpha) to y0 (the same rounding as subtracting
+     * the product). */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m->p, (int)q, -1.0, C,
+                (int)q, al, (int)m->p, 1.0, y0, (int)R);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < m->p; k++) {
+            double *r = &y0[i * R + k];
+            if (!m->g[m->group[k]].mask[i]) *r = 0;
+            m->yty[k] += *r * *r;
+        }
+    for (size_t k = 0; k < m->p; k++) {
+        m->n_obs[k] = m->g[m->group[k]].n_rows;
+        m->df[k] = (double)m->n_obs[k] - (double)q - 1;
+    }
+out:
+    free(cty_all), free(al);
+    return err;
+}
+
+rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, const int *keep,
+                        const double *C, size_t q)
+{
+    memset(m, 0, sizeof *m);
+    m->n = n, m->q = q;
+    rgx_err err = RGX_OK;
+    size_t *cols = NULL, *rep = NULL; /* kept columns of Y; each group's first kept column */
+    uint64_t *rep_hash = NULL, *bits = NULL;
+    gsl_matrix *A = NULL, *inv = NULL;
+    gsl_permutation *perm = NULL;
+    if ((err = rgx_calloc(&cols, p ? p : 1, sizeof *cols))) return err;
+    for (size_t j = 0; j < p; j++)
+        if (keep[j]) cols[m->p++] = j;
+    size_t P = m->p ? m->p : 1, W = (n + 63) / 64;
+    if ((err = rgx_calloc(&m->yty, P, sizeof *m->yty)) ||
+        (err = rgx_calloc(&m->group, P, sizeof *m->group)) ||
+        (err = rgx_calloc(&m->n_obs, P, sizeof *m->n_obs)) ||
+        (err = rgx_calloc(&m->df, P, sizeof *m->df)) ||
+        (err = rgx_calloc(&m->g, P, sizeof *m->g)) || (err = rgx_calloc(&rep, P, sizeof *rep)) ||
+        (err = rgx_calloc(&rep_hash, P, sizeof *rep_hash)) ||
+        (err = rgx_calloc(&bits, P * (W ? W : 1), sizeof *bits)))
+        goto out;
+    find_groups(m, Y, p, cols, bits, W, rep, rep_hash);
+    size_t G = m->n_groups;
     m->rhs_cols = m->p + q + m->n_dense * q;
     m->mask_cols = 1 + m->n_dense;
     /* rhs is written whole below (the residuals, C, each dense group's masked C): on huge
@@ -96,103 +207,20 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         m->masks[i * m->mask_cols] = 1;
         for (size_t a = 0; a < q; a++) m->rhs[i * m->rhs_cols + m->p + a] = C[i * q + a];
     }
-    gsl_matrix *A = gsl_matrix_alloc(q, q), *inv = gsl_matrix_alloc(q, q);
-    gsl_permutation *perm = gsl_permutation_alloc(q);
-    for (size_t g = 0; g < G && !err; g++) {
-        scan_group_t *gr = &m->g[g];
-        if ((err = rgx_calloc(&gr->mask, n, sizeof *gr->mask)) ||
-            (err = rgx_calloc(&gr->ctc_inv, q * q, sizeof *gr->ctc_inv)) ||
-            (gr->sparse && (err = rgx_calloc(&gr->miss, n, sizeof *gr->miss))))
-            break;
-        const uint64_t *gb = bits + rep[g] * W; /* the group's first phenotype's bits */
-        for (size_t i = 0; i < n; i++)
-            if (!(gb[i / 64] >> (i % 64) & 1)) {
-                gr->mask[i] = 1;
-                gr->n_rows++;
-            } else if (gr->sparse) {
-                gr->miss[gr->n_miss++] = i;
-            }
-        if (gr->sparse && gr->n_miss) m->any_miss = 1;
-        /* C'C over the group's rows (row by row, each entry summed in row order), inverted by
-         * LU (q is small). */
-        double *ctc = gr->ctc_inv; /* C'C summed here first (a plain array: no call per term) */
-        for (size_t i = 0; i < n; i++)
-            if (gr->mask[i])
-                for (size_t a = 0; a < q; a++)
-                    for (size_t b = 0; b < q; b++) ctc[a * q + b] += C[i * q + a] * C[i * q + b];
-        for (size_t a = 0; a < q; a++)
-            for (size_t b = 0; b < q; b++) gsl_matrix_set(A, a, b, ctc[a * q + b]);
-        int sign;
-        gsl_set_error_handler_off();
-        if (gsl_linalg_LU_decomp(A, perm, &sign) || fabs(gsl_linalg_LU_det(A, sign)) < 1e-300 ||
-            gsl_linalg_LU_invert(A, perm, inv)) {
-            err = rgx_fail(RGX_ERR_NUMERIC,
-                           "the covariates are collinear on the %zu samples of "
-                           "phenotype group %zu",
-                           gr->n_rows, g + 1);
-            break;
-        }
-        for (size_t a = 0; a < q; a++)
-            for (size_t b = 0; b < q; b++) gr->ctc_inv[a * q + b] = gsl_matrix_get(inv, a, b);
-        if (!gr->sparse)
-            for (size_t i = 0; i < n; i++) {
-                m->masks[i * m->mask_cols + 1 + gr->slot] = gr->mask[i];
-                for (size_t a = 0; a < q; a++)
-                    m->rhs[i * m->rhs_cols + m->p + q + gr->slot * q + a] = gr->mask[i] ? C[i * q + a] : 0;
-            }
-        /* One t-tail table per distinct df (groups of equal size share it). */
-        double df = (double)gr->n_rows - (double)q - 1;
-        size_t t;
-        for (t = 0; t < m->n_tails; t++)
-            if (m->tails[t].df == df) break;
-        if (t == m->n_tails) tdist_table_init(&m->tails[m->n_tails++], df);
-        gr->tail = t;
+    A = gsl_matrix_alloc(q, q), inv = gsl_matrix_alloc(q, q), perm = gsl_permutation_alloc(q);
+    if (!A || !inv || !perm) {
+        err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the covariates' inverse");
+        goto out;
     }
-    /* Residualise each phenotype on its group's covariates, all at once: with y0 = y with zeros
-     * where missing, C_g'y = C'y0 (one GEMM for every phenotype), alpha = (C_g'C_g)^-1 C'y0,
-     * and the residual y0 - C alpha on the group's rows (a second GEMM).  y0 and then the
-     * residual are held in rhs's first p columns (no n x p copies besides). */
-    double *cty_all = NULL, *al = NULL, *y0 = m->rhs;
-    size_t R = m->rhs_cols;
-    if (!err && m->p &&
-        !(err = rgx_calloc(&cty_all, q * m->p, sizeof *cty_all)) &&
-        !(err = rgx_calloc(&al, q * m->p, sizeof *al))) {
-        for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < m->p; k++) {
-                double y = Y[i * p + cols[k]];
-                y0[i * R + k] = isnan(y) ? 0 : y;
-            }
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)q, (int)m->p, (int)n, 1.0, C,
-                    (int)q, y0, (int)R, 0.0, cty_all, (int)m->p);
-        for (size_t k = 0; k < m->p; k++) {
-            const double *ci = m->g[m->group[k]].ctc_inv;
-            for (size_t a = 0; a < q; a++) {
-                double s = 0;
-                for (size_t b = 0; b < q; b++) s += ci[a * q + b] * cty_all[b * m->p + k];
-                al[a * m->p + k] = s;
-            }
-        }
-        /* y0 - C alpha in place: the GEMM adds -(C alpha) to y0 (the same rounding as
-         * subtracting the product). */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m->p, (int)q, -1.0, C,
-                    (int)q, al, (int)m->p, 1.0, y0, (int)R);
-        for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < m->p; k++) {
-                double *r = &y0[i * R + k];
-                if (!m->g[m->group[k]].mask[i]) *r = 0;
-                m->yty[k] += *r * *r;
-            }
-        for (size_t k = 0; k < m->p; k++) {
-            m->n_obs[k] = m->g[m->group[k]].n_rows;
-            m->df[k] = (double)m->n_obs[k] - (double)q - 1;
-        }
-    }
-    free(cty_all), free(al);
+    for (size_t g = 0; g < G && !err; g++) err = group_setup(m, g, C, bits + rep[g] * W, A, inv, perm);
+    if (!err && m->p) err = residualise(m, Y, p, cols, C);
     if (!err) err = rgx_calloc(&m->fin, fin_len(m->n_groups, q), sizeof *m->fin);
     if (!err && !(err = rgx_calloc(&m->ktail, P, sizeof *m->ktail)))
         for (size_t k = 0; k < m->p; k++) m->ktail[k] = &m->tails[m->g[m->group[k]].tail];
-    gsl_matrix_free(A), gsl_matrix_free(inv), gsl_permutation_free(perm);
 out:
+    if (A) gsl_matrix_free(A);
+    if (inv) gsl_matrix_free(inv);
+    if (perm) gsl_permutation_free(perm);
     free(cols), free(rep), free(rep_hash), free(bits);
     if (err) scan_model_free(m);
     return err;

@@ -9,10 +9,10 @@
 
 #include "util.h"
 
-rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[4])
+rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[4], int fitted)
 {
     memset(k, 0, sizeof *k);
-    k->B = B, k->p = p, k->ng = ng;
+    k->B = B, k->p = p, k->ng = ng, k->fitted = fitted;
     memcpy(k->w, w, sizeof k->w);
     k->sw = 0;
     for (int s = 0; s < 4; s++) k->sw += (size_t)k->w[s] + 1;
@@ -24,7 +24,9 @@ rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w
         (err = rgx_calloc(&k->gtg, B * (ng ? ng : 1), sizeof *k->gtg)) ||
         (err = rgx_calloc(&k->beta, B * P, sizeof *k->beta)) ||
         (err = rgx_calloc(&k->se, B * P, sizeof *k->se)) ||
-        (err = rgx_calloc(&k->mlp, B * P, sizeof *k->mlp)))
+        (err = rgx_calloc(&k->mlp, B * P, sizeof *k->mlp)) ||
+        (fitted && ((err = rgx_calloc(&k->lr, B * P, sizeof *k->lr)) ||
+                    (err = rgx_calloc(&k->test, B * P, sizeof *k->test)))))
         scan_blk_free(k);
     return err;
 }
@@ -32,7 +34,7 @@ rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w
 void scan_blk_free(scan_blk_t *k)
 {
     free(k->sbuf), free(k->num), free(k->xty), free(k->gtg), free(k->beta), free(k->se);
-    free(k->mlp);
+    free(k->mlp), free(k->lr), free(k->test);
     memset(k, 0, sizeof *k);
 }
 
@@ -75,8 +77,25 @@ static void expand_one(const size_t *map, size_t t, size_t b, size_t p, double *
 
 void scan_blk_expand(scan_blk_t *k, const size_t *map, size_t t)
 {
+    if (k->fitted) {
+        double *x[5] = {k->beta, k->se, k->mlp, k->lr, k->test};
+        for (int f = 0; f < 5; f++) expand_one(map, t, k->b, k->p, x[f]);
+        return;
+    }
     expand_one(map, t, k->b, k->p, k->xty);
     expand_one(map, t, k->b, k->ng, k->gtg);
+}
+
+/* The per-pair arrays a record holds: xty and gtg, or the fitted outcomes' five. */
+static int rec_arrays(const scan_blk_t *k, double **x, size_t *w)
+{
+    if (!k->fitted) {
+        x[0] = k->xty, w[0] = k->p, x[1] = k->gtg, w[1] = k->ng;
+        return 2;
+    }
+    double *f[5] = {k->beta, k->se, k->mlp, k->lr, k->test};
+    for (int a = 0; a < 5; a++) x[a] = f[a], w[a] = k->p;
+    return 5;
 }
 
 void scan_blk_stats(scan_blk_t *k, const scan_params_t *par)
@@ -86,7 +105,8 @@ void scan_blk_stats(scan_blk_t *k, const scan_params_t *par)
 
 size_t scan_blk_bytes(const scan_blk_t *k, size_t b)
 {
-    return sizeof(uint64_t) + b * k->sw + b * (BLK_NUM + k->p + k->ng) * sizeof(double);
+    size_t per = k->fitted ? 5 * k->p : k->p + k->ng;
+    return sizeof(uint64_t) + b * k->sw + b * (BLK_NUM + per) * sizeof(double);
 }
 
 void scan_blk_pack(const scan_blk_t *k, char *d)
@@ -96,8 +116,10 @@ void scan_blk_pack(const scan_blk_t *k, char *d)
     memcpy(d, &b64, sizeof b64), d += sizeof b64;
     memcpy(d, k->sbuf, b * k->sw), d += b * k->sw;
     memcpy(d, k->num, b * BLK_NUM * sizeof(double)), d += b * BLK_NUM * sizeof(double);
-    memcpy(d, k->xty, b * k->p * sizeof(double)), d += b * k->p * sizeof(double);
-    memcpy(d, k->gtg, b * k->ng * sizeof(double));
+    double *x[5];
+    size_t w[5];
+    for (int a = 0, na = rec_arrays(k, x, w); a < na; a++)
+        memcpy(d, x[a], b * w[a] * sizeof(double)), d += b * w[a] * sizeof(double);
 }
 
 int scan_blk_unpack(scan_blk_t *k, const char *d, size_t len)
@@ -110,8 +132,10 @@ int scan_blk_unpack(scan_blk_t *k, const char *d, size_t len)
     d += sizeof b64;
     memcpy(k->sbuf, d, b * k->sw), d += b * k->sw;
     memcpy(k->num, d, b * BLK_NUM * sizeof(double)), d += b * BLK_NUM * sizeof(double);
-    memcpy(k->xty, d, b * k->p * sizeof(double)), d += b * k->p * sizeof(double);
-    memcpy(k->gtg, d, b * k->ng * sizeof(double));
+    double *x[5];
+    size_t w[5];
+    for (int a = 0, na = rec_arrays(k, x, w); a < na; a++)
+        memcpy(x[a], d, b * w[a] * sizeof(double)), d += b * w[a] * sizeof(double);
     k->b = b;
     k->model = b ? (int)k->num[7] : 0;
     return 1;

@@ -31,10 +31,15 @@ typedef struct {
     double *xty;    /* B x p */
     double *gtg;    /* B x ng */
     double *beta, *se, *mlp; /* B x p, derived */
+    /* Binary and time-to-event outcomes (fitted: no xty and gtg): the likelihood-ratio
+     * -log10 p and the test of each pair (B x p), kept with beta, se and mlp. */
+    int fitted;
+    double *lr, *test;
 } scan_blk_t;
 
-/* A block of capacity B for p phenotypes in ng groups; w: the widest CHROM, ID, REF and ALT. */
-rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[4]);
+/* A block of capacity B for p phenotypes in ng groups; w: the widest CHROM, ID, REF and ALT;
+ * fitted: binary or time-to-event outcomes (ng = 0). */
+rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w[4], int fitted);
 void scan_blk_free(scan_blk_t *k);
 
 /* Variant j's strings and position from the source's current record. */

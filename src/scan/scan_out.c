@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "scan_study.h"
 #include "util.h"
 #include "runfile.h"
 
@@ -19,6 +20,8 @@ static const char *const vnum[BLK_NUM] = {
     RF_VARIANTS_POS, RF_VARIANTS_AF,  RF_VARIANTS_CALL_RATE, RF_VARIANTS_HWE_P,
     RF_VARIANTS_N,   RF_VARIANTS_MAC, RF_VARIANTS_QC,        RF_VARIANTS_MODEL};
 static const char *const aname[2] = {RF_ASSOC_XTY, RF_ASSOC_GTG};
+static const char *const fname[5] = {RF_ASSOC_BETA, RF_ASSOC_SE, RF_ASSOC_LOG10P,
+                                     RF_ASSOC_LR_LOG10P, RF_ASSOC_TEST};
 
 rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_rows, size_t p,
                       const scan_blk_t *shape)
@@ -27,9 +30,9 @@ rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_
     out->h = h, out->o = o, out->p = p;
     for (int k = 0; k < 4 + BLK_NUM; k++) out->ds[k] = H5I_INVALID_HID;
     for (int k = 0; k < 4; k++) out->str_t[k] = H5I_INVALID_HID;
-    for (int k = 0; k < 2; k++) out->assoc[k] = H5I_INVALID_HID;
+    for (int k = 0; k < 5; k++) out->assoc[k] = H5I_INVALID_HID;
     memcpy(out->w, shape->w, sizeof out->w);
-    out->ng = shape->ng;
+    out->ng = shape->ng, out->fitted = shape->fitted;
     hsize_t chunk = (hsize_t)(o->block < 1 ? 1 : o->block), V = (hsize_t)n_rows;
     rgx_err err = RGX_OK;
     for (int k = 0; k < 4; k++) {
@@ -40,10 +43,10 @@ rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_
         err = h5out_matrix_create(h, vstr[k], out->str_t[k], V, 0, chunk, 0, &out->ds[k]);
     for (int k = 0; k < BLK_NUM && !err; k++)
         err = h5out_matrix_create(h, vnum[k], H5T_NATIVE_DOUBLE, V, 0, chunk, 0, &out->ds[4 + k]);
-    size_t cols[2] = {p, out->ng};
-    for (int k = 0; k < 2 && !err; k++)
-        err = h5out_matrix_create(h, aname[k], H5T_NATIVE_DOUBLE, V, cols[k], 0, o->compress,
-                                  &out->assoc[k]);
+    size_t cols[5] = {p, out->ng, p, p, p};
+    for (int k = 0; k < (out->fitted ? 5 : 2) && !err; k++)
+        err = h5out_matrix_create(h, out->fitted ? fname[k] : aname[k], H5T_NATIVE_DOUBLE, V,
+                                  out->fitted ? p : cols[k], 0, o->compress, &out->assoc[k]);
     size_t B = shape->B, P = p ? p : 1;
     if (!err) err = rgx_calloc(&out->hist, P * (HIST_BINS + 1), sizeof *out->hist);
     long widest = 0;
@@ -91,8 +94,9 @@ rgx_err scan_out_write(scan_out_t *out, const scan_blk_t *k)
         for (size_t j = 0; j < b; j++) out->numcol[j] = k->num[j * BLK_NUM + (size_t)f];
         err = h5out_matrix_write(h, out->ds[4 + f], H5T_NATIVE_DOUBLE, row0, b, out->numcol);
     }
-    const double *x[2] = {k->xty, k->gtg};
-    for (int f = 0; f < 2 && !err; f++)
+    const double *x[5] = {k->xty, k->gtg};
+    if (out->fitted) x[0] = k->beta, x[1] = k->se, x[2] = k->mlp, x[3] = k->lr, x[4] = k->test;
+    for (int f = 0; f < (out->fitted ? 5 : 2) && !err; f++)
         err = h5out_matrix_write(h, out->assoc[f], H5T_NATIVE_DOUBLE, row0, b, x[f]);
     return err;
 }
@@ -162,6 +166,32 @@ out:
 }
 
 /* The attributes that describe /assoc, /variants and /phenotypes. */
+/* /assoc of binary and time-to-event outcomes: what each dataset holds. */
+static rgx_err fitted_attributes(h5out_t *h, int kind)
+{
+    int bin = kind == SCAN_BINARY;
+    rgx_err err = h5out_attr_str(h, RF_ASSOC, "outcome", bin ? "binary" : "time-to-event");
+    if (!err)
+        err = h5out_attr_str(h, RF_ASSOC_BETA, "meaning",
+                             bin ? "log odds ratio of the ALT allele (logistic regression, or "
+                                   "the one-step score estimate U/V where test = 1)"
+                                 : "log hazard ratio of the ALT allele (Cox, Efron ties; the "
+                                   "one-step score estimate U/V where test = 1)");
+    if (!err) err = h5out_attr_str(h, RF_ASSOC_SE, "meaning", "standard error of beta");
+    if (!err)
+        err = h5out_attr_str(h, RF_ASSOC_LOG10P, "meaning",
+                             "-log10 p of the test in /assoc/test (Wald for fitted pairs)");
+    if (!err)
+        err = h5out_attr_str(h, RF_ASSOC_LR_LOG10P, "meaning",
+                             "-log10 p of the likelihood-ratio test of fitted pairs (Firth: "
+                             "penalised likelihood ratio); NaN for score-tested pairs");
+    if (!err)
+        err = h5out_attr_str(h, RF_ASSOC_TEST, "codes",
+                             bin ? "0 no test; 1 score; 2 logistic Wald; 3 Firth Wald"
+                                 : "0 no test; 1 score; 2 Cox Wald");
+    return err;
+}
+
 static rgx_err write_attributes(h5out_t *h, const scan_opts_t *o, const joined_t *J,
                                 const long qc_count[Q_N], const scan_rows_t *rows)
 {
@@ -171,15 +201,16 @@ static rgx_err write_attributes(h5out_t *h, const scan_opts_t *o, const joined_t
     if (!err)
         err = h5out_attr_str(h, RF_PHENOTYPES_LAMBDA_GC, "method",
                              "median chi-square (from -log10 p binned by 0.001) / 0.4549");
-    if (!err)
+    if (!err && o->outcome != SCAN_QUANT) err = fitted_attributes(h, o->outcome);
+    if (!err && o->outcome == SCAN_QUANT)
         err = h5out_attr_str(h, RF_ASSOC_XTY, "meaning",
                              "g'y~: the ALT dosage times the residualised phenotype, summed over "
                              "the phenotype's complete cases");
-    if (!err)
+    if (!err && o->outcome == SCAN_QUANT)
         err = h5out_attr_str(h, RF_ASSOC_GTG, "meaning",
                              "g~'g~: the ALT dosage residualised on the covariates, squared and "
                              "summed over each missingness group's rows (NaN: no test)");
-    if (!err)
+    if (!err && o->outcome == SCAN_QUANT)
         err = h5out_attr_str(h, RF_ASSOC, "derivation",
                              "beta = xty / gtg[group]; se = sqrt((yty - beta xty) / df / "
                              "gtg[group]); -log10 p of the two-sided t test with df degrees of "
@@ -210,12 +241,13 @@ static rgx_err write_attributes(h5out_t *h, const scan_opts_t *o, const joined_t
     return err;
 }
 
-rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, int n_models, const joined_t *J,
-                        const table_t *ph, const long qc_count_in[Q_N], const scan_rows_t *rows)
+rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, int n_models, const scan_fit_t *F,
+                        const joined_t *J, const table_t *ph, const long qc_count_in[Q_N],
+                        const scan_rows_t *rows)
 {
     h5out_t *h = out->h;
     size_t p = out->p, P = p ? p : 1;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 5; k++)
         if (out->assoc[k] != H5I_INVALID_HID) H5Dclose(out->assoc[k]), out->assoc[k] = H5I_INVALID_HID;
     long qc_count[Q_N];
     MPI_Allreduce(MPI_IN_PLACE, out->hist, (int)(p * (HIST_BINS + 1)), MPI_UNSIGNED, MPI_SUM,
@@ -230,24 +262,31 @@ rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, int n_models, co
         goto out;
     for (size_t k = 0; k < p; k++) {
         lambda[k] = lambda_gc(out->hist + k * (HIST_BINS + 1));
+        if (F) continue;
         nobs[k] = (double)M[0].n_obs[k];
         grp[k] = M[0].group[k];
     }
-    for (size_t j = 0, k = 0; j < J->p; j++) /* the names of the kept columns */
-        if (J->keep[j]) pn[k++] = ph->name[j];
+    if (F)
+        for (size_t k = 0; k < p; k++) pn[k] = F->names[k];
+    else
+        for (size_t j = 0, k = 0; j < J->p; j++) /* the names of the kept columns */
+            if (J->keep[j]) pn[k++] = ph->name[j];
     err = h5out_write_strings_all(h, RF_PHENOTYPES_NAMES, p, pn);
-    if (!err) err = h5out_write_all(h, RF_PHENOTYPES_N, H5T_NATIVE_DOUBLE, p, 0, nobs);
+    if (!err && !F) err = h5out_write_all(h, RF_PHENOTYPES_N, H5T_NATIVE_DOUBLE, p, 0, nobs);
     if (!err) err = h5out_write_all(h, RF_PHENOTYPES_LAMBDA_GC, H5T_NATIVE_DOUBLE, p, 0, lambda);
-    if (!err) err = h5out_write_all(h, RF_PHENOTYPES_YTY, H5T_NATIVE_DOUBLE, p, 0, M[0].yty);
-    if (!err) err = h5out_write_all(h, RF_PHENOTYPES_DF, H5T_NATIVE_DOUBLE, p, 0, M[0].df);
-    if (!err && n_models > 1)
+    if (!err && F) err = scan_fit_write(F, h);
+    if (!err && !F) err = h5out_write_all(h, RF_PHENOTYPES_YTY, H5T_NATIVE_DOUBLE, p, 0, M[0].yty);
+    if (!err && !F) err = h5out_write_all(h, RF_PHENOTYPES_DF, H5T_NATIVE_DOUBLE, p, 0, M[0].df);
+    if (!err && !F && n_models > 1)
         err = h5out_write_all(h, RF_PHENOTYPES_CHRX_YTY, H5T_NATIVE_DOUBLE, p, 0, M[1].yty);
-    if (!err && n_models > 1)
+    if (!err && !F && n_models > 1)
         err = h5out_write_all(h, RF_PHENOTYPES_CHRX_DF, H5T_NATIVE_DOUBLE, p, 0, M[1].df);
-    if (!err) err = h5out_write_all(h, RF_PHENOTYPES_GROUP, H5T_NATIVE_DOUBLE, p, 0, grp);
+    if (!err && !F)
+        err = h5out_write_all(h, RF_PHENOTYPES_GROUP, H5T_NATIVE_DOUBLE, p, 0, grp);
     if (!err) err = write_attributes(h, out->o, J, qc_count, rows);
     size_t nh = 0;
     if (!err) err = write_hits(out, pn, &nh);
+    if (!err) err = scan_study_write(h, M, out->o);
     if (h->rank == 0 && !err)
         log_info("scan: %ld variants tested x %zu phenotypes; %zu hits at -log10 p >= %g",
                  qc_count[Q_PASS], p, nh, out->o->hits);
@@ -262,7 +301,7 @@ void scan_out_close(scan_out_t *out)
         if (out->ds[k] != H5I_INVALID_HID) H5Dclose(out->ds[k]);
     for (int k = 0; k < 4; k++)
         if (out->str_t[k] != H5I_INVALID_HID) H5Tclose(out->str_t[k]);
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 5; k++)
         if (out->assoc[k] != H5I_INVALID_HID) H5Dclose(out->assoc[k]);
     free(out->hist), free(out->hits), free(out->col), free(out->numcol);
     memset(out, 0, sizeof *out);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "geno.h"
 #include "h5in.h"
 #include "util.h"
 #include "version.h"
@@ -40,23 +41,43 @@ static rgx_err hash_run_content(const char *path, strbuf_t *sb)
     return err;
 }
 
-/* The genotype file (hashing a genome-wide VCF at every start would cost as much as reading
- * it): each file of the comma list by path, size and time. */
-static rgx_err hash_genotypes(const char *list, strbuf_t *sb)
+/* The PCs a scan takes as covariates (scan.pcs): /pca/scores and /pca/samples by content. */
+static rgx_err hash_pca(const char *path, strbuf_t *sb)
 {
-    rgx_err err = RGX_OK;
-    for (const char *g = list; !err && g && *g;) {
-        size_t len = strcspn(g, ",");
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof path, "%.*s", (int)len, g);
-        if (stat(path, &st) != 0)
-            err = rgx_fail(RGX_ERR_INPUT, "%s: cannot stat", path);
-        else
-            err = sb_printf(sb, "genotypes %s %lld %lld\n", path, (long long)st.st_size,
-                            (long long)st.st_mtime);
-        g += len + (g[len] == ',');
+    hid_t f;
+    rgx_err err = path ? h5in_open(path, &f) : RGX_OK;
+    if (err || !path) return err;
+    size_t nr = 0, nc = 0, ns = 0;
+    double *v = NULL;
+    char **sid = NULL, sha[65];
+    if (!(err = h5in_read_doubles(f, RF_PCA_SCORES, &nr, &nc, &v)) &&
+        !(err = h5in_read_strings(f, RF_PCA_SAMPLES, &ns, &sid))) {
+        sha256_buf(v, nr * (nc ? nc : 1) * sizeof *v, sha);
+        err = sb_printf(sb, "pca %zu x %zu %s\n", nr, nc, sha);
+        for (size_t i = 0; i < ns && !err; i++) err = sb_printf(sb, "%s\n", sid[i]);
     }
+    free(v), h5in_free_strings(sid, ns);
+    h5in_close(f);
+    return err;
+}
+
+/* The genotype files (hashing a genome-wide VCF at every start would cost as much as reading
+ * it): each file of the comma list, and those read with it (a .bed's .bim and .fam), by path,
+ * size and time. */
+static rgx_err hash_genotypes(const char *list, const char *format, strbuf_t *sb)
+{
+    char **files;
+    int n;
+    rgx_err err = geno_files(list, format, &files, &n);
+    for (int k = 0; k < n && !err; k++) {
+        struct stat st;
+        if (stat(files[k], &st) != 0)
+            err = rgx_fail(RGX_ERR_INPUT, "%s: cannot stat", files[k]);
+        else
+            err = sb_printf(sb, "genotypes %s %lld %lld\n", files[k], (long long)st.st_size,
+                            (long long)st.st_mtime);
+    }
+    geno_files_free(files, n);
     return err;
 }
 
@@ -76,7 +97,12 @@ rgx_err scan_run_key(const cfg_t *cfg, const scan_inputs_t *in, char key[65])
         err = sb_printf(&sb, "%d %s\n", k, sha);
     }
     if (!err && in->run) err = hash_run_content(in->run, &sb);
-    if (!err) err = hash_genotypes(in->genotypes, &sb);
+    if (!err && cfg_int(cfg, "scan.pcs") > 0)
+        err = hash_pca(!cfg_is_null(cfg, "scan.pca") ? cfg_str(cfg, "scan.pca")
+                       : in->pca                    ? in->pca
+                                                    : in->run,
+                       &sb);
+    if (!err) err = hash_genotypes(in->genotypes, cfg_str(cfg, "scan.genotype_format"), &sb);
     if (!err) sha256_buf(sb.s, sb.len, key);
     free(eff), free(sb.s);
     return err;

@@ -20,9 +20,11 @@
 #include "comm.h"
 #include "geno.h"
 #include "log.h"
+#include "pca_cov.h"
 #include "pheno.h"
 #include "scan.h"
 #include "scan_blk.h"
+#include "scan_fit.h"
 #include "scan_join.h"
 #include "scan_opts.h"
 #include "scan_out.h"
@@ -60,6 +62,8 @@ typedef struct {
      * covariates and sex.  mi[kind]: the model of a kind of rows (ROWS_AUTO, ROWS_X). */
     scan_model_t M[2];
     int n_models, mi[2];
+    scan_fit_t F; /* binary and time-to-event outcomes (o.outcome), instead of M */
+    int fitted;
     /* Genotypes: g reads rows (the one file, or site 0's for the units); with sites, gs[s]
      * is open on the rank that reads site s. */
     char *gcopy, *site_path[MAX_SITES];
@@ -75,7 +79,7 @@ typedef struct {
     scan_restore_t rs;
     ckpt_writer_t ck;
     int ck_open;
-    double *dose, *G, *G2, *work; /* the one-file path's scratch */
+    double *dose, *G, *G2, *work, *mean; /* the one-file path's scratch */
     size_t *map;
     double gemm[2]; /* seconds in the block GEMMs, and their flops */
     double tph[PH_N]; /* this rank's seconds per phase (the performance model's terms) */
@@ -111,6 +115,12 @@ static rgx_err read_tables(stage_t *s)
         if (!err) err = keep_sex(s);
         if (!err && s->o.covar_names) err = table_select(&s->cv, s->o.covar_names, in->covar);
     }
+    /* Ancestry PCs as covariates (scan --pcs K; pca_cov.h). */
+    const char *pca = s->o.pca ? s->o.pca : in->pca ? in->pca : in->run;
+    if (!err && s->o.pcs > 0 && !pca)
+        err = rgx_fail(RGX_ERR_USAGE, "--pcs %d: give --pca FILE (a run file with /pca) or --run",
+                       s->o.pcs);
+    if (!err && s->o.pcs > 0) err = pca_cov_add(&s->cv, in->covar != NULL, pca, s->o.pcs, s->rank);
     return err;
 }
 
@@ -133,12 +143,12 @@ static rgx_err split_sites(stage_t *s)
 static rgx_err open_genotypes(stage_t *s)
 {
     joined_t *J = &s->J;
-    const char *dosage = s->o.dosage;
+    const char *dosage = s->o.dosage, *fmt = s->o.genotype_format;
     rgx_err err = rgx_calloc(&s->gs, s->n_sites, sizeof *s->gs);
     for (size_t st = 0; st < s->n_sites && !err; st++)
-        err = geno_open(&s->gs[st], s->site_path[st], NULL, NULL, 0, dosage);
+        err = geno_open(&s->gs[st], s->site_path[st], fmt, NULL, 0, dosage);
     if (!err)
-        err = scan_join(&s->o, &s->ph, s->in->covar ? &s->cv : NULL, s->sex, s->o.sex_column,
+        err = scan_join(&s->o, &s->ph, s->in->covar || s->o.pcs ? &s->cv : NULL, s->sex, s->o.sex_column,
                         s->gs, s->n_sites, J, s->rank);
     if (!err && J->n < J->q + 2)
         err = rgx_fail(RGX_ERR_INPUT, "only %zu samples have phenotypes, covariates and genotypes",
@@ -147,11 +157,11 @@ static rgx_err open_genotypes(stage_t *s)
     if (err) return err;
     s->sites = s->n_sites > 1;
     s->active = s->sites ? (s->size < (int)s->n_sites ? s->size : (int)s->n_sites) : s->size;
-    if (!s->sites) return geno_open(&s->g, s->site_path[0], NULL, J->sample, (int)J->n, dosage);
-    err = geno_open(&s->g, s->site_path[0], NULL, NULL, 0, dosage);
+    if (!s->sites) return geno_open(&s->g, s->site_path[0], fmt, J->sample, (int)J->n, dosage);
+    err = geno_open(&s->g, s->site_path[0], fmt, NULL, 0, dosage);
     for (size_t st = 0; st < s->n_sites && !err; st++)
         if ((int)(st % (size_t)s->active) == s->rank)
-            err = geno_open(&s->gs[st], s->site_path[st], NULL, J->sample + J->site_row[st],
+            err = geno_open(&s->gs[st], s->site_path[st], fmt, J->sample + J->site_row[st],
                             (int)(J->site_row[st + 1] - J->site_row[st]), dosage);
     if (!err && s->rank == 0) {
         log_info("scan: %zu genotype files (sites), samples split across ranks: %zu sites "
@@ -164,11 +174,23 @@ static rgx_err open_genotypes(stage_t *s)
     return err;
 }
 
+/* Binary and time-to-event outcomes: their full fits need a pair's dosages on every sample,
+ * which a sample-partitioned scan does not have on one rank (docs/cmd-scan.md). */
+static rgx_err open_fitted(stage_t *s)
+{
+    if (s->sites)
+        return rgx_fail(RGX_ERR_USAGE, "binary and time-to-event outcomes are scanned from one "
+                        "genotype file (the pooled scan) in this version, not one per site");
+    return scan_fit_init(&s->F, &s->o, &s->J, &s->ph, (size_t)s->o.block, s->rank);
+}
+
 static rgx_err open_inputs(stage_t *s)
 {
     rgx_err err = read_tables(s);
     if (!err) err = split_sites(s);
     if (!err) err = open_genotypes(s);
+    s->fitted = s->o.outcome != SCAN_QUANT;
+    if (!err && s->fitted) return open_fitted(s);
     if (!err) err = scan_model_init(&s->M[0], s->J.Y, s->J.n, s->J.p, s->J.keep, s->J.C, s->J.q);
     if (!err) s->n_models = 1;
     if (!err && s->rank == 0)
@@ -232,7 +254,10 @@ static rgx_err lay_out(stage_t *s)
     if (err) return err;
     int any_x = 0;
     for (size_t u = 0; u < R->nu; u++) any_x |= R->kind[u] == ROWS_X && R->count[u] > 0;
-    if (any_x && (err = chrx_model(s))) return err;
+    if (any_x && s->fitted && s->rank == 0) /* (their models have no second covariate set) */
+        log_info("scan: chrX with the autosomes' covariates (binary and time-to-event outcomes "
+                 "do not add sex there; give it as a covariate)");
+    if (any_x && !s->fitted && (err = chrx_model(s))) return err;
     if (s->rank == 0 && R->n_skip_contig)
         log_info("scan: %ld records on chrY and the mitochondrion skipped (name them in --chr to "
                  "scan them)",
@@ -245,15 +270,19 @@ static rgx_err lay_out(stage_t *s)
     size_t B = (size_t)s->o.block, n = s->J.n;
     if ((err = scan_blocks(R, B, &s->blk, &s->nb))) return err;
     scan_my_blocks(s->nb, s->rank, s->size, &s->first_blk, &s->end_blk);
-    if ((err = scan_blk_init(&s->k, B, s->M[0].p, s->M[0].n_groups, R->w))) return err;
-    if ((err = scan_out_open(&s->out, s->h, &s->o, R->n_rows, s->M[0].p, &s->k))) return err;
+    size_t p = s->fitted ? s->F.p : s->M[0].p;
+    if ((err = scan_blk_init(&s->k, B, p, s->fitted ? 0 : s->M[0].n_groups, R->w, s->fitted)))
+        return err;
+    if ((err = scan_out_open(&s->out, s->h, &s->o, R->n_rows, p, &s->k))) return err;
     if (s->sites)
         return scan_sites_init(&s->sc, &s->o, s->M, s->mi, &s->J, s->gs, R, s->blk, s->nb,
                                s->active, s->h->comm, s->gemm);
     if ((err = rgx_calloc(&s->dose, n, sizeof *s->dose)) ||
         (err = rgx_calloc(&s->G, B * n, sizeof *s->G)) ||
         (err = rgx_calloc(&s->G2, scan_scratch_len(B, n), sizeof *s->G2)) ||
-        (err = rgx_calloc(&s->work, scan_sums_len(&s->M[s->n_models - 1], B), sizeof *s->work)) ||
+        (err = rgx_calloc(&s->work, s->fitted ? 1 : scan_sums_len(&s->M[s->n_models - 1], B),
+                          sizeof *s->work)) ||
+        (err = rgx_calloc(&s->mean, B, sizeof *s->mean)) ||
         (err = rgx_calloc(&s->map, B, sizeof *s->map)))
         return err;
     return RGX_OK;
@@ -304,6 +333,7 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
         if (v.pass == Q_PASS) {
             double *gj = s->G + t * n;
             for (size_t i = 0; i < n; i++) gj[i] = isnan(s->dose[i]) ? 0 : s->dose[i] - mean;
+            s->mean[t] = mean;
             s->map[t++] = k->b;
         }
         scan_blk_site(k, k->b, &s->g);
@@ -312,8 +342,14 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
     lap(&s->tph[PH_READ], &t0);
     s->n_read += (double)k->b;
     if (err || !k->b) return err;
-    scan_block_sums_timed(M, s->G, t, 0, n, s->G2, s->work, s->gemm);
-    scan_block_reduce(M, s->work, t, k->xty, k->gtg);
+    if (s->fitted) {
+        double tf = wall_clock();
+        scan_fit_block(&s->F, s->G, s->mean, t, k->beta, k->se, k->mlp, k->lr, k->test);
+        s->gemm[0] += wall_clock() - tf;
+    } else {
+        scan_block_sums_timed(M, s->G, t, 0, n, s->G2, s->work, s->gemm);
+        scan_block_reduce(M, s->work, t, k->xty, k->gtg);
+    }
     scan_blk_expand(k, s->map, t);
     return RGX_OK;
 }
@@ -357,7 +393,7 @@ static rgx_err one_round(stage_t *s, long round, rowreader_t *rr, double t0)
     }
     if (!err && fresh && k->b && s->ck_open && wall_clock() - t0 >= s->o.ckpt_after)
         err = scan_record_block(&s->ck, k);
-    if (!err && k->b) {
+    if (!err && k->b && !s->fitted) {
         double t = wall_clock();
         scan_params_t par = scan_params(&s->M[k->model]);
         scan_blk_stats(k, &par);
@@ -413,7 +449,10 @@ static rgx_err run_blocks(stage_t *s)
     double tot[2], slow; /* the GEMM phase (scripts/bench_scan compares it with a bare DGEMM) */
     MPI_Allreduce(s->gemm, tot, 2, MPI_DOUBLE, MPI_SUM, comm);
     MPI_Allreduce(&s->gemm[0], &slow, 1, MPI_DOUBLE, MPI_MAX, comm);
-    if (s->rank == 0)
+    if (s->rank == 0 && s->fitted)
+        log_info("scan: model phase (GEMM sums, score tests, full fits) %.2f s on the slowest "
+                 "rank", slow);
+    else if (s->rank == 0)
         log_info("scan: GEMM phase %.2f s on the slowest rank, %.1f GFLOP/s per rank", slow,
                  tot[0] > 0 ? tot[1] / tot[0] / 1e9 : 0.0);
     return RGX_OK;
@@ -453,12 +492,13 @@ static void stage_free(stage_t *s)
     scan_sites_free(&s->sc);
     scan_blk_free(&s->k);
     scan_model_free(&s->M[0]), scan_model_free(&s->M[1]);
+    if (s->fitted) scan_fit_free(&s->F);
     free(s->sex);
     scan_joined_free(&s->J);
     geno_close(&s->g);
     table_free(&s->ph), table_free(&s->cv);
     scan_rows_free(&s->rows);
-    free(s->dose), free(s->G), free(s->G2), free(s->work), free(s->map);
+    free(s->dose), free(s->G), free(s->G2), free(s->work), free(s->map), free(s->mean);
 }
 
 rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
@@ -469,7 +509,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     scan_opts_read(cfg, &s->o);
     for (int k = 0; k < 4 + BLK_NUM; k++) s->out.ds[k] = H5I_INVALID_HID; /* closable early */
     for (int k = 0; k < 4; k++) s->out.str_t[k] = H5I_INVALID_HID;
-    for (int k = 0; k < 2; k++) s->out.assoc[k] = H5I_INVALID_HID;
+    for (int k = 0; k < 5; k++) s->out.assoc[k] = H5I_INVALID_HID;
     double t = wall_clock();
     rgx_err err = agree(s, open_inputs(s), "reading the scan's inputs");
     lap(&s->tph[PH_INPUTS], &t);
@@ -479,7 +519,8 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     if (!err) err = run_blocks(s);
     t = wall_clock();
     if (!err)
-        err = scan_out_finish(&s->out, s->M, s->n_models, &s->J, &s->ph, s->qc_count, &s->rows);
+        err = scan_out_finish(&s->out, s->M, s->n_models, s->fitted ? &s->F : NULL, &s->J,
+                              &s->ph, s->qc_count, &s->rows);
     lap(&s->tph[PH_OUTPUTS], &t);
     if (!err) log_phases(s);
     stage_free(s);

@@ -35,6 +35,9 @@ typedef struct {
     int (*stop)(void);
     /* The SHA-256 of pheno and covar when already computed (provenance), else NULL. */
     const char *pheno_sha, *covar_sha;
+    /* The run file with /pca for scan.pcs when the config names none (radiogx run's pca.h5;
+     * NULL: the run file). */
+    const char *pca;
 } scan_inputs_t;
 
 /* Collective. */

@@ -66,6 +66,27 @@ static rgx_err write_header(BGZF *fp, const sim_geno_t *g)
     return w < 0 ? rgx_fail(RGX_ERR_IO, "cannot write the VCF header") : RGX_OK;
 }
 
+/* Balding-Nichols frequencies per group around the haplotypes' ALT frequency p, and each
+ * haplotype moved to its group's (sim_geno.h). */
+static void structure(const sim_geno_t *g, rng_t *r, uint8_t *h, double *pk)
+{
+    long alt = 0;
+    for (int k = 0; k < 2 * g->n_samples; k++) alt += h[k];
+    double p = (double)alt / (2.0 * g->n_samples), F = g->fst;
+    if (alt == 0 || alt == 2L * g->n_samples) return; /* monomorphic: nothing to move */
+    double a = p * (1 - F) / F, b = (1 - p) * (1 - F) / F;
+    for (int k = 0; k < g->n_anc; k++) pk[k] = rng_beta(r, a, b);
+    for (int i = 0; i < g->n_samples; i++) {
+        double q = pk[g->anc[i]];
+        for (int c = 0; c < 2; c++) {
+            uint8_t *x = &h[2 * i + c];
+            double u = rng_unif(r);
+            if (q < p && *x && u < (p - q) / p) *x = 0;
+            if (q > p && !*x && u < (q - p) / (1 - p)) *x = 1;
+        }
+    }
+}
+
 rgx_err sim_geno_write(sim_geno_t *g, const char *path)
 {
     rgx_err err = RGX_OK;
@@ -76,10 +97,12 @@ rgx_err sim_geno_write(sim_geno_t *g, const char *path)
     kstring_t s = {0, 0, NULL};
     int *founder = NULL; /* per haplotype: its founder in the current block */
     uint8_t *h = NULL;   /* per haplotype: allele at the current variant */
+    double *pk = NULL;   /* per ancestral group: the variant's ALT frequency */
     if ((err =
              rgx_calloc(&g->causal, (size_t)(g->n_causal ? g->n_causal : 1), sizeof *g->causal)) ||
         (err = rgx_calloc(&founder, 2 * (size_t)n, sizeof *founder)) ||
-        (err = rgx_calloc(&h, 2 * (size_t)n, 1)))
+        (err = rgx_calloc(&h, 2 * (size_t)n, 1)) ||
+        (err = rgx_calloc(&pk, (size_t)(g->n_anc > 1 ? g->n_anc : 1), sizeof *pk)))
         goto out;
     if ((err = write_header(fp, g))) goto out;
     double total_len = 0;
@@ -150,6 +173,7 @@ rgx_err sim_geno_write(sim_geno_t *g, const char *path)
                     if (rng_unif(&r) < 0.01) a = rng_unif(&r) < maf; /* mutation */
                     h[k] = a;
                 }
+                if (g->n_anc > 1 && !causal) structure(g, &r, h, pk);
                 for (int i = 0; i < n; i++) {
                     kputc('\t', &s);
                     int missing = g->missing_rate > 0 && !causal && rng_unif(&r) < g->missing_rate;
@@ -194,7 +218,7 @@ out:
     if (bgzf_close(fp) < 0 && !err) err = rgx_fail(RGX_ERR_IO, "%s: cannot close", path);
     if (!err && tbx_index_build(path, 0, &tbx_conf_vcf) != 0)
         err = rgx_fail(RGX_ERR_IO, "%s: cannot build the tabix index", path);
-    free(s.s), free(founder), free(h);
+    free(s.s), free(founder), free(h), free(pk);
     return err;
 }
 

@@ -53,4 +53,28 @@ static inline double rng_norm(rng_t *r)
     return sqrt(-2.0 * log(1.0 - u)) * cos(2.0 * M_PI * v);
 }
 
+/* Gamma(a, 1) by Marsaglia and Tsang (2000); a < 1 through Gamma(a + 1) U^(1/a). */
+static inline double rng_gamma(rng_t *r, double a)
+{
+    if (a < 1) {
+        double u = rng_unif(r);
+        return rng_gamma(r, a + 1) * pow(1.0 - u, 1.0 / a);
+    }
+    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x = rng_norm(r), v = 1 + c * x;
+        if (v <= 0) continue;
+        v = v * v * v;
+        double u = rng_unif(r);
+        if (log(1.0 - u) < 0.5 * x * x + d - d * v + d * log(v)) return d * v;
+    }
+}
+
+/* Beta(a, b) as a ratio of gammas. */
+static inline double rng_beta(rng_t *r, double a, double b)
+{
+    double x = rng_gamma(r, a), y = rng_gamma(r, b);
+    return x + y > 0 ? x / (x + y) : 0.5;
+}
+
 #endif

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# radiogx run: the whole job on a small simulated cohort (plan, extract, scan, tables), the
+# radiogx run: the whole job on a small simulated cohort (plan, extract, pca, scan, tables), the
 # planted intensity variants found, and `radiogx verify` with another rank count: identical.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
@@ -21,11 +21,15 @@ extract:
     discretisation: {method: fbs, bin_width: 25}
 scan:
   dosage: DS
+  pcs: 2
 YAML
 cd "$D"
 run mpirun -np 2 "$RADIOGX" run --config study.yaml
 is "$rc" 0 "radiogx run with 2 ranks"
 like "$out" "4 failed" "the failure cases are marked"
+like "$out" "PC1..PC2 from out/t/pca.h5 added to the covariates" "scan.pcs: the run computes the PCs first"
+ok "$(test -s out/t/pca.h5 && test -s out/t/pca.eigenvec && h5ls out/t/run.h5/pca/scores >/dev/null; echo $?)" \
+  "pca.h5, pca.eigenvec and /pca in run.h5"
 for f in run.h5 features.h5 features.tsv hits.tsv sumstats/CT.1.stat_mean.tsv.gz sumstats/CT.1.stat_mean.tsv.gz.tbi sumstats/CT.1.stat_mean.tsv.gz-meta.yaml; do
   [ -s "out/t/$f" ]; ok $? "out/t/$f written"
 done
@@ -37,7 +41,9 @@ is "$(head -c 8 out/t/manhattan.png | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a
 rep=$(cat out/t/report.html)
 like "$rep" "<th>failed</th><td>4</td>" "report: the failed patients counted"
 like "$rep" "every voxel is NaN" "report: a failure reason listed"
-like "$rep" "Top hits" "report: the top hits"
+like "$rep" "<h3>Loci</h3>" "report: the hits as loci"
+like "$rep" "study-wide threshold is" "report: the phenotype-wide threshold"
+ok "$(test -s out/t/loci.tsv && test -s out/t/loci.html; echo $?)" "loci.tsv and loci.html written"
 like "$rep" "lambda" "report: lambda GC per phenotype"
 mean_var=$(awk -F'\t' '$6 == "mean_intensity" { print $1 }' cohort/truth.tsv)
 het_var=$(awk -F'\t' '$6 == "heterogeneity" { print $1 }' cohort/truth.tsv)

@@ -17,6 +17,7 @@ static const cfg_key_t ex[] = {
     {.name = "families", .type = CFG_STRING_LIST, .def = "[stat, ih]", .choices = "stat|ih|cm"},
     {.name = "default", .type = CFG_SECTION, .children = block},
     {.name = "channels", .type = CFG_MAP, .children = block},
+    {.name = "items", .type = CFG_LIST, .children = block},
     {NULL},
 };
 static const cfg_key_t schema[] = {
@@ -115,6 +116,40 @@ int main(void)
     char *bad2[] = {"extract.defualt.bins=3"};
     is_int(cfg_parse(&c, "", "t.yaml", schema, bad2, 1), RGX_ERR_CONFIG, "misspelt override");
     like(rgx_errmsg(), "did you mean 'default'?", "override suggestion");
+
+    /* Lists of sections. */
+    is_int(parse("extract:\n  items:\n    - {method: fbs, bins: 4}\n    - method: fbn\n"
+                 "      range: [1, 2]\n", &c), RGX_OK, "a list of sections loads");
+    is_int(cfg_list_len(c, "extract.items"), 2, "two items");
+    is_int(cfg_int(c, "extract.items.0.bins"), 4, "item 0's value");
+    is_int(cfg_int(c, "extract.items.1.bins"), 32, "item 1's default");
+    is_str(cfg_str(c, "extract.items.1.method"), "fbn", "item 1's value");
+    is_int(cfg_line(c, "extract.items.1.range"), 5, "line of an item's key");
+    ok(!cfg_is_set(c, "extract.items.1.bins") && cfg_is_set(c, "extract.items.0.bins"),
+       "set and unset keys of items");
+    cfg_effective_yaml(c, &yaml);
+    like(yaml, "  items:\n    -\n      method: fbs\n      bins: 4\n",
+         "effective config lists items");
+    is_int(cfg_parse(&c2, yaml, "effective", schema, NULL, 0), RGX_OK, "and reloads");
+    if (c2) is_int(cfg_int(c2, "extract.items.0.bins"), 4, "round-trips an item");
+    if (c2) is_int(cfg_list_len(c2, "extract.items"), 2, "round-trips the length");
+    cfg_free(c2);
+    free(yaml);
+    cfg_free(c);
+    is_int(parse("", &c), RGX_OK, "no list");
+    is_int(cfg_list_len(c, "extract.items"), 0, "an absent list is empty");
+    cfg_free(c);
+    is_int(parse("extract:\n  items:\n    - {method: fbs}\n    - {bns: 3}\n", &c), RGX_ERR_CONFIG,
+           "misspelt key in an item");
+    like(rgx_errmsg(), "t.yaml:4: unknown key 'bns' in section extract.items.1", "names the item");
+    is_int(parse("extract:\n  items: 3\n", &c), RGX_ERR_CONFIG, "a list given a number");
+    like(rgx_errmsg(), "expected a list of sections", "its message");
+    is_int(parse("extract:\n  items: [fbs]\n", &c), RGX_ERR_CONFIG, "an item that is no section");
+    like(rgx_errmsg(), "item 0 of the list must be a section", "its message");
+    char *ovl[] = {"extract.items=[{bins: 7}]"};
+    is_int(cfg_parse(&c, "", "t.yaml", schema, ovl, 1), RGX_OK, "an override gives a whole list");
+    is_int(cfg_int(c, "extract.items.0.bins"), 7, "its item");
+    cfg_free(c);
 
     is_int(cfg_load(&c, "/nonexistent/x.yaml", schema, NULL, 0), RGX_ERR_CONFIG, "missing file");
     like(rgx_errmsg(), "/nonexistent/x.yaml: cannot open", "missing file message");

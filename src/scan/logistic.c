@@ -1,0 +1,382 @@
+/* logistic.c — see logistic.h. */
+#include "logistic.h"
+
+#include <gsl/gsl_sf_erf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smat.h"
+#include "util.h"
+
+enum { ML_MAXIT = 25, FIRTH_MAXIT = 100, FIRTH_HALVINGS = 10 };
+#define XCONV 1e-10 /* a step below this (relative to 1 + |beta|) has converged */
+
+rgx_err logit_ws_init(logit_ws_t *ws, size_t n, size_t q)
+{
+    memset(ws, 0, sizeof *ws);
+    size_t k = q + 1, N = n ? n : 1;
+    ws->n = n, ws->k = k;
+    rgx_err err;
+    if ((err = rgx_calloc(&ws->X, N * k, sizeof *ws->X)) ||
+        (err = rgx_calloc(&ws->T, N * k, sizeof *ws->T)) ||
+        (err = rgx_calloc(&ws->eta, N, sizeof *ws->eta)) ||
+        (err = rgx_calloc(&ws->mu, N, sizeof *ws->mu)) ||
+        (err = rgx_calloc(&ws->w, N, sizeof *ws->w)) ||
+        (err = rgx_calloc(&ws->hat, N, sizeof *ws->hat)) ||
+        (err = rgx_calloc(&ws->H, k * k, sizeof *ws->H)) ||
+        (err = rgx_calloc(&ws->Hf, k * k, sizeof *ws->Hf)) ||
+        (err = rgx_calloc(&ws->b, k, sizeof *ws->b)) ||
+        (err = rgx_calloc(&ws->b0, k, sizeof *ws->b0)) ||
+        (err = rgx_calloc(&ws->grad, k, sizeof *ws->grad)) ||
+        (err = rgx_calloc(&ws->step, k, sizeof *ws->step)))
+        logit_ws_free(ws);
+    return err;
+}
+
+void logit_ws_free(logit_ws_t *ws)
+{
+    free(ws->X), free(ws->T), free(ws->eta), free(ws->mu), free(ws->w), free(ws->hat);
+    free(ws->H), free(ws->Hf), free(ws->b), free(ws->b0), free(ws->grad), free(ws->step);
+    memset(ws, 0, sizeof *ws);
+}
+
+void logit_null_free(logit_null_t *m)
+{
+    free(m->rows), free(m->beta), free(m->r), free(m->w), free(m->cwc_inv);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- the fits, over n rows of the k columns of ws->X ---- */
+
+static double log1pexp(double x)
+{
+    return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+}
+
+/* eta = X b, mu, w; returns the log-likelihood when want_ll (else 0: the IRLS steps do not
+ * need it, and its logarithms cost as much as the rest of a step). */
+static double predict(logit_ws_t *ws, const double *y, size_t n, size_t k, const double *b,
+                      int want_ll)
+{
+    double ll = 0;
+    for (size_t i = 0; i < n; i++) ws->eta[i] = 0;
+    for (size_t a = 0; a < k; a++) {
+        const double *x = ws->X + a * ws->n;
+        double ba = b[a];
+#pragma omp simd
+        for (size_t i = 0; i < n; i++) ws->eta[i] += ba * x[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        double e = ws->eta[i];
+        ws->mu[i] = 1 / (1 + exp(-e));
+        ws->w[i] = ws->mu[i] * (1 - ws->mu[i]);
+    }
+    for (size_t i = 0; want_ll && i < n; i++)
+        ll -= y[i] > 0.5 ? log1pexp(-ws->eta[i]) : log1pexp(ws->eta[i]);
+    return ll;
+}
+
+/* x'y over n: in vector lanes (a fixed order: the same bits for any rank count). */
+static inline double dot(const double *restrict x, const double *restrict y, size_t n)
+{
+    double s = 0;
+#pragma omp simd reduction(+ : s)
+    for (size_t i = 0; i < n; i++) s += x[i] * y[i];
+    return s;
+}
+
+/* H = X'WX (row-major k x k). */
+static void information(logit_ws_t *ws, size_t n, size_t k, double *H)
+{
+    for (size_t a = 0; a < k; a++) {
+        const double *xa = ws->X + a * ws->n;
+        double *wx = ws->T; /* w x_a, scratch */
+#pragma omp simd
+        for (size_t i = 0; i < n; i++) wx[i] = ws->w[i] * xa[i];
+        for (size_t c = 0; c <= a; c++) {
+            double s = dot(wx, ws->X + c * ws->n, n);
+            H[a * k + c] = H[c * k + a] = s;
+        }
+    }
+}
+
+/* The hat matrix's diagonal, w_i x_i' H^-1 x_i, from the inverted ws->H. */
+static void hat_diag(logit_ws_t *ws, size_t n, size_t k)
+{
+    for (size_t i = 0; i < n; i++) ws->hat[i] = 0;
+    for (size_t a = 0; a < k; a++) {
+        double *t = ws->T; /* column a of X H^-1 */
+        for (size_t i = 0; i < n; i++) t[i] = 0;
+        for (size_t c = 0; c < k; c++) {
+            const double *xc = ws->X + c * ws->n;
+            double h = ws->H[c * k + a];
+            for (size_t i = 0; i < n; i++) t[i] += xc[i] * h;
+        }
+        const double *xa = ws->X + a * ws->n;
+        for (size_t i = 0; i < n; i++) ws->hat[i] += xa[i] * t[i];
+    }
+    for (size_t i = 0; i < n; i++) ws->hat[i] *= ws->w[i];
+}
+
+/* grad = X'(y - mu + hat (1/2 - mu)) over the first kf columns (hat = 0: the ML score). */
+static void score(logit_ws_t *ws, const double *y, size_t n, size_t kf, int firth)
+{
+    double *u = ws->T;
+    for (size_t i = 0; i < n; i++)
+        u[i] = y[i] - ws->mu[i] + (firth ? ws->hat[i] * (0.5 - ws->mu[i]) : 0);
+    for (size_t a = 0; a < kf; a++) ws->grad[a] = dot(ws->X + a * ws->n, u, n);
+}
+
+/* Maximum likelihood by IRLS from ws->b; on success (0) ws->b is the estimate, ws->H the
+ * inverse information there and *ll the log-likelihood.  -1: the failures logistic.h lists. */
+static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double *ll, int *iters)
+{
+    double min_delta = INFINITY;
+    for (int it = 0; it < ML_MAXIT; it++) {
+        predict(ws, y, n, k, ws->b, 0);
+        information(ws, n, k, ws->H);
+        if (smat_inv(ws->H, k, NULL)) return -1;
+        score(ws, y, n, k, 0);
+        smat_mulv(ws->H, ws->grad, k, ws->step);
+        double delta = 0;
+        int small = 1;
+        for (size_t a = 0; a < k; a++) {
+            ws->b[a] += ws->step[a];
+            delta += fabs(ws->step[a]);
+            small &= fabs(ws->step[a]) <= XCONV * (1 + fabs(ws->b[a]));
+        }
+        if (!isfinite(delta)) return -1;
+        min_delta = fmin(min_delta, delta);
+        if (it > 3 && delta > 20 && delta > 2 * min_delta) return -1;
+        if (small) {
+            /* ws->H: the inverse information of the step before, within 1e-10 of the
+             * estimate (its SE changes in the 20th digit); the likelihood at the estimate. */
+            *ll = predict(ws, y, n, k, ws->b, 1);
+            for (size_t a = 0; a < k; a++)
+                if (fabs(ws->b[a]) > 6e4) return -1;
+            *iters = it + 1;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Penalised log-likelihood at b: predictions, ws->H the inverse information (and ws->Hf the
+ * inverse of its first kf x kf block, when kf < k). */
+static int penalised(logit_ws_t *ws, const double *y, size_t n, size_t k, size_t kf,
+                     const double *b, double *pl)
+{
+    double ll = predict(ws, y, n, k, b, 1), logdet;
+    information(ws, n, k, ws->H);
+    if (kf < k) {
+        for (size_t a = 0; a < kf; a++)
+            for (size_t c = 0; c < kf; c++) ws->Hf[a * kf + c] = ws->H[a * k + c];
+        if (smat_inv(ws->Hf, kf, NULL)) return -1;
+    }
+    if (smat_inv(ws->H, k, &logdet)) return -1;
+    *pl = ll + 0.5 * logdet;
+    return isfinite(*pl) ? 0 : -1;
+}
+
+/* Firth's penalised likelihood from ws->b, over its first kf coefficients (kf < k: the rest
+ * stay fixed, the penalty still that of all k columns, as logistf's restricted fits); the
+ * logistf iteration: a Fisher-scoring step of the modified score, at most 5 per coefficient,
+ * halved while the penalised likelihood falls.  0: converged, *pl its value. */
+static int fit_firth(logit_ws_t *ws, const double *y, size_t n, size_t k, size_t kf, double *pl,
+                     int *iters)
+{
+    double cur;
+    if (penalised(ws, y, n, k, kf, ws->b, &cur)) return -1;
+    for (int it = 0; it < FIRTH_MAXIT; it++) {
+        hat_diag(ws, n, k);
+        score(ws, y, n, kf, 1);
+        smat_mulv(kf < k ? ws->Hf : ws->H, ws->grad, kf, ws->step);
+        double smax = 0;
+        int small = 1;
+        for (size_t a = 0; a < kf; a++) {
+            smax = fmax(smax, fabs(ws->step[a]));
+            small &= fabs(ws->step[a]) <= XCONV * (1 + fabs(ws->b[a]));
+        }
+        if (!isfinite(smax)) return -1;
+        if (small) {
+            *pl = cur, *iters = it + 1;
+            return 0;
+        }
+        double scale = smax > 5 ? 5 / smax : 1, next = -INFINITY;
+        memcpy(ws->b0, ws->b, k * sizeof *ws->b);
+        for (int h = 0; h <= FIRTH_HALVINGS; h++, scale /= 2) {
+            for (size_t a = 0; a < kf; a++) ws->b[a] = ws->b0[a] + scale * ws->step[a];
+            if (!penalised(ws, y, n, k, kf, ws->b, &next) && next > cur) break;
+        }
+        if (!(next > cur)) {
+            /* No halving raises the penalised likelihood: near the optimum the scoring step
+             * can overshoot (by up to twice, when the penalty dominates, as with one
+             * carrier), and the likelihood is flat to rounding there.  Converged when the
+             * step is that small. */
+            memcpy(ws->b, ws->b0, k * sizeof *ws->b);
+            if (smax > 1e-5 || penalised(ws, y, n, k, kf, ws->b, &cur)) return -1;
+            *pl = cur, *iters = it + 1;
+            return 0;
+        }
+        cur = next;
+    }
+    return -1;
+}
+
+/* ---- the public steps ---- */
+
+double logit_mlog10p_z(double z)
+{
+    if (isnan(z)) return NAN;
+    return -gsl_sf_log_erfc(fabs(z) / M_SQRT2) / M_LN10;
+}
+
+double logit_mlog10p_chi2(double x)
+{
+    if (isnan(x)) return NAN;
+    return logit_mlog10p_z(sqrt(fmax(x, 0)));
+}
+
+void logit_score(double U, double V, double *beta, double *se, double *mlog10p)
+{
+    if (!(V > 0) || !isfinite(U)) {
+        *beta = *se = *mlog10p = NAN;
+        return;
+    }
+    *beta = U / V, *se = 1 / sqrt(V);
+    *mlog10p = logit_mlog10p_chi2(U * U / V);
+}
+
+/* Copies the observed rows of C (and g, centred, when given) into ws->X, and y into yo. */
+static void load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, const double *C,
+                      const double *g, double *yo)
+{
+    size_t n = m->n_obs, q = m->q;
+    for (size_t r = 0; r < n; r++) {
+        size_t i = m->rows[r];
+        for (size_t a = 0; a < q; a++) ws->X[a * ws->n + r] = C[i * q + a];
+        yo[r] = y[i];
+    }
+    if (!g) return;
+    double mean = 0;
+    for (size_t r = 0; r < n; r++) mean += g[m->rows[r]];
+    mean /= (double)(n ? n : 1);
+    for (size_t r = 0; r < n; r++) ws->X[q * ws->n + r] = g[m->rows[r]] - mean;
+}
+
+rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t n, size_t q,
+                       logit_ws_t *ws)
+{
+    memset(m, 0, sizeof *m);
+    m->n = n, m->q = q;
+    rgx_err err;
+    double *yo = NULL;
+    if ((err = rgx_calloc(&m->rows, n ? n : 1, sizeof *m->rows)) ||
+        (err = rgx_calloc(&m->beta, q + 1, sizeof *m->beta)) ||
+        (err = rgx_calloc(&m->r, n ? n : 1, sizeof *m->r)) ||
+        (err = rgx_calloc(&m->w, n ? n : 1, sizeof *m->w)) ||
+        (err = rgx_calloc(&m->cwc_inv, q * q, sizeof *m->cwc_inv)) ||
+        (err = rgx_calloc(&yo, n ? n : 1, sizeof *yo)))
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(y[i])) continue;
+        if (y[i] != 0 && y[i] != 1) {
+            err = rgx_fail(RGX_ERR_INPUT, "binary phenotype value %g in row %zu (0, 1 or missing "
+                           "expected)", y[i], i + 1);
+            goto out;
+        }
+        m->rows[m->n_obs++] = i;
+        y[i] == 1 ? m->n_case++ : m->n_ctrl++;
+    }
+    if (!m->n_case || !m->n_ctrl) {
+        err = rgx_fail(RGX_ERR_INPUT, "binary phenotype with %zu cases and %zu controls: both "
+                       "are needed", m->n_case, m->n_ctrl);
+        goto out;
+    }
+    load_rows(ws, m, y, C, NULL, yo);
+    /* Start from the intercept at the log odds of the case fraction. */
+    memset(ws->b, 0, q * sizeof *ws->b);
+    ws->b[0] = log((double)m->n_case / (double)m->n_ctrl);
+    if (fit_ml(ws, yo, m->n_obs, q, &m->loglik, &m->iters)) {
+        err = rgx_fail(RGX_ERR_INPUT, "the logistic model of the covariates alone does not "
+                       "converge (%zu cases, %zu controls): are cases separated by a covariate?",
+                       m->n_case, m->n_ctrl);
+        goto out;
+    }
+    memcpy(m->beta, ws->b, q * sizeof *m->beta);
+    memcpy(m->cwc_inv, ws->H, q * q * sizeof *m->cwc_inv);
+    for (size_t r = 0; r < m->n_obs; r++) {
+        size_t i = m->rows[r];
+        m->r[i] = yo[r] - ws->mu[r], m->w[i] = ws->w[r];
+    }
+out:
+    free(yo);
+    if (err) logit_null_free(m);
+    return err;
+}
+
+/* plink2's validity test of a fit: the variance positive and finite, and the estimate not
+ * (almost) perfectly correlated with a covariate's. */
+static int valid_fit(const double *Hi, size_t k)
+{
+    size_t g = k - 1;
+    double vg = Hi[g * k + g];
+    if (!(vg >= 1e-20) || !isfinite(vg)) return 0;
+    for (size_t a = 0; a < g; a++) {
+        double va = Hi[a * k + a];
+        if (!(va >= 1e-20) || !isfinite(va)) return 0;
+        if (Hi[g * k + a] > 0.99999 * sqrt(va * vg)) return 0;
+    }
+    return 1;
+}
+
+void logit_full(const logit_null_t *m, const double *y, const double *C, const double *g,
+                int firth, logit_ws_t *ws, logit_res_t *res)
+{
+    size_t n = m->n_obs, q = m->q, k = q + 1;
+    /* The observed phenotypes go to T's second column: the fits use its first only. */
+    double *yy = ws->T + ws->n;
+    *res = (logit_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
+    for (size_t r = 0; r < n; r++) {
+        size_t i = m->rows[r];
+        if (y[i] == 1)
+            res->case_dos += g[i];
+        else
+            res->ctrl_dos += g[i];
+    }
+    load_rows(ws, m, y, C, g, yy);
+    int use_firth = firth == LOGIT_FIRTH_ALWAYS ||
+                    (firth == LOGIT_FIRTH_FALLBACK && (res->case_dos == 0 || res->ctrl_dos == 0));
+    double ll = 0, pl = 0, pl0 = 0;
+    memcpy(ws->b, m->beta, q * sizeof *ws->b);
+    ws->b[q] = 0;
+    if (!use_firth) {
+        if (!fit_ml(ws, yy, n, k, &ll, &res->iters)) {
+            res->test = LOGIT_WALD;
+        } else if (firth == LOGIT_FIRTH_FALLBACK) {
+            use_firth = 1;
+            memcpy(ws->b, m->beta, q * sizeof *ws->b);
+            ws->b[q] = 0;
+        }
+    }
+    if (use_firth && !fit_firth(ws, yy, n, k, k, &pl, &res->iters)) res->test = LOGIT_FIRTH;
+    if (res->test == LOGIT_NONE || !valid_fit(ws->H, k)) {
+        res->test = LOGIT_NONE;
+        return;
+    }
+    res->beta = ws->b[q], res->se = sqrt(ws->H[q * k + q]);
+    res->mlog10p = logit_mlog10p_z(res->beta / res->se);
+    if (res->test == LOGIT_WALD) {
+        res->lr_mlog10p = logit_mlog10p_chi2(2 * (ll - m->loglik));
+        return;
+    }
+    /* Firth's likelihood ratio: the restricted fit with beta_g = 0. */
+    double beta = res->beta, se = res->se;
+    int it0;
+    memcpy(ws->b, m->beta, q * sizeof *ws->b);
+    ws->b[q] = 0;
+    if (!fit_firth(ws, yy, n, k, q, &pl0, &it0))
+        res->lr_mlog10p = logit_mlog10p_chi2(2 * (pl - pl0));
+    res->beta = beta, res->se = se;
+}
