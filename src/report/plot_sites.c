@@ -97,7 +97,8 @@ static rgx_err close_png(cairo_surface_t *s, cairo_t *cr, const char *png)
     cairo_status_t st = cairo_surface_write_to_png(s, png);
     cairo_destroy(cr), cairo_surface_destroy(s);
     if (st != CAIRO_STATUS_SUCCESS)
-        return rgx_fail(RGX_ERR_IO, "%s: cannot write the PNG: %s", png, cairo_status_to_string(st));
+        return rgx_fail(RGX_ERR_IO, "%s: cannot write the PNG: %s", png,
+                        cairo_status_to_string(st));
     return RGX_OK;
 }
 
