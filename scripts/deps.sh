@@ -24,6 +24,7 @@ PKGS=(
   python3-h5py                          # tests: the run file against docs/formats.md
   python3-yaml                          # tests: the GWAS-SSF metadata sidecars
   python3-scipy                         # tests: ANOVA, Levene, t and chi-square tails (harmonise_run.t)
+  clang-format                          # make format
 )
 
 missing=()

@@ -41,6 +41,12 @@ is "$rc" 0 "scan --features harmonised"
 run $PY "$T/harmonise_sim.py" sim sim/h.h5 sim/s.h5
 is "$rc" 0 "site effect removed, the harmonised values scanned, planted variants recovered, lambda GC within 1 +- 0.05 on the null chromosomes"
 printf '%s\n' "$out" | sed 's/^/# /'
+# the report of the harmonised extraction (no scan): its site section
+run "$RADIOGX" export sim/h.h5 --report rep
+is "$rc" 0 "export --report of the harmonised features (extraction only)"
+run $PY "$T/sites_report.py" sim/h.h5 sim/manifest.tsv rep
+is "$rc" 0 "its site section as numpy/scipy find it"
+printf '%s\n' "$out" | sed 's/^/# /'
 
 # 2. radiogx run: harmonise.enabled, scan.features: harmonised, and the report's site section
 "$RADIOGX" simulate --patients 150 --variants 3000 --chromosomes 6 --dims 48,48,16 --effect 1.5 \

@@ -18,7 +18,9 @@ from scipy import stats
 
 run, manifest, d = sys.argv[1:4]
 page = open(d + "/report.html").read()
-sec = page[page.index("<h2>Sites</h2>"):page.index("<h2>Variants</h2>")]
+start = page.index("<h2>Sites</h2>")
+end = page.find("<h2>", start + 1)
+sec = page[start:end if end > 0 else len(page)]
 fail = []
 
 
