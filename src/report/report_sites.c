@@ -44,6 +44,10 @@ static rgx_err sites_read(hid_t f, sites_t *s)
 {
     size_t n2 = 0, n3 = 0, p2 = 0;
     rgx_err err;
+    /* A scan of an external phenotype table has no patients' sites or features: no section. */
+    if (!h5in_exists(f, RF_SAMPLES_SITE) || !h5in_exists(f, RF_SAMPLES_STATUS) ||
+        !h5in_exists(f, RF_FEATURES_VALUES) || !h5in_exists(f, RF_FEATURES_NAMES))
+        return RGX_OK;
     if ((err = h5in_read_strings(f, RF_SAMPLES_SITE, &s->n_all, &s->site_col)) ||
         (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &n2, &s->status)) ||
         (err = h5in_read_strings(f, RF_FEATURES_NAMES, &s->p, &s->fname)))

@@ -21,7 +21,8 @@
 #include "err.h"
 
 /* Writes the section's HTML to o and its PNGs into dir; nothing when the run has fewer than two
- * sites among its extracted patients. */
+ * sites among its extracted patients, or no /samples/site or /features (a scan of an external
+ * phenotype table). */
 rgx_err report_sites(FILE *o, hid_t run, const char *dir);
 
 #endif
