@@ -14,6 +14,7 @@
 #include "outfile.h"
 #include "plot.h"
 #include "report_loci.h"
+#include "report_sites.h"
 #include "util.h"
 #include "runfile.h"
 
@@ -385,7 +386,9 @@ static rgx_err rep_page(const rep_t *r, strbuf_t *sb)
     if (err) return err;
     page_cohort(of.f, r);
     analysis_section(of.f, r->f, r->qc, r->nv, r->nph, r->pn);
-    if (!(err = page_association(of.f, r))) err = outfile_commit(&of);
+    /* The sites: counts, and features before and after harmonisation (report_sites.h). */
+    if (!(err = report_sites(of.f, r->f, r->dir)) && !(err = page_association(of.f, r)))
+        err = outfile_commit(&of);
     if (!err) log_info("report: %s (and the plots of %zu phenotypes with hits)", sb->s, r->nsel);
     outfile_abort(&of);
     return err;
