@@ -12,7 +12,9 @@
 #      (a clean local folder, link up, slurmd started again) and rejoins the partition;
 #   4. the requeued job resumes from the checkpoints and completes; `radiogx verify` reruns
 #      the recorded command (mpirun, 2 ranks) and finds the result groups identical, and the
-#      exported tables match byte for byte.
+#      exported tables match byte for byte;
+#   5. n3's processes die while its network stays up, in a job submitted with --no-requeue:
+#      it ends NODE_FAIL; the same sbatch again resumes it to the same bits.
 # Where the namespaces or Slurm cannot be set up here (not root, no `ip netns`, a container
 # without CAP_SYS_ADMIN/CAP_NET_ADMIN, no bridge support), the test says exactly what failed
 # and is skipped; it never passes without having run.
@@ -97,7 +99,7 @@ SlurmdUser=root
 SlurmctldPort=$port
 SlurmdPort=$((port + 1))
 AuthType=auth/munge
-AuthInfo=socket=$S/munge/munge.socket,cred_expire=10
+AuthInfo=socket=$S/munge/munge.socket,cred_expire=5
 CredType=cred/munge
 StateSaveLocation=$S/state
 SlurmdSpoolDir=$S/%n
@@ -182,32 +184,53 @@ EOF
 cp "$RGX_ROOT/slurm/radiogx.sbatch" .
 # As a user would: the template's options, a smaller memory request, Open MPI told which
 # network to use (btl self,tcp: every message between the ranks crosses the bridge).
-jid=$(RGX_ARGS="run -c s.yaml -o out" OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include="$net.0/24" \
-  OMPI_MCA_oob_tcp_if_include="$net.0/24" \
-  sbatch --parsable --nodes=3 --ntasks-per-node=1 --mem=500M --time=00:10:00 \
-  --output=job-%j.out radiogx.sbatch)
+submit() { # OUT [SBATCH_OPTION...]: prints the job id
+  local o=$1; shift
+  RGX_ARGS="run -c s.yaml -o $o" OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include="$net.0/24" \
+    OMPI_MCA_oob_tcp_if_include="$net.0/24" \
+    sbatch --parsable --nodes=3 --ntasks-per-node=1 --mem=500M --time=00:10:00 \
+    --output=job-%j.out "$@" radiogx.sbatch
+}
+# Scan checkpoints holding some blocks (a record is a block's statistics), no run file yet.
+scan_under_way() { # OUT JOBID
+  for i in $(seq 1200); do
+    [ "$(cat "$1"/run.h5.ckpt/scan.* 2>/dev/null | wc -c)" -gt 60000 ] && break
+    [ "$(job_field "$2" JobState)" = RUNNING ] || break
+    sleep 0.05
+  done
+  local b
+  b=$(cat "$1"/run.h5.ckpt/scan.* 2>/dev/null | wc -c)
+  [ "$b" -gt 60000 ] && [ ! -e "$1/run.h5" ]
+  ok $? "$1: the scan is under way: $b bytes of scan checkpoints, no run file yet"
+}
+# Every process of node N's namespace: slurmd, slurmstepd, the rank.
+kill_node() { # N
+  local victims names
+  victims=$(ip netns pids "rgx${id}n$1")
+  names=$(for p in $victims; do cat "/proc/$p/comm" 2>/dev/null; done | sort | uniq -c | xargs)
+  kill -9 $victims 2>/dev/null
+  like "$names" radiogx "n$1 lost: SIGKILL to its processes ($names)"
+}
+# Node N reboots: a fresh local folder (its slurmd spool and TmpFS; the log is kept), the link
+# up, slurmd started again; ReturnToService=2 returns it to the partition.
+reboot_node() { # N
+  find "$S/n$1" -mindepth 1 ! -name slurmd.log -exec rm -rf {} + 2>/dev/null
+  ip link set "rgx${id}v$1" up
+  start_node "$1"
+  ok $? "n$1 rebooted: slurmd started again"
+}
+ended="COMPLETED FAILED CANCELLED TIMEOUT NODE_FAIL OUT_OF_MEMORY"
+
+# 1. A crash: the link first (a crashed host sends no FIN or RST to its peers), then the
+#    processes.  Slurm notices, requeues the job (--requeue in the template).
+jid=$(submit out)
 ok $? "sbatch: a 3-node radiogx run (job $jid)"
 wait_state "$jid" 60 RUNNING >/dev/null
 is "$(job_field "$jid" NodeList)" "n[1-3]" "the job runs on n1, n2 and n3"
-
-# Progress: scan checkpoint logs holding some blocks (a record is a block's statistics).
 t0=$(date +%s)
-for i in $(seq 1200); do
-  [ "$(cat out/run.h5.ckpt/scan.* 2>/dev/null | wc -c)" -gt 60000 ] && break
-  [ "$(job_field "$jid" JobState)" = RUNNING ] || break
-  sleep 0.05
-done
-before=$(cat out/run.h5.ckpt/scan.* 2>/dev/null | wc -c)
-[ "$before" -gt 60000 ] && [ ! -e out/run.h5 ]
-ok $? "the scan is under way: $before bytes of scan checkpoints, no run file yet"
-
-# n2 fails: the link first (a crashed host sends no FIN or RST to its peers), then every
-# process of the node: slurmd, slurmstepd, the rank.
+scan_under_way out "$jid"
 ip link set "rgx${id}v2" down
-victims=$(ip netns pids "rgx${id}n2")
-names=$(for p in $victims; do cat "/proc/$p/comm" 2>/dev/null; done | sort | uniq -c | xargs)
-kill -9 $victims 2>/dev/null
-like "$names" radiogx "n2 lost: SIGKILL to its processes ($names)"
+kill_node 2
 t_kill=$(date +%s)
 for i in $(seq 120); do
   [ "$(sinfo -h -n n2 -o %T 2>/dev/null)" = "down*" ] && break
@@ -219,14 +242,9 @@ for i in $(seq 120); do
   sleep 0.5
 done
 is "$(job_field "$jid" Restarts)" 1 "the job is requeued ($(job_field "$jid" JobState), $(($(date +%s) - t_kill)) s after the failure)"
-
-# n2 reboots: a fresh local folder (its slurmd spool and TmpFS; the log is kept), the link
-# back up, slurmd started again; ReturnToService=2 returns it to the partition.
-find "$S/n2" -mindepth 1 ! -name slurmd.log -exec rm -rf {} + 2>/dev/null
-ip link set "rgx${id}v2" up
-start_node 2
-ok $? "n2 rebooted: slurmd started again"
-st=$(wait_state "$jid" 240 COMPLETED FAILED CANCELLED TIMEOUT NODE_FAIL OUT_OF_MEMORY)
+reboot_node 2
+# shellcheck disable=SC2086 # the states are words
+st=$(wait_state "$jid" 240 $ended)
 is "$st" COMPLETED "the requeued job completes ($(($(date +%s) - t0)) s from the first checkpoint)"
 is "$(job_field "$jid" NodeList)" "n[1-3]" "the requeued job ran on n1, n2 and n3 again"
 log=$(cat "job-$jid.out" 2>/dev/null)
@@ -243,13 +261,45 @@ run "$RADIOGX" verify out/run.h5 --launcher "mpirun -np 2" --tmp "$S/work" --kee
 is "$rc" 0 "radiogx verify: exit 0"
 like "$out" identical "the resumed 3-node run equals an uninterrupted run"
 ref=$(ls -d "$S"/work/radiogx-verify-*/out 2>/dev/null | head -1)
+tables() { # DIR: the exported tables that differ from the uninterrupted run's
+  local bad=""
+  for f in features.tsv hits.tsv sumstats/CT.1.stat_mean.tsv.gz; do
+    cmp -s "$1/$f" "$ref/$f" || bad="$bad $f"
+  done
+  echo "${bad:-identical}"
+}
+is "$(tables out)" identical "the exported tables equal the uninterrupted run's, byte for byte"
+
+# 2. A node's processes die while its network stays up (the other ranks see their peer
+#    disconnect), in a job submitted with --no-requeue: Slurm ends it (NODE_FAIL) instead of
+#    requeueing it (and refuses `scontrol requeue` for it); the documented command, the same
+#    submission again, resumes it (docs/reliability.md).
+jid2=$(submit out2 --no-requeue)
+wait_state "$jid2" 60 RUNNING >/dev/null
+scan_under_way out2 "$jid2"
+kill_node 3
+# shellcheck disable=SC2086
+st=$(wait_state "$jid2" 120 $ended)
+is "$st/$(job_field "$jid2" Restarts)" NODE_FAIL/0 "--no-requeue: the job ends NODE_FAIL, not requeued"
+reboot_node 3
+jid2=$(submit out2 --no-requeue)
+ok $? "the same sbatch again (job $jid2)"
+# shellcheck disable=SC2086
+st=$(wait_state "$jid2" 240 $ended)
+is "$st" COMPLETED "the resubmitted job completes"
+log=$(cat "job-$jid2.out" 2>/dev/null)
+like "$log" "scan: resuming:" "it resumed the scan from its checkpoints"
 bad=""
-for f in features.tsv hits.tsv sumstats/CT.1.stat_mean.tsv.gz; do
-  cmp -s "out/$f" "$ref/$f" || bad="$bad $f"
+for o in /samples/status /samples/reason /features /variants /assoc /phenotypes /hits; do
+  h5diff out/run.h5 out2/run.h5 "$o" "$o" >/dev/null 2>&1 || bad="$bad $o"
 done
-is "${bad:-identical}" identical "the exported tables equal the uninterrupted run's, byte for byte"
+is "${bad:-identical}" identical "its run file's result groups equal the uninterrupted run's"
+is "$(tables out2)" identical "its exported tables too"
+
 if [ "$_fail" != 0 ]; then # what happened, for the reader of a failed run
-  tail -40 "job-$jid.out" 2>/dev/null | sed 's/^/# job | /'
+  for j in "$jid" "${jid2:-}"; do
+    tail -30 "job-$j.out" 2>/dev/null | sed "s/^/# job $j | /"
+  done
   tail -20 "$S/slurmctld.log" 2>/dev/null | sed 's/^/# slurmctld | /'
 fi
 done_testing
