@@ -45,7 +45,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
-.PHONY: all deps test test-run check demo format check-blas clean help unit e2e bench-fft
+.PHONY: all deps test test-run check demo format check-format check-blas clean help unit e2e \
+	bench-fft
 all: $(BIN)
 
 help:
@@ -57,6 +58,7 @@ help:
 	@echo "make demo         deps + build + simulate a cohort + radiogx run with 4 ranks"
 	@echo "make check-blas   prove that GSL's CBLAS calls bind to OpenBLAS, not gslcblas"
 	@echo "make format       clang-format the tree"
+	@echo "make check-format no source line over 100 columns (CI runs it)"
 
 deps:
 	@scripts/deps.sh
@@ -117,7 +119,9 @@ TEST_ENV = RGX_SHARED=$(RGX_SHARED) RADIOGX=$(abspath $(BIN)) RGX_ROOT=$(CURDIR)
 test: deps
 	@$(MAKE) --no-print-directory test-run
 
+# check-format first: CI runs it, so a long line fails here before it reaches main.
 test-run: $(BIN) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory check-format
 	$(TEST_ENV) prove -j2 --exec '' $(UNIT_BIN) $(E2E)
 
 # Some tests only: make check T="tests/e2e/scan.t build/tests/test_scan" (verbose TAP).
@@ -131,8 +135,17 @@ demo: deps
 check-blas: $(BIN)
 	@scripts/check_blas.sh $(BIN)
 
+FORMAT_SRC = $(wildcard src/*/*.c src/*/*.h tests/*.h tests/unit/*.c)
+
 format:
-	clang-format -i src/*/*.c src/*/*.h tests/*.h tests/unit/*.c
+	clang-format -i $(FORMAT_SRC)
+
+# .clang-format's 100-column limit (characters, UTF-8), checked by CI (.ci/run): file:line of
+# every longer line.
+# (`make format` rewraps whole files; `clang-format -i --lines=N:N FILE` one line.)
+check-format:
+	@perl -CSD -ne 'if (length($$_) - 1 > 100) { printf "%s:%d: %d columns (limit 100)\n", $$ARGV, $$., length($$_) - 1; $$bad = 1 } \
+	    close ARGV if eof; END { exit 1 if $$bad; print "check-format: no line over 100 columns\n" }' $(FORMAT_SRC)
 
 clean:
 	rm -rf build build-asan bin

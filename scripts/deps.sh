@@ -24,6 +24,7 @@ PKGS=(
   perl valgrind hyperfine python3      # prove, memory checks, benchmarks, test cohorts
   python3-h5py                          # tests: the run file against docs/formats.md
   python3-yaml                          # tests: the GWAS-SSF metadata sidecars
+  clang-format                          # make format
 )
 
 missing=()

@@ -35,7 +35,8 @@ static inline int tap_ok(int cond, const char *file, int line, const char *fmt, 
     do {                                                                                           \
         double g_ = (got), w_ = (want);                                                            \
         char m_[200];                                                                              \
-        snprintf(m_, sizeof m_, "got %.17g, expected %.17g (tolerance %g)", g_, w_, (double)(tol)); \
+        snprintf(m_, sizeof m_, "got %.17g, expected %.17g (tolerance %g)", g_, w_,                \
+                 (double)(tol));                                                                   \
         tap_ok(fabs(g_ - w_) <= (tol) || (isnan(g_) && isnan(w_)), __FILE__, __LINE__, m_, name);  \
     } while (0)
 

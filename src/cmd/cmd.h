@@ -8,6 +8,7 @@ int cmd_extract(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_harmonise(int argc, char **argv);
+int cmd_manifest(int argc, char **argv);
 int cmd_pca(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -139,8 +139,9 @@ int cmd_export(int argc, char **argv)
     rgx_err err = RGX_OK;
     if (rank == 0 && features && !(err = export_features_tsv(run, features)))
         log_info("export: wrote %s", features);
-    if (!err && sumstats && !(err = export_sumstats(run, sumstats, rank, size,
-                                                          common.overrides, common.n_overrides)) && rank == 0)
+    if (!err && sumstats &&
+        !(err = export_sumstats(run, sumstats, rank, size, common.overrides, common.n_overrides)) &&
+        rank == 0)
         log_info("export: summary statistics in %s", sumstats);
     if (!err && rank == 0 && hits && !(err = export_hits(run, hits, window_kb)))
         log_info("export: wrote %s", hits);

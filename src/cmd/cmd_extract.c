@@ -17,39 +17,40 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "Usage: mpirun -np P radiogx extract --manifest M --config C --out RUN.h5 [options]\n"
-            "\n"
-            "Computes the IBSI features of every patient x image channel x ROI label of the\n"
-            "manifest and writes /samples and /features of the run file RUN.h5 (see\n"
-            "docs/formats.md).  Ranks share the patients by estimated cost (ROI voxels).  A\n"
-            "patient whose inputs are bad (unreadable file, empty ROI, image and mask on\n"
-            "different grids, all-NaN image) is marked failed with its reason and the run goes\n"
-            "on; a broken manifest or config stops before any work.  Each finished patient is\n"
-            "checkpointed in RUN.h5.ckpt/: after a kill, a time-out or a signal (SIGUSR1,\n"
-            "SIGTERM: exit status 75) the same command resumes, with any number of ranks, and\n"
-            "gives the same file as an uninterrupted run.\n"
-            "\n"
-            "Options:\n"
-            "  -m, --manifest FILE   cohort manifest (default: study.manifest of the config)\n"
-            "  -o, --out FILE        run file to write (default: <study.out_dir>/features.h5 when the\n"
-            "                        config sets study.out_dir; otherwise required)\n"
-            "  -g, --genotypes FILE  genotype file (VCF/BCF, PLINK .bed) whose sample ids are\n"
-            "                        checked against (default: study.genotypes; none: no\n"
-            "                        check)\n"
-            "      --fresh           ignore checkpoints of an earlier run and start over\n"
-            "      --no-checksums    skip the SHA-256 of every image in /provenance/inputs\n"
-            "                        (size and mtime are still recorded)\n"
-            "%s"
-            "\n"
-            "The feature settings are the config's extract section (docs/config.md); ready\n"
-            "profiles: config/ct_default.yaml, config/mri_default.yaml, config/ibsi/*.yaml.\n"
-            "\n"
-            "Examples:\n"
-            "  mpirun -np 4 radiogx extract -m cohort/manifest.tsv -c config/ct_default.yaml \\\n"
-            "         -o results/study/run.h5\n"
-            "  radiogx export results/study/run.h5 --features results/study/features.tsv\n",
-            cli_common_help);
+    fprintf(
+        f,
+        "Usage: mpirun -np P radiogx extract --manifest M --config C --out RUN.h5 [options]\n"
+        "\n"
+        "Computes the IBSI features of every patient x image channel x ROI label of the\n"
+        "manifest and writes /samples and /features of the run file RUN.h5 (see\n"
+        "docs/formats.md).  Ranks share the patients by estimated cost (ROI voxels).  A\n"
+        "patient whose inputs are bad (unreadable file, empty ROI, image and mask on\n"
+        "different grids, all-NaN image) is marked failed with its reason and the run goes\n"
+        "on; a broken manifest or config stops before any work.  Each finished patient is\n"
+        "checkpointed in RUN.h5.ckpt/: after a kill, a time-out or a signal (SIGUSR1,\n"
+        "SIGTERM: exit status 75) the same command resumes, with any number of ranks, and\n"
+        "gives the same file as an uninterrupted run.\n"
+        "\n"
+        "Options:\n"
+        "  -m, --manifest FILE   cohort manifest (default: study.manifest of the config)\n"
+        "  -o, --out FILE        run file to write (default: <study.out_dir>/features.h5 when the\n"
+        "                        config sets study.out_dir; otherwise required)\n"
+        "  -g, --genotypes FILE  genotype file (VCF/BCF, PLINK .bed) whose sample ids are\n"
+        "                        checked against (default: study.genotypes; none: no\n"
+        "                        check)\n"
+        "      --fresh           ignore checkpoints of an earlier run and start over\n"
+        "      --no-checksums    skip the SHA-256 of every image in /provenance/inputs\n"
+        "                        (size and mtime are still recorded)\n"
+        "%s"
+        "\n"
+        "The feature settings are the config's extract section (docs/config.md); ready\n"
+        "profiles: config/ct_default.yaml, config/mri_default.yaml, config/ibsi/*.yaml.\n"
+        "\n"
+        "Examples:\n"
+        "  mpirun -np 4 radiogx extract -m cohort/manifest.tsv -c config/ct_default.yaml \\\n"
+        "         -o results/study/run.h5\n"
+        "  radiogx export results/study/run.h5 --features results/study/features.tsv\n",
+        cli_common_help);
 }
 
 int cmd_extract(int argc, char **argv)

@@ -35,7 +35,8 @@ static void usage(FILE *f, const opts_t *o)
     fprintf(
         f,
         "Usage: mpirun -np P radiogx harmonise RUN.h5 [--covar C.tsv] [options] [-o OUT.h5]\n"
-        "       mpirun -np P radiogx harmonise RUN.h5 --apply FITTED.h5 [--covar C.tsv] [-o OUT.h5]\n"
+        "       mpirun -np P radiogx harmonise RUN.h5 --apply FITTED.h5 [--covar C.tsv] [-o "
+        "OUT.h5]\n"
         "\n"
         "ComBat (Johnson et al. 2007, as sva::ComBat computes it) of the run's /features across\n"
         "sites: per feature a site location and scale, shrunk by empirical Bayes towards priors\n"
@@ -49,11 +50,12 @@ static void usage(FILE *f, const opts_t *o)
         "among the stored ones, the stored covariates.  Manual: docs/cmd-harmonise.md.\n"
         "\n");
     opts_help(f, o, own);
-    fprintf(f,
-            "\n"
-            "Examples:\n"
-            "  mpirun -np 4 radiogx harmonise run.h5 --covar cohort/covariates.tsv --covariates age,sex\n"
-            "  mpirun -np 2 radiogx harmonise validation.h5 --apply run.h5 --covar val_covariates.tsv\n");
+    fprintf(f, "\n"
+               "Examples:\n"
+               "  mpirun -np 4 radiogx harmonise run.h5 --covar cohort/covariates.tsv --covariates "
+               "age,sex\n"
+               "  mpirun -np 2 radiogx harmonise validation.h5 --apply run.h5 --covar "
+               "val_covariates.tsv\n");
 }
 
 /* The top-level objects of a run file but /provenance and /features_harmonised: what the

@@ -77,7 +77,8 @@ int cmd_plan(int argc, char **argv)
     cli_common_apply(&common);
     MPI_Comm comm = MPI_COMM_NULL;
     if (mpienv_launched()) {
-        if (mpienv_init(&argc, &argv, common.threads)) rgx_die(RGX_ERR_MPI, "plan", "%s", rgx_errmsg());
+        if (mpienv_init(&argc, &argv, common.threads))
+            rgx_die(RGX_ERR_MPI, "plan", "%s", rgx_errmsg());
         comm = MPI_COMM_WORLD;
     }
     int rank = rgx_mpi.rank;

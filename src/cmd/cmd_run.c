@@ -134,7 +134,8 @@ int cmd_run(int argc, char **argv)
         const char **files = NULL;
         size_t nf = 0;
         err = manifest_genotype_files(&job.m, &files, &nf);
-        for (size_t k = 0; !err && k < nf; k++) err = sb_printf(&sites, "%s%s", k ? "," : "", files[k]);
+        for (size_t k = 0; !err && k < nf; k++)
+            err = sb_printf(&sites, "%s%s", k ? "," : "", files[k]);
         free(files);
         if (err) goto out;
         geno = sites.s;
@@ -260,7 +261,8 @@ int cmd_run(int argc, char **argv)
      * are the cost); then the tables on rank 0, and the report. */
     {
         char *t = NULL;
-        if (!(err = path_join(&t, dir, "sumstats"))) err = export_sumstats(runf, t, rank, rgx_mpi.size, NULL, 0);
+        if (!(err = path_join(&t, dir, "sumstats")))
+            err = export_sumstats(runf, t, rank, rgx_mpi.size, NULL, 0);
         free(t);
         if ((err = all_ranks(comm, err, "writing its summary statistics"))) goto report;
     }
@@ -294,7 +296,8 @@ out:
     prov_inputs_free(&inputs);
     job_close(&job);
     cli_common_free(&common);
-    free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar), free(sck.s), free(sites.s);
+    free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar), free(sck.s),
+        free(sites.s);
     free(pcaf);
     mpienv_finalize();
     return err;

@@ -181,8 +181,14 @@ int cmd_scan(int argc, char **argv)
     }
     strbuf_t ck = {0}; /* checkpoints beside the output: OUT.ckpt */
     if (!err) err = sb_printf(&ck, "%s.ckpt", out);
-    scan_inputs_t in = {geno, pheno, run, covar, ck.s, signals_stop_requested,
-                        prov_inputs_sha(&inputs, "phenotypes"), prov_inputs_sha(&inputs, "covariates"),
+    scan_inputs_t in = {geno,
+                        pheno,
+                        run,
+                        covar,
+                        ck.s,
+                        signals_stop_requested,
+                        prov_inputs_sha(&inputs, "phenotypes"),
+                        prov_inputs_sha(&inputs, "covariates"),
                         NULL};
     if (!err) err = scan_stage(cfg, &in, &h);
     if (!err) err = provenance_end(&h);

@@ -20,7 +20,14 @@
 #include "sim_rng.h"
 #include "util.h"
 
-enum { KIND_PATIENT = 31, KIND_ANCESTRY = 32, KIND_OUTCOME = 37, MAX_CH = 8, N_PROP = 4, MAX_ANC = 50 };
+enum {
+    KIND_PATIENT = 31,
+    KIND_ANCESTRY = 32,
+    KIND_OUTCOME = 37,
+    MAX_CH = 8,
+    N_PROP = 4,
+    MAX_ANC = 50
+};
 /* With --outcomes: a toxicity variant on chromosome 5, a time-to-event variant on 6. */
 enum { N_CAUSAL_OUT = N_PROP + 2 };
 

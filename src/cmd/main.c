@@ -18,6 +18,7 @@ static const struct {
     {"features", cmd_features, "IBSI features of one image and mask, as tag<TAB>value lines"},
     {"filter", cmd_filter, "an IBSI 2 filter's response map of one image, as NIfTI"},
     {"harmonise", cmd_harmonise, "ComBat of the features across sites (MPI); --apply: stored ones"},
+    {"manifest", cmd_manifest, "build a manifest from a folder per patient (image/mask by name)"},
     {"pca", cmd_pca, "ancestry principal components (and kinship) of the genotypes (MPI)"},
     {"plan", cmd_plan, "validate a manifest and config before any work; print the rank plan"},
     {"run", cmd_run, "the whole analysis in one MPI job: plan, extract, scan, tables"},
@@ -63,6 +64,7 @@ int main(int argc, char **argv)
             if (rgx_mpi.started) log_resources(commands[i].name);
             return rc;
         }
-    fprintf(stderr, "radiogx: unknown command '%s'. `radiogx --help` lists the commands.\n", argv[1]);
+    fprintf(stderr, "radiogx: unknown command '%s'. `radiogx --help` lists the commands.\n",
+            argv[1]);
     return RGX_ERR_USAGE;
 }

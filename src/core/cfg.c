@@ -171,7 +171,8 @@ static rgx_err parse_yaml(const char *text, const char *name, int line_offset, n
     yaml_parser_t parser;
     yaml_document_t doc;
     *out = NULL;
-    if (!yaml_parser_initialize(&parser)) return rgx_fail(RGX_ERR_MEMORY, "YAML parser init failed");
+    if (!yaml_parser_initialize(&parser))
+        return rgx_fail(RGX_ERR_MEMORY, "YAML parser init failed");
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
     rgx_err err = RGX_OK;
     if (!yaml_parser_load(&parser, &doc)) {
@@ -332,7 +333,8 @@ static rgx_err check_section(const vctx_t *c, const cfg_key_t *table, const char
             size_t best = 3;
             for (const cfg_key_t *t = table; t && t->name; t++) {
                 size_t d = edit_distance(v->keys[i], t->name);
-                if (d < best) best = d, snprintf(hint, sizeof hint, "; did you mean '%s'?", t->name);
+                if (d < best)
+                    best = d, snprintf(hint, sizeof hint, "; did you mean '%s'?", t->name);
                 size_t len = strlen(known);
                 snprintf(known + len, sizeof known - len, "%s%s", len ? ", " : "", t->name);
             }
@@ -417,7 +419,8 @@ static rgx_err check_value(const vctx_t *c, const cfg_key_t *k, const char *path
         }
         return RGX_OK;
     }
-    if (v->kind != N_SCALAR) return type_error(c, k, path, v, line, v->kind == N_SEQ ? "a list" : "a section");
+    if (v->kind != N_SCALAR)
+        return type_error(c, k, path, v, line, v->kind == N_SEQ ? "a list" : "a section");
     const char *s = v->str;
     char got[160];
     snprintf(got, sizeof got, "'%.100s'", s);
@@ -823,7 +826,8 @@ static rgx_err emit_section(const cfg_t *c, strbuf_t *sb, const cfg_key_t *table
             return rgx_fail(RGX_ERR_INTERNAL, "config path too long");
         if ((err = sb_printf(sb, "%*s%s:", indent, "", k->name))) break;
         if (k->type == CFG_SECTION) {
-            if (!(err = sb_append(sb, "\n"))) err = emit_section(c, sb, k->children, sub, indent + 2);
+            if (!(err = sb_append(sb, "\n")))
+                err = emit_section(c, sb, k->children, sub, indent + 2);
         } else if (k->type == CFG_MAP) {
             const char *const *names;
             size_t n = cfg_map_keys(c, sub, &names);

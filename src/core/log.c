@@ -132,7 +132,8 @@ void progress_update(progress_t *p, long done)
     p->last = t;
     p->last_pct = pct;
     char eta[32] = "?";
-    if (done > 0) fmt_duration(eta, sizeof eta, (t - p->t0) * (double)(p->total - done) / (double)done);
+    if (done > 0)
+        fmt_duration(eta, sizeof eta, (t - p->t0) * (double)(p->total - done) / (double)done);
     char line[512];
     int n = snprintf(line, sizeof line, "[radiogx +%.1fs r0 INFO] %s: %ld/%ld %s (%d%%), ETA %s",
                      log_elapsed(), p->what, done, p->total, p->unit, pct, eta);

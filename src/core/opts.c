@@ -203,7 +203,8 @@ int opts_take(opts_t *o, int opt, const char *arg, cli_common_t *common)
 {
     int k = cli_common_opt(common, opt, arg);
     if (k) return k;
-    if (opt >= ID_KEY && opt < ID_PLINK2) return add_override(o, common, o->keys[opt - ID_KEY].name, arg);
+    if (opt >= ID_KEY && opt < ID_PLINK2)
+        return add_override(o, common, o->keys[opt - ID_KEY].name, arg);
     if (opt < ID_PLINK2 || opt >= ID_PLINK2 + N_PLINK2) return 0;
     size_t i = (size_t)(opt - ID_PLINK2);
     if (plink2[i].kind == PL_SAME) return add_override(o, common, plink2[i].key, arg);
@@ -284,7 +285,8 @@ void opts_help(FILE *f, const opts_t *o, const opts_own_t *own)
         }
         int any = 0;
         for (size_t i = 0; i < N_PLINK2; i++)
-            if (plink2[i].kind != PL_REFUSE && section_has_key(o, plink2[i].section, plink2[i].key)) {
+            if (plink2[i].kind != PL_REFUSE &&
+                section_has_key(o, plink2[i].section, plink2[i].key)) {
                 if (!any++) fprintf(f, "plink2's names, taken with plink2's meaning:\n");
                 head(f, 0, plink2[i].name, "X", &col);
                 wrap(f, plink2[i].say, col);

@@ -135,7 +135,8 @@ rgx_err read_file(const char *path, char **out, size_t *len)
             sb.s[sb.len] = '\0';
         }
     }
-    if (!err && ferror(f)) err = rgx_fail(RGX_ERR_INPUT, "%s: read error: %s", path, strerror(errno));
+    if (!err && ferror(f))
+        err = rgx_fail(RGX_ERR_INPUT, "%s: read error: %s", path, strerror(errno));
     fclose(f);
     if (err) {
         free(sb.s);

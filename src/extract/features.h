@@ -66,7 +66,8 @@ typedef struct {
     /* Discretisation (IBSI 2.7) for texture families and the intensity histogram. */
     disc_t disc;              /* DISC_NONE: grey levels are the (integer) intensities */
     int n_bins;               /* FBN */
-    double bin_width;         /* FBS; the lowest bin starts at reseg_min when finite, else the ROI minimum */
+    double
+        bin_width; /* FBS; the lowest bin starts at reseg_min when finite, else the ROI minimum */
     /* Separate discretisation for the intensity-volume histogram. */
     disc_t ivh_disc;
     int ivh_bins;

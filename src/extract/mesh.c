@@ -81,7 +81,8 @@ static void tri_enum(tri_search_t *t, int (*stack)[2], int top, double area, dou
         next[top - 1][0] = i, next[top - 1][1] = k;
         next[top][0] = k, next[top][1] = j;
         double c[3], e1[3], e2[3], o = 0;
-        for (int u = 0; u < 3; u++) e1[u] = t->p[k][u] - t->p[i][u], e2[u] = t->p[j][u] - t->p[i][u];
+        for (int u = 0; u < 3; u++)
+            e1[u] = t->p[k][u] - t->p[i][u], e2[u] = t->p[j][u] - t->p[i][u];
         c[0] = e1[1] * e2[2] - e1[2] * e2[1];
         c[1] = e1[2] * e2[0] - e1[0] * e2[2];
         c[2] = e1[0] * e2[1] - e1[1] * e2[0];

@@ -100,7 +100,8 @@ static rgx_err box_taps(const feat_settings_t *s, const axis_map_t map[3], const
     for (int a = 0; a < 3 && !err; a++) {
         /* An axis that keeps its grid maps voxel to voxel: one tap. */
         int same = map[a].r == 1 && map[a].off == 0;
-        interp_t mi = same ? INTERP_NEAREST : s->interp, mm = same ? INTERP_NEAREST : s->mask_interp;
+        interp_t mi = same ? INTERP_NEAREST : s->interp,
+                 mm = same ? INTERP_NEAREST : s->mask_interp;
         if ((err = taps_make(&map[a], o[a], n[a], mi, &ti[a])) ||
             (err = taps_make(&map[a], o[a], n[a], mm, &tm[a])))
             break;
@@ -178,8 +179,9 @@ rgx_err resample_box(const image_t *img, const image_t *msk, float label, const 
                         w[a] = t[a].w + (size_t)m[a] * (size_t)t[a].k;
                     for (int c = 0; c < t[2].k; c++)
                         for (int b = 0; b < t[1].k; b++) {
-                            size_t row = (size_t)bn[0] * ((size_t)(ix[1][b] - lo[1]) +
-                                                          (size_t)bn[1] * (size_t)(ix[2][c] - lo[2]));
+                            size_t row =
+                                (size_t)bn[0] * ((size_t)(ix[1][b] - lo[1]) +
+                                                 (size_t)bn[1] * (size_t)(ix[2][c] - lo[2]));
                             double wbc = w[1][b] * w[2][c], sum = 0;
                             for (int q = 0; q < t[0].k; q++) {
                                 size_t v = row + (size_t)(ix[0][q] - lo[0]);

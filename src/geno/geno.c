@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -210,16 +211,57 @@ rgx_err geno_bad_record(const geno_t *g, const char *what)
                     g->v_pos, what);
 }
 
-static int in_list(const char *list, const char *name)
+/* A contig name without its "chr" prefix (any case): "chr1" and "1" name the same contig. */
+static const char *bare(const char *c)
 {
-    size_t n = strlen(name);
+    return strncasecmp(c, "chr", 3) == 0 && c[3] ? c + 3 : c;
+}
+
+/* The contig a name asked for (n bytes of it): the exact name first, else the same name with
+ * or without "chr"; -1 when none. */
+static int contig_of(const geno_t *g, const char *name, size_t n)
+{
+    char want[256];
+    if (n >= sizeof want) n = sizeof want - 1;
+    memcpy(want, name, n);
+    want[n] = '\0';
+    int c = geno_contig_id(g, want);
+    for (int k = 0; c < 0 && k < g->n_contigs; k++)
+        if (!strcmp(bare(g->contig[k]), bare(want))) c = k;
+    return c;
+}
+
+/* The error for a contig name that selects nothing: what was asked and what the file has. */
+static rgx_err no_contig(const geno_t *g, const char *opt, const char *name, size_t n)
+{
+    strbuf_t sb = {0};
+    for (int k = 0; k < g->n_contigs && k < 12; k++)
+        sb_printf(&sb, "%s%s", k ? ", " : "", g->contig[k]);
+    if (g->n_contigs > 12) sb_printf(&sb, ", ... (%d in all)", g->n_contigs);
+    rgx_err err = rgx_fail(RGX_ERR_USAGE, "%s: no contig '%.*s' in %s; its contigs: %s", opt,
+                           (int)n, name, g->path, sb.s ? sb.s : "none");
+    free(sb.s);
+    return err;
+}
+
+/* Marks the contigs a comma list names in pick[] (each name must find one; 1 and chr1 alike,
+ * the match logged when it is not exact). */
+static rgx_err pick_contigs(const geno_t *g, const char *list, char *pick)
+{
     for (const char *p = list; p && *p;) {
         const char *e = strchr(p, ',');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && !strncmp(p, name, n)) return 1;
+        if (len) {
+            int c = contig_of(g, p, len);
+            if (c < 0) return no_contig(g, "--chr", p, len);
+            if (strlen(g->contig[c]) != len || strncmp(g->contig[c], p, len))
+                log_info("scan: --chr %.*s taken as %s's contig %s", (int)len, p, g->path,
+                         g->contig[c]);
+            pick[c] = 1;
+        }
         p = e ? e + 1 : NULL;
     }
-    return 0;
+    return RGX_OK;
 }
 
 rgx_err geno_units(const geno_t *g, long unit_bp, const char *chroms, const char *region,
@@ -227,29 +269,28 @@ rgx_err geno_units(const geno_t *g, long unit_bp, const char *chroms, const char
 {
     *units = NULL;
     *n_units = 0;
-    char rchr[256] = "";
+    int rrid = -1; /* the region's contig */
     long rbeg = 1, rend = 0;
+    char *pick = NULL;
+    rgx_err err = RGX_OK;
     if (region && *region) {
         const char *colon = strrchr(region, ':');
         size_t len = colon ? (size_t)(colon - region) : strlen(region);
-        if (len >= sizeof rchr) len = sizeof rchr - 1;
-        memcpy(rchr, region, len);
-        rchr[len] = '\0';
         if (colon && sscanf(colon + 1, "%ld-%ld", &rbeg, &rend) != 2)
             return rgx_fail(RGX_ERR_USAGE, "--region '%s': expected chr, or chr:from-to", region);
-        if (geno_contig_id(g, rchr) < 0)
-            return rgx_fail(RGX_ERR_USAGE, "--region '%s': no contig '%s' in %s", region, rchr,
-                            g->path);
+        if ((rrid = contig_of(g, region, len)) < 0) return no_contig(g, "--region", region, len);
+    }
+    if (chroms && *chroms) {
+        if ((err = rgx_calloc(&pick, (size_t)(g->n_contigs ? g->n_contigs : 1), 1))) return err;
+        if ((err = pick_contigs(g, chroms, pick))) goto out;
     }
     size_t cap = 0;
-    rgx_err err = RGX_OK;
     for (int rid = 0; rid < g->n_contigs && !err; rid++) {
-        const char *name = g->contig[rid];
-        if (chroms && *chroms && !in_list(chroms, name)) continue;
-        if (rchr[0] && strcmp(rchr, name)) continue;
+        if (pick && !pick[rid]) continue;
+        if (rrid >= 0 && rid != rrid) continue;
         long len = g->contig_len[rid];
         long beg = 1, end = len > 0 ? len : (1L << 31) - 1;
-        if (rchr[0] && rend > 0) beg = rbeg, end = rend;
+        if (rrid >= 0 && rend > 0) beg = rbeg, end = rend;
         /* Without a known length the contig is one unit.  Indexed or not, the same units, so
          * the same blocks and the same bits. */
         long step = len > 0 ? unit_bp : end - beg + 1;
@@ -259,6 +300,9 @@ rgx_err geno_units(const geno_t *g, long unit_bp, const char *chroms, const char
             (*units)[(*n_units)++] = (geno_unit_t){rid, b, e};
         }
     }
+out:
+    free(pick);
+    if (err) free(*units), *units = NULL, *n_units = 0;
     return err;
 }
 

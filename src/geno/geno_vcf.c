@@ -253,7 +253,8 @@ static int read_record(geno_t *g, rgx_err *err)
                 if ((*err = parse_site(g))) return -1;
             } else {
                 r = bcf_read(v->fp, v->hdr, v->rec);
-                if (r < -1) return *err = rgx_fail(RGX_ERR_INPUT, "%s: malformed record", g->path), -1;
+                if (r < -1)
+                    return *err = rgx_fail(RGX_ERR_INPUT, "%s: malformed record", g->path), -1;
                 if (r == -1) return 0;
                 site_from_rec(g);
             }

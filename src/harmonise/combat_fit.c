@@ -62,7 +62,8 @@ static void fill_xtx(void *ctx, size_t site, size_t row, size_t n_rows, double *
         for (size_t a = 0; a < d; a++) {
             if (x[a] == 0) continue;
             for (size_t j = 0; j < p; j++)
-                if (w->f->code[j] == COMBAT_ADJUSTED && !missing(y[j])) xty[a * p + j] += x[a] * y[j];
+                if (w->f->code[j] == COMBAT_ADJUSTED && !missing(y[j]))
+                    xty[a * p + j] += x[a] * y[j];
         }
     }
 }
@@ -216,7 +217,8 @@ static void fill_resid(void *ctx, size_t site, size_t row, size_t n_rows, double
         design_row(w, site, i, w->xrow);
         fitted(w, w->xrow, w->f->beta, w->fit);
         for (size_t j = 0; j < p; j++)
-            if (w->f->code[j] == COMBAT_ADJUSTED && !missing(y[j])) sum[j] += y[j] - w->fit[j], cnt[j]++;
+            if (w->f->code[j] == COMBAT_ADJUSTED && !missing(y[j]))
+                sum[j] += y[j] - w->fit[j], cnt[j]++;
     }
 }
 
@@ -349,7 +351,8 @@ static rgx_err pass_site(work_t *w, double **ss_out)
             /* The site-design regression of s: site means; with a reference site r the
              * others are differences from r's mean (its column is the intercept). */
             double m = w->smean[k];
-            f->ghat[k] = in->ref >= 0 && (long)s != in->ref ? m - w->smean[(size_t)in->ref * p + j] : m;
+            f->ghat[k] =
+                in->ref >= 0 && (long)s != in->ref ? m - w->smean[(size_t)in->ref * p + j] : m;
             f->dhat[k] = in->mean_only ? 1.0 : ss[k] / (f->n_obs[k] - 1);
         }
     *ss_out = ss;
@@ -431,7 +434,8 @@ static rgx_err nonparam_shared(const tiles_t *T, const combat_site_t *cs, double
     size_t j0 = (size_t)displ[T->rank] / 2, j1 = j0 + (size_t)cnt[T->rank] / 2;
     combat_nonparametric(cs, j0, j1, mine, mine + (j1 - j0));
     /* pairs (gamma*, delta*) in feature order */
-    for (size_t j = j0; j < j1; j++) all[2 * j] = mine[j - j0], all[2 * j + 1] = mine[j1 - j0 + j - j0];
+    for (size_t j = j0; j < j1; j++)
+        all[2 * j] = mine[j - j0], all[2 * j + 1] = mine[j1 - j0 + j - j0];
     if (MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, all, cnt, displ, MPI_DOUBLE,
                        T->comm) != MPI_SUCCESS) {
         err = rgx_fail(RGX_ERR_MPI, "gathering the non-parametric estimates failed");
@@ -479,7 +483,8 @@ static rgx_err eb_group(work_t *w, size_t g, const double *ss, size_t *idx, doub
         } else {
             if ((err = nonparam_shared(in->T, &cs, gs, ds))) return err;
         }
-        for (size_t k = 0; k < m; k++) f->gstar[s * p + idx[k]] = gs[k], f->dstar[s * p + idx[k]] = ds[k];
+        for (size_t k = 0; k < m; k++)
+            f->gstar[s * p + idx[k]] = gs[k], f->dstar[s * p + idx[k]] = ds[k];
     }
     return RGX_OK;
 }

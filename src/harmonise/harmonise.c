@@ -134,7 +134,8 @@ static rgx_err cohort_covariates(cohort_t *c, const char *names, const char *cov
     for (size_t a = 0; a < t.p && !err; a++) err = rgx_strdup(&c->qname[a], t.name[a]);
     for (size_t i = 0; i < c->n; i++) {
         long r = table_row(&t, c->sid[i]);
-        for (size_t a = 0; a < t.p; a++) c->z[i * t.p + a] = r >= 0 ? t.v[(size_t)r * t.p + a] : NAN;
+        for (size_t a = 0; a < t.p; a++)
+            c->z[i * t.p + a] = r >= 0 ? t.v[(size_t)r * t.p + a] : NAN;
     }
 out:
     table_free(&t);
@@ -191,7 +192,8 @@ static rgx_err cohort_sites(cohort_t *c, char **given, size_t n_given)
         goto out;
     have_m = 1;
     for (size_t s = 0; s < k && !err; s++)
-        if (!(err = rgx_strdup(&c->sname[s], lab[s]))) err = strmap_put(&m, c->sname[s], (long)s, NULL);
+        if (!(err = rgx_strdup(&c->sname[s], lab[s])))
+            err = strmap_put(&m, c->sname[s], (long)s, NULL);
     for (size_t i = 0; i < c->n && !err; i++) {
         c->site_of[i] = c->why[i] == IN ? strmap_get(&m, c->batch[i]) : -1;
         if (c->why[i] == IN && c->site_of[i] < 0)
@@ -361,7 +363,8 @@ static rgx_err write_params(h5out_t *h, const cohort_t *c, const combat_fit_t *f
     for (size_t s = 0; s < K; s++) sn[s] = (double)c->site_n[s];
     for (size_t a = 0; a < d && !err; a++) {
         strbuf_t sb = {0};
-        err = a < K ? sb_printf(&sb, "site=%s", c->sname[a]) : sb_printf(&sb, "%s", c->qname[a - K]);
+        err =
+            a < K ? sb_printf(&sb, "site=%s", c->sname[a]) : sb_printf(&sb, "%s", c->qname[a - K]);
         design[a] = sb.s;
     }
     if (err) goto out;
@@ -370,17 +373,23 @@ static rgx_err write_params(h5out_t *h, const cohort_t *c, const combat_fit_t *f
         const double *v;
         size_t rows, cols;
     } mat_t;
-    const mat_t mats[] = {{RF_HARM_BETA, f->beta, d, p},          {RF_HARM_GRAND_MEAN, f->grand, p, 0},
-                          {RF_HARM_VAR_POOLED, f->var_pooled, p, 0}, {RF_HARM_N_OBS, f->n_obs, K, p},
-                          {RF_HARM_GAMMA_HAT, f->ghat, K, p},      {RF_HARM_DELTA_HAT, f->dhat, K, p},
-                          {RF_HARM_GAMMA_STAR, f->gstar, K, p},    {RF_HARM_DELTA_STAR, f->dstar, K, p}};
+    const mat_t mats[] = {{RF_HARM_BETA, f->beta, d, p},
+                          {RF_HARM_GRAND_MEAN, f->grand, p, 0},
+                          {RF_HARM_VAR_POOLED, f->var_pooled, p, 0},
+                          {RF_HARM_N_OBS, f->n_obs, K, p},
+                          {RF_HARM_GAMMA_HAT, f->ghat, K, p},
+                          {RF_HARM_DELTA_HAT, f->dhat, K, p},
+                          {RF_HARM_GAMMA_STAR, f->gstar, K, p},
+                          {RF_HARM_DELTA_STAR, f->dstar, K, p}};
     for (size_t a = 0; a < sizeof mats / sizeof mats[0] && !err; a++)
         err = h5out_write_all(h, mats[a].name, H5T_NATIVE_DOUBLE, mats[a].rows, mats[a].cols,
                               mats[a].v);
     if (!err) err = h5out_write_strings_all(h, RF_HARM_NAMES, p, (const char *const *)c->fname);
     if (!err) err = h5out_write_all(h, RF_HARM_CODE, H5T_NATIVE_INT8, p, 0, code);
     if (!err) err = h5out_write_all(h, RF_HARM_GROUP, H5T_NATIVE_INT32, p, 0, grp);
-    if (!err) err = h5out_write_strings_all(h, RF_HARM_GROUPS, c->n_groups, (const char *const *)c->gname);
+    if (!err)
+        err =
+            h5out_write_strings_all(h, RF_HARM_GROUPS, c->n_groups, (const char *const *)c->gname);
     if (!err) err = h5out_write_all(h, RF_HARM_INCLUDED, H5T_NATIVE_INT8, c->n, 0, incl);
     if (!err) err = h5out_write_strings_all(h, RF_HARM_SITES, K, (const char *const *)c->sname);
     if (!err) err = h5out_write_all(h, RF_HARM_SITE_N, H5T_NATIVE_DOUBLE, K, 0, sn);
@@ -578,7 +587,8 @@ static rgx_err check_sites(const cohort_t *c, long min_n, const char *ref, long 
         if (!strcmp(c->sname[s], ref)) *ref_idx = (long)s;
     if (!err && ref && *ref_idx < 0) {
         sb.len = 0;
-        for (size_t s = 0; s < c->K && !err; s++) err = sb_printf(&sb, "%s%s", s ? ", " : "", c->sname[s]);
+        for (size_t s = 0; s < c->K && !err; s++)
+            err = sb_printf(&sb, "%s%s", s ? ", " : "", c->sname[s]);
         if (!err)
             err = rgx_fail(RGX_ERR_CONFIG, "harmonise.ref_site '%s' is not one of the sites: %s",
                            ref, sb.s);
@@ -593,7 +603,8 @@ static void log_summary(const cohort_t *c, const combat_fit_t *f, const size_t w
     strbuf_t sb = {0};
     size_t code_n[4] = {0, 0, 0, 0};
     for (size_t j = 0; j < c->p; j++) code_n[f->code[j] & 3]++;
-    for (size_t s = 0; s < c->K; s++) sb_printf(&sb, "%s%s %zu", s ? ", " : "", c->sname[s], c->site_n[s]);
+    for (size_t s = 0; s < c->K; s++)
+        sb_printf(&sb, "%s%s %zu", s ? ", " : "", c->sname[s], c->site_n[s]);
     log_info("harmonise: %s%s ComBat%s%s%s over %zu sites (%s); %zu patients", st->method,
              st->mean_only ? " mean-only" : "", st->ref_site ? ", reference site " : "",
              st->ref_site ? st->ref_site : "", st->applied_from ? " (stored parameters)" : "",
@@ -628,7 +639,8 @@ static rgx_err cohort_setup(const cfg_t *cfg, const harmonise_inputs_t *in, coho
     free(names.s);
     if (!err && !(err = rgx_calloc(&c->why, c->n ? c->n : 1, sizeof *c->why))) cohort_who(c, why);
     if (!err) err = cohort_sites(c, in->apply ? st->sites : NULL, st->K);
-    if (err || !in->apply) return err ? err : cohort_groups(c, !strcmp(cfg_str(cfg, "harmonise.by"), "all"));
+    if (err || !in->apply)
+        return err ? err : cohort_groups(c, !strcmp(cfg_str(cfg, "harmonise.by"), "all"));
     if ((err = rgx_calloc(&c->group, c->p ? c->p : 1, sizeof *c->group)) ||
         (err = rgx_calloc(&c->gname, st->G ? st->G : 1, sizeof *c->gname)))
         return err;
@@ -662,7 +674,8 @@ rgx_err harmonise_stage(const cfg_t *cfg, const harmonise_inputs_t *in, h5out_t 
     if (!err && !(err = tiles_init(&T, c.site_n, c.K, tiles_rows_for(c.N), h->comm))) have_t = 1;
     if (!err) {
         size_t n = T.n_rows ? T.n_rows : 1, p = c.p ? c.p : 1;
-        if (!(err = rgx_calloc(&Y, n * p, sizeof *Y)) && !(err = rgx_calloc(&adj, n * p, sizeof *adj)) &&
+        if (!(err = rgx_calloc(&Y, n * p, sizeof *Y)) &&
+            !(err = rgx_calloc(&adj, n * p, sizeof *adj)) &&
             !(err = rgx_calloc(&Z, n * (c.q ? c.q : 1), sizeof *Z)))
             err = read_local(in->run, &c, &T, Y, Z);
     }

@@ -63,7 +63,8 @@ static void cmp_dataset(cmp_t *c, const char *name)
     int is_float = H5Tget_class(ta) == H5T_FLOAT;
     if (ra != rb || memcmp(dimsa, dimsb, sizeof dimsa) != 0) {
         differ(c, "%s: shapes differ%s", name, "");
-    } else if (H5Tget_class(ta) != H5Tget_class(tb) || (!(H5Tget_class(ta) == H5T_STRING) && wa != wb)) {
+    } else if (H5Tget_class(ta) != H5Tget_class(tb) ||
+               (!(H5Tget_class(ta) == H5T_STRING) && wa != wb)) {
         differ(c, "%s: types differ%s", name, "");
     } else {
         /* Row by row, so that a 10M x 1000 matrix does not need two copies in memory. */

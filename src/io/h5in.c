@@ -50,7 +50,8 @@ static rgx_err open_dset(hid_t file, const char *name, hid_t *d, hid_t *space, i
     if (*rank > 2) {
         H5Sclose(*space);
         H5Dclose(*d);
-        return rgx_fail(RGX_ERR_INPUT, "dataset %s has %d dimensions, expected 1 or 2", name, *rank);
+        return rgx_fail(RGX_ERR_INPUT, "dataset %s has %d dimensions, expected 1 or 2", name,
+                        *rank);
     }
     H5Sget_simple_extent_dims(*space, dims, NULL);
     return RGX_OK;

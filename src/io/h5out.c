@@ -363,8 +363,9 @@ rgx_err h5out_matrix_write_at(h5out_t *h, hid_t dset, hid_t memtype, size_t n,
     herr_t st = H5Dwrite(dset, memtype, mspace, fspace, xfer_for(h, dset), buf);
     H5Sclose(mspace);
     H5Sclose(fspace);
-    return agree(h, st < 0 ? rgx_fail(RGX_ERR_IO, "%s: writing %zu scattered rows failed", h->tmp, n)
-                           : RGX_OK);
+    return agree(h, st < 0
+                        ? rgx_fail(RGX_ERR_IO, "%s: writing %zu scattered rows failed", h->tmp, n)
+                        : RGX_OK);
 }
 
 rgx_err h5out_write_rows(h5out_t *h, const char *name, hid_t type, size_t n_local, size_t cols,

@@ -95,11 +95,11 @@ static rgx_err parse_header(manifest_t *m, char **f, int nf, col_t *col)
                 size_t d = edit_distance(h, known[k]);
                 if (d < bd) bd = d, best = known[k];
             }
-            return rgx_fail(RGX_ERR_MANIFEST,
-                            "%s:1: unknown column '%s'%s%s%s; expected patient_id, image_<channel>, "
-                            "mask or mask_<channel>, and optionally sample_id, site, genotypes",
-                            p, h, best ? " (did you mean '" : "", best ? best : "",
-                            best ? "'?)" : "");
+            return rgx_fail(
+                RGX_ERR_MANIFEST,
+                "%s:1: unknown column '%s'%s%s%s; expected patient_id, image_<channel>, "
+                "mask or mask_<channel>, and optionally sample_id, site, genotypes",
+                p, h, best ? " (did you mean '" : "", best ? best : "", best ? "'?)" : "");
         }
     }
     if (!seen_patient) return rgx_fail(RGX_ERR_MANIFEST, "%s:1: no patient_id column", p);
@@ -251,7 +251,8 @@ rgx_err manifest_read(const char *path, manifest_t *m)
     }
     if (err == RGX_ERR_MEMORY) goto out;
     if (lineno == 0)
-        err = problem(m, rgx_fail(RGX_ERR_MANIFEST, "%s: empty file (expected a header line)", path));
+        err =
+            problem(m, rgx_fail(RGX_ERR_MANIFEST, "%s: empty file (expected a header line)", path));
     else if (m->n == 0 && m->n_problems == 0)
         err = problem(m, rgx_fail(RGX_ERR_MANIFEST, "%s: no patients after the header", path));
     if (check_unique(m, offsetof(manifest_row_t, patient_id), "patient_id") == RGX_ERR_MEMORY ||

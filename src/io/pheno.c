@@ -207,7 +207,8 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
                         continue;
                     }
                     for (size_t a = 0; a + 1 < n_levels[j]; a++)
-                        row[first[j] + a] = is_missing(c) ? NAN : (double)!strcmp(c, levels[j][a + 1]);
+                        row[first[j] + a] =
+                            is_missing(c) ? NAN : (double)!strcmp(c, levels[j][a + 1]);
                 }
             }
         }

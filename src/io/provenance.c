@@ -157,7 +157,8 @@ static rgx_err write_inputs(h5out_t *h, prov_inputs_t *in, int checksums)
     if (!err && (!cnt || !dsp || !in->sha)) err = rgx_fail(RGX_ERR_MEMORY, "out of memory");
     if (!err) {
         for (int r = 0; r < h->size; r++) {
-            size_t a = in->n * (size_t)r / (size_t)h->size, b = in->n * (size_t)(r + 1) / (size_t)h->size;
+            size_t a = in->n * (size_t)r / (size_t)h->size,
+                   b = in->n * (size_t)(r + 1) / (size_t)h->size;
             cnt[r] = (int)((b - a) * 65), dsp[r] = (int)(a * 65);
         }
         MPI_Allgatherv(sha, (int)(n * 65), MPI_CHAR, in->sha, cnt, dsp, MPI_CHAR, h->comm);

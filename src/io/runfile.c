@@ -8,7 +8,8 @@ const rf_row_t runfile_rows[] = {
      "radiogx version, command line, working directory, start and end times, wall seconds, "
      "world size, hosts, BLAS threads, library versions (HDF5, HTSlib, GSL, OpenBLAS, Open MPI, "
      "libyaml, nifticlib, ISA-L), config file and SHA-256, manifest file and SHA-256"},
-    {{RF_PROV_CONFIG}, RF_STRING, "1", "", "the effective config (every key, defaults applied), YAML"},
+    {{RF_PROV_CONFIG}, RF_STRING, "1", "",
+     "the effective config (every key, defaults applied), YAML"},
     {{RF_PROV_CONFIG_TEXT}, RF_STRING, "1", "", "the config file as written"},
     {{RF_PROV_ARGV}, RF_STRING, "argc", "", "the command line, one argument each"},
     {{RF_PROV_INPUTS_ROLE, RF_PROV_INPUTS_PATH, RF_PROV_INPUTS_SHA256}, RF_STRING, "n_inputs", "",
@@ -16,12 +17,13 @@ const rf_row_t runfile_rows[] = {
      "SHA-256 (empty when not hashed)"},
     {{RF_PROV_INPUTS_SIZE, RF_PROV_INPUTS_MTIME}, RF_DOUBLE, "n_inputs", "",
      "its size in bytes and modification time (seconds since the epoch)"},
-    {{RF_SAMPLES_PATIENT_ID, RF_SAMPLES_SAMPLE_ID, RF_SAMPLES_SITE, RF_SAMPLES_GENOTYPES}, RF_STRING,
-     "n_patients", "extract", "one per manifest row, manifest order"},
+    {{RF_SAMPLES_PATIENT_ID, RF_SAMPLES_SAMPLE_ID, RF_SAMPLES_SITE, RF_SAMPLES_GENOTYPES},
+     RF_STRING, "n_patients", "extract", "one per manifest row, manifest order"},
     {{RF_SAMPLES_STATUS}, RF_INT8, "n_patients", "extract",
      "0 ok, 1 failed (not extracted), 2 no genotypes (extracted, not scanned); attribute "
      "`status_codes`"},
-    {{RF_SAMPLES_REASON}, RF_STRING, "n_patients", "extract", "why a patient failed (\"\" when ok)"},
+    {{RF_SAMPLES_REASON}, RF_STRING, "n_patients", "extract",
+     "why a patient failed (\"\" when ok)"},
     {{RF_SAMPLES_TIME}, RF_DOUBLE, "n_patients", "extract", "seconds spent on the patient"},
     {{RF_FEATURES_VALUES}, RF_DOUBLE, "n_patients × n_features", "extract",
      "NaN for failed patients and undefined features"},

@@ -79,11 +79,59 @@ static rgx_err png_path(strbuf_t *sb, const char *dir, const char *kind, const c
     return sb_printf(sb, "%s/%s_%s.png", dir, kind, nm);
 }
 
+/* What a reviewer needs before the numbers: the software and when, the model (transform,
+ * covariates), QC in words and the features that carried nothing. */
+static void analysis_section(FILE *o, hid_t f, const double *qc, size_t nv, size_t nph,
+                             const double *pn)
+{
+    static const char *const what[] = {"", "tested", "below the call-rate threshold",
+                                       "below the minor allele frequency threshold",
+                                       "below the minor allele count threshold",
+                                       "out of Hardy-Weinberg equilibrium", "monomorphic"};
+    char *ver = NULL, *when = NULL, *tr = NULL, *cov = NULL, *cst = NULL;
+    if (h5in_attr_str(f, "/provenance", "radiogx_version", &ver)) ver = NULL;
+    if (h5in_attr_str(f, "/provenance", "start_time", &when)) when = NULL;
+    if (h5in_attr_str(f, "/phenotypes", "transform", &tr)) tr = NULL;
+    if (h5in_attr_str(f, "/phenotypes", "covariates", &cov)) cov = NULL;
+    if (h5in_attr_str(f, "/features", "constant", &cst)) cst = NULL;
+    rgx_errclear();
+    fputs("<h2>Analysis</h2>\n<p>radiogx ", o), html(o, ver ? ver : "(version not recorded)");
+    fputs(", run started ", o), html(o, when ? when : "(not recorded)");
+    fputs(".<br>Model: each phenotype ", o);
+    if (tr && strcmp(tr, "none")) fputs("after a ", o), html(o, tr), fputs(" transform ", o);
+    fputs("regressed on the ALT allele dosage and the covariates (", o);
+    html(o, cov ? (*cov ? cov : "none besides the intercept") : "not recorded");
+    fputs("), least squares with a t test; beta is per ALT allele", o);
+    if (tr && strcmp(tr, "none")) fputs(", in SDs of the transformed phenotype", o);
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t j = 0; j < nph; j++) lo = fmin(lo, pn[j]), hi = fmax(hi, pn[j]);
+    if (nph) fprintf(o, ".<br>Samples per phenotype: %.0f to %.0f (the table below)", lo, hi);
+    fprintf(o, ".</p>\n<p>Variant QC: of %zu variants,", nv);
+    for (int code = 1; code <= 6; code++) {
+        size_t cnt = 0;
+        for (size_t v = 0; v < nv; v++) cnt += qc[v] == code;
+        if (cnt || code == 1) fprintf(o, "%s %zu %s", code > 1 ? ";" : "", cnt, what[code]);
+    }
+    fputs(".</p>\n", o);
+    if (cst && *cst) {
+        size_t n = 1;
+        for (const char *c = cst; *c; c++) n += *c == ',';
+        fprintf(o, "<p>%zu features were constant over the cohort (no information for a scan): ",
+                n);
+        html(o, cst), fputs("</p>\n", o);
+    }
+    free(ver), free(when), free(tr), free(cov), free(cst);
+}
+
 rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
 {
     hid_t f;
     rgx_err err = h5in_open(run_path, &f);
     if (err) return err;
+    if (!h5in_exists(f, "/phenotypes/names")) { /* an extraction alone */
+        h5in_close(f);
+        return part == 0 ? report_extraction(run_path, dir) : RGX_OK;
+    }
     char **pid = NULL, **reason = NULL, **chrom = NULL, **pname = NULL, **hph = NULL;
     char *codes = NULL, *study = NULL;
     long *status = NULL;
@@ -197,7 +245,8 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
             goto out;
         }
         if (nbig) qsort(big, nbig, sizeof *big, cmp_desc);
-        for (size_t i = 0; i < nbig; i++, k++) e[k] = -log10((i + 0.5) / (double)pooled), ob[k] = big[i];
+        for (size_t i = 0; i < nbig; i++, k++)
+            e[k] = -log10((i + 0.5) / (double)pooled), ob[k] = big[i];
         size_t rank = nbig;
         for (size_t b = nbins; b-- > 0;) {
             if (!hist[b]) continue;
@@ -237,7 +286,8 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     if ((err = outfile_open(&of, sb.s))) goto out;
     o = of.f;
     size_t nok = 0, nfail = 0, nnog = 0;
-    for (size_t i = 0; i < np; i++) nok += status[i] == 0, nfail += status[i] == 1, nnog += status[i] == 2;
+    for (size_t i = 0; i < np; i++)
+        nok += status[i] == 0, nfail += status[i] == 1, nnog += status[i] == 2;
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>radiogx report</title>\n"
           "<style>body{font-family:sans-serif;max-width:1250px;margin:auto}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;"
@@ -259,6 +309,7 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
             }
         fputs("</table>\n", o);
     }
+    analysis_section(o, f, qc, nv, nph, pn);
     fprintf(o, "<h2>Variants</h2>\n<p>QC codes: ");
     html(o, codes);
     fputs("</p>\n<table><tr><th>code</th><th>variants</th></tr>\n", o);

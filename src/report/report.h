@@ -16,4 +16,9 @@
  * wait for all before the page is complete). */
 rgx_err report_write(const char *run_path, const char *dir, int part, int parts);
 
+/* The report of a run file without a scan (report_extract.c): version and date, the cohort
+ * per site (patients, extracted, failed), every failure and note, the constant features, and
+ * each feature's median and quartiles per site.  report_write calls it for such a file. */
+rgx_err report_extraction(const char *run_path, const char *dir);
+
 #endif

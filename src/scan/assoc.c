@@ -46,8 +46,9 @@ static rgx_err read_params(assoc_t *a, const char *path)
     if (!err) err = rgx_calloc(&a->group, a->p ? a->p : 1, sizeof *a->group);
     for (size_t k = 0; k < a->p && !err; k++) {
         if (!(g[k] >= 0 && g[k] < (double)a->ng) || g[k] != floor(g[k]))
-            err = rgx_fail(RGX_ERR_INPUT, "%s: /phenotypes/group[%zu] = %g is not a group of /assoc/gtg",
-                           path, k, g[k]);
+            err = rgx_fail(RGX_ERR_INPUT,
+                           "%s: /phenotypes/group[%zu] = %g is not a group of /assoc/gtg", path, k,
+                           g[k]);
         a->group[k] = (int)g[k];
     }
     free(g);

@@ -28,11 +28,12 @@ int meff_method(const char *name);
 void meff_from_eigen(const double *lambda, size_t p, double meff[MEFF_N]);
 
 /* The p x p pairwise-complete Pearson correlation R of the columns of X (n x p, row-major with
- * leading dimension ldx >= p, 0 where missing); column j is observed on the rows where mask[i * n_groups + group[j]] is 1.
- * A pair with fewer than 3 common rows, or without variance on them, gets 0 (counted in
- * *n_undefined).  Sums by CBLAS, in row blocks; the diagonal is exactly 1. */
-rgx_err meff_corr(const double *X, size_t ldx, const double *mask, const int *group, size_t n, size_t p,
-                  size_t n_groups, double *R, size_t *n_undefined);
+ * leading dimension ldx >= p, 0 where missing); column j is observed on the rows where
+ * mask[i * n_groups + group[j]] is 1.  A pair with fewer than 3 common rows, or without variance
+ * on them, gets 0 (counted in *n_undefined).  Sums by CBLAS, in row blocks; the diagonal is
+ * exactly 1. */
+rgx_err meff_corr(const double *X, size_t ldx, const double *mask, const int *group, size_t n,
+                  size_t p, size_t n_groups, double *R, size_t *n_undefined);
 
 /* The eigenvalues of the symmetric p x p matrix R (destroyed), in descending order. */
 rgx_err meff_eigen(double *R, size_t p, double *lambda);

@@ -212,7 +212,8 @@ rgx_err scan_model_init(scan_model_t *m, const double *Y, size_t n, size_t p, co
         err = rgx_fail(RGX_ERR_MEMORY, "out of memory for the covariates' inverse");
         goto out;
     }
-    for (size_t g = 0; g < G && !err; g++) err = group_setup(m, g, C, bits + rep[g] * W, A, inv, perm);
+    for (size_t g = 0; g < G && !err; g++)
+        err = group_setup(m, g, C, bits + rep[g] * W, A, inv, perm);
     if (!err && m->p) err = residualise(m, Y, p, cols, C);
     if (!err) err = rgx_calloc(&m->fin, fin_len(m->n_groups, q), sizeof *m->fin);
     if (!err && !(err = rgx_calloc(&m->ktail, P, sizeof *m->ktail)))

@@ -89,8 +89,9 @@ static void remove_outliers(const scan_opts_t *o, joined_t *J, int rank)
         p_out += n_out > before;
     }
     if (rank == 0 && o->outlier_sd > 0)
-        log_info("scan: %zu phenotype values beyond mean +- %g SD set to missing (in %zu phenotypes)",
-                 n_out, o->outlier_sd, p_out);
+        log_info(
+            "scan: %zu phenotype values beyond mean +- %g SD set to missing (in %zu phenotypes)",
+            n_out, o->outlier_sd, p_out);
 }
 
 /* Per-phenotype QC (enough observations, some variance), then the transform. */

@@ -72,8 +72,8 @@ rgx_err scan_out_tally(scan_out_t *out, const scan_blk_t *k)
                 if ((err = rgx_reserve(&out->hits, &out->cap_hits, out->n_hits + 1,
                                        sizeof *out->hits)))
                     break;
-                out->hits[out->n_hits++] =
-                    (scan_hit_t){k->row0 + (long)j, (int)c, k->beta[j * p + c], k->se[j * p + c], x};
+                out->hits[out->n_hits++] = (scan_hit_t){k->row0 + (long)j, (int)c,
+                                                        k->beta[j * p + c], k->se[j * p + c], x};
             }
     return err;
 }
@@ -230,12 +230,14 @@ static rgx_err write_attributes(h5out_t *h, const scan_opts_t *o, const joined_t
     if (!err)
         err = h5out_attr_long(h, RF_VARIANTS, "chry_mt_skipped", rows->n_skip_contig);
     if (!err)
-        err = h5out_attr_str(h, RF_VARIANTS_MODEL, "codes",
-                             "0 the covariates; 1 chrX: the covariates and sex (/phenotypes/chrx_*)");
+        err =
+            h5out_attr_str(h, RF_VARIANTS_MODEL, "codes",
+                           "0 the covariates; 1 chrX: the covariates and sex (/phenotypes/chrx_*)");
     if (!err) err = h5out_attr_long(h, RF_PHENOTYPES, "not_scanned", (long)J->n_pheno_dropped);
     if (!err) err = h5out_attr_long(h, RF_PHENOTYPES, "samples", (long)J->n);
     strbuf_t cov = {0}; /* the covariates, for the exports' metadata (the intercept is C's 0) */
-    for (size_t c = 1; !err && c < J->q; c++) err = sb_printf(&cov, "%s%s", c > 1 ? "," : "", J->cname[c]);
+    for (size_t c = 1; !err && c < J->q; c++)
+        err = sb_printf(&cov, "%s%s", c > 1 ? "," : "", J->cname[c]);
     if (!err) err = h5out_attr_str(h, RF_PHENOTYPES, "covariates", cov.s ? cov.s : "");
     free(cov.s);
     return err;
@@ -248,7 +250,8 @@ rgx_err scan_out_finish(scan_out_t *out, const scan_model_t *M, int n_models, co
     h5out_t *h = out->h;
     size_t p = out->p, P = p ? p : 1;
     for (int k = 0; k < 5; k++)
-        if (out->assoc[k] != H5I_INVALID_HID) H5Dclose(out->assoc[k]), out->assoc[k] = H5I_INVALID_HID;
+        if (out->assoc[k] != H5I_INVALID_HID)
+            H5Dclose(out->assoc[k]), out->assoc[k] = H5I_INVALID_HID;
     long qc_count[Q_N];
     MPI_Allreduce(MPI_IN_PLACE, out->hist, (int)(p * (HIST_BINS + 1)), MPI_UNSIGNED, MPI_SUM,
                   h->comm);

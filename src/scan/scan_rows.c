@@ -59,14 +59,16 @@ static rgx_err classify(scan_rows_t *r, const geno_t *g, geno_unit_t *raw, size_
         const char *name = geno_chrom(g, u->rid);
         geno_contig_class_t c = geno_contig_class(name);
         if (c == GENO_Y || c == GENO_MT) {
-            err = add_unit(r, &cap, u, u->beg, u->end, named(o->chroms, name) ? ROWS_AUTO : ROWS_SKIP);
+            err = add_unit(r, &cap, u, u->beg, u->end,
+                           named(o->chroms, name) ? ROWS_AUTO : ROWS_SKIP);
         } else if (c != GENO_X || !split) {
             err = add_unit(r, &cap, u, u->beg, u->end, c == GENO_X ? ROWS_X : ROWS_AUTO);
         } else { /* PAR1, the rest, PAR2 */
             long b = u->beg, e = u->end;
             long p1 = par[0][1] < e ? par[0][1] : e, p2 = par[1][0] > b ? par[1][0] : b;
             if (!(err = add_unit(r, &cap, u, b, p1, ROWS_AUTO)))
-                err = add_unit(r, &cap, u, b > p1 + 1 ? b : p1 + 1, e < p2 - 1 ? e : p2 - 1, ROWS_X);
+                err =
+                    add_unit(r, &cap, u, b > p1 + 1 ? b : p1 + 1, e < p2 - 1 ? e : p2 - 1, ROWS_X);
             if (!err) err = add_unit(r, &cap, u, p2, e, ROWS_AUTO);
         }
     }
@@ -101,6 +103,14 @@ rgx_err scan_rows_count(geno_t *g, const scan_opts_t *o, MPI_Comm comm, scan_row
         if (r->kind[k] == ROWS_SKIP) r->n_skip_contig += r->count[k], r->count[k] = 0;
         r->offset[k] = r->n_rows, r->n_rows += r->count[k];
     }
+    /* A selection that selects nothing is no silent "0 variants tested". */
+    int selected = (o->chroms && *o->chroms) || (o->region && *o->region);
+    if (selected && !r->n_rows)
+        return rgx_fail(RGX_ERR_USAGE, "%s%s%s%s%s: no biallelic record of %s there",
+                        o->chroms && *o->chroms ? "--chr " : "", o->chroms ? o->chroms : "",
+                        o->chroms && *o->chroms && o->region && *o->region ? ", " : "",
+                        o->region && *o->region ? "--region " : "", o->region ? o->region : "",
+                        g->path);
     return RGX_OK;
 }
 

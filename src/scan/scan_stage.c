@@ -149,8 +149,8 @@ static rgx_err open_genotypes(stage_t *s)
     for (size_t st = 0; st < s->n_sites && !err; st++)
         err = geno_open(&s->gs[st], s->site_path[st], fmt, NULL, 0, dosage);
     if (!err)
-        err = scan_join(&s->o, &s->ph, s->in->covar || s->o.pcs ? &s->cv : NULL, s->sex, s->o.sex_column,
-                        s->gs, s->n_sites, J, s->rank);
+        err = scan_join(&s->o, &s->ph, s->in->covar || s->o.pcs ? &s->cv : NULL, s->sex,
+                        s->o.sex_column, s->gs, s->n_sites, J, s->rank);
     if (!err && J->n < J->q + 2)
         err = rgx_fail(RGX_ERR_INPUT, "only %zu samples have phenotypes, covariates and genotypes",
                        J->n);
@@ -369,7 +369,8 @@ static rgx_err one_round(stage_t *s, long round, rowreader_t *rr, double t0)
          * every site's rank); otherwise it is computed whole, recorded blocks included. */
         size_t kj = (size_t)round * (size_t)s->active + (size_t)s->rank;
         const blk_rec_t *done = NULL;
-        if (ck && s->rank < s->active && kj < s->nb) done = scan_restore_find(&s->rs, s->blk[kj].row0);
+        if (ck && s->rank < s->active && kj < s->nb)
+            done = scan_restore_find(&s->rs, s->blk[kj].row0);
         int have = s->rank >= s->active || kj >= s->nb || done != NULL, all_have = 0;
         MPI_Allreduce(&have, &all_have, 1, MPI_INT, MPI_MIN, s->h->comm);
         if (all_have && ck) {

@@ -30,6 +30,14 @@ like "$(cat "$meta")" "rank-based inverse normal" "the transform is stated"
 like "$(cat "$meta")" "adjusted_covariates:" "the covariates are listed"
 like "$(cat "$meta")" '"site' "including the site indicators"
 
+rep=$(cat out/demo/report.html)
+like "$rep" "<h2>Analysis</h2>" "the report states the analysis"
+like "$rep" "rank-based inverse normal transform" "the transform"
+like "$rep" "age,sex,site=site2,site=site3" "the covariates"
+like "$rep" "Samples per phenotype: 60 to 60" "N per phenotype"
+like "$rep" "Variant QC: of 1500 variants," "QC in words"
+like "$rep" "radiogx " "the version"
+
 # Without study.genome_build: run refuses before any work; export -P supplies it.
 grep -v "genome_build" study.yaml > nobuild.yaml
 run mpirun -np 1 "$RADIOGX" run -c nobuild.yaml --out nob

@@ -51,6 +51,24 @@ like "$out" "--geno X" "and plink2's names"
 run "$RADIOGX" run --maf 0.05
 is "$rc" 2 "run --maf: refused"
 like "$out" "-P scan.maf=X" "with the -P spelling"
+# Contig names: 1 and chr1 are the same contig (said in the log); a name that selects nothing
+# is an error naming it and the file's contigs; a region without records likewise.
+printf '1 chr1\n2 chr2\n' > rename.txt
+bcftools annotate --rename-chrs rename.txt -Oz -o chr.vcf.gz c/genotypes.vcf.gz && tabix -p vcf chr.vcf.gz
+cbase=(-g chr.vcf.gz -p pheno.tsv --covar c/covariates.tsv --no-checksums)
+run "$RADIOGX" scan "${cbase[@]}" --chr 1 -o chr_1.h5
+is "$rc" 0 "--chr 1 on a VCF whose contigs are chr1, chr2"
+like "$out" "--chr 1 taken as chr.vcf.gz's contig chr1" "the log says which contig"
+run "$RADIOGX" scan "${cbase[@]}" --chr chr1 -o chr_chr1.h5
+h5diff chr_1.h5 chr_chr1.h5 /assoc /assoc >/dev/null 2>&1; ok $? "--chr 1 = --chr chr1"
+tested=$(h5dump -a /variants/variants_tested chr_1.h5 2>/dev/null | grep -o '(0): [0-9]*' | cut -d' ' -f2)
+[ "${tested:-0}" -gt 0 ]; ok $? "--chr 1 tests variants ($tested)"
+run "$RADIOGX" scan "${cbase[@]}" --chr 3 -o x.h5
+is "$rc" 2 "--chr 3: exit 2"
+like "$out" "--chr: no contig '3' in chr.vcf.gz; its contigs: chr1, chr2" "names what was asked and what exists"
+run "$RADIOGX" scan "${cbase[@]}" --region 2:1-5 -o x.h5
+is "$rc" 2 "a region without records: exit 2"
+like "$out" "--region 2:1-5: no biallelic record of chr.vcf.gz there" "says so"
 cat > noout.yaml <<'YAML'
 study:
   manifest: c/manifest.tsv

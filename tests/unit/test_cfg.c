@@ -82,7 +82,8 @@ int main(void)
     like(rgx_errmsg(), "t.yaml:3: unknown key 'rnage' in section extract.default", "names line");
     like(rgx_errmsg(), "did you mean 'range'?", "suggests the key");
     is_int(parse("extract:\n  threshold: high\n", &c), RGX_ERR_CONFIG, "wrong type");
-    like(rgx_errmsg(), "t.yaml:2: extract.threshold: expected a number, got 'high'", "type message");
+    like(rgx_errmsg(), "t.yaml:2: extract.threshold: expected a number, got 'high'",
+         "type message");
     is_int(parse("extract:\n  threshold: 1.5\n", &c), RGX_ERR_CONFIG, "out of range");
     like(rgx_errmsg(), "1.5 is out of range; expected 0 to 1", "range message");
     is_int(parse("extract:\n  default:\n    method: fixed\n", &c), RGX_ERR_CONFIG, "bad enum");

@@ -74,7 +74,8 @@ int main(void)
             double lh = 1 / pow(2 * M_PI * dh[k], N / 2.0) * exp(-sum2 / (2 * dh[k]));
             w += lh, wg += gh[k] * lh, wd += dh[k] * lh;
         }
-        worst = fmax(worst, fmax(fabs(wg / w - gs[j]) / fabs(wg / w), fabs(wd / w - ds[j]) / (wd / w)));
+        worst =
+            fmax(worst, fmax(fabs(wg / w - gs[j]) / fabs(wg / w), fabs(wd / w - ds[j]) / (wd / w)));
     }
     ok(worst < 1e-12, "non-parametric: the likelihood-weighted means of the other features");
     double nb[M];
@@ -90,7 +91,8 @@ int main(void)
     for (int k = 0; k < 9; k++) A0[k] = A[k];
     ok(combat_chol(A, 3) == -1, "positive definite");
     combat_chol_solve(A, 3, b);
-    for (int i = 0; i < 3; i++) want[i] = A0[i * 3] * b[0] + A0[i * 3 + 1] * b[1] + A0[i * 3 + 2] * b[2];
+    for (int i = 0; i < 3; i++)
+        want[i] = A0[i * 3] * b[0] + A0[i * 3 + 1] * b[1] + A0[i * 3 + 2] * b[2];
     ok(fabs(want[0] - 1) < 1e-14 && fabs(want[1] - 2) < 1e-14 && fabs(want[2] - 3) < 1e-14,
        "L L' x = b solved");
     double S[9] = {1, 2, 3, 2, 4, 6, 3, 6, 10};

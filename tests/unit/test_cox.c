@@ -134,7 +134,8 @@ int main(void)
                            &nev) == 8) {
             const cox_res_t *r = &res[k1 - 1][j1 - 1];
             n += r->ok;
-            if (!r->ok) printf("# no fit: outcome %d variant %d (R: beta %g se %g)\n", k1, j1, b, s);
+            if (!r->ok)
+                printf("# no fit: outcome %d variant %d (R: beta %g se %g)\n", k1, j1, b, s);
             same_events &= (size_t)nev == nul[k1 - 1].n_events;
             wb = fmax(wb, fmax(rel(r->beta, b), rel(r->se, s)));
             wp = fmax(wp, fabs(r->mlog10p - lp));

@@ -126,7 +126,8 @@ int main(void)
         int good = 1;
         long n = read_all(prefix, sets[k].which, sets[k].n, 100000, &good);
         char name[160];
-        snprintf(name, sizeof name, "%s: %ld records, sites and dosages as written", sets[k].name, n);
+        snprintf(name, sizeof name, "%s: %ld records, sites and dosages as written", sets[k].name,
+                 n);
         ok(good && n == real, name);
     }
     int good = 1;

@@ -29,7 +29,8 @@ static void test_mesh(void)
     mesh_t m;
     is_int(mesh_build(&one, d1, unit, &m), RGX_OK, "mesh of one voxel");
     is_double(m.volume, 4.0 / 3 / 8, 1e-12, "one voxel: octahedron volume");
-    is_double(m.area, sqrt(3), 1e-12, "one voxel: octahedron area (8 equilateral faces of side 1/sqrt 2)");
+    is_double(m.area, sqrt(3), 1e-12,
+              "one voxel: octahedron area (8 equilateral faces of side 1/sqrt 2)");
     is_int(m.n_vert, 6, "one voxel: six vertices");
     mesh_free(&m);
 
@@ -138,7 +139,9 @@ static void test_resample(void)
     /* The CT phantom's grid: 204 x 201 x 60 voxels of 0.977 x 0.977 x 3 mm -> 2 mm gives
      * 100 x 99 x 90 (IBSI's reference diagnostics). */
     image_t img = {.dim = {204, 201, 60}, .spacing = {0.977, 0.977, 3}};
-    feat_settings_t s = {.interp = INTERP_LINEAR, .spacing = {2, 2, 2}, .mask_interp = INTERP_LINEAR,
+    feat_settings_t s = {.interp = INTERP_LINEAR,
+                         .spacing = {2, 2, 2},
+                         .mask_interp = INTERP_LINEAR,
                          .mask_threshold = 0.5};
     axis_map_t map[3];
     resample_grid(&img, &s, map);
@@ -188,7 +191,8 @@ static void test_resample(void)
                     if (mk[i + 10 * (j + 10 * k)] != (px <= 23.5 + 1e-9)) mask_ok = 0;
                 }
         printf("# largest error %g\n", worst);
-        ok(worst < 1e-6, method == INTERP_LINEAR ? "linear reproduces a ramp" : "cubic spline reproduces a ramp");
+        ok(worst < 1e-6,
+           method == INTERP_LINEAR ? "linear reproduces a ramp" : "cubic spline reproduces a ramp");
         ok(mask_ok, "interpolated mask keeps voxels up to the 0.5 level");
         free(x), free(mk);
     }

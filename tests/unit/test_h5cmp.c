@@ -46,7 +46,8 @@ int main(int argc, char **argv)
 
     make(b, 5, "CT.1.morph_vol", 0, NAN);
     h5cmp_files(a, b, objs, 3, &same, &diff);
-    like(diff, "/features/names[1]: \"CT.1.morph_volume\" vs \"CT.1.morph_vol\"", "string difference");
+    like(diff, "/features/names[1]: \"CT.1.morph_volume\" vs \"CT.1.morph_vol\"",
+         "string difference");
     free(diff);
 
     make(b, 5, "CT.1.morph_volume", 1, NAN);

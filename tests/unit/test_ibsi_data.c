@@ -29,7 +29,8 @@ int main(void)
         if (!strcmp(r[i].tag, "stat_mean")) mean = &r[i];
     }
     ok(vol && vol->value == 556 && vol->tol == 4, "morph_volume 556 +- 4");
-    ok(mean && ibsi_ref_pass(mean, 2.1486) && !ibsi_ref_pass(mean, 2.156), "zero tolerance: 3 digits");
+    ok(mean && ibsi_ref_pass(mean, 2.1486) && !ibsi_ref_pass(mean, 2.156),
+       "zero tolerance: 3 digits");
     ok(vol && ibsi_ref_pass(vol, 559.9) && !ibsi_ref_pass(vol, 560.1), "explicit tolerance");
     free(r);
 

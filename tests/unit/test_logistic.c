@@ -132,7 +132,8 @@ static int read_plink(const char *path, pl_row_t *rows)
         if (line[0] == '#') continue;
         char fir[8], b[32], s[32], p[32];
         long pos;
-        if (sscanf(line, "%*s %ld %*s %*s %*s %*s %7s %*s %*s %31s %31s %*s %31s", &pos, fir, b, s, p) != 5)
+        if (sscanf(line, "%*s %ld %*s %*s %*s %*s %7s %*s %*s %31s %31s %*s %31s", &pos, fir, b, s,
+                   p) != 5)
             continue;
         size_t j = (size_t)pos / 1000 - 1;
         if (j >= M) continue;

@@ -30,7 +30,8 @@ static double C[N * QC], Yb[N * PB], Tt[N * PT], Ev[N * PT], G[B * N], mean[B], 
 
 static void simulate(void)
 {
-    for (size_t i = 0; i < N; i++) C[i * QC] = 1, C[i * QC + 1] = norm(), C[i * QC + 2] = unif() < 0.5;
+    for (size_t i = 0; i < N; i++)
+        C[i * QC] = 1, C[i * QC + 1] = norm(), C[i * QC + 2] = unif() < 0.5;
     for (size_t v = 0; v < B; v++) {
         double f = 0.03 + 0.45 * unif(), s = 0;
         for (size_t i = 0; i < N; i++) raw[v][i] = (unif() < f) + (unif() < f), s += raw[v][i];
@@ -62,7 +63,8 @@ static void sums_in_two(void (*f)(const void *, const double *, size_t, size_t, 
     size_t h = N / 2;
     for (size_t v = 0; v < B; v++) memcpy(part + v * h, G + v * N, h * sizeof *part);
     f(m, part, B, 0, h, scratch, sums);
-    for (size_t v = 0; v < B; v++) memcpy(part + v * (N - h), G + v * N + h, (N - h) * sizeof *part);
+    for (size_t v = 0; v < B; v++)
+        memcpy(part + v * (N - h), G + v * N + h, (N - h) * sizeof *part);
     f(m, part, B, h, N - h, scratch, s2);
     for (size_t k = 0; k < len; k++) sums[k] += s2[k];
     free(s2);

@@ -55,7 +55,8 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
             char *v = NULL;
             ok(h5in_attr_str(f, "/provenance", attrs[i], &v) == RGX_OK && v && *v, attrs[i]);
-            if (!strcmp(attrs[i], "command_line")) like(v, "-P 'study.name=a b'", "quoted argument");
+            if (!strcmp(attrs[i], "command_line"))
+                like(v, "-P 'study.name=a b'", "quoted argument");
             if (!strcmp(attrs[i], "manifest_sha256"))
                 is_str(v, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
                        "manifest checksum");

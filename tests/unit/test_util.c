@@ -1,4 +1,5 @@
-/* test_util.c — util.c: SHA-256 against FIPS 180-4 vectors, strbuf, paths, edit distance, rgx_strtod, sort_doubles. */
+/* test_util.c — util.c: SHA-256 against FIPS 180-4 vectors, strbuf, paths, edit distance,
+ * rgx_strtod, sort_doubles. */
 #include "tap.h"
 #include "util.h"
 
@@ -21,7 +22,8 @@ int main(void)
     is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 empty");
     const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
     sha256_buf(m, strlen(m), hex);
-    is_str(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", "sha256 448 bits");
+    is_str(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+           "sha256 448 bits");
     /* A file read in pieces: FIPS 180-4's one million 'a', twice over a piece boundary. */
     char tmp[] = "/tmp/rgx_sha_XXXXXX";
     int fd = mkstemp(tmp);
@@ -69,7 +71,8 @@ int main(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *e1, *e2;
         double a = rgx_strtod(cases[i], &e1), b = strtod(cases[i], &e2);
-        if (memcmp(&a, &b, sizeof a) && !(a != a && b != b)) bad++, printf("# value differs: %s\n", cases[i]);
+        if (memcmp(&a, &b, sizeof a) && !(a != a && b != b))
+            bad++, printf("# value differs: %s\n", cases[i]);
         if (e1 != e2) bad++, printf("# end differs: %s\n", cases[i]);
     }
     srand(5);

@@ -1,0 +1,153 @@
+/* cmd_manifest.c — `radiogx manifest DIR`: a cohort manifest from a folder per patient. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "layout.h"
+#include "opts.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: radiogx manifest DIR [--image CH=PATTERN]... [--mask [CH=]PATTERN]...\n"
+            "                        [--out manifest.tsv]\n"
+            "\n"
+            "Builds a cohort manifest (docs/formats.md) from a folder with one subfolder per\n"
+            "patient (the subfolder's name is the patient id), finding each patient's image\n"
+            "and mask files by name (shell patterns, searched through the subfolder).  Prints\n"
+            "what it matched, the patients it left out and why, and every file it did not use.\n"
+            "\n"
+            "Options:\n"
+            "  -i, --image CH=PATTERN  channel CH's image, e.g. CT='*CT_image*' (repeatable);\n"
+            "                          default: every file named *<CH>_image* is CH's image\n"
+            "  -k, --mask [CH=]PATTERN channel CH's mask, or the mask all channels share;\n"
+            "                          default: *<CH>_mask* is CH's mask, another *mask*\n"
+            "                          file the shared one\n"
+            "  -o, --out FILE          write the manifest there (paths relative to its folder\n"
+            "                          when under it); default: standard output (absolute\n"
+            "                          paths)\n"
+            "  -h, --help              this help\n"
+            "\n"
+            "A patient is kept when each channel has exactly one image and one mask; a\n"
+            "patient with none or several is left out, with the files named.  sample_id\n"
+            "defaults to the patient id and site to `all` (add those columns to change them).\n"
+            "\n"
+            "Examples:\n"
+            "  radiogx manifest sarcoma/ -o sarcoma/manifest.tsv\n"
+            "  radiogx manifest data/ --image CT='*_ct.nii.gz' --image PET='*_pet.nii.gz' \\\n"
+            "         --mask '*gtv*' -o manifest.tsv\n");
+}
+
+/* "CH=PATTERN" or "PATTERN" (a shared mask only). */
+static int parse_pat(const char *arg, int need_ch, layout_pat_t *p)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq) {
+        if (need_ch) return -1;
+        *p = (layout_pat_t){NULL, arg};
+        return 0;
+    }
+    char *ch = strndup(arg, (size_t)(eq - arg));
+    if (!ch || !*ch || !eq[1]) return free(ch), -1;
+    *p = (layout_pat_t){ch, eq + 1};
+    return 0;
+}
+
+static void report(const layout_t *l, const char *dir)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < l->n; i++) kept += !l->p[i].reason;
+    fprintf(stderr, "radiogx manifest: %s: %zu patient folders, %zu kept; channels:", dir, l->n,
+            kept);
+    for (size_t c = 0; c < l->n_channels; c++) fprintf(stderr, " %s", l->channel[c]);
+    fprintf(stderr, "; %s\n",
+            l->shared_mask ? "one mask shared by the channels" : "a mask per channel");
+    for (size_t i = 0; i < l->n; i++) {
+        const layout_patient_t *p = &l->p[i];
+        if (p->reason) {
+            fprintf(stderr, "  left out %s: %s\n", p->patient, p->reason);
+            continue;
+        }
+        fprintf(stderr, "  %s:", p->patient);
+        for (size_t c = 0; c < l->n_channels; c++)
+            fprintf(stderr, " image_%s=%s", l->channel[c], p->image[c]);
+        for (size_t c = 0; c < (l->shared_mask ? 1 : l->n_channels); c++)
+            fprintf(stderr, " mask%s%s=%s", l->shared_mask ? "" : "_",
+                    l->shared_mask ? "" : l->channel[c], p->mask[c]);
+        fputc('\n', stderr);
+    }
+    for (size_t k = 0; k < l->n_leftover; k++) fprintf(stderr, "  not used: %s\n", l->leftover[k]);
+}
+
+int cmd_manifest(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"image", required_argument, 0, 'i'},
+                                             {"mask", required_argument, 0, 'k'},
+                                             {"out", required_argument, 0, 'o'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    enum { MAXP = 64 };
+    layout_pat_t im[MAXP], mk[MAXP];
+    size_t ni = 0, nm = 0;
+    const char *out = NULL;
+    int opt;
+    rgx_err err = RGX_OK;
+    if (opts_check_table("manifest", argc, argv, longopts, "i:k:o:h")) return RGX_ERR_USAGE;
+    while (!err && (opt = getopt_long(argc, argv, "i:k:o:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'i':
+        case 'k': {
+            size_t *n = opt == 'i' ? &ni : &nm;
+            layout_pat_t *v = opt == 'i' ? im : mk;
+            if (*n == MAXP || parse_pat(optarg, opt == 'i', &v[*n])) {
+                fprintf(stderr, "radiogx manifest: --%s '%s': expected %s (at most %d)\n",
+                        opt == 'i' ? "image" : "mask", optarg,
+                        opt == 'i' ? "CH=PATTERN" : "[CH=]PATTERN", MAXP);
+                err = RGX_ERR_USAGE;
+            } else {
+                ++*n;
+            }
+            break;
+        }
+        case 'o': out = optarg; break;
+        case 'h': usage(stdout); goto done;
+        default: usage(stderr), err = RGX_ERR_USAGE;
+        }
+    }
+    if (!err && optind + 1 != argc) {
+        fprintf(stderr, "radiogx manifest: give one folder (`radiogx manifest --help`)\n");
+        err = RGX_ERR_USAGE;
+    }
+    if (err) goto done;
+    const char *dir = argv[optind];
+    layout_t l;
+    if ((err = layout_scan(dir, im, ni, mk, nm, &l))) {
+        fprintf(stderr, "radiogx manifest: %s\n", rgx_errmsg());
+        goto done;
+    }
+    report(&l, dir);
+    FILE *f = stdout;
+    char *mdir = NULL;
+    if (out && !(f = fopen(out, "w"))) {
+        err = rgx_fail(RGX_ERR_IO, "%s: cannot write: %s", out, strerror(errno));
+    } else {
+        if (out) err = path_dirname(&mdir, out);
+        if (!err) err = layout_write(&l, dir, out ? mdir : NULL, f);
+        if (out && fclose(f) != 0 && !err) err = rgx_fail(RGX_ERR_IO, "%s: write failed", out);
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < l.n; i++) kept += !l.p[i].reason;
+    if (!err && !kept) err = rgx_fail(RGX_ERR_INPUT, "%s: no patient folder matched fully", dir);
+    if (err) fprintf(stderr, "radiogx manifest: %s\n", rgx_errmsg());
+    else if (out) fprintf(stderr, "radiogx manifest: wrote %s (%zu patients)\n", out, kept);
+    free(mdir);
+    layout_free(&l);
+done:
+    for (size_t k = 0; k < ni; k++) free((char *)im[k].channel);
+    for (size_t k = 0; k < nm; k++) free((char *)mk[k].channel);
+    return err;
+}
