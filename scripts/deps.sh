@@ -20,7 +20,8 @@ PKGS=(
   plink2                                # independent truth for the association tests
   r-base-core r-cran-survival           # R glm and survival::coxph: truth for the binary and Cox fits
   r-bioc-sva                            # sva::ComBat, independent truth for the harmonisation
-  slurmctld slurmd slurm-client munge   # the Slurm end-to-end test
+  slurmctld slurmd slurm-client munge   # the Slurm end-to-end tests
+  iproute2 util-linux                   # the 3-node cluster test: ip netns, nsenter, unshare
   perl valgrind hyperfine python3      # prove, memory checks, benchmarks, test cohorts
   python3-h5py                          # tests: the run file against docs/formats.md
   python3-yaml                          # tests: the GWAS-SSF metadata sidecars

@@ -18,6 +18,7 @@
 
 #include "ckpt.h"
 #include "comm.h"
+#include "fault.h"
 #include "geno.h"
 #include "log.h"
 #include "pca_cov.h"
@@ -467,6 +468,7 @@ static rgx_err run_blocks(stage_t *s)
                             "blocks are checkpointed in %s",
                             round + 1, all_blocks,
                             s->in->ckpt_dir ? s->in->ckpt_dir : "(none: no checkpoints)");
+        fault_point("scan", "write");
         if ((err = scan_out_write(&s->out, &s->k))) return err;
         lap(&s->tph[PH_WRITE], &t);
         s->n_written += (double)s->k.b;
