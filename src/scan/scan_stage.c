@@ -175,13 +175,10 @@ static rgx_err open_genotypes(stage_t *s)
     return err;
 }
 
-/* Binary and time-to-event outcomes: their full fits need a pair's dosages on every sample,
- * which a sample-partitioned scan does not have on one rank (docs/cmd-scan.md). */
+/* Binary and time-to-event outcomes (with one file per site their full fits run as
+ * iterations whose sums cross the sites: scan_sites_fit.h). */
 static rgx_err open_fitted(stage_t *s)
 {
-    if (s->sites)
-        return rgx_fail(RGX_ERR_USAGE, "binary and time-to-event outcomes are scanned from one "
-                        "genotype file (the pooled scan) in this version, not one per site");
     return scan_fit_init(&s->F, &s->o, &s->J, &s->ph, (size_t)s->o.block, s->rank);
 }
 
@@ -277,7 +274,7 @@ static rgx_err lay_out(stage_t *s)
     if ((err = scan_out_open(&s->out, s->h, &s->o, R->n_rows, p, &s->k))) return err;
     if (s->sites)
         return scan_sites_init(&s->sc, &s->o, s->M, s->mi, &s->J, s->gs, R, s->blk, s->nb,
-                               s->active, s->h->comm, s->gemm);
+                               s->active, s->h->comm, s->gemm, s->fitted ? &s->F : NULL);
     if ((err = rgx_calloc(&s->dose, n, sizeof *s->dose)) ||
         (err = rgx_calloc(&s->G, B * n, sizeof *s->G)) ||
         (err = rgx_calloc(&s->G2, scan_scratch_len(B, n), sizeof *s->G2)) ||
