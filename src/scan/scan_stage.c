@@ -451,6 +451,9 @@ static rgx_err run_blocks(stage_t *s)
     if (s->rank == 0 && s->fitted)
         log_info("scan: model phase (GEMM sums, score tests, full fits) %.2f s on the slowest "
                  "rank", slow);
+    if (s->rank == 0 && s->fitted && s->sites) /* docs/cmd-scan.md: what crosses ranks */
+        log_info("scan: the full fits across the sites: %ld reductions of %.3g MB in all",
+                 s->sc.rs.calls, s->sc.rs.doubles * 8 / 1e6);
     else if (s->rank == 0)
         log_info("scan: GEMM phase %.2f s on the slowest rank, %.1f GFLOP/s per rank", slow,
                  tot[0] > 0 ? tot[1] / tot[0] / 1e9 : 0.0);
