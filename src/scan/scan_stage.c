@@ -178,13 +178,10 @@ static rgx_err open_genotypes(stage_t *s)
     return err;
 }
 
-/* Binary and time-to-event outcomes: their full fits need a pair's dosages on every sample,
- * which a sample-partitioned scan does not have on one rank (docs/cmd-scan.md). */
+/* Binary and time-to-event outcomes (with one file per site their full fits run as
+ * iterations whose sums cross the sites: scan_sites_fit.h). */
 static rgx_err open_fitted(stage_t *s)
 {
-    if (s->sites)
-        return rgx_fail(RGX_ERR_USAGE, "binary and time-to-event outcomes are scanned from one "
-                        "genotype file (the pooled scan) in this version, not one per site");
     return scan_fit_init(&s->F, &s->o, &s->J, &s->ph, (size_t)s->o.block, s->rank);
 }
 
@@ -303,7 +300,7 @@ static rgx_err lay_out(stage_t *s)
     if ((err = scan_out_open(&s->out, s->h, &s->o, R->n_rows, p, &s->k))) return err;
     if (s->sites)
         return scan_sites_init(&s->sc, &s->o, s->M, s->mi, &s->J, s->gs, R, s->blk, s->nb,
-                               s->active, s->h->comm, s->gemm);
+                               s->active, s->h->comm, s->gemm, s->fitted ? &s->F : NULL);
     if ((err = rgx_calloc(&s->dose, n, sizeof *s->dose)) ||
         (err = rgx_calloc(&s->G, B * n, sizeof *s->G)) ||
         (err = rgx_calloc(&s->G2, scan_scratch_len(B, n), sizeof *s->G2)) ||
@@ -481,6 +478,9 @@ static rgx_err run_blocks(stage_t *s)
     if (s->rank == 0 && s->fitted)
         log_info("scan: model phase (GEMM sums, score tests, full fits) %.2f s on the slowest "
                  "rank", slow);
+    if (s->rank == 0 && s->fitted && s->sites) /* docs/cmd-scan.md: what crosses ranks */
+        log_info("scan: the full fits across the sites: %ld reductions of %.3g MB in all",
+                 s->sc.rs.calls, s->sc.rs.doubles * 8 / 1e6);
     else if (s->rank == 0)
         log_info("scan: GEMM phase %.2f s on the slowest rank, %.1f GFLOP/s per rank", slow,
                  tot[0] > 0 ? tot[1] / tot[0] / 1e9 : 0.0);
