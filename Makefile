@@ -18,7 +18,7 @@ else
 endif
 
 # Lazily evaluated, so that `make deps` can install pkg-config's packages first.
-PKGS      = hdf5-openmpi htslib yaml-0.1 openblas cairo libisal libcrypto libopenjp2 charls libjpeg
+PKGS      = hdf5-openmpi htslib yaml-0.1 openblas cairo libisal libcrypto
 CPPFLAGS  = $(addprefix -iquote ,$(SRC_DIRS)) -I/usr/include/nifti -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) gsl)
 CFLAGS   ?= $(OPT)
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
@@ -28,8 +28,7 @@ WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CODEGEN   = -fopenmp-simd -fno-math-errno
 # GSL first, OpenBLAS after it: Debian links with --as-needed, and the other order binds
 # GSL's cblas_* calls to the slow reference gslcblas (see `make check-blas`).
-LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto libopenjp2 charls libjpeg) \
-            -lnifti2 -lznz -lfftw3 -lgsl \
+LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto) -lnifti2 -lznz -lfftw3 -lgsl \
             $(shell pkg-config --libs openblas) -lz -lm -lpthread
 
 # The stages each have a folder (src/core, src/io, src/geno, src/extract, src/scan,
@@ -46,7 +45,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
-.PHONY: all deps test test-run check demo demo-dicom format check-format check-blas clean help unit e2e \
+.PHONY: all deps test test-run check demo format check-format check-blas clean help unit e2e \
 	bench-fft
 all: $(BIN)
 
@@ -57,7 +56,6 @@ help:
 	@echo "make asan=1 test  the same under AddressSanitizer and UBSan (build-asan/)"
 	@echo "make check T=...  only the named tests, verbose (e.g. T=tests/e2e/scan.t)"
 	@echo "make demo         deps + build + simulate a cohort + radiogx run with 4 ranks"
-	@echo "make demo-dicom   the same from a DICOM cohort (CT series, RTSTRUCT, RTDOSE)"
 	@echo "make check-blas   prove that GSL's CBLAS calls bind to OpenBLAS, not gslcblas"
 	@echo "make format       clang-format the tree"
 	@echo "make check-format no source line over 100 columns (CI runs it)"
@@ -133,10 +131,6 @@ check: $(BIN) $(UNIT_BIN)
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@scripts/demo.sh
-
-demo-dicom: deps
-	@$(MAKE) --no-print-directory $(BIN)
-	@FORMAT=dicom scripts/demo.sh
 
 check-blas: $(BIN)
 	@scripts/check_blas.sh $(BIN)

@@ -1,15 +1,11 @@
 #!/usr/bin/env bash
 # demo.sh — the whole pipeline on a simulated cohort (`make demo` runs it after deps + build):
 # simulate ~300 patients x 50,000 variants, run plan -> extract -> scan -> report with 4 ranks,
-# then say where the report is and which planted variants were found.  FORMAT=dicom (`make
-# demo-dicom`) simulates the cohort as DICOM (CT series, RTSTRUCT, RTDOSE) into
-# results/demo_dicom and runs config/demo_dicom.yaml, which adds the GTV's DVH features.
+# then say where the report is and which planted variants were found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RADIOGX=${RADIOGX:-bin/radiogx}
-FORMAT=${FORMAT:-nifti}
-OUT=results/demo; CONFIG=config/demo.yaml
-[ "$FORMAT" = dicom ] && OUT=results/demo_dicom && CONFIG=config/demo_dicom.yaml
+OUT=results/demo
 NP=${NP:-4}
 PATIENTS=${PATIENTS:-300}
 VARIANTS=${VARIANTS:-50000}
@@ -26,10 +22,10 @@ mkdir -p "$OUT"
 if [ ! -s "$OUT/cohort/manifest.tsv" ]; then
   echo "demo: simulating $PATIENTS patients x $VARIANTS variants in $OUT/cohort"
   "$RADIOGX" simulate --patients "$PATIENTS" --variants "$VARIANTS" --seed 2026 \
-    --inject-failures --format "$FORMAT" --out "$OUT/cohort"
+    --inject-failures --out "$OUT/cohort"
 fi
 echo "demo: radiogx run with $NP ranks x $threads BLAS thread(s)"
-mpirun -np "$NP" "${mpirun_flags[@]}" "$RADIOGX" run --config "$CONFIG"
+mpirun -np "$NP" "${mpirun_flags[@]}" "$RADIOGX" run --config config/demo.yaml
 
 echo
 echo "demo: run file: $OUT/run.h5   features: $OUT/features.tsv   hits: $OUT/hits.tsv"

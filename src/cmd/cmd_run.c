@@ -11,7 +11,6 @@
 #include "comm.h"
 #include "cli.h"
 #include "cmd.h"
-#include "covar_run.h"
 #include "opts.h"
 #include "export_features.h"
 #include "export_sumstats.h"
@@ -119,7 +118,6 @@ int cmd_run(int argc, char **argv)
     job_lock_t lock = {0};
     char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL,
          *pcaf = NULL;
-    char *cfr_cov = NULL, *cfr_ph = NULL;
     strbuf_t sb = {0}, sck = {0}; /* the extraction's and the scan's checkpoint folders */
     strbuf_t sites = {0};         /* one genotype file per site, comma-separated */
     rgx_err err = job_open(&job, "run", &common, NULL, NULL, comm);
@@ -249,23 +247,15 @@ int cmd_run(int argc, char **argv)
         const char *objs[] = {RF_PCA};
         err = h5out_copy_from(&h, pcaf, objs, 1);
     }
-    /* Features as covariates (scan.covar_from_run): tables beside the run file. */
-    const char *cfr = cfg_str(job.cfg, "scan.covar_from_run");
-    char cfr_sha[2][65];
-    if (!err && cfr)
-        err = covar_run_prepare(comm, runf, feat, cfr, covar, &cfr_cov, &cfr_ph, cfr_sha);
-    scan_inputs_t in = {.genotypes = geno, .pheno = cfr ? cfr_ph : NULL, .run = feat,
-                        .covar = cfr ? cfr_cov : covar, .ckpt_dir = sck.s,
-                        .stop = signals_stop_requested, .pheno_sha = cfr ? cfr_sha[1] : NULL,
-                        .covar_sha = cfr ? cfr_sha[0] : prov_inputs_sha(&inputs, "covariates"),
-                        .pca = pcaf};
+    scan_inputs_t in = {.genotypes = geno, .run = feat, .covar = covar, .ckpt_dir = sck.s,
+                        .stop = signals_stop_requested,
+                        .covar_sha = prov_inputs_sha(&inputs, "covariates"), .pca = pcaf};
     if (!err) err = scan_stage(job.cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) have_h = 0;
     if (err) goto report;
     MPI_Barrier(comm);
     if (rank == 0) ckpt_remove(ckdir), ckpt_remove(sck.s);
-    if (rank == 0 && cfr) remove(cfr_cov), remove(cfr_ph);
 
     /* Summary statistics: the phenotypes shared among the ranks (formatting and compression
      * are the cost); then the tables on rank 0, and the report. */
@@ -308,7 +298,7 @@ out:
     cli_common_free(&common);
     free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar), free(sck.s),
         free(sites.s);
-    free(cfr_cov), free(cfr_ph), free(pcaf);
+    free(pcaf);
     mpienv_finalize();
     return err;
 }

@@ -15,7 +15,6 @@
 #include "cmd.h"
 #include "opts.h"
 #include "log.h"
-#include "sim_dicom.h"
 #include "sim_geno.h"
 #include "sim_image.h"
 #include "sim_rng.h"
@@ -43,7 +42,6 @@ typedef struct {
     long n_patients, n_variants;
     uint64_t seed;
     int n_chrom, n_sites, n_labels, threads, failures, mask_per_channel;
-    int dicom; /* --format dicom */
     double missing_rate, multiallelic, effect, lesion_mm3, lesion_spread, site_scale;
     int n_anc;                /* ancestral groups (1: none) */
     double fst, anc_shift;    /* Balding-Nichols F; the heterogeneity range across groups */
@@ -76,9 +74,7 @@ static void usage(FILE *f)
         "docs/cmd-simulate.md):\n"
         "  DIR/manifest.tsv        patient_id, image_<CH>..., mask (or mask_<CH>), sample_id, "
         "site\n"
-        "  DIR/images/, DIR/masks/ NIfTI .nii.gz: int16 images, uint8 label masks; with\n"
-        "                          --format dicom DIR/dicom/<patient>/: a series per channel,\n"
-        "                          RS.dcm (RTSTRUCT: GTV, Normal) and RD.dcm (RTDOSE)\n"
+        "  DIR/images/, DIR/masks/ NIfTI .nii.gz: int16 images, uint8 label masks\n"
         "  DIR/genotypes.vcf.gz    bgzipped VCF with GT:DS, LD blocks, realistic frequencies, + "
         ".tbi\n"
         "  DIR/covariates.tsv      #IID age sex site, as plink2 --covar reads it (sex: 1 male, 2 "
@@ -126,8 +122,6 @@ static void usage(FILE *f)
         "                         on chr 6) in DIR/outcomes.tsv, both in truth.tsv\n"
         "      --outcome-effect B per allele: toxicity liability SD and log hazard ratio\n"
         "                         (default 0.6; 0: null outcomes)\n"
-        "      --format F         nifti (default) or dicom: DICOM series, RTSTRUCT and RTDOSE,\n"
-        "                         and the dose channel in the manifest (config/demo_dicom.yaml)\n"
         "      --inject-failures  add one patient of each failure: truncated image, empty mask,\n"
         "                         mask on another grid, all-NaN image, sample absent from the VCF\n"
         "  -T, --threads T        threads for images and compression (default 2)\n"
@@ -271,64 +265,12 @@ static void path_of(char *buf, size_t n, const sim_opt_t *o, const char *kind, l
         snprintf(buf, n, "%s/%s/P%04ld.nii.gz", o->out, kind, i + 1);
 }
 
-static const char *fail_id[] = {"F_TRUNC", "F_EMPTY", "F_GRID", "F_NAN", "F_NOGENO"};
-enum { N_FAIL = 5 };
-
-static rgx_err truncate_file(const char *path);
-
-/* A patient as DICOM in DIR/dicom/<id>/: a series per channel, RS.dcm from the first
- * channel's mask, RD.dcm on its grid.  fail >= 0: the failure case fail_id[fail] (a truncated
- * slice, an ROI without contours, a missing slice, two series in one folder). */
-static rgx_err dicom_patient(const sim_opt_t *o, const patient_t *p, long i, int fail)
-{
-    char id[32], dir[4200], sub[4300];
-    if (fail < 0) snprintf(id, sizeof id, "P%04ld", i + 1);
-    else snprintf(id, sizeof id, "%s", fail_id[fail]);
-    snprintf(dir, sizeof dir, "%s/dicom/%s", o->out, id);
-    rgx_err err = mkdir_p(dir);
-    sim_dicom_t c;
-    sim_dicom_init(&c, o->seed, i, id);
-    image_t msk0 = {0};
-    sim_lesion_t l0 = lesion_of(o, p, 0);
-    for (int ch = 0; ch < o->n_ch && !err; ch++) {
-        sim_lesion_t l = lesion_of(o, p, ch);
-        sim_grid_t g = grid_of(o, ch);
-        image_t img, msk;
-        if ((err = sim_image_make(&l, &g, o->seed, i, ch, &img, &msk))) break;
-        snprintf(sub, sizeof sub, "%s/%s", dir, o->channel[ch]);
-        err = sim_dicom_series(sub, &img, o->channel[ch], ch, &c);
-        if (!err && ch == 0 && fail == 3) { /* a second series in the folder */
-            snprintf(sub, sizeof sub, "%s/%s/other", dir, o->channel[ch]);
-            err = sim_dicom_series(sub, &img, o->channel[ch], ch + 50, &c);
-        }
-        image_free(&img);
-        if (ch == 0) msk0 = msk;
-        else image_free(&msk);
-    }
-    static const char *const names[] = {"GTV", "Normal"};
-    snprintf(sub, sizeof sub, "%s/RS.dcm", dir);
-    if (!err) err = sim_dicom_rtstruct(sub, &msk0, o->n_labels, names, fail == 1, &c);
-    snprintf(sub, sizeof sub, "%s/RD.dcm", dir);
-    if (!err) err = sim_dicom_rtdose(sub, &msk0, &l0, &c);
-    image_free(&msk0);
-    snprintf(sub, sizeof sub, "%s/%s/IM0005.dcm", dir, o->channel[0]);
-    if (!err && fail == 0) err = truncate_file(sub);
-    if (!err && fail == 2 && remove(sub) != 0)
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot remove: %s", sub, strerror(errno));
-    return err;
-}
-
 static void work(pool_t *pool, int main_thread)
 {
     const sim_opt_t *o = pool->o;
     for (long i;
          !atomic_load(&pool->failed) && (i = atomic_fetch_add(&pool->next, 1)) < o->n_patients;) {
-        rgx_err de = o->dicom ? dicom_patient(o, &pool->pt[i], i, -1) : RGX_OK;
-        if (de && !atomic_exchange(&pool->failed, 1)) {
-            pool->err = de;
-            snprintf(pool->msg, sizeof pool->msg, "%s", rgx_errmsg());
-        }
-        for (int ch = 0; ch < o->n_ch && !o->dicom; ch++) {
+        for (int ch = 0; ch < o->n_ch; ch++) {
             char img[4200], msk[4200];
             path_of(img, sizeof img, o, "images", i, ch, 1);
             path_of(msk, sizeof msk, o, "masks", i, ch, o->mask_per_channel);
@@ -403,14 +345,16 @@ static rgx_err truncate_file(const char *path)
     return err;
 }
 
+static const char *fail_id[] = {"F_TRUNC", "F_EMPTY", "F_GRID", "F_NAN", "F_NOGENO"};
+enum { N_FAIL = 5 };
+
 static rgx_err write_failures(const sim_opt_t *o)
 {
     rgx_err err = RGX_OK;
     for (int f = 0; f < N_FAIL && !err; f++) {
         patient_t p;
         make_patient(o, o->n_patients + f, &p);
-        if (o->dicom) err = dicom_patient(o, &p, o->n_patients + f, f);
-        for (int ch = 0; ch < o->n_ch && !err && !o->dicom; ch++) {
+        for (int ch = 0; ch < o->n_ch && !err; ch++) {
             char img[4200], msk[4200];
             snprintf(img, sizeof img, "%s/images/%s_%s.nii.gz", o->out, fail_id[f], o->channel[ch]);
             if (o->mask_per_channel)
@@ -460,10 +404,9 @@ static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_g
     if (!err && o->outcomes) err = sb_append(&out, "#IID\ttoxicity\tevent_time\tevent\n");
     for (int ch = 0; !err && ch < o->n_ch; ch++)
         err = sb_printf(&man, "\timage_%s", o->channel[ch]);
-    if (!err && !o->mask_per_channel && !o->dicom) err = sb_append(&man, "\tmask");
-    for (int ch = 0; !err && (o->mask_per_channel || o->dicom) && ch < o->n_ch; ch++)
+    if (!err && !o->mask_per_channel) err = sb_append(&man, "\tmask");
+    for (int ch = 0; !err && o->mask_per_channel && ch < o->n_ch; ch++)
         err = sb_printf(&man, "\tmask_%s", o->channel[ch]);
-    if (!err && o->dicom) err = sb_append(&man, "\timage_DOSE\tmask_DOSE");
     if (!err) err = sb_append(&man, "\tsample_id\tsite\n");
     if (!err) err = sb_append(&cov, o->outcomes ? "#IID\tage\tsex\tsite\tdose\n"
                                                 : "#IID\tage\tsex\tsite\n");
@@ -484,14 +427,9 @@ static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_g
         else
             make_patient(o, i, &p);
         err = sb_append(&man, id);
-        for (int ch = 0; !err && o->dicom && ch < o->n_ch; ch++)
-            err = sb_printf(&man, "\tdicom/%s/%s", id, o->channel[ch]);
-        for (int ch = 0; !err && o->dicom && ch < o->n_ch; ch++)
-            err = sb_printf(&man, "\tdicom/%s/RS.dcm:GTV%s", id, o->n_labels > 1 ? ",Normal" : "");
-        if (!err && o->dicom) err = sb_printf(&man, "\tdicom/%s/RD.dcm\tdicom/%s/RS.dcm", id, id);
-        for (int ch = 0; !err && !o->dicom && ch < o->n_ch; ch++)
+        for (int ch = 0; !err && ch < o->n_ch; ch++)
             err = sb_printf(&man, "\timages/%s_%s.nii.gz", id, o->channel[ch]);
-        for (int ch = 0; !err && !o->dicom && ch < (o->mask_per_channel ? o->n_ch : 1); ch++) {
+        for (int ch = 0; !err && ch < (o->mask_per_channel ? o->n_ch : 1); ch++) {
             if (o->mask_per_channel)
                 err = sb_printf(&man, "\tmasks/%s_%s.nii.gz", id, o->channel[ch]);
             else
@@ -559,7 +497,6 @@ int cmd_simulate(int argc, char **argv)
                                              {"site-scale", required_argument, 0, 17},
                                              {"outcomes", no_argument, 0, 18},
                                              {"outcome-effect", required_argument, 0, 19},
-                                             {"format", required_argument, 0, 20},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     sim_opt_t o = {.seed = 1,
@@ -690,11 +627,6 @@ int cmd_simulate(int argc, char **argv)
             if (*end || !(o.outcome_effect >= 0 && o.outcome_effect <= 5))
                 return bad_value("--outcome-effect", optarg, "0 to 5");
             break;
-        case 20:
-            if (strcmp(optarg, "nifti") && strcmp(optarg, "dicom"))
-                return bad_value("--format", optarg, "nifti or dicom");
-            o.dicom = !strcmp(optarg, "dicom");
-            break;
         case 'h':
             usage(stdout);
             return RGX_OK;
@@ -735,12 +667,8 @@ int cmd_simulate(int argc, char **argv)
     long n_all = o.n_patients + (o.failures ? N_FAIL : 0);
     rgx_err err = mkdir_p(o.out);
     char *sub = NULL;
-    for (int k = 0; k < 2 && !err && !o.dicom; k++) {
+    for (int k = 0; k < 2 && !err; k++) {
         if (!(err = path_join(&sub, o.out, k ? "masks" : "images"))) err = mkdir_p(sub);
-        free(sub);
-    }
-    if (!err && o.dicom && !(err = path_join(&sub, o.out, "dicom"))) {
-        err = mkdir_p(sub);
         free(sub);
     }
     if (!err) err = rgx_calloc(&pt, (size_t)o.n_patients, sizeof *pt);
