@@ -3,36 +3,13 @@
  * starts with 'S' and a length byte L, a NAME.sample of L bytes followed by the .bgen — opened
  * for its header (the one pass over the variant headers included), then for every sample
  * (at most 4,096), every unit read and every record decoded.  Any input must end in RGX_OK or
- * an error, never a crash, a leak or a read out of bounds.
+ * an error, never a crash, a leak or a read out of bounds; a dosage must be in [0, 2] or NaN
+ * (geno.h).
  *
- * Seed corpus: tests/fuzz/corpus/bgen/ (tests/fuzz/make_corpus_geno.sh).  The `make fuzz`
- * framework of issue 14 was not on main when this harness was written; by hand:
- *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -iquote src/geno \
- *     -iquote src/core tests/fuzz/fuzz_bgen.c src/geno/geno.c src/geno/geno_vcf.c \
- *     src/geno/geno_bed.c src/geno/geno_bgen.c src/geno/bgen_prob.c src/core/err.c \
- *     src/core/util.c src/core/strmap.c -lhts -lisal -lzstd -lsqlite3 -lcrypto -lz -lm \
- *     -o fuzz_bgen
- *   mkdir -p corpus && nice -n 19 ./fuzz_bgen -max_total_time=600 -rss_limit_mb=2048 corpus \
- *     tests/fuzz/corpus/bgen */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
+ * Seed corpus: tests/fuzz/corpus/bgen/ (tests/fuzz/make_corpus_geno.sh).
+ * Run: make fuzz FUZZ=bgen FUZZ_SECONDS=S (tests/fuzz/README.md). */
+#include "fuzz.h"
 #include "geno.h"
-
-static char dir[64];
-
-static int put(const char *name, const uint8_t *d, size_t n)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (!f) return -1;
-    size_t w = fwrite(d, 1, n, f);
-    return fclose(f) || w != n ? -1 : 0;
-}
 
 /* Every unit of g, every record decoded when dose is given. */
 static void read_all(geno_t *g, double *dose)
@@ -44,8 +21,9 @@ static void read_all(geno_t *g, double *dose)
     for (size_t k = 0; k < nu && k < 4096; k++) {
         if (geno_begin(g, &u[k])) break;
         int r;
-        while ((r = geno_next(g, dose, &err)) > 0) {
-        }
+        while ((r = geno_next(g, dose, &err)) > 0)
+            for (int i = 0; dose && i < g->n; i++)
+                if (dose[i] < 0 || dose[i] > 2) abort(); /* (NaN passes: missing) */
         if (r < 0) break;
     }
     free(u);
@@ -53,19 +31,15 @@ static void read_all(geno_t *g, double *dose)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!dir[0]) {
-        strcpy(dir, "/dev/shm/fuzz_bgen.XXXXXX"); /* in memory where there is one */
-        if (!mkdtemp(dir) && !mkdtemp(strcpy(dir, "/tmp/fuzz_bgen.XXXXXX"))) abort();
-    }
-    char path[128], sample[128];
-    snprintf(path, sizeof path, "%s/f.bgen", dir);
+    const char *dir = fuzz_dir("fuzz_bgen");
+    char path[160], sample[160];
     snprintf(sample, sizeof sample, "%s/f.sample", dir);
     unlink(sample);
     if (size >= 2 && data[0] == 'S' && (size_t)data[1] + 2 <= size) {
-        if (put("f.sample", data + 2, data[1])) return 0;
+        if (fuzz_put(dir, "f.sample", data + 2, data[1], sample, sizeof sample)) return 0;
         size -= (size_t)data[1] + 2, data += data[1] + 2;
     }
-    if (put("f.bgen", data, size)) return 0;
+    if (fuzz_put(dir, "f.bgen", data, size, path, sizeof path)) return 0;
     geno_t g;
     if (geno_open(&g, path, "bgen", NULL, 0, NULL) == RGX_OK) {
         read_all(&g, NULL); /* the sites */
@@ -83,5 +57,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         geno_close(&g);
     }
+    unlink(path);
     return 0;
 }
