@@ -26,7 +26,7 @@ for bin in "$@"; do
       -print_final_stats=1 -artifact_prefix="$crash/" "$work" \
       $( [ -d "$seeds" ] && echo "$seeds" ) > "$log" 2>&1
   took=$(( $(date +%s) - start ))
-  cpu=$(awk '{ printf "%.0f", $1 + $2 }' "$log.cpu")
+  cpu=$(tail -1 "$log.cpu" | awk '{ printf "%.0f", $1 + $2 }')
   execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
   after=$(ls "$crash" | wc -l)
