@@ -18,7 +18,7 @@ else
 endif
 
 # Lazily evaluated, so that `make deps` can install pkg-config's packages first.
-PKGS      = hdf5-openmpi htslib yaml-0.1 openblas cairo libisal libcrypto
+PKGS      = hdf5-openmpi htslib yaml-0.1 openblas cairo libisal libcrypto libzstd sqlite3
 CPPFLAGS  = $(addprefix -iquote ,$(SRC_DIRS)) -I/usr/include/nifti -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) gsl)
 CFLAGS   ?= $(OPT)
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
@@ -28,7 +28,8 @@ WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CODEGEN   = -fopenmp-simd -fno-math-errno
 # GSL first, OpenBLAS after it: Debian links with --as-needed, and the other order binds
 # GSL's cblas_* calls to the slow reference gslcblas (see `make check-blas`).
-LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto) -lnifti2 -lznz -lfftw3 -lgsl \
+LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto libzstd \
+              sqlite3) -lnifti2 -lznz -lfftw3 -lgsl \
             $(shell pkg-config --libs openblas) -lz -lm -lpthread
 
 # The stages each have a folder (src/core, src/io, src/geno, src/extract, src/scan,
@@ -46,7 +47,7 @@ E2E       := $(sort $(wildcard tests/e2e/*.t))
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
 .PHONY: all deps test test-run check demo format check-format check-blas clean help unit e2e fuzz fuzz-build \
-	bench-fft
+	bench-fft bench-geno
 all: $(BIN)
 
 help:
@@ -149,6 +150,12 @@ fuzz: fuzz-build
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(if $(FUZZ),$(addprefix $(FUZZ_O)/fuzz_,$(subst $(comma), ,$(FUZZ))),$(FUZZ_BIN))
 
 comma := ,
+
+# Genotype decoding per format (scripts/bench_geno.c, run by scripts/bench_geno).
+$(O)/bench_geno: scripts/bench_geno.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< $(LIB) $(LDLIBS)
+bench-geno: $(O)/bench_geno
 
 # Tests: unit programs and end-to-end scripts, all TAP, run by prove.  The sanitizer
 # build runs the same suite against build-asan/radiogx.

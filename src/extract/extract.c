@@ -11,6 +11,7 @@
 #include "ckpt.h"
 #include "comm.h"
 #include "extract_settings.h"
+#include "fault.h"
 #include "image.h"
 #include "log.h"
 #include "mpienv.h"
@@ -502,10 +503,12 @@ rgx_err extract_stage(const manifest_t *m, const plan_t *plan, const extract_col
     size_t n_restored = 0;
     if (opt->ckpt_dir) {
         restore_t rs = {res, m->n, cols->n};
-        if ((err = ckpt_read_all(opt->ckpt_dir, "extract", opt->run_key, ckpt_decode, &rs,
-                                 &n_restored)))
-            goto out;
-        if ((err = ckpt_open(&ck, opt->ckpt_dir, "extract", h->rank, opt->run_key))) goto out;
+        err = ckpt_read_all(opt->ckpt_dir, "extract", opt->run_key, ckpt_decode, &rs, &n_restored);
+        if (!err) err = ckpt_open(&ck, opt->ckpt_dir, "extract", h->rank, opt->run_key);
+        /* Every rank has read the logs before any appends to its new one: a rank that read
+         * late took the records this run had just written as an earlier run's (a fresh run
+         * said "resuming"); and one rank's failure here must not leave the others waiting. */
+        if ((err = comm_agree(h->comm, err, "opening the checkpoints"))) goto out;
     }
     if ((err = my_patients(plan, h->rank, &mine, &n_mine))) goto out;
     size_t todo = 0, done_before = 0;
@@ -607,6 +610,7 @@ rgx_err extract_stage(const manifest_t *m, const plan_t *plan, const extract_col
         }
         free(sb.s), free(lens), free(offs), free(all);
     }
+    if (!err) fault_point("extract", "write");
     if (!err) err = write_samples(h, m, res);
     if (!err) err = write_features(h, m, cols, res, mine, n_mine);
     if (!err) err = flag_constant(h, cols, res, mine, n_mine);

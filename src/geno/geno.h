@@ -87,7 +87,7 @@ struct geno {
     int v_nallele;
     const char *v_id, *v_ref, *v_alt; /* v_alt: the first ALT allele ("." when none) */
     long n_skip[GENO_SKIP_N]; /* records skipped */
-    long n_bad_calls;         /* calls made missing (ploidy above 2) */
+    long n_bad_calls;         /* calls made missing (ploidy 0 or above 2: BGEN has ploidy 0) */
     long n_half_calls;        /* calls made missing (one allele missing: 0/.) */
     long n_haploid_calls;     /* haploid calls counted 0 or 2 on an autosome */
     void *sample_index; /* id -> column hash, built on demand (geno_sample_col) */
@@ -145,6 +145,6 @@ int geno_bed_prefix(const char *path);
 rgx_err geno_files(const char *list, const char *format, char ***files, int *n);
 void geno_files_free(char **files, int n);
 
-extern const geno_format_t geno_vcf, geno_bed;
+extern const geno_format_t geno_vcf, geno_bed, geno_bgen;
 
 #endif

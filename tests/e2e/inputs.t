@@ -126,7 +126,7 @@ counted() { # $1 value, $2 its equivalent, $3 log line part, $4 name
   like "$out" "$3" "$4 (BCF): counted"
   same_assoc odd.h5 oddb.h5 "$4 (BCF): the same results as the VCF"
 }
-counted '0/1/1:1' './.:.' "2 calls of ploidy above 2 made missing" "triploid 0/1/1"
+counted '0/1/1:1' './.:.' "2 calls of ploidy 0 or above 2 made missing" "triploid 0/1/1"
 counted '0/.:1' './.:.' "2 calls with one allele missing (0/.) made missing" "half call 0/."
 counted '1:2' '1/1:2' "2 haploid calls on autosomes counted as homozygous, 0 or 2" \
   "haploid call on an autosome"
