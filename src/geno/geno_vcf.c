@@ -17,6 +17,7 @@
 #include <emmintrin.h>
 #endif
 
+#include <errno.h>
 #include <htslib/bgzf.h>
 #include <htslib/hfile.h>
 #include <htslib/hts.h>
@@ -25,6 +26,7 @@
 #include <htslib/tbx.h>
 #include <htslib/vcf.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +68,26 @@ static inline vcf_t *V(const geno_t *g)
 {
     return g->impl;
 }
-static long contig_length(const bcf_hdr_t *hdr, int rid)
+/* A contig's length from its ##contig line (0: none given).  A length that is not a number
+ * from 1 to 2^31 - 1 (VCF's largest position) is an error: it would make the units (found by
+ * fuzzing: length=1e27 made billions of them). */
+static rgx_err contig_length(const geno_t *g, const bcf_hdr_t *hdr, int rid, long *len)
 {
     const char *name = bcf_hdr_id2name(hdr, rid);
     bcf_hrec_t *h = bcf_hdr_get_hrec(hdr, BCF_HL_CTG, "ID", name, NULL);
-    if (!h) return 0;
-    int k = bcf_hrec_find_key(h, "length");
-    return k >= 0 ? atol(h->vals[k]) : 0;
+    int k = h ? bcf_hrec_find_key(h, "length") : -1;
+    *len = 0;
+    if (k < 0) return RGX_OK;
+    const char *v = h->vals[k];
+    char *e;
+    errno = 0;
+    long x = strtol(v, &e, 10);
+    if (e == v || *e || errno || x < 1 || x > INT32_MAX)
+        return rgx_fail(RGX_ERR_INPUT, "%s: ##contig=<ID=%s,length=%s>: the length must be a "
+                                       "number from 1 to 2^31-1",
+                        g->path, name, v);
+    *len = x;
+    return RGX_OK;
 }
 
 static rgx_err vs_begin(geno_t *g, const geno_unit_t *u)
@@ -593,7 +608,7 @@ static rgx_err vs_contigs(geno_t *g)
     if (nseq && !names) return rgx_fail(RGX_ERR_MEMORY, "out of memory");
     long *len = NULL;
     rgx_err err = rgx_calloc(&len, nseq ? (size_t)nseq : 1, sizeof *len);
-    for (int s = 0; s < nseq && !err; s++) len[s] = contig_length(v->hdr, s);
+    for (int s = 0; s < nseq && !err; s++) err = contig_length(g, v->hdr, s, &len[s]);
     if (!err) err = rgx_calloc(&v->diploid, nseq ? (size_t)nseq : 1, 1);
     for (int s = 0; s < nseq && !err; s++)
         v->diploid[s] = geno_contig_class(names[s]) == GENO_AUTOSOME;

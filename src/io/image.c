@@ -58,11 +58,11 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
     if (nim->ndim < 2 || nim->nx < 1 || nim->ny < 1)
         return rgx_fail(RGX_ERR_INPUT, "%s: image has %d dimensions, expected 3", path,
                         (int)nim->ndim);
-    int64_t extra = 1;
-    for (int d = 4; d <= nim->ndim && d <= 7; d++) extra *= nim->dim[d] > 0 ? nim->dim[d] : 1;
-    if (extra > 1)
-        return rgx_fail(RGX_ERR_INPUT, "%s: image is %dD with %lld volumes, expected one 3D volume",
-                        path, (int)nim->ndim, (long long)extra);
+    for (int d = 4; d <= nim->ndim && d <= 7; d++) /* (no product: it overflowed, fuzzing) */
+        if (nim->dim[d] > 1)
+            return rgx_fail(RGX_ERR_INPUT, "%s: image is %dD (dim[%d] = %lld), expected one 3D "
+                                           "volume",
+                            path, (int)nim->ndim, d, (long long)nim->dim[d]);
     if (nim->nx > INT32_MAX || nim->ny > INT32_MAX || nim->nz > INT32_MAX)
         return rgx_fail(RGX_ERR_INPUT, "%s: image dimensions too large", path);
     img->dim[0] = (int)nim->nx;

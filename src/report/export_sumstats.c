@@ -431,6 +431,14 @@ static void ss_run_free(ss_run_t *r)
     h5in_free_strings(r->alt, r->V);
 }
 
+/* A run file's object has the rows the others imply. */
+static rgx_err rows_are(const char *run, const char *name, size_t rows, size_t want)
+{
+    if (rows == want) return RGX_OK;
+    return rgx_fail(RGX_ERR_INPUT, "%s: %s has %zu rows, expected %zu as /assoc has", run, name,
+                    rows, want);
+}
+
 /* Reads the run and decides the rows: tested variants on a contig GWAS-SSF numbers, with
  * nucleotide alleles (the others counted and, on part 0, logged). */
 static rgx_err ss_run_read(ss_run_t *r, hid_t f, int part, char *const *ov, int n_ov)
@@ -441,15 +449,30 @@ static rgx_err ss_run_read(ss_run_t *r, hid_t f, int part, char *const *ov, int 
         (err = assoc_open(&r->as, f, r->run_path)))
         return err;
     r->meta.outcome = r->as.outcome;
+    /* Every size checked against /assoc's (a run file that was edited, or cut short: found by
+     * fuzz_h5in, an overread when /variants/id had fewer rows than /variants/chrom). */
+    const char *rp = r->run_path;
     if ((err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &r->p, &r->pn)) ||
+        (err = rows_are(rp, RF_PHENOTYPES_NAMES, r->p, r->as.p)) ||
         (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &r->V, &r->chrom)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_ID, &nv, &r->id)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_REF, &nv, &r->ref)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_ALT, &nv, &r->alt)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &nv, &c0, &r->pos)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_AF, &nv, &c0, &r->af)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_QC, &nv, &c0, &r->qc)) ||
-        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &np, &c0, &r->nobs)) ||
+        (err = rows_are(rp, RF_VARIANTS_CHROM, r->V, r->as.n_rows)))
+        return err;
+    char ***str[3] = {&r->id, &r->ref, &r->alt};
+    const char *sname[3] = {RF_VARIANTS_ID, RF_VARIANTS_REF, RF_VARIANTS_ALT};
+    for (int k = 0; k < 3 && !err; k++) {
+        if ((err = h5in_read_strings(f, sname[k], &nv, str[k]))) break;
+        if (nv != r->V) { /* freed with r->V rows: the rows read are freed here */
+            h5in_free_strings(*str[k], nv), *str[k] = NULL;
+            err = rows_are(rp, sname[k], nv, r->V);
+        }
+    }
+    double **num[3] = {&r->pos, &r->af, &r->qc};
+    const char *nname[3] = {RF_VARIANTS_POS, RF_VARIANTS_AF, RF_VARIANTS_QC};
+    for (int k = 0; k < 3 && !err; k++)
+        if (!(err = h5in_read_doubles(f, nname[k], &nv, &c0, num[k])))
+            err = rows_are(rp, nname[k], nv, r->V);
+    if (err || (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &np, &c0, &r->nobs)) ||
+        (err = rows_are(rp, RF_PHENOTYPES_N, np, r->p)) ||
         (err = export_check_names(r->pn, r->p, r->run_path)) ||
         (err = rgx_calloc(&r->site_ok, r->V ? r->V : 1, 1)) ||
         (err = rgx_calloc(&r->ntext, r->p ? r->p : 1, sizeof *r->ntext)))

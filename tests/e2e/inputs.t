@@ -135,6 +135,12 @@ awk 'BEGIN { OFS = "\t" } /^#CHROM/ { $11 = $10 } { print }' g.vcf > dups.vcf
 scan -g dups.vcf -p y.tsv -o x.h5
 is "$rc" 5 "a VCF with a sample named twice: refused"
 like "$out" "dups.vcf: unreadable VCF/BCF header" "... as an unreadable header"
+# A contig length beyond VCF's positions would make billions of units (found by fuzz_vcf).
+sed '0,/^##contig=<ID=1,length=[0-9]*/s//##contig=<ID=1,length=9999999999995000000000/' g.vcf > len.vcf
+scan -g len.vcf -p y.tsv -o x.h5
+like "$rc $out" "5 " "a ##contig length of 1e22: refused"
+like "$out" "len.vcf: ##contig=<ID=1,length=9999999999995000000000>: the length must be a number from 1 to 2^31-1" \
+  "... naming the contig line"
 # A byte-order mark: HTSlib does not recognise the file.
 { printf '\xef\xbb\xbf'; cat g.vcf; } > bom.vcf
 scan -g bom.vcf -p y.tsv -o x.h5
