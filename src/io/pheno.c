@@ -2,12 +2,14 @@
 #include "pheno.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "comm.h"
 #include "h5in.h"
 #include "strmap.h"
 #include "util.h"
@@ -57,116 +59,180 @@ void table_free(table_t *t)
     memset(t, 0, sizeof *t);
 }
 
-rgx_err table_read(const char *path, const char *what, int categorical, table_t *t)
+/* A table's text as read: the data rows' lines (NUL-terminated in place, CR removed), where
+ * their values start, and their line numbers for messages. */
+typedef struct {
+    char *text;
+    char **vals; /* per row: its first value field (after the ids) */
+    long *line;  /* per row: its line number */
+    size_t skip; /* id columns before the values: 1 (#IID) or 2 (#FID IID) */
+    size_t nf;   /* fields of every line: skip + t->p */
+} table_text_t;
+
+static void text_free(table_text_t *x)
 {
-    memset(t, 0, sizeof *t);
-    char *text = NULL;
-    size_t len;
-    rgx_err err = read_file(path, &text, &len);
+    free(x->text), free(x->vals), free(x->line);
+    memset(x, 0, sizeof *x);
+}
+
+/* The header: the id columns and the value columns' names. */
+static rgx_err text_header(const char *path, const char *what, long line_no, char *line,
+                           table_t *t, table_text_t *x)
+{
+    size_t nf = 0;
+    for (char *q = line; *q;) { /* count the fields first: a header may be 100,000 names */
+        while (*q == ' ' || *q == '\t') q++;
+        if (!*q) break;
+        nf++;
+        while (*q && *q != ' ' && *q != '\t') q++;
+    }
+    char **f = NULL;
+    rgx_err err = rgx_calloc(&f, nf ? nf : 1, sizeof *f);
+    if (err) return err;
+    split(line, f, nf);
+    const char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
+    if (!strcmp(h0, "FID") && nf > 1 && !strcmp(f[1], "IID"))
+        x->skip = 2;
+    else if (!strcmp(h0, "IID"))
+        x->skip = 1;
+    else
+        err = rgx_fail(RGX_ERR_INPUT,
+                       "%s:%ld: the header must start with #IID or #FID IID (plink2 style), "
+                       "found '%s'",
+                       path, line_no, f[0]);
+    if (!err && nf == x->skip)
+        err = rgx_fail(RGX_ERR_INPUT, "%s:%ld: no %s column after the ids", path, line_no, what);
+    if (!err) {
+        x->nf = nf, t->p = nf - x->skip;
+        err = rgx_calloc(&t->name, t->p, sizeof *t->name);
+    }
+    for (size_t j = 0; !err && j < t->p; j++) err = rgx_strdup(&t->name[j], f[x->skip + j]);
+    free(f);
+    return err;
+}
+
+/* Reads the file and finds its rows: the header, then every line that is neither empty nor a
+ * comment (#...); each row's IID is copied, its values stay in the text. */
+static rgx_err text_load(const char *path, const char *what, table_t *t, table_text_t *x)
+{
+    size_t len, cap = 0;
+    rgx_err err = read_file(path, &x->text, &len);
     if (err) return rgx_fail(RGX_ERR_INPUT, "%s file %s: cannot read", what, path);
-    enum { MAXF = 100000 };
-    char **names = NULL;
-    double *num = NULL;
-    size_t *bad = NULL; /* per column: 1 + the first row that is not a number, or 0 */
-    size_t p_in = 0, *first = NULL, *n_levels = NULL; /* per input column: its first output */
-    const char ***levels = NULL; /* column, and its levels when it is text (or NULL) */
-    char **f = NULL, ***cells = NULL; /* cells[row][col] point into text */
-    size_t ncol = 0, skip = 0, rows_cap = 0;
-    int line_no = 0;
-    if ((err = rgx_calloc(&f, MAXF, sizeof *f))) goto out;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line && !err;
-         line = strtok_r(NULL, "\n", &save)) {
+    long line_no = 0;
+    int have_header = 0;
+    for (char *line = x->text, *next; line < x->text + len && !err; line = next) {
+        char *nl = memchr(line, '\n', (size_t)(x->text + len - line));
+        next = nl ? nl + 1 : x->text + len;
+        if (nl) *nl = '\0';
         line_no++;
         size_t L = strlen(line);
-        if (L && line[L - 1] == '\r') line[L - 1] = '\0';
-        size_t nf = split(line, f, MAXF);
-        if (!nf) continue;
-        if (!ncol) { /* the header */
-            const char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
-            if (!strcmp(h0, "FID") && nf > 1 && !strcmp(f[1], "IID"))
-                skip = 2;
-            else if (!strcmp(h0, "IID"))
-                skip = 1;
-            else {
-                err = rgx_fail(RGX_ERR_INPUT,
-                               "%s:%d: the header must start with #IID or #FID IID (plink2 "
-                               "style), found '%s'",
-                               path, line_no, f[0]);
-                break;
-            }
-            ncol = nf;
-            t->p = nf - skip;
-            if (t->p == 0) {
-                err = rgx_fail(RGX_ERR_INPUT, "%s:%d: no %s column after the ids", path, line_no,
-                               what);
-                break;
-            }
-            if ((err = rgx_calloc(&t->name, t->p, sizeof *t->name))) break;
-            for (size_t j = 0; j < t->p && !err; j++) err = rgx_strdup(&t->name[j], f[skip + j]);
+        if (L && line[L - 1] == '\r') line[--L] = '\0';
+        char *q = line;
+        while (*q == ' ' || *q == '\t') q++;
+        if (!*q) continue;
+        if (!have_header) {
+            err = text_header(path, what, line_no, line, t, x);
+            have_header = 1;
             continue;
         }
-        if (f[0][0] == '#') continue;
-        if (nf != ncol) {
-            err = rgx_fail(RGX_ERR_INPUT, "%s:%d: %zu fields, expected %zu as in the header", path,
-                           line_no, nf, ncol);
+        if (*q == '#') continue;
+        char *id = NULL;
+        for (size_t k = 0; k < x->skip && *q; k++) { /* the ids: the last one is the IID */
+            id = q;
+            while (*q && *q != ' ' && *q != '\t') q++;
+            if (*q) *q++ = '\0';
+            while (*q == ' ' || *q == '\t') q++;
+        }
+        if ((err = rgx_reserve(&x->vals, &cap, t->n + 1, sizeof *x->vals)) ||
+            (err = rgx_realloc(&x->line, cap, sizeof *x->line)) ||
+            (err = rgx_realloc(&t->id, cap, sizeof *t->id)))
             break;
-        }
-        if (t->n == rows_cap) {
-            rows_cap = rows_cap ? 2 * rows_cap : 256;
-            if ((err = rgx_realloc(&cells, rows_cap, sizeof *cells)) ||
-                (err = rgx_realloc(&t->id, rows_cap, sizeof *t->id)))
-                break;
-        }
-        if ((err = rgx_calloc(&cells[t->n], t->p, sizeof **cells))) break;
-        for (size_t j = 0; j < t->p; j++) cells[t->n][j] = f[skip + j];
-        if ((err = rgx_strdup(&t->id[t->n], f[skip - 1]))) break;
-        /* The line number travels with the row for messages. */
+        x->vals[t->n] = q, x->line[t->n] = line_no;
+        if ((err = rgx_strdup(&t->id[t->n], id ? id : ""))) break;
         t->n++;
-        (void)line_no;
     }
-    if (!err && !ncol) err = rgx_fail(RGX_ERR_INPUT, "%s: empty %s file", path, what);
-    /* Numbers, or categories for covariates.  One parse per cell, row by row (in the order of
-     * the text, not column by column across it); a column with text in it is categorical. */
-    size_t p_out = 0;
-    if (!err && ((err = rgx_calloc(&num, (t->n ? t->n : 1) * (t->p ? t->p : 1), sizeof *num)) ||
-                 (err = rgx_calloc(&bad, t->p ? t->p : 1, sizeof *bad))))
-        goto out;
-    for (size_t i = 0; i < t->n && !err; i++)
-        for (size_t j = 0; j < t->p; j++) {
-            const char *c = cells[i][j];
-            char *e;
-            double x = NAN;
+    if (!err && !have_header) err = rgx_fail(RGX_ERR_INPUT, "%s: empty %s file", path, what);
+    return err;
+}
+
+/* Parses rows r0 .. r1 - 1 into num (n x p): NAN for a missing value; bad[j] becomes
+ * 1 + the first of these rows whose column j is not a number (or stays as it is). Every cell
+ * is cut out in place (NUL-terminated) for the categorical columns. */
+static rgx_err parse_rows(const char *path, const table_t *t, const table_text_t *x, size_t r0,
+                          size_t r1, double *num, size_t *bad)
+{
+    size_t p = t->p;
+    for (size_t i = r0; i < r1; i++) {
+        char *q = x->vals[i];
+        size_t j = 0;
+        for (;; j++) {
+            while (*q == ' ' || *q == '\t') q++;
+            if (!*q) break;
+            char *c = q;
+            while (*q && *q != ' ' && *q != '\t') q++;
+            char *end = q;
+            if (*q) *q++ = '\0';
+            if (j >= p) continue; /* counted for the message */
+            double v = NAN;
             if (!is_missing(c)) {
-                x = rgx_strtod(c, &e);
-                if (*e && !bad[j]) bad[j] = i + 1;
+                char *e;
+                v = rgx_strtod(c, &e);
+                if (e != end && !bad[j]) bad[j] = i + 1;
             }
-            num[i * t->p + j] = x;
+            num[i * p + j] = v;
         }
-    /* The output columns: a number column as it is, a text column as indicators of its
-     * levels but the first (the reference). */
-    p_in = t->p;
-    if (!err && ((err = rgx_calloc(&first, t->p ? t->p : 1, sizeof *first)) ||
-                 (err = rgx_calloc(&levels, t->p ? t->p : 1, sizeof *levels)) ||
-                 (err = rgx_calloc(&n_levels, t->p ? t->p : 1, sizeof *n_levels))))
-        goto out;
-    for (size_t j = 0; j < t->p && !err; j++) {
-        int text_col = bad[j] != 0;
-        size_t bad_row = text_col ? bad[j] - 1 : 0;
-        if (text_col && !categorical) {
+        if (j != p)
+            return rgx_fail(RGX_ERR_INPUT, "%s:%ld: %zu fields, expected %zu as in the header",
+                            path, x->line[i], j + x->skip, x->nf);
+    }
+    return RGX_OK;
+}
+
+/* Field j of row i, once parse_rows has cut the row's cells out (each ends at a NUL where its
+ * first separator was; more separators may follow). */
+static const char *cell(const table_text_t *x, size_t i, size_t j)
+{
+    const char *q = x->vals[i];
+    for (size_t k = 0;; k++) {
+        while (*q == ' ' || *q == '\t') q++;
+        if (k == j) return q;
+        q += strlen(q) + 1;
+    }
+}
+
+/* The output columns from the parsed ones: a number column as it is, a text column (allowed
+ * when categorical) as indicators of its levels but the first (the reference). */
+static rgx_err make_columns(const char *path, const char *what, int categorical, table_t *t,
+                            const table_text_t *x, double **num, const size_t *bad)
+{
+    size_t p_in = t->p, p_out = 0, *first = NULL, *n_levels = NULL;
+    const char ***levels = NULL; /* per input column: its sorted levels when it is text */
+    char **names = NULL;
+    rgx_err err = RGX_OK;
+    for (size_t j = 0; j < p_in && !err; j++)
+        if (bad[j] && !categorical)
             err = rgx_fail(RGX_ERR_INPUT,
-                           "%s: %s column '%s', sample %s: '%s' is not a number (NA for "
+                           "%s:%ld: %s column '%s', sample %s: '%s' is not a number (NA for "
                            "missing)",
-                           path, what, t->name[j], t->id[bad_row], cells[bad_row][j]);
-            break;
-        }
+                           path, x->line[bad[j] - 1], what, t->name[j], t->id[bad[j] - 1],
+                           cell(x, bad[j] - 1, j));
+    int any_text = 0;
+    for (size_t j = 0; j < p_in; j++) any_text |= bad[j] != 0;
+    if (err || !any_text) { /* numbers only: the parsed values as they are */
+        if (!err) t->v = *num, *num = NULL;
+        return err;
+    }
+    if ((err = rgx_calloc(&first, p_in, sizeof *first)) ||
+        (err = rgx_calloc(&levels, p_in, sizeof *levels)) ||
+        (err = rgx_calloc(&n_levels, p_in, sizeof *n_levels)))
+        goto out;
+    for (size_t j = 0; j < p_in && !err; j++) {
         size_t nl = 0;
-        if (text_col) { /* the distinct levels, sorted; the first is the reference */
-            const char **lev;
+        if (bad[j]) { /* the distinct levels, sorted; the first is the reference */
             if ((err = rgx_calloc(&levels[j], t->n + 1, sizeof *levels[j]))) break;
-            lev = levels[j];
+            const char **lev = levels[j];
             for (size_t i = 0; i < t->n; i++)
-                if (!is_missing(cells[i][j])) lev[nl++] = cells[i][j];
+                if (!is_missing(cell(x, i, j))) lev[nl++] = cell(x, i, j);
             qsort(lev, nl, sizeof *lev, cmp_str);
             size_t u = 0;
             for (size_t k = 0; k < nl; k++)
@@ -174,55 +240,111 @@ rgx_err table_read(const char *path, const char *what, int categorical, table_t 
             nl = u;
         }
         n_levels[j] = nl;
-        size_t add = text_col ? (nl > 1 ? nl - 1 : 0) : 1;
+        size_t add = bad[j] ? (nl > 1 ? nl - 1 : 0) : 1;
         first[j] = p_out;
         if ((err = rgx_realloc(&names, p_out + add + 1, sizeof *names))) break;
         for (size_t a = 0; a < add && !err; a++) {
             char nm[512];
-            if (text_col)
+            if (bad[j])
                 snprintf(nm, sizeof nm, "%s=%s", t->name[j], levels[j][a + 1]);
             else
                 snprintf(nm, sizeof nm, "%s", t->name[j]);
             err = rgx_strdup(&names[p_out++], nm);
         }
     }
-    if (!err) {
-        for (size_t j = 0; j < t->p; j++) free(t->name[j]);
-        free(t->name);
-        t->name = names;
-        names = NULL;
-        int any_text = 0;
-        for (size_t j = 0; j < t->p; j++) any_text |= levels[j] != NULL;
-        if (!any_text) { /* numbers only: the parsed values as they are */
-            t->v = num;
-            num = NULL;
-        } else if (!(err = rgx_calloc(&t->v, (t->n ? t->n : 1) * (p_out ? p_out : 1),
-                                      sizeof *t->v))) {
-            for (size_t i = 0; i < t->n; i++) {
-                double *row = t->v + i * p_out;
-                for (size_t j = 0; j < t->p; j++) {
-                    const char *c = cells[i][j];
-                    if (!levels[j]) {
-                        row[first[j]] = num[i * t->p + j];
-                        continue;
-                    }
-                    for (size_t a = 0; a + 1 < n_levels[j]; a++)
-                        row[first[j] + a] =
-                            is_missing(c) ? NAN : (double)!strcmp(c, levels[j][a + 1]);
-                }
+    if (!err) err = rgx_calloc(&t->v, (t->n ? t->n : 1) * (p_out ? p_out : 1), sizeof *t->v);
+    for (size_t i = 0; !err && i < t->n; i++) {
+        double *row = t->v + i * p_out;
+        for (size_t j = 0; j < p_in; j++) {
+            if (!levels[j]) {
+                row[first[j]] = (*num)[i * p_in + j];
+                continue;
             }
+            const char *c = cell(x, i, j);
+            for (size_t a = 0; a + 1 < n_levels[j]; a++)
+                row[first[j] + a] = is_missing(c) ? NAN : (double)!strcmp(c, levels[j][a + 1]);
         }
-        t->p = p_out;
+    }
+    if (!err) { /* the expanded names replace the input columns' */
+        for (size_t j = 0; j < p_in; j++) free(t->name[j]);
+        free(t->name);
+        t->name = names, t->p = p_out;
+        names = NULL, p_out = 0;
     }
 out:
     for (size_t j = 0; levels && j < p_in; j++) free(levels[j]);
-    free(num), free(bad), free(first), free(levels), free(n_levels);
-    if (names) free(names);
-    if (cells)
-        for (size_t i = 0; i < t->n; i++) free(cells[i]);
-    free(cells), free(f), free(text);
+    for (size_t k = 0; names && k < p_out; k++) free(names[k]);
+    free(names), free(first), free(levels), free(n_levels);
+    return err;
+}
+
+/* The numbers: every rank of comm parses its share of the rows and the shares are exchanged
+ * (a row's values are parsed by the same code whichever rank parses it: the same doubles).
+ * A table with text in it is parsed whole on every rank (covariates: small). */
+static rgx_err parse_table(const char *path, MPI_Comm comm, table_t *t, table_text_t *x,
+                           double *num, size_t *bad)
+{
+    int rank = 0, size = 1;
+    if (comm != MPI_COMM_NULL) MPI_Comm_rank(comm, &rank), MPI_Comm_size(comm, &size);
+    if (size == 1 || t->p > INT_MAX || t->n > INT_MAX)
+        return parse_rows(path, t, x, 0, t->n, num, bad);
+    size_t r0 = t->n * (size_t)rank / (size_t)size, r1 = t->n * (size_t)(rank + 1) / (size_t)size;
+    rgx_err err = comm_agree(comm, parse_rows(path, t, x, r0, r1, num, bad), "reading a table");
+    if (err) return err;
+    unsigned long long *b = NULL; /* the first text row of each column over all ranks */
+    if ((err = rgx_calloc(&b, t->p, sizeof *b))) return err;
+    int any = 0;
+    for (size_t j = 0; j < t->p; j++) b[j] = bad[j] ? bad[j] : ULLONG_MAX;
+    MPI_Allreduce(MPI_IN_PLACE, b, (int)t->p, MPI_UNSIGNED_LONG_LONG, MPI_MIN, comm);
+    for (size_t j = 0; j < t->p; j++) any |= b[j] != ULLONG_MAX;
+    free(b);
+    if (any) { /* text: every row here, for the levels and the message */
+        memset(bad, 0, t->p * sizeof *bad);
+        return parse_rows(path, t, x, 0, t->n, num, bad);
+    }
+    int *cnt = NULL, *at = NULL;
+    MPI_Datatype row;
+    if ((err = rgx_calloc(&cnt, (size_t)size, sizeof *cnt)) ||
+        (err = rgx_calloc(&at, (size_t)size, sizeof *at))) {
+        free(cnt);
+        return err;
+    }
+    for (int r = 0; r < size; r++) {
+        at[r] = (int)(t->n * (size_t)r / (size_t)size);
+        cnt[r] = (int)(t->n * (size_t)(r + 1) / (size_t)size) - at[r];
+    }
+    MPI_Type_contiguous((int)t->p, MPI_DOUBLE, &row); /* counts in rows: never over INT_MAX */
+    MPI_Type_commit(&row);
+    MPI_Allgatherv(MPI_IN_PLACE, 0, row, num, cnt, at, row, comm);
+    MPI_Type_free(&row);
+    free(cnt), free(at);
+    return RGX_OK;
+}
+
+rgx_err table_read_comm(const char *path, const char *what, int categorical, MPI_Comm comm,
+                        table_t *t)
+{
+    memset(t, 0, sizeof *t);
+    table_text_t x = {0};
+    double *num = NULL;
+    size_t *bad = NULL; /* per column: 1 + the first row that is not a number, or 0 */
+    rgx_err err = text_load(path, what, t, &x);
+    if (comm != MPI_COMM_NULL) err = comm_agree(comm, err, "reading a table");
+    if (!err && ((err = rgx_calloc(&num, (t->n ? t->n : 1) * t->p, sizeof *num)) ||
+                 (err = rgx_calloc(&bad, t->p, sizeof *bad))))
+        goto out;
+    if (!err) err = parse_table(path, comm, t, &x, num, bad);
+    if (!err) err = make_columns(path, what, categorical, t, &x, &num, bad);
+out:
+    free(num), free(bad);
+    text_free(&x);
     if (err) table_free(t);
     return err;
+}
+
+rgx_err table_read(const char *path, const char *what, int categorical, table_t *t)
+{
+    return table_read_comm(path, what, categorical, MPI_COMM_NULL, t);
 }
 
 rgx_err table_read_text(const char *path, const char *column, size_t *n, char ***ids,
