@@ -13,6 +13,7 @@ PKGS=(
   libnifti2-dev libyaml-dev zlib1g-dev  # NIfTI, YAML config, gzip
   libisal-dev                           # .nii.gz inflated in pieces (ISA-L: 3x zlib's speed)
   libssl-dev                            # SHA-256 of the inputs (libcrypto's assembly)
+  libzstd-dev libsqlite3-dev            # BGEN v1.3 (zstd) and its .bgi index (SQLite)
   libcairo2-dev                         # plots (Manhattan, QQ) drawn in C
   libfftw3-dev                          # FFTs of the frequency-domain and wide filters (IBSI 2)
   python3-numpy                         # the IBSI 2 response-map test compares maps with it
@@ -24,6 +25,7 @@ PKGS=(
   perl valgrind hyperfine python3      # prove, memory checks, benchmarks, test cohorts
   python3-h5py                          # tests: the run file against docs/formats.md
   python3-yaml                          # tests: the GWAS-SSF metadata sidecars
+  python3-scipy                         # tests: ANOVA, Levene, t and chi-square tails (harmonise_run.t)
   clang-format                          # make format
 )
 

@@ -164,11 +164,12 @@ rgx_err extract_read(const char *image, const char *mask, const int *labels, int
 }
 
 rgx_err extract_roi(const image_t *img, const image_t *mask, int label, const feat_settings_t *s,
-                    featvec_t *out)
+                    featvec_t *out, size_t nan[2])
 {
     preproc_t pp;
     rgx_err err = preprocess_roi(img, mask, label, s, &pp);
     if (err) return err;
+    if (nan) nan[0] = pp.n_nan, nan[1] = pp.n_morph;
     err = features_compute(&pp.roi, s, out);
     preprocess_free(&pp);
     return err;
@@ -214,12 +215,13 @@ static rgx_err extract_patient(const manifest_t *m, size_t i, const plan_t *plan
             n_roi++;
             int label = plan->labels[ch][l];
             featvec_clear(&fv);
-            rgx_err e = extract_roi(&img, &msk, label, &cols->settings[ch], &fv);
+            size_t nan[2] = {0, 0};
+            rgx_err e = extract_roi(&img, &msk, label, &cols->settings[ch], &fv, nan);
+            char what[96];
+            snprintf(what, sizeof what, "%s label %d", m->channel[ch], label);
             if (e == RGX_ERR_MEMORY) {
                 err = e;
             } else if (e) {
-                char what[64];
-                snprintf(what, sizeof what, "%s label %d", m->channel[ch], label);
                 err = note(&why, "%s: %s", what, rgx_errmsg());
             } else if (fv.n != cols->n_tags[ch]) {
                 err = rgx_fail(RGX_ERR_INTERNAL, "channel %s: %zu features computed, %zu listed",
@@ -227,6 +229,10 @@ static rgx_err extract_patient(const manifest_t *m, size_t i, const plan_t *plan
             } else {
                 memcpy(r->row + cols->first[roi], fv.value, fv.n * sizeof *fv.value);
                 n_ok++;
+                char nn[96]; /* NaN voxels: left out, and said (docs/reliability.md) */
+                snprintf(nn, sizeof nn, "%zu of %zu ROI voxels NaN, left out of the intensity "
+                         "mask", nan[0], nan[1]);
+                if (nan[0]) err = note(&why, "%s: %s", what, nn);
             }
         }
         image_free(&img);
