@@ -23,6 +23,7 @@ PKGS=(
   perl valgrind hyperfine python3      # prove, memory checks, benchmarks, test cohorts
   python3-h5py                          # tests: the run file against docs/formats.md
   python3-yaml                          # tests: the GWAS-SSF metadata sidecars
+  python3-scipy                         # tests: the exports' t-test p values against scipy
   clang-format                          # make format
 )
 
