@@ -15,6 +15,7 @@
 #include "plot.h"
 #include "report_analysis.h"
 #include "report_loci.h"
+#include "report_sites.h"
 #include "util.h"
 #include "runfile.h"
 
@@ -328,7 +329,9 @@ static rgx_err rep_page(const rep_t *r, strbuf_t *sb)
     if (err) return err;
     page_cohort(of.f, r);
     report_analysis(of.f, r->f, r->as.outcome, r->qc, r->nv, r->pn, r->nph);
-    if (!(err = page_association(of.f, r))) err = outfile_commit(&of);
+    /* The sites: counts, and features before and after harmonisation (report_sites.h). */
+    if (!(err = report_sites(of.f, r->f, r->dir)) && !(err = page_association(of.f, r)))
+        err = outfile_commit(&of);
     if (!err) log_info("report: %s (and the plots of %zu phenotypes with hits)", sb->s, r->nsel);
     outfile_abort(&of);
     return err;

@@ -10,6 +10,7 @@
 #include "report_analysis.h"
 #include "log.h"
 #include "outfile.h"
+#include "report_sites.h"
 #include "runfile.h"
 #include "util.h"
 
@@ -115,6 +116,9 @@ rgx_err report_extraction(const char *run_path, const char *dir)
     cohort(o, pid, reason, st, of, sites, ns, np);
     if (cst && *cst) fputs("<p>Constant over the cohort (no information for a scan): ", o),
         report_html_text(o, cst), fputs("</p>\n", o);
+    /* Two sites or more: box plots and components per site, before and after harmonisation
+     * when the file has it (report_sites.h). */
+    if ((err = report_sites(o, f, dir))) goto out;
     fputs("<h2>Feature distributions per site</h2>\n<p>Median [first, third quartile] over "
           "the extracted patients of each site.</p>\n<table><tr><th>feature</th>",
           o);

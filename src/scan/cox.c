@@ -45,6 +45,7 @@ void cox_ws_free(cox_ws_t *ws)
 void cox_null_free(cox_null_t *m)
 {
     free(m->ord), free(m->tstart), free(m->tev), free(m->c0), free(m->c1), free(m->c2);
+    free(m->evt), free(m->tgrp);
     free(m->beta), free(m->w), free(m->m), free(m->dm), free(m->K), free(m->icc_inv);
     memset(m, 0, sizeof *m);
 }
@@ -53,8 +54,10 @@ void cox_null_free(cox_null_t *m)
 
 /* Log partial likelihood (Efron) at b, its gradient ws->grad and information ws->H
  * (row-major k x k); NaN when exp(eta) overflows. */
+static double evaluate_sites(const cox_null_t *m, cox_ws_t *ws, size_t k, const double *b);
 static double evaluate(const cox_null_t *m, cox_ws_t *ws, size_t k, const double *b)
 {
+    if (ws->rs) return evaluate_sites(m, ws, k, b);
     size_t n = m->n_obs, ld = ws->n;
     for (size_t r = 0; r < n; r++) ws->eta[r] = 0;
     for (size_t a = 0; a < k; a++)
@@ -176,6 +179,12 @@ static rgx_err order_rows(cox_null_t *m, const double *time, const double *event
         m->tev[m->n_times - 1] += event[i] == 1;
     }
     m->tstart[m->n_times] = m->n_obs;
+    for (size_t t = 0; t < m->n_times; t++)
+        if (m->tev[t]) m->evt[m->n_evt++] = t;
+    for (size_t t = m->n_times, e = m->n_evt; t-- > 0;) {
+        if (m->tev[t]) e--;
+        m->tgrp[t] = e; /* the smallest event time index >= t, or n_evt */
+    }
     return RGX_OK;
 }
 
@@ -257,6 +266,8 @@ rgx_err cox_null_fit(cox_null_t *m, const double *time, const double *event, con
     if ((err = rgx_calloc(&m->ord, N, sizeof *m->ord)) ||
         (err = rgx_calloc(&m->tstart, N + 1, sizeof *m->tstart)) ||
         (err = rgx_calloc(&m->tev, N, sizeof *m->tev)) ||
+        (err = rgx_calloc(&m->evt, N, sizeof *m->evt)) ||
+        (err = rgx_calloc(&m->tgrp, N, sizeof *m->tgrp)) ||
         (err = rgx_calloc(&m->c0, N, sizeof *m->c0)) ||
         (err = rgx_calloc(&m->c1, N, sizeof *m->c1)) ||
         (err = rgx_calloc(&m->c2, N, sizeof *m->c2)) ||
@@ -345,4 +356,173 @@ void cox_full(const cox_null_t *m, const double *C, const double *g, cox_ws_t *w
     res->beta = ws->b[q], res->se = sqrt(v);
     res->mlog10p = logit_mlog10p_z(res->beta / res->se);
     res->lr_mlog10p = logit_mlog10p_chi2(2 * (ll - m->loglik));
+}
+
+/* ---- rows split across sites ---- */
+
+/* Per event time: [w, w x (k), w x x' (k (k + 1) / 2)] over the group's rows, then the same
+ * over its tied events; then the totals [sum w, sum eta over events, sum x over events (k)]. */
+static size_t group_width(size_t k)
+{
+    return 2 * (1 + k + k * (k + 1) / 2);
+}
+
+size_t cox_sites_len(const cox_null_t *m, size_t k)
+{
+    return m->n_evt * group_width(k) + 2 + k;
+}
+
+/* This rank's rows' sums per site, reduced; then Efron's terms from the reduced sums as
+ * evaluate has them (every rank the same).  The increments of each event time's risk set are
+ * added in time order, so the sums differ from evaluate's only in the order of additions. */
+static double evaluate_sites(const cox_null_t *m, cox_ws_t *ws, size_t k, const double *b)
+{
+    size_t n = ws->nloc, ld = ws->n, W = group_width(k), h = W / 2, kk = k * (k + 1) / 2;
+    size_t len = cox_sites_len(m, k), tot = m->n_evt * W;
+    rsum_t *rs = ws->rs;
+    for (size_t r = 0; r < n; r++) {
+        double e = 0;
+        for (size_t a = 0; a < k; a++) e += b[a] * ws->X[a * ld + r];
+        ws->eta[r] = e, ws->w[r] = exp(e);
+    }
+    rsum_begin(rs, len);
+    for (size_t s = 0; s < rs->nseg; s++) {
+        double *P = rsum_part(rs, s, len);
+        for (size_t r = rs->lo[s]; r < rs->lo[s + 1]; r++) {
+            double wr = ws->w[r];
+            int ev = ws->isev[r];
+            P[tot] += wr;
+            if (ev) P[tot + 1] += ws->eta[r];
+            for (size_t a = 0; ev && a < k; a++) P[tot + 2 + a] += ws->X[a * ld + r];
+            if (ws->grp[r] >= m->n_evt) continue; /* at risk at no event time */
+            for (int part = 0; part <= ev; part++) {
+                double *g = P + ws->grp[r] * W + (size_t)part * h;
+                g[0] += wr;
+                for (size_t a = 0, x = 0; a < k; a++) {
+                    double wx = wr * ws->X[a * ld + r];
+                    g[1 + a] += wx;
+                    for (size_t c = 0; c <= a; c++, x++) g[1 + k + x] += wx * ws->X[c * ld + r];
+                }
+            }
+        }
+    }
+    double *A = ws->acc;
+    rsum_end(rs, len, A);
+    double ll = A[tot + 1], S0 = 0;
+    memset(ws->s1, 0, k * sizeof *ws->s1), memset(ws->s2, 0, kk * sizeof *ws->s2);
+    memset(ws->H, 0, k * k * sizeof *ws->H);
+    for (size_t a = 0; a < k; a++) ws->grad[a] = A[tot + 2 + a];
+    for (size_t e = 0; e < m->n_evt; e++) {
+        const double *g = A + e * W, *gd = g + h;
+        size_t d = m->tev[m->evt[e]];
+        S0 += g[0];
+        for (size_t a = 0; a < k; a++) ws->s1[a] += g[1 + a];
+        for (size_t x = 0; x < kk; x++) ws->s2[x] += g[1 + k + x];
+        for (size_t l = 0; l < d; l++) {
+            double f = (double)l / (double)d, s0 = S0 - f * gd[0];
+            ll -= log(s0);
+            for (size_t a = 0, x = 0; a < k; a++) {
+                double s1a = (ws->s1[a] - f * gd[1 + a]) / s0;
+                ws->grad[a] -= s1a;
+                for (size_t c = 0; c <= a; c++, x++) {
+                    double s1c = (ws->s1[c] - f * gd[1 + c]) / s0;
+                    ws->H[a * k + c] += (ws->s2[x] - f * gd[1 + k + x]) / s0 - s1a * s1c;
+                }
+            }
+        }
+    }
+    for (size_t a = 0; a < k; a++)
+        for (size_t c = 0; c < a; c++) ws->H[c * k + a] = ws->H[a * k + c];
+    return isfinite(A[tot]) ? ll : NAN;
+}
+
+/* This rank's observed rows, per site in ord's order, into X (covariates centred over all
+ * observed rows, the dosage raw), grp and isev; the segments into ws->rs->lo. */
+static void load_sites(const cox_null_t *m, const double *C, const double *const *gs,
+                       const size_t *site_row, cox_ws_t *ws)
+{
+    size_t q = m->q, ld = ws->n, r = 0;
+    rsum_t *rs = ws->rs;
+    double *mean = ws->xd; /* q: C is on every rank, so these are the same everywhere */
+    for (size_t a = 0; a < q; a++) {
+        mean[a] = 0;
+        for (size_t o = 0; o < m->n_obs; o++) mean[a] += C[m->ord[o] * q + a];
+        mean[a] /= (double)m->n_obs;
+    }
+    for (size_t s = 0; s < rs->nseg; s++) {
+        size_t i0 = site_row[rs->site[s]], i1 = site_row[rs->site[s] + 1];
+        rs->lo[s] = r;
+        for (size_t t = 0; t < m->n_times; t++)
+            for (size_t o = m->tstart[t]; o < m->tstart[t + 1]; o++) {
+                size_t i = m->ord[o];
+                if (i < i0 || i >= i1) continue;
+                for (size_t a = 0; a < q; a++) ws->X[a * ld + r] = C[i * q + a] - mean[a];
+                ws->X[q * ld + r] = gs[s][i - i0];
+                ws->grp[r] = m->tgrp[t], ws->isev[r] = o < m->tstart[t] + m->tev[t];
+                r++;
+            }
+    }
+    rs->lo[rs->nseg] = r, ws->nloc = r;
+}
+
+void cox_full_sites(const cox_null_t *m, const double *C, const double *const *gs,
+                    const size_t *site_row, cox_ws_t *ws, cox_res_t *res)
+{
+    size_t q = m->q, k = q + 1, ld = ws->n;
+    rsum_t *rs = ws->rs;
+    *res = (cox_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
+    load_sites(m, C, gs, site_row, ws);
+    double *x = ws->X + q * ld, sum, ll;
+    rsum_begin(rs, 1); /* the dosage's mean over all observed rows */
+    for (size_t s = 0; s < rs->nseg; s++) {
+        double p = 0;
+        for (size_t r = rs->lo[s]; r < rs->lo[s + 1]; r++) p += x[r];
+        *rsum_part(rs, s, 1) = p;
+    }
+    rsum_end(rs, 1, &sum);
+    double mean = sum / (double)m->n_obs;
+    for (size_t r = 0; r < ws->nloc; r++) x[r] -= mean;
+    memcpy(ws->b, m->beta, q * sizeof *ws->b);
+    ws->b[q] = 0;
+    if (newton(m, ws, k, &ll, &res->iters)) return;
+    double v = ws->H[q * k + q];
+    if (!(v > 0) || !isfinite(v)) return;
+    res->ok = 1;
+    res->beta = ws->b[q], res->se = sqrt(v);
+    res->mlog10p = logit_mlog10p_z(res->beta / res->se);
+    res->lr_mlog10p = logit_mlog10p_chi2(2 * (ll - m->loglik));
+}
+
+void cox_quad_sums(const cox_null_t *m, const double *Gt, size_t b, size_t site_row0, size_t ns,
+                   double *out)
+{
+    memset(out, 0, 2 * m->n_evt * b * sizeof *out);
+    for (size_t t = 0; t < m->n_times; t++) {
+        size_t e = m->tgrp[t];
+        if (e >= m->n_evt) continue;
+        for (size_t o = m->tstart[t]; o < m->tstart[t + 1]; o++) {
+            size_t i = m->ord[o];
+            if (i < site_row0 || i >= site_row0 + ns) continue;
+            double *dst = out + (2 * e + (o < m->tstart[t] + m->tev[t])) * b, wi = m->w[i];
+            const double *g = Gt + (i - site_row0) * b;
+            for (size_t j = 0; j < b; j++) dst[j] += wi * g[j];
+        }
+    }
+}
+
+void cox_quad_finish(const cox_null_t *m, const double *sums, size_t b, double *scratch,
+                     double *out)
+{
+    double *A = scratch;
+    memset(A, 0, b * sizeof *A), memset(out, 0, b * sizeof *out);
+    for (size_t e = 0; e < m->n_evt; e++) {
+        size_t t = m->evt[e];
+        const double *inc = sums + 2 * e * b, *B = inc + b;
+        double c0 = m->c0[t], c1 = m->c1[t], c2 = m->c2[t];
+        for (size_t j = 0; j < b; j++) {
+            double a = A[j] + inc[j] + B[j];
+            A[j] = a;
+            out[j] += c0 * a * a - 2 * c1 * a * B[j] + c2 * B[j] * B[j];
+        }
+    }
 }

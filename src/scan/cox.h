@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "rsum.h"
 
 typedef struct {
     size_t n, q;      /* rows, covariates (no intercept: a Cox model has none) */
@@ -27,6 +28,11 @@ typedef struct {
     size_t *tstart;   /* n_times + 1: ord[tstart[t] .. tstart[t + 1]) have the t-th time */
     size_t *tev;      /* n_times: of which the first tev[t] are events */
     double *c0, *c1, *c2; /* n_times: Q's constants (0 without events) */
+    /* The event times (distinct times with events), in ord's order, and each time's group:
+     * the first event time at or after it in ord's order (n_evt: none) — the risk-set sums
+     * of a group's rows enter every later event time's (split across sites: cox_full_sites,
+     * cox_quad_sums). */
+    size_t n_evt, *evt, *tgrp;
     double *beta;     /* q: coefficients (covariates centred over the observed rows) */
     double *w;        /* n: exp(eta) (0 where missing) */
     double *m;        /* n: martingale residuals (0 where missing) */
@@ -41,6 +47,12 @@ typedef struct {
 typedef struct {
     size_t n, k;
     double *X, *eta, *w, *H, *b, *b0, *grad, *step, *s1, *s1d, *s2, *s2d, *xd;
+    /* Rows split across sites (cox_full_sites; NULL: X holds every row): this rank's nloc
+     * rows, each with its event-time group and event flag; acc: cox_sites_len doubles. */
+    rsum_t *rs;
+    size_t nloc, *grp;
+    unsigned char *isev;
+    double *acc;
 } cox_ws_t;
 rgx_err cox_ws_init(cox_ws_t *ws, size_t n, size_t q);
 void cox_ws_free(cox_ws_t *ws);
@@ -70,5 +82,27 @@ typedef struct {
 /* The partial-likelihood fit of [C | g] over the null model's rows, from (beta_null, 0). */
 void cox_full(const cox_null_t *m, const double *C, const double *g, cox_ws_t *ws,
               cox_res_t *res);
+
+/* ---- rows split across sites (one genotype file per site; rsum.h) ---- */
+
+/* Doubles reduced per Newton iteration of a fit with k = q + 1 columns: per event time the
+ * risk-set increments and the tied events' sums of w, w x and w x x' (lower triangle), and
+ * the totals (sum of w, of eta and of x over the events). */
+size_t cox_sites_len(const cox_null_t *m, size_t k);
+
+/* The fit of cox_full with the rows split across sites: gs[s] holds this rank's segment s's
+ * (site ws->rs->site[s]) ALT dosages, site_row the first row of each site; ws->rs, grp, isev
+ * and acc set up for ws->n rows.  Every rank calls it (collective); all get the result. */
+void cox_full_sites(const cox_null_t *m, const double *C, const double *const *gs,
+                    const size_t *site_row, cox_ws_t *ws, cox_res_t *res);
+
+/* Q's inputs from one site's rows site_row0 .. + ns - 1 (Gt: ns x b, sample-major): per event
+ * time e, the risk-set increment (w g over the group's rows that are not events) and the
+ * tied events' w g, out[(2 e) b + v] and out[(2 e + 1) b + v]. */
+void cox_quad_sums(const cox_null_t *m, const double *Gt, size_t b, size_t site_row0, size_t ns,
+                   double *out);
+/* Q of b variants from those sums added over the sites. */
+void cox_quad_finish(const cox_null_t *m, const double *sums, size_t b, double *scratch,
+                     double *out);
 
 #endif

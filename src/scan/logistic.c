@@ -72,8 +72,21 @@ static double predict(logit_ws_t *ws, const double *y, size_t n, size_t k, const
         ws->mu[i] = 1 / (1 + exp(-e));
         ws->w[i] = ws->mu[i] * (1 - ws->mu[i]);
     }
-    for (size_t i = 0; want_ll && i < n; i++)
-        ll -= y[i] > 0.5 ? log1pexp(-ws->eta[i]) : log1pexp(ws->eta[i]);
+    if (!want_ll) return 0;
+    if (!ws->rs) {
+        for (size_t i = 0; i < n; i++)
+            ll -= y[i] > 0.5 ? log1pexp(-ws->eta[i]) : log1pexp(ws->eta[i]);
+        return ll;
+    }
+    rsum_t *rs = ws->rs;
+    rsum_begin(rs, 1);
+    for (size_t s = 0; s < rs->nseg; s++) {
+        double part = 0;
+        for (size_t i = rs->lo[s]; i < rs->lo[s + 1]; i++)
+            part -= y[i] > 0.5 ? log1pexp(-ws->eta[i]) : log1pexp(ws->eta[i]);
+        *rsum_part(rs, s, 1) = part;
+    }
+    rsum_end(rs, 1, &ll);
     return ll;
 }
 
@@ -86,9 +99,42 @@ static inline double dot(const double *restrict x, const double *restrict y, siz
     return s;
 }
 
+/* x'y over rows r0 .. r1 - 1 one at a time (the sites' partial sums: no vector lanes, whose
+ * alignment peeling could depend on where a site's rows start in this rank's arrays). */
+static double dot_seq(const double *x, const double *y, size_t r0, size_t r1)
+{
+    double s = 0;
+    for (size_t i = r0; i < r1; i++) s += x[i] * y[i];
+    return s;
+}
+
+/* H = X'WX over the sites' rows, reduced (ws->rs). */
+static void information_sites(logit_ws_t *ws, size_t k, double *H)
+{
+    rsum_t *rs = ws->rs;
+    rsum_begin(rs, k * k);
+    for (size_t s = 0; s < rs->nseg; s++) {
+        double *P = rsum_part(rs, s, k * k);
+        size_t r0 = rs->lo[s], r1 = rs->lo[s + 1];
+        for (size_t a = 0; a < k; a++) {
+            const double *xa = ws->X + a * ws->n;
+            double *wx = ws->T;
+            for (size_t i = r0; i < r1; i++) wx[i] = ws->w[i] * xa[i];
+            for (size_t c = 0; c <= a; c++) P[a * k + c] = dot_seq(wx, ws->X + c * ws->n, r0, r1);
+        }
+    }
+    rsum_end(rs, k * k, H);
+    for (size_t a = 0; a < k; a++)
+        for (size_t c = 0; c < a; c++) H[c * k + a] = H[a * k + c];
+}
+
 /* H = X'WX (row-major k x k). */
 static void information(logit_ws_t *ws, size_t n, size_t k, double *H)
 {
+    if (ws->rs) {
+        information_sites(ws, k, H);
+        return;
+    }
     for (size_t a = 0; a < k; a++) {
         const double *xa = ws->X + a * ws->n;
         double *wx = ws->T; /* w x_a, scratch */
@@ -125,7 +171,16 @@ static void score(logit_ws_t *ws, const double *y, size_t n, size_t kf, int firt
     double *u = ws->T;
     for (size_t i = 0; i < n; i++)
         u[i] = y[i] - ws->mu[i] + (firth ? ws->hat[i] * (0.5 - ws->mu[i]) : 0);
-    for (size_t a = 0; a < kf; a++) ws->grad[a] = dot(ws->X + a * ws->n, u, n);
+    if (!ws->rs) {
+        for (size_t a = 0; a < kf; a++) ws->grad[a] = dot(ws->X + a * ws->n, u, n);
+        return;
+    }
+    rsum_t *rs = ws->rs;
+    rsum_begin(rs, kf);
+    for (size_t s = 0; s < rs->nseg; s++)
+        for (size_t a = 0; a < kf; a++)
+            rsum_part(rs, s, kf)[a] = dot_seq(ws->X + a * ws->n, u, rs->lo[s], rs->lo[s + 1]);
+    rsum_end(rs, kf, ws->grad);
 }
 
 /* Maximum likelihood by IRLS from ws->b; on success (0) ws->b is the estimate, ws->H the
@@ -334,7 +389,7 @@ static int valid_fit(const double *Hi, size_t k)
 void logit_full(const logit_null_t *m, const double *y, const double *C, const double *g,
                 int firth, logit_ws_t *ws, logit_res_t *res)
 {
-    size_t n = m->n_obs, q = m->q, k = q + 1;
+    size_t n = m->n_obs;
     /* The observed phenotypes go to T's second column: the fits use its first only. */
     double *yy = ws->T + ws->n;
     *res = (logit_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
@@ -346,6 +401,43 @@ void logit_full(const logit_null_t *m, const double *y, const double *C, const d
             res->ctrl_dos += g[i];
     }
     load_rows(ws, m, y, C, g, yy);
+    logit_fit_rows(m, yy, n, firth, ws, res);
+}
+
+void logit_full_sites(const logit_null_t *m, const double *y, const double *C,
+                      const double *const *gs, const size_t *site_row, int firth,
+                      logit_ws_t *ws, logit_res_t *res)
+{
+    size_t q = m->q, ld = ws->n, r = 0;
+    rsum_t *rs = ws->rs;
+    double *yy = ws->T + ld, *x = ws->X + q * ld, dos[2];
+    *res = (logit_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
+    rsum_begin(rs, 2);
+    for (size_t s = 0; s < rs->nseg; s++) {
+        size_t i0 = site_row[rs->site[s]], i1 = site_row[rs->site[s] + 1];
+        double *P = rsum_part(rs, s, 2);
+        rs->lo[s] = r;
+        for (size_t o = 0; o < m->n_obs; o++) {
+            size_t i = m->rows[o];
+            if (i < i0 || i >= i1) continue;
+            for (size_t a = 0; a < q; a++) ws->X[a * ld + r] = C[i * q + a];
+            yy[r] = y[i], x[r] = gs[s][i - i0];
+            P[y[i] == 1 ? 0 : 1] += x[r];
+            r++;
+        }
+    }
+    rs->lo[rs->nseg] = r;
+    rsum_end(rs, 2, dos);
+    res->case_dos = dos[0], res->ctrl_dos = dos[1];
+    double mean = (dos[0] + dos[1]) / (double)(m->n_obs ? m->n_obs : 1);
+    for (size_t j = 0; j < r; j++) x[j] -= mean;
+    logit_fit_rows(m, yy, r, firth, ws, res);
+}
+
+void logit_fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth,
+                    logit_ws_t *ws, logit_res_t *res)
+{
+    size_t q = m->q, k = q + 1;
     int use_firth = firth == LOGIT_FIRTH_ALWAYS ||
                     (firth == LOGIT_FIRTH_FALLBACK && (res->case_dos == 0 || res->ctrl_dos == 0));
     double ll = 0, pl = 0, pl0 = 0;

@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "rsum.h"
 
 /* Which test produced a pair's numbers (/assoc/test in the run file). */
 enum { LOGIT_NONE = 0, LOGIT_SCORE = 1, LOGIT_WALD = 2, LOGIT_FIRTH = 3 };
@@ -35,6 +36,11 @@ typedef struct {
     double *X;   /* column-major n x k */
     double *eta, *mu, *w, *hat, *T;
     double *H, *Hf, *b, *b0, *grad, *step;
+    /* NULL: X holds every row.  Otherwise X holds this rank's sites' rows (segments rs->lo)
+     * and every sum over rows (log-likelihood, score, information) is reduced across the
+     * sites (rsum.h); Firth's hat diagonal w_i x_i' H^-1 x_i needs only the reduced H and
+     * the row's own x_i, so it stays local. */
+    rsum_t *rs;
 } logit_ws_t;
 rgx_err logit_ws_init(logit_ws_t *ws, size_t n, size_t q);
 void logit_ws_free(logit_ws_t *ws);
@@ -76,6 +82,22 @@ typedef struct {
  * imputed by the caller).  firth: LOGIT_FIRTH_*. */
 void logit_full(const logit_null_t *m, const double *y, const double *C, const double *g,
                 int firth, logit_ws_t *ws, logit_res_t *res);
+
+/* The full fit of ws->X's n rows (the q covariates, then the variant's dosage, centred) with
+ * phenotypes yy (n, a buffer other than ws->T's first column) from the null estimate; rows
+ * split across sites when ws->rs is set.  res->case_dos and ctrl_dos (the ALT dosage summed
+ * over all cases and all controls) must be set: they decide the Firth fallback. */
+void logit_fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth,
+                    logit_ws_t *ws, logit_res_t *res);
+
+/* The full fit with the rows split across sites (one genotype file per site, ws->rs set for
+ * ws->n rows): gs[s] holds this rank's segment s's (site ws->rs->site[s]) ALT dosages,
+ * site_row the first row of each site.  The case and control dosage sums and the dosage's
+ * mean are reduced first; then every sum of the iterations is (logistic.c).  Every rank calls
+ * it (collective); all get the result. */
+void logit_full_sites(const logit_null_t *m, const double *y, const double *C,
+                      const double *const *gs, const size_t *site_row, int firth,
+                      logit_ws_t *ws, logit_res_t *res);
 
 /* -log10 of the two-sided normal p of z, and of the chi2 (1 df) p of x; finite far below
  * 1e-308. */

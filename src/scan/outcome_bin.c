@@ -84,14 +84,13 @@ static int wants_full(const bin_model_t *m, size_t j, double score_mlog10p, doub
     return 2 * maf * (double)small < m->mac_full;
 }
 
-void bin_block_finish(bin_model_t *m, const double *sums, const double *G, const double *mean,
-                      size_t b, double *beta, double *se, double *mlog10p, double *lr,
-                      uint8_t *test)
+void bin_block_score(const bin_model_t *m, const double *sums, const double *mean, size_t b,
+                     double *beta, double *se, double *mlog10p, double *lr, uint8_t *test,
+                     uint8_t *want)
 {
-    size_t p = m->p, q = m->q, R = m->rhs_cols, n = m->n;
+    size_t p = m->p, q = m->q, R = m->rhs_cols;
     const double *D = sums + b * R;
-    for (size_t v = 0; v < b; v++) {
-        int loaded = 0;
+    for (size_t v = 0; v < b; v++)
         for (size_t j = 0; j < p; j++) {
             size_t o = v * p + j;
             const double *row = sums + v * R, *cwg = row + p + j * q;
@@ -104,15 +103,35 @@ void bin_block_finish(bin_model_t *m, const double *sums, const double *G, const
             }
             logit_score(row[j], V > 1e-8 * D[v * p + j] ? V : NAN, &beta[o], &se[o], &mlog10p[o]);
             lr[o] = NAN, test[o] = isnan(mlog10p[o]) ? LOGIT_NONE : LOGIT_SCORE;
-            if (!G || test[o] == LOGIT_NONE || !wants_full(m, j, mlog10p[o], mean[v])) continue;
+            want[o] = test[o] != LOGIT_NONE && wants_full(m, j, mlog10p[o], mean[v]);
+        }
+}
+
+void bin_take_full(bin_model_t *m, const logit_res_t *res, size_t o, double *beta, double *se,
+                   double *mlog10p, double *lr, uint8_t *test, int count)
+{
+    if (count) m->n_full++, m->n_firth += res->test == LOGIT_FIRTH;
+    beta[o] = res->beta, se[o] = res->se, mlog10p[o] = res->mlog10p, lr[o] = res->lr_mlog10p;
+    test[o] = (uint8_t)res->test;
+}
+
+void bin_block_finish(bin_model_t *m, const double *sums, const double *G, const double *mean,
+                      size_t b, double *beta, double *se, double *mlog10p, double *lr,
+                      uint8_t *test, uint8_t *want)
+{
+    size_t p = m->p, n = m->n;
+    bin_block_score(m, sums, mean, b, beta, se, mlog10p, lr, test, want);
+    for (size_t v = 0; G && v < b; v++) {
+        int loaded = 0;
+        for (size_t j = 0; j < p; j++) {
+            size_t o = v * p + j;
+            if (!want[o]) continue;
             if (!loaded)
                 for (size_t i = 0; i < n; i++) m->graw[i] = G[v * n + i] + mean[v];
             loaded = 1;
             logit_res_t res;
             logit_full(&m->nul[j], m->y + j * n, m->C, m->graw, m->firth, &m->ws, &res);
-            m->n_full++, m->n_firth += res.test == LOGIT_FIRTH;
-            beta[o] = res.beta, se[o] = res.se, mlog10p[o] = res.mlog10p, lr[o] = res.lr_mlog10p;
-            test[o] = (uint8_t)res.test;
+            bin_take_full(m, &res, o, beta, se, mlog10p, lr, test, 1);
         }
     }
 }

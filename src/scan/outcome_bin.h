@@ -13,8 +13,8 @@
  * A pair gets the full fit when its score p is below the screen (scan.screen_p, 0.05) or when
  * its variant is rare for the phenotype's smaller class: 2 min(AF, 1 - AF) min(cases,
  * controls) below scan.full_fit_mac (10), where the score test's normal approximation is
- * poor.  The full fit needs the pair's dosages on every row, so it runs where the whole
- * genotype vector is (the pooled scan; docs/cmd-scan.md says what crosses ranks). */
+ * poor.  The full fit runs where the whole genotype vector is (the pooled scan), or as
+ * distributed iterations whose sums cross the sites (logit_full_sites; docs/cmd-scan.md). */
 #ifndef RGX_OUTCOME_BIN_H
 #define RGX_OUTCOME_BIN_H
 
@@ -53,10 +53,20 @@ void bin_block_sums(const bin_model_t *m, const double *G, size_t b, size_t row0
                     double *scratch, double *sums);
 
 /* Per pair (b x p each): beta, se, -log10 p, the LR test's -log10 p (NaN for a score test),
- * and the test (LOGIT_*).  G (b x n, centred, all rows) and mean (b: the dosage mean, which
- * the centring removed) serve the full fits; with G NULL every pair keeps its score test. */
+ * and the test (LOGIT_*) of the score test; want: 1 where the pair gets the full fit (mean:
+ * the b dosage means, for the rare-variant rule). */
+void bin_block_score(const bin_model_t *m, const double *sums, const double *mean, size_t b,
+                     double *beta, double *se, double *mlog10p, double *lr, uint8_t *test,
+                     uint8_t *want);
+/* Pair o's numbers from its full fit; count: add it to n_full and n_firth. */
+void bin_take_full(bin_model_t *m, const logit_res_t *res, size_t o, double *beta, double *se,
+                   double *mlog10p, double *lr, uint8_t *test, int count);
+
+/* The score tests, then the full fits of the wanted pairs: G (b x n, centred, all rows) and
+ * mean (b: the dosage mean, which the centring removed); with G NULL every pair keeps its
+ * score test.  want: b x p scratch. */
 void bin_block_finish(bin_model_t *m, const double *sums, const double *G, const double *mean,
                       size_t b, double *beta, double *se, double *mlog10p, double *lr,
-                      uint8_t *test);
+                      uint8_t *test, uint8_t *want);
 
 #endif

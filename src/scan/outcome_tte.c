@@ -83,31 +83,56 @@ void tte_block_sums(const tte_model_t *m, const double *G, size_t b, size_t row0
                 scratch, (int)nrows, m->wts + row0 * p, (int)p, 0.0, sums + b * R, (int)p);
 }
 
+void tte_block_score(const tte_model_t *m, size_t j, const double *sums, const double *Q,
+                     size_t b, double *beta, double *se, double *mlog10p, double *lr,
+                     uint8_t *test, uint8_t *want)
+{
+    size_t p = m->p, q = m->q, R = m->rhs_cols;
+    const double *D = sums + b * R;
+    for (size_t v = 0; v < b; v++) {
+        size_t o = v * p + j;
+        const double *row = sums + v * R;
+        cox_score(&m->nul[j], row[j], D[v * p + j], Q[v], row + p + j * q, &beta[o], &se[o],
+                  &mlog10p[o]);
+        lr[o] = NAN, test[o] = isnan(mlog10p[o]) ? LOGIT_NONE : LOGIT_SCORE;
+        want[o] = test[o] != LOGIT_NONE && mlog10p[o] >= m->screen;
+    }
+}
+
+void tte_take_full(tte_model_t *m, const cox_res_t *res, size_t o, double *beta, double *se,
+                   double *mlog10p, double *lr, uint8_t *test, int count)
+{
+    if (count) m->n_full++;
+    if (!res->ok) return; /* keeps the score test */
+    beta[o] = res->beta, se[o] = res->se, mlog10p[o] = res->mlog10p, lr[o] = res->lr_mlog10p;
+    test[o] = LOGIT_WALD;
+}
+
 void tte_block_finish(tte_model_t *m, const double *sums, const double *G, const double *mean,
                       size_t b, double *beta, double *se, double *mlog10p, double *lr,
-                      uint8_t *test)
+                      uint8_t *test, uint8_t *want)
 {
-    size_t p = m->p, q = m->q, R = m->rhs_cols, n = m->n;
-    const double *D = sums + b * R;
+    size_t p = m->p, n = m->n;
     double *Q = m->quad, *scratch = m->quad + b;
     for (size_t i = 0; i < n; i++) /* the block sample-major, for the risk-set walks */
         for (size_t v = 0; v < b; v++) m->gt[i * b + v] = G[v * n + i];
     for (size_t j = 0; j < p; j++) {
         cox_quad(&m->nul[j], m->gt, b, b, scratch, Q);
+        tte_block_score(m, j, sums, Q, b, beta, se, mlog10p, lr, test, want);
         for (size_t v = 0; v < b; v++) {
             size_t o = v * p + j;
-            const double *row = sums + v * R;
-            cox_score(&m->nul[j], row[j], D[v * p + j], Q[v], row + p + j * q, &beta[o], &se[o],
-                      &mlog10p[o]);
-            lr[o] = NAN, test[o] = isnan(mlog10p[o]) ? LOGIT_NONE : LOGIT_SCORE;
-            if (test[o] == LOGIT_NONE || mlog10p[o] < m->screen) continue;
+            if (!want[o]) continue;
             for (size_t i = 0; i < n; i++) m->graw[i] = G[v * n + i] + mean[v];
             cox_res_t res;
             cox_full(&m->nul[j], m->C, m->graw, &m->ws, &res);
-            m->n_full++;
-            if (!res.ok) continue; /* keeps the score test */
-            beta[o] = res.beta, se[o] = res.se, mlog10p[o] = res.mlog10p, lr[o] = res.lr_mlog10p;
-            test[o] = LOGIT_WALD;
+            tte_take_full(m, &res, o, beta, se, mlog10p, lr, test, 1);
         }
     }
+}
+
+size_t tte_quad_len(const tte_model_t *m, size_t b)
+{
+    size_t e = 0;
+    for (size_t j = 0; j < m->p; j++) e += m->nul[j].n_evt;
+    return 2 * e * b;
 }

@@ -106,6 +106,7 @@ rgx_err scan_fit_init(scan_fit_t *f, const scan_opts_t *o, const joined_t *J, co
     if (!err && (!(err = rgx_calloc(&f->sums, len ? len : 1, sizeof *f->sums))) &&
         !(err = rgx_calloc(&f->scratch, B * (n ? n : 1), sizeof *f->scratch)) &&
         !(err = rgx_calloc(&f->test, B * P, sizeof *f->test)) &&
+        !(err = rgx_calloc(&f->want, B * P, sizeof *f->want)) &&
         !(err = rgx_calloc(&f->n_obs, P, sizeof *f->n_obs)) &&
         !(err = rgx_calloc(&f->n_a, P, sizeof *f->n_a)))
         err = rgx_calloc(&f->n_b, P, sizeof *f->n_b);
@@ -135,7 +136,7 @@ void scan_fit_free(scan_fit_t *f)
     if (f->kind == SCAN_BINARY) bin_model_free(&f->bin);
     if (f->kind == SCAN_SURVIVAL) tte_model_free(&f->tte);
     free(f->names), free(f->n_obs), free(f->n_a), free(f->n_b), free(f->sums), free(f->scratch);
-    free(f->test);
+    free(f->test), free(f->want);
     memset(f, 0, sizeof *f);
 }
 
@@ -145,10 +146,10 @@ void scan_fit_block(scan_fit_t *f, const double *G, const double *mean, size_t t
     size_t n = f->kind == SCAN_BINARY ? f->bin.n : f->tte.n;
     if (f->kind == SCAN_BINARY) {
         bin_block_sums(&f->bin, G, t, 0, n, f->scratch, f->sums);
-        bin_block_finish(&f->bin, f->sums, G, mean, t, beta, se, mlp, lr, f->test);
+        bin_block_finish(&f->bin, f->sums, G, mean, t, beta, se, mlp, lr, f->test, f->want);
     } else {
         tte_block_sums(&f->tte, G, t, 0, n, f->scratch, f->sums);
-        tte_block_finish(&f->tte, f->sums, G, mean, t, beta, se, mlp, lr, f->test);
+        tte_block_finish(&f->tte, f->sums, G, mean, t, beta, se, mlp, lr, f->test, f->want);
     }
     for (size_t i = 0; i < t * f->p; i++) test[i] = f->test[i];
 }

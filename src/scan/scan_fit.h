@@ -23,7 +23,7 @@ typedef struct {
     bin_model_t bin;
     tte_model_t tte;
     double *sums, *scratch;
-    uint8_t *test;       /* b x p */
+    uint8_t *test, *want; /* b x p */
 } scan_fit_t;
 
 /* From the joined phenotypes J (of table ph); B: the largest block.  Fails naming the sample,

@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "comm.h"
+#include "scan_sites_fit.h"
 #include "util.h"
 
 /* Doubles of one block's sums: room for the larger model's. */
 static size_t sums_len(const scan_sites_t *c)
 {
+    if (c->F) return sites_fit_len(c, (size_t)c->o->block);
     size_t B = (size_t)c->o->block, a = scan_sums_len(&c->M[c->mi[0]], B),
            x = scan_sums_len(&c->M[c->mi[1]], B);
     return a > x ? a : x;
@@ -26,13 +28,14 @@ static const scan_model_t *model_of(const scan_sites_t *c, size_t j)
 rgx_err scan_sites_init(scan_sites_t *c, const scan_opts_t *o, const scan_model_t *M,
                         const int mi[2], const joined_t *J, geno_t *gs, const scan_rows_t *rows,
                         const gblock_t *blk, size_t n_blk, int active, MPI_Comm comm,
-                        double gemm[2])
+                        double gemm[2], scan_fit_t *F)
 {
     int rank;
     MPI_Comm_rank(comm, &rank);
     size_t n_sites = J->n_sites, B = (size_t)o->block;
     *c = (scan_sites_t){.o = o, .M = M, .mi = mi, .J = J, .n_sites = n_sites, .active = active,
-                        .rank = rank, .comm = comm, .blk = blk, .n_blk = n_blk, .gemm = gemm};
+                        .rank = rank, .comm = comm, .blk = blk, .n_blk = n_blk, .gemm = gemm,
+                        .F = F};
     size_t L = sums_len(c), vmax = (size_t)active * B, nmine = 0, maxns = 1;
     for (size_t st = 0; st < n_sites; st++) {
         size_t ns = J->site_row[st + 1] - J->site_row[st];
@@ -51,11 +54,13 @@ rgx_err scan_sites_init(scan_sites_t *c, const scan_opts_t *o, const scan_model_
         (err = rgx_calloc(&c->part, n_sites * (size_t)active * L, sizeof *c->part)))
         return err;
     for (size_t st = 0; st < n_sites; st++) c->rr[st] = (rowreader_t){&gs[st], rows, 0, 0, 0};
-    return RGX_OK;
+    c->nmine = nmine;
+    return F ? sites_fit_init(c) : RGX_OK;
 }
 
 void scan_sites_free(scan_sites_t *c)
 {
+    if (c->F) sites_fit_free(c);
     free(c->rr), free(c->map), free(c->pass), free(c->qc), free(c->G), free(c->G2), free(c->S);
     free(c->D), free(c->part);
     memset(c, 0, sizeof *c);
@@ -159,6 +164,11 @@ static void site_sums(scan_sites_t *c, size_t first, size_t n_round, size_t vars
                 t++;
             }
             double *P = c->part + (st * n_round + jj) * L;
+            if (c->F) {
+                sites_fit_sums(c, Gb, t, st, P);
+                v0 += b;
+                continue;
+            }
             scan_block_sums_timed(model_of(c, first + jj), Gb, t, c->J->site_row[st], ns, c->G2, P,
                                   c->gemm);
             v0 += b;
@@ -203,6 +213,7 @@ rgx_err scan_sites_round(scan_sites_t *c, long round, scan_blk_t *k)
     if ((err = pooled_qc(c, round, first, n_round, vars, my_blk, k))) return err;
     site_sums(c, first, n_round, vars);
     MPI_Allreduce(MPI_IN_PLACE, c->part, (int)pn, MPI_DOUBLE, MPI_SUM, c->comm);
-    if (my_blk < first + n_round) finish(c, first, n_round, my_blk, k);
+    if (c->F) sites_fit_round(c, first, n_round, vars, L, my_blk, k);
+    else if (my_blk < first + n_round) finish(c, first, n_round, my_blk, k);
     return RGX_OK;
 }

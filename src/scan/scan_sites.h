@@ -15,6 +15,8 @@
 #include "scan.h"
 #include "scan_blk.h"
 #include "scan_join.h"
+#include "rsum.h"
+#include "scan_fit.h"
 #include "scan_opts.h"
 #include "scan_rows.h"
 
@@ -35,14 +37,24 @@ typedef struct {
     char *pass;       /* the round's variants: QC passed */
     double *part;     /* n_sites x round blocks x scan_sums_len(block): each site's sums */
     double *gemm;     /* the stage's GEMM time and flops */
+    /* Binary and time-to-event outcomes (F set; scan_sites_fit.h) */
+    scan_fit_t *F;
+    size_t nmine;     /* this rank's sites' samples */
+    rsum_t rs;
+    logit_ws_t lws;
+    cox_ws_t cws;
+    double *graw, *mt, *res; /* one variant's dosages here; tested means; b x p x 5 results */
+    const double **gp;       /* per site of this rank: its part of graw */
+    uint8_t *test, *want;
 } scan_sites_t;
 
 /* The state for this rank: readers over gs (the site files, opened by the caller for the
- * sites this rank owns), rows, blocks and scratch. */
+ * sites this rank owns), rows, blocks and scratch.  F: binary or time-to-event outcomes
+ * (instead of the models M), or NULL. */
 rgx_err scan_sites_init(scan_sites_t *c, const scan_opts_t *o, const scan_model_t *M,
                         const int mi[2], const joined_t *J, geno_t *gs, const scan_rows_t *rows,
                         const gblock_t *blk, size_t n_blk, int active, MPI_Comm comm,
-                        double gemm[2]);
+                        double gemm[2], scan_fit_t *F);
 void scan_sites_free(scan_sites_t *c);
 
 /* One round (collective): k gets this rank's block of the round (k->b = 0: none). */

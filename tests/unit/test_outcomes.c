@@ -84,13 +84,13 @@ int main(void)
 {
     simulate();
     static double beta[B * PB], se[B * PB], lp[B * PB], lr[B * PB];
-    static uint8_t test[B * PB];
+    static uint8_t test[B * PB], want[B * PB];
     bin_model_t bm;
     ok(bin_model_init(&bm, Yb, N, PB, C, QC, 0.05, 20, LOGIT_FIRTH_FALLBACK, NULL) == RGX_OK,
        "binary model");
     double *sums = calloc(bin_sums_len(&bm, B), sizeof *sums);
     sums_in_two(bin_sums, &bm, bin_sums_len(&bm, B), sums);
-    bin_block_finish(&bm, sums, G, mean, B, beta, se, lp, lr, test);
+    bin_block_finish(&bm, sums, G, mean, B, beta, se, lp, lr, test, want);
     double worst = 0;
     int n_full = 0, same_test = 1;
     logit_ws_t ws;
@@ -139,7 +139,7 @@ int main(void)
     ok(tte_model_init(&tm, Tt, Ev, N, PT, C, QC, 0.05, B, NULL) == RGX_OK, "Cox model");
     sums = calloc(tte_sums_len(&tm, B), sizeof *sums);
     sums_in_two(tte_sums, &tm, tte_sums_len(&tm, B), sums);
-    tte_block_finish(&tm, sums, G, mean, B, beta, se, lp, lr, test);
+    tte_block_finish(&tm, sums, G, mean, B, beta, se, lp, lr, test, want);
     cox_ws_t cw;
     cox_ws_init(&cw, N, QC - 1);
     static double gt[N * B], scr[2 * B], quad[B];
