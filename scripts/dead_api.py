@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Public functions nothing calls: every function declared in a header under src/ whose name
 appears in no other line of src/ (declarations and definitions do not count).  Prints
-"header<TAB>function<TAB>NOWHERE" or "...<TAB>tests only: FILES" (kept when a unit test uses it
-as a tool) and exits 1 when a function is called nowhere.  Run from the top of the tree:
+"header<TAB>function<TAB>NOWHERE" or "...<TAB>tests only: FILES" (kept when a unit test or fuzz harness
+uses it as a tool) and exits 1 when a function is called nowhere.  Run from the top of the tree:
     scripts/dead_api.py            (make check-api)"""
 import glob
 import re
@@ -41,7 +41,8 @@ def uses(name, files):
 
 def main():
     src = {f: strip_comments(open(f).read()) for f in glob.glob('src/*/*.[ch]')}
-    tests = {f: strip_comments(open(f).read()) for f in glob.glob('tests/unit/*.c')}
+    tests = {f: strip_comments(open(f).read())
+             for f in glob.glob('tests/unit/*.c') + glob.glob('tests/fuzz/*.c')}
     dead = 0
     for name, h in sorted(declared().items(), key=lambda x: (x[1], x[0])):
         if uses(name, src):

@@ -302,3 +302,10 @@ void manifest_free(manifest_t *m)
     free(m->dir);
     memset(m, 0, sizeof *m);
 }
+
+int manifest_channel(const manifest_t *m, const char *name)
+{
+    for (int c = 0; c < m->n_channels; c++)
+        if (!strcmp(m->channel[c], name)) return c;
+    return -1;
+}
