@@ -46,8 +46,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
-.PHONY: all deps test test-run check demo format check-format check-blas clean help unit e2e fuzz fuzz-build \
-	bench-fft bench-geno
+.PHONY: all deps test test-run check demo format check-format check-api check-blas clean help unit \
+	e2e fuzz fuzz-build bench-fft bench-geno
 all: $(BIN)
 
 help:
@@ -62,6 +62,7 @@ help:
 	@echo "                  FUZZ_SECONDS (60; FUZZ=vcf,table for some): tests/fuzz/README.md"
 	@echo "make format       clang-format the tree"
 	@echo "make check-format no source line over 100 columns (CI runs it)"
+	@echo "make check-api    no public function that nothing calls (scripts/dead_api.py)"
 
 deps:
 	@scripts/deps.sh
@@ -203,6 +204,10 @@ format:
 check-format:
 	@perl -CSD -ne 'if (length($$_) - 1 > 100) { printf "%s:%d: %d columns (limit 100)\n", $$ARGV, $$., length($$_) - 1; $$bad = 1 } \
 	    close ARGV if eof; END { exit 1 if $$bad; print "check-format: no line over 100 columns\n" }' $(FORMAT_SRC)
+
+# Public functions declared in a header that nothing calls (dead API): header, name.
+check-api:
+	@scripts/dead_api.py
 
 clean:
 	rm -rf build build-asan build-fuzz bin

@@ -25,7 +25,8 @@ PKGS=(
   perl valgrind hyperfine python3      # prove, memory checks, benchmarks, test cohorts
   python3-h5py                          # tests: the run file against docs/formats.md
   python3-yaml                          # tests: the GWAS-SSF metadata sidecars
-  python3-scipy                         # tests: ANOVA, Levene, t and chi-square tails (harmonise_run.t)
+  python3-scipy                         # tests: ANOVA, Levene, t and chi-square tails (harmonise_run.t,
+                                        # exports.t)
   clang-format                          # make format
 )
 

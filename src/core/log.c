@@ -45,11 +45,6 @@ void log_set_all_ranks(int on)
     L.all_ranks = on;
 }
 
-int log_rank(void)
-{
-    return L.rank;
-}
-
 double log_elapsed(void)
 {
     if (L.t0 == 0) L.t0 = now(); /* a program that never called log_init() */

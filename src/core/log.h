@@ -18,7 +18,6 @@ void log_init(void);
 void log_set_rank(int rank, int size);
 void log_set_level(int level);
 void log_set_all_ranks(int on);
-int log_rank(void);
 double log_elapsed(void); /* seconds since log_init() */
 
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -139,10 +139,3 @@ void mpienv_finalize(void)
     if (up && !down) MPI_Finalize();
     rgx_mpi.mpi_up = 0;
 }
-
-const char *mpienv_blas_config(void)
-{
-    static char buf[256];
-    snprintf(buf, sizeof buf, "OpenBLAS %s", openblas_get_config());
-    return buf;
-}

@@ -41,7 +41,4 @@ int mpienv_launched(void);
 /* Sets BLAS threads without MPI (single-process commands). */
 void mpienv_single(int threads);
 
-/* The OpenBLAS build string and thread count, for provenance and benchmarks. */
-const char *mpienv_blas_config(void);
-
 #endif

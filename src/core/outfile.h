@@ -20,8 +20,8 @@
  *   - a library given a file name (HTSlib's BGZF, a tabix index): outfile_temp() makes the
  *     temporary name (the file created empty, 0640), the library writes it, then
  *     outfile_publish() or outfile_discard();
- *   - the HDF5 run file has its own fixed "<path>.part" (a resume reopens it; h5out.c) and
- *     calls outfile_publish() to end. */
+ *   - the HDF5 run file has its own fixed "<path>.part" (created afresh by every run: a resume
+ *     starts again from the checkpoints; h5out.c) and calls outfile_publish() to end. */
 #ifndef RGX_OUTFILE_H
 #define RGX_OUTFILE_H
 

@@ -8,8 +8,6 @@ static int n_threads = 1;
 
 void pgemm_set_threads(int threads) { n_threads = threads < 1 ? 1 : threads; }
 
-int pgemm_threads(void) { return n_threads; }
-
 typedef struct {
     size_t m, n, k, lda, ldb, ldc;
     const double *A, *B;

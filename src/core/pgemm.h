@@ -18,7 +18,6 @@ enum { PGEMM_ROWS = 128 };
 
 /* Threads for pgemm_nn (at least 1); OpenBLAS itself stays at one thread. */
 void pgemm_set_threads(int threads);
-int pgemm_threads(void);
 
 /* C (m x n, row stride ldc) = A (m x k, stride lda) B (k x n, stride ldb), row-major.  The
  * bits depend on m, n, k and the data only.  Falls back to one thread when a thread cannot be

@@ -27,8 +27,3 @@ int signals_stop_requested(void)
 {
     return got != 0;
 }
-
-int signals_which(void)
-{
-    return (int)got;
-}

@@ -8,7 +8,5 @@
 void signals_install(void);
 /* Nonzero once a signal arrived (async-signal-safe read of a sig_atomic_t). */
 int signals_stop_requested(void);
-/* The signal that arrived (0: none). */
-int signals_which(void);
 
 #endif

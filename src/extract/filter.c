@@ -40,11 +40,6 @@ int filter_laws_find(const char *s)
     return -1;
 }
 
-const char *filter_laws_name(int k)
-{
-    return k >= 0 && k < N_LAWS ? laws_tab[k].name : "?";
-}
-
 /* ---- parameters ---- */
 
 void filter_init(filter_t *f, filt_type_t type)
@@ -186,23 +181,6 @@ void filter_reach(const filter_t *f, const double spacing[3], int reach[3])
             fgabor_half(f, spacing[1], spacing[2], &rr, &rz2);
             reach[2] = rz1 > rz2 ? rz1 : rz2;
         }
-    }
-}
-
-double filter_scratch_volumes(const filter_t *f)
-{
-    /* separable: two ping-pong volumes, a response and an accumulator (LoG: four); spectral:
-     * a padded real copy and half-spectra (Gabor: three of them), counted as volumes of the
-     * padded grid, which the caller's reach keeps near the input's size */
-    switch (f->type) {
-    case FILT_GABOR:
-        return 8;
-    case FILT_SIMONCELLI:
-        return 5;
-    case FILT_LOG:
-        return filter_is_spectral(f) ? 7 : 4;
-    default:
-        return 4;
     }
 }
 

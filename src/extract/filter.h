@@ -55,7 +55,7 @@ typedef struct {
     int support;     /* mean: kernel width in voxels (odd) */
     double sigma;    /* LoG, Gabor: mm */
     double truncate; /* LoG, Gabor: kernel half-width in sigmas (Gabor: of sigma / min(gamma, 1)) */
-    int laws[FILT_LAWS_MAX]; /* Laws: kernel index per axis (filter_laws_name), -1 unused */
+    int laws[FILT_LAWS_MAX]; /* Laws: kernel index per axis (filter_laws_find), -1 unused */
     int energy;              /* Laws: distance delta of the energy map (0: the response itself) */
     int rot_inv;          /* Laws, wavelets: 24 (4 in 2D) rotations; Gabor 3D: orthogonal planes */
     filt_pool_t pool;     /* how rotations (and Gabor angles) are pooled */
@@ -97,12 +97,8 @@ rgx_err filter_apply(const filter_t *f, const double *in, const int dim[3], cons
 /* Checks a filter's parameters; the message names the first bad one. */
 rgx_err filter_check(const filter_t *f);
 
-/* Peak scratch memory of filter_apply, in volumes of the input's size (for the plan). */
-double filter_scratch_volumes(const filter_t *f);
-
 /* Laws kernels: index of a 2-character name (L5 E5 S5 W5 R5 L3 E3 S3, any case), or -1. */
 int filter_laws_find(const char *name2);
-const char *filter_laws_name(int k);
 
 /* Separable wavelet families: index of a name ("haar", "db2", "coif1", ...), or -1. */
 int filter_wavelet_find(const char *name);

@@ -26,7 +26,7 @@ static rgx_err agree(h5out_t *h, rgx_err err)
     return e;
 }
 
-static rgx_err open_common(h5out_t *h, const char *path, MPI_Comm comm, int create)
+rgx_err h5out_create(h5out_t *h, const char *path, MPI_Comm comm)
 {
     memset(h, 0, sizeof *h);
     h->file = H5I_INVALID_HID;
@@ -43,7 +43,7 @@ static rgx_err open_common(h5out_t *h, const char *path, MPI_Comm comm, int crea
     }
     if ((err = agree(h, err))) return err;
 
-    if (create && h->rank == 0) {
+    if (h->rank == 0) {
         /* Pre-create the file 0640 so that it is never world-readable, even for a moment;
          * HDF5 then truncates it and keeps the mode. */
         unlink(h->tmp);
@@ -65,33 +65,17 @@ static rgx_err open_common(h5out_t *h, const char *path, MPI_Comm comm, int crea
      * driver's default ("semi") the close would fail, and HDF5 would close the file again at
      * MPI_Finalize, after a write error, and crash there. */
     H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG);
-    if (create) {
-        hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
-        H5Pset_obj_track_times(fcpl, 0);
-        h->file = H5Fcreate(h->tmp, H5F_ACC_TRUNC, fcpl, fapl);
-        H5Pclose(fcpl);
-    } else {
-        h->file = H5Fopen(h->tmp, H5F_ACC_RDWR, fapl);
-    }
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(fcpl, 0);
+    h->file = H5Fcreate(h->tmp, H5F_ACC_TRUNC, fcpl, fapl);
+    H5Pclose(fcpl);
     H5Pclose(fapl);
-    if (h->file < 0)
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot %s the HDF5 file", h->tmp,
-                       create ? "create" : "reopen");
+    if (h->file < 0) err = rgx_fail(RGX_ERR_IO, "%s: cannot create the HDF5 file", h->tmp);
     h->xfer = H5Pcreate(H5P_DATASET_XFER);
     H5Pset_dxpl_mpio(h->xfer, H5FD_MPIO_COLLECTIVE);
     h->xfer_ind = H5Pcreate(H5P_DATASET_XFER);
     H5Pset_dxpl_mpio(h->xfer_ind, H5FD_MPIO_INDEPENDENT);
     return agree(h, err);
-}
-
-rgx_err h5out_create(h5out_t *h, const char *path, MPI_Comm comm)
-{
-    return open_common(h, path, comm, 1);
-}
-
-rgx_err h5out_reopen(h5out_t *h, const char *path, MPI_Comm comm)
-{
-    return open_common(h, path, comm, 0);
 }
 
 static rgx_err close_file(h5out_t *h)
@@ -178,13 +162,6 @@ rgx_err h5out_commit(h5out_t *h)
     return err;
 }
 
-rgx_err h5out_suspend(h5out_t *h)
-{
-    rgx_err err = agree(h, close_file(h));
-    free_names(h);
-    return err;
-}
-
 void h5out_discard(h5out_t *h)
 {
     if (h->failed && h->file >= 0) {
@@ -201,23 +178,6 @@ void h5out_discard(h5out_t *h)
     MPI_Barrier(h->comm);
     if (h->rank == 0 && h->tmp) unlink(h->tmp);
     free_names(h);
-}
-
-int h5out_exists(h5out_t *h, const char *name)
-{
-    if (!strcmp(name, "/")) return 1;
-    /* Check each prefix: H5Lexists fails on a missing intermediate group. */
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", name);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (H5Lexists(h->file, buf, H5P_DEFAULT) <= 0) return 0;
-            if (!c) return 1;
-            *p = c;
-        }
-    }
 }
 
 static hid_t obj_create_plist(hid_t cls)

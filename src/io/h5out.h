@@ -35,12 +35,8 @@ typedef struct {
 
 /* Creates <path>.part (replacing a stale one), mode 0640. */
 rgx_err h5out_create(h5out_t *h, const char *path, MPI_Comm comm);
-/* Reopens an existing <path>.part read-write, to resume an interrupted run. */
-rgx_err h5out_reopen(h5out_t *h, const char *path, MPI_Comm comm);
 /* Closes and renames <path>.part to <path>. */
 rgx_err h5out_commit(h5out_t *h);
-/* Closes and keeps <path>.part for a later h5out_reopen() (checkpoint, interrupted run). */
-rgx_err h5out_suspend(h5out_t *h);
 /* Closes and removes <path>.part (a failed run).  After a failed write the file is removed
  * unclosed, and the job ends with MPI_Abort (mpienv_abort_at_end): parallel HDF5 cannot close
  * it safely. */
@@ -48,8 +44,6 @@ void h5out_discard(h5out_t *h);
 
 /* Creates the groups on a path ("/assoc"; intermediate groups too). */
 rgx_err h5out_group(h5out_t *h, const char *name);
-/* 1 when the object exists. */
-int h5out_exists(h5out_t *h, const char *name);
 
 /* A rows x cols dataset (cols == 0: a 1D dataset of rows values), chunked by chunk_rows
  * rows (0 = whole dataset in one chunk up to 1 MiB), deflate level 0-9 (0 = none).

@@ -53,7 +53,7 @@ void manifest_free(manifest_t *m);
  * genotypes column). */
 rgx_err manifest_genotype_files(const manifest_t *m, const char ***files, size_t *n);
 
-/* Index of a channel name, or -1. */
+/* Index of a channel name, or -1 (used by the manifest's fuzz harness as an invariant). */
 int manifest_channel(const manifest_t *m, const char *name);
 
 #endif

@@ -204,13 +204,32 @@ static rgx_err write_meta(const char *dir, const char *fname, const char *pheno,
     size_t n_anc = cfg_strings(m->cfg, "study.ancestry_category", &anc);
     trait_text(pheno, m, trait, sizeof trait);
     const char *tr = m->transform ? m->transform : "not recorded";
-    snprintf(notes, sizeof notes,
-             "Linear regression of the phenotype on the ALT dosage and the covariates, t test "
-             "(radiogx %s). beta is per ALT allele, in units of the phenotype after the "
-             "transform (%s; for the rank-based inverse normal transform: SDs of the "
-             "transformed phenotype). Adjusted for: %s. Sample size: the phenotype's complete "
-             "cases (the n column).",
-             rgx_version(), tr, m->covariates && *m->covariates ? m->covariates : "none");
+    const char *cov = m->covariates && *m->covariates ? m->covariates : "none";
+    if (m->outcome == 1)
+        snprintf(notes, sizeof notes,
+                 "Logistic regression of the binary phenotype (case 1, control 0) on the ALT "
+                 "dosage and the covariates (radiogx %s): a score test, and the full fit's Wald "
+                 "test where the score p is below the screen or the variant is rare in the "
+                 "smaller class, Firth's penalised fit where the fit separates. odds_ratio is "
+                 "exp(beta) per ALT allele; standard_error is that of beta (the log odds ratio). "
+                 "Adjusted for: %s. Sample size: the phenotype's complete cases (the n column).",
+                 rgx_version(), cov);
+    else if (m->outcome == 2)
+        snprintf(notes, sizeof notes,
+                 "Cox proportional hazards (Efron ties) of the time to event on the ALT dosage "
+                 "and the covariates (radiogx %s): a score test, and the full fit's Wald test "
+                 "where the score p is below the screen. hazard_ratio is exp(beta) per ALT "
+                 "allele; standard_error is that of beta (the log hazard ratio). Adjusted for: "
+                 "%s. Sample size: the phenotype's complete cases (the n column).",
+                 rgx_version(), cov);
+    else
+        snprintf(notes, sizeof notes,
+                 "Linear regression of the phenotype on the ALT dosage and the covariates, t "
+                 "test (radiogx %s). beta is per ALT allele, in units of the phenotype after the "
+                 "transform (%s; for the rank-based inverse normal transform: SDs of the "
+                 "transformed phenotype). Adjusted for: %s. Sample size: the phenotype's "
+                 "complete cases (the n column).",
+                 rgx_version(), tr, cov);
     fprintf(f, "# GWAS-SSF metadata, written by radiogx %s from %s\n", rgx_version(), run_path);
     fprintf(f,
             "file_type: GWAS-SSF v1.1\n"

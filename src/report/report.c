@@ -13,6 +13,7 @@
 #include "log.h"
 #include "outfile.h"
 #include "plot.h"
+#include "report_analysis.h"
 #include "report_loci.h"
 #include "report_sites.h"
 #include "util.h"
@@ -41,20 +42,6 @@ static int cmp_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* HTML text with &, < and > escaped. */
-static void html(FILE *o, const char *s)
-{
-    for (; *s; s++)
-        if (*s == '&')
-            fputs("&amp;", o);
-        else if (*s == '<')
-            fputs("&lt;", o);
-        else if (*s == '>')
-            fputs("&gt;", o);
-        else
-            fputc(*s, o);
-}
-
 /* The exact QQ points of one phenotype's -log10 p (sorted here, descending). */
 static rgx_err qq_exact(const char *png, const char *title, double *m, size_t n, double lambda)
 {
@@ -78,50 +65,6 @@ static rgx_err png_path(strbuf_t *sb, const char *dir, const char *kind, const c
     if (!pheno) return sb_printf(sb, "%s/%s.png", dir, kind);
     export_safe_name(pheno, nm, sizeof nm);
     return sb_printf(sb, "%s/%s_%s.png", dir, kind, nm);
-}
-
-/* What a reviewer needs before the numbers: the software and when, the model (transform,
- * covariates), QC in words and the features that carried nothing. */
-static void analysis_section(FILE *o, hid_t f, const double *qc, size_t nv, size_t nph,
-                             const double *pn)
-{
-    static const char *const what[] = {"", "tested", "below the call-rate threshold",
-                                       "below the minor allele frequency threshold",
-                                       "below the minor allele count threshold",
-                                       "out of Hardy-Weinberg equilibrium", "monomorphic"};
-    char *ver = NULL, *when = NULL, *tr = NULL, *cov = NULL, *cst = NULL;
-    if (h5in_attr_str(f, "/provenance", "radiogx_version", &ver)) ver = NULL;
-    if (h5in_attr_str(f, "/provenance", "start_time", &when)) when = NULL;
-    if (h5in_attr_str(f, "/phenotypes", "transform", &tr)) tr = NULL;
-    if (h5in_attr_str(f, "/phenotypes", "covariates", &cov)) cov = NULL;
-    if (h5in_attr_str(f, "/features", "constant", &cst)) cst = NULL;
-    rgx_errclear();
-    fputs("<h2>Analysis</h2>\n<p>radiogx ", o), html(o, ver ? ver : "(version not recorded)");
-    fputs(", run started ", o), html(o, when ? when : "(not recorded)");
-    fputs(".<br>Model: each phenotype ", o);
-    if (tr && strcmp(tr, "none")) fputs("after a ", o), html(o, tr), fputs(" transform ", o);
-    fputs("regressed on the ALT allele dosage and the covariates (", o);
-    html(o, cov ? (*cov ? cov : "none besides the intercept") : "not recorded");
-    fputs("), least squares with a t test; beta is per ALT allele", o);
-    if (tr && strcmp(tr, "none")) fputs(", in SDs of the transformed phenotype", o);
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t j = 0; j < nph; j++) lo = fmin(lo, pn[j]), hi = fmax(hi, pn[j]);
-    if (nph) fprintf(o, ".<br>Samples per phenotype: %.0f to %.0f (the table below)", lo, hi);
-    fprintf(o, ".</p>\n<p>Variant QC: of %zu variants,", nv);
-    for (int code = 1; code <= 6; code++) {
-        size_t cnt = 0;
-        for (size_t v = 0; v < nv; v++) cnt += qc[v] == code;
-        if (cnt || code == 1) fprintf(o, "%s %zu %s", code > 1 ? ";" : "", cnt, what[code]);
-    }
-    fputs(".</p>\n", o);
-    if (cst && *cst) {
-        size_t n = 1;
-        for (const char *c = cst; *c; c++) n += *c == ',';
-        fprintf(o, "<p>%zu features were constant over the cohort (no information for a scan): ",
-                n);
-        html(o, cst), fputs("</p>\n", o);
-    }
-    free(ver), free(when), free(tr), free(cov), free(cst);
 }
 
 /* What report_write reads from the run file, and what it derives for the plots and the page. */
@@ -319,8 +262,14 @@ static void page_cohort(FILE *o, const rep_t *r)
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;"
           "text-align:left}</style></head><body>\n<h1>radiogx report</h1>\n<p>Run file: ",
           o);
-    html(o, r->run_path);
-    if (r->study) fputs("<br>Config: ", o), html(o, r->study);
+    report_html_text(o, r->run_path);
+    if (r->study) fputs("<br>Config: ", o), report_html_text(o, r->study);
+    if (!h5in_exists(r->f, RF_SAMPLES_PATIENT_ID)) { /* a scan of a phenotype table */
+        fputs("</p>\n<h2>Cohort</h2>\n<p>No extraction in this run file: the phenotypes come "
+              "from a table (the analysis below).</p>\n",
+              o);
+        return;
+    }
     fprintf(o, "</p>\n<h2>Cohort</h2>\n<table><tr><th>patients</th><td>%zu</td></tr>"
                "<tr><th>extracted and scanned</th><td>%zu</td></tr>"
                "<tr><th>failed</th><td>%zu</td></tr>"
@@ -330,8 +279,8 @@ static void page_cohort(FILE *o, const rep_t *r)
         fputs("<h3>Failures and notes</h3>\n<table><tr><th>patient</th><th>reason</th></tr>\n", o);
         for (size_t i = 0; i < r->np; i++)
             if (r->status[i] != 0) {
-                fputs("<tr><td>", o), html(o, r->pid[i]), fputs("</td><td>", o);
-                html(o, r->reason[i]), fputs("</td></tr>\n", o);
+                fputs("<tr><td>", o), report_html_text(o, r->pid[i]), fputs("</td><td>", o);
+                report_html_text(o, r->reason[i]), fputs("</td></tr>\n", o);
             }
         fputs("</table>\n", o);
     }
@@ -341,7 +290,7 @@ static void page_cohort(FILE *o, const rep_t *r)
 static rgx_err page_association(FILE *o, const rep_t *r)
 {
     fprintf(o, "<h2>Variants</h2>\n<p>QC codes: ");
-    html(o, r->codes);
+    report_html_text(o, r->codes);
     fputs("</p>\n<table><tr><th>code</th><th>variants</th></tr>\n", o);
     for (int code = 0; code <= 9; code++) {
         size_t cnt = 0;
@@ -360,19 +309,13 @@ static rgx_err page_association(FILE *o, const rep_t *r)
     for (size_t k = 0; k < r->nsel; k++) {
         char nm[512];
         export_safe_name(r->pname[r->sel[k]], nm, sizeof nm);
-        fputs("<h4>", o), html(o, r->pname[r->sel[k]]), fputs("</h4>\n", o);
+        fputs("<h4>", o), report_html_text(o, r->pname[r->sel[k]]), fputs("</h4>\n", o);
         fprintf(o, "<img src=\"manhattan_%s.png\" width=\"1200\"><br><img src=\"qq_%s.png\" "
                    "width=\"520\">\n",
                 nm, nm);
     }
-    fputs("<h2>Genomic inflation (&lambda;<sub>GC</sub>) per phenotype</h2>\n"
-          "<table><tr><th>phenotype</th><th>n</th><th>&lambda;<sub>GC</sub></th></tr>\n",
-          o);
-    for (size_t j = 0; j < r->nph; j++) {
-        fputs("<tr><td>", o), html(o, r->pname[j]);
-        fprintf(o, "</td><td>%.0f</td><td>%.3f</td></tr>\n", r->pn[j], r->lambda[j]);
-    }
-    fputs("</table>\n</body></html>\n", o);
+    report_lambda_table(o, r->f, r->as.outcome, r->pname, r->pn, r->lambda, r->nph);
+    fputs("</body></html>\n", o);
     return RGX_OK;
 }
 
@@ -385,7 +328,7 @@ static rgx_err rep_page(const rep_t *r, strbuf_t *sb)
     if (!err) err = outfile_open(&of, sb->s);
     if (err) return err;
     page_cohort(of.f, r);
-    analysis_section(of.f, r->f, r->qc, r->nv, r->nph, r->pn);
+    report_analysis(of.f, r->f, r->as.outcome, r->qc, r->nv, r->pn, r->nph);
     /* The sites: counts, and features before and after harmonisation (report_sites.h). */
     if (!(err = report_sites(of.f, r->f, r->dir)) && !(err = page_association(of.f, r)))
         err = outfile_commit(&of);

@@ -1,26 +1,18 @@
 /* report_extract.c — the report of a run file that holds an extraction only (see report.h). */
 #include "report.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "h5in.h"
+#include "report_analysis.h"
 #include "log.h"
+#include "outfile.h"
 #include "report_sites.h"
+#include "runfile.h"
 #include "util.h"
-
-static void esc(FILE *o, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '<') fputs("&lt;", o);
-        else if (*s == '>') fputs("&gt;", o);
-        else if (*s == '&') fputs("&amp;", o);
-        else fputc(*s, o);
-    }
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -62,7 +54,7 @@ static void cohort(FILE *o, char **pid, char **reason, const double *st, const s
         size_t n = 0, ok = 0;
         for (size_t i = 0; i < np; i++)
             if (of[i] == s) n++, ok += st[i] != 1;
-        fputs("<tr><td>", o), esc(o, sites[s]);
+        fputs("<tr><td>", o), report_html_text(o, sites[s]);
         fprintf(o, "</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n", n, ok, n - ok);
     }
     fputs("</table>\n", o);
@@ -71,7 +63,8 @@ static void cohort(FILE *o, char **pid, char **reason, const double *st, const s
         if (st[i] == 1 || reason[i][0]) {
             if (!any++) fputs("<h3>Failures and notes</h3>\n<table><tr><th>patient</th>"
                               "<th>reason</th></tr>\n", o);
-            fputs("<tr><td>", o), esc(o, pid[i]), fputs("</td><td>", o), esc(o, reason[i]);
+            fputs("<tr><td>", o), report_html_text(o, pid[i]), fputs("</td><td>", o),
+                report_html_text(o, reason[i]);
             fputs("</td></tr>\n", o);
         }
     if (any) fputs("</table>\n", o);
@@ -88,49 +81,52 @@ rgx_err report_extraction(const char *run_path, const char *dir)
     size_t np = 0, nf = 0, r = 0, c = 0, c0, ns = 0, *of = NULL;
     strbuf_t path = {0};
     FILE *o = NULL;
-    if ((err = h5in_read_strings(f, "/samples/patient_id", &np, &pid)) ||
-        (err = h5in_read_strings(f, "/samples/reason", &np, &reason)) ||
-        (err = h5in_read_strings(f, "/samples/site", &np, &site)) ||
-        (err = h5in_read_doubles(f, "/samples/status", &np, &c0, &st)) ||
-        (err = h5in_read_strings(f, "/features/names", &nf, &names)) ||
-        (err = h5in_read_doubles(f, "/features/values", &r, &c, &x)))
+    outfile_t page = {0}; /* under a temporary name until complete (outfile.h) */
+    if ((err = h5in_read_strings(f, RF_SAMPLES_PATIENT_ID, &np, &pid)) ||
+        (err = h5in_read_strings(f, RF_SAMPLES_REASON, &np, &reason)) ||
+        (err = h5in_read_strings(f, RF_SAMPLES_SITE, &np, &site)) ||
+        (err = h5in_read_doubles(f, RF_SAMPLES_STATUS, &np, &c0, &st)) ||
+        (err = h5in_read_strings(f, RF_FEATURES_NAMES, &nf, &names)) ||
+        (err = h5in_read_doubles(f, RF_FEATURES_VALUES, &r, &c, &x)))
         goto out;
     if (r != np || c != nf) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: /samples and /features disagree in size", run_path);
         goto out;
     }
-    if (h5in_attr_str(f, "/provenance", "radiogx_version", &ver)) ver = NULL;
-    if (h5in_attr_str(f, "/provenance", "start_time", &when)) when = NULL;
-    if (h5in_attr_str(f, "/features", "constant", &cst)) cst = NULL;
+    if (h5in_attr_str(f, RF_PROVENANCE, "radiogx_version", &ver)) ver = NULL;
+    if (h5in_attr_str(f, RF_PROVENANCE, "start_time", &when)) when = NULL;
+    if (h5in_attr_str(f, RF_FEATURES, "constant", &cst)) cst = NULL;
     rgx_errclear();
     if ((err = site_list(site, np, &of, &sites, &ns)) ||
         (err = rgx_calloc(&col, np ? np : 1, sizeof *col)) ||
         (err = sb_printf(&path, "%s/report.html", dir)))
         goto out;
-    if (!(o = fopen(path.s, "w"))) {
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", path.s, strerror(errno));
-        goto out;
-    }
+    if ((err = outfile_open(&page, path.s))) goto out;
+    o = page.f;
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>radiogx report</title>\n"
           "<style>body{font-family:sans-serif;max-width:1250px;margin:auto}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;"
           "text-align:left}</style></head><body>\n<h1>radiogx report: extraction</h1>\n<p>Run "
-          "file: ", o);
-    esc(o, run_path), fputs("<br>radiogx ", o), esc(o, ver ? ver : "(version not recorded)");
-    fputs(", run started ", o), esc(o, when ? when : "(not recorded)");
+          "file: ",
+          o);
+    report_html_text(o, run_path), fputs("<br>radiogx ", o),
+        report_html_text(o, ver ? ver : "(version not recorded)");
+    fputs(", run started ", o), report_html_text(o, when ? when : "(not recorded)");
     fputs(". No scan in this file: features only.</p>\n", o);
     cohort(o, pid, reason, st, of, sites, ns, np);
     if (cst && *cst) fputs("<p>Constant over the cohort (no information for a scan): ", o),
-        esc(o, cst), fputs("</p>\n", o);
+        report_html_text(o, cst), fputs("</p>\n", o);
     /* Two sites or more: box plots and components per site, before and after harmonisation
      * when the file has it (report_sites.h). */
     if ((err = report_sites(o, f, dir))) goto out;
     fputs("<h2>Feature distributions per site</h2>\n<p>Median [first, third quartile] over "
-          "the extracted patients of each site.</p>\n<table><tr><th>feature</th>", o);
-    for (size_t s = 0; s < ns; s++) fputs("<th>", o), esc(o, sites[s]), fputs("</th>", o);
+          "the extracted patients of each site.</p>\n<table><tr><th>feature</th>",
+          o);
+    for (size_t s = 0; s < ns; s++)
+        fputs("<th>", o), report_html_text(o, sites[s]), fputs("</th>", o);
     fputs("</tr>\n", o);
     for (size_t j = 0; j < nf; j++) {
-        fputs("<tr><td>", o), esc(o, names[j]), fputs("</td>", o);
+        fputs("<tr><td>", o), report_html_text(o, names[j]), fputs("</td>", o);
         for (size_t s = 0; s < ns; s++) {
             size_t n = 0;
             for (size_t i = 0; i < np; i++)
@@ -142,11 +138,10 @@ rgx_err report_extraction(const char *run_path, const char *dir)
         fputs("</tr>\n", o);
     }
     fputs("</table>\n</body></html>\n", o);
-    if (fclose(o) != 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", path.s);
     o = NULL;
-    if (!err) log_info("report: %s (extraction only)", path.s);
+    if (!(err = outfile_commit(&page))) log_info("report: %s (extraction only)", path.s);
 out:
-    if (o) fclose(o);
+    outfile_abort(&page);
     h5in_free_strings(pid, np), h5in_free_strings(reason, np), h5in_free_strings(site, np);
     h5in_free_strings(names, nf);
     free(sites), free(of), free(st), free(x), free(col), free(ver), free(when), free(cst);

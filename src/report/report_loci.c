@@ -7,24 +7,12 @@
 #include <string.h>
 
 #include "h5in.h"
+#include "report_analysis.h"
 #include "loci.h"
 #include "util.h"
 #include "runfile.h"
 
 enum { TOP_LOCI = 50 }; /* rows of the page's table; loci.html has them all */
-
-static void esc(FILE *o, const char *s)
-{
-    for (; *s; s++)
-        if (*s == '&')
-            fputs("&amp;", o);
-        else if (*s == '<')
-            fputs("&lt;", o);
-        else if (*s == '>')
-            fputs("&gt;", o);
-        else
-            fputc(*s, o);
-}
 
 /* The threshold paragraph. */
 static void threshold_text(FILE *o, hid_t f, const loci_t *L)
@@ -75,7 +63,7 @@ static rgx_err pairs_page(const loci_t *L, const char *dir)
     for (size_t l = 0; l < L->nl; l++) {
         const locus_t *lc = &L->loc[l];
         fprintf(o, "<h2 id=\"locus-%zu\">Locus %zu: ", l + 1, l + 1);
-        esc(o, L->chrom[L->hit[lc->lead].row]);
+        report_html_text(o, L->chrom[L->hit[lc->lead].row]);
         fprintf(o,
                 ":%.0f&ndash;%.0f</h2>\n<table><tr><th>variant</th><th>pos</th>"
                 "<th>phenotype</th><th>beta</th><th>se</th><th>&minus;log10 p</th></tr>\n",
@@ -90,9 +78,9 @@ static rgx_err pairs_page(const loci_t *L, const char *dir)
             }
         for (size_t k = 0; k < n; k++) {
             const loci_hit_t *h = &L->hit[ord[k]];
-            fputs("<tr><td>", o), esc(o, L->id[h->row]);
+            fputs("<tr><td>", o), report_html_text(o, L->id[h->row]);
             fprintf(o, "</td><td>%.0f</td><td>", L->pos[h->row]);
-            esc(o, L->pname[h->pheno]);
+            report_html_text(o, L->pname[h->pheno]);
             fprintf(o, "</td><td>%.4g</td><td>%.3g</td><td>%.2f</td></tr>\n", h->beta, h->se,
                     h->mlp);
         }
@@ -136,10 +124,10 @@ rgx_err report_loci(FILE *o, hid_t f, const char *run_path, const char *dir)
         const locus_t *lc = &L.loc[ord[k]];
         const loci_hit_t *h = &L.hit[lc->lead];
         fprintf(o, "<tr><td>%zu</td><td>", ord[k] + 1);
-        esc(o, L.chrom[h->row]);
+        report_html_text(o, L.chrom[h->row]);
         fprintf(o, ":%.0f&ndash;%.0f</td><td>", lc->start, lc->end);
-        esc(o, L.id[h->row]);
-        fputs("</td><td>", o), esc(o, L.pname[h->pheno]);
+        report_html_text(o, L.id[h->row]);
+        fputs("</td><td>", o), report_html_text(o, L.pname[h->pheno]);
         fprintf(o,
                 "</td><td>%.4g</td><td>%.3g</td><td>%.2f</td><td>%s</td><td>%zu</td>"
                 "<td>%zu</td><td>",
@@ -148,7 +136,7 @@ rgx_err report_loci(FILE *o, hid_t f, const char *run_path, const char *dir)
                 : lc->study_wide      ? "yes"
                                       : "no",
                 lc->n_pheno, lc->n_var);
-        esc(o, lc->families);
+        report_html_text(o, lc->families);
         fprintf(o, "</td><td><a href=\"loci.html#locus-%zu\">%zu</a></td></tr>\n", ord[k] + 1,
                 lc->n_pairs);
     }

@@ -8,6 +8,7 @@
 #include "export_sumstats.h"
 #include "h5in.h"
 #include "plot_sites.h"
+#include "report_analysis.h"
 #include "runfile.h"
 #include "util.h"
 
@@ -245,19 +246,6 @@ out:
     return err;
 }
 
-static void html(FILE *o, const char *s)
-{
-    for (; *s; s++)
-        if (*s == '&')
-            fputs("&amp;", o);
-        else if (*s == '<')
-            fputs("&lt;", o);
-        else if (*s == '>')
-            fputs("&gt;", o);
-        else
-            fputc(*s, o);
-}
-
 /* An attribute string that says nothing (the run file stores "" as one space). */
 static int blank(const char *s)
 {
@@ -290,20 +278,21 @@ static void settings_html(FILE *o, hid_t f, const sites_t *s)
     rgx_errclear();
     for (size_t j = 0; j < s->p; j++) left += s->code[j] != 0;
     fputs("<p>Harmonised by ComBat (docs/cmd-harmonise.md): ", o);
-    html(o, method ? method : "?");
+    report_html_text(o, method ? method : "?");
     fputs(mo != 0 ? " empirical Bayes, site means only" : " empirical Bayes", o);
-    if (!blank(ref)) fputs(", reference site ", o), html(o, ref);
-    if (!blank(from)) fputs(", with the parameters stored in ", o), html(o, from);
+    if (!blank(ref)) fputs(", reference site ", o), report_html_text(o, ref);
+    if (!blank(from)) fputs(", with the parameters stored in ", o), report_html_text(o, from);
     fputs("; design covariates: ", o);
     size_t nq = nd > nk ? nd - nk : 0;
-    for (size_t a = 0; a < nq; a++) fputs(a ? ", " : "", o), html(o, design[nk + a]);
+    for (size_t a = 0; a < nq; a++) fputs(a ? ", " : "", o), report_html_text(o, design[nk + a]);
     if (!nq) fputs("none", o);
     fprintf(o,
             ". %zu of %zu features harmonised, %zu left as they are "
             "(<code>/features_harmonised/code</code>).",
             s->p - left, s->p, left);
     if (!blank(batch) && strcmp(batch, "site")) {
-        fputs(" The batches were the covariate table's column <code>", o), html(o, batch);
+        fputs(" The batches were the covariate table's column <code>", o),
+            report_html_text(o, batch);
         fputs("</code>; the table and the plots below group the patients by the manifest's "
               "site.",
               o);
@@ -337,7 +326,7 @@ static rgx_err box_plots(FILE *o, const sites_t *s, const char *dir, strbuf_t *s
             (err = plot_site_boxes(sb->s, s->fname[j], pan, s->sname, s->K)))
             break;
         fprintf(o, "<img src=\"sites_%s.png\" alt=\"", nm);
-        html(o, s->fname[j]);
+        report_html_text(o, s->fname[j]);
         fputs(" per site\" width=\"1100\"><br>\n", o);
     }
     free(a), free(b);
@@ -419,7 +408,7 @@ rgx_err report_sites(FILE *o, hid_t run, const char *dir)
     fputs("<table><tr><th>site</th><th>patients</th><th>extracted</th><th>harmonised</th></tr>\n",
           o);
     for (size_t b = 0; b < s.K; b++) {
-        fputs("<tr><td>", o), html(o, s.sname[b]);
+        fputs("<tr><td>", o), report_html_text(o, s.sname[b]);
         fprintf(o, "</td><td>%zu</td><td>%zu</td><td>", s.cnt_all[b], s.cnt_ext[b]);
         if (s.harm)
             fprintf(o, "%zu</td></tr>\n", s.cnt_harm[b]);

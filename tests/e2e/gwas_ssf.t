@@ -37,6 +37,16 @@ like "$rep" "age,sex,site=site2,site=site3" "the covariates"
 like "$rep" "Samples per phenotype: 60 to 60" "N per phenotype"
 like "$rep" "Variant QC: of 1500 variants," "QC in words"
 like "$rep" "radiogx " "the version"
+# The demo harmonises (harmonise.enabled, scan.features: harmonised): the report says so, with
+# ComBat's batch, method and preserved covariates; a scan of the raw features says that.
+like "$rep" "Phenotypes: the run's radiomic features after ComBat harmonisation across 3 sites (batch: site; parametric empirical Bayes; covariates preserved: age, sex;" \
+  "the report of a harmonised run states ComBat, its batch, method and covariates"
+run "$RADIOGX" scan -g c/genotypes.vcf.gz --run out/demo/features.h5 --covar c/covariates.tsv \
+  --features raw -o raw.h5
+is "$rc" 0 "scan of the raw features"
+run "$RADIOGX" export raw.h5 --report rawrep
+like "$(cat rawrep/report.html)" "Phenotypes: the run's radiomic features as extracted (not harmonised)" \
+  "the report of a raw-feature scan says the features are as extracted"
 
 # Without study.genome_build: run refuses before any work; export -P supplies it.
 grep -v "genome_build" study.yaml > nobuild.yaml

@@ -64,6 +64,18 @@ or4=$(zcat ss/y1.tsv.gz | awk -F'\t' '$2 == 4000 {print $5}')
 b4=$(/usr/bin/python3 -c 'import h5py,math; print("%.6g" % math.exp(h5py.File("b1.h5")["/assoc/beta"][3,0]))')
 is "$(printf '%.6g' "$or4")" "$b4" "odds ratio = exp(beta)"
 like "$(cat ss/y1.tsv.gz-meta.yaml)" "effect_statistic: odds_ratio" "metadata: effect_statistic"
+like "$(cat ss/y1.tsv.gz-meta.yaml)" "author_notes: \"Logistic regression of the binary phenotype" \
+  "metadata: the notes name logistic regression (not least squares)"
+run "$RADIOGX" export b1.h5 --report rb
+rep=$(cat rb/report.html)
+like "$rep" "by logistic regression on the ALT allele dosage" "report: the binary model"
+like "$rep" "beta is the log odds ratio per ALT allele" "report: what beta is"
+unlike "$rep" "least squares" "report: no least squares for a binary outcome"
+like "$rep" "Phenotypes: the table p.tsv" "report: where the phenotypes came from"
+like "$rep" "No extraction in this run file" "report: a table scan has no cohort table of zeros"
+like "$rep" "Samples per phenotype: 564 to 600; cases 62 to 302, controls 298 to 502" \
+  "report: samples, cases and controls"
+like "$rep" "<th>cases</th><th>controls</th>" "report: cases and controls per phenotype"
 
 # ---- time to event ----
 run "$RADIOGX" scan "${common[@]}" --survival time:event -o s1.h5
@@ -103,6 +115,13 @@ top=$(/usr/bin/python3 -c 'import h5py; print("%.1f" % h5py.File("s1.h5")["/asso
 ok "$(awk -v t="$top" 'BEGIN{exit !(t > 7.3)}'; echo $?)" "time to event: planted variant found (-log10 p $top)"
 run "$RADIOGX" export s1.h5 "${ssf[@]}" --sumstats ssv
 is "$(zcat ssv/time.tsv.gz | head -1 | cut -f5)" "hazard_ratio" "GWAS-SSF: hazard_ratio column"
+like "$(cat ssv/time.tsv.gz-meta.yaml)" "author_notes: \"Cox proportional hazards (Efron ties)" \
+  "metadata: the notes name the Cox model"
+run "$RADIOGX" export s1.h5 --report rs
+rep=$(cat rs/report.html)
+like "$rep" "by Cox proportional hazards (Efron ties)" "report: the Cox model"
+like "$rep" "beta is the log hazard ratio per ALT allele" "report: what beta is"
+like "$rep" "<th>events</th><th>censored</th>" "report: events and censored per phenotype"
 
 # ---- errors ----
 sed 's/^s5\t1\t/s5\t3\t/; s/^s5\t0\t/s5\t3\t/' p.tsv > bad.tsv

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The exports' bytes against expected outputs kept in tests/expected/exports/, as bcftools'
+# test suite keeps its own: a scan of a small cohort written here (16 samples, 8 variants on
+# chromosomes 1 and 2, a monomorphic one, an indel, a missing call; two phenotypes, one with a
+# missing value), then --hits, --loci and --sumstats (each GWAS-SSF file decompressed, and
+# its metadata with the version, date and md5 masked) diffed against the expected files. The
+# expected values are checked against independent truth here too: every GWAS-SSF row's beta,
+# SE and p against numpy/scipy least squares on the same data.
+#   RGX_REDO_OUTPUTS=1 prove tests/e2e/exports.t   rewrites the expected files (then review
+#                                                    the diff: git diff tests/expected)
+set -u
+. "$RGX_ROOT/tests/e2e/lib.sh"
+/usr/bin/python3 -c 'import numpy, scipy, yaml' 2>/dev/null ||
+  skip_all "python3-numpy, python3-scipy or python3-yaml is not installed (scripts/deps.sh)"
+E="$RGX_ROOT/tests/expected/exports"
+D=$(tmpdir)
+cd "$D"
+
+# Genotypes: 16 samples; v1 drives y1; v4 (monomorphic) fails QC; v6 an indel; S3 misses v7.
+{
+  printf '##fileformat=VCFv4.2\n##contig=<ID=1,length=1000000>\n##contig=<ID=2,length=1000000>\n'
+  printf '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+  printf '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT'
+  for i in $(seq 1 16); do printf '\tS%d' "$i"; done; printf '\n'
+  row() { printf '%s\t%s\t%s\t%s\t%s\t.\t.\t.\tGT' "$1" "$2" "$3" "$4" "$5"; shift 5
+          for g in "$@"; do printf '\t%s' "$g"; done; printf '\n'; }
+  row 1 100 v1 A G    0/0 0/1 1/1 0/1 0/0 1/1 0/1 0/0 0/1 1/1 0/0 0/1 0/1 0/0 1/1 0/1
+  row 1 2000 v2 C T   0/1 0/0 0/0 0/1 1/1 0/0 0/1 0/1 0/0 0/0 0/1 1/1 0/0 0/1 0/0 0/1
+  row 1 9000 v3 G A   0/0 0/0 0/1 0/0 0/0 0/1 0/0 0/0 0/1 0/0 0/0 0/0 0/1 0/0 0/0 1/1
+  row 1 20000 v4 T C  0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0
+  row 1 600000 v5 A C 0/1 0/1 0/0 1/1 0/1 0/0 0/0 0/1 1/1 0/1 0/0 0/0 0/1 0/1 0/0 0/0
+  row 2 50 v6 A AT    0/0 0/1 0/1 0/0 0/0 0/1 1/1 0/0 0/0 0/1 0/0 0/1 0/0 0/0 0/1 0/0
+  row 2 700 v7 C G    0/1 0/0 ./. 0/1 0/0 0/0 0/1 1/1 0/0 0/1 0/1 0/0 0/0 0/1 0/1 0/0
+  row 2 9000 v8 G T   1/1 0/1 0/0 0/0 0/1 0/1 0/0 0/0 0/1 0/0 1/1 0/1 0/0 0/0 0/1 0/1
+} > g.vcf
+# y1 = 0.8 x (v1's ALT count) + age / 100 + fixed noise; y2 fixed numbers, S5 missing.
+/usr/bin/python3 - <<'PY'
+v1 = [0, 1, 2, 1, 0, 2, 1, 0, 1, 2, 0, 1, 1, 0, 2, 1]
+noise = [0.31, -0.12, 0.05, -0.44, 0.27, 0.18, -0.09, 0.36, -0.21, 0.02, -0.33, 0.14, 0.41,
+         -0.06, -0.25, 0.11]
+y2 = [1.2, -0.7, 0.3, 2.1, None, -1.4, 0.8, 0.05, -0.35, 1.7, -0.9, 0.6, -1.1, 0.25, 0.95, -0.15]
+age = [52, 61, 47, 70, 58, 66, 49, 55, 63, 72, 45, 59, 68, 51, 57, 64]
+with open("pheno.tsv", "w") as f:
+    f.write("#IID\ty1\ty2\n")
+    for i in range(16):
+        y1 = 0.8 * v1[i] + age[i] / 100 + noise[i]
+        f.write("S%d\t%.6f\t%s\n" % (i + 1, y1, "NA" if y2[i] is None else "%.6f" % y2[i]))
+with open("covar.tsv", "w") as f:
+    f.write("#IID\tage\tsex\n")
+    for i in range(16):
+        f.write("S%d\t%d\t%d\n" % (i + 1, age[i], 1 + i % 2))
+PY
+run "$RADIOGX" scan -g g.vcf -p pheno.tsv --covar covar.tsv --pheno-transform none --maf 0 \
+  --call-rate 0 --hits-threshold 0.5 --min-obs 10 -o run.h5
+is "$rc" 0 "scan of the cohort"
+like "$out" "7 variants tested x 2 phenotypes" "7 variants (v4 monomorphic) x 2 phenotypes"
+run "$RADIOGX" export run.h5 --hits hits.tsv --loci loci.tsv --sumstats ss \
+  -P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]'
+is "$rc" 0 "export --hits --loci --sumstats"
+
+# What is compared: the tables as written, each GWAS-SSF file decompressed, the sidecars with
+# what changes from run to run masked (radiogx's version, the date, the data's md5).
+mkdir got
+cp hits.tsv loci.tsv got/
+for p in y1 y2; do
+  [ -s "ss/$p.tsv.gz" ] && [ -s "ss/$p.tsv.gz.tbi" ] && [ -s "ss/$p.tsv.gz-meta.yaml" ]
+  ok $? "ss/$p.tsv.gz, its index and its sidecar written"
+  zcat "ss/$p.tsv.gz" > "got/$p.tsv"
+  sed -E -e 's/radiogx [^ )"]+/radiogx VERSION/g' -e 's/^(date_last_modified|data_file_md5sum): .*/\1: MASKED/' \
+    "ss/$p.tsv.gz-meta.yaml" > "got/$p.tsv.gz-meta.yaml"
+  is "$(md5sum < "ss/$p.tsv.gz" | cut -c1-32)" \
+    "$(sed -n 's/^data_file_md5sum: //p' "ss/$p.tsv.gz-meta.yaml")" "$p: the sidecar's md5 is the file's"
+done
+run /usr/bin/python3 "$RGX_ROOT/tests/e2e/ssf_check.py" ss 2
+like "$out" "checked 2 files, 14 rows, 0 problems" "both files pass the GWAS-SSF checks (ssf_check.py)"
+if [ -n "${RGX_REDO_OUTPUTS:-}" ]; then
+  mkdir -p "$E" && cp got/* "$E/"
+  echo "# expected outputs rewritten in $E"
+fi
+for f in hits.tsv loci.tsv y1.tsv y2.tsv y1.tsv.gz-meta.yaml y2.tsv.gz-meta.yaml; do
+  [ -s "$E/$f" ] && [ "$(wc -l < "$E/$f")" -gt 1 ] || echo "# $E/$f: missing or without rows"
+  run diff -u "$E/$f" "got/$f"
+  [ "$rc" = 0 ] && [ "$(wc -l < "$E/$f")" -gt 1 ]
+  ok $? "$f: as expected (tests/expected/exports/$f)"
+  [ "$rc" = 0 ] || printf '%s\n' "$out" | head -30 | sed 's/^/#   /'
+done
+
+# The expected values against least squares: y ~ 1 + dosage + age + sex on the samples with
+# the phenotype (a missing call mean-imputed, as radiogx does), t test; every row's beta, SE
+# and p, and n.
+run /usr/bin/python3 - <<'PY'
+import gzip, numpy as np
+from scipy import stats
+samples, gt = None, {}
+for l in open("g.vcf"):
+    if l.startswith("##"): continue
+    f = l.rstrip("\n").split("\t")
+    if f[0] == "#CHROM": samples = f[9:]; continue
+    g = np.array([np.nan if g == "./." else float(g[0]) + float(g[2]) for g in f[9:]])
+    g[np.isnan(g)] = np.nanmean(g)  # a missing call takes the mean (docs/cmd-scan.md)
+    gt[(f[0], f[1])] = g
+ph = {l.split()[0]: l.split()[1:] for l in open("pheno.tsv") if not l.startswith("#")}
+cv = {l.split()[0]: [float(x) for x in l.split()[1:]] for l in open("covar.tsv") if not l.startswith("#")}
+rows = worst = 0
+for k, name in enumerate(["y1", "y2"]):
+    it = iter(gzip.open("ss/%s.tsv.gz" % name, "rt"))
+    head = next(it).split("\t")
+    for l in it:
+        r = dict(zip(head, l.rstrip("\n").split("\t")))
+        g = gt[(r["chromosome"], r["base_pair_location"])]
+        X, y = [], []
+        for j, s in enumerate(samples):
+            if ph[s][k] != "NA":
+                X.append([1.0, g[j]] + cv[s]); y.append(float(ph[s][k]))
+        X, y = np.array(X), np.array(y)
+        b, res, rank, _ = np.linalg.lstsq(X, y, rcond=None)
+        df = len(y) - X.shape[1]
+        s2 = np.sum((y - X @ b) ** 2) / df
+        se = np.sqrt(s2 * np.linalg.inv(X.T @ X)[1, 1])
+        p = 2 * stats.t.sf(abs(b[1] / se), df)
+        for got, want in ((r["beta"], b[1]), (r["standard_error"], se), (r["p_value"], p)):
+            worst = max(worst, abs(float(got) - want) / abs(want))
+        if int(r["n"]) != len(y): worst = 1
+        rows += 1
+print("rows %d worst %.3g" % (rows, worst))
+PY
+like "$out" "rows 14 worst" "14 GWAS-SSF rows (7 tested variants x 2 phenotypes)"
+ok "$(echo "$out" | awk '/worst/ { exit !($4 < 1e-8) }'; echo $?)" \
+  "every beta, SE and p within 1e-8 (relative) of least squares ($out)"
+done_testing
