@@ -79,6 +79,9 @@ $(O)/obj/%.o: src/%.c
 
 # The sparse-group kernel may contract multiply-adds into FMAs (why: src/scan/scan_miss.c).
 $(O)/obj/scan/scan_miss.o: CFLAGS += -ffp-contract=fast
+# So may the logistic fits' kernels (src/scan/logistic.c); -fno-trapping-math lets their
+# vector exp's selects be lanes, not branches (nothing here reads the FP exception flags).
+$(O)/obj/scan/logistic.o: CFLAGS += -ffp-contract=fast -fno-trapping-math
 
 $(LIB): $(OBJ)
 	@rm -f $@
