@@ -12,9 +12,8 @@
 
 enum { ML_MAXIT = 25, FIRTH_MAXIT = 100, FIRTH_HALVINGS = 10 };
 #define XCONV 1e-10 /* a step below this (relative to 1 + |beta|) has converged */
-/* The fits' kernels (loops over the samples) for AVX-512, AVX2 + FMA and plain x86-64; this
- * file is compiled with -ffp-contract=fast (Makefile), so multiply-adds become FMAs where
- * the target has them — in every lane and in the loops' remainders alike. */
+/* The fits' kernels (loops over the samples) for AVX-512, AVX2 and plain x86-64, chosen at
+ * run time; without FMA contraction (Makefile: a value's bits must not depend on its lane). */
 #define CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
 
 rgx_err logit_ws_init(logit_ws_t *ws, size_t n, size_t q)
@@ -136,13 +135,19 @@ CLONES static double predict(logit_ws_t *ws, const double *y, size_t n, size_t k
     return ll;
 }
 
-/* x'y over n: in vector lanes (a fixed order: the same bits for any rank count). */
+/* x'y over n, in a fixed order (the same bits for any rank count). */
 static inline double dot(const double *restrict x, const double *restrict y, size_t n)
 {
-    double s = 0;
-#pragma omp simd reduction(+ : s)
-    for (size_t i = 0; i < n; i++) s += x[i] * y[i];
-    return s;
+    /* Eight partial sums written out, not an omp simd reduction: a vectorised reduction may
+     * peel iterations to align its loads, and then its order (so its bits) would depend on
+     * where malloc put the arrays — which differs between processes.  The compiler keeps
+     * this order whatever it vectorises. */
+    double s[8] = {0, 0, 0, 0, 0, 0, 0, 0}, t = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) s[l] += x[i + (size_t)l] * y[i + (size_t)l];
+    for (; i < n; i++) t += x[i] * y[i];
+    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + t;
 }
 
 /* x'y over rows r0 .. r1 - 1 one at a time (the sites' partial sums: no vector lanes, whose
