@@ -18,7 +18,7 @@ else
 endif
 
 # Lazily evaluated, so that `make deps` can install pkg-config's packages first.
-PKGS      = hdf5-openmpi htslib yaml-0.1 openblas cairo libisal libcrypto
+PKGS      = hdf5-openmpi htslib yaml-0.1 openblas cairo libisal libcrypto libzstd sqlite3
 CPPFLAGS  = $(addprefix -iquote ,$(SRC_DIRS)) -I/usr/include/nifti -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) gsl)
 CFLAGS   ?= $(OPT)
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
@@ -28,7 +28,8 @@ WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CODEGEN   = -fopenmp-simd -fno-math-errno
 # GSL first, OpenBLAS after it: Debian links with --as-needed, and the other order binds
 # GSL's cblas_* calls to the slow reference gslcblas (see `make check-blas`).
-LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto) -lnifti2 -lznz -lfftw3 -lgsl \
+LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto libzstd \
+              sqlite3) -lnifti2 -lznz -lfftw3 -lgsl \
             $(shell pkg-config --libs openblas) -lz -lm -lpthread
 
 # The stages each have a folder (src/core, src/io, src/geno, src/extract, src/scan,
@@ -45,8 +46,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
-.PHONY: all deps test test-run check demo format check-format check-blas clean help unit e2e \
-	bench-fft
+.PHONY: all deps test test-run check demo format check-format check-blas clean help unit e2e fuzz fuzz-build \
+	bench-fft bench-geno
 all: $(BIN)
 
 help:
@@ -57,6 +58,8 @@ help:
 	@echo "make check T=...  only the named tests, verbose (e.g. T=tests/e2e/scan.t)"
 	@echo "make demo         deps + build + simulate a cohort + radiogx run with 4 ranks"
 	@echo "make check-blas   prove that GSL's CBLAS calls bind to OpenBLAS, not gslcblas"
+	@echo "make fuzz         build the libFuzzer harnesses (clang-14, build-fuzz/) and run each for"
+	@echo "                  FUZZ_SECONDS (60; FUZZ=vcf,table for some): tests/fuzz/README.md"
 	@echo "make format       clang-format the tree"
 	@echo "make check-format no source line over 100 columns (CI runs it)"
 
@@ -106,6 +109,60 @@ $(O)/bench_fft: scripts/bench_fft.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< $(LIB) $(LDLIBS)
 bench-fft: $(O)/bench_fft
 
+# Fuzzing (tests/fuzz/README.md).  Each tests/fuzz/fuzz_<parser>.c is built two ways: with
+# libFuzzer by clang-14, against the library compiled by clang with ASan and UBSan in
+# build-fuzz/ (`make fuzz` runs each harness for FUZZ_SECONDS, one at a time, niced); and with
+# tests/fuzz/replay.c against this build's library, so that `make test` (and `make asan=1
+# test`) replays every seed and every input a campaign saved (tests/e2e/fuzz_replay.t).
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES   := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+REPLAY_BIN   := $(FUZZ_NAMES:%=$(O)/fuzz/replay_%)
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_O       := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+# The gcc build holds -Werror; clang adds warnings of its own ({NULL} ends the schema tables).
+FUZZ_WARN    := $(filter-out -Werror,$(WARN)) -Wno-missing-field-initializers -Wno-pass-failed \
+                -Wno-implicit-const-int-float-conversion
+FUZZ_OBJ     := $(SRC:src/%.c=$(FUZZ_O)/obj/%.o)
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_O)/fuzz_%)
+
+$(O)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -iquote tests/fuzz $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< \
+	    tests/fuzz/replay.c $(LIB) $(LDLIBS)
+
+$(FUZZ_O)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	OMPI_CC=$(FUZZ_CC) $(CC) $(CPPFLAGS) -g -O1 -fno-omit-frame-pointer $(CODEGEN) $(FUZZ_WARN) \
+	    $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+	@# clang 14 names a target_clones function's dispatcher NAME.ifunc, which other files
+	@# call as NAME: renamed (scan_stats, tdist).
+	@nm $@ | awk '$$2 == "i" && $$3 ~ /\.ifunc$$/ { print $$3 }' | \
+	    while read -r s; do objcopy --redefine-sym "$$s=$${s%.ifunc}" $@; done
+
+$(FUZZ_O)/libradiogx.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_O)/libradiogx.a
+	OMPI_CC=$(FUZZ_CC) $(CC) $(CPPFLAGS) -iquote tests/fuzz -g -O1 -fno-omit-frame-pointer \
+	    $(CODEGEN) $(FUZZ_WARN) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_O)/libradiogx.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+# FUZZ=name1,name2 runs only those harnesses.
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(if $(FUZZ),$(addprefix $(FUZZ_O)/fuzz_,$(subst $(comma), ,$(FUZZ))),$(FUZZ_BIN))
+
+comma := ,
+
+# Genotype decoding per format (scripts/bench_geno.c, run by scripts/bench_geno).
+$(O)/bench_geno: scripts/bench_geno.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< $(LIB) $(LDLIBS)
+bench-geno: $(O)/bench_geno
+
 # Tests: unit programs and end-to-end scripts, all TAP, run by prove.  The sanitizer
 # build runs the same suite against build-asan/radiogx.
 # The IBSI reference data and phantoms live beside the checkout (../shared/data); tests
@@ -126,12 +183,12 @@ test: deps
 	@$(MAKE) --no-print-directory test-run
 
 # check-format first: CI runs it, so a long line fails here before it reaches main.
-test-run: $(BIN) $(UNIT_BIN)
+test-run: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 	@$(MAKE) --no-print-directory check-format
 	$(TEST_ENV) prove -j2 --exec '' $(UNIT_BIN) $(E2E)
 
 # Some tests only: make check T="tests/e2e/scan.t build/tests/test_scan" (verbose TAP).
-check: $(BIN) $(UNIT_BIN)
+check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 	$(TEST_ENV) prove -v --exec '' $(T)
 
 demo: deps
@@ -141,7 +198,7 @@ demo: deps
 check-blas: $(BIN)
 	@scripts/check_blas.sh $(BIN)
 
-FORMAT_SRC = $(wildcard src/*/*.c src/*/*.h tests/*.h tests/unit/*.c)
+FORMAT_SRC = $(wildcard src/*/*.c src/*/*.h tests/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h)
 
 format:
 	clang-format -i $(FORMAT_SRC)
@@ -154,6 +211,6 @@ check-format:
 	    close ARGV if eof; END { exit 1 if $$bad; print "check-format: no line over 100 columns\n" }' $(FORMAT_SRC)
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
 
--include $(OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

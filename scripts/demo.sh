@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh — the whole pipeline on a simulated cohort (`make demo` runs it after deps + build):
-# simulate ~300 patients x 50,000 variants, run plan -> extract -> scan -> report with 4 ranks,
-# then say where the report is and which planted variants were found.
+# simulate ~300 patients x 50,000 variants at 3 sites (each shifting and stretching the lesions'
+# intensities), run plan -> extract -> harmonise -> scan -> report with 4 ranks, then say where
+# the report is and which planted variants were found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RADIOGX=${RADIOGX:-bin/radiogx}
@@ -22,7 +23,7 @@ mkdir -p "$OUT"
 if [ ! -s "$OUT/cohort/manifest.tsv" ]; then
   echo "demo: simulating $PATIENTS patients x $VARIANTS variants in $OUT/cohort"
   "$RADIOGX" simulate --patients "$PATIENTS" --variants "$VARIANTS" --seed 2026 \
-    --inject-failures --out "$OUT/cohort"
+    --sites 3 --site-scale 0.5 --inject-failures --out "$OUT/cohort"
 fi
 echo "demo: radiogx run with $NP ranks x $threads BLAS thread(s)"
 mpirun -np "$NP" "${mpirun_flags[@]}" "$RADIOGX" run --config config/demo.yaml
@@ -30,7 +31,8 @@ mpirun -np "$NP" "${mpirun_flags[@]}" "$RADIOGX" run --config config/demo.yaml
 echo
 echo "demo: run file: $OUT/run.h5   features: $OUT/features.tsv   hits: $OUT/hits.tsv"
 echo "demo: summary statistics (GWAS-SSF): $OUT/sumstats/"
-echo "demo: report: $OUT/report.html (Manhattan and QQ plots beside it)"
+echo "demo: report: $OUT/report.html (Manhattan and QQ plots beside it; the sites before and"
+echo "      after harmonisation: sites_pca.png, sites_<feature>.png)"
 # Planted variants (truth.tsv: variant id in column 1, property in 6) against the hits
 # (hits.tsv: variant id in column 1, phenotype in 6); a planted variant counts as found when any
 # feature reaches the threshold, and the best feature is shown.

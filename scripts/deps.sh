@@ -13,16 +13,19 @@ PKGS=(
   libnifti2-dev libyaml-dev zlib1g-dev  # NIfTI, YAML config, gzip
   libisal-dev                           # .nii.gz inflated in pieces (ISA-L: 3x zlib's speed)
   libssl-dev                            # SHA-256 of the inputs (libcrypto's assembly)
+  libzstd-dev libsqlite3-dev            # BGEN v1.3 (zstd) and its .bgi index (SQLite)
   libcairo2-dev                         # plots (Manhattan, QQ) drawn in C
   libfftw3-dev                          # FFTs of the frequency-domain and wide filters (IBSI 2)
   python3-numpy                         # the IBSI 2 response-map test compares maps with it
   plink2                                # independent truth for the association tests
   r-base-core r-cran-survival           # R glm and survival::coxph: truth for the binary and Cox fits
   r-bioc-sva                            # sva::ComBat, independent truth for the harmonisation
-  slurmctld slurmd slurm-client munge   # the Slurm end-to-end test
+  slurmctld slurmd slurm-client munge   # the Slurm end-to-end tests
+  iproute2 util-linux                   # the 3-node cluster test: ip netns, nsenter, unshare
   perl valgrind hyperfine python3      # prove, memory checks, benchmarks, test cohorts
   python3-h5py                          # tests: the run file against docs/formats.md
   python3-yaml                          # tests: the GWAS-SSF metadata sidecars
+  python3-scipy                         # tests: ANOVA, Levene, t and chi-square tails (harmonise_run.t)
   clang-format                          # make format
 )
 

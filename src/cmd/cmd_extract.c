@@ -35,7 +35,7 @@ static void usage(FILE *f)
         "  -m, --manifest FILE   cohort manifest (default: study.manifest of the config)\n"
         "  -o, --out FILE        run file to write (default: <study.out_dir>/features.h5 when the\n"
         "                        config sets study.out_dir; otherwise required)\n"
-        "  -g, --genotypes FILE  genotype file (VCF/BCF, PLINK .bed) whose sample ids are\n"
+        "  -g, --genotypes FILE  genotype file (VCF/BCF, .bed, BGEN) whose sample ids are\n"
         "                        checked against (default: study.genotypes; none: no\n"
         "                        check)\n"
         "      --fresh           ignore checkpoints of an earlier run and start over\n"

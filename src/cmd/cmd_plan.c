@@ -29,7 +29,7 @@ static void usage(FILE *f)
             "\n"
             "Options:\n"
             "  -m, --manifest FILE   cohort manifest (default: study.manifest of the config)\n"
-            "  -g, --genotypes FILE  genotype file (VCF/BCF, PLINK .bed) the sample ids must be\n"
+            "  -g, --genotypes FILE  genotype file (VCF/BCF, .bed, BGEN) the sample ids must be\n"
             "                        in (default: study.genotypes, or the manifest's\n"
             "                        genotypes column)\n"
             "  -n, --ranks N         show the assignment for N ranks (default: the MPI size)\n"

@@ -71,27 +71,48 @@ static void usage(FILE *f)
             cli_common_help);
 }
 
-int cmd_run(int argc, char **argv)
+/* One `radiogx run`: its options, where it writes, and what the stages hand on. */
+typedef struct {
+    int argc;
+    char **argv;
+    const char *out_opt;
+    int fresh;
+    cli_common_t common;
+    MPI_Comm comm;
+    int rank;
+    job_t job;
+    extract_cols_t cols;
+    prov_inputs_t inputs;
+    h5out_t h;
+    int have_h, have_cols, harmonise, with_pca;
+    job_lock_t lock;
+    const char *geno; /* the scan's genotypes: study.genotypes or sites.s */
+    char *root, *dir, *feat, *runf, *ckdir, *covar, *pcaf;
+    strbuf_t sck;   /* the scan's checkpoint folder */
+    strbuf_t sites; /* one genotype file per site, comma-separated */
+} run_t;
+
+/* The options; returns -1 to go on, else the exit status (help printed: RGX_OK). */
+static int run_options(run_t *r)
 {
     static const struct option longopts[] = {{"fresh", no_argument, 0, 1},
                                              {"out", required_argument, 0, 'o'},
                                              {"help", no_argument, 0, 'h'},
                                              CLI_COMMON_LONG,
                                              {0, 0, 0, 0}};
-    const char *out_opt = NULL;
-    cli_common_t common = {0};
-    int fresh = 0, opt;
-    if (opts_check_table("run", argc, argv, longopts, "o:h" CLI_COMMON_SHORT)) return RGX_ERR_USAGE;
-    while ((opt = getopt_long(argc, argv, "o:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-        int k = cli_common_opt(&common, opt, optarg);
+    int opt;
+    if (opts_check_table("run", r->argc, r->argv, longopts, "o:h" CLI_COMMON_SHORT))
+        return RGX_ERR_USAGE;
+    while ((opt = getopt_long(r->argc, r->argv, "o:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
+        int k = cli_common_opt(&r->common, opt, optarg);
         if (k > 0) continue;
         if (k < 0) return RGX_ERR_USAGE;
         switch (opt) {
         case 1:
-            fresh = 1;
+            r->fresh = 1;
             break;
         case 'o':
-            out_opt = optarg;
+            r->out_opt = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -101,173 +122,192 @@ int cmd_run(int argc, char **argv)
             return RGX_ERR_USAGE;
         }
     }
-    if (optind < argc || !common.config) {
+    if (optind < r->argc || !r->common.config) {
         fprintf(stderr, "radiogx run: give --config study.yaml (`radiogx run --help`)\n");
         return RGX_ERR_USAGE;
     }
-    cli_common_apply(&common);
-    if (mpienv_init(&argc, &argv, common.threads)) rgx_die(RGX_ERR_MPI, "run", "%s", rgx_errmsg());
-    signals_install();
-    MPI_Comm comm = MPI_COMM_WORLD;
-    int rank = rgx_mpi.rank;
-    job_t job;
-    extract_cols_t cols = {0};
-    prov_inputs_t inputs = {0};
-    h5out_t h = {0};
-    int have_h = 0, have_cols = 0;
-    job_lock_t lock = {0};
-    char *root = NULL, *dir = NULL, *feat = NULL, *runf = NULL, *ckdir = NULL, *covar = NULL,
-         *pcaf = NULL;
-    strbuf_t sb = {0}, sck = {0}; /* the extraction's and the scan's checkpoint folders */
-    strbuf_t sites = {0};         /* one genotype file per site, comma-separated */
-    rgx_err err = job_open(&job, "run", &common, NULL, NULL, comm);
-    if (err) goto out;
-    /* The summary statistics at the end need the genome build: said now, not after the scan. */
-    if ((err = export_sumstats_check(job.cfg))) {
-        if (rank == 0) fprintf(stderr, "radiogx run: %s\n", rgx_errmsg());
-        goto out;
-    }
-    /* The scan's genotypes: study.genotypes, else one file per site (the manifest's genotypes
-     * column) as a comma list: the scan then adds the sites' sums (docs/cmd-scan.md). */
-    const char *geno = job.genotypes;
-    if (!geno) {
+    return -1;
+}
+
+/* The scan's genotypes: study.genotypes, else one file per site (the manifest's genotypes
+ * column) as a comma list: the scan then adds the sites' sums (docs/cmd-scan.md). */
+static rgx_err run_genotypes(run_t *r)
+{
+    r->geno = r->job.genotypes;
+    if (!r->geno) {
         const char **files = NULL;
         size_t nf = 0;
-        err = manifest_genotype_files(&job.m, &files, &nf);
+        rgx_err err = manifest_genotype_files(&r->job.m, &files, &nf);
         for (size_t k = 0; !err && k < nf; k++)
-            err = sb_printf(&sites, "%s%s", k ? "," : "", files[k]);
+            err = sb_printf(&r->sites, "%s%s", k ? "," : "", files[k]);
         free(files);
-        if (err) goto out;
-        geno = sites.s;
+        if (err) return err;
+        r->geno = r->sites.s;
     }
-    if (!geno) {
-        if (rank == 0)
+    if (!r->geno) {
+        if (r->rank == 0)
             fprintf(stderr, "radiogx run: study.genotypes is not set and the manifest has no "
                             "genotypes column: the scan needs a genotype file\n");
-        err = RGX_ERR_CONFIG;
-        goto out;
+        return RGX_ERR_CONFIG;
     }
-    int harmonise = cfg_bool(job.cfg, "harmonise.enabled");
-    if (!harmonise && !strcmp(cfg_str(job.cfg, "scan.features"), "harmonised")) {
-        if (rank == 0)
-            fprintf(stderr, "radiogx run: scan.features is harmonised but harmonise.enabled is "
-                            "false: there would be no harmonised features to scan\n");
-        err = RGX_ERR_CONFIG;
-        goto out;
-    }
-    /* <out_dir>/<name>/ */
-    if (out_opt)
-        err = rgx_strdup(&dir, out_opt);
-    else if (!(err = cli_config_path(job.cfg, "study.out_dir", &root)))
-        err = path_join(&dir, root ? root : "results", cfg_str(job.cfg, "study.name"));
-    if (err) goto out;
-    if (rank == 0) {
+    return RGX_OK;
+}
+
+/* <out_dir>/<name>/ (or --out) made by rank 0, its files' names, and the job's lock. */
+static rgx_err run_folder(run_t *r)
+{
+    rgx_err err;
+    strbuf_t sb = {0};
+    if (r->out_opt)
+        err = rgx_strdup(&r->dir, r->out_opt);
+    else if (!(err = cli_config_path(r->job.cfg, "study.out_dir", &r->root)))
+        err = path_join(&r->dir, r->root ? r->root : "results", cfg_str(r->job.cfg, "study.name"));
+    if (err) return err;
+    if (r->rank == 0) {
         char *p = NULL;
-        if (path_dirname(&p, dir) == RGX_OK) mkdir(p, 0750), free(p);
-        if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-            err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+        if (path_dirname(&p, r->dir) == RGX_OK) mkdir(p, 0750), free(p);
+        if (mkdir(r->dir, 0750) != 0 && errno != EEXIST)
+            err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", r->dir, strerror(errno));
     }
     int e = err != RGX_OK;
-    MPI_Bcast(&e, 1, MPI_INT, 0, comm);
-    if (e) {
-        if (!err) err = RGX_ERR_IO;
-        goto out;
+    MPI_Bcast(&e, 1, MPI_INT, 0, r->comm);
+    if (e) return err ? err : RGX_ERR_IO;
+    if ((err = path_join(&r->feat, r->dir, "features.h5")) ||
+        (err = path_join(&r->runf, r->dir, "run.h5")) ||
+        (err = sb_printf(&sb, "%s.ckpt", r->feat))) {
+        free(sb.s);
+        return err;
     }
-    if ((err = path_join(&feat, dir, "features.h5")) || (err = path_join(&runf, dir, "run.h5")) ||
-        (err = sb_printf(&sb, "%s.ckpt", feat)))
-        goto out;
+    r->ckdir = sb.s;
     /* One job per output folder: a second one is refused (outfile.h), by the locks of the two
      * run files, which `extract -o` and `scan -o` take too. */
-    if ((err = job_lock(&lock, (const char *const[]){feat, runf}, 2, comm))) {
+    if ((err = job_lock(&r->lock, (const char *const[]){r->feat, r->runf}, 2, r->comm))) {
         log_error("run: %s", rgx_errmsg());
+        return err;
+    }
+    return sb_printf(&r->sck, "%s.ckpt", r->runf);
+}
+
+/* Everything checked before any work: the config, the genotypes, the output folder. */
+static rgx_err run_setup(run_t *r)
+{
+    rgx_err err = job_open(&r->job, "run", &r->common, NULL, NULL, r->comm);
+    if (err) return err;
+    /* The summary statistics at the end need the genome build: said now, not after the scan. */
+    if ((err = export_sumstats_check(r->job.cfg))) {
+        if (r->rank == 0) fprintf(stderr, "radiogx run: %s\n", rgx_errmsg());
+        return err;
+    }
+    if ((err = run_genotypes(r))) return err;
+    r->harmonise = cfg_bool(r->job.cfg, "harmonise.enabled");
+    if (!r->harmonise && !strcmp(cfg_str(r->job.cfg, "scan.features"), "harmonised")) {
+        if (r->rank == 0)
+            fprintf(stderr, "radiogx run: scan.features is harmonised but harmonise.enabled is "
+                            "false: there would be no harmonised features to scan\n");
+        return RGX_ERR_CONFIG;
+    }
+    return run_folder(r);
+}
+
+/* Ends a run file being written: its provenance, then the rename (outfile.h). */
+static rgx_err run_commit(run_t *r, rgx_err err)
+{
+    if (!err) err = provenance_end(&r->h);
+    if (!err && !(err = h5out_commit(&r->h))) r->have_h = 0;
+    return err;
+}
+
+/* [extract] -> features.h5.  The extraction's checkpoints stay until the end: a rerun after a
+ * stop in the scan rebuilds features.h5 from them without reading an image. */
+static rgx_err run_extract(run_t *r)
+{
+    job_t *job = &r->job;
+    rgx_err err = extract_cols_init(&r->cols, job->cfg, &job->m, &job->plan);
+    if (err) return err;
+    r->have_cols = 1;
+    extract_opt_t eopt = {.ckpt_dir = r->ckdir, .stop = signals_stop_requested};
+    if ((err = extract_run_key(job->cfg, &job->m, &r->cols, eopt.run_key))) return err;
+    if (r->fresh && r->rank == 0) ckpt_remove(r->ckdir), ckpt_remove(r->sck.s);
+    MPI_Barrier(r->comm);
+    if ((err = job_inputs(job, &r->inputs))) return err;
+    if (cli_config_path(job->cfg, "study.covariates", &r->covar) == RGX_OK && r->covar)
+        prov_inputs_add(&r->inputs, "covariates", r->covar);
+    if (!(err = h5out_create(&r->h, r->feat, r->comm))) r->have_h = 1;
+    if (!err)
+        err = provenance_begin(&r->h, r->argc, r->argv, job->cfg, job->manifest_path, &r->inputs,
+                               1);
+    if (!err) err = extract_stage(&job->m, &job->plan, &r->cols, &eopt, &r->h);
+    return run_commit(r, err);
+}
+
+/* [harmonise] -> /features_harmonised in features.h5 (rewritten beside the extraction's
+ * objects, renamed over it when complete), where the scan reads its phenotypes. */
+static rgx_err run_harmonise(run_t *r)
+{
+    rgx_err err = h5out_create(&r->h, r->feat, r->comm);
+    if (!err) r->have_h = 1;
+    const char *objs[] = {RF_PROVENANCE, RF_SAMPLES, RF_FEATURES};
+    if (!err) err = h5out_copy_from(&r->h, r->feat, objs, 3);
+    harmonise_inputs_t hin = {r->feat, r->covar, NULL};
+    if (!err) err = harmonise_stage(r->job.cfg, &hin, &r->h);
+    if (!err && !(err = h5out_commit(&r->h))) r->have_h = 0;
+    return err;
+}
+
+/* [pca] -> pca.h5 (+ pca.eigenvec, .eigenval, .kin0). */
+static rgx_err run_pca(run_t *r)
+{
+    char *prefix = NULL;
+    rgx_err err;
+    if ((err = path_join(&r->pcaf, r->dir, "pca.h5")) ||
+        (err = path_join(&prefix, r->dir, "pca")))
         goto out;
-    }
-    ckdir = sb.s;
-    if ((err = sb_printf(&sck, "%s.ckpt", runf))) goto out;
+    if (!(err = h5out_create(&r->h, r->pcaf, r->comm))) r->have_h = 1;
+    if (!err)
+        err = provenance_begin(&r->h, r->argc, r->argv, r->job.cfg, r->job.manifest_path,
+                               &r->inputs, 1);
+    pca_inputs_t pin = {r->geno, r->feat, NULL, prefix, NULL};
+    if (!err) err = pca_stage(r->job.cfg, &pin, &r->h);
+    err = run_commit(r, err);
+out:
+    free(prefix);
+    return err;
+}
 
-    /* [extract] -> features.h5 */
-    if ((err = extract_cols_init(&cols, job.cfg, &job.m, &job.plan))) goto report;
-    have_cols = 1;
-    extract_opt_t eopt = {.ckpt_dir = ckdir, .stop = signals_stop_requested};
-    if ((err = extract_run_key(job.cfg, &job.m, &cols, eopt.run_key))) goto report;
-    if (fresh && rank == 0) ckpt_remove(ckdir), ckpt_remove(sck.s);
-    MPI_Barrier(comm);
-    if ((err = job_inputs(&job, &inputs))) goto report;
-    if (cli_config_path(job.cfg, "study.covariates", &covar) == RGX_OK && covar)
-        prov_inputs_add(&inputs, "covariates", covar);
-    if (!(err = h5out_create(&h, feat, comm))) have_h = 1;
-    if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
-    if (!err) err = extract_stage(&job.m, &job.plan, &cols, &eopt, &h);
-    if (!err) err = provenance_end(&h);
-    if (!err && !(err = h5out_commit(&h))) have_h = 0;
-    if (err) goto report;
-    /* The extraction's checkpoints stay until the end: a rerun after a stop in the scan
-     * rebuilds features.h5 from them without reading an image. */
-
-    /* [harmonise] -> /features_harmonised in features.h5 (rewritten beside the extraction's
-     * objects, renamed over it when complete), where the scan reads its phenotypes */
-    if (harmonise) {
-        if (!(err = h5out_create(&h, feat, comm))) have_h = 1;
-        const char *objs[] = {RF_PROVENANCE, RF_SAMPLES, RF_FEATURES};
-        if (!err) err = h5out_copy_from(&h, feat, objs, 3);
-        harmonise_inputs_t hin = {feat, covar, NULL};
-        if (!err) err = harmonise_stage(job.cfg, &hin, &h);
-        if (!err && !(err = h5out_commit(&h))) have_h = 0;
-        if (err) goto report;
-    }
-    pheno_run_features(!strcmp(cfg_str(job.cfg, "scan.features"), "harmonised")
-                           ? RF_HARM
-                           : RF_FEATURES);
-
-    /* [pca] -> pca.h5 (+ pca.eigenvec, .eigenval, .kin0) when the scan takes PCs
-     * (scan.pcs > 0) and the config names no run file with them (scan.pca). */
-    int with_pca = cfg_int(job.cfg, "scan.pcs") > 0 && cfg_is_null(job.cfg, "scan.pca");
-    if (with_pca) {
-        char *prefix = NULL;
-        if ((err = path_join(&pcaf, dir, "pca.h5")) || (err = path_join(&prefix, dir, "pca")))
-            goto report;
-        if (!(err = h5out_create(&h, pcaf, comm))) have_h = 1;
-        if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
-        pca_inputs_t pin = {geno, feat, NULL, prefix, NULL};
-        if (!err) err = pca_stage(job.cfg, &pin, &h);
-        if (!err) err = provenance_end(&h);
-        if (!err && !(err = h5out_commit(&h))) have_h = 0;
-        free(prefix);
-        if (err) goto report;
-    }
-
-    /* [join] + [scan] -> run.h5, carrying /samples, /features (and /pca) forward */
-    if (!(err = h5out_create(&h, runf, comm))) have_h = 1;
-    if (!err) err = provenance_begin(&h, argc, argv, job.cfg, job.manifest_path, &inputs, 1);
+/* [join] + [scan] -> run.h5, carrying /samples, /features (and /pca) forward. */
+static rgx_err run_scan(run_t *r)
+{
+    rgx_err err = h5out_create(&r->h, r->runf, r->comm);
+    if (!err) r->have_h = 1;
+    if (!err)
+        err = provenance_begin(&r->h, r->argc, r->argv, r->job.cfg, r->job.manifest_path,
+                               &r->inputs, 1);
     if (!err) {
         const char *objs[] = {RF_SAMPLES, RF_FEATURES, RF_HARM};
-        err = h5out_copy_from(&h, feat, objs, harmonise ? 3 : 2);
+        err = h5out_copy_from(&r->h, r->feat, objs, r->harmonise ? 3 : 2);
     }
-    if (!err && with_pca) {
+    if (!err && r->with_pca) {
         const char *objs[] = {RF_PCA};
-        err = h5out_copy_from(&h, pcaf, objs, 1);
+        err = h5out_copy_from(&r->h, r->pcaf, objs, 1);
     }
-    scan_inputs_t in = {.genotypes = geno, .run = feat, .covar = covar, .ckpt_dir = sck.s,
-                        .stop = signals_stop_requested,
-                        .covar_sha = prov_inputs_sha(&inputs, "covariates"), .pca = pcaf};
-    if (!err) err = scan_stage(job.cfg, &in, &h);
-    if (!err) err = provenance_end(&h);
-    if (!err && !(err = h5out_commit(&h))) have_h = 0;
-    if (err) goto report;
-    MPI_Barrier(comm);
-    if (rank == 0) ckpt_remove(ckdir), ckpt_remove(sck.s);
+    scan_inputs_t in = {.genotypes = r->geno, .run = r->feat, .covar = r->covar,
+                        .ckpt_dir = r->sck.s, .stop = signals_stop_requested,
+                        .covar_sha = prov_inputs_sha(&r->inputs, "covariates"), .pca = r->pcaf};
+    if (!err) err = scan_stage(r->job.cfg, &in, &r->h);
+    return run_commit(r, err);
+}
 
-    /* Summary statistics: the phenotypes shared among the ranks (formatting and compression
-     * are the cost); then the tables on rank 0, and the report. */
-    {
-        char *t = NULL;
-        if (!(err = path_join(&t, dir, "sumstats")))
-            err = export_sumstats(runf, t, rank, rgx_mpi.size, NULL, 0);
-        free(t);
-        if ((err = all_ranks(comm, err, "writing its summary statistics"))) goto report;
-    }
-    if (rank == 0) {
-        char *t = NULL;
+/* Summary statistics: the phenotypes shared among the ranks (formatting and compression are
+ * the cost); then the tables on rank 0, and the report. */
+static rgx_err run_outputs(run_t *r)
+{
+    const char *dir = r->dir, *runf = r->runf;
+    char *t = NULL;
+    rgx_err err = path_join(&t, dir, "sumstats");
+    if (!err) err = export_sumstats(runf, t, r->rank, rgx_mpi.size, NULL, 0);
+    free(t), t = NULL;
+    if ((err = all_ranks(r->comm, err, "writing its summary statistics"))) return err;
+    if (r->rank == 0) {
         if (!(err = path_join(&t, dir, "features.tsv"))) err = export_features_tsv(runf, t);
         free(t), t = NULL;
         if (!err && !(err = path_join(&t, dir, "hits.tsv"))) err = export_hits(runf, t, 0);
@@ -276,29 +316,73 @@ int cmd_run(int argc, char **argv)
         free(t);
     }
     /* The report: the phenotypes' plots shared among the ranks, the page on rank 0. */
-    if (!err) err = report_write(runf, dir, rank, rgx_mpi.size);
-    err = all_ranks(comm, err, "writing its tables or its part of the report");
-    if (!err && rank == 0)
+    if (!err) err = report_write(runf, dir, r->rank, rgx_mpi.size);
+    err = all_ranks(r->comm, err, "writing its tables or its part of the report");
+    if (!err && r->rank == 0)
         log_info("run: done: %s (run.h5, features.tsv, hits.tsv, loci.tsv, sumstats/, "
                  "report.html)",
                  dir);
+    return err;
+}
+
+/* The stages, in order; a failure is logged (a stop asks for a rerun). */
+static rgx_err run_stages(run_t *r)
+{
+    rgx_err err;
+    if ((err = run_extract(r))) goto report;
+    if (r->harmonise && (err = run_harmonise(r))) goto report;
+    pheno_run_features(!strcmp(cfg_str(r->job.cfg, "scan.features"), "harmonised")
+                           ? RF_HARM
+                           : RF_FEATURES);
+    /* PCs when the scan takes them (scan.pcs > 0) and the config names no run file with them
+     * (scan.pca). */
+    r->with_pca = cfg_int(r->job.cfg, "scan.pcs") > 0 && cfg_is_null(r->job.cfg, "scan.pca");
+    if (r->with_pca && (err = run_pca(r))) goto report;
+    if ((err = run_scan(r))) goto report;
+    MPI_Barrier(r->comm);
+    if (r->rank == 0) ckpt_remove(r->ckdir), ckpt_remove(r->sck.s);
+    err = run_outputs(r);
 report:
     if (err == RGX_ERR_REQUEUE) {
-        if (rank == 0)
+        if (r->rank == 0)
             log_warn("%s; rerun the same command to resume (exit status 75)", rgx_errmsg());
     } else if (err) {
         log_error("run: %s", rgx_errmsg());
     }
-out:
-    if (have_h) h5out_discard(&h);
-    if (have_cols) extract_cols_free(&cols);
-    job_unlock(&lock);
-    prov_inputs_free(&inputs);
-    job_close(&job);
-    cli_common_free(&common);
-    free(root), free(dir), free(feat), free(runf), free(ckdir), free(covar), free(sck.s),
-        free(sites.s);
-    free(pcaf);
+    return err;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_t *r = calloc(1, sizeof *r);
+    if (!r) {
+        fprintf(stderr, "radiogx run: out of memory\n");
+        return RGX_ERR_MEMORY;
+    }
+    r->argc = argc, r->argv = argv;
+    int rc = run_options(r);
+    if (rc >= 0) {
+        cli_common_free(&r->common);
+        free(r);
+        return rc;
+    }
+    cli_common_apply(&r->common);
+    if (mpienv_init(&r->argc, &r->argv, r->common.threads))
+        rgx_die(RGX_ERR_MPI, "run", "%s", rgx_errmsg());
+    signals_install();
+    r->comm = MPI_COMM_WORLD;
+    r->rank = rgx_mpi.rank;
+    rgx_err err = run_setup(r);
+    if (!err) err = run_stages(r);
+    if (r->have_h) h5out_discard(&r->h);
+    if (r->have_cols) extract_cols_free(&r->cols);
+    job_unlock(&r->lock);
+    prov_inputs_free(&r->inputs);
+    job_close(&r->job);
+    cli_common_free(&r->common);
+    free(r->root), free(r->dir), free(r->feat), free(r->runf), free(r->ckdir), free(r->covar);
+    free(r->sck.s), free(r->sites.s), free(r->pcaf);
+    free(r);
     mpienv_finalize();
     return err;
 }

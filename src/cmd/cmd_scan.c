@@ -27,10 +27,10 @@ enum { O_COVAR = 256, O_NO_CHECKSUMS };
  * section with a flag (schema_scan.c). */
 static const opts_own_t own[] = {
     {"genotypes", required_argument, 'g', "FILE",
-     "VCF, VCF.gz or BCF (indexed: .tbi/.csi, or not), or a PLINK .bed (+ .bim, .fam; or "
-     "the fileset's prefix); or one file per site, comma-separated (the same variants in "
-     "each): samples are then split across ranks and only sums cross them (docs/formats.md) "
-     "[study.genotypes]"},
+     "VCF, VCF.gz or BCF (indexed: .tbi/.csi, or not), a PLINK .bed (+ .bim, .fam; or the "
+     "fileset's prefix), or BGEN v1.1-v1.3 (+ .sample, .bgi when present); or one file per "
+     "site, comma-separated (the same variants in each): samples are then split across ranks "
+     "and only sums cross them (docs/formats.md) [study.genotypes]"},
     {"pheno", required_argument, 'p', "FILE",
      "phenotype table, plink2 style (#IID or #FID IID header, NA for missing) [scan.pheno]"},
     {"run", required_argument, 'r', "FILE",

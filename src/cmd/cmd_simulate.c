@@ -1,637 +1,98 @@
 /* cmd_simulate.c — `radiogx simulate`: a synthetic cohort that exercises the whole pipeline.
- * The generative model is in docs/cmd-simulate.md; genotypes in sim_geno.c, images in
- * sim_image.c.  No MPI: one process, with threads for the images and the compression. */
-#include <errno.h>
+ * The options are the keys of the simulate section (schema_simulate.c, through opts.h); the
+ * cohort is sim_cohort.c's.  No MPI: one process, with threads for the images and the
+ * compression. */
 #include <getopt.h>
-#include <math.h>
-#include <nifti2_io.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "opts.h"
-#include "log.h"
-#include "sim_geno.h"
-#include "sim_image.h"
-#include "sim_rng.h"
-#include "util.h"
+#include "schema.h"
+#include "sim_cohort.h"
 
-enum {
-    KIND_PATIENT = 31,
-    KIND_ANCESTRY = 32,
-    KIND_OUTCOME = 37,
-    MAX_CH = 8,
-    N_PROP = 4,
-    MAX_ANC = 50
+enum { O_MASK_PER_CHANNEL = 256, O_OUTCOMES, O_INJECT_FAILURES };
+
+/* The options of `radiogx simulate` that are no key of the simulate section (or switch one);
+ * the others are its keys with a flag (schema_simulate.c). */
+static const opts_own_t own[] = {
+    {"out", required_argument, 'o', "DIR", "output folder (created; required)"},
+    {"mask-per-channel", no_argument, O_MASK_PER_CHANNEL, NULL,
+     "one mask per channel, channels after the first on their own grid (1 x 1 x 3 mm), as real "
+     "multi-modal data (simulate.mask_per_channel)"},
+    {"outcomes", no_argument, O_OUTCOMES, NULL,
+     "radiotherapy outcomes (needs --chromosomes >= 6): a dose covariate, a binary toxicity "
+     "(liability model; variant on chr 5) and a Weibull time to event with censoring (variant "
+     "on chr 6) in DIR/outcomes.tsv, both in truth.tsv (simulate.outcomes)"},
+    {"inject-failures", no_argument, O_INJECT_FAILURES, NULL,
+     "add one patient of each failure: truncated image, empty mask, mask on another grid, "
+     "all-NaN image, sample absent from the VCF (simulate.inject_failures)"},
+    {NULL, 0, 0, NULL, NULL},
 };
-/* With --outcomes: a toxicity variant on chromosome 5, a time-to-event variant on 6. */
-enum { N_CAUSAL_OUT = N_PROP + 2 };
 
-/* The planted properties, in the order of chromosomes 1..4, and the IBSI features that
- * measure them. */
-static const char *prop_name[N_PROP] = {"volume", "mean_intensity", "heterogeneity", "elongation"};
-static const char *prop_features[N_PROP] = {
-    "morph_volume,morph_vol_approx,morph_area_mesh", "stat_mean,stat_median,ih_mean",
-    "stat_var,stat_range,cm_contrast_3D_avg", "morph_pca_elongation,morph_pca_major_axis"};
-
-typedef struct {
-    long n_patients, n_variants;
-    uint64_t seed;
-    int n_chrom, n_sites, n_labels, threads, failures, mask_per_channel;
-    double missing_rate, multiallelic, effect, lesion_mm3, lesion_spread, site_scale;
-    int n_anc;                /* ancestral groups (1: none) */
-    double fst, anc_shift;    /* Balding-Nichols F; the heterogeneity range across groups */
-    int outcomes;          /* radiotherapy outcomes: dose, toxicity, time to event */
-    double outcome_effect; /* per allele: liability SD (toxicity), log hazard ratio */
-    int n_ch;
-    char *channel[MAX_CH];
-    int dim[3];
-    double spacing[3];
-    const char *out;
-} sim_opt_t;
-
-typedef struct {
-    double age;
-    int sex, site, anc;
-    double z[N_PROP]; /* standardised property values */
-    double angle, centre[3];
-    double dose; /* --outcomes: mean dose to the organ at risk, Gy */
-    int tox, event;
-    double time; /* years to the event or to censoring */
-} patient_t;
-
-static void usage(FILE *f)
+static void usage(FILE *f, const opts_t *o)
 {
-    fprintf(
-        f,
-        "Usage: radiogx simulate --patients N --variants M --out DIR [options]\n"
-        "\n"
-        "Writes a synthetic cohort that exercises the whole pipeline (model: "
-        "docs/cmd-simulate.md):\n"
-        "  DIR/manifest.tsv        patient_id, image_<CH>..., mask (or mask_<CH>), sample_id, "
-        "site\n"
-        "  DIR/images/, DIR/masks/ NIfTI .nii.gz: int16 images, uint8 label masks\n"
-        "  DIR/genotypes.vcf.gz    bgzipped VCF with GT:DS, LD blocks, realistic frequencies, + "
-        ".tbi\n"
-        "  DIR/covariates.tsv      #IID age sex site, as plink2 --covar reads it (sex: 1 male, 2 "
-        "female)\n"
-        "  DIR/truth.tsv           the planted causal variants and the features they drive\n"
-        "  DIR/properties.tsv      #IID and the standardised lesion properties drawn (truth)\n"
-        "  DIR/ancestry.tsv        #IID and ancestral group (with --ancestries K > 1)\n"
-        "  DIR/outcomes.tsv        with --outcomes: #IID toxicity event_time event\n"
-        "Lesion volume, mean intensity, heterogeneity and elongation each depend on one planted\n"
-        "variant (chromosomes 1-4) and on covariates (age, sex, a per-site intensity offset);\n"
-        "the other chromosomes are null.  The same arguments give the same bytes.\n"
-        "\n"
-        "Options:\n"
-        "  -n, --patients N       patients (required)\n"
-        "  -m, --variants M       variants (required)\n"
-        "  -o, --out DIR          output folder (created)\n"
-        "  -s, --seed S           random seed (default 1)\n"
-        "      --chromosomes C    chromosomes 1..C (default 22; at least 1)\n"
-        "      --channels LIST    image channels, e.g. CT or T1,FLAIR (default CT)\n"
-        "      --mask-per-channel one mask per channel, channels after the first on their own\n"
-        "                         grid (1 x 1 x 3 mm), as real multi-modal data\n"
-        "      --labels L         1: lesion only; 2: also a normal-tissue label (default 1)\n"
-        "      --dims X,Y,Z       image size in voxels (default 128,128,40)\n"
-        "      --spacing X,Y,Z    voxel size in mm (default 0.8,0.8,2.5)\n"
-        "      --lesion-volume V  median lesion volume in mm^3 (default 4000; each lesion\n"
-        "                         varies around it with its volume variant and age)\n"
-        "      --lesion-spread S  SD of the log lesion volume (default 0.35; 0: every lesion\n"
-        "                         has the median volume, as a benchmark wants)\n"
-        "      --sites K          acquisition sites (default 3)\n"
-        "      --site-scale F     site k also stretches the lesion's contrast (mean-intensity\n"
-        "                         deviation, heterogeneity) by exp(F u_k), u = 0, 1, -1, 0.5,\n"
-        "                         -0.5, ...: per-site scale for harmonisation (default 0: none)\n"
-        "      --effect B         planted effect, SD of the property per allele (default 0.6)\n"
-        "      --missing-rate F   fraction of genotype calls written as ./. (default 0)\n"
-        "      --multiallelic F   fraction of records with two ALT alleles (default 0)\n"
-        "      --ancestries K     K ancestral groups (default 1): Balding-Nichols allele\n"
-        "                         frequencies per group, and a heterogeneity whose mean differs\n"
-        "                         between groups with no genetic cause (population structure)\n"
-        "      --fst F            Balding-Nichols F of the groups (default 0.05)\n"
-        "      --ancestry-shift D the groups' heterogeneity means spread evenly over D SD\n"
-        "                         (default 1)\n"
-        "      --outcomes         radiotherapy outcomes (needs --chromosomes >= 6): a dose\n"
-        "                         covariate, a binary toxicity (liability model; variant on\n"
-        "                         chr 5) and a Weibull time to event with censoring (variant\n"
-        "                         on chr 6) in DIR/outcomes.tsv, both in truth.tsv\n"
-        "      --outcome-effect B per allele: toxicity liability SD and log hazard ratio\n"
-        "                         (default 0.6; 0: null outcomes)\n"
-        "      --inject-failures  add one patient of each failure: truncated image, empty mask,\n"
-        "                         mask on another grid, all-NaN image, sample absent from the VCF\n"
-        "  -T, --threads T        threads for images and compression (default 2)\n"
-        "\n"
-        "Example:\n"
-        "  radiogx simulate --patients 300 --variants 50000 --seed 7 --out cohort\n");
+    fprintf(f,
+            "Usage: radiogx simulate --patients N --variants M --out DIR [options]\n"
+            "\n"
+            "Writes a synthetic cohort that exercises the whole pipeline (model: "
+            "docs/cmd-simulate.md):\n"
+            "  DIR/manifest.tsv        patient_id, image_<CH>..., mask (or mask_<CH>), sample_id, "
+            "site\n"
+            "  DIR/images/, DIR/masks/ NIfTI .nii.gz: int16 images, uint8 label masks\n"
+            "  DIR/genotypes.vcf.gz    bgzipped VCF with GT:DS, LD blocks, realistic frequencies, "
+            "+ .tbi\n"
+            "  DIR/covariates.tsv      #IID age sex site, as plink2 --covar reads it (sex: 1 "
+            "male, 2 female)\n"
+            "  DIR/truth.tsv           the planted causal variants and the features they drive\n"
+            "  DIR/properties.tsv      #IID and the standardised lesion properties drawn (truth)\n"
+            "  DIR/ancestry.tsv        #IID and ancestral group (with --ancestries K > 1)\n"
+            "  DIR/outcomes.tsv        with --outcomes: #IID toxicity event_time event\n"
+            "Lesion volume, mean intensity, heterogeneity and elongation each depend on one "
+            "planted\n"
+            "variant (chromosomes 1-4) and on covariates (age, sex, a per-site intensity "
+            "offset);\n"
+            "the other chromosomes are null.  The same arguments give the same bytes, whatever\n"
+            "the threads (-T: images and compression; default 2).  -c FILE reads the options\n"
+            "from a YAML file with a simulate: section (its keys: the options' names with\n"
+            "underscores).\n"
+            "\n");
+    opts_help(f, o, own);
+    fprintf(f, "\n"
+               "Example:\n"
+               "  radiogx simulate --patients 300 --variants 50000 --seed 7 --out cohort\n");
 }
 
-static int parse_triple(const char *s, double v[3])
+/* The options into common (the simulate section's as overrides) and *out; returns -1 to go
+ * on, else the exit status. */
+static int simulate_options(opts_t *o, int argc, char **argv, cli_common_t *common,
+                            const char **out)
 {
-    char extra;
-    return sscanf(s, "%lf,%lf,%lf%c", &v[0], &v[1], &v[2], &extra) == 3 && v[0] > 0 && v[1] > 0 &&
-           v[2] > 0;
-}
-
-static int bad_value(const char *opt, const char *arg, const char *want)
-{
-    fprintf(stderr, "radiogx simulate: %s '%s': expected %s\n", opt, arg, want);
-    return RGX_ERR_USAGE;
-}
-
-static rgx_err mkdir_p(const char *dir)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0750) != 0 && errno != EEXIST) break;
-            *p = '/';
-        }
-    if (mkdir(buf, 0750) != 0 && errno != EEXIST)
-        return rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
-    return RGX_OK;
-}
-
-/* ---- patients ---- */
-
-static void make_patient(const sim_opt_t *o, long i, patient_t *p)
-{
-    rng_t r;
-    rng_stream(&r, o->seed, KIND_PATIENT, (uint64_t)i);
-    p->age = floor(10 * (60 + 10 * rng_norm(&r))) / 10;
-    if (p->age < 30) p->age = 30;
-    if (p->age > 90) p->age = 90;
-    p->sex = rng_unif(&r) < 0.5 ? 1 : 2;
-    p->site = (int)(rng_unif(&r) * o->n_sites);
-    for (int k = 0; k < N_PROP; k++) p->z[k] = rng_norm(&r);
-    p->angle = rng_unif(&r) * M_PI;
-    for (int d = 0; d < 3; d++) p->centre[d] = (rng_unif(&r) - 0.5) * 8.0;
-    p->anc = 0;
-    if (o->n_anc > 1) { /* a stream of its own: without groups, the same bytes as before */
-        rng_t ra;
-        rng_stream(&ra, o->seed, KIND_ANCESTRY, (uint64_t)i);
-        p->anc = (int)(rng_unif(&ra) * o->n_anc);
-    }
-}
-
-/* Adds the genetic and covariate parts to the noise drawn in make_patient. */
-static void add_effects(const sim_opt_t *o, patient_t *p, const double gdev[N_PROP])
-{
-    double age = (p->age - 60) / 10;
-    for (int k = 0; k < N_PROP; k++) p->z[k] += o->effect * gdev[k];
-    p->z[0] += 0.3 * age;           /* older: larger lesions */
-    p->z[1] += 0.3 * (p->sex == 2); /* sex shifts the mean intensity */
-    p->z[2] += 0.2 * age;
-    /* Population structure: the groups' heterogeneity means differ, with no genetic cause. */
-    if (o->n_anc > 1) p->z[2] += o->anc_shift * ((double)p->anc / (o->n_anc - 1) - 0.5);
-}
-
-/* Radiotherapy outcomes (docs/cmd-simulate.md): dose, a liability-threshold toxicity and a
- * Weibull time to event with censoring; gdev: the two causal variants' deviations. */
-static void make_outcomes(const sim_opt_t *o, long i, patient_t *p, const double gdev[2])
-{
-    rng_t r;
-    rng_stream(&r, o->seed, KIND_OUTCOME, (uint64_t)i);
-    p->dose = floor(10 * (60 + 8 * rng_norm(&r))) / 10;
-    double age = (p->age - 60) / 10;
-    double liab = 0.05 * (p->dose - 60) + 0.3 * age + o->outcome_effect * gdev[0] + rng_norm(&r);
-    p->tox = liab > 0.52; /* about 30% cases at the mean dose */
-    double eta = 0.03 * (p->dose - 60) + o->outcome_effect * gdev[1];
-    double t = pow(-log(1 - rng_unif(&r)) / (0.15 * exp(eta)), 1 / 1.5); /* shape 1.5 */
-    double c = fmin(5, 10 * rng_unif(&r)); /* follow-up ends at 5 years, or drop-out */
-    p->event = t <= c;
-    p->time = fmax(0.01, round(100 * fmin(t, c)) / 100);
-}
-
-static sim_lesion_t lesion_of(const sim_opt_t *o, const patient_t *p, int ch)
-{
-    static const double site_offset[8] = {0, 12, -9, 6, -4, 15, -12, 3};
-    /* --site-scale F: site k stretches the lesion's contrast by exp(F u_k) (a scanner's gain) */
-    static const double site_unit[8] = {0, 1, -1, 0.5, -0.5, 0.75, -0.75, 0.25};
-    double gain = exp(o->site_scale * site_unit[p->site % 8]);
-    int ct = !strcmp(o->channel[ch], "CT");
-    sim_lesion_t l = {
-        .volume_mm3 = o->lesion_mm3 * exp(o->lesion_spread * p->z[0]),
-        .elongation = 1.4 * exp(0.2 * p->z[3]),
-        .angle = p->angle,
-        .centre = {p->centre[0], p->centre[1], p->centre[2]},
-        .mean = ct ? 40 + gain * 12 * p->z[1] + site_offset[p->site % 8]
-                   : 400 + gain * 60 * p->z[1] + 5 * site_offset[p->site % 8],
-        .heterogeneity = gain * (ct ? 18 : 60) * exp(0.3 * p->z[2]),
-        .background = ct ? 0 : 150,
-        .air = ct ? -1000 : 0,
-        .noise = ct ? 8 : 20,
-        .n_labels = o->n_labels,
-    };
-    return l;
-}
-
-static sim_grid_t grid_of(const sim_opt_t *o, int ch)
-{
-    sim_grid_t g = {
-        {o->dim[0], o->dim[1], o->dim[2]}, {o->spacing[0], o->spacing[1], o->spacing[2]}, DT_INT16};
-    if (o->mask_per_channel && ch > 0) { /* its own grid over the same field of view */
-        double sp[3] = {1.0, 1.0, 3.0};
-        for (int d = 0; d < 3; d++) {
-            g.dim[d] = (int)lround(o->dim[d] * o->spacing[d] / sp[d]);
-            g.spacing[d] = sp[d];
-        }
-    }
-    return g;
-}
-
-typedef struct {
-    const sim_opt_t *o;
-    const patient_t *pt;
-    atomic_long next, done;
-    atomic_int failed;
-    rgx_err err;
-    char msg[1024];
-    progress_t *prog; /* updated by the main thread only */
-} pool_t;
-
-static void path_of(char *buf, size_t n, const sim_opt_t *o, const char *kind, long i, int ch,
-                    int per_channel)
-{
-    if (per_channel)
-        snprintf(buf, n, "%s/%s/P%04ld_%s.nii.gz", o->out, kind, i + 1, o->channel[ch]);
-    else
-        snprintf(buf, n, "%s/%s/P%04ld.nii.gz", o->out, kind, i + 1);
-}
-
-static void work(pool_t *pool, int main_thread)
-{
-    const sim_opt_t *o = pool->o;
-    for (long i;
-         !atomic_load(&pool->failed) && (i = atomic_fetch_add(&pool->next, 1)) < o->n_patients;) {
-        for (int ch = 0; ch < o->n_ch; ch++) {
-            char img[4200], msk[4200];
-            path_of(img, sizeof img, o, "images", i, ch, 1);
-            path_of(msk, sizeof msk, o, "masks", i, ch, o->mask_per_channel);
-            sim_lesion_t l = lesion_of(o, &pool->pt[i], ch);
-            sim_grid_t g = grid_of(o, ch);
-            int write_mask = o->mask_per_channel || ch == 0;
-            rgx_err e = sim_image_write(&l, &g, o->seed, i, ch, img, write_mask ? msk : NULL);
-            if (e && !atomic_exchange(&pool->failed, 1)) {
-                pool->err = e;
-                snprintf(pool->msg, sizeof pool->msg, "%s", rgx_errmsg());
-            }
-        }
-        long d = atomic_fetch_add(&pool->done, 1) + 1;
-        if (main_thread) progress_update(pool->prog, d);
-    }
-}
-
-static void *worker(void *arg)
-{
-    work(arg, 0);
-    return NULL;
-}
-
-/* Patients are independent and each has its own random stream: any thread may take any. */
-static rgx_err write_images(const sim_opt_t *o, const patient_t *pt)
-{
-    progress_t prog;
-    progress_init(&prog, "simulate: images", "patients", o->n_patients);
-    pool_t pool = {.o = o, .pt = pt, .prog = &prog};
-    atomic_init(&pool.next, 0), atomic_init(&pool.done, 0), atomic_init(&pool.failed, 0);
-    int nt = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
-    pthread_t th[64];
-    for (int t = 1; t < nt; t++) pthread_create(&th[t], NULL, worker, &pool);
-    work(&pool, 1);
-    for (int t = 1; t < nt; t++) pthread_join(th[t], NULL);
-    progress_done(&prog, (long)atomic_load(&pool.done));
-    if (pool.err) return rgx_fail(pool.err, "%s", pool.msg);
-    return RGX_OK;
-}
-
-/* ---- the failure cases ---- */
-
-static rgx_err write_constant(const char *path, const sim_grid_t *g, float value, int datatype)
-{
-    image_t im = {0};
-    for (int d = 0; d < 3; d++) {
-        im.dim[d] = g->dim[d];
-        im.spacing[d] = g->spacing[d];
-        for (int e = 0; e < 4; e++)
-            im.affine[d][e] = e == d   ? g->spacing[d]
-                              : e == 3 ? -0.5 * g->dim[d] * g->spacing[d] + 0.5 * g->spacing[d]
-                                       : 0;
-    }
-    float *v;
-    rgx_err err = image_alloc(&im, &v);
-    for (size_t i = 0; !err && i < image_nvox(&im); i++) v[i] = value;
-    if (!err) err = image_write(path, &im, datatype);
-    image_free(&im);
-    return err;
-}
-
-static rgx_err truncate_file(const char *path)
-{
-    char *data = NULL;
-    size_t len = 0;
-    rgx_err err = read_file(path, &data, &len);
-    if (err) return err;
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, len / 3, f) != len / 3 || fclose(f) != 0)
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot rewrite", path);
-    free(data);
-    return err;
-}
-
-static const char *fail_id[] = {"F_TRUNC", "F_EMPTY", "F_GRID", "F_NAN", "F_NOGENO"};
-enum { N_FAIL = 5 };
-
-static rgx_err write_failures(const sim_opt_t *o)
-{
-    rgx_err err = RGX_OK;
-    for (int f = 0; f < N_FAIL && !err; f++) {
-        patient_t p;
-        make_patient(o, o->n_patients + f, &p);
-        for (int ch = 0; ch < o->n_ch && !err; ch++) {
-            char img[4200], msk[4200];
-            snprintf(img, sizeof img, "%s/images/%s_%s.nii.gz", o->out, fail_id[f], o->channel[ch]);
-            if (o->mask_per_channel)
-                snprintf(msk, sizeof msk, "%s/masks/%s_%s.nii.gz", o->out, fail_id[f],
-                         o->channel[ch]);
-            else
-                snprintf(msk, sizeof msk, "%s/masks/%s.nii.gz", o->out, fail_id[f]);
-            int write_mask = o->mask_per_channel || ch == 0;
-            sim_lesion_t l = lesion_of(o, &p, ch);
-            sim_grid_t g = grid_of(o, ch);
-            err = sim_image_write(&l, &g, o->seed, o->n_patients + f, ch, img,
-                                  write_mask ? msk : NULL);
-            if (err || ch != 0) continue;
-            if (f == 0) err = truncate_file(img);
-            if (f == 1) err = write_constant(msk, &g, 0, DT_UINT8);
-            if (f == 2) {
-                sim_grid_t other = g;
-                other.dim[0] -= 8;
-                err = write_constant(msk, &other, 1, DT_UINT8);
-            }
-            if (f == 3) err = write_constant(img, &g, NAN, DT_FLOAT32);
-        }
-    }
-    return err;
-}
-
-/* ---- tables ---- */
-
-static rgx_err write_text(const char *dir, const char *name, const char *text)
-{
-    char *path = NULL;
-    rgx_err err = path_join(&path, dir, name);
-    if (err) return err;
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) < 0 || fclose(f) != 0)
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    free(path);
-    return err;
-}
-
-static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_geno_t *g,
-                            const double *af)
-{
-    strbuf_t man = {0}, cov = {0}, tru = {0}, prop = {0}, anc = {0}, out = {0};
-    long n_all = o->n_patients + (o->failures ? N_FAIL : 0);
-    rgx_err err = sb_append(&man, "patient_id");
-    if (!err && o->outcomes) err = sb_append(&out, "#IID\ttoxicity\tevent_time\tevent\n");
-    for (int ch = 0; !err && ch < o->n_ch; ch++)
-        err = sb_printf(&man, "\timage_%s", o->channel[ch]);
-    if (!err && !o->mask_per_channel) err = sb_append(&man, "\tmask");
-    for (int ch = 0; !err && o->mask_per_channel && ch < o->n_ch; ch++)
-        err = sb_printf(&man, "\tmask_%s", o->channel[ch]);
-    if (!err) err = sb_append(&man, "\tsample_id\tsite\n");
-    if (!err) err = sb_append(&cov, o->outcomes ? "#IID\tage\tsex\tsite\tdose\n"
-                                                : "#IID\tage\tsex\tsite\n");
-    if (!err) err = sb_printf(&prop, "#IID\t%s\t%s\t%s\t%s\n", prop_name[0], prop_name[1],
-                              prop_name[2], prop_name[3]);
-    if (!err) err = sb_append(&anc, "#IID\tancestry\n");
-    for (long i = 0; !err && i < n_all; i++) {
-        char id[32], sid[32];
-        int f = (int)(i - o->n_patients);
-        if (f < 0)
-            snprintf(id, sizeof id, "P%04ld", i + 1), snprintf(sid, sizeof sid, "S%04ld", i + 1);
-        else
-            snprintf(id, sizeof id, "%s", fail_id[f]),
-                snprintf(sid, sizeof sid, "S_%s", fail_id[f]);
-        patient_t p;
-        if (f < 0)
-            p = pt[i];
-        else
-            make_patient(o, i, &p);
-        err = sb_append(&man, id);
-        for (int ch = 0; !err && ch < o->n_ch; ch++)
-            err = sb_printf(&man, "\timages/%s_%s.nii.gz", id, o->channel[ch]);
-        for (int ch = 0; !err && ch < (o->mask_per_channel ? o->n_ch : 1); ch++) {
-            if (o->mask_per_channel)
-                err = sb_printf(&man, "\tmasks/%s_%s.nii.gz", id, o->channel[ch]);
-            else
-                err = sb_printf(&man, "\tmasks/%s.nii.gz", id);
-        }
-        if (!err) err = sb_printf(&man, "\t%s\tsite%d\n", sid, p.site + 1);
-        if (!err) err = sb_printf(&cov, "%s\t%.1f\t%d\tsite%d", sid, p.age, p.sex, p.site + 1);
-        if (!err && o->outcomes) err = sb_printf(&cov, "\t%.1f", f < 0 ? p.dose : 60.0);
-        if (!err) err = sb_append(&cov, "\n");
-        if (!err && o->outcomes && f < 0)
-            err = sb_printf(&out, "%s\t%d\t%.2f\t%d\n", sid, p.tox, p.time, p.event);
-        if (!err && f < 0)
-            err = sb_printf(&prop, "%s\t%.6f\t%.6f\t%.6f\t%.6f\n", sid, p.z[0], p.z[1], p.z[2],
-                            p.z[3]);
-        if (!err) err = sb_printf(&anc, "%s\tA%d\n", sid, p.anc + 1);
-    }
-    if (!err)
-        err = sb_append(&tru, "variant_id\tchrom\tpos\tref\talt\tproperty\teffect_sd_per_allele\t"
-                              "alt_af\texpected_features\n");
-    static const char *out_name[2] = {"toxicity", "time_to_event"};
-    static const char *out_cols[2] = {"toxicity", "event_time:event"};
-    for (int k = 0; !err && k < g->n_causal; k++) {
-        const sim_variant_t *v = &g->causal[k];
-        int ok = k >= N_PROP; /* an outcome's variant */
-        err = sb_printf(&tru, "%s\t%d\t%ld\t%c\t%c\t%s\t%.3f\t%.4f\t%s\n", v->id, v->chrom, v->pos,
-                        v->ref, v->alt, ok ? out_name[k - N_PROP] : prop_name[k],
-                        ok ? o->outcome_effect : o->effect, af[k],
-                        ok ? out_cols[k - N_PROP] : prop_features[k]);
-    }
-    if (!err) err = write_text(o->out, "manifest.tsv", man.s);
-    if (!err) err = write_text(o->out, "covariates.tsv", cov.s);
-    if (!err) err = write_text(o->out, "truth.tsv", tru.s);
-    if (!err) err = write_text(o->out, "properties.tsv", prop.s);
-    if (!err && o->n_anc > 1) err = write_text(o->out, "ancestry.tsv", anc.s);
-    if (!err && o->outcomes) err = write_text(o->out, "outcomes.tsv", out.s);
-    free(man.s), free(cov.s), free(tru.s), free(prop.s), free(anc.s), free(out.s);
-    return err;
-}
-
-/* ---- the command ---- */
-
-int cmd_simulate(int argc, char **argv)
-{
-    static const struct option longopts[] = {{"patients", required_argument, 0, 'n'},
-                                             {"variants", required_argument, 0, 'm'},
-                                             {"out", required_argument, 0, 'o'},
-                                             {"seed", required_argument, 0, 's'},
-                                             {"threads", required_argument, 0, 'T'},
-                                             {"chromosomes", required_argument, 0, 1},
-                                             {"channels", required_argument, 0, 2},
-                                             {"mask-per-channel", no_argument, 0, 3},
-                                             {"labels", required_argument, 0, 4},
-                                             {"dims", required_argument, 0, 5},
-                                             {"spacing", required_argument, 0, 6},
-                                             {"sites", required_argument, 0, 7},
-                                             {"effect", required_argument, 0, 8},
-                                             {"missing-rate", required_argument, 0, 9},
-                                             {"multiallelic", required_argument, 0, 10},
-                                             {"inject-failures", no_argument, 0, 11},
-                                             {"lesion-volume", required_argument, 0, 12},
-                                             {"lesion-spread", required_argument, 0, 13},
-                                             {"ancestries", required_argument, 0, 14},
-                                             {"fst", required_argument, 0, 15},
-                                             {"ancestry-shift", required_argument, 0, 16},
-                                             {"site-scale", required_argument, 0, 17},
-                                             {"outcomes", no_argument, 0, 18},
-                                             {"outcome-effect", required_argument, 0, 19},
-                                             {"help", no_argument, 0, 'h'},
-                                             {0, 0, 0, 0}};
-    sim_opt_t o = {.seed = 1,
-                   .n_chrom = 22,
-                   .n_sites = 3,
-                   .n_labels = 1,
-                   .threads = 2,
-                   .effect = 0.6,
-                   .outcome_effect = 0.6,
-                   .lesion_mm3 = 4000,
-                   .lesion_spread = 0.35,
-                   .n_anc = 1,
-                   .fst = 0.05,
-                   .anc_shift = 1,
-                   .dim = {128, 128, 40},
-                   .spacing = {0.8, 0.8, 2.5}};
-    char *chan_list = NULL;
     int opt;
-    char *end;
-    if (opts_check_table("simulate", argc, argv, longopts, "n:m:o:s:T:h")) return RGX_ERR_USAGE;
-    while ((opt = getopt_long(argc, argv, "n:m:o:s:T:h", longopts, NULL)) != -1) {
-        double v3[3];
+    if (opts_check_argv(o, "simulate", argc, argv)) return RGX_ERR_USAGE;
+    while ((opt = opts_next(o, argc, argv)) != -1) {
+        int k = opts_take(o, opt, optarg, common);
+        if (k > 0) continue;
+        if (k < 0) return RGX_ERR_USAGE;
         switch (opt) {
-        case 'n':
-            o.n_patients = strtol(optarg, &end, 10);
-            if (*end || o.n_patients < 1 || o.n_patients > 9999999)
-                return bad_value("--patients", optarg, "a whole number >= 1");
-            break;
-        case 'm':
-            o.n_variants = strtol(optarg, &end, 10);
-            if (*end || o.n_variants < 1)
-                return bad_value("--variants", optarg, "a whole number >= 1");
-            break;
         case 'o':
-            o.out = optarg;
+            *out = optarg;
             break;
-        case 's':
-            o.seed = strtoull(optarg, &end, 10);
-            if (*end || !*optarg) return bad_value("--seed", optarg, "a whole number >= 0");
+        case O_MASK_PER_CHANNEL:
+            cli_common_opt(common, 'P', "simulate.mask_per_channel=true");
             break;
-        case 'T':
-            o.threads = (int)strtol(optarg, &end, 10);
-            if (*end || o.threads < 1) return bad_value("--threads", optarg, "a whole number >= 1");
+        case O_OUTCOMES:
+            cli_common_opt(common, 'P', "simulate.outcomes=true");
             break;
-        case 1:
-            o.n_chrom = (int)strtol(optarg, &end, 10);
-            if (*end || o.n_chrom < 1 || o.n_chrom > 22)
-                return bad_value("--chromosomes", optarg, "1 to 22");
-            break;
-        case 2:
-            chan_list = optarg;
-            break;
-        case 3:
-            o.mask_per_channel = 1;
-            break;
-        case 4:
-            o.n_labels = (int)strtol(optarg, &end, 10);
-            if (*end || o.n_labels < 1 || o.n_labels > 2)
-                return bad_value("--labels", optarg, "1 or 2");
-            break;
-        case 5:
-            if (!parse_triple(optarg, v3) || v3[0] < 16 || v3[1] < 16 || v3[2] < 8)
-                return bad_value("--dims", optarg, "X,Y,Z with X, Y >= 16 and Z >= 8");
-            for (int d = 0; d < 3; d++) o.dim[d] = (int)v3[d];
-            break;
-        case 6:
-            if (!parse_triple(optarg, o.spacing))
-                return bad_value("--spacing", optarg, "X,Y,Z in mm, > 0");
-            break;
-        case 7:
-            o.n_sites = (int)strtol(optarg, &end, 10);
-            if (*end || o.n_sites < 1 || o.n_sites > 99)
-                return bad_value("--sites", optarg, "1 to 99");
-            break;
-        case 8:
-            o.effect = strtod(optarg, &end);
-            if (*end || !(o.effect >= 0 && o.effect <= 5))
-                return bad_value("--effect", optarg, "0 to 5");
-            break;
-        case 9:
-            o.missing_rate = strtod(optarg, &end);
-            if (*end || !(o.missing_rate >= 0 && o.missing_rate < 1))
-                return bad_value("--missing-rate", optarg, "a fraction in [0, 1)");
-            break;
-        case 10:
-            o.multiallelic = strtod(optarg, &end);
-            if (*end || !(o.multiallelic >= 0 && o.multiallelic <= 1))
-                return bad_value("--multiallelic", optarg, "a fraction in [0, 1]");
-            break;
-        case 11:
-            o.failures = 1;
-            break;
-        case 12:
-            o.lesion_mm3 = strtod(optarg, &end);
-            if (*end || !(o.lesion_mm3 >= 10 && o.lesion_mm3 <= 1e7))
-                return bad_value("--lesion-volume", optarg, "10 to 1e7 mm^3");
-            break;
-        case 13:
-            o.lesion_spread = strtod(optarg, &end);
-            if (*end || !(o.lesion_spread >= 0 && o.lesion_spread <= 2))
-                return bad_value("--lesion-spread", optarg, "0 to 2");
-            break;
-        case 14:
-            o.n_anc = (int)strtol(optarg, &end, 10);
-            if (*end || o.n_anc < 1 || o.n_anc > MAX_ANC)
-                return bad_value("--ancestries", optarg, "1 to 50");
-            break;
-        case 15:
-            o.fst = strtod(optarg, &end);
-            if (*end || !(o.fst > 0 && o.fst < 1))
-                return bad_value("--fst", optarg, "a fraction in (0, 1)");
-            break;
-        case 16:
-            o.anc_shift = strtod(optarg, &end);
-            if (*end || !(o.anc_shift >= 0 && o.anc_shift <= 10))
-                return bad_value("--ancestry-shift", optarg, "0 to 10 SD");
-            break;
-        case 17:
-            o.site_scale = strtod(optarg, &end);
-            if (*end || !(o.site_scale >= 0 && o.site_scale <= 2))
-                return bad_value("--site-scale", optarg, "0 to 2");
-            break;
-        case 18:
-            o.outcomes = 1;
-            break;
-        case 19:
-            o.outcome_effect = strtod(optarg, &end);
-            if (*end || !(o.outcome_effect >= 0 && o.outcome_effect <= 5))
-                return bad_value("--outcome-effect", optarg, "0 to 5");
+        case O_INJECT_FAILURES:
+            cli_common_opt(common, 'P', "simulate.inject_failures=true");
             break;
         case 'h':
-            usage(stdout);
+            usage(stdout, o);
             return RGX_OK;
         default:
-            usage(stderr);
+            fprintf(stderr, "(`radiogx simulate --help` lists the options)\n");
             return RGX_ERR_USAGE;
         }
     }
@@ -639,107 +100,39 @@ int cmd_simulate(int argc, char **argv)
         fprintf(stderr, "radiogx simulate: unexpected argument '%s'\n", argv[optind]);
         return RGX_ERR_USAGE;
     }
-    if (!o.n_patients || !o.n_variants || !o.out) {
-        fprintf(stderr, "radiogx simulate: --patients, --variants and --out are required "
-                        "(`radiogx simulate --help`)\n");
-        return RGX_ERR_USAGE;
-    }
-    char chans[256];
-    snprintf(chans, sizeof chans, "%s", chan_list ? chan_list : "CT");
-    for (char *t = strtok(chans, ","); t; t = strtok(NULL, ",")) {
-        if (o.n_ch == MAX_CH) return bad_value("--channels", chan_list, "at most 8 channels");
-        for (const char *c = t; *c; c++)
-            if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
-                return bad_value("--channels", chan_list,
-                                 "names of letters and digits, e.g. T1,FLAIR");
-        o.channel[o.n_ch++] = t;
-    }
-    if (!o.n_ch) return bad_value("--channels", chan_list, "at least one channel");
-    if (o.outcomes && o.n_chrom < 6) {
-        fprintf(stderr, "radiogx simulate: --outcomes plants its variants on chromosomes 5 and 6: "
-                        "give --chromosomes 6 or more\n");
-        return RGX_ERR_USAGE;
-    }
+    return -1;
+}
 
-    patient_t *pt = NULL;
-    sim_geno_t g = {0};
-    double af[N_CAUSAL_OUT] = {0}, *gsum = NULL;
-    long n_all = o.n_patients + (o.failures ? N_FAIL : 0);
-    rgx_err err = mkdir_p(o.out);
-    char *sub = NULL;
-    for (int k = 0; k < 2 && !err; k++) {
-        if (!(err = path_join(&sub, o.out, k ? "masks" : "images"))) err = mkdir_p(sub);
-        free(sub);
-    }
-    if (!err) err = rgx_calloc(&pt, (size_t)o.n_patients, sizeof *pt);
-    for (long i = 0; !err && i < o.n_patients; i++) make_patient(&o, i, &pt[i]);
-
-    /* Genotypes: every patient's sample except the one planted to be absent. */
-    long n_geno = n_all - (o.failures ? 1 : 0);
-    char **samples = NULL;
-    int *anc = NULL; /* each VCF sample's ancestral group */
-    if (!err) err = rgx_calloc(&samples, (size_t)n_geno, sizeof *samples);
-    if (!err) err = rgx_calloc(&anc, (size_t)n_geno, sizeof *anc);
-    for (long i = 0; !err && i < n_geno; i++) {
-        patient_t p;
-        if (i < o.n_patients)
-            p = pt[i];
-        else
-            make_patient(&o, i, &p);
-        anc[i] = p.anc;
-    }
-    for (long i = 0; !err && i < n_geno; i++) {
-        char sid[32];
-        if (i < o.n_patients)
-            snprintf(sid, sizeof sid, "S%04ld", i + 1);
-        else
-            snprintf(sid, sizeof sid, "S_%s", fail_id[i - o.n_patients]);
-        err = rgx_strdup(&samples[i], sid);
-    }
-    if (!err) {
-        g = (sim_geno_t){.seed = o.seed,
-                         .n_samples = (int)n_geno,
-                         .sample = samples,
-                         .n_variants = o.n_variants,
-                         .n_chrom = o.n_chrom,
-                         .n_causal = o.outcomes ? N_CAUSAL_OUT
-                                     : o.n_chrom < N_PROP ? o.n_chrom
-                                                          : N_PROP,
-                         .missing_rate = o.missing_rate,
-                         .multiallelic = o.multiallelic,
-                         .threads = o.threads,
-                         .n_anc = o.n_anc,
-                         .anc = anc,
-                         .fst = o.fst};
-        char *vcf = NULL;
-        if (!(err = path_join(&vcf, o.out, "genotypes.vcf.gz"))) err = sim_geno_write(&g, vcf);
-        free(vcf);
-    }
-    /* The planted effects, on the genotype deviation from the cohort mean. */
-    for (int k = 0; !err && k < g.n_causal; k++) {
-        double s = 0;
-        for (long i = 0; i < o.n_patients; i++) s += g.causal[k].g[i];
-        af[k] = s / (2.0 * (double)o.n_patients);
-    }
-    for (long i = 0; !err && i < o.n_patients; i++) {
-        double dev[N_CAUSAL_OUT] = {0};
-        for (int k = 0; k < g.n_causal; k++) dev[k] = g.causal[k].g[i] - 2 * af[k];
-        add_effects(&o, &pt[i], dev);
-        if (o.outcomes) make_outcomes(&o, i, &pt[i], dev + N_PROP);
-    }
-    if (!err) err = write_images(&o, pt);
-    if (!err && o.failures) err = write_failures(&o);
-    if (!err) err = write_tables(&o, pt, &g, af);
-    if (err)
+int cmd_simulate(int argc, char **argv)
+{
+    cli_common_t common = {0};
+    opts_t o;
+    const char *out = NULL;
+    cfg_t *cfg = NULL;
+    sim_opt_t *so = NULL;
+    rgx_err err = opts_init(&o, own, "simulate", schema_simulate);
+    if (err) {
         fprintf(stderr, "radiogx simulate: %s\n", rgx_errmsg());
-    else
-        log_info("simulate: %ld patients (%s%d channel%s), %ld variants on %d chromosome%s, %d "
-                 "planted causal variants -> %s",
-                 n_all, o.failures ? "5 of them failure cases, " : "", o.n_ch,
-                 o.n_ch == 1 ? "" : "s", o.n_variants, o.n_chrom, o.n_chrom == 1 ? "" : "s",
-                 g.n_causal, o.out);
-    for (long i = 0; samples && i < n_geno; i++) free(samples[i]);
-    free(samples), free(pt), free(gsum), free(anc);
-    sim_geno_free(&g);
+        return err;
+    }
+    int rc = simulate_options(&o, argc, argv, &common, &out);
+    if (rc >= 0) {
+        err = rc;
+        goto out;
+    }
+    cli_common_apply(&common);
+    /* Typed and range-checked by cfg: a bad value on the command line is a usage error. */
+    err = cfg_load(&cfg, common.config, schema_simulate_root, common.overrides,
+                   common.n_overrides);
+    if (err && !common.config) err = RGX_ERR_USAGE;
+    if (!err && !(so = calloc(1, sizeof *so))) err = rgx_fail(RGX_ERR_MEMORY, "out of memory");
+    if (!err) err = sim_opts_init(so, cfg, out, common.threads > 0 ? common.threads : 2);
+    if (!err) err = sim_cohort_write(so);
+    if (err) fprintf(stderr, "radiogx simulate: %s\n", rgx_errmsg());
+out:
+    free(so);
+    cfg_free(cfg);
+    opts_free(&o);
+    cli_common_free(&common);
     return err;
 }

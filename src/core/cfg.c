@@ -288,8 +288,8 @@ static rgx_err check_number(const vctx_t *c, const cfg_key_t *k, const char *pat
     if (k->min < k->max && (x < k->min || x > k->max)) {
         char w[600];
         where(w, sizeof w, c, v, line);
-        return rgx_fail(RGX_ERR_CONFIG, "%s: %s: %s %g is out of range; expected %g to %g", w, path,
-                        what, x, k->min, k->max);
+        return rgx_fail(RGX_ERR_CONFIG, "%s: %s: %s %.10g is out of range; expected %.10g to %.10g",
+                        w, path, what, x, k->min, k->max);
     }
     return RGX_OK;
 }

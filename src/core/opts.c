@@ -205,6 +205,9 @@ int opts_take(opts_t *o, int opt, const char *arg, cli_common_t *common)
     if (k) return k;
     if (opt >= ID_KEY && opt < ID_PLINK2)
         return add_override(o, common, o->keys[opt - ID_KEY].name, arg);
+    for (const cfg_key_t *key = o->keys; opt > 0 && opt < 128 && key && key->name; key++)
+        if (key->flag && key->short_flag == opt) /* getopt returns the letter itself */
+            return add_override(o, common, key->name, arg);
     if (opt < ID_PLINK2 || opt >= ID_PLINK2 + N_PLINK2) return 0;
     size_t i = (size_t)(opt - ID_PLINK2);
     if (plink2[i].kind == PL_SAME) return add_override(o, common, plink2[i].key, arg);

@@ -10,5 +10,8 @@ extern const cfg_key_t schema_scan[];    /* schema_scan.c */
 extern const cfg_key_t schema_pca[];     /* schema_pca.c */
 extern const cfg_key_t schema_filter[];  /* schema_filter.c: an item of extract's filters */
 extern const cfg_key_t schema_harmonise[]; /* schema_harmonise.c */
+/* schema_simulate.c: the options of `radiogx simulate`, and the only section of its -c file */
+extern const cfg_key_t schema_simulate[];
+extern const cfg_key_t schema_simulate_root[];
 
 #endif

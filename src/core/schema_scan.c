@@ -33,14 +33,14 @@ const cfg_key_t schema_scan[] = {
      .choices = "auto|DS|GT",
      .def = "auto",
      .doc = "VCF genotype values: DS dosages, GT hard calls, or DS when the VCF has it (a .bed "
-            "holds hard calls: auto or GT)"},
+            "holds hard calls: auto or GT; a BGEN expected dosages: auto or DS)"},
     {.name = "genotype_format",
      .flag = "genotype-format",
      .type = CFG_ENUM,
-     .choices = "auto|vcf|bed",
+     .choices = "auto|vcf|bed|bgen",
      .def = "auto",
-     .doc = "genotype file format: vcf (VCF, VCF.gz, BCF), bed (PLINK .bed/.bim/.fam), or auto "
-            "(from the file name: .bed, else VCF)"},
+     .doc = "genotype file format: vcf (VCF, VCF.gz, BCF), bed (PLINK .bed/.bim/.fam), bgen "
+            "(BGEN v1.1-v1.3), or auto (from the file name: .bed, .bgen, else VCF)"},
     {.name = "outcome",
      .flag = "outcome",
      .type = CFG_ENUM,

@@ -7,7 +7,7 @@ const cfg_key_t schema_study[] = {
     {.name = "manifest", .type = CFG_STRING, .null_ok = 1,
      .doc = "cohort manifest (TSV), relative to this config file's folder"},
     {.name = "genotypes", .type = CFG_STRING, .null_ok = 1,
-     .doc = "genotype file for every patient: VCF/BCF or PLINK .bed (or use the manifest's "
+     .doc = "genotype file for every patient: VCF/BCF, PLINK .bed or BGEN (or use the manifest's "
             "genotypes column, one file per site)"},
     {.name = "covariates", .type = CFG_STRING, .null_ok = 1,
      .doc = "covariates table (plink2 style, #IID header)"},

@@ -11,6 +11,7 @@
 #include "ckpt.h"
 #include "comm.h"
 #include "extract_settings.h"
+#include "fault.h"
 #include "image.h"
 #include "log.h"
 #include "mpienv.h"
@@ -163,11 +164,12 @@ rgx_err extract_read(const char *image, const char *mask, const int *labels, int
 }
 
 rgx_err extract_roi(const image_t *img, const image_t *mask, int label, const feat_settings_t *s,
-                    featvec_t *out)
+                    featvec_t *out, size_t nan[2])
 {
     preproc_t pp;
     rgx_err err = preprocess_roi(img, mask, label, s, &pp);
     if (err) return err;
+    if (nan) nan[0] = pp.n_nan, nan[1] = pp.n_morph;
     err = features_compute(&pp.roi, s, out);
     preprocess_free(&pp);
     return err;
@@ -213,12 +215,13 @@ static rgx_err extract_patient(const manifest_t *m, size_t i, const plan_t *plan
             n_roi++;
             int label = plan->labels[ch][l];
             featvec_clear(&fv);
-            rgx_err e = extract_roi(&img, &msk, label, &cols->settings[ch], &fv);
+            size_t nan[2] = {0, 0};
+            rgx_err e = extract_roi(&img, &msk, label, &cols->settings[ch], &fv, nan);
+            char what[96];
+            snprintf(what, sizeof what, "%s label %d", m->channel[ch], label);
             if (e == RGX_ERR_MEMORY) {
                 err = e;
             } else if (e) {
-                char what[64];
-                snprintf(what, sizeof what, "%s label %d", m->channel[ch], label);
                 err = note(&why, "%s: %s", what, rgx_errmsg());
             } else if (fv.n != cols->n_tags[ch]) {
                 err = rgx_fail(RGX_ERR_INTERNAL, "channel %s: %zu features computed, %zu listed",
@@ -226,6 +229,10 @@ static rgx_err extract_patient(const manifest_t *m, size_t i, const plan_t *plan
             } else {
                 memcpy(r->row + cols->first[roi], fv.value, fv.n * sizeof *fv.value);
                 n_ok++;
+                char nn[96]; /* NaN voxels: left out, and said (docs/reliability.md) */
+                snprintf(nn, sizeof nn, "%zu of %zu ROI voxels NaN, left out of the intensity "
+                         "mask", nan[0], nan[1]);
+                if (nan[0]) err = note(&why, "%s: %s", what, nn);
             }
         }
         image_free(&img);
@@ -496,10 +503,12 @@ rgx_err extract_stage(const manifest_t *m, const plan_t *plan, const extract_col
     size_t n_restored = 0;
     if (opt->ckpt_dir) {
         restore_t rs = {res, m->n, cols->n};
-        if ((err = ckpt_read_all(opt->ckpt_dir, "extract", opt->run_key, ckpt_decode, &rs,
-                                 &n_restored)))
-            goto out;
-        if ((err = ckpt_open(&ck, opt->ckpt_dir, "extract", h->rank, opt->run_key))) goto out;
+        err = ckpt_read_all(opt->ckpt_dir, "extract", opt->run_key, ckpt_decode, &rs, &n_restored);
+        if (!err) err = ckpt_open(&ck, opt->ckpt_dir, "extract", h->rank, opt->run_key);
+        /* Every rank has read the logs before any appends to its new one: a rank that read
+         * late took the records this run had just written as an earlier run's (a fresh run
+         * said "resuming"); and one rank's failure here must not leave the others waiting. */
+        if ((err = comm_agree(h->comm, err, "opening the checkpoints"))) goto out;
     }
     if ((err = my_patients(plan, h->rank, &mine, &n_mine))) goto out;
     size_t todo = 0, done_before = 0;
@@ -601,6 +610,7 @@ rgx_err extract_stage(const manifest_t *m, const plan_t *plan, const extract_col
         }
         free(sb.s), free(lens), free(offs), free(all);
     }
+    if (!err) fault_point("extract", "write");
     if (!err) err = write_samples(h, m, res);
     if (!err) err = write_features(h, m, cols, res, mine, n_mine);
     if (!err) err = flag_constant(h, cols, res, mine, n_mine);

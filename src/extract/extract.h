@@ -50,9 +50,10 @@ rgx_err extract_read(const char *image, const char *mask, const int *labels, int
                      const feat_settings_t *s, double tol_mm, image_t *img, image_t *msk);
 
 /* The features of one ROI (preprocessing + every enabled family), in the order of the
- * channel's tags. */
+ * channel's tags.  nan (may be NULL): the ROI's voxels whose intensity is NaN, left out of the
+ * intensity mask, and the ROI's voxels. */
 rgx_err extract_roi(const image_t *img, const image_t *mask, int label, const feat_settings_t *s,
-                    featvec_t *out);
+                    featvec_t *out, size_t nan[2]);
 
 typedef struct {
     const char *ckpt_dir; /* checkpoint folder (NULL: none) */

@@ -131,21 +131,34 @@ static rgx_err diameter(const int32_t (*q)[3], size_t n, const double *s, double
     return err;
 }
 
-rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hull_t *h)
+/* The hull under construction: the points, the faces, and the scratch of the steps. */
+typedef struct {
+    int32_t (*q)[3]; /* the candidate points */
+    size_t m;
+    face_t *f;
+    size_t nf, capf;
+    int *nxt;            /* per point: the next point of its outside set (-1: the last) */
+    int *moved;          /* the outside points of removed faces, to assign again */
+    int *start, *end;    /* per horizon vertex: the new face starting, ending there */
+    int *vis, *stack;    /* the faces the apex sees; the walk's stack */
+    size_t capv, caps;
+    hedge_t *edges;      /* the edges of the faces the apex sees */
+    size_t cape;
+    unsigned stamp;      /* the walks so far */
+} qh_t;
+
+static void qh_free(qh_t *c)
 {
-    memset(h, 0, sizeof *h);
-    int32_t(*q)[3] = NULL;
-    face_t *f = NULL;
-    hedge_t *edges = NULL;
-    int *hv = NULL;
-    size_t nf = 0, capf = 0, cape = 0;
-    rgx_err err = rgx_calloc(&q, n ? n : 1, sizeof *q);
-    if (err) return err;
-    memcpy(q, p, n * sizeof *q);
-    size_t m = n;
-    for (int axis = 0; axis < 3; axis++) m = line_ends(q, m, axis);
-    /* An initial tetrahedron. */
-    size_t i1 = 0, i2 = 0, i3 = 0;
+    free(c->q), free(c->f), free(c->nxt), free(c->moved), free(c->start), free(c->end);
+    free(c->vis), free(c->stack), free(c->edges);
+}
+
+/* A first tetrahedron: i1, i2, i3 the first points off the point, line and plane of those
+ * before; returns 0 when there is none (the points are coplanar). */
+static int qh_tetrahedron(const qh_t *c, size_t t[4])
+{
+    int32_t(*q)[3] = c->q;
+    size_t m = c->m, i1, i2, i3;
     for (i1 = 1; i1 < m && !cmp_col(q[i1], q[0]); i1++) {}
     for (i2 = i1 + 1; i2 < m; i2++) {
         int64_t ux = q[i1][0] - q[0][0], uy = q[i1][1] - q[0][1], uz = q[i1][2] - q[0][2];
@@ -154,137 +167,186 @@ rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hul
     }
     for (i3 = i2 + 1; i3 < m && i2 < m; i3++)
         if (orient(q[0], q[i1], q[i2], q[i3])) break;
-    if (i3 >= m) { /* degenerate: no volume; the diameter from all points */
-        err = diameter((const int32_t(*)[3])q, m, scale, &h->diameter);
-        goto out;
-    }
-    int *nxt = NULL, *moved = NULL, *start = NULL, *end = NULL, *vis = NULL, *stack = NULL;
-    size_t capv = 0, caps = 0;
-    if ((err = rgx_reserve(&f, &capf, 4, sizeof *f)) || (err = rgx_calloc(&nxt, m, sizeof *nxt)) ||
-        (err = rgx_calloc(&moved, m, sizeof *moved)) ||
-        (err = rgx_calloc(&start, m, sizeof *start)) ||
-        (err = rgx_calloc(&end, m, sizeof *end)))
-        goto hull_out;
-    {
-        int t[4] = {0, (int)i1, (int)i2, (int)i3};
-        if (orient(q[0], q[i1], q[i2], q[i3]) > 0) t[1] = (int)i2, t[2] = (int)i1;
-        /* Now orient(t0, t1, t2, t3) < 0: t3 is below face (t0, t1, t2). */
-        const int tri[4][3] = {{t[0], t[1], t[2]}, {t[0], t[3], t[1]}, {t[1], t[3], t[2]},
-                               {t[2], t[3], t[0]}};
-        for (int i = 0; i < 4; i++)
-            f[i] = (face_t){tri[i][0], tri[i][1], tri[i][2], {0, 0, 0}, 1, -1, 0};
-        for (int i = 0; i < 4; i++)
-            for (int e = 0; e < 3; e++)
-                for (int j = 0; j < 4; j++)
-                    if (j != i && slot_of(&f[j], corner(&f[i], (e + 1) % 3), corner(&f[i], e)) >= 0)
-                        f[i].nb[e] = j;
-        nf = 4;
-    }
-    /* Quickhull: every point outside the hull so far sits in the outside set of one face it
-     * sees; points inside are dropped for good.  Faces are taken in creation order; a face
-     * with an outside set gives its farthest point as the next hull vertex. */
-    for (size_t k = 0; k < m; k++) {
-        if (k == i1 || k == i2 || k == i3 || k == 0) continue;
+    t[0] = 0, t[1] = i1, t[2] = i2, t[3] = i3;
+    return i3 < m;
+}
+
+/* The tetrahedron's four faces, and every other point in the outside set of the first of
+ * them it sees (points inside are dropped for good). */
+static rgx_err qh_seed(qh_t *c, const size_t i[4])
+{
+    int32_t(*q)[3] = c->q;
+    rgx_err err;
+    if ((err = rgx_reserve(&c->f, &c->capf, 4, sizeof *c->f)) ||
+        (err = rgx_calloc(&c->nxt, c->m, sizeof *c->nxt)) ||
+        (err = rgx_calloc(&c->moved, c->m, sizeof *c->moved)) ||
+        (err = rgx_calloc(&c->start, c->m, sizeof *c->start)) ||
+        (err = rgx_calloc(&c->end, c->m, sizeof *c->end)))
+        return err;
+    face_t *f = c->f;
+    int t[4] = {0, (int)i[1], (int)i[2], (int)i[3]};
+    if (orient(q[0], q[i[1]], q[i[2]], q[i[3]]) > 0) t[1] = (int)i[2], t[2] = (int)i[1];
+    /* Now orient(t0, t1, t2, t3) < 0: t3 is below face (t0, t1, t2). */
+    const int tri[4][3] = {{t[0], t[1], t[2]}, {t[0], t[3], t[1]}, {t[1], t[3], t[2]},
+                           {t[2], t[3], t[0]}};
+    for (int a = 0; a < 4; a++)
+        f[a] = (face_t){tri[a][0], tri[a][1], tri[a][2], {0, 0, 0}, 1, -1, 0};
+    for (int a = 0; a < 4; a++)
+        for (int e = 0; e < 3; e++)
+            for (int j = 0; j < 4; j++)
+                if (j != a && slot_of(&f[j], corner(&f[a], (e + 1) % 3), corner(&f[a], e)) >= 0)
+                    f[a].nb[e] = j;
+    c->nf = 4;
+    for (size_t k = 0; k < c->m; k++) {
+        if (k == i[1] || k == i[2] || k == i[3] || k == 0) continue;
         for (size_t a = 0; a < 4; a++)
             if (orient(q[f[a].a], q[f[a].b], q[f[a].c], q[k]) > 0) {
-                nxt[k] = f[a].head, f[a].head = (int)k;
+                c->nxt[k] = f[a].head, f[a].head = (int)k;
                 break;
             }
     }
-    unsigned stamp = 0;
-    for (size_t cur = 0; cur < nf && !err; cur++) {
-        if (!f[cur].alive || f[cur].head < 0) continue;
-        int apex = f[cur].head;
-        int64_t best = orient(q[f[cur].a], q[f[cur].b], q[f[cur].c], q[apex]);
-        for (int k = nxt[apex]; k >= 0; k = nxt[k]) {
-            int64_t o = orient(q[f[cur].a], q[f[cur].b], q[f[cur].c], q[k]);
+    return RGX_OK;
+}
+
+/* The faces the apex sees: a connected patch around face cur (the hull is convex), found by
+ * walking across edges, each neighbour tested once; then put in creation order, the order a
+ * scan of every face would find them in. */
+static rgx_err qh_visible(qh_t *c, size_t cur, int apex, size_t *nvis)
+{
+    rgx_err err;
+    if ((err = rgx_reserve(&c->vis, &c->capv, c->nf, sizeof *c->vis)) ||
+        (err = rgx_reserve(&c->stack, &c->caps, c->nf, sizeof *c->stack)))
+        return err;
+    face_t *f = c->f;
+    size_t nv = 0, ns = 0;
+    f[cur].seen = ++c->stamp, c->stack[ns++] = (int)cur;
+    while (ns) {
+        int x = c->stack[--ns];
+        c->vis[nv++] = x;
+        for (int e = 0; e < 3; e++) {
+            face_t *g = &f[f[x].nb[e]];
+            if (g->seen == c->stamp) continue;
+            g->seen = c->stamp;
+            if (orient(c->q[g->a], c->q[g->b], c->q[g->c], c->q[apex]) > 0)
+                c->stack[ns++] = f[x].nb[e];
+        }
+    }
+    qsort(c->vis, nv, sizeof *c->vis, rgx_cmp_int);
+    *nvis = nv;
+    return RGX_OK;
+}
+
+/* The visible faces go; their horizon is joined to the apex; their outside points (but the
+ * apex) are handed to the new faces. */
+static rgx_err qh_add_apex(qh_t *c, size_t nvis, int apex)
+{
+    rgx_err err = rgx_reserve(&c->edges, &c->cape, 3 * nvis, sizeof *c->edges);
+    if (err) return err;
+    hedge_t *edges = c->edges;
+    size_t ne = 0, nmoved = 0, first_new = c->nf;
+    for (size_t i = 0; i < nvis; i++) {
+        face_t *g = &c->f[c->vis[i]];
+        g->alive = 0;
+        for (int k = g->head; k >= 0; k = c->nxt[k])
+            if (k != apex) c->moved[nmoved++] = k;
+        g->head = -1;
+        for (int e = 0; e < 3; e++) {
+            int64_t key = (int64_t)corner(g, e) << 32 | (uint32_t)corner(g, (e + 1) % 3);
+            edges[ne++] = (hedge_t){key, g->nb[e]};
+        }
+    }
+    qsort(edges, ne, sizeof *edges, cmp_edge);
+    for (size_t e = 0; e < ne; e++) {
+        int a = (int)(edges[e].key >> 32), b = (int)(uint32_t)edges[e].key;
+        hedge_t rev = {(int64_t)b << 32 | (uint32_t)a, 0};
+        if (bsearch(&rev, edges, ne, sizeof *edges, cmp_edge)) continue; /* interior edge */
+        if ((err = rgx_reserve(&c->f, &c->capf, c->nf + 1, sizeof *c->f))) return err;
+        face_t *out = &c->f[edges[e].across]; /* unseen: it keeps its edge b -> a */
+        out->nb[slot_of(out, b, a)] = (int)c->nf;
+        c->f[c->nf] = (face_t){a, b, apex, {edges[e].across, 0, 0}, 1, -1, 0};
+        c->start[a] = c->end[b] = (int)c->nf++;
+    }
+    /* The new faces around the apex: across b -> apex is the one that starts at b, across
+     * apex -> a the one that ends at a (the horizon is a loop). */
+    face_t *f = c->f;
+    for (size_t g = first_new; g < c->nf; g++)
+        f[g].nb[1] = c->start[f[g].b], f[g].nb[2] = c->end[f[g].a];
+    for (size_t i = 0; i < nmoved; i++) {
+        int k = c->moved[i];
+        for (size_t a = first_new; a < c->nf; a++)
+            if (orient(c->q[f[a].a], c->q[f[a].b], c->q[f[a].c], c->q[k]) > 0) {
+                c->nxt[k] = f[a].head, f[a].head = k;
+                break;
+            }
+    }
+    return RGX_OK;
+}
+
+/* Quickhull: faces are taken in creation order; a face with an outside set gives its
+ * farthest point as the next hull vertex. */
+static rgx_err qh_build(qh_t *c)
+{
+    rgx_err err = RGX_OK;
+    for (size_t cur = 0; cur < c->nf && !err; cur++) {
+        const face_t *g = &c->f[cur];
+        if (!g->alive || g->head < 0) continue;
+        int apex = g->head;
+        int64_t best = orient(c->q[g->a], c->q[g->b], c->q[g->c], c->q[apex]);
+        for (int k = c->nxt[apex]; k >= 0; k = c->nxt[k]) {
+            int64_t o = orient(c->q[g->a], c->q[g->b], c->q[g->c], c->q[k]);
             if (o > best) best = o, apex = k;
         }
-        /* The faces the apex sees: a connected patch around cur (the hull is convex), found
-         * by walking across edges, each neighbour tested once; then put in creation order,
-         * the order a scan of every face would find them in. */
-        if ((err = rgx_reserve(&vis, &capv, nf, sizeof *vis)) ||
-            (err = rgx_reserve(&stack, &caps, nf, sizeof *stack)))
-            break;
-        size_t nvis = 0, ns = 0;
-        f[cur].seen = ++stamp, stack[ns++] = (int)cur;
-        while (ns) {
-            int x = stack[--ns];
-            vis[nvis++] = x;
-            for (int e = 0; e < 3; e++) {
-                face_t *g = &f[f[x].nb[e]];
-                if (g->seen == stamp) continue;
-                g->seen = stamp;
-                if (orient(q[g->a], q[g->b], q[g->c], q[apex]) > 0) stack[ns++] = f[x].nb[e];
-            }
-        }
-        qsort(vis, nvis, sizeof *vis, rgx_cmp_int);
-        /* They go; their horizon is joined to the apex; their outside points (but the apex)
-         * are handed to the new faces. */
-        if ((err = rgx_reserve(&edges, &cape, 3 * nvis, sizeof *edges))) break;
-        size_t ne = 0, nmoved = 0, first_new = nf;
-        for (size_t i = 0; i < nvis; i++) {
-            face_t *g = &f[vis[i]];
-            g->alive = 0;
-            for (int k = g->head; k >= 0; k = nxt[k])
-                if (k != apex) moved[nmoved++] = k;
-            g->head = -1;
-            for (int e = 0; e < 3; e++) {
-                int64_t key = (int64_t)corner(g, e) << 32 | (uint32_t)corner(g, (e + 1) % 3);
-                edges[ne++] = (hedge_t){key, g->nb[e]};
-            }
-        }
-        qsort(edges, ne, sizeof *edges, cmp_edge);
-        for (size_t e = 0; e < ne && !err; e++) {
-            int a = (int)(edges[e].key >> 32), b = (int)(uint32_t)edges[e].key;
-            hedge_t rev = {(int64_t)b << 32 | (uint32_t)a, 0};
-            if (bsearch(&rev, edges, ne, sizeof *edges, cmp_edge)) continue; /* interior edge */
-            if ((err = rgx_reserve(&f, &capf, nf + 1, sizeof *f))) break;
-            face_t *out = &f[edges[e].across]; /* unseen: it keeps its edge b -> a */
-            out->nb[slot_of(out, b, a)] = (int)nf;
-            f[nf] = (face_t){a, b, apex, {edges[e].across, 0, 0}, 1, -1, 0};
-            start[a] = end[b] = (int)nf++;
-        }
-        /* The new faces around the apex: across b -> apex is the one that starts at b,
-         * across apex -> a the one that ends at a (the horizon is a loop). */
-        for (size_t g = first_new; g < nf && !err; g++)
-            f[g].nb[1] = start[f[g].b], f[g].nb[2] = end[f[g].a];
-        for (size_t i = 0; i < nmoved && !err; i++) {
-            int k = moved[i];
-            for (size_t a = first_new; a < nf; a++)
-                if (orient(q[f[a].a], q[f[a].b], q[f[a].c], q[k]) > 0) {
-                    nxt[k] = f[a].head, f[a].head = k;
-                    break;
-                }
-        }
+        size_t nvis;
+        if (!(err = qh_visible(c, cur, apex, &nvis))) err = qh_add_apex(c, nvis, apex);
     }
-hull_out:
-    free(start), free(end), free(vis), free(stack);
-    free(nxt), free(moved);
-    if (err) goto out;
-    /* Measures. */
-    if ((err = rgx_calloc(&hv, m, sizeof *hv))) goto out;
-    for (size_t a = 0; a < nf; a++) {
-        if (!f[a].alive) continue;
+    return err;
+}
+
+/* Area and volume from the live faces (in creation order), the diameter from their
+ * vertices. */
+static rgx_err qh_measure(qh_t *c, const double scale[3], hull_t *h)
+{
+    int *hv = NULL;
+    rgx_err err = rgx_calloc(&hv, c->m, sizeof *hv);
+    if (err) return err;
+    for (size_t a = 0; a < c->nf; a++) {
+        const face_t *g = &c->f[a];
+        if (!g->alive) continue;
         double v[3][3];
-        int id[3] = {f[a].a, f[a].b, f[a].c};
+        int id[3] = {g->a, g->b, g->c};
         for (int t = 0; t < 3; t++) {
             hv[id[t]] = 1;
-            for (int u = 0; u < 3; u++) v[t][u] = q[id[t]][u] * scale[u];
+            for (int u = 0; u < 3; u++) v[t][u] = c->q[id[t]][u] * scale[u];
         }
-        double e1[3], e2[3], c[3];
+        double e1[3], e2[3], x[3];
         for (int u = 0; u < 3; u++) e1[u] = v[1][u] - v[0][u], e2[u] = v[2][u] - v[0][u];
-        c[0] = e1[1] * e2[2] - e1[2] * e2[1];
-        c[1] = e1[2] * e2[0] - e1[0] * e2[2];
-        c[2] = e1[0] * e2[1] - e1[1] * e2[0];
-        h->area += sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2]) / 2;
-        h->volume += (v[0][0] * c[0] + v[0][1] * c[1] + v[0][2] * c[2]) / 6;
+        x[0] = e1[1] * e2[2] - e1[2] * e2[1];
+        x[1] = e1[2] * e2[0] - e1[0] * e2[2];
+        x[2] = e1[0] * e2[1] - e1[1] * e2[0];
+        h->area += sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]) / 2;
+        h->volume += (v[0][0] * x[0] + v[0][1] * x[1] + v[0][2] * x[2]) / 6;
     }
     size_t nh = 0;
-    for (size_t a = 0; a < m; a++)
-        if (hv[a]) memmove(q[nh++], q[a], sizeof *q);
-    err = diameter((const int32_t(*)[3])q, nh, scale, &h->diameter);
-out:
-    free(q), free(f), free(edges), free(hv);
+    for (size_t a = 0; a < c->m; a++)
+        if (hv[a]) memmove(c->q[nh++], c->q[a], sizeof *c->q);
+    free(hv);
+    return diameter((const int32_t(*)[3])c->q, nh, scale, &h->diameter);
+}
+
+rgx_err hull_measure(const int32_t (*p)[3], size_t n, const double scale[3], hull_t *h)
+{
+    memset(h, 0, sizeof *h);
+    qh_t c = {0};
+    rgx_err err = rgx_calloc(&c.q, n ? n : 1, sizeof *c.q);
+    if (err) return err;
+    memcpy(c.q, p, n * sizeof *c.q);
+    c.m = n;
+    for (int axis = 0; axis < 3; axis++) c.m = line_ends(c.q, c.m, axis);
+    size_t t[4];
+    if (!qh_tetrahedron(&c, t)) /* degenerate: no volume; the diameter from all points */
+        err = diameter((const int32_t(*)[3])c.q, c.m, scale, &h->diameter);
+    else if (!(err = qh_seed(&c, t)) && !(err = qh_build(&c)))
+        err = qh_measure(&c, scale, h);
+    qh_free(&c);
     return err;
 }

@@ -91,7 +91,10 @@ static rgx_err check_images(const manifest_t *m, size_t i, const plan_opt_t *opt
                     continue; /* a row outside the labels' box: all 0 */
                 image_values(&msk, start, nx, row);
                 for (size_t v = 0; v < nx && !err; v++) {
-                    if (!label_wanted(opt, row[v])) continue;
+                    if (isnan(row[v])) /* (a float label map): no label at all */
+                        err = rgx_fail(RGX_ERR_INPUT, "mask for image_%s holds NaN: expected "
+                                       "integer labels", m->channel[c]);
+                    if (err || !label_wanted(opt, row[v])) continue;
                     roi++;
                     if (row[v] != last) { /* label maps are mostly runs of one value */
                         last = row[v];

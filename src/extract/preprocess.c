@@ -165,9 +165,10 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
             }
         free(x), free(m);
     }
-    size_t n_morph = 0, n_nan = 0;
+    size_t n_morph = 0, n_nan = 0, n_inf = 0;
     for (size_t v = 0; v < nv; v++)
-        if (pp->morph[v]) n_morph++, n_nan += isnan(pp->intensity[v]);
+        if (pp->morph[v])
+            n_morph++, n_nan += isnan(pp->intensity[v]), n_inf += isinf(pp->intensity[v]);
     if (n_morph == 0) {
         err = rgx_fail(RGX_ERR_INPUT, "label %d: no voxel left in the interpolated mask", label);
         goto fail;
@@ -176,6 +177,14 @@ rgx_err preprocess_roi(const image_t *img, const image_t *msk, int label, const 
         err = rgx_fail(RGX_ERR_INPUT, "label %d: every ROI intensity is NaN", label);
         goto fail;
     }
+    /* An infinite intensity has no place in any statistic (a re-segmentation range open at
+     * that end would keep it): the ROI fails rather than give infinite features. */
+    if (n_inf) {
+        err = rgx_fail(RGX_ERR_INPUT, "label %d: %zu of the %zu ROI intensities are infinite",
+                       label, n_inf, n_morph);
+        goto fail;
+    }
+    pp->n_nan = n_nan, pp->n_morph = n_morph;
     /* Re-segmentation: the intensity mask keeps the morphological mask's voxels in range. */
     size_t n_mask = 0;
     for (size_t v = 0; v < nv; v++) {

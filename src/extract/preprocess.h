@@ -18,10 +18,13 @@ typedef struct {
     double *intensity;
     uint8_t *morph, *mask;
     int *level;
+    /* Voxels of the morphological mask, and those whose intensity is NaN: left out of the
+     * intensity mask (as out of the re-segmentation range), and noted by the caller. */
+    size_t n_morph, n_nan;
 } preproc_t;
 
 /* Fails (RGX_ERR_INPUT, with the reason) when the label has no voxel, when every ROI
- * intensity is NaN, or when no voxel is left after re-segmentation. */
+ * intensity is NaN, when one is infinite, or when no voxel is left after re-segmentation. */
 rgx_err preprocess_roi(const image_t *img, const image_t *mask, int label, const feat_settings_t *s,
                        preproc_t *out);
 void preprocess_free(preproc_t *pp);

@@ -15,7 +15,7 @@
 
 const char *const geno_skip_name[GENO_SKIP_N] = {"multi-allelic", "without an ALT allele"};
 
-static const geno_format_t *const formats[] = {&geno_vcf, &geno_bed};
+static const geno_format_t *const formats[] = {&geno_vcf, &geno_bed, &geno_bgen};
 enum { N_FORMATS = sizeof formats / sizeof *formats };
 
 static int ends_with(const char *s, const char *tail, size_t n)

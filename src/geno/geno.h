@@ -11,7 +11,11 @@
  * missing calls are NAN.  Records that are not biallelic are skipped and counted by reason
  * (geno_skip_t), decided from the site alone so that counting and reading agree on the rows.
  * A call the format cannot give as a dosage in [0, 2] (a ploidy above 2) is missing and counted
- * (n_bad_calls); haploid calls count 0 or 2.  The scan logs the counts. */
+ * (n_bad_calls); haploid calls count 0 or 2 (counted on autosomes: n_haploid_calls); a call
+ * with one allele missing (0/.) is missing and counted (n_half_calls).  The counts are of the
+ * analysis samples' calls decoded; the scan logs them.  A value that is no call at all (GT
+ * 0|X, an allele beyond the record's, a DS outside [0, 2] or not a number) is an error naming
+ * the record and the sample. */
 #ifndef RGX_GENO_H
 #define RGX_GENO_H
 
@@ -83,7 +87,9 @@ struct geno {
     int v_nallele;
     const char *v_id, *v_ref, *v_alt; /* v_alt: the first ALT allele ("." when none) */
     long n_skip[GENO_SKIP_N]; /* records skipped */
-    long n_bad_calls;         /* calls made missing (ploidy above 2) */
+    long n_bad_calls;         /* calls made missing (ploidy 0 or above 2: BGEN has ploidy 0) */
+    long n_half_calls;        /* calls made missing (one allele missing: 0/.) */
+    long n_haploid_calls;     /* haploid calls counted 0 or 2 on an autosome */
     void *sample_index; /* id -> column hash, built on demand (geno_sample_col) */
 };
 
@@ -139,6 +145,6 @@ int geno_bed_prefix(const char *path);
 rgx_err geno_files(const char *list, const char *format, char ***files, int *n);
 void geno_files_free(char **files, int n);
 
-extern const geno_format_t geno_vcf, geno_bed;
+extern const geno_format_t geno_vcf, geno_bed, geno_bgen;
 
 #endif

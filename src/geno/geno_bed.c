@@ -79,6 +79,9 @@ static void init_tables(void)
     done = 1;
 }
 
+/* A UTF-8 byte-order mark, which a spreadsheet may put before the first line: skipped. */
+#define BOM "\xef\xbb\xbf"
+
 /* Splits s in place into up to max whitespace-separated fields; their count (max + 1 when
  * there are more). */
 static int split_ws(char *s, char **f, int max)
@@ -147,7 +150,8 @@ static rgx_err read_fam(geno_t *g)
     strmap_t seen;
     if ((err = strmap_init(&seen, lines + 1))) return err;
     int n = 0;
-    for (char *p = b->fam_text, *nl; p && *p && !err; p = nl ? nl + 1 : NULL) {
+    char *start = b->fam_text + (!strncmp(b->fam_text, BOM, 3) ? 3 : 0);
+    for (char *p = start, *nl; p && *p && !err; p = nl ? nl + 1 : NULL) {
         nl = strchr(p, '\n');
         if (nl) *nl = '\0';
         char *f[6];
@@ -181,6 +185,7 @@ static rgx_err bim_fail(const bed_t *b, long line, const char *what, const char 
 /* One .bim line into b->fld (six columns) and its position; line for messages. */
 static rgx_err parse_bim(const bed_t *b, char *s, long line, char **fld, long *pos)
 {
+    if (line == 1 && !strncmp(s, BOM, 3)) s += 3;
     int nf = split_ws(s, fld, 6);
     if (nf != 6) {
         char what[96];

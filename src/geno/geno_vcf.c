@@ -50,6 +50,10 @@ typedef struct {
     uint64_t *tabs, *colons; /* text: bitmaps of the sample columns' separators */
     size_t n_words;
     float *ds;
+    int *odd;          /* text: 4 column + kind of this record's GT calls counted (geno.h) */
+    int n_odd;
+    uint8_t *analysis; /* per file column: 1 for an analysis sample */
+    uint8_t *diploid;  /* per contig: 1 where a haploid call is counted (not X, Y, MT, PAR) */
     int32_t *gt;
     int nds, ngt;
     geno_unit_t cur; /* the unit being read */
@@ -283,27 +287,44 @@ static int format_index(const char *format, const char *key)
     }
 }
 
-/* Haploid calls count as 0 or 2 so that dosages share one scale; any missing allele makes the
- * call missing. */
-static double gt_dose(const char *p)
+/* What a GT call is, beyond a plain diploid call (geno.h: the calls made missing or counted). */
+enum { CALL_OK, CALL_POLYPLOID, CALL_HALF, CALL_HAPLOID, CALL_BAD };
+
+/* A GT value (up to ':', a tab or the end) as the ALT allele count of a biallelic record: a
+ * haploid call counts 0 or 2 so that dosages share one scale; a call with a missing allele
+ * ("./.", ".", "0/.") or of ploidy above 2 is missing.  Returns its kind (CALL_*):
+ * CALL_BAD for anything but allele numbers 0 or 1 and '.' joined by '/' or '|'. */
+static int gt_dose(const char *p, float *dose)
 {
-    double s = 0;
-    int k = 0, miss = 0;
+    int s = 0, k = 0, miss = 0;
+    *dose = NAN;
+    if (!*p || *p == ':' || *p == '\t') return CALL_BAD; /* empty: VCF writes '.' */
     for (;;) {
         if (*p == '.') {
-            miss = 1, p++;
-        } else if (*p >= '0' && *p <= '9') {
-            long a = 0;
-            while (*p >= '0' && *p <= '9') a = a * 10 + (*p++ - '0');
-            s += a > 0;
+            miss++, p++;
+        } else if (*p == '0' || *p == '1') {
+            s += *p++ == '1';
         } else {
-            break;
+            return CALL_BAD;
         }
         k++;
         if (*p != '/' && *p != '|') break;
         p++;
     }
-    return miss || k == 0 ? NAN : (k == 1 ? 2 * s : s);
+    if (*p && *p != ':' && *p != '\t') return CALL_BAD;
+    if (k > 2) return CALL_POLYPLOID;
+    if (miss) return miss < k ? CALL_HALF : CALL_OK;
+    *dose = (float)(k == 1 ? 2 * s : s);
+    return k == 1 ? CALL_HAPLOID : CALL_OK;
+}
+
+/* Counts a call of the given kind for an analysis sample (geno.h); the haploid ones only on a
+ * contig where every call should be diploid. */
+static void count_call(geno_t *g, int kind)
+{
+    if (kind == CALL_POLYPLOID) g->n_bad_calls++;
+    else if (kind == CALL_HALF) g->n_half_calls++;
+    else if (kind == CALL_HAPLOID && V(g)->diploid[g->v_rid]) g->n_haploid_calls++;
 }
 
 /* Bitmaps of the tabs and colons of s[0 .. n) (bit i % 64 of word i / 64), with both set at
@@ -353,6 +374,43 @@ static inline size_t next_bit(const uint64_t *m, size_t i)
     return w * 64 + (size_t)__builtin_ctzll(x);
 }
 
+/* Text: the error for sample column c's value f (n bytes; how: what is wrong with it). */
+static __attribute__((noinline, cold)) int bad_value(geno_t *g, const char *f, int n, int c,
+                                                     const char *how, rgx_err *err)
+{
+    vcf_t *v = V(g);
+    char what[240];
+    snprintf(what, sizeof what, "sample %s: %s '%.*s' %s", v->hdr->samples[c],
+             v->use_ds ? "DS" : "GT", n, f, how);
+    return *err = malformed(g, what), -1;
+}
+
+/* Text: one sample's DS or GT value f (n bytes, up to ':', a tab or the end) into *val.
+ * Returns the call's kind (CALL_*, GT only), or -1 with *err: a GT that is not a call of a
+ * biallelic record, a DS that is not a number, not finite or outside [0, 2], an empty value. */
+static inline int text_value(geno_t *g, const char *f, int n, int c, float *val, rgx_err *err)
+{
+    if (!V(g)->use_ds) {
+        int kind = gt_dose(f, val);
+        return kind != CALL_BAD ? kind
+                                : bad_value(g, f, n, c, "is not a call of a biallelic record "
+                                            "(alleles 0, 1 or '.', joined by '/' or '|')", err);
+    }
+    if (n == 1 && *f >= '0' && *f <= '2') /* a lone digit (hard-call DS) */
+        return *val = (float)(*f - '0'), CALL_OK;
+    *val = NAN;
+    if (n == 1 && *f == '.') return CALL_OK; /* "." (not ".5") is missing */
+    if (!n) return bad_value(g, f, n, c, "is empty (write '.' for a missing dosage)", err);
+    char *e; /* the number must end the value (or start a list, as vcf_parse reads) */
+    float x = (float)rgx_strtod(f, &e);
+    if (e == f || (*e && *e != ':' && *e != '\t' && *e != ','))
+        return bad_value(g, f, n, c, "is not a number ('.' for missing)", err);
+    if (!(x >= 0 && x <= 2))
+        return bad_value(g, f, n, c, isnan(x) ? "is not a number ('.' for missing)"
+                                              : "is not a dosage in [0, 2]", err);
+    return *val = x, CALL_OK;
+}
+
 /* Text: the DS or GT values of every sample column into v->ds (as float, the precision BCF
  * keeps), then the analysis samples' values into dose. */
 static int text_dosages(geno_t *g, double *dose, rgx_err *err)
@@ -368,12 +426,16 @@ static int text_dosages(geno_t *g, double *dose, rgx_err *err)
     int ns = bcf_hdr_nsamples(v->hdr);
     if (v->nds < ns) {
         float *nd = realloc(v->ds, (size_t)ns * sizeof *nd);
-        if (!nd) return *err = rgx_fail(RGX_ERR_MEMORY, "out of memory"), -1;
-        v->ds = nd, v->nds = ns;
+        if (nd) v->ds = nd;
+        int *no = nd ? realloc(v->odd, (size_t)ns * sizeof *no) : NULL;
+        if (no) v->odd = no;
+        if (!nd || !no) return *err = rgx_fail(RGX_ERR_MEMORY, "out of memory"), -1;
+        v->nds = ns;
     }
     const char *s0 = v->samples;
     size_t len = strlen(s0), pos = 0; /* pos: the column's first character */
     if ((*err = separator_maps(g, s0, len))) return -1;
+    v->n_odd = 0;
     for (int c = 0; c < ns; c++) {
         if (pos >= len) {
             *err = malformed(g, "fewer sample columns than the header");
@@ -387,32 +449,20 @@ static int text_dosages(geno_t *g, double *dose, rgx_err *err)
             fo = ++cp;
         }
         if (k < ki) fo = te;
-        const char *f = s0 + fo;
         float val = NAN;
-        if (!v->use_ds) {
-            if (k == ki) val = (float)gt_dose(f); /* "./.", "." and "" are missing calls */
-        } else if (k == ki && !(*f == '.' && !(f[1] >= '0' && f[1] <= '9'))) {
-            /* As vcf_parse: "." (not ".5") is missing, an empty value is 0 (missing at the
-             * end of the line), and the number must end the value (or start a list). */
-            char *e = (char *)f;
-            val = *f ? 0 : NAN;
-            if (*f >= '0' && *f <= '9' && (!f[1] || f[1] == ':' || f[1] == '\t' || f[1] == ','))
-                val = (float)(*f - '0'), e = (char *)f + 1; /* a lone digit (hard-call DS) */
-            else if (*f && *f != ':' && *f != '\t')
-                val = (float)rgx_strtod(f, &e);
-            if (e == f ? *f && *f != ':' && *f != '\t'
-                       : *e && *e != ':' && *e != '\t' && *e != ',') {
-                char what[160];
-                snprintf(what, sizeof what, "sample %s: DS '%.*s' is not a number",
-                         v->hdr->samples[c], (int)strcspn(f, ":\t"), f);
-                *err = malformed(g, what);
-                return -1;
-            }
-        }
+        size_t ve = k < ki ? te : next_bit(v->colons, fo); /* the value's end */
+        if (ve > te) ve = te;
+        int kind = k < ki ? CALL_OK /* absent: missing */
+                          : text_value(g, s0 + fo, (int)(ve - fo), c, &val, err);
+        if (kind < 0) return -1;
+        if (kind != CALL_OK) v->odd[v->n_odd++] = 4 * c + kind; /* (kinds 1 to 3) */
         v->ds[c] = val;
         pos = te + 1; /* the next column */
     }
     for (int i = 0; i < g->n; i++) dose[i] = (double)v->ds[g->col[i]];
+    /* The calls counted (geno.h): those of analysis samples only. */
+    for (int o = 0; o < v->n_odd; o++)
+        if (v->analysis && v->analysis[v->odd[o] / 4]) count_call(g, v->odd[o] % 4);
     return 1;
 }
 
@@ -420,6 +470,24 @@ static int vs_next(geno_t *g, rgx_err *err)
 {
     *err = RGX_OK;
     return read_record(g, err);
+}
+
+/* BCF: a DS value outside [0, 2] (or not finite) is an error naming the sample. */
+static int bcf_bad_ds(geno_t *g, int col, float x, rgx_err *err)
+{
+    char what[160];
+    snprintf(what, sizeof what, "sample %s: DS %g is not a dosage in [0, 2]",
+             V(g)->hdr->samples[col], (double)x);
+    return *err = geno_bad_record(g, what), -1;
+}
+
+/* BCF: a DS value as a dosage (NAN: missing); -1 for a NaN that is not BCF's missing value
+ * or a value outside [0, 2]. */
+static inline int ds_of(float x, double *d)
+{
+    if (bcf_float_is_missing(x) || bcf_float_is_vector_end(x)) return *d = NAN, 0;
+    *d = (double)x;
+    return x >= 0 && x <= 2 ? 0 : -1;
 }
 
 /* BCF: DS as stored (float). */
@@ -433,22 +501,22 @@ static int bcf_ds(geno_t *g, double *dose, rgx_err *err)
         for (int i = 0; i < g->n; i++) {
             float x;
             memcpy(&x, fmt->p + (size_t)g->col[i] * (size_t)fmt->size, sizeof x);
-            dose[i] = bcf_float_is_missing(x) || bcf_float_is_vector_end(x) ? NAN : (double)x;
+            if (ds_of(x, &dose[i])) return bcf_bad_ds(g, g->col[i], x, err);
         }
-        return 1;
-    }
-    int n = bcf_get_format_float(v->hdr, v->rec, "DS", &v->ds, &v->nds);
-    if (n < 0) return *err = geno_bad_record(g, "no DS values"), -1;
-    int per = n / bcf_hdr_nsamples(v->hdr);
-    for (int i = 0; i < g->n; i++) {
-        float x = v->ds[g->col[i] * per];
-        dose[i] = bcf_float_is_missing(x) || bcf_float_is_vector_end(x) ? NAN : (double)x;
+    } else {
+        int n = bcf_get_format_float(v->hdr, v->rec, "DS", &v->ds, &v->nds);
+        if (n < 0) return *err = geno_bad_record(g, "no DS values"), -1;
+        int per = n / bcf_hdr_nsamples(v->hdr);
+        for (int i = 0; i < g->n; i++) {
+            float x = v->ds[g->col[i] * per];
+            if (ds_of(x, &dose[i])) return bcf_bad_ds(g, g->col[i], x, err);
+        }
     }
     return 1;
 }
 
 /* BCF: GT as allele counts.  Haploid calls count as 0 or 2 so that dosages share one scale;
- * any missing allele makes the call missing. */
+ * a call with a missing allele, or of ploidy above 2, is missing (geno.h: counted). */
 static int bcf_gt(geno_t *g, double *dose, rgx_err *err)
 {
     vcf_t *v = V(g);
@@ -457,15 +525,23 @@ static int bcf_gt(geno_t *g, double *dose, rgx_err *err)
     int per = n / bcf_hdr_nsamples(v->hdr);
     for (int i = 0; i < g->n; i++) {
         const int32_t *a = v->gt + g->col[i] * per;
-        double s = 0;
-        int miss = 0, k;
+        int s = 0, miss = 0, k;
         for (k = 0; k < per && a[k] != bcf_int32_vector_end; k++) {
-            if (bcf_gt_is_missing(a[k]))
-                miss = 1;
-            else
-                s += bcf_gt_allele(a[k]) > 0;
+            if (bcf_gt_is_missing(a[k])) {
+                miss++;
+            } else if (bcf_gt_allele(a[k]) > 1) { /* (multi-allelic records are skipped) */
+                char what[160];
+                snprintf(what, sizeof what, "sample %s: GT allele %d of a biallelic record",
+                         v->hdr->samples[g->col[i]], bcf_gt_allele(a[k]));
+                return *err = geno_bad_record(g, what), -1;
+            } else {
+                s += bcf_gt_allele(a[k]);
+            }
         }
-        dose[i] = miss || k == 0 ? NAN : (k == 1 ? 2 * s : s);
+        int kind = k > 2 ? CALL_POLYPLOID : miss ? (miss < k ? CALL_HALF : CALL_OK)
+                   : k == 1 ? CALL_HAPLOID : CALL_OK;
+        dose[i] = k == 0 || miss || k > 2 ? NAN : (k == 1 ? 2 * s : s);
+        if (kind != CALL_OK) count_call(g, kind);
     }
     return 1;
 }
@@ -485,7 +561,11 @@ static const char *vs_sample(const geno_t *g, int col)
 
 static rgx_err vs_select(geno_t *g)
 {
-    return RGX_OK; /* the columns are picked from each record (g->col) */
+    /* The columns are picked from each record (g->col); the calls counted are theirs. */
+    vcf_t *v = V(g);
+    rgx_err err = rgx_calloc(&v->analysis, g->n_file ? (size_t)g->n_file : 1, 1);
+    for (int i = 0; !err && i < g->n; i++) v->analysis[g->col[i]] = 1;
+    return err;
 }
 
 static void vs_close(geno_t *g)
@@ -499,6 +579,7 @@ static void vs_close(geno_t *g)
     if (v->hdr) bcf_hdr_destroy(v->hdr);
     if (v->fp) hts_close(v->fp);
     free(v->line.s), free(v->buf), free(v->ds), free(v->gt), free(v->tabs), free(v->colons);
+    free(v->odd), free(v->analysis), free(v->diploid);
     free(v);
     g->impl = NULL;
 }
@@ -513,6 +594,9 @@ static rgx_err vs_contigs(geno_t *g)
     long *len = NULL;
     rgx_err err = rgx_calloc(&len, nseq ? (size_t)nseq : 1, sizeof *len);
     for (int s = 0; s < nseq && !err; s++) len[s] = contig_length(v->hdr, s);
+    if (!err) err = rgx_calloc(&v->diploid, nseq ? (size_t)nseq : 1, 1);
+    for (int s = 0; s < nseq && !err; s++)
+        v->diploid[s] = geno_contig_class(names[s]) == GENO_AUTOSOME;
     if (!err) err = geno_set_contigs(g, nseq, (char *const *)names, len);
     free(names), free(len);
     return err;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "comm.h"
+#include "fault.h"
 #include "mpienv.h"
 #include "outfile.h"
 #include "util.h"
@@ -169,6 +170,7 @@ rgx_err h5out_commit(h5out_t *h)
             err = rgx_fail(RGX_ERR_IO, "%s: write failed: %s", h->tmp, strerror(errno));
         if (fd >= 0) close(fd);
     }
+    if (!err) fault_point("commit", NULL);
     err = agree(h, err);
     if (!err && h->rank == 0) err = outfile_publish(h->tmp, h->path);
     err = agree(h, err);

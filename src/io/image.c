@@ -27,6 +27,31 @@ static rgx_err check_readable(const char *path)
     return RGX_OK;
 }
 
+/* The header's dim[0..7] and pixdim[1..3] as the file holds them (nifticlib's image has
+ * pixdim repaired); 0 when the header cannot be read this way. */
+static int raw_header(const char *path, int64_t dim[8], double pixdim[3])
+{
+    int nver = 0;
+    void *h = nifti_read_header(path, &nver, 0);
+    if (!h) return 0;
+    int ok = 1;
+    if (nver == 1) {
+        nifti_1_header *x = h;
+        if (x->sizeof_hdr != 348) nifti_swap_2bytes(8, x->dim), nifti_swap_4bytes(8, x->pixdim);
+        for (int d = 0; d < 8; d++) dim[d] = x->dim[d];
+        for (int d = 0; d < 3; d++) pixdim[d] = x->pixdim[d + 1];
+    } else if (nver == 2) {
+        nifti_2_header *x = h;
+        if (x->sizeof_hdr != 540) nifti_swap_8bytes(8, x->dim), nifti_swap_8bytes(8, x->pixdim);
+        for (int d = 0; d < 8; d++) dim[d] = x->dim[d];
+        for (int d = 0; d < 3; d++) pixdim[d] = x->pixdim[d + 1];
+    } else {
+        ok = 0;
+    }
+    free(h);
+    return ok;
+}
+
 static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *img)
 {
     memset(img, 0, sizeof *img);
@@ -64,14 +89,34 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
         for (int c = 0; c < 4; c++)
             img->affine[r][c] = m ? m->m[r][c] : (r == c ? img->spacing[r] : 0.0);
     if (m) {
+        for (int r = 0; r < 3; r++)
+            for (int c = 0; c < 4; c++)
+                if (!isfinite(m->m[r][c]))
+                    return rgx_fail(RGX_ERR_INPUT, "%s: the %s holds %g (row %d, column %d): "
+                                    "the voxels cannot be placed", path, img->affine_source,
+                                    m->m[r][c], r + 1, c + 1);
         /* The spacing is the length of each affine column: pixdim can disagree with the
          * sform in files written by some tools, and the sform is what places voxels. */
         for (int c = 0; c < 3; c++) {
             double s =
                 sqrt(m->m[0][c] * m->m[0][c] + m->m[1][c] * m->m[1][c] + m->m[2][c] * m->m[2][c]);
             if (s > 0 && isfinite(s)) img->spacing[c] = s;
+            else if (img->dim[c] > 1)
+                return rgx_fail(RGX_ERR_INPUT, "%s: the %s's column %d has length %g: the voxel "
+                                "spacing must be positive", path, img->affine_source, c + 1, s);
         }
     }
+    /* Along an axis of one voxel a missing spacing (0, as some tools write a single slice's)
+     * is taken as 1 mm; along any other it is an error, not a guess.  (Without an sform the
+     * spacing is pixdim, which nifticlib silently sets to 1 where it is not positive: the
+     * file's own values are read.) */
+    double raw[3];
+    int64_t rdim[8];
+    if ((!m || m == &nim->qto_xyz) && raw_header(path, rdim, raw))
+        for (int d = 0; d < 3; d++)
+            if (img->dim[d] > 1 && !(fabs(raw[d]) > 0 && isfinite(raw[d])))
+                return rgx_fail(RGX_ERR_INPUT, "%s: pixdim[%d] is %g (the %s's voxel spacing): "
+                                "it must be positive", path, d + 1, raw[d], img->affine_source);
     return RGX_OK;
 }
 
@@ -83,6 +128,16 @@ static nifti_image *open_nifti(const char *path, int read_data, rgx_err *err)
     if (!is_nifti_file(path)) {
         *err = rgx_fail(RGX_ERR_INPUT, "%s: not a NIfTI-1 or NIfTI-2 file (bad or missing header)",
                         path);
+        return NULL;
+    }
+    /* nifticlib 3.0.1 does not check a NIfTI-2 header's dim[0] before using it as the
+     * number of dimensions to copy (a larger value writes past its arrays: found by fuzzing,
+     * tests/fuzz/crashes/nifti/): checked here first. */
+    int64_t dim[8];
+    double pixdim[3];
+    if (raw_header(path, dim, pixdim) && (dim[0] < 1 || dim[0] > 7)) {
+        *err = rgx_fail(RGX_ERR_INPUT, "%s: dim[0] is %lld: expected 1 to 7 dimensions", path,
+                        (long long)dim[0]);
         return NULL;
     }
     nifti_image *nim = nifti_image_read(path, read_data);

@@ -59,6 +59,116 @@ void table_free(table_t *t)
     memset(t, 0, sizeof *t);
 }
 
+/* The text of a table read whole: a UTF-8 byte-order mark (spreadsheets write one) skipped,
+ * lines cut at '\n' with a '\r' before it dropped (CRLF files), each line split at tabs or runs
+ * of spaces.  The first non-blank line is the header; later lines starting with '#' and blank
+ * lines are skipped. */
+typedef struct {
+    const char *path;
+    char *text, *next;
+    int line_no;
+} lines_t;
+
+static rgx_err lines_open(lines_t *L, const char *path, const char *what)
+{
+    memset(L, 0, sizeof *L);
+    L->path = path;
+    size_t len;
+    if (read_file(path, &L->text, &len))
+        return rgx_fail(RGX_ERR_INPUT, "%s file %s: cannot read", what, path);
+    L->next = L->text + (!strncmp(L->text, "\xef\xbb\xbf", 3) ? 3 : 0);
+    return RGX_OK;
+}
+
+/* The next line (NUL-terminated, in place; its number in L->line_no), or NULL at the end. */
+static char *lines_next(lines_t *L)
+{
+    char *line = L->next;
+    if (!line) return NULL;
+    char *nl = strchr(line, '\n');
+    if (nl) *nl = '\0';
+    L->next = nl ? nl + 1 : NULL;
+    if (!nl && !*line) return NULL; /* after the last newline */
+    L->line_no++;
+    size_t n = strlen(line);
+    if (n && line[n - 1] == '\r') line[n - 1] = '\0';
+    return line;
+}
+
+/* Value columns are named once each: a name given twice would leave the reader guessing
+ * which column a selection means. */
+static rgx_err unique_columns(const char *path, long line_no, const char *what, char *const *f,
+                              size_t skip, size_t nf)
+{
+    strmap_t m;
+    rgx_err err = strmap_init(&m, nf);
+    for (size_t j = skip; j < nf && !err; j++) {
+        long old;
+        if ((err = strmap_put(&m, f[j], (long)j, &old))) break;
+        if (old >= 0)
+            err = rgx_fail(RGX_ERR_INPUT, "%s:%ld: %s column '%s' appears twice (columns %ld and "
+                                          "%zu): rename one",
+                           path, line_no, what, f[j], old + 1, j + 1);
+    }
+    strmap_free(&m);
+    return err;
+}
+
+/* table_read_text's header: "#IID", "#FID IID" (or without '#'); the number of id columns in
+ * *skip. */
+static rgx_err read_header(const lines_t *L, char **f, size_t nf, const char *what, size_t *skip)
+{
+    const char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
+    if (!strcmp(h0, "FID") && nf > 1 && !strcmp(f[1], "IID"))
+        *skip = 2;
+    else if (!strcmp(h0, "IID"))
+        *skip = 1;
+    else
+        return rgx_fail(RGX_ERR_INPUT,
+                        "%s:%d: the header must start with #IID or #FID IID (plink2 style), "
+                        "found '%s'",
+                        L->path, L->line_no, f[0]);
+    if (nf == *skip)
+        return rgx_fail(RGX_ERR_INPUT, "%s:%d: no %s column after the ids", L->path, L->line_no,
+                        what);
+    return unique_columns(L->path, L->line_no, what, f, *skip, nf);
+}
+
+/* Each sample once: a second row for an IID would leave the reader guessing which one is
+ * meant (plink2 refuses them too).  line[i]: the row's line in the file. */
+static rgx_err check_ids(const char *path, char *const *id, const long *line, size_t n)
+{
+    strmap_t m;
+    rgx_err err = strmap_init(&m, n);
+    for (size_t i = 0; i < n && !err; i++) {
+        long old;
+        if ((err = strmap_put(&m, id[i], (long)i, &old))) break;
+        if (old >= 0)
+            err = rgx_fail(RGX_ERR_INPUT, "%s:%ld: IID '%s' already on line %ld: each sample must "
+                                          "have one row",
+                           path, line[i], id[i], line[old]);
+    }
+    strmap_free(&m);
+    return err;
+}
+
+/* The output columns once each: a column named "sex=2" beside a text column "sex" with a level
+ * "2" would give two columns of one name. */
+static rgx_err unique_names(const char *path, const char *what, char **names, size_t n)
+{
+    strmap_t m;
+    rgx_err err = strmap_init(&m, n);
+    for (size_t j = 0; j < n && !err; j++) {
+        long old;
+        if (!(err = strmap_put(&m, names[j], (long)j, &old)) && old >= 0)
+            err = rgx_fail(RGX_ERR_INPUT, "%s: two %s columns would be named '%s' (a column of "
+                                          "that name, and a text column's level): rename one",
+                           path, what, names[j]);
+    }
+    strmap_free(&m);
+    return err;
+}
+
 /* A table's text as read: the data rows' lines (NUL-terminated in place, CR removed), where
  * their values start, and their line numbers for messages. */
 typedef struct {
@@ -67,6 +177,7 @@ typedef struct {
     long *line;  /* per row: its line number */
     size_t skip; /* id columns before the values: 1 (#IID) or 2 (#FID IID) */
     size_t nf;   /* fields of every line: skip + t->p */
+    const char *what; /* "phenotype" or "covariate", for messages */
 } table_text_t;
 
 static void text_free(table_text_t *x)
@@ -102,6 +213,7 @@ static rgx_err text_header(const char *path, const char *what, long line_no, cha
                        path, line_no, f[0]);
     if (!err && nf == x->skip)
         err = rgx_fail(RGX_ERR_INPUT, "%s:%ld: no %s column after the ids", path, line_no, what);
+    if (!err) err = unique_columns(path, line_no, what, f, x->skip, nf);
     if (!err) {
         x->nf = nf, t->p = nf - x->skip;
         err = rgx_calloc(&t->name, t->p, sizeof *t->name);
@@ -120,7 +232,8 @@ static rgx_err text_load(const char *path, const char *what, table_t *t, table_t
     if (err) return rgx_fail(RGX_ERR_INPUT, "%s file %s: cannot read", what, path);
     long line_no = 0;
     int have_header = 0;
-    for (char *line = x->text, *next; line < x->text + len && !err; line = next) {
+    char *start = x->text + (!strncmp(x->text, "\xef\xbb\xbf", 3) ? 3 : 0); /* a BOM */
+    for (char *line = start, *next; line < x->text + len && !err; line = next) {
         char *nl = memchr(line, '\n', (size_t)(x->text + len - line));
         next = nl ? nl + 1 : x->text + len;
         if (nl) *nl = '\0';
@@ -152,6 +265,7 @@ static rgx_err text_load(const char *path, const char *what, table_t *t, table_t
         t->n++;
     }
     if (!err && !have_header) err = rgx_fail(RGX_ERR_INPUT, "%s: empty %s file", path, what);
+    if (!err) err = check_ids(path, t->id, x->line, t->n);
     return err;
 }
 
@@ -178,6 +292,13 @@ static rgx_err parse_rows(const char *path, const table_t *t, const table_text_t
                 char *e;
                 v = rgx_strtod(c, &e);
                 if (e != end && !bad[j]) bad[j] = i + 1;
+                /* Infinities and NaN spelt otherwise ("inf", "1e999", "-nan") are errors: an
+                 * infinite phenotype would silently become the largest rank. */
+                if (e == end && !isfinite(v))
+                    return rgx_fail(RGX_ERR_INPUT,
+                                    "%s:%ld: %s column '%s', sample %s: '%s' is not a finite "
+                                    "number (NA for missing)",
+                                    path, x->line[i], x->what, t->name[j], t->id[i], c);
             }
             num[i * p + j] = v;
         }
@@ -252,6 +373,7 @@ static rgx_err make_columns(const char *path, const char *what, int categorical,
             err = rgx_strdup(&names[p_out++], nm);
         }
     }
+    if (!err) err = unique_names(path, what, names, p_out);
     if (!err) err = rgx_calloc(&t->v, (t->n ? t->n : 1) * (p_out ? p_out : 1), sizeof *t->v);
     for (size_t i = 0; !err && i < t->n; i++) {
         double *row = t->v + i * p_out;
@@ -325,7 +447,7 @@ rgx_err table_read_comm(const char *path, const char *what, int categorical, MPI
                         table_t *t)
 {
     memset(t, 0, sizeof *t);
-    table_text_t x = {0};
+    table_text_t x = {.what = what};
     double *num = NULL;
     size_t *bad = NULL; /* per column: 1 + the first row that is not a number, or 0 */
     rgx_err err = text_load(path, what, t, &x);
@@ -351,61 +473,54 @@ rgx_err table_read_text(const char *path, const char *column, size_t *n, char **
                         char ***cells)
 {
     *n = 0, *ids = *cells = NULL;
-    char *text = NULL, *f[4096];
-    size_t len, rows = 0, cap = 0, skip = 0, nf_head = 0;
+    char *f[4096], *header = NULL;
+    size_t rows = 0, cap = 0, skip = 0, nf_head = 0;
     long col = -1;
-    int line_no = 0;
-    rgx_err err = read_file(path, &text, &len);
-    if (err) return rgx_fail(RGX_ERR_INPUT, "covariate file %s: cannot read", path);
-    char *save = NULL, *header = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line && !err;
-         line = strtok_r(NULL, "\n", &save)) {
-        line_no++;
-        size_t L = strlen(line);
-        if (L && line[L - 1] == '\r') line[L - 1] = '\0';
+    long *line = NULL;
+    lines_t L;
+    rgx_err err = lines_open(&L, path, "covariate");
+    if (err) return err;
+    for (char *s; !err && (s = lines_next(&L));) {
         if (col < 0) { /* the header line as written, for the message */
             free(header);
-            if ((err = rgx_strdup(&header, line))) break;
+            if ((err = rgx_strdup(&header, s))) break;
         }
-        size_t nf = split(line, f, 4096);
+        size_t nf = split(s, f, 4096);
         if (!nf) continue;
         if (col < 0) { /* the header */
-            const char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
-            skip = !strcmp(h0, "FID") && nf > 1 && !strcmp(f[1], "IID") ? 2 : !strcmp(h0, "IID");
+            if ((err = read_header(&L, f, nf, "covariate", &skip))) break;
             for (size_t j = skip; j < nf && col < 0; j++)
                 if (!strcmp(f[j], column)) col = (long)j;
-            if (!skip)
-                err = rgx_fail(RGX_ERR_INPUT,
-                               "%s:%d: the header must start with #IID or #FID IID, found '%s'",
-                               path, line_no, f[0]);
-            else if (col < 0)
+            if (col < 0)
                 err = rgx_fail(RGX_ERR_INPUT, "%s:%d: no column '%s'; the header is: %s", path,
-                               line_no, column, header);
+                               L.line_no, column, header);
             nf_head = nf;
             continue;
         }
         if (f[0][0] == '#') continue;
         if (nf != nf_head) {
             err = rgx_fail(RGX_ERR_INPUT, "%s:%d: %zu fields, expected %zu as in the header", path,
-                           line_no, nf, nf_head);
+                           L.line_no, nf, nf_head);
             break;
         }
         if ((err = rgx_reserve(ids, &cap, rows + 1, sizeof **ids)) ||
-            (err = rgx_realloc(cells, cap, sizeof **cells))) /* the same room for the cells */
+            (err = rgx_realloc(cells, cap, sizeof **cells)) || /* the same room for the cells */
+            (err = rgx_realloc(&line, cap, sizeof *line)))
             break;
         (*ids)[rows] = (*cells)[rows] = NULL;
-        rows++;
+        line[rows++] = L.line_no;
         if ((err = rgx_strdup(&(*ids)[rows - 1], f[skip - 1]))) break;
         if (!is_missing(f[col])) err = rgx_strdup(&(*cells)[rows - 1], f[col]);
     }
     if (!err && col < 0) err = rgx_fail(RGX_ERR_INPUT, "%s: empty covariate file", path);
+    if (!err) err = check_ids(path, *ids, line, rows);
     *n = rows;
     if (err) {
         for (size_t i = 0; i < rows; i++) free((*ids)[i]), free((*cells)[i]);
         free(*ids), free(*cells);
         *ids = *cells = NULL, *n = 0;
     }
-    free(text), free(header);
+    free(L.text), free(header), free(line);
     return err;
 }
 
@@ -542,8 +657,23 @@ rgx_err table_from_run_group(const char *run, const char *group, table_t *t)
         memcpy(t->v + r * nn, v + i * nn, nn * sizeof *v);
         t->n = ++r;
     }
+    /* An infinite value (a feature divided by zero) would become the largest rank: missing,
+     * and counted for the log. */
+    for (size_t k = 0; k < t->n * nn; k++)
+        if (isinf(t->v[k])) t->v[k] = NAN, t->n_inf++;
     t->name = names, t->p = nn;
     names = NULL;
+    if (!err) { /* each sample once (a hand-made run file): as the tables' rule */
+        strmap_t m;
+        err = strmap_init(&m, t->n);
+        for (size_t i = 0; i < t->n && !err; i++) {
+            long old;
+            if (!(err = strmap_put(&m, t->id[i], (long)i, &old)) && old >= 0)
+                err = rgx_fail(RGX_ERR_INPUT, "%s: /samples/sample_id '%s' is on two extracted "
+                                              "rows", run, t->id[i]);
+        }
+        strmap_free(&m);
+    }
 out:
     h5in_free_strings(sid, ns);
     h5in_free_strings(names, nn);

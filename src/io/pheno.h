@@ -1,8 +1,11 @@
 /* pheno.h — phenotype and covariate tables (plink2 style) and the phenotype matrix of a run.
  *
  * A table is tab- or space-separated with a header line starting with "#IID" or "#FID IID"
- * (or "FID IID" / "IID"); one row per sample; NA, na, NaN, nan, "." and empty cells are
- * missing (unlike plink2, -9 is a value, not a missing code: imaging phenotypes can be -9).
+ * (or "FID IID" / "IID"); one row per sample; NA, na, NaN, nan and "." are missing (unlike
+ * plink2, -9 is a value, not a missing code: imaging phenotypes can be -9).  A column name
+ * given twice, an IID on two rows, and a number that is not finite ("inf", "1e999") are errors
+ * naming the line; a UTF-8 byte-order mark, CRLF line ends, blank lines, '#' comment lines
+ * after the header and whitespace at the ends of lines are read past (docs/reliability.md).
  * A covariate column with any non-numeric cell is categorical and becomes indicator columns
  * (one per level but the first, in sorted order, named "<column>=<level>"). */
 #ifndef RGX_PHENO_H
@@ -20,6 +23,7 @@ typedef struct {
     char **name; /* per column */
     double *v;   /* n x p, row-major, NAN when missing */
     void *index; /* IID -> row, built by table_index() */
+    size_t n_inf; /* from a run file: infinite values made missing (a text table refuses them) */
 } table_t;
 
 /* what: "phenotype" or "covariate" (for messages); categorical: expand text columns

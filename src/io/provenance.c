@@ -6,12 +6,14 @@
 #include <gsl/gsl_version.h>
 #include <htslib/hts.h>
 #include <isa-l.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
+#include <zstd.h>
 
 #include "log.h"
 #include "mpienv.h"
@@ -217,6 +219,8 @@ rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
              ISAL_MINOR_VERSION, ISAL_PATCH_VERSION);
     if ((err = attr(h, "isal_version", buf))) goto out; /* reads .nii.gz voxels */
     if ((err = attr(h, "fftw_version", fftw_version))) goto out; /* the filters' FFTs */
+    if ((err = attr(h, "zstd_version", ZSTD_versionString()))) goto out; /* BGEN v1.3 */
+    if ((err = attr(h, "sqlite_version", sqlite3_libversion()))) goto out; /* BGEN's .bgi */
 
     const char *cfile = cfg ? cfg_file(cfg) : NULL;
     char sha[65] = "";

@@ -50,11 +50,11 @@ rgx_err pca_cov_add(table_t *cv, int have, const char *path, int K, int rank)
         goto out;
     for (size_t i = 0; i < cv->n; i++) {
         long r = strmap_get(&m, cv->id[i]);
-        memcpy(v + i * q, cv->v + i * p, p * sizeof *v);
+        if (p) memcpy(v + i * q, cv->v + i * p, p * sizeof *v); /* (no table: cv->v is NULL) */
         for (size_t c = 0; c < k; c++) v[i * q + p + c] = r >= 0 ? sc[(size_t)r * kc + c] : NAN;
         lack += r < 0;
     }
-    memcpy(names, cv->name, p * sizeof *names);
+    if (p) memcpy(names, cv->name, p * sizeof *names);
     for (size_t c = 0; c < k && !err; c++) {
         char nm[32];
         snprintf(nm, sizeof nm, "PC%zu", c + 1);

@@ -347,8 +347,13 @@ rgx_err pca_geno_read(pca_geno_t *G, const pca_tiles_t *T, char *const *paths, c
         err = keep_chunk(G, T, hs, nh, sites, c, o, ref, part, tot);
         for (size_t r = 0; r < c; r++) site_free(&sites[r]);
     }
-    for (size_t k = 0; k < nh; k++)
+    for (size_t k = 0; k < nh; k++) {
         for (int s = 0; s < GENO_SKIP_N; s++) G->n_skip[s] += hs[k].g.n_skip[s];
+        G->n_calls[0] += hs[k].g.n_bad_calls, G->n_calls[1] += hs[k].g.n_half_calls;
+        G->n_calls[2] += hs[k].g.n_haploid_calls;
+    }
+    /* Each rank decoded its own samples' calls (geno.h: the calls made missing or counted). */
+    MPI_Allreduce(MPI_IN_PLACE, G->n_calls, 3, MPI_LONG, MPI_SUM, T->comm);
     for (size_t r = 0; sites && r < CHUNK; r++) site_free(&sites[r]);
     for (size_t k = 0; hs && k < nh; k++) {
         if (hs[k].open) geno_close(&hs[k].g);

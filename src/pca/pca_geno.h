@@ -57,6 +57,7 @@ typedef struct {
     /* Counts, for the log and the run file. */
     long n_records, n_region, n_qc[8];
     long n_skip[GENO_SKIP_N];
+    long n_calls[3]; /* calls of ploidy above 2, half calls, haploid autosomal calls (geno.h) */
 } pca_geno_t;
 
 /* Reads the genotype files (site s: paths[s], its samples the rows of site s of T) for the

@@ -66,22 +66,34 @@ static rgx_err add_cand(stage_t *s, size_t *cap, const char *id)
     return err;
 }
 
-/* A --keep file: the first field of every line (lines starting with # skipped). */
+/* A --keep file: the first field of every line (lines starting with # skipped; a UTF-8
+ * byte-order mark and CRLF line ends read past); a sample listed twice is an error. */
 static rgx_err read_keep(stage_t *s, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return rgx_fail(RGX_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
-    char line[4096];
+    char *text = NULL;
+    if (read_file(path, &text, NULL))
+        return rgx_fail(RGX_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
     size_t cap = 0;
-    rgx_err err = RGX_OK;
-    for (long ln = 1; !err && fgets(line, sizeof line, f); ln++) {
-        char *t = line + strspn(line, " \t");
-        size_t k = strcspn(t, " \t\r\n");
+    strmap_t seen;
+    rgx_err err = strmap_init(&seen, 1024);
+    char *p = text + (!strncmp(text, "\xef\xbb\xbf", 3) ? 3 : 0);
+    for (long ln = 1; !err && p && *p; ln++) {
+        char *nl = strchr(p, '\n'), *t = p + strspn(p, " \t");
+        if (nl) *nl = '\0';
+        p = nl ? nl + 1 : NULL;
+        size_t k = strcspn(t, " \t\r");
         if (*t == '#' || !k) continue;
         t[k] = '\0';
-        err = add_cand(s, &cap, t);
+        long old;
+        if ((err = strmap_put(&seen, t, ln, &old))) break;
+        if (old >= 0)
+            err = rgx_fail(RGX_ERR_INPUT, "%s:%ld: sample '%s' already on line %ld", path, ln, t,
+                           old);
+        else
+            err = add_cand(s, &cap, t);
     }
-    fclose(f);
+    strmap_free(&seen);
+    free(text);
     return err;
 }
 
@@ -159,6 +171,10 @@ static void log_variants(const stage_t *s)
              "(monomorphic); %zu passed, %zu kept by LD pruning",
              G->n_records, G->n_skip[GENO_SKIP_MULTIALLELIC], G->n_region, s->o.ld_regions,
              G->n_qc[Q_CALL], G->n_qc[Q_MAF], G->n_qc[Q_HWE], G->n_qc[Q_MONO], G->m, s->ms);
+    if (G->n_calls[0] || G->n_calls[1] || G->n_calls[2])
+        log_warn("pca: genotype calls made missing: %ld of ploidy above 2, %ld with one allele "
+                 "missing (0/.); %ld haploid calls on autosomes counted as homozygous",
+                 G->n_calls[0], G->n_calls[1], G->n_calls[2]);
 }
 
 /* Every rank learns whether any failed before the next collective step. */

@@ -408,207 +408,272 @@ static void tbi_free(tbi_t *t)
     *t = (tbi_t){NULL, {0, 0, NULL}, 0, -1, 0};
 }
 
+/* The run file's side of an export: the phenotypes, the variants and which of them get rows. */
+typedef struct {
+    const char *run_path, *dir;
+    char **pn, **chrom, **id, **ref, **alt;
+    size_t p, V;
+    double *pos, *af, *qc, *nobs;
+    char *site_ok; /* per variant: a row in every file (tested, a 1-25 contig, ACGT) */
+    int sorted;    /* the rows are in GWAS-SSF's order (chromosome number, position) */
+    char (*ntext)[32]; /* each phenotype's n, as text (the same on every line of its file) */
+    assoc_t as;
+    ssf_meta_t meta;
+} ss_run_t;
+
+static void ss_run_free(ss_run_t *r)
+{
+    free(r->pos), free(r->af), free(r->qc), free(r->nobs), free(r->site_ok), free(r->ntext);
+    meta_close(&r->meta);
+    assoc_close(&r->as);
+    h5in_free_strings(r->pn, r->p), h5in_free_strings(r->chrom, r->V);
+    h5in_free_strings(r->id, r->V), h5in_free_strings(r->ref, r->V);
+    h5in_free_strings(r->alt, r->V);
+}
+
+/* Reads the run and decides the rows: tested variants on a contig GWAS-SSF numbers, with
+ * nucleotide alleles (the others counted and, on part 0, logged). */
+static rgx_err ss_run_read(ss_run_t *r, hid_t f, int part, char *const *ov, int n_ov)
+{
+    size_t c0, nv = 0, np = 0;
+    rgx_err err;
+    if ((err = meta_open(f, r->run_path, ov, n_ov, &r->meta)) ||
+        (err = assoc_open(&r->as, f, r->run_path)))
+        return err;
+    r->meta.outcome = r->as.outcome;
+    if ((err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &r->p, &r->pn)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &r->V, &r->chrom)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ID, &nv, &r->id)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_REF, &nv, &r->ref)) ||
+        (err = h5in_read_strings(f, RF_VARIANTS_ALT, &nv, &r->alt)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &nv, &c0, &r->pos)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_AF, &nv, &c0, &r->af)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_QC, &nv, &c0, &r->qc)) ||
+        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &np, &c0, &r->nobs)) ||
+        (err = export_check_names(r->pn, r->p, r->run_path)) ||
+        (err = rgx_calloc(&r->site_ok, r->V ? r->V : 1, 1)) ||
+        (err = rgx_calloc(&r->ntext, r->p ? r->p : 1, sizeof *r->ntext)))
+        return err;
+    for (size_t k = 0; k < r->p; k++)
+        snprintf(r->ntext[k], sizeof r->ntext[k], "%.0f\t", r->nobs[k]);
+    long skip_contig = 0, skip_allele = 0;
+    double prev_pos = 0;
+    r->sorted = 1;
+    for (size_t v = 0, prev_c = 0; v < r->V; v++) {
+        if (r->qc[v] != 1) continue;
+        int c = chrom_number(r->chrom[v]);
+        if (!c) {
+            skip_contig++;
+            continue;
+        }
+        if (!acgt(r->ref[v]) || !acgt(r->alt[v])) {
+            skip_allele++;
+            continue;
+        }
+        r->site_ok[v] = 1;
+        if ((size_t)c < prev_c || ((size_t)c == prev_c && r->pos[v] < prev_pos)) r->sorted = 0;
+        prev_c = (size_t)c, prev_pos = r->pos[v];
+    }
+    if (part == 0 && (skip_contig || skip_allele))
+        log_warn("export: GWAS-SSF leaves out %ld tested variants on contigs it has no number "
+                 "for (1-22, X=23, Y=24, MT=25) and %ld whose alleles are not nucleotides",
+                 skip_contig, skip_allele);
+    return RGX_OK;
+}
+
+/* Up to BATCH files written at once, each under temporary names until complete (outfile.h):
+ * the data and its index. */
+typedef struct {
+    BGZF *out[BATCH];
+    tbi_t tbi[BATCH];
+    char *tmp[BATCH], *tmpi[BATCH];
+    const size_t *ph; /* ph[k]: the phenotype of file k */
+    size_t kn;
+    double *B, *S, *L; /* ROWS x p of /assoc */
+    kstring_t ks, vs;
+    long no_test; /* (variant, phenotype) pairs without a test: no row */
+} ss_batch_t;
+
+static void ss_batch_free(ss_batch_t *b)
+{
+    for (size_t k = 0; k < BATCH; k++) {
+        if (b->out[k]) quiet_close(b->out[k]);
+        tbi_free(&b->tbi[k]);
+        outfile_discard(b->tmp[k]), outfile_discard(b->tmpi[k]);
+        free(b->tmp[k]), free(b->tmpi[k]);
+    }
+    free(b->B), free(b->S), free(b->L), free(b->ks.s), free(b->vs.s);
+}
+
+/* Opens the batch's files and writes their header line. */
+static rgx_err ss_batch_open(ss_batch_t *b, const ss_run_t *r)
+{
+    rgx_err err = RGX_OK;
+    for (size_t k = 0; k < b->kn && !err; k++) {
+        char nm[1024], path[4200];
+        export_safe_name(r->pn[b->ph[k]], nm, sizeof nm);
+        snprintf(path, sizeof path, "%s/%s.tsv.gz", r->dir, nm);
+        if ((err = outfile_temp(path, &b->tmp[k])) ||
+            (err = outfile_temp_fixed(b->tmp[k], ".tbi", &b->tmpi[k])))
+            break;
+        b->out[k] = bgzf_open(b->tmp[k], "w6");
+        if (!b->out[k]) {
+            err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", b->tmp[k], strerror(errno));
+            break;
+        }
+        char hdr[256];
+        int hl = snprintf(hdr, sizeof hdr,
+                          "chromosome\tbase_pair_location\teffect_allele\tother_allele\t"
+                          "%s\tstandard_error\teffect_allele_frequency\tp_value\t"
+                          "variant_id\tn\tneg_log_10_p_value\n",
+                          effect_name[r->as.outcome]);
+        errno = 0;
+        if (bgzf_write(b->out[k], hdr, (size_t)hl) < 0) err = io_failed(path);
+        if (!err) err = tbi_begin(&b->tbi[k], b->out[k]);
+    }
+    return err;
+}
+
+/* Variant v's row in each of the batch's files (row j of the block in B, S, L). */
+static rgx_err ss_batch_variant(ss_batch_t *b, const ss_run_t *r, size_t v, size_t j)
+{
+    /* The variant's columns, the same in every file: written once.  variant_id as the
+     * standard has it: <chromosome>_<base_pair_location>_<ref>_<alt>. */
+    char cb[32];
+    const char *cc = chrom_code(r->chrom[v], cb);
+    kstring_t *vs = &b->vs, *ks = &b->ks;
+    size_t p = r->p;
+    vs->l = 0;
+    ksprintf(vs, "%s\t%.0f\t%s\t%s\t", cc, r->pos[v], r->alt[v], r->ref[v]);
+    size_t l_site = vs->l;
+    ksprintf(vs, "%.6g\t", r->af[v]);
+    size_t l_af = vs->l;
+    ksprintf(vs, "%s_%.0f_%s_%s\t", cc, r->pos[v], r->ref[v], r->alt[v]);
+    rgx_err err = RGX_OK;
+    for (size_t k = 0; k < b->kn && !err; k++) {
+        size_t c = j * p + b->ph[k];
+        double beta = b->B[c], s = b->S[c], m = b->L[c];
+        if (isnan(beta) || isnan(s) || isnan(m)) { /* no test: no row (beta, SE and p are */
+            b->no_test++;                          /* mandatory values) */
+            continue;
+        }
+        char pt[64];
+        sumstats_p_text(m, pt, sizeof pt);
+        ks->l = 0;
+        kputsn(vs->s, l_site, ks);
+        /* odds and hazard ratios: exp(beta); the SE stays that of beta */
+        ksprintf(ks, "%.10g\t%.10g\t", r->as.outcome ? exp(beta) : beta, s);
+        kputsn(vs->s + l_site, l_af - l_site, ks);
+        kputs(pt, ks), kputc('\t', ks);
+        kputsn(vs->s + l_af, vs->l - l_af, ks);
+        kputs(r->ntext[b->ph[k]], ks);
+        ksprintf(ks, "%.10g\n", m);
+        errno = 0;
+        if (bgzf_write(b->out[k], ks->s, ks->l) < 0) {
+            /* named as the file will be (without ".XXXXXX.part") */
+            char fin[4200];
+            snprintf(fin, sizeof fin, "%.*s", (int)strlen(b->tmp[k]) - 12, b->tmp[k]);
+            err = io_failed(fin);
+        } else
+            err = tbi_line(&b->tbi[k], b->out[k], cc, r->pos[v]);
+    }
+    return err;
+}
+
+/* Ends the batch's files (after a failure: drops them).  Each complete file is published,
+ * then its index (never older than the data it describes: htslib warns then; an old index
+ * that failed to be replaced is removed), then the sidecar with the data's MD5.  A job killed
+ * between the renames leaves a sidecar whose MD5 does not match: detectable, never silently
+ * wrong. */
+static rgx_err ss_batch_close(ss_batch_t *b, const ss_run_t *r, rgx_err err, progress_t *prog,
+                              size_t done)
+{
+    for (size_t k = 0; k < b->kn; k++) {
+        char nm[1024], path[4200], fname[1100];
+        export_safe_name(r->pn[b->ph[k]], nm, sizeof nm);
+        snprintf(fname, sizeof fname, "%s.tsv.gz", nm);
+        snprintf(path, sizeof path, "%s/%s", r->dir, fname);
+        /* The index (tabix: sequence column 1, position column 2, one header line) is saved
+         * before the file is closed. */
+        if (!err && b->out[k]) err = tbi_end(&b->tbi[k], b->out[k], path, b->tmpi[k]);
+        tbi_free(&b->tbi[k]);
+        errno = 0;
+        if (b->out[k] && err) quiet_close(b->out[k]);
+        else if (b->out[k] && bgzf_close(b->out[k]) < 0) err = io_failed(path);
+        b->out[k] = NULL;
+        if (!err && b->tmp[k] && !(err = outfile_publish(b->tmp[k], path))) {
+            char idx[4300];
+            free(b->tmp[k]), b->tmp[k] = NULL;
+            snprintf(idx, sizeof idx, "%s.tbi", path);
+            if ((err = outfile_publish(b->tmpi[k], idx))) unlink(idx);
+            free(b->tmpi[k]), b->tmpi[k] = NULL;
+            if (!err)
+                err = write_meta(r->dir, fname, r->pn[b->ph[k]], r->nobs[b->ph[k]], r->run_path,
+                                 r->sorted, &r->meta);
+        }
+        outfile_discard(b->tmp[k]), outfile_discard(b->tmpi[k]);
+        free(b->tmp[k]), free(b->tmpi[k]);
+        b->tmp[k] = b->tmpi[k] = NULL;
+        if (!err) progress_update(prog, (long)(done + k + 1));
+    }
+    return err;
+}
+
+/* The batch's files: opened, one pass over /assoc, closed. */
+static rgx_err ss_batch_write(ss_batch_t *b, ss_run_t *r, progress_t *prog, size_t done)
+{
+    rgx_err err = ss_batch_open(b, r);
+    for (size_t r0 = 0; r0 < r->V && !err; r0 += ROWS) {
+        size_t nr = r->V - r0 < ROWS ? r->V - r0 : ROWS;
+        if ((err = assoc_rows(&r->as, r0, nr, b->B, b->S, b->L))) break;
+        for (size_t j = 0; j < nr && !err; j++)
+            if (r->site_ok[r0 + j]) err = ss_batch_variant(b, r, r0 + j, j);
+    }
+    return ss_batch_close(b, r, err, prog, done);
+}
+
 rgx_err export_sumstats(const char *run_path, const char *dir, int part, int parts,
                         char *const *overrides, int n_overrides)
 {
     hid_t f;
     rgx_err err = h5in_open(run_path, &f);
     if (err) return err;
-    char **pn = NULL, **chrom = NULL, **id = NULL, **ref = NULL, **alt = NULL;
-    size_t p = 0, V = 0, nv = 0;
-    double *pos = NULL, *af = NULL, *qc = NULL, *nobs = NULL, *B = NULL, *S = NULL, *L = NULL;
-    BGZF **out = NULL;
-    tbi_t *tbi = NULL;
-    char **tmp = NULL, **tmpi = NULL; /* per open file: temporary names of data and index */
-    kstring_t ks = {0, 0, NULL}, vs = {0, 0, NULL};
-    assoc_t as = {0};
-    ssf_meta_t meta = {0};
-    char *site_ok = NULL; /* per variant: a row in every file (tested, a 1-25 contig, ACGT) */
-    long skip_contig = 0, skip_allele = 0, no_test = 0;
-    int sorted = 1;
-    if ((err = meta_open(f, run_path, overrides, n_overrides, &meta))) goto out;
-    if ((err = assoc_open(&as, f, run_path))) goto out;
-    meta.outcome = as.outcome;
-    size_t c0;
-    if ((err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &p, &pn)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_CHROM, &V, &chrom)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_ID, &nv, &id)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_REF, &nv, &ref)) ||
-        (err = h5in_read_strings(f, RF_VARIANTS_ALT, &nv, &alt)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &nv, &c0, &pos)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_AF, &nv, &c0, &af)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_QC, &nv, &c0, &qc)) ||
-        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &nv, &c0, &nobs)))
-        goto out;
-    if ((err = export_check_names(pn, p, run_path))) goto out;
-    if ((err = rgx_calloc(&site_ok, V ? V : 1, 1))) goto out;
-    double prev_pos = 0;
-    for (size_t v = 0, prev_c = 0; v < V; v++) { /* GWAS-SSF rows: which, and in what order */
-        if (qc[v] != 1) continue;
-        int c = chrom_number(chrom[v]);
-        if (!c) {
-            skip_contig++;
-            continue;
-        }
-        if (!acgt(ref[v]) || !acgt(alt[v])) {
-            skip_allele++;
-            continue;
-        }
-        site_ok[v] = 1;
-        if ((size_t)c < prev_c || ((size_t)c == prev_c && pos[v] < prev_pos)) sorted = 0;
-        prev_c = (size_t)c, prev_pos = pos[v];
-    }
-    if (part == 0 && (skip_contig || skip_allele))
-        log_warn("export: GWAS-SSF leaves out %ld tested variants on contigs it has no number "
-                 "for (1-22, X=23, Y=24, MT=25) and %ld whose alleles are not nucleotides",
-                 skip_contig, skip_allele);
+    ss_run_t r = {.run_path = run_path, .dir = dir};
+    ss_batch_t *b = NULL;
+    size_t *mine = NULL, nmine = 0;
+    progress_t prog;
+    int started = 0;
+    if ((err = ss_run_read(&r, f, part, overrides, n_overrides))) goto out;
     if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
         err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
         goto out;
     }
-    if ((err = rgx_calloc(&out, BATCH, sizeof *out)) ||
-        (err = rgx_calloc(&tbi, BATCH, sizeof *tbi)) ||
-        (err = rgx_calloc(&tmp, BATCH, sizeof *tmp)) ||
-        (err = rgx_calloc(&tmpi, BATCH, sizeof *tmpi)) ||
-        (err = rgx_calloc(&B, (size_t)ROWS * (p ? p : 1), sizeof *B)) ||
-        (err = rgx_calloc(&S, (size_t)ROWS * (p ? p : 1), sizeof *S)) ||
-        (err = rgx_calloc(&L, (size_t)ROWS * (p ? p : 1), sizeof *L)))
+    size_t P = r.p ? r.p : 1;
+    if ((err = rgx_calloc(&b, 1, sizeof *b)) ||
+        (err = rgx_calloc(&b->B, (size_t)ROWS * P, sizeof *b->B)) ||
+        (err = rgx_calloc(&b->S, (size_t)ROWS * P, sizeof *b->S)) ||
+        (err = rgx_calloc(&b->L, (size_t)ROWS * P, sizeof *b->L)) ||
+        (err = rgx_calloc(&mine, P, sizeof *mine)))
         goto out;
     /* This part's phenotypes: every parts-th, from the part-th. */
-    size_t *mine = NULL, nm_ = 0;
-    if ((err = rgx_calloc(&mine, p ? p : 1, sizeof *mine))) goto out;
-    for (size_t k = (size_t)part; k < p; k += (size_t)parts) mine[nm_++] = k;
-    progress_t prog;
+    for (size_t k = (size_t)part; k < r.p; k += (size_t)parts) mine[nmine++] = k;
     progress_init(&prog,
                   parts > 1 ? "export: summary statistics (rank 0's share)"
                             : "export: summary statistics",
-                  "phenotypes", (long)nm_);
-    /* Each phenotype's n, as text (the same on every line of its file). */
-    char(*ntext)[32] = NULL;
-    if ((err = rgx_calloc(&ntext, p ? p : 1, sizeof *ntext))) goto out_mine;
-    for (size_t k = 0; k < p; k++) snprintf(ntext[k], sizeof ntext[k], "%.0f\t", nobs[k]);
-    for (size_t i0 = 0; i0 < nm_ && !err; i0 += BATCH) {
-        size_t kn = nm_ - i0 < BATCH ? nm_ - i0 : BATCH;
-        const size_t *ph = mine + i0; /* ph[k]: the phenotype of output k */
-        for (size_t k = 0; k < kn && !err; k++) {
-            char nm[1024], path[4200];
-            export_safe_name(pn[ph[k]], nm, sizeof nm);
-            snprintf(path, sizeof path, "%s/%s.tsv.gz", dir, nm);
-            /* Under temporary names until complete (outfile.h): the data, and its index. */
-            if ((err = outfile_temp(path, &tmp[k])) ||
-                (err = outfile_temp_fixed(tmp[k], ".tbi", &tmpi[k])))
-                break;
-            out[k] = bgzf_open(tmp[k], "w6");
-            if (!out[k]) {
-                err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", tmp[k], strerror(errno));
-                break;
-            }
-            char hdr[256];
-            int hl = snprintf(hdr, sizeof hdr,
-                              "chromosome\tbase_pair_location\teffect_allele\tother_allele\t"
-                              "%s\tstandard_error\teffect_allele_frequency\tp_value\t"
-                              "variant_id\tn\tneg_log_10_p_value\n",
-                              effect_name[as.outcome]);
-            errno = 0;
-            if (bgzf_write(out[k], hdr, (size_t)hl) < 0) err = io_failed(path);
-            if (!err) err = tbi_begin(&tbi[k], out[k]);
-        }
-        for (size_t r0 = 0; r0 < V && !err; r0 += ROWS) {
-            size_t nr = V - r0 < ROWS ? V - r0 : ROWS;
-            if ((err = assoc_rows(&as, r0, nr, B, S, L))) break;
-            for (size_t j = 0; j < nr && !err; j++) {
-                size_t v = r0 + j;
-                if (!site_ok[v]) continue;
-                /* The variant's columns, the same in every file: written once.  variant_id as
-                 * the standard has it: <chromosome>_<base_pair_location>_<ref>_<alt>. */
-                char cb[32];
-                const char *cc = chrom_code(chrom[v], cb);
-                vs.l = 0;
-                ksprintf(&vs, "%s\t%.0f\t%s\t%s\t", cc, pos[v], alt[v], ref[v]);
-                size_t l_site = vs.l;
-                ksprintf(&vs, "%.6g\t", af[v]);
-                size_t l_af = vs.l;
-                ksprintf(&vs, "%s_%.0f_%s_%s\t", cc, pos[v], ref[v], alt[v]);
-                for (size_t k = 0; k < kn && !err; k++) {
-                    double b = B[j * p + ph[k]], s = S[j * p + ph[k]], m = L[j * p + ph[k]];
-                    if (isnan(b) || isnan(s) || isnan(m)) { /* no test: no row (beta, SE and */
-                        no_test++;                           /* p are mandatory values) */
-                        continue;
-                    }
-                    char pt[64];
-                    sumstats_p_text(m, pt, sizeof pt);
-                    ks.l = 0;
-                    kputsn(vs.s, l_site, &ks);
-                    /* odds and hazard ratios: exp(beta); the SE stays that of beta */
-                    ksprintf(&ks, "%.10g\t%.10g\t", as.outcome ? exp(b) : b, s);
-                    kputsn(vs.s + l_site, l_af - l_site, &ks);
-                    kputs(pt, &ks), kputc('\t', &ks);
-                    kputsn(vs.s + l_af, vs.l - l_af, &ks);
-                    kputs(ntext[ph[k]], &ks);
-                    ksprintf(&ks, "%.10g\n", m);
-                    errno = 0;
-                    if (bgzf_write(out[k], ks.s, ks.l) < 0) {
-                        /* named as the file will be (without ".XXXXXX.part") */
-                        char fin[4200];
-                        snprintf(fin, sizeof fin, "%.*s", (int)strlen(tmp[k]) - 12, tmp[k]);
-                        err = io_failed(fin);
-                    } else
-                        err = tbi_line(&tbi[k], out[k], cc, pos[v]);
-                }
-            }
-        }
-        for (size_t k = 0; k < kn; k++) {
-            char nm[1024], path[4200], fname[1100];
-            export_safe_name(pn[ph[k]], nm, sizeof nm);
-            snprintf(fname, sizeof fname, "%s.tsv.gz", nm);
-            snprintf(path, sizeof path, "%s/%s", dir, fname);
-            /* The index (tabix: sequence column 1, position column 2, one header line) is
-             * saved before the file is closed. */
-            if (!err && out[k]) err = tbi_end(&tbi[k], out[k], path, tmpi[k]);
-            tbi_free(&tbi[k]);
-            errno = 0;
-            if (out[k] && err) quiet_close(out[k]);
-            else if (out[k] && bgzf_close(out[k]) < 0) err = io_failed(path);
-            out[k] = NULL;
-            /* Complete: the data, then its index (never older than the data it describes:
-             * htslib warns then; an old index that failed to be replaced is removed), then the
-             * sidecar with the data's MD5.  A job killed between the renames leaves a sidecar
-             * whose MD5 does not match: detectable, never silently wrong. */
-            if (!err && tmp[k] && !(err = outfile_publish(tmp[k], path))) {
-                char idx[4300];
-                free(tmp[k]), tmp[k] = NULL;
-                snprintf(idx, sizeof idx, "%s.tbi", path);
-                if ((err = outfile_publish(tmpi[k], idx))) unlink(idx);
-                free(tmpi[k]), tmpi[k] = NULL;
-                if (!err)
-                    err = write_meta(dir, fname, pn[ph[k]], nobs[ph[k]], run_path, sorted, &meta);
-            }
-            outfile_discard(tmp[k]), outfile_discard(tmpi[k]);
-            free(tmp[k]), free(tmpi[k]);
-            tmp[k] = tmpi[k] = NULL;
-            if (!err) progress_update(&prog, (long)(i0 + k + 1));
-        }
+                  "phenotypes", (long)nmine);
+    started = 1;
+    for (size_t i0 = 0; i0 < nmine && !err; i0 += BATCH) {
+        b->ph = mine + i0, b->kn = nmine - i0 < BATCH ? nmine - i0 : BATCH;
+        err = ss_batch_write(b, &r, &prog, i0);
     }
-    free(ntext);
-    if (!err && no_test)
+    if (!err && b->no_test)
         log_info("export: %ld (variant, phenotype) pairs without a test (constant dosage on the "
-                 "phenotype's samples) have no GWAS-SSF row", no_test);
-out_mine:
-    if (!err) progress_done(&prog, (long)nm_);
-    free(mine);
+                 "phenotype's samples) have no GWAS-SSF row", b->no_test);
 out:
-    for (size_t k = 0; out && k < BATCH; k++)
-        if (out[k]) quiet_close(out[k]);
-    for (size_t k = 0; tbi && k < BATCH; k++) tbi_free(&tbi[k]);
-    for (size_t k = 0; tmp && k < BATCH; k++) outfile_discard(tmp[k]), free(tmp[k]);
-    for (size_t k = 0; tmpi && k < BATCH; k++) outfile_discard(tmpi[k]), free(tmpi[k]);
-    free(tmp), free(tmpi);
-    free(out), free(tbi), free(ks.s), free(vs.s), free(pos), free(af), free(qc), free(nobs);
-    free(B), free(S), free(L), free(site_ok);
-    meta_close(&meta);
-    assoc_close(&as);
-    h5in_free_strings(pn, p), h5in_free_strings(chrom, V), h5in_free_strings(id, V);
-    h5in_free_strings(ref, V), h5in_free_strings(alt, V);
+    if (started && !err) progress_done(&prog, (long)nmine);
+    if (b) ss_batch_free(b);
+    free(b), free(mine);
+    ss_run_free(&r);
     h5in_close(f);
     return err;
 }

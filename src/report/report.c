@@ -14,6 +14,7 @@
 #include "outfile.h"
 #include "plot.h"
 #include "report_loci.h"
+#include "report_sites.h"
 #include "util.h"
 #include "runfile.h"
 
@@ -123,96 +124,114 @@ static void analysis_section(FILE *o, hid_t f, const double *qc, size_t nv, size
     free(ver), free(when), free(tr), free(cov), free(cst);
 }
 
-rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
-{
+/* What report_write reads from the run file, and what it derives for the plots and the page. */
+typedef struct {
+    const char *run_path, *dir;
     hid_t f;
-    rgx_err err = h5in_open(run_path, &f);
-    if (err) return err;
-    if (!h5in_exists(f, "/phenotypes/names")) { /* an extraction alone */
-        h5in_close(f);
-        return part == 0 ? report_extraction(run_path, dir) : RGX_OK;
-    }
-    char **pid = NULL, **reason = NULL, **chrom = NULL, **pname = NULL, **hph = NULL;
-    char *codes = NULL, *study = NULL;
-    long *status = NULL;
-    double *pos = NULL, *qc = NULL, *lambda = NULL, *pn = NULL, *hv = NULL;
-    double *maxm = NULL, *col = NULL, *rows = NULL, *big = NULL;
-    size_t np = 0, nv = 0, nph = 0, nh = 0, hc = 0, c0, nbig = 0, capbig = 0;
-    size_t *hist = NULL, nbins = (size_t)(QQ_TOP / QQ_BIN) + 1;
-    hit_t *hits = NULL;
-    size_t *sel = NULL, *locus = NULL, nsel = 0, *mine = NULL, nmine = 0;
-    FILE *o = NULL;
-    outfile_t of = {0};
-    strbuf_t sb = {0};
-    assoc_t as = {0};
+    char **pid, **reason, **chrom, **pname, **hph;
+    char *codes, *study;
+    long *status;
+    double *pos, *qc, *lambda, *pn, *hv, threshold;
+    size_t np, nv, nph, nh, hc;
+    size_t *sel, nsel; /* the phenotypes plotted one by one, in order */
+    assoc_t as;
+} rep_t;
+
+static void rep_free(rep_t *r)
+{
+    assoc_close(&r->as);
+    h5in_free_strings(r->pid, r->np), h5in_free_strings(r->reason, r->np);
+    h5in_free_strings(r->chrom, r->nv), h5in_free_strings(r->pname, r->nph);
+    h5in_free_strings(r->hph, r->nh);
+    free(r->codes), free(r->study), free(r->status), free(r->pos), free(r->qc), free(r->lambda);
+    free(r->pn), free(r->hv), free(r->sel);
+}
+
+/* The cohort, the variants, the phenotypes and the hits of a scanned run file. */
+static rgx_err rep_read(rep_t *r)
+{
+    hid_t f = r->f;
+    size_t c0;
+    rgx_err err = RGX_OK;
     /* A scan of a phenotype table has no /samples (no patients were extracted). */
     if (h5in_exists(f, RF_SAMPLES_PATIENT_ID) &&
-        ((err = h5in_read_strings(f, RF_SAMPLES_PATIENT_ID, &np, &pid)) ||
-         (err = h5in_read_strings(f, RF_SAMPLES_REASON, &np, &reason)) ||
-         (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &np, &status))))
-        goto out;
-    if ((err = assoc_open(&as, f, run_path))) goto out;
-    if ((err = h5in_read_strings(f, RF_VARIANTS_CHROM, &nv, &chrom)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &nv, &c0, &pos)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_QC, &nv, &c0, &qc)) ||
-        (err = h5in_attr_str(f, RF_VARIANTS_QC, "codes", &codes)) ||
-        (err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &nph, &pname)) ||
-        (err = h5in_read_doubles(f, RF_PHENOTYPES_LAMBDA_GC, &nph, &c0, &lambda)) ||
-        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &nph, &c0, &pn)) ||
-        (err = export_check_names(pname, nph, run_path)))
-        goto out;
+        ((err = h5in_read_strings(f, RF_SAMPLES_PATIENT_ID, &r->np, &r->pid)) ||
+         (err = h5in_read_strings(f, RF_SAMPLES_REASON, &r->np, &r->reason)) ||
+         (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &r->np, &r->status))))
+        return err;
+    if ((err = assoc_open(&r->as, f, r->run_path))) return err;
+    if ((err = h5in_read_strings(f, RF_VARIANTS_CHROM, &r->nv, &r->chrom)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &r->nv, &c0, &r->pos)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_QC, &r->nv, &c0, &r->qc)) ||
+        (err = h5in_attr_str(f, RF_VARIANTS_QC, "codes", &r->codes)) ||
+        (err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &r->nph, &r->pname)) ||
+        (err = h5in_read_doubles(f, RF_PHENOTYPES_LAMBDA_GC, &r->nph, &c0, &r->lambda)) ||
+        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &r->nph, &c0, &r->pn)) ||
+        (err = export_check_names(r->pname, r->nph, r->run_path)))
+        return err;
     if (h5in_exists(f, RF_HITS_VALUES) &&
-        ((err = h5in_read_doubles(f, RF_HITS_VALUES, &nh, &hc, &hv)) ||
-         (err = h5in_read_strings(f, RF_HITS_PHENOTYPE, &nh, &hph))))
-        goto out;
-    double threshold = 7.3;
-    h5in_attr_double(f, RF_HITS, "threshold", &threshold);
-    if (h5in_attr_str(f, RF_PROVENANCE, "config_file", &study) != RGX_OK) study = NULL;
+        ((err = h5in_read_doubles(f, RF_HITS_VALUES, &r->nh, &r->hc, &r->hv)) ||
+         (err = h5in_read_strings(f, RF_HITS_PHENOTYPE, &r->nh, &r->hph))))
+        return err;
+    r->threshold = 7.3;
+    h5in_attr_double(f, RF_HITS, "threshold", &r->threshold);
+    if (h5in_attr_str(f, RF_PROVENANCE, "config_file", &r->study) != RGX_OK) r->study = NULL;
+    return RGX_OK;
+}
 
-    /* Hits, strongest first.  The phenotypes plotted one by one: first the strongest at each
-     * locus (1 Mb apart), so that every signal is shown, then the next strongest. */
-    if ((err = rgx_calloc(&hits, nh ? nh : 1, sizeof *hits))) goto out;
-    for (size_t i = 0; i < nh && hc == 4; i++) {
-        hits[i] = (hit_t){(size_t)hv[4 * i], nph, hv[4 * i + 1], hv[4 * i + 2], hv[4 * i + 3]};
-        for (size_t j = 0; j < nph; j++)
-            if (!strcmp(hph[i], pname[j])) hits[i].ph = j;
-    }
-    qsort(hits, nh, sizeof *hits, cmp_hit);
-    size_t nloc = 0;
-    if ((err = rgx_calloc(&sel, nph ? nph : 1, sizeof *sel)) ||
+/* The phenotypes plotted one by one: first the strongest hit's at each locus (1 Mb apart), so
+ * that every signal is shown, then the next strongest. */
+static rgx_err rep_select(rep_t *r)
+{
+    size_t nph = r->nph, nv = r->nv, nloc = 0, *locus = NULL;
+    hit_t *hits = NULL;
+    rgx_err err;
+    if ((err = rgx_calloc(&hits, r->nh ? r->nh : 1, sizeof *hits)) ||
+        (err = rgx_calloc(&r->sel, nph ? nph : 1, sizeof *r->sel)) ||
         (err = rgx_calloc(&locus, nph ? nph : 1, sizeof *locus)))
         goto out;
+    for (size_t i = 0; i < r->nh && r->hc == 4; i++) {
+        const double *h = r->hv + 4 * i;
+        hits[i] = (hit_t){(size_t)h[0], nph, h[1], h[2], h[3]};
+        for (size_t j = 0; j < nph; j++)
+            if (!strcmp(r->hph[i], r->pname[j])) hits[i].ph = j;
+    }
+    qsort(hits, r->nh, sizeof *hits, cmp_hit);
     for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < nh; i++) {
+        for (size_t i = 0; i < r->nh; i++) {
             size_t j = 0, v = hits[i].v, l = 0;
-            while (j < nsel && sel[j] != hits[i].ph) j++;
-            if (j < nsel || hits[i].ph >= nph || v >= nv) continue;
-            while (l < nloc && !(strcmp(chrom[locus[l]], chrom[v]) == 0 &&
-                                 fabs(pos[locus[l]] - pos[v]) < 1e6))
+            while (j < r->nsel && r->sel[j] != hits[i].ph) j++;
+            if (j < r->nsel || hits[i].ph >= nph || v >= nv) continue;
+            while (l < nloc && !(strcmp(r->chrom[locus[l]], r->chrom[v]) == 0 &&
+                                 fabs(r->pos[locus[l]] - r->pos[v]) < 1e6))
                 l++;
             if (pass == 0 && l < nloc) continue;
             if (l == nloc) locus[nloc++] = v;
-            sel[nsel++] = hits[i].ph;
+            r->sel[r->nsel++] = hits[i].ph;
         }
+out:
+    free(hits), free(locus);
+    return err;
+}
 
-    /* This part's phenotype plots: every parts-th of the selection. */
-    if ((err = rgx_calloc(&mine, nsel ? nsel : 1, sizeof *mine))) goto out;
-    for (size_t k = (size_t)part; k < nsel; k += (size_t)parts) mine[nmine++] = sel[k];
-    /* One pass over /assoc's -log10 p (part 0): the smallest p per variant and the pooled
-     * histogram. */
+/* The pooled plots, from one pass over /assoc's -log10 p: the smallest p per variant
+ * (Manhattan) and a histogram of all of them (QQ; values from QQ_TOP up kept one by one). */
+static rgx_err rep_pooled(rep_t *r, double *rows, strbuf_t *sb)
+{
+    size_t nv = r->nv, nph = r->nph, nbins = (size_t)(QQ_TOP / QQ_BIN) + 1;
+    size_t nbig = 0, capbig = 0, pooled = 0, *hist = NULL;
+    double *maxm = NULL, *big = NULL, *e = NULL, *ob = NULL;
+    rgx_err err;
     if ((err = rgx_calloc(&maxm, nv ? nv : 1, sizeof *maxm)) ||
-        (err = rgx_calloc(&col, (nv ? nv : 1) * GROUP, sizeof *col)) ||
-        (err = rgx_calloc(&rows, (size_t)ROWS * (nph ? nph : 1), sizeof *rows)) ||
         (err = rgx_calloc(&hist, nbins, sizeof *hist)))
         goto out;
-    size_t pooled = 0;
-    for (size_t r0 = 0; part == 0 && r0 < nv; r0 += ROWS) {
+    for (size_t r0 = 0; r0 < nv; r0 += ROWS) {
         size_t nr = nv - r0 < ROWS ? nv - r0 : ROWS;
-        if ((err = assoc_rows(&as, r0, nr, NULL, NULL, rows))) goto out;
-        for (size_t r = 0; r < nr; r++) {
+        if ((err = assoc_rows(&r->as, r0, nr, NULL, NULL, rows))) goto out;
+        for (size_t i = 0; i < nr; i++) {
             double best = NAN;
             for (size_t j = 0; j < nph; j++) {
-                double m = rows[r * nph + j]; /* -log10 p */
+                double m = rows[i * nph + j]; /* -log10 p */
                 if (!isfinite(m)) continue;
                 if (!(m <= best)) best = m;
                 pooled++;
@@ -226,110 +245,122 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
                     big[nbig++] = m;
                 }
             }
-            maxm[r0 + r] = best;
+            maxm[r0 + i] = best;
         }
     }
-
-    /* Plots: the pooled ones on part 0. */
-    if (part == 0 && ((err = png_path(&sb, dir, "manhattan", NULL)) ||
-        (err = plot_manhattan(sb.s, "All phenotypes: smallest p per variant", chrom, pos, maxm, nv,
-                              threshold))))
+    if ((err = png_path(sb, r->dir, "manhattan", NULL)) ||
+        (err = plot_manhattan(sb->s, "All phenotypes: smallest p per variant", r->chrom, r->pos,
+                              maxm, nv, r->threshold)))
         goto out;
-    if (part == 0) {
-        /* Pooled QQ: the large values one by one, then one point per histogram bin at the
-         * middle of its ranks. */
-        size_t npt = nbig + nbins, k = 0;
-        double *e = NULL, *ob = NULL;
-        if ((err = rgx_calloc(&e, npt, sizeof *e)) || (err = rgx_calloc(&ob, npt, sizeof *ob))) {
-            free(e);
-            goto out;
-        }
-        if (nbig) qsort(big, nbig, sizeof *big, cmp_desc);
-        for (size_t i = 0; i < nbig; i++, k++)
-            e[k] = -log10((i + 0.5) / (double)pooled), ob[k] = big[i];
-        size_t rank = nbig;
-        for (size_t b = nbins; b-- > 0;) {
-            if (!hist[b]) continue;
-            double mid = (double)rank + hist[b] / 2.0;
-            e[k] = -log10(mid / (double)pooled), ob[k++] = (b + 0.5) * QQ_BIN;
-            rank += hist[b];
-        }
-        if (!(err = png_path(&sb, dir, "qq", NULL)))
-            err = plot_qq(sb.s, "All phenotypes pooled", e, ob, k, NAN);
-        free(e), free(ob);
-        if (err) goto out;
+    /* Pooled QQ: the large values one by one, then one point per histogram bin at the middle
+     * of its ranks. */
+    size_t npt = nbig + nbins, k = 0;
+    if ((err = rgx_calloc(&e, npt, sizeof *e)) || (err = rgx_calloc(&ob, npt, sizeof *ob)))
+        goto out;
+    if (nbig) qsort(big, nbig, sizeof *big, cmp_desc);
+    for (size_t i = 0; i < nbig; i++, k++)
+        e[k] = -log10((i + 0.5) / (double)pooled), ob[k] = big[i];
+    size_t rank = nbig;
+    for (size_t b = nbins; b-- > 0;) {
+        if (!hist[b]) continue;
+        double mid = (double)rank + hist[b] / 2.0;
+        e[k] = -log10(mid / (double)pooled), ob[k++] = (b + 0.5) * QQ_BIN;
+        rank += hist[b];
     }
-    /* This part's phenotypes with hits: each its own Manhattan and QQ plots, GROUP columns
-     * per pass over /assoc. */
+    if (!(err = png_path(sb, r->dir, "qq", NULL)))
+        err = plot_qq(sb->s, "All phenotypes pooled", e, ob, k, NAN);
+out:
+    free(maxm), free(hist), free(big), free(e), free(ob);
+    return err;
+}
+
+/* This part's share of the selected phenotypes (every parts-th): each its own Manhattan and
+ * QQ plots, GROUP columns per pass over /assoc. */
+static rgx_err rep_phenotype_plots(rep_t *r, int part, int parts, double *rows, strbuf_t *sb)
+{
+    size_t nv = r->nv, nph = r->nph, *mine = NULL, nmine = 0;
+    double *col = NULL;
+    rgx_err err;
+    if ((err = rgx_calloc(&mine, r->nsel ? r->nsel : 1, sizeof *mine)) ||
+        (err = rgx_calloc(&col, (nv ? nv : 1) * GROUP, sizeof *col)))
+        goto out;
+    for (size_t k = (size_t)part; k < r->nsel; k += (size_t)parts) mine[nmine++] = r->sel[k];
     for (size_t g0 = 0; g0 < nmine; g0 += GROUP) {
         size_t ng = nmine - g0 < GROUP ? nmine - g0 : GROUP;
         for (size_t r0 = 0; r0 < nv; r0 += ROWS) {
             size_t nr = nv - r0 < ROWS ? nv - r0 : ROWS;
-            if ((err = assoc_rows(&as, r0, nr, NULL, NULL, rows))) goto out;
-            for (size_t r = 0; r < nr; r++)
-                for (size_t k = 0; k < ng; k++) col[k * nv + r0 + r] = rows[r * nph + mine[g0 + k]];
+            if ((err = assoc_rows(&r->as, r0, nr, NULL, NULL, rows))) goto out;
+            for (size_t i = 0; i < nr; i++)
+                for (size_t k = 0; k < ng; k++) col[k * nv + r0 + i] = rows[i * nph + mine[g0 + k]];
         }
         for (size_t k = 0; k < ng; k++) {
-            const char *nm = pname[mine[g0 + k]];
-            if ((err = png_path(&sb, dir, "manhattan", nm)) ||
-                (err = plot_manhattan(sb.s, nm, chrom, pos, col + k * nv, nv, threshold)) ||
-                (err = png_path(&sb, dir, "qq", nm)) ||
-                (err = qq_exact(sb.s, nm, col + k * nv, nv, lambda[mine[g0 + k]])))
+            const char *nm = r->pname[mine[g0 + k]];
+            if ((err = png_path(sb, r->dir, "manhattan", nm)) ||
+                (err = plot_manhattan(sb->s, nm, r->chrom, r->pos, col + k * nv, nv,
+                                      r->threshold)) ||
+                (err = png_path(sb, r->dir, "qq", nm)) ||
+                (err = qq_exact(sb->s, nm, col + k * nv, nv, r->lambda[mine[g0 + k]])))
                 goto out;
         }
     }
-    if (part != 0) goto out; /* the page: part 0 */
+out:
+    free(mine), free(col);
+    return err;
+}
 
-    /* The page. */
-    sb.len = 0;
-    if ((err = sb_printf(&sb, "%s/report.html", dir))) goto out;
-    if ((err = outfile_open(&of, sb.s))) goto out;
-    o = of.f;
+/* The page's head and its cohort: patients by status, and every failure with its reason. */
+static void page_cohort(FILE *o, const rep_t *r)
+{
     size_t nok = 0, nfail = 0, nnog = 0;
-    for (size_t i = 0; i < np; i++)
-        nok += status[i] == 0, nfail += status[i] == 1, nnog += status[i] == 2;
+    for (size_t i = 0; i < r->np; i++)
+        nok += r->status[i] == 0, nfail += r->status[i] == 1, nnog += r->status[i] == 2;
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>radiogx report</title>\n"
           "<style>body{font-family:sans-serif;max-width:1250px;margin:auto}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;"
           "text-align:left}</style></head><body>\n<h1>radiogx report</h1>\n<p>Run file: ",
           o);
-    html(o, run_path);
-    if (study) fputs("<br>Config: ", o), html(o, study);
+    html(o, r->run_path);
+    if (r->study) fputs("<br>Config: ", o), html(o, r->study);
     fprintf(o, "</p>\n<h2>Cohort</h2>\n<table><tr><th>patients</th><td>%zu</td></tr>"
                "<tr><th>extracted and scanned</th><td>%zu</td></tr>"
                "<tr><th>failed</th><td>%zu</td></tr>"
                "<tr><th>extracted, no genotypes</th><td>%zu</td></tr></table>\n",
-            np, nok, nfail, nnog);
+            r->np, nok, nfail, nnog);
     if (nfail + nnog) {
         fputs("<h3>Failures and notes</h3>\n<table><tr><th>patient</th><th>reason</th></tr>\n", o);
-        for (size_t i = 0; i < np; i++)
-            if (status[i] != 0) {
-                fputs("<tr><td>", o), html(o, pid[i]), fputs("</td><td>", o), html(o, reason[i]);
-                fputs("</td></tr>\n", o);
+        for (size_t i = 0; i < r->np; i++)
+            if (r->status[i] != 0) {
+                fputs("<tr><td>", o), html(o, r->pid[i]), fputs("</td><td>", o);
+                html(o, r->reason[i]), fputs("</td></tr>\n", o);
             }
         fputs("</table>\n", o);
     }
-    analysis_section(o, f, qc, nv, nph, pn);
+}
+
+/* The variant QC codes, the association overview, the loci, the plotted phenotypes and λGC. */
+static rgx_err page_association(FILE *o, const rep_t *r)
+{
     fprintf(o, "<h2>Variants</h2>\n<p>QC codes: ");
-    html(o, codes);
+    html(o, r->codes);
     fputs("</p>\n<table><tr><th>code</th><th>variants</th></tr>\n", o);
     for (int code = 0; code <= 9; code++) {
         size_t cnt = 0;
-        for (size_t v = 0; v < nv; v++) cnt += qc[v] == code;
+        for (size_t v = 0; v < r->nv; v++) cnt += r->qc[v] == code;
         if (cnt) fprintf(o, "<tr><td>%d</td><td>%zu</td></tr>\n", code, cnt);
     }
     fprintf(o, "</table>\n<h2>Association</h2>\n<p>%zu phenotypes; %zu (variant, phenotype) "
                "pairs at -log10 p &ge; %g.</p>\n"
                "<img src=\"manhattan.png\" alt=\"Manhattan plot\" width=\"1200\"><br>\n"
                "<img src=\"qq.png\" alt=\"QQ plot\" width=\"520\">\n",
-            nph, nh, threshold);
+            r->nph, r->nh, r->threshold);
     /* The phenotype-wide threshold and the hits as loci (report_loci.c). */
-    if ((err = report_loci(o, f, run_path, dir))) goto out;
+    rgx_err err = report_loci(o, r->f, r->run_path, r->dir);
+    if (err) return err;
     fputs("<h3>Phenotypes with hits</h3>\n", o);
-    for (size_t k = 0; k < nsel; k++) {
+    for (size_t k = 0; k < r->nsel; k++) {
         char nm[512];
-        export_safe_name(pname[sel[k]], nm, sizeof nm);
-        fputs("<h4>", o), html(o, pname[sel[k]]), fputs("</h4>\n", o);
+        export_safe_name(r->pname[r->sel[k]], nm, sizeof nm);
+        fputs("<h4>", o), html(o, r->pname[r->sel[k]]), fputs("</h4>\n", o);
         fprintf(o, "<img src=\"manhattan_%s.png\" width=\"1200\"><br><img src=\"qq_%s.png\" "
                    "width=\"520\">\n",
                 nm, nm);
@@ -337,23 +368,54 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     fputs("<h2>Genomic inflation (&lambda;<sub>GC</sub>) per phenotype</h2>\n"
           "<table><tr><th>phenotype</th><th>n</th><th>&lambda;<sub>GC</sub></th></tr>\n",
           o);
-    for (size_t j = 0; j < nph; j++) {
-        fputs("<tr><td>", o), html(o, pname[j]);
-        fprintf(o, "</td><td>%.0f</td><td>%.3f</td></tr>\n", pn[j], lambda[j]);
+    for (size_t j = 0; j < r->nph; j++) {
+        fputs("<tr><td>", o), html(o, r->pname[j]);
+        fprintf(o, "</td><td>%.0f</td><td>%.3f</td></tr>\n", r->pn[j], r->lambda[j]);
     }
     fputs("</table>\n</body></html>\n", o);
-    o = NULL;
-    err = outfile_commit(&of);
-    if (!err) log_info("report: %s (and the plots of %zu phenotypes with hits)", sb.s, nsel);
+    return RGX_OK;
+}
+
+/* DIR/report.html, written to a temporary name and renamed. */
+static rgx_err rep_page(const rep_t *r, strbuf_t *sb)
+{
+    outfile_t of = {0};
+    sb->len = 0;
+    rgx_err err = sb_printf(sb, "%s/report.html", r->dir);
+    if (!err) err = outfile_open(&of, sb->s);
+    if (err) return err;
+    page_cohort(of.f, r);
+    analysis_section(of.f, r->f, r->qc, r->nv, r->nph, r->pn);
+    /* The sites: counts, and features before and after harmonisation (report_sites.h). */
+    if (!(err = report_sites(of.f, r->f, r->dir)) && !(err = page_association(of.f, r)))
+        err = outfile_commit(&of);
+    if (!err) log_info("report: %s (and the plots of %zu phenotypes with hits)", sb->s, r->nsel);
+    outfile_abort(&of);
+    return err;
+}
+
+rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
+{
+    rep_t r = {.run_path = run_path, .dir = dir};
+    rgx_err err = h5in_open(run_path, &r.f);
+    if (err) return err;
+    if (!h5in_exists(r.f, "/phenotypes/names")) { /* an extraction alone */
+        h5in_close(r.f);
+        return part == 0 ? report_extraction(run_path, dir) : RGX_OK;
+    }
+    double *rows = NULL;
+    strbuf_t sb = {0};
+    if ((err = rep_read(&r)) || (err = rep_select(&r)) ||
+        (err = rgx_calloc(&rows, (size_t)ROWS * (r.nph ? r.nph : 1), sizeof *rows)))
+        goto out;
+    /* The pooled plots and the page on part 0; the phenotypes' plots shared out. */
+    if (part == 0 && (err = rep_pooled(&r, rows, &sb))) goto out;
+    if ((err = rep_phenotype_plots(&r, part, parts, rows, &sb))) goto out;
+    if (part == 0) err = rep_page(&r, &sb);
 out:
     plot_finish();
-    assoc_close(&as);
-    outfile_abort(&of);
-    h5in_free_strings(pid, np), h5in_free_strings(reason, np), h5in_free_strings(chrom, nv);
-    h5in_free_strings(pname, nph), h5in_free_strings(hph, nh);
-    free(codes), free(study), free(status), free(pos), free(qc), free(lambda), free(pn), free(hv);
-    free(maxm), free(col), free(rows), free(big), free(hist), free(hits), free(sb.s);
-    free(sel), free(locus), free(mine);
-    h5in_close(f);
+    rep_free(&r);
+    free(rows), free(sb.s);
+    h5in_close(r.f);
     return err;
 }

@@ -9,6 +9,7 @@
 
 #include "h5in.h"
 #include "log.h"
+#include "report_sites.h"
 #include "util.h"
 
 static void esc(FILE *o, const char *s)
@@ -121,6 +122,9 @@ rgx_err report_extraction(const char *run_path, const char *dir)
     cohort(o, pid, reason, st, of, sites, ns, np);
     if (cst && *cst) fputs("<p>Constant over the cohort (no information for a scan): ", o),
         esc(o, cst), fputs("</p>\n", o);
+    /* Two sites or more: box plots and components per site, before and after harmonisation
+     * when the file has it (report_sites.h). */
+    if ((err = report_sites(o, f, dir))) goto out;
     fputs("<h2>Feature distributions per site</h2>\n<p>Median [first, third quartile] over "
           "the extracted patients of each site.</p>\n<table><tr><th>feature</th>", o);
     for (size_t s = 0; s < ns; s++) fputs("<th>", o), esc(o, sites[s]), fputs("</th>", o);

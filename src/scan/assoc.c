@@ -102,9 +102,10 @@ rgx_err assoc_open(assoc_t *a, hid_t f, const char *path)
                         path);
     hid_t d = H5Dopen2(f, RF_ASSOC_XTY, H5P_DEFAULT), e = H5Dopen2(f, RF_ASSOC_GTG, H5P_DEFAULT);
     hsize_t dx[2] = {0, 0}, dg[2] = {0, 0};
-    int okx = d >= 0 && H5Sget_simple_extent_ndims(H5Dget_space(d)) >= 1;
+    int okx = 0;
     if (d >= 0) {
         hid_t sp = H5Dget_space(d);
+        okx = H5Sget_simple_extent_ndims(sp) >= 1;
         H5Sget_simple_extent_dims(sp, dx, NULL);
         H5Sclose(sp), H5Dclose(d);
     }
@@ -117,7 +118,9 @@ rgx_err assoc_open(assoc_t *a, hid_t f, const char *path)
         return rgx_fail(RGX_ERR_INPUT, "%s: /assoc/xty and /assoc/gtg do not have the same rows",
                         path);
     a->n_rows = (size_t)dx[0], a->p = (size_t)dx[1], a->ng = (size_t)dg[1];
-    return read_params(a, path);
+    rgx_err err = read_params(a, path);
+    if (err) assoc_close(a); /* (closing again is harmless) */
+    return err;
 }
 
 rgx_err assoc_rows(assoc_t *a, size_t r0, size_t nr, double *beta, double *se, double *mlp)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fault.h"
 #include "util.h"
 
 #define FILE_MAGIC "RGXCKPT1"
@@ -30,6 +31,7 @@ rgx_err ckpt_open(ckpt_writer_t *w, const char *dir, const char *stage, int rank
     rgx_err err = rgx_calloc(&w->path, n, 1);
     if (err) return err;
     snprintf(w->path, n, "%s/%s.%05d.%ld.log", dir, stage, rank, (long)getpid());
+    snprintf(w->stage, sizeof w->stage, "%s", stage);
     w->f = fopen(w->path, "wb");
     if (!w->f) {
         err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", w->path, strerror(errno));
@@ -44,19 +46,30 @@ rgx_err ckpt_open(ckpt_writer_t *w, const char *dir, const char *stage, int rank
     return RGX_OK;
 }
 
-rgx_err ckpt_append(ckpt_writer_t *w, uint64_t key, const void *payload, size_t len)
+/* The record's first part bytes of payload (all of it, and the CRC, when part == len). */
+static int put_record(FILE *f, uint64_t key, const void *payload, size_t len, size_t part)
 {
-    if (len > UINT32_MAX) return rgx_fail(RGX_ERR_INTERNAL, "checkpoint record too large");
     uint32_t magic = REC_MAGIC, l32 = (uint32_t)len;
     uLong crc = crc32(0L, Z_NULL, 0);
     crc = crc32(crc, (const Bytef *)&key, sizeof key);
     crc = crc32(crc, (const Bytef *)&l32, sizeof l32);
     crc = crc32_z(crc, (const Bytef *)payload, len);
     uint32_t c32 = (uint32_t)crc;
-    if (fwrite(&magic, sizeof magic, 1, w->f) != 1 || fwrite(&key, sizeof key, 1, w->f) != 1 ||
-        fwrite(&l32, sizeof l32, 1, w->f) != 1 || (len && fwrite(payload, len, 1, w->f) != 1) ||
-        fwrite(&c32, sizeof c32, 1, w->f) != 1 || fflush(w->f) != 0)
+    return fwrite(&magic, sizeof magic, 1, f) == 1 && fwrite(&key, sizeof key, 1, f) == 1 &&
+           fwrite(&l32, sizeof l32, 1, f) == 1 && (!part || fwrite(payload, part, 1, f) == 1) &&
+           (part < len || fwrite(&c32, sizeof c32, 1, f) == 1) && fflush(f) == 0;
+}
+
+rgx_err ckpt_append(ckpt_writer_t *w, uint64_t key, const void *payload, size_t len)
+{
+    if (len > UINT32_MAX) return rgx_fail(RGX_ERR_INTERNAL, "checkpoint record too large");
+    fault_point(w->stage, "before");
+    if (fault_due(w->stage, "torn")) { /* a kill in the middle of the record */
+        if (put_record(w->f, key, payload, len, len / 2)) fault_fire();
+    }
+    if (!put_record(w->f, key, payload, len, len))
         return rgx_fail(RGX_ERR_IO, "%s: cannot write a checkpoint: %s", w->path, strerror(errno));
+    fault_point(w->stage, "after");
     double now = wall_clock();
     if (now - w->last_sync >= CKPT_SYNC_SECONDS) {
         if (fdatasync(fileno(w->f)) != 0)
@@ -145,6 +158,7 @@ rgx_err ckpt_read_all(const char *dir, const char *stage, const char run_key[65]
 
 void ckpt_remove(const char *dir)
 {
+    fault_point("ckpt", "remove");
     DIR *d = opendir(dir);
     if (!d) return;
     for (struct dirent *e; (e = readdir(d));) {

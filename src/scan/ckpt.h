@@ -20,6 +20,7 @@ typedef struct {
     FILE *f;
     char *path;
     double last_sync; /* wall clock of the last fdatasync */
+    char stage[16];   /* "extract", "scan": the kill points' names (fault.h) */
 } ckpt_writer_t;
 
 /* Opens a new log for this rank and stage in dir (created if needed). */

@@ -15,7 +15,7 @@ typedef struct {
     double locus_window_kb; /* loci: +- around the lead pair */
     int pcs;                /* principal components added to the covariates (pca_cov.h) */
     const char *pca;        /* the run file with /pca (NULL: the --run file) */
-    const char *genotype_format; /* "auto", "vcf", "bed" (geno_open) */
+    const char *genotype_format; /* "auto", "vcf", "bed", "bgen" (geno_open) */
     const char *dosage, *chroms, *region, *pheno_names, *covar_names;
     /* Outcomes (docs/cmd-scan.md): SCAN_QUANT, SCAN_BINARY, SCAN_SURVIVAL */
     int outcome, coding12, firth;

@@ -18,6 +18,7 @@
 
 #include "ckpt.h"
 #include "comm.h"
+#include "fault.h"
 #include "geno.h"
 #include "log.h"
 #include "pca_cov.h"
@@ -109,6 +110,8 @@ static rgx_err read_tables(stage_t *s)
     const scan_inputs_t *in = s->in;
     rgx_err err = in->pheno ? table_read_comm(in->pheno, "phenotype", 0, s->h->comm, &s->ph)
                             : table_from_run(in->run, &s->ph);
+    if (!err && s->ph.n_inf && s->rank == 0)
+        log_warn("scan: %zu infinite feature values of %s made missing", s->ph.n_inf, in->run);
     if (!err && s->o.pheno_names)
         err = table_select(&s->ph, s->o.pheno_names, in->pheno ? in->pheno : in->run);
     if (!err && in->covar) {
@@ -242,6 +245,29 @@ static rgx_err chrx_model(stage_t *s)
                  "hemizygous calls count 0 or 2)",
                  males, J->n - males);
     return RGX_OK;
+}
+
+/* The genotype calls made missing or counted (geno.h), over every rank's decoded rows: a
+ * count, not an error, so that a few odd calls do not stop a biobank scan. */
+static void log_calls(stage_t *s)
+{
+    long c[3] = {s->g.n_bad_calls, s->g.n_half_calls, s->g.n_haploid_calls};
+    for (size_t st = 0; s->gs && st < s->n_sites; st++) {
+        c[0] += s->gs[st].n_bad_calls;
+        c[1] += s->gs[st].n_half_calls;
+        c[2] += s->gs[st].n_haploid_calls;
+    }
+    MPI_Allreduce(MPI_IN_PLACE, c, 3, MPI_LONG, MPI_SUM, s->h->comm);
+    if (s->rank != 0) return;
+    if (c[0])
+        log_warn("scan: %ld calls of ploidy 0 or above 2 made missing (in the blocks this run "
+                 "computed)", c[0]);
+    if (c[1])
+        log_warn("scan: %ld calls with one allele missing (0/.) made missing (in the blocks this "
+                 "run computed)", c[1]);
+    if (c[2])
+        log_warn("scan: %ld haploid calls on autosomes counted as homozygous, 0 or 2 (in the "
+                 "blocks this run computed)", c[2]);
 }
 
 /* Units counted, blocks laid out, the block buffer and the datasets made. */
@@ -439,6 +465,7 @@ static rgx_err run_blocks(stage_t *s)
                             "blocks are checkpointed in %s",
                             round + 1, all_blocks,
                             s->in->ckpt_dir ? s->in->ckpt_dir : "(none: no checkpoints)");
+        fault_point("scan", "write");
         if ((err = scan_out_write(&s->out, &s->k))) return err;
         lap(&s->tph[PH_WRITE], &t);
         s->n_written += (double)s->k.b;
@@ -457,6 +484,7 @@ static rgx_err run_blocks(stage_t *s)
     else if (s->rank == 0)
         log_info("scan: GEMM phase %.2f s on the slowest rank, %.1f GFLOP/s per rank", slow,
                  tot[0] > 0 ? tot[1] / tot[0] / 1e9 : 0.0);
+    log_calls(s);
     return RGX_OK;
 }
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Genotype formats against independent truth: plink2 writes the simulated cohort's genotypes
-# as PLINK .bed; radiogx scans them and the VCF they came from: the same /variants and
-# /assoc (hard calls hold the same values in both), agreement with plink2 --glm run on the
-# same files, bitwise-identical outputs for 1-4 ranks, one file per site, and bad input
-# refused with the file and the record named.
+# as PLINK .bed and as BGEN 1.1, 1.2 and 1.3; radiogx scans them and the VCF/BCF they came
+# from: the same /variants, the same /assoc where the formats hold the same values (hard
+# calls), equal within the formats' quantisation otherwise (BGEN 8 and 16 bits), agreement
+# with plink2 --glm run on the same files, bitwise-identical outputs for 1-4 ranks, one file
+# per site, and bad .bed input refused with the file and the line named (BGEN's edge cases
+# and bad input: tests/e2e/geno_bgen.t).
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
 command -v plink2 >/dev/null || skip_all "plink2 is not installed (scripts/deps.sh installs it)"
@@ -54,16 +56,17 @@ plink2 --vcf "$G" --make-bed --out b >/dev/null 2>&1 && plink2 --vcf gtm.vcf.gz 
 ok $? "plink2 --make-bed wrote the filesets"
 
 # Summary statistics of a run, and plink2 --glm on the same genotypes: $1 tag, $2 run file,
-# then plink2's input options.
+# $3 plink2's --maf, then plink2's input options.
 versus_plink2() {
-  local tag=$1 run=$2
-  shift 2
+  local tag=$1 run=$2 maf=$3
+  shift 3
   "$RADIOGX" export "$run" --sumstats "ss_$tag" "${ssf[@]}" >/dev/null 2>&1
   plink2 "$@" --pheno pheno.tsv --covar c/covariates.tsv --glm hide-covar omit-ref \
-    --maf 0.01 --threads 1 --memory 2000 --out "pl_$tag" >/dev/null 2>&1
+    --maf "$maf" --threads 1 --memory 2000 --out "pl_$tag" >/dev/null 2>&1
 }
 # $1 label, $2 tag, $3 beta/se relative tolerance (empty: not checked), $4 log10p tolerance,
-# $5 |dbeta|/se tolerance (empty: not checked) -- as tests/e2e/scan.t.
+# $5 |dbeta|/se tolerance (empty: not checked), $6 the fewest variants compared [800] -- as
+# tests/e2e/scan.t.
 check() {
   local line n rb rs lp bs k
   for k in 0 4 6; do
@@ -71,7 +74,7 @@ check() {
     line=$(awk -f "$RGX_ROOT/tests/e2e/glm_cmp.awk" "pl_$2.y$k.glm.linear" "y$k.tsv")
     read -r n rb rs lp bs <<< "$line"
     ok "$(awk -v n="$n" -v rb="$rb" -v rs="$rs" -v lp="$lp" -v bs="$bs" -v tb="$3" -v tp="$4" \
-      -v ts="$5" 'BEGIN { exit !(n > 800 && (tb == "" || (rb <= tb && rs <= tb)) && lp <= tp &&
+      -v ts="$5" -v nmin="${6:-800}" 'BEGIN { exit !(n > nmin && (tb == "" || (rb <= tb && rs <= tb)) && lp <= tp &&
       (ts == "" || bs <= ts)) }'; echo $?)" \
       "$1 y$k: $n variants, beta rel $rb, se rel $rs, |dlog10p| $lp, |dbeta|/se $bs"
   done
@@ -113,7 +116,7 @@ run "$RADIOGX" scan -g b.bed --dosage DS "${common[@]}" -o x.h5
 like "$out" "b.bed: a .bed holds hard calls: --dosage DS does not apply" "--dosage DS on a .bed: refused"
 
 # plink2 --bfile on the same fileset: allele 1 is ALT, the dosage counts it.
-versus_plink2 bed bed.h5 --bfile b
+versus_plink2 bed bed.h5 0.01 --bfile b
 check ".bed vs plink2 --bfile" bed 1e-5 1e-4 ""
 
 # 1-4 ranks, and a region through the .bim's marks.
@@ -148,6 +151,72 @@ run h5diff -p 1e-9 bedm.h5 sites1.h5 /assoc /assoc
 is "$rc" 0 "one .bed per site: /assoc equals the pooled scan to 1e-9 relative"
 same "one .bed per site vs pooled" bedm.h5 sites1.h5 /variants
 for np in 2 3 4; do same "one .bed per site, $np ranks vs 1" sites1.h5 sites$np.h5 /assoc /hits; done
+
+# --- BGEN written by plink2 (ref-first: the second allele is ALT) -------------------------
+# Hard calls with 3% missing: v1.1 (layout 1, zlib), v1.2 (zlib) and v1.3 (zstd) at 8 bits
+# hold the VCF's values exactly: the same bits as its GT scan.
+plink2 --vcf gtm.vcf.gz --export bgen-1.1 ref-first --out h11 >/dev/null 2>&1
+plink2 --vcf gtm.vcf.gz --export bgen-1.2 ref-first bits=8 --out h12 >/dev/null 2>&1
+plink2 --vcf gtm.vcf.gz --export bgen-1.3 ref-first bits=8 --out h13 >/dev/null 2>&1
+for f in h11 h12 h13; do
+  run "$RADIOGX" scan -g $f.bgen "${common[@]}" -o $f.h5
+  is "$rc" 0 "scan of plink2's $f.bgen"
+  same "BGEN $f (hard calls) vs the VCF's GT" vcfm.h5 $f.h5 /variants /assoc /hits
+done
+like "$out" "BGEN v1.3 probabilities (layout 2, zstd) from h13.bgen" "the log names the format"
+# Dosages: BGEN 1.2 at 16 bits and 1.3 (zstd) at 8 bits from the VCF's DS, against plink2
+# --bgen ref-first on the same files (plink2's 1/16384 grid: MAF >= 5%, as scan.t's DS check).
+plink2 --vcf "$G" dosage=DS --export bgen-1.2 ref-first --out d16 >/dev/null 2>&1
+plink2 --vcf "$G" dosage=DS --export bgen-1.3 ref-first bits=8 --out d8 >/dev/null 2>&1
+for f in d16 d8; do
+  run "$RADIOGX" scan -g $f.bgen "${common[@]}" -o $f.h5
+  is "$rc" 0 "scan of plink2's $f.bgen (dosages)"
+  versus_plink2 $f $f.h5 0.05 --bgen $f.bgen ref-first
+  check "BGEN $f vs plink2 --bgen ref-first" $f "" 1e-3 1e-3 300
+done
+# Across formats, within the quantisation: the VCF's DS on plink2's grid (what plink2 put in
+# the BGEN) against the 16-bit BGEN, whose probabilities round each dosage by at most
+# 1.5 / 65535; and the 8-bit one (1.5 / 255).  Per variant |dbeta| / SE is at most about
+# dosage error x sqrt(n) / SD(g): 2e-3 and 0.5 at MAF 5%; over the variants the worst seen
+# is far below that.
+zcat "$G" | awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ { print; next }
+  { for (i = 10; i <= NF; i++) { split($i, a, ":"); $i = a[1] ":" sprintf("%.10f", int(a[2] * 16384 + 0.5) / 16384) } print }' \
+  | bgzip > q.vcf.gz && tabix -p vcf q.vcf.gz
+run "$RADIOGX" scan -g q.vcf.gz "${common[@]}" --dosage DS -o q.h5
+"$RADIOGX" export q.h5 --sumstats ss_q "${ssf[@]}" >/dev/null 2>&1
+for f in d16 d8; do
+  same "BGEN $f vs the VCF: sites" q.h5 $f.h5 /variants/chrom /variants/pos /variants/id \
+    /variants/ref /variants/alt
+done
+for k in 0 4 6; do
+  zcat ss_q/y$k.tsv.gz > q$k.tsv
+  for f in d16 d8; do
+    zcat ss_$f/y$k.tsv.gz > $f$k.tsv
+    read -r n db dp <<< "$(awk -v maf=0.05 -f "$RGX_ROOT/tests/e2e/ss_cmp.awk" q$k.tsv $f$k.tsv)"
+    [ $f = d16 ] && tb=1e-3 || tb=0.05
+    ok "$(awk -v n="$n" -v db="$db" -v dp="$dp" -v tb=$tb 'BEGIN { exit !(n > 300 && db <= tb && dp <= 5 * tb) }'; echo $?)" \
+      "BGEN $f vs the VCF's DS y$k: $n variants (MAF >= 5%), |dbeta|/se $db, |dlog10p| $dp"
+  done
+done
+# 1-4 ranks, and one BGEN per site.
+for np in 2 3 4; do
+  run mpirun -np $np "$RADIOGX" scan -g d8.bgen "${common[@]}" -P scan.unit_mb=5 -o d8_$np.h5
+  is "$rc" 0 "BGEN, $np ranks"
+done
+run "$RADIOGX" scan -g d8.bgen "${common[@]}" -P scan.unit_mb=5 -o d8_1.h5
+for np in 2 3 4; do same "BGEN, $np ranks vs 1" d8_1.h5 d8_$np.h5 /variants /assoc /hits; done
+list=""
+for s in $sites; do
+  plink2 --bfile bm --keep "$s.keep" --export bgen-1.3 ref-first bits=8 --out "bsite_$s" >/dev/null 2>&1
+  list="$list${list:+,}bsite_$s.bgen"
+done
+for np in 1 3; do
+  run mpirun -np $np "$RADIOGX" scan -g "$list" "${common[@]}" -o bsites$np.h5
+  is "$rc" 0 "one BGEN per site, $np ranks"
+done
+run h5diff -p 1e-9 h13.h5 bsites1.h5 /assoc /assoc
+is "$rc" 0 "one BGEN per site: /assoc equals the pooled scan to 1e-9 relative"
+same "one BGEN per site, 3 ranks vs 1" bsites1.h5 bsites3.h5 /variants /assoc /hits
 
 # Bad input: each refused with the file and the line or record.
 bad() { # $1 label, $2 fileset prefix, $3 the expected message

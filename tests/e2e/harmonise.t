@@ -3,7 +3,9 @@
 # and without a reference site, mean-only, without covariates over all features, and with
 # missing values (sva's missing-data estimators), each within 1e-8 relative of R's values;
 # 1-4 ranks bitwise identical on a cohort whose sites span several tiles; --apply of stored
-# parameters to a validation cohort against the formula evaluated from them; and the refusals
+# parameters to a validation cohort against the formula evaluated from them, and to a cohort
+# overlapping the discovery cohort, whose shared patients get sva::ComBat's discovery values
+# back; and the refusals
 # (a small site, an unknown reference, a covariate confounded with the site, an unknown site).
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
@@ -16,10 +18,15 @@ D=$(tmpdir)
 T=$RGX_ROOT/tests/e2e
 PY=/usr/bin/python3
 cd "$D"
-mkdir a m r d v
+mkdir a m r d v o
 $PY "$T/combat_data.py" a 3
 $PY "$T/combat_data.py" m 5 --missing
 $PY "$T/combat_data.py" r 9 --missing --sizes=150,90,200,40
+# a discovery cohort (patients 0-399 of one draw), a validation cohort (400-483) and one that
+# overlaps the discovery cohort (380-483: patients 380-399 are in both)
+$PY "$T/combat_data.py" d 9 --sizes=150,90,200,40 --subset=0-400
+$PY "$T/combat_data.py" v 9 --sizes=150,90,200,40 --subset=400-484
+$PY "$T/combat_data.py" o 9 --sizes=150,90,200,40 --subset=380-484
 
 # radiogx: one file per variant (with 1 to 4 ranks: the results must not care)
 h() { local dir=$1 name=$2 np=$3; shift 3
@@ -48,7 +55,8 @@ Rscript "$T/combat_ref.R" $A a/r_p.tsv parametric none age,sex channel_label \
   $A a/r_mo.tsv meanonly none age,sex channel_label $A a/r_all.tsv parametric none none all \
   $M m/r_p.tsv parametric none age,sex channel_label $M m/r_np.tsv nonparametric none age,sex channel_label \
   $M m/r_pr.tsv parametric siteC age,sex channel_label \
-  r/raw.tsv r/covariates.tsv r/r_np.tsv nonparametric none age,sex channel_label >/dev/null 2>&1
+  r/raw.tsv r/covariates.tsv r/r_np.tsv nonparametric none age,sex channel_label \
+  d/raw.tsv d/covariates.tsv d/r_p.tsv parametric none age,sex channel_label >/dev/null 2>&1
 ok $? "sva::ComBat ran"
 for x in a/p a/np a/pr a/npr a/mo a/all m/p m/np m/pr; do
   run $PY "$T/combat_cmp.py" "$x.h5" "$(dirname $x)/r_$(basename $x).tsv" 1e-8
@@ -78,9 +86,9 @@ run $PY "$T/combat_cmp.py" r/nonparametric3.h5 r/r_np.tsv 1e-8
 is "$rc" 0 "the larger cohort agrees with sva::ComBat too: $(echo "$out" | head -1)"
 
 # --apply: a validation cohort mapped with the discovery cohort's stored parameters
-$PY "$T/combat_data.py" d 9 --sizes=150,90,200,40 --subset=0-400
-$PY "$T/combat_data.py" v 9 --sizes=150,90,200,40 --subset=400-484
 h d fit 2 --covariates age,sex
+run $PY "$T/combat_cmp.py" d/fit.h5 d/r_p.tsv 1e-8
+is "$rc" 0 "the discovery fit agrees with sva::ComBat within 1e-8 relative: $(echo "$out" | head -1)"
 run mpirun -np 3 "$RADIOGX" harmonise v/run.h5 --apply d/fit.h5 --covar v/covariates.tsv -o v/app.h5
 is "$rc" 0 "harmonise --apply to the validation cohort"
 run $PY "$T/combat_apply.py" d/fit.h5 v/app.h5 v/covariates.tsv
@@ -88,6 +96,17 @@ is "$rc" 0 "applied values as the formula gives them from the stored parameters:
 run "$RADIOGX" harmonise d/fit.h5 --apply d/fit.h5 --covar d/covariates.tsv -o d/self.h5
 run $PY -c 'import sys, h5py; a, b = (h5py.File(x, "r")["/features_harmonised/values"][()] for x in sys.argv[1:]); sys.exit(a.tobytes() != b.tobytes())' d/fit.h5 d/self.h5
 is "$rc" 0 "applying a cohort's own parameters gives its harmonised values, bit for bit"
+# the overlapping cohort: its 20 discovery patients (in another cohort, other rows, other rank
+# split) get sva::ComBat's discovery values back; the others are mapped as the formula says
+run mpirun -np 2 "$RADIOGX" harmonise o/run.h5 --apply d/fit.h5 --covar o/covariates.tsv -o o/app.h5
+is "$rc" 0 "harmonise --apply to a cohort overlapping the discovery cohort"
+awk -F'\t' 'NR == FNR { if (FNR > 1) keep[$1] = 1; next } FNR == 1 || ($1 in keep)' \
+  o/raw.tsv d/r_p.tsv > o/r_shared.tsv
+is "$(($(wc -l < o/r_shared.tsv) - 1))" 20 "20 patients in both cohorts (extracted, in sva's output)"
+run $PY "$T/combat_cmp.py" o/app.h5 o/r_shared.tsv 1e-8
+is "$rc" 0 "the shared patients' applied values are sva::ComBat's discovery values within 1e-8: $(echo "$out" | head -1)"
+run $PY "$T/combat_apply.py" d/fit.h5 o/app.h5 o/covariates.tsv
+is "$rc" 0 "the overlapping cohort's applied values as the formula gives them: $out"
 
 # refusals, each with a message that says what to do
 run "$RADIOGX" harmonise a/run.h5 --min-site-size 13 -o a/e.h5

@@ -45,6 +45,9 @@ like "$rep" "<h3>Loci</h3>" "report: the hits as loci"
 like "$rep" "study-wide threshold is" "report: the phenotype-wide threshold"
 ok "$(test -s out/t/loci.tsv && test -s out/t/loci.html; echo $?)" "loci.tsv and loci.html written"
 like "$rep" "lambda" "report: lambda GC per phenotype"
+like "$rep" "<h2>Sites</h2>" "report: the site section (three sites)"
+like "$rep" "Not harmonised: the plots show the raw features only" "report: the sites, not harmonised"
+ok "$(test -s out/t/sites_pca.png; echo $?)" "sites_pca.png written (raw features only)"
 mean_var=$(awk -F'\t' '$6 == "mean_intensity" { print $1 }' cohort/truth.tsv)
 het_var=$(awk -F'\t' '$6 == "heterogeneity" { print $1 }' cohort/truth.tsv)
 like "$(cut -f1,6 out/t/hits.tsv)" "$mean_var	CT.1.stat_mean" "planted mean-intensity variant found by stat_mean"

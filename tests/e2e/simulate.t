@@ -112,9 +112,35 @@ like "$out" "broken.tsv:7: 2 fields, expected 5 as in the header" "short row wit
 # Bad arguments: a clear message and exit 2.
 run "$RADIOGX" simulate --patients 0 --variants 10 --out "$D/x"
 is "$rc" 2 "--patients 0 is a usage error"
-like "$out" "--patients '0': expected a whole number >= 1" "message names the option"
+like "$out" "simulate.patients: value 0 is out of range; expected 1 to 10000000" \
+  "message names the option's key and its range (the option schema, schema_simulate.c)"
 run "$RADIOGX" simulate --patients 5 --variants 10
 like "$out" "--patients, --variants and --out are required" "missing --out"
 run "$RADIOGX" simulate --patients 5 --variants 10 --out "$D/y" --dims 4,4,4
 like "$out" "--dims '4,4,4': expected X,Y,Z" "dims checked"
+run "$RADIOGX" simulate --patients 5 --variants 10 --out "$D/y" --fst 1
+is "$rc" 2 "--fst 1 (the range is open) is a usage error"
+like "$out" "--fst '1': expected a fraction in (0, 1)" "fst checked"
+run "$RADIOGX" simulate --patient 5 --variants 10 --out "$D/y"
+like "$out" "--patient: no such option (options are spelt out in full: --patients?)" \
+  "an abbreviation is refused, the full name suggested"
+run "$RADIOGX" simulate --help
+like "$out" "  -n, --patients N        patients (1 to 10000000) [required]" \
+  "--help written from the schema: short flag, range, default"
+
+# The options as a recipe file (-c: a simulate section; -P: one key): the same bytes as the
+# options spelt out, and -n/-m/-s (the schema's short flags) the same as the long ones.
+printf 'simulate:\n  patients: 6\n  variants: 120\n  dims: 16,16,8\n  channels: CT,PET\n  mask_per_channel: true\n' \
+  > "$D/recipe.yaml"
+run "$RADIOGX" simulate -c "$D/recipe.yaml" -P simulate.seed=9 --out "$D/r1"
+is "$rc" 0 "simulate -c recipe.yaml -P simulate.seed=9"
+"$RADIOGX" simulate -n 6 -m 120 -s 9 --dims 16,16,8 --channels CT,PET --mask-per-channel \
+  --out "$D/r2" >/dev/null 2>&1
+run diff -r "$D/r1" "$D/r2"
+is "$rc" 0 "the recipe file and the spelt-out options: identical bytes"
+printf 'simulate:\n  patients: 6\n  variants: 120\n  lesion_volum: 10\n' > "$D/bad.yaml"
+run "$RADIOGX" simulate -c "$D/bad.yaml" --out "$D/r3"
+is "$rc" 3 "a misspelt key in the recipe: a config error"
+like "$out" "bad.yaml:4: unknown key 'lesion_volum' in section simulate; did you mean 'lesion_volume'?" \
+  "the recipe's misspelt key named with its line"
 done_testing
