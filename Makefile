@@ -83,6 +83,12 @@ $(O)/obj/%.o: src/%.c
 
 # The sparse-group kernel may contract multiply-adds into FMAs (why: src/scan/scan_miss.c).
 $(O)/obj/scan/scan_miss.o: CFLAGS += -ffp-contract=fast
+# The logistic fits' kernels (src/scan/logistic.c): -fno-trapping-math lets their vector exp's
+# selects be lanes, not branches (nothing here reads the FP exception flags).  No FMA
+# contraction there: the compiler contracts a loop's vector body and its scalar remainder
+# differently, and a value's bits would then depend on its lane, that is on where a site's
+# rows start in a rank's arrays (1 and 3 ranks differed in tests/e2e/outsites.t).
+$(O)/obj/scan/logistic.o: CFLAGS += -fno-trapping-math
 
 $(LIB): $(OBJ)
 	@rm -f $@

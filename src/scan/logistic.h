@@ -41,6 +41,9 @@ typedef struct {
      * sites (rsum.h); Firth's hat diagonal w_i x_i' H^-1 x_i needs only the reduced H and
      * the row's own x_i, so it stays local. */
     rsum_t *rs;
+    /* The null model whose covariate columns and phenotypes X and T's second column hold
+     * (logit_full loads them once per phenotype, not once per fit), or NULL. */
+    const void *cached;
 } logit_ws_t;
 rgx_err logit_ws_init(logit_ws_t *ws, size_t n, size_t q);
 void logit_ws_free(logit_ws_t *ws);
