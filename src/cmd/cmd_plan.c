@@ -127,6 +127,15 @@ int cmd_plan(int argc, char **argv)
     plan_opt_init(&popt);
     popt.genotypes = gpath;
     popt.geometry_tol_mm = cfg_float(cfg, "study.affine_tolerance_mm");
+    dose_opt_t dose;
+    rgx_err derr = dose_opt_load(cfg, &m, &dose);
+    if (derr) {
+        if (rank == 0) fprintf(stderr, "radiogx plan: %s\n", rgx_errmsg());
+        rc = derr;
+        manifest_free(&m);
+        goto out;
+    }
+    popt.dose = &dose;
     plan_t plan;
     rgx_err perr = plan_make(&m, &popt, comm, (int)n_ranks, &plan);
     if (perr) {
