@@ -60,7 +60,10 @@ extract:
   default:
     interpolation: {method: none}
     discretisation: {method: fbs, bin_width: 25}
-    features: {families: [morph, stat]}
+    # Not stat: the Normal label's CT values straddle 0, so its stat_qcod is infinite for
+    # some patients, the scan makes those missing, and the 9 patients left of that
+    # missingness group cannot carry the site covariates.
+    features: {families: [morph, ih]}
 dose:
   structures: [GTV, normal]
   d_cc: [1]
