@@ -54,7 +54,7 @@ static void read_all(geno_t *g, double *dose)
 static void subset(const char *prefix, geno_t *hdr, int step)
 {
     int n = 0;
-    char **ids = malloc(4096 * sizeof *ids);
+    char **ids = calloc(4096, sizeof *ids);
     double *dose = malloc(4096 * sizeof *dose);
     for (int c = step - 1; ids && c < hdr->n_file && n < 4096; c += step)
         ids[n++] = strdup(hdr->fmt->sample(hdr, c));
