@@ -18,7 +18,7 @@ else
 endif
 
 # Lazily evaluated, so that `make deps` can install pkg-config's packages first.
-PKGS      = hdf5-openmpi htslib yaml-0.1 openblas cairo libisal libcrypto libzstd sqlite3
+PKGS      = hdf5-openmpi htslib yaml-0.1 openblas cairo libisal libcrypto libzstd sqlite3 libopenjp2 charls libjpeg
 CPPFLAGS  = $(addprefix -iquote ,$(SRC_DIRS)) -I/usr/include/nifti -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) gsl)
 CFLAGS   ?= $(OPT)
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
@@ -29,7 +29,7 @@ CODEGEN   = -fopenmp-simd -fno-math-errno
 # GSL first, OpenBLAS after it: Debian links with --as-needed, and the other order binds
 # GSL's cblas_* calls to the slow reference gslcblas (see `make check-blas`).
 LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto libzstd \
-              sqlite3) -lnifti2 -lznz -lfftw3 -lgsl \
+              sqlite3 libopenjp2 charls libjpeg) -lnifti2 -lznz -lfftw3 -lgsl \
             $(shell pkg-config --libs openblas) -lz -lm -lpthread
 
 # The stages each have a folder (src/core, src/io, src/geno, src/extract, src/scan,
@@ -46,8 +46,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
-.PHONY: all deps test test-run check demo format check-format check-api check-blas clean help unit \
-	e2e fuzz fuzz-build bench-fft bench-geno
+.PHONY: all deps test test-run check demo demo-dicom format check-format check-api check-blas clean help \
+	unit e2e fuzz fuzz-build bench-fft bench-geno
 all: $(BIN)
 
 help:
@@ -57,6 +57,7 @@ help:
 	@echo "make asan=1 test  the same under AddressSanitizer and UBSan (build-asan/)"
 	@echo "make check T=...  only the named tests, verbose (e.g. T=tests/e2e/scan.t)"
 	@echo "make demo         deps + build + simulate a cohort + radiogx run with 4 ranks"
+	@echo "make demo-dicom   the same from a DICOM cohort (CT series, RTSTRUCT, RTDOSE)"
 	@echo "make check-blas   prove that GSL's CBLAS calls bind to OpenBLAS, not gslcblas"
 	@echo "make fuzz         build the libFuzzer harnesses (clang-14, build-fuzz/) and run each for"
 	@echo "                  FUZZ_SECONDS (60; FUZZ=vcf,table for some): tests/fuzz/README.md"
@@ -195,6 +196,10 @@ check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@scripts/demo.sh
+
+demo-dicom: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@FORMAT=dicom scripts/demo.sh
 
 check-blas: $(BIN)
 	@scripts/check_blas.sh $(BIN)

@@ -3,10 +3,14 @@
 # simulate ~300 patients x 50,000 variants at 3 sites (each shifting and stretching the lesions'
 # intensities), run plan -> extract -> harmonise -> scan -> report with 4 ranks, then say where
 # the report is and which planted variants were found.
+# FORMAT=dicom (`make demo-dicom`) simulates the cohort as DICOM (CT series, RTSTRUCT, RTDOSE)
+# into results/demo_dicom and runs config/demo_dicom.yaml, which adds the GTV's DVH features.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RADIOGX=${RADIOGX:-bin/radiogx}
-OUT=results/demo
+FORMAT=${FORMAT:-nifti}
+OUT=results/demo; CONFIG=config/demo.yaml
+[ "$FORMAT" = dicom ] && OUT=results/demo_dicom && CONFIG=config/demo_dicom.yaml
 NP=${NP:-4}
 PATIENTS=${PATIENTS:-300}
 VARIANTS=${VARIANTS:-50000}
@@ -23,10 +27,10 @@ mkdir -p "$OUT"
 if [ ! -s "$OUT/cohort/manifest.tsv" ]; then
   echo "demo: simulating $PATIENTS patients x $VARIANTS variants in $OUT/cohort"
   "$RADIOGX" simulate --patients "$PATIENTS" --variants "$VARIANTS" --seed 2026 \
-    --sites 3 --site-scale 0.5 --inject-failures --out "$OUT/cohort"
+    --sites 3 --site-scale 0.5 --inject-failures --format "$FORMAT" --out "$OUT/cohort"
 fi
 echo "demo: radiogx run with $NP ranks x $threads BLAS thread(s)"
-mpirun -np "$NP" "${mpirun_flags[@]}" "$RADIOGX" run --config config/demo.yaml
+mpirun -np "$NP" "${mpirun_flags[@]}" "$RADIOGX" run --config "$CONFIG"
 
 echo
 echo "demo: run file: $OUT/run.h5   features: $OUT/features.tsv   hits: $OUT/hits.tsv"

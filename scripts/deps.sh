@@ -15,6 +15,9 @@ PKGS=(
   libssl-dev                            # SHA-256 of the inputs (libcrypto's assembly)
   libzstd-dev libsqlite3-dev            # BGEN v1.3 (zstd) and its .bgi index (SQLite)
   libcairo2-dev                         # plots (Manhattan, QQ) drawn in C
+  libopenjp2-7-dev libcharls-dev libjpeg-dev  # DICOM: JPEG 2000, JPEG-LS, JPEG baseline
+  python3-pydicom python3-numpy python3-h5py  # DICOM tests write their series with pydicom
+  dcmtk libgdcm-tools                   # DICOM tests: compressed series made by DCMTK, GDCM
   libfftw3-dev                          # FFTs of the frequency-domain and wide filters (IBSI 2)
   python3-numpy                         # the IBSI 2 response-map test compares maps with it
   plink2                                # independent truth for the association tests

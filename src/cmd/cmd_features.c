@@ -23,10 +23,14 @@ static void usage(FILE *f)
         "                        [-P key=value]...\n"
         "\n"
         "Prints the IBSI features of one ROI as `tag<TAB>value` lines (17 significant\n"
-        "digits; nan when undefined).  No MPI launcher needed.  IMAGE and MASK are NIfTI\n"
-        "(.nii or .nii.gz) on the same grid; the ROI is the voxels of MASK equal to the\n"
-        "label.  Settings: the config's extract section (the channel's block, else the\n"
-        "default block; docs/config.md).\n"
+        "digits; nan when undefined).  No MPI launcher needed.  IMAGE is a NIfTI file\n"
+        "(.nii or .nii.gz) or a DICOM series (a folder, a .list of files, a multi-frame\n"
+        "file); MASK a label map on IMAGE's grid (NIfTI or DICOM), an RTSTRUCT's ROIs\n"
+        "(RS.dcm:GTV-1, names ignoring case; several, comma-separated, are labels 1, 2, ...)\n"
+        "or a DICOM-SEG's segments (SEG.dcm:Liver) rasterised on it (docs/formats.md,\n"
+        "DICOM inputs).  The ROI is the voxels of MASK equal to the label.  Settings: the\n"
+        "config's extract section (the channel's block, else the default block;\n"
+        "docs/config.md).\n"
         "\n"
         "Options:\n"
         "  -l, --label N       ROI label (default 1)\n"
@@ -35,7 +39,8 @@ static void usage(FILE *f)
         "\n"
         "Examples:\n"
         "  radiogx features phantom.nii.gz mask.nii.gz --config config/ibsi/phantom.yaml\n"
-        "  radiogx features ct.nii.gz seg.nii.gz -c config/ct_default.yaml --label 2\n",
+        "  radiogx features ct.nii.gz seg.nii.gz -c config/ct_default.yaml --label 2\n"
+        "  radiogx features CT/ CT/RS.dcm:GTV-1 -c config/ct_default.yaml\n",
         cli_common_help);
 }
 

@@ -22,7 +22,9 @@ static void usage(FILE *f)
             "problem with its file and line: the config (unknown or misspelt keys, wrong types,\n"
             "values out of range), the manifest (header, columns, duplicate ids, empty cells,\n"
             "wrong field counts), and each patient's inputs (missing or unreadable files, NIfTI\n"
-            "headers, image/mask grids, empty ROIs, sample ids absent from the genotype file).\n"
+            "headers, DICOM series (one series, no missing or uneven slices), RTSTRUCT/SEG ROI\n"
+            "names, dose grids covering their structures, image/mask grids, empty ROIs, sample\n"
+            "ids absent from the genotype file).\n"
             "Then it shows how patients would be shared among ranks (by estimated cost: ROI\n"
             "voxels). extract and run make the same checks at their start: a broken manifest or\n"
             "config stops them; a bad patient is marked and the run goes on without it.\n"
@@ -127,6 +129,15 @@ int cmd_plan(int argc, char **argv)
     plan_opt_init(&popt);
     popt.genotypes = gpath;
     popt.geometry_tol_mm = cfg_float(cfg, "study.affine_tolerance_mm");
+    dose_opt_t dose;
+    rgx_err derr = dose_opt_load(cfg, &m, &dose);
+    if (derr) {
+        if (rank == 0) fprintf(stderr, "radiogx plan: %s\n", rgx_errmsg());
+        rc = derr;
+        manifest_free(&m);
+        goto out;
+    }
+    popt.dose = &dose;
     plan_t plan;
     rgx_err perr = plan_make(&m, &popt, comm, (int)n_ranks, &plan);
     if (perr) {

@@ -11,6 +11,7 @@
 #include "comm.h"
 #include "cli.h"
 #include "cmd.h"
+#include "covar_run.h"
 #include "opts.h"
 #include "export_features.h"
 #include "export_sumstats.h"
@@ -88,6 +89,7 @@ typedef struct {
     job_lock_t lock;
     const char *geno; /* the scan's genotypes: study.genotypes or sites.s */
     char *root, *dir, *feat, *runf, *ckdir, *covar, *pcaf;
+    char *cfr_cov, *cfr_ph; /* scan.covar_from_run: the tables made beside run.h5 */
     strbuf_t sck;   /* the scan's checkpoint folder */
     strbuf_t sites; /* one genotype file per site, comma-separated */
 } run_t;
@@ -290,9 +292,18 @@ static rgx_err run_scan(run_t *r)
         const char *objs[] = {RF_PCA};
         err = h5out_copy_from(&r->h, r->pcaf, objs, 1);
     }
-    scan_inputs_t in = {.genotypes = r->geno, .run = r->feat, .covar = r->covar,
-                        .ckpt_dir = r->sck.s, .stop = signals_stop_requested,
-                        .covar_sha = prov_inputs_sha(&r->inputs, "covariates"), .pca = r->pcaf};
+    /* Features as covariates (scan.covar_from_run): tables beside the run file. */
+    const char *cfr = cfg_str(r->job.cfg, "scan.covar_from_run");
+    char cfr_sha[2][65];
+    if (!err && cfr)
+        err = covar_run_prepare(r->comm, r->runf, r->feat, cfr, r->covar, &r->cfr_cov, &r->cfr_ph,
+                                cfr_sha);
+    scan_inputs_t in = {
+        .genotypes = r->geno, .pheno = cfr ? r->cfr_ph : NULL, .run = r->feat,
+        .covar = cfr ? r->cfr_cov : r->covar, .ckpt_dir = r->sck.s,
+        .stop = signals_stop_requested, .pheno_sha = cfr ? cfr_sha[1] : NULL,
+        .covar_sha = cfr ? cfr_sha[0] : prov_inputs_sha(&r->inputs, "covariates"),
+        .pca = r->pcaf};
     if (!err) err = scan_stage(r->job.cfg, &in, &r->h);
     return run_commit(r, err);
 }
@@ -341,6 +352,7 @@ static rgx_err run_stages(run_t *r)
     if ((err = run_scan(r))) goto report;
     MPI_Barrier(r->comm);
     if (r->rank == 0) ckpt_remove(r->ckdir), ckpt_remove(r->sck.s);
+    if (r->rank == 0 && r->cfr_cov) remove(r->cfr_cov), remove(r->cfr_ph);
     err = run_outputs(r);
 report:
     if (err == RGX_ERR_REQUEUE) {
@@ -381,7 +393,7 @@ int cmd_run(int argc, char **argv)
     job_close(&r->job);
     cli_common_free(&r->common);
     free(r->root), free(r->dir), free(r->feat), free(r->runf), free(r->ckdir), free(r->covar);
-    free(r->sck.s), free(r->sites.s), free(r->pcaf);
+    free(r->sck.s), free(r->sites.s), free(r->pcaf), free(r->cfr_cov), free(r->cfr_ph);
     free(r);
     mpienv_finalize();
     return err;

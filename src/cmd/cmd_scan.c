@@ -7,6 +7,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "cmd.h"
+#include "covar_run.h"
 #include "geno.h"
 #include "h5in.h"
 #include "job.h"
@@ -134,7 +135,8 @@ int cmd_scan(int argc, char **argv)
     signals_install();
     int rank = rgx_mpi.rank;
     cfg_t *cfg = NULL;
-    char *cgeno = NULL, *ccov = NULL, *cpheno = NULL;
+    char *cgeno = NULL, *ccov = NULL, *cpheno = NULL, *cfr_cov = NULL, *cfr_ph = NULL;
+    char cfr_sha[2][65];
     h5out_t h = {0};
     int have_h = 0;
     prov_inputs_t inputs = {0};
@@ -155,6 +157,18 @@ int cmd_scan(int argc, char **argv)
     }
     /* One job per output: a second one is refused (outfile.h). */
     if ((err = job_lock(&lock, (const char *const[]){out}, 1, MPI_COMM_WORLD))) {
+        if (rank == 0) fprintf(stderr, "radiogx scan: %s\n", rgx_errmsg());
+        goto out;
+    }
+    /* Features of the run as covariates: tables beside the output, written by rank 0. */
+    const char *cfr = cfg_str(cfg, "scan.covar_from_run");
+    if (cfr && !run) {
+        if (rank == 0) fprintf(stderr, "radiogx scan: --covar-from-run needs --run\n");
+        err = RGX_ERR_USAGE;
+        goto out;
+    }
+    if (cfr && (err = covar_run_prepare(MPI_COMM_WORLD, out, run, cfr, covar, &cfr_cov, &cfr_ph,
+                                        cfr_sha))) {
         if (rank == 0) fprintf(stderr, "radiogx scan: %s\n", rgx_errmsg());
         goto out;
     }
@@ -181,21 +195,17 @@ int cmd_scan(int argc, char **argv)
     }
     strbuf_t ck = {0}; /* checkpoints beside the output: OUT.ckpt */
     if (!err) err = sb_printf(&ck, "%s.ckpt", out);
-    scan_inputs_t in = {geno,
-                        pheno,
-                        run,
-                        covar,
-                        ck.s,
+    scan_inputs_t in = {geno, cfr ? cfr_ph : pheno, run, cfr ? cfr_cov : covar, ck.s,
                         signals_stop_requested,
-                        prov_inputs_sha(&inputs, "phenotypes"),
-                        prov_inputs_sha(&inputs, "covariates"),
-                        NULL};
+                        cfr ? cfr_sha[1] : prov_inputs_sha(&inputs, "phenotypes"),
+                        cfr ? cfr_sha[0] : prov_inputs_sha(&inputs, "covariates"), NULL};
     if (!err) err = scan_stage(cfg, &in, &h);
     if (!err) err = provenance_end(&h);
     if (!err && !(err = h5out_commit(&h))) {
         have_h = 0;
         MPI_Barrier(MPI_COMM_WORLD);
         if (rank == 0) ckpt_remove(ck.s), log_info("scan: wrote %s", out);
+        if (rank == 0 && cfr) remove(cfr_cov), remove(cfr_ph);
     }
     free(ck.s);
     if (err == RGX_ERR_REQUEUE) {
@@ -209,7 +219,7 @@ out:
     job_unlock(&lock);
     prov_inputs_free(&inputs);
     cfg_free(cfg);
-    free(cgeno), free(ccov), free(cpheno);
+    free(cgeno), free(ccov), free(cpheno), free(cfr_cov), free(cfr_ph);
     cli_common_free(&common);
     opts_free(&o);
     mpienv_finalize();

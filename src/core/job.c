@@ -58,6 +58,12 @@ rgx_err job_open(job_t *j, const char *cmd, const cli_common_t *c, const char *m
     size_t nl = cfg_floats(j->cfg, "extract.labels", lab, 256);
     for (size_t i = 0; i < nl && i < 256; i++) labels[i] = (int)lab[i];
     if (nl) popt.labels = labels, popt.n_labels = (int)(nl < 256 ? nl : 256);
+    dose_opt_t dose;
+    if ((err = dose_opt_load(j->cfg, &j->m, &dose))) {
+        if (rank == 0) fprintf(stderr, "radiogx %s: %s\n", cmd, rgx_errmsg());
+        return err;
+    }
+    popt.dose = &dose;
     if ((err = plan_make(&j->m, &popt, comm, 0, &j->plan))) {
         if (rank == 0) fprintf(stderr, "radiogx %s: %s\n", cmd, rgx_errmsg());
         return err;

@@ -8,6 +8,8 @@ const cfg_key_t rgx_schema[] = {
      .doc = "the cohort, genotypes, covariates and outputs of a `radiogx run`"},
     {.name = "extract", .type = CFG_SECTION, .children = schema_extract,
      .doc = "radiomic feature extraction (IBSI): preprocessing and feature settings"},
+    {.name = "dose", .type = CFG_SECTION, .children = schema_dose,
+     .doc = "dose-volume (DVH) features of the manifest's dose channel (radiotherapy)"},
     {.name = "harmonise", .type = CFG_SECTION, .children = schema_harmonise,
      .doc = "ComBat harmonisation of the features across sites"},
     {.name = "scan", .type = CFG_SECTION, .children = schema_scan,

@@ -7,6 +7,7 @@
 extern const cfg_key_t schema_study[];   /* schema_study.c */
 extern const cfg_key_t schema_extract[]; /* schema_extract.c */
 extern const cfg_key_t schema_scan[];    /* schema_scan.c */
+extern const cfg_key_t schema_dose[];    /* schema_dose.c */
 extern const cfg_key_t schema_pca[];     /* schema_pca.c */
 extern const cfg_key_t schema_filter[];  /* schema_filter.c: an item of extract's filters */
 extern const cfg_key_t schema_harmonise[]; /* schema_harmonise.c */

@@ -27,6 +27,13 @@ const cfg_key_t schema_scan[] = {
      .type = CFG_STRING,
      .null_ok = 1,
      .doc = "comma list of the covariate columns to use; null: every column"},
+    {.name = "covar_from_run",
+     .flag = "covar-from-run",
+     .metavar = "LIST",
+     .type = CFG_STRING,
+     .null_ok = 1,
+     .doc = "with --run: comma list of the run's features (names or shell patterns, e.g. "
+            "DOSE.*.dvh_dmean) that are covariates, not phenotypes"},
     {.name = "dosage",
      .flag = "dosage",
      .type = CFG_ENUM,

@@ -67,6 +67,11 @@ const cfg_key_t schema_simulate[] = {
     {.name = "outcome_effect", .flag = "outcome-effect", .metavar = "B", .type = CFG_FLOAT,
      .def = "0.6", .min = 0, .max = 5,
      .doc = "per allele: toxicity liability SD and log hazard ratio (0: null outcomes)"},
+    {.name = "format", .flag = "format", .metavar = "F", .type = CFG_ENUM, .def = "nifti",
+     .choices = "nifti|dicom",
+     .doc = "nifti: NIfTI images and masks; dicom: per patient a DICOM series per channel, an "
+            "RTSTRUCT (GTV, Normal) and an RTDOSE, and the dose channel in the manifest "
+            "(config/demo_dicom.yaml)"},
     {.name = "inject_failures", .type = CFG_BOOL, .def = "false",
      .doc = "add one patient of each failure: truncated image, empty mask, mask on another grid, "
             "all-NaN image, sample absent from the VCF (--inject-failures)"},

@@ -54,7 +54,9 @@ static rgx_err probe_names(const feat_settings_t *s, featvec_t *names)
     return features_compute(&roi, s, names);
 }
 
-static rgx_err add_col(extract_cols_t *c, const char *channel, int ch, int label, const char *tag)
+/* A column "<channel>.<label>.<tag>", or "<channel>.<structure>.<tag>" when structure is given. */
+static rgx_err add_col(extract_cols_t *c, const char *channel, int ch, int label,
+                       const char *structure, const char *tag)
 {
     rgx_err err;
     size_t n = c->n + 1;
@@ -66,7 +68,8 @@ static rgx_err add_col(extract_cols_t *c, const char *channel, int ch, int label
         (err = rgx_realloc(&c->col_channel, n, sizeof *c->col_channel)))
         return err;
     char buf[512], fam[32];
-    snprintf(buf, sizeof buf, "%s.%d.%s", channel, label, tag);
+    if (structure) snprintf(buf, sizeof buf, "%s.%s.%s", channel, structure, tag);
+    else snprintf(buf, sizeof buf, "%s.%d.%s", channel, label, tag);
     feat_family_of(tag, fam, sizeof fam);
     c->name[c->n] = c->tag[c->n] = c->family[c->n] = c->channel[c->n] = NULL;
     if ((err = rgx_strdup(&c->name[c->n], buf)) || (err = rgx_strdup(&c->tag[c->n], tag)) ||
@@ -92,11 +95,24 @@ rgx_err extract_cols_init(extract_cols_t *c, const cfg_t *cfg, const manifest_t 
         return err;
     featvec_t names = {0};
     size_t roi = 0;
+    if ((err = dose_opt_load(cfg, m, &c->dose))) return err;
+    if (c->dose.channel >= 0) c->n_curve = c->dose.n_structures * c->dose.dvh.n_bins;
     for (int ch = 0; ch < m->n_channels && !err; ch++) {
         modality_t mod; /* which block, said once (plan time), by rank 0 */
         extract_channel_block(cfg, m->channel[ch], rgx_mpi.rank == 0, &mod);
         if ((err = extract_settings_load(cfg, m->channel[ch], &c->settings[ch]))) break;
         featvec_clear(&names);
+        if (ch == c->dose.channel) {
+            if ((err = dose_names(&c->dose, &names))) break;
+            c->n_tags[ch] = names.n;
+            for (int l = 0; l < plan->n_labels[ch] && !err; l++) {
+                c->first[roi++] = c->n;
+                for (size_t k = 0; k < names.n && !err; k++)
+                    err = add_col(c, m->channel[ch], ch, plan->labels[ch][l],
+                                  c->dose.structure[plan->labels[ch][l] - 1], names.name[k]);
+            }
+            continue;
+        }
         if ((err = probe_names(&c->settings[ch], &names))) {
             err = rgx_fail(err, "channel %s: cannot list the features: %s", m->channel[ch],
                            rgx_errmsg());
@@ -106,7 +122,7 @@ rgx_err extract_cols_init(extract_cols_t *c, const cfg_t *cfg, const manifest_t 
         for (int l = 0; l < plan->n_labels[ch] && !err; l++) {
             c->first[roi++] = c->n;
             for (size_t k = 0; k < names.n && !err; k++)
-                err = add_col(c, m->channel[ch], ch, plan->labels[ch][l], names.name[k]);
+                err = add_col(c, m->channel[ch], ch, plan->labels[ch][l], NULL, names.name[k]);
         }
     }
     featvec_free(&names);
@@ -146,7 +162,7 @@ rgx_err extract_read(const char *image, const char *mask, const int *labels, int
 {
     int lo[3] = {INT_MAX, INT_MAX, INT_MAX}, hi[3] = {-1, -1, -1};
     rgx_err err = image_read_header(image, img);
-    if (!err) err = image_read_mask(mask, msk);
+    if (!err) err = image_read_mask_on(mask, img, msk);
     if (!err) err = image_same_geometry(img, msk, tol_mm);
     for (int l = 0; l < n_labels && !err; l++) {
         int a[3], b[3];
@@ -189,6 +205,37 @@ static rgx_err note(strbuf_t *sb, const char *fmt, const char *a, const char *b)
     return sb_printf(sb, fmt, a, b);
 }
 
+/* The dose channel's columns of a patient (and its DVH curves past the features). */
+static rgx_err dose_row(const manifest_t *m, const manifest_row_t *row, int ch, const plan_t *plan,
+                        const extract_cols_t *cols, result_t *r, size_t *roi, int *n_roi,
+                        int *n_ok, int *file_error, strbuf_t *why)
+{
+    const dose_opt_t *o = &cols->dose;
+    featvec_t fv = {0};
+    const char *grid = o->grid_channel >= 0 ? row->image[o->grid_channel] : NULL;
+    rgx_err err = RGX_OK, e = dose_patient(o, row->image[ch], row->mask[ch], grid, &fv,
+                                           r->row + cols->n);
+    size_t nt = cols->n_tags[ch], ns = (size_t)plan->n_labels[ch];
+    if (e == RGX_ERR_MEMORY) {
+        err = e;
+    } else if (e) {
+        *file_error = 1;
+        err = note(why, "image_%s: %s", m->channel[ch], rgx_errmsg());
+        for (size_t k = 0; k < cols->n_curve; k++) r->row[cols->n + k] = NAN;
+    } else if (fv.n != nt * ns) {
+        err = rgx_fail(RGX_ERR_INTERNAL, "channel %s: %zu dose features computed, %zu listed",
+                       m->channel[ch], fv.n, nt * ns);
+    } else {
+        for (size_t s = 0; s < ns; s++)
+            memcpy(r->row + cols->first[*roi + s], fv.value + s * nt, nt * sizeof *fv.value);
+        *n_ok += (int)ns;
+    }
+    *n_roi += (int)ns;
+    *roi += ns;
+    featvec_free(&fv);
+    return err;
+}
+
 /* Computes one patient's row.  Only an allocation failure is an error: a bad input is
  * recorded in r (status and reason). */
 static rgx_err extract_patient(const manifest_t *m, size_t i, const plan_t *plan,
@@ -199,9 +246,13 @@ static rgx_err extract_patient(const manifest_t *m, size_t i, const plan_t *plan
     featvec_t fv = {0};
     rgx_err err = RGX_OK;
     int n_ok = 0, n_roi = 0, file_error = 0;
-    for (size_t k = 0; k < cols->n; k++) r->row[k] = NAN;
+    for (size_t k = 0; k < cols->n + cols->n_curve; k++) r->row[k] = NAN;
     size_t roi = 0;
     for (int ch = 0; ch < m->n_channels && !err; ch++) {
+        if (ch == cols->dose.channel) {
+            err = dose_row(m, row, ch, plan, cols, r, &roi, &n_roi, &n_ok, &file_error, &why);
+            continue;
+        }
         image_t img = {0}, msk = {0};
         rgx_err bad = extract_read(row->image[ch], row->mask[ch], plan->labels[ch],
                                    plan->n_labels[ch], &cols->settings[ch], plan->geometry_tol_mm,
@@ -242,7 +293,7 @@ static rgx_err extract_patient(const manifest_t *m, size_t i, const plan_t *plan
     if (err == RGX_OK) {
         r->status = file_error || n_ok == 0 ? PLAN_BAD_INPUT : plan->p[i].status;
         if (r->status == PLAN_BAD_INPUT)
-            for (size_t k = 0; k < cols->n; k++) r->row[k] = NAN;
+            for (size_t k = 0; k < cols->n + cols->n_curve; k++) r->row[k] = NAN;
         if (plan->p[i].status == PLAN_NO_GENOTYPES && plan->p[i].reason)
             err = note(&why, "%s%s", plan->p[i].reason, "");
         if (!err && n_roi == 0 && !file_error) err = note(&why, "%s%s", "no ROI to extract", "");
@@ -398,6 +449,42 @@ static rgx_err write_features(h5out_t *h, const manifest_t *m, const extract_col
     return err;
 }
 
+/* /dvh: the dose channel's cumulative DVH curves, a row per patient, structure-major. */
+static rgx_err write_dvh(h5out_t *h, const manifest_t *m, const extract_cols_t *cols,
+                         const result_t *res, const size_t *mine, size_t n_mine)
+{
+    const dose_opt_t *o = &cols->dose;
+    hid_t d;
+    rgx_err err = h5out_matrix_create(h, RF_DVH_VOLUME_PCT, H5T_NATIVE_DOUBLE, m->n,
+                                      cols->n_curve, 0, 4, &d);
+    if (err) return err;
+    hsize_t *rows = NULL;
+    double *buf = NULL, *gy = NULL;
+    if (!(err = rgx_calloc(&rows, n_mine ? n_mine : 1, sizeof *rows)) &&
+        !(err = rgx_calloc(&buf, (n_mine ? n_mine : 1) * cols->n_curve, sizeof *buf))) {
+        for (size_t k = 0; k < n_mine; k++) {
+            rows[k] = mine[k];
+            memcpy(buf + k * cols->n_curve, res[mine[k]].row + cols->n,
+                   cols->n_curve * sizeof *buf);
+        }
+        err = h5out_matrix_write_at(h, d, H5T_NATIVE_DOUBLE, n_mine, rows, buf);
+    }
+    H5Dclose(d);
+    if (!err) err = rgx_calloc(&gy, o->dvh.n_bins, sizeof *gy);
+    for (size_t k = 0; !err && k < o->dvh.n_bins; k++) gy[k] = (double)k * o->dvh.bin_gy;
+    if (!err) err = h5out_write_all(h, RF_DVH_DOSE_GY, H5T_NATIVE_DOUBLE, o->dvh.n_bins, 0, gy);
+    if (!err)
+        err = h5out_write_strings_all(h, RF_DVH_STRUCTURES, o->n_structures,
+                                      (const char *const *)o->structure);
+    if (!err)
+        err = h5out_attr_str(h, RF_DVH_VOLUME_PCT, "description",
+                             "cumulative DVH: per patient (row) and structure (/dvh/structures, "
+                             "blocks of len(/dvh/dose_gy) columns), the % of the structure's "
+                             "volume receiving at least each dose of /dvh/dose_gy; NaN = failed");
+    free(rows), free(buf), free(gy);
+    return err;
+}
+
 /* ---- the stage ---- */
 
 /* The rank's patients: its share of the plan, largest first (so that progress and the
@@ -494,15 +581,17 @@ rgx_err extract_stage(const manifest_t *m, const plan_t *plan, const extract_col
     strbuf_t payload = {0};
     rgx_err err;
     if ((err = rgx_calloc(&res, m->n, sizeof *res))) goto out;
-    if ((err = rgx_calloc(&rows, m->n * (cols->n ? cols->n : 1), sizeof *rows))) goto out;
+    /* A row: the features, then the DVH curves (written to /dvh). */
+    size_t stride = cols->n + cols->n_curve;
+    if ((err = rgx_calloc(&rows, m->n * (stride ? stride : 1), sizeof *rows))) goto out;
     for (size_t i = 0; i < m->n; i++) {
-        res[i].row = rows + i * cols->n;
-        for (size_t k = 0; k < cols->n; k++) res[i].row[k] = NAN;
+        res[i].row = rows + i * stride;
+        for (size_t k = 0; k < stride; k++) res[i].row[k] = NAN;
     }
     /* Work already done by an interrupted run, whoever did it. */
     size_t n_restored = 0;
     if (opt->ckpt_dir) {
-        restore_t rs = {res, m->n, cols->n};
+        restore_t rs = {res, m->n, stride};
         err = ckpt_read_all(opt->ckpt_dir, "extract", opt->run_key, ckpt_decode, &rs, &n_restored);
         if (!err) err = ckpt_open(&ck, opt->ckpt_dir, "extract", h->rank, opt->run_key);
         /* Every rank has read the logs before any appends to its new one: a rank that read
@@ -538,7 +627,7 @@ rgx_err extract_stage(const manifest_t *m, const plan_t *plan, const extract_col
             log_warn("patient %s (manifest line %d) failed: %s", m->row[i].patient_id,
                      m->row[i].line, res[i].reason ? res[i].reason : "?");
         if (opt->ckpt_dir) {
-            if ((err = ckpt_encode(&res[i], cols->n, &payload))) break;
+            if ((err = ckpt_encode(&res[i], stride, &payload))) break;
             if ((err = ckpt_append(&ck, i, payload.s, payload.len))) break;
         }
         progress_update(&prog, (long)++k_done);
@@ -613,6 +702,7 @@ rgx_err extract_stage(const manifest_t *m, const plan_t *plan, const extract_col
     if (!err) fault_point("extract", "write");
     if (!err) err = write_samples(h, m, res);
     if (!err) err = write_features(h, m, cols, res, mine, n_mine);
+    if (!err && cols->n_curve) err = write_dvh(h, m, cols, res, mine, n_mine);
     if (!err) err = flag_constant(h, cols, res, mine, n_mine);
     if (!err) {
         size_t n_failed = 0, n_partial = 0;

@@ -3,7 +3,9 @@
  * /samples and /features of the run file together.
  *
  * Columns: for each image channel, each ROI label found in the cohort's masks, each IBSI
- * feature of the channel's settings: "<channel>.<label>.<tag>" (CT.1.morph_volume).  A patient
+ * feature of the channel's settings: "<channel>.<label>.<tag>" (CT.1.morph_volume); for the
+ * dose channel, each structure's DVH features: "DOSE.<structure>.<tag>" (dose.h), and the
+ * structures' cumulative DVH curves in /dvh.  A patient
  * whose files cannot be read, whose image and mask disagree or whose image is all NaN is
  * marked failed (NaN row, reason in /samples/reason); an ROI that is absent or fails in one
  * patient leaves only its columns NaN and is noted in the reason.  The values of a patient
@@ -15,6 +17,7 @@
 #include <mpi.h>
 
 #include "cfg.h"
+#include "dose.h"
 #include "err.h"
 #include "features.h"
 #include "h5out.h"
@@ -35,6 +38,8 @@ typedef struct {
     int *col_channel;          /* channel index of each column */
     size_t *first;             /* per channel x label: first column (channel-major) */
     size_t *n_tags;            /* per channel: features per ROI */
+    dose_opt_t dose;           /* the dose channel (dose.channel -1: none) */
+    size_t n_curve;            /* DVH curve values per patient (structures x bins; /dvh) */
 } extract_cols_t;
 
 /* Settings per channel from the config, and the columns for the plan's labels. */

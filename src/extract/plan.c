@@ -66,12 +66,24 @@ static rgx_err check_images(const manifest_t *m, size_t i, const plan_opt_t *opt
     for (int c = 0; c < m->n_channels && !err; c++) {
         image_t img, msk;
         memset(&msk, 0, sizeof msk);
+        if (opt->dose && c == opt->dose->channel) {
+            long vox = 0;
+            const char *grid = opt->dose->grid_channel >= 0 ? r->image[opt->dose->grid_channel]
+                                                            : NULL;
+            if ((err = dose_check(opt->dose, r->image[c], r->mask[c], grid, &vox))) {
+                err = rgx_fail(RGX_ERR_INPUT, "image_%s: %s", m->channel[c], rgx_errmsg());
+                break;
+            }
+            pp->roi_voxels += vox;
+            pp->cost += (double)vox;
+            continue;
+        }
         if ((err = image_read_header(r->image[c], &img))) {
             err = rgx_fail(RGX_ERR_INPUT, "image_%s: %s", m->channel[c], rgx_errmsg());
             break;
         }
         /* The mask's label box is read (streamed): its ROI voxel count is the patient's cost. */
-        if ((err = image_read_mask(r->mask[c], &msk))) {
+        if ((err = image_read_mask_on(r->mask[c], &img, &msk))) {
             err = rgx_fail(RGX_ERR_INPUT, "mask%s%s: %s", m->shared_mask ? "" : "_",
                            m->shared_mask ? "" : m->channel[c], rgx_errmsg());
             break;
@@ -269,6 +281,11 @@ rgx_err plan_make(const manifest_t *m, const plan_opt_t *opt, MPI_Comm comm, int
                 }
             }
             free(cnt), free(off), free(all);
+        }
+        if (opt->dose && c == opt->dose->channel) { /* structures, whoever has them */
+            labels[c].n = 0;
+            for (size_t s = 0; !err && s < opt->dose->n_structures; s++)
+                err = intset_add(&labels[c], (int)s + 1);
         }
         plan->labels[c] = labels[c].v;
         plan->n_labels[c] = (int)labels[c].n;

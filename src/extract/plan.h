@@ -1,8 +1,10 @@
 /* plan.h — [plan]: validate every patient's inputs before any work, estimate each patient's
  * cost and assign patients to ranks.
  *
- * Per patient: every image and mask exists and has a readable NIfTI header, each mask is on
- * its image's grid (dimensions, affine within a tolerance), the ROI is not empty, and the
+ * Per patient: every image and mask exists and has a readable header (NIfTI, or a DICOM
+ * series found and checked: dicom.h), each mask is on its image's grid (dimensions, affine
+ * within a tolerance; an RTSTRUCT's ROI is there and is rasterised on it), the ROI is not
+ * empty, the dose channel's structures are there and inside the dose grid (dose.h), and the
  * sample id is in the genotype file's header.  A patient that fails a check is marked (status
  * and reason) and the run goes on without it; the caller prints plan->problem lines.
  * The work is shared: rank r checks patients r, r + P, ..., and the results are gathered,
@@ -13,6 +15,7 @@
 #include <mpi.h>
 #include <stddef.h>
 
+#include "dose.h"
 #include "err.h"
 #include "manifest.h"
 
@@ -33,6 +36,8 @@ typedef struct {
     const int *labels;      /* ROI labels to count, or NULL for every non-zero label */
     int n_labels;
     double geometry_tol_mm; /* affine tolerance between image and mask */
+    const dose_opt_t *dose; /* the dose channel (NULL or channel -1: none): its structures
+                               present, not empty, covered by the dose grid */
 } plan_opt_t;
 
 typedef struct {
@@ -45,7 +50,8 @@ typedef struct {
     char **problem;         /* "manifest.tsv:7: patient P0005: ..." one per problem */
     double geometry_tol_mm; /* the tolerance the checks used */
     int n_channels;
-    int **labels;           /* per channel: the ROI labels found in any patient's mask, sorted */
+    int **labels;           /* per channel: the ROI labels found in any patient's mask, sorted
+                               (the dose channel: 1 .. its number of structures) */
     int *n_labels;
 } plan_t;
 

@@ -1,4 +1,6 @@
-/* image.c — NIfTI input through nifticlib (nifti2_io reads both NIfTI-1 and NIfTI-2). */
+/* image.c — the image sources behind image.h (NIfTI here, through nifticlib's header reader:
+ * nifti2_io reads both NIfTI-1 and NIfTI-2; DICOM in dicom.c), and what every image shares:
+ * values, boxes, geometry checks, writing NIfTI. */
 #include "image.h"
 
 #include <errno.h>
@@ -14,6 +16,7 @@
 
 #include <nifti2_io.h>
 
+#include "dicom.h"
 #include "util.h"
 
 static rgx_err check_readable(const char *path)
@@ -153,7 +156,7 @@ static nifti_image *open_nifti(const char *path, int read_data, rgx_err *err)
     return nim;
 }
 
-rgx_err image_read_header(const char *path, image_t *img)
+static rgx_err nii_header(const char *path, image_t *img)
 {
     rgx_err err;
     nifti_image *nim = open_nifti(path, 0, &err);
@@ -499,19 +502,64 @@ out:
     return err;
 }
 
+static rgx_err nii_box(const char *path, image_t *img, const int lo[3], const int hi[3])
+{
+    return read_image(path, img, lo ? READ_WINDOW : READ_WHOLE, lo, hi);
+}
+
+static rgx_err nii_mask(const char *path, const image_t *grid, image_t *img)
+{
+    return read_image(path, img, READ_MASK, NULL, NULL);
+}
+
+/* ---- the sources ---- */
+
+/* An image source: whether a path is its (NULL: the one left), the header, the voxels (in a
+ * box, or all of them when lo is NULL), a mask (on grid, when the source rasterises). */
+typedef struct {
+    const char *name;
+    int (*claims)(const char *path);
+    rgx_err (*header)(const char *path, image_t *img);
+    rgx_err (*box)(const char *path, image_t *img, const int lo[3], const int hi[3]);
+    rgx_err (*mask)(const char *path, const image_t *grid, image_t *img);
+} image_source_t;
+
+static const image_source_t sources[] = {
+    {"DICOM", dicom_claims, dicom_read_header, dicom_read_box, dicom_read_mask},
+    {"NIfTI", NULL, nii_header, nii_box, nii_mask},
+};
+
+static const image_source_t *source_of(const char *path)
+{
+    size_t n = sizeof sources / sizeof *sources;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (sources[i].claims(path)) return &sources[i];
+    return &sources[n - 1];
+}
+
+rgx_err image_read_header(const char *path, image_t *img)
+{
+    return source_of(path)->header(path, img);
+}
+
 rgx_err image_read(const char *path, image_t *img)
 {
-    return read_image(path, img, READ_WHOLE, NULL, NULL);
+    return source_of(path)->box(path, img, NULL, NULL);
 }
 
 rgx_err image_read_box(const char *path, image_t *img, const int lo[3], const int hi[3])
 {
-    return read_image(path, img, READ_WINDOW, lo, hi);
+    return source_of(path)->box(path, img, lo, hi);
 }
 
 rgx_err image_read_mask(const char *path, image_t *img)
 {
-    return read_image(path, img, READ_MASK, NULL, NULL);
+    return source_of(path)->mask(path, NULL, img);
+}
+
+rgx_err image_read_mask_on(const char *path, const image_t *grid, image_t *img)
+{
+    return source_of(path)->mask(path, grid, img);
 }
 
 void image_free(image_t *img)

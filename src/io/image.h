@@ -1,4 +1,6 @@
-/* image.h — 3D images read through nifticlib (NIfTI-1 and NIfTI-2, .nii and .nii.gz).
+/* image.h — 3D images: NIfTI-1 and NIfTI-2 (.nii, .nii.gz, .hdr/.img) read through
+ * nifticlib's header reader, and DICOM (a series folder, a list of files, a multi-frame file;
+ * RTSTRUCT and SEG masks; RTDOSE grids: dicom.h).  The path says which source reads it.
  *
  * Voxel (i, j, k) is voxel number i + nx * (j + ny * k): x varies fastest, as stored in NIfTI.
  * The voxels are kept as the file stores them (in native byte order): a 512 x 512 x 200 CT
@@ -16,7 +18,7 @@ typedef struct {
     int dim[3];          /* nx, ny, nz */
     double spacing[3];   /* voxel size in mm along i, j, k */
     double affine[3][4]; /* voxel index (i, j, k, 1) -> world mm; sform, else qform, else pixdim */
-    const char *affine_source; /* "sform", "qform" or "pixdim" */
+    const char *affine_source; /* "sform", "qform", "pixdim" or "dicom" */
     int datatype;        /* NIfTI datatype code of vox: the file's, DT_FLOAT32 from image_alloc() */
     void *vox;           /* the stored voxels (owned); NULL after image_read_header() */
     double slope, inter; /* value = stored * slope + inter (1 and 0 when the file does not scale) */
@@ -26,6 +28,8 @@ typedef struct {
     int windowed, win_lo[3], win_n[3];
     float outside;
     int has_number;      /* 0: a float image whose every voxel is NaN */
+    char frame_of_ref[68]; /* DICOM Frame of Reference UID ("" for NIfTI): an RTSTRUCT must
+                              be in the same one */
 } image_t;
 
 /* Reads header and voxels; fails for 4D images with more than one volume, complex or
@@ -34,6 +38,10 @@ rgx_err image_read(const char *path, image_t *img);
 /* Reads a label map, keeping only the box of its non-zero voxels (a map with scaling is read
  * whole).  The file is streamed: the full map never sits in memory. */
 rgx_err image_read_mask(const char *path, image_t *img);
+/* The same, on the grid of an image (its header is enough): an RTSTRUCT's ROI
+ * ("rtstruct.dcm:GTV-1") is rasterised onto it; a label map is read as image_read_mask reads
+ * it (check it against the grid with image_same_geometry). */
+rgx_err image_read_mask_on(const char *path, const image_t *grid, image_t *img);
 /* Reads the voxels in the box lo .. hi (clipped to the image) and checks the whole file as
  * image_read does; a voxel outside the box reads as NaN. */
 rgx_err image_read_box(const char *path, image_t *img, const int lo[3], const int hi[3]);

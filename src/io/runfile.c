@@ -29,7 +29,8 @@ const rf_row_t runfile_rows[] = {
     {{RF_FEATURES_VALUES}, RF_DOUBLE, "n_patients × n_features", "extract",
      "NaN for failed patients and undefined features"},
     {{RF_FEATURES_NAMES}, RF_STRING, "n_features", "extract",
-     "`<channel>.<label>.<IBSI tag>`, e.g. `CT.1.morph_volume`"},
+     "`<channel>.<label>.<IBSI tag>`, e.g. `CT.1.morph_volume`; the dose channel's "
+     "`DOSE.<structure>.<tag>`, e.g. `DOSE.GTV-1.dvh_dmean`"},
     {{RF_FEATURES_TAG, RF_FEATURES_FAMILY, RF_FEATURES_CHANNEL}, RF_STRING, "n_features", "extract",
      "the IBSI tag, its family (`morph`, `cm`, ...) and image channel"},
     {{RF_FEATURES_LABEL}, RF_INT32, "n_features", "extract", "the ROI label"},
@@ -38,6 +39,15 @@ const rf_row_t runfile_rows[] = {
     {{RF_FEATURES}, RF_ATTRS, "", "extract",
      "`constant`: the features with one value (or none) over every extracted patient, "
      "comma-separated (named in the log and the report)"},
+    {{RF_DVH_VOLUME_PCT}, RF_DOUBLE, "n_patients × (n_structures · n_doses)", "extract",
+     "when the manifest has a dose channel: per patient, each structure's cumulative DVH (% of "
+     "its volume receiving at least each dose of `/dvh/dose_gy`), structure after structure; "
+     "NaN for failed patients"},
+    {{RF_DVH_DOSE_GY}, RF_DOUBLE, "n_doses", "extract",
+     "when there is a dose channel: the doses of the curves, 0 to `dose.dvh_max_gy` by "
+     "`dose.dvh_bin_gy`"},
+    {{RF_DVH_STRUCTURES}, RF_STRING, "n_structures", "extract",
+     "when there is a dose channel: the structures, as `dose.structures` names them"},
     {{RF_HARM_VALUES}, RF_DOUBLE, "n_patients × n_features", "harmonise",
      "when the run was harmonised (docs/cmd-harmonise.md): the ComBat-harmonised features, rows "
      "as `/samples`, columns as `/features`; NaN for the patients left out"},

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "sim_dicom.h"
 #include "sim_geno.h"
 #include "sim_image.h"
 #include "sim_rng.h"
@@ -100,6 +101,7 @@ rgx_err sim_opts_init(sim_opt_t *o, const cfg_t *cfg, const char *out, int threa
     o->outcomes = cfg_bool(cfg, "simulate.outcomes");
     o->outcome_effect = cfg_float(cfg, "simulate.outcome_effect");
     o->failures = cfg_bool(cfg, "simulate.inject_failures");
+    o->dicom = !strcmp(cfg_str(cfg, "simulate.format"), "dicom");
     const char *dims = cfg_str(cfg, "simulate.dims"), *sp = cfg_str(cfg, "simulate.spacing");
     double v3[3];
     if (!parse_triple(dims, v3) || v3[0] < 16 || v3[1] < 16 || v3[2] < 8 || v3[0] > 1e5 ||
@@ -247,12 +249,64 @@ static void path_of(char *buf, size_t n, const sim_opt_t *o, const char *kind, l
         snprintf(buf, n, "%s/%s/P%04ld.nii.gz", o->out, kind, i + 1);
 }
 
+static const char *fail_id[] = {"F_TRUNC", "F_EMPTY", "F_GRID", "F_NAN", "F_NOGENO"};
+enum { N_FAIL = 5 };
+
+static rgx_err truncate_file(const char *path);
+
+/* A patient as DICOM in DIR/dicom/<id>/: a series per channel, RS.dcm from the first
+ * channel's mask, RD.dcm on its grid.  fail >= 0: the failure case fail_id[fail] (a truncated
+ * slice, an ROI without contours, a missing slice, two series in one folder). */
+static rgx_err dicom_patient(const sim_opt_t *o, const patient_t *p, long i, int fail)
+{
+    char id[32], dir[4200], sub[4300];
+    if (fail < 0) snprintf(id, sizeof id, "P%04ld", i + 1);
+    else snprintf(id, sizeof id, "%s", fail_id[fail]);
+    snprintf(dir, sizeof dir, "%s/dicom/%s", o->out, id);
+    rgx_err err = mkdir_p(dir);
+    sim_dicom_t c;
+    sim_dicom_init(&c, o->seed, i, id);
+    image_t msk0 = {0};
+    sim_lesion_t l0 = lesion_of(o, p, 0);
+    for (int ch = 0; ch < o->n_ch && !err; ch++) {
+        sim_lesion_t l = lesion_of(o, p, ch);
+        sim_grid_t g = grid_of(o, ch);
+        image_t img, msk;
+        if ((err = sim_image_make(&l, &g, o->seed, i, ch, &img, &msk))) break;
+        snprintf(sub, sizeof sub, "%s/%s", dir, o->channel[ch]);
+        err = sim_dicom_series(sub, &img, o->channel[ch], ch, &c);
+        if (!err && ch == 0 && fail == 3) { /* a second series in the folder */
+            snprintf(sub, sizeof sub, "%s/%s/other", dir, o->channel[ch]);
+            err = sim_dicom_series(sub, &img, o->channel[ch], ch + 50, &c);
+        }
+        image_free(&img);
+        if (ch == 0) msk0 = msk;
+        else image_free(&msk);
+    }
+    static const char *const names[] = {"GTV", "Normal"};
+    snprintf(sub, sizeof sub, "%s/RS.dcm", dir);
+    if (!err) err = sim_dicom_rtstruct(sub, &msk0, o->n_labels, names, fail == 1, &c);
+    snprintf(sub, sizeof sub, "%s/RD.dcm", dir);
+    if (!err) err = sim_dicom_rtdose(sub, &msk0, &l0, &c);
+    image_free(&msk0);
+    snprintf(sub, sizeof sub, "%s/%s/IM0005.dcm", dir, o->channel[0]);
+    if (!err && fail == 0) err = truncate_file(sub);
+    if (!err && fail == 2 && remove(sub) != 0)
+        err = rgx_fail(RGX_ERR_IO, "%s: cannot remove: %s", sub, strerror(errno));
+    return err;
+}
+
 static void work(pool_t *pool, int main_thread)
 {
     const sim_opt_t *o = pool->o;
     for (long i;
          !atomic_load(&pool->failed) && (i = atomic_fetch_add(&pool->next, 1)) < o->n_patients;) {
-        for (int ch = 0; ch < o->n_ch; ch++) {
+        rgx_err de = o->dicom ? dicom_patient(o, &pool->pt[i], i, -1) : RGX_OK;
+        if (de && !atomic_exchange(&pool->failed, 1)) {
+            pool->err = de;
+            snprintf(pool->msg, sizeof pool->msg, "%s", rgx_errmsg());
+        }
+        for (int ch = 0; ch < o->n_ch && !o->dicom; ch++) {
             char img[4200], msk[4200];
             path_of(img, sizeof img, o, "images", i, ch, 1);
             path_of(msk, sizeof msk, o, "masks", i, ch, o->mask_per_channel);
@@ -327,16 +381,14 @@ static rgx_err truncate_file(const char *path)
     return err;
 }
 
-static const char *fail_id[] = {"F_TRUNC", "F_EMPTY", "F_GRID", "F_NAN", "F_NOGENO"};
-enum { N_FAIL = 5 };
-
 static rgx_err write_failures(const sim_opt_t *o)
 {
     rgx_err err = RGX_OK;
     for (int f = 0; f < N_FAIL && !err; f++) {
         patient_t p;
         make_patient(o, o->n_patients + f, &p);
-        for (int ch = 0; ch < o->n_ch && !err; ch++) {
+        if (o->dicom) err = dicom_patient(o, &p, o->n_patients + f, f);
+        for (int ch = 0; ch < o->n_ch && !err && !o->dicom; ch++) {
             char img[4200], msk[4200];
             snprintf(img, sizeof img, "%s/images/%s_%s.nii.gz", o->out, fail_id[f], o->channel[ch]);
             if (o->mask_per_channel)
@@ -377,6 +429,19 @@ static rgx_err write_text(const char *dir, const char *name, const char *text)
     return err;
 }
 
+/* A DICOM patient's manifest cells: its series, their RTSTRUCT ROIs, the dose and its
+ * structures. */
+static rgx_err manifest_dicom(const sim_opt_t *o, const char *id, strbuf_t *man)
+{
+    rgx_err err = RGX_OK;
+    for (int ch = 0; !err && ch < o->n_ch; ch++)
+        err = sb_printf(man, "\tdicom/%s/%s", id, o->channel[ch]);
+    for (int ch = 0; !err && ch < o->n_ch; ch++)
+        err = sb_printf(man, "\tdicom/%s/RS.dcm:GTV%s", id, o->n_labels > 1 ? ",Normal" : "");
+    if (!err) err = sb_printf(man, "\tdicom/%s/RD.dcm\tdicom/%s/RS.dcm", id, id);
+    return err;
+}
+
 static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_geno_t *g,
                             const double *af)
 {
@@ -386,9 +451,10 @@ static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_g
     if (!err && o->outcomes) err = sb_append(&out, "#IID\ttoxicity\tevent_time\tevent\n");
     for (int ch = 0; !err && ch < o->n_ch; ch++)
         err = sb_printf(&man, "\timage_%s", o->channel[ch]);
-    if (!err && !o->mask_per_channel) err = sb_append(&man, "\tmask");
-    for (int ch = 0; !err && o->mask_per_channel && ch < o->n_ch; ch++)
+    if (!err && !o->mask_per_channel && !o->dicom) err = sb_append(&man, "\tmask");
+    for (int ch = 0; !err && (o->mask_per_channel || o->dicom) && ch < o->n_ch; ch++)
         err = sb_printf(&man, "\tmask_%s", o->channel[ch]);
+    if (!err && o->dicom) err = sb_append(&man, "\timage_DOSE\tmask_DOSE");
     if (!err) err = sb_append(&man, "\tsample_id\tsite\n");
     if (!err) err = sb_append(&cov, o->outcomes ? "#IID\tage\tsex\tsite\tdose\n"
                                                 : "#IID\tage\tsex\tsite\n");
@@ -409,9 +475,10 @@ static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_g
         else
             make_patient(o, i, &p);
         err = sb_append(&man, id);
-        for (int ch = 0; !err && ch < o->n_ch; ch++)
+        if (!err && o->dicom) err = manifest_dicom(o, id, &man);
+        for (int ch = 0; !err && !o->dicom && ch < o->n_ch; ch++)
             err = sb_printf(&man, "\timages/%s_%s.nii.gz", id, o->channel[ch]);
-        for (int ch = 0; !err && ch < (o->mask_per_channel ? o->n_ch : 1); ch++) {
+        for (int ch = 0; !err && !o->dicom && ch < (o->mask_per_channel ? o->n_ch : 1); ch++) {
             if (o->mask_per_channel)
                 err = sb_printf(&man, "\tmasks/%s_%s.nii.gz", id, o->channel[ch]);
             else
@@ -453,13 +520,17 @@ static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_g
 
 /* ---- the cohort ---- */
 
-/* DIR, DIR/images, DIR/masks. */
+/* DIR, DIR/images, DIR/masks (DIR/dicom with format dicom). */
 static rgx_err sim_folders(const sim_opt_t *o)
 {
     rgx_err err = mkdir_p(o->out);
     char *sub = NULL;
-    for (int k = 0; k < 2 && !err; k++) {
+    for (int k = 0; k < 2 && !err && !o->dicom; k++) {
         if (!(err = path_join(&sub, o->out, k ? "masks" : "images"))) err = mkdir_p(sub);
+        free(sub);
+    }
+    if (!err && o->dicom && !(err = path_join(&sub, o->out, "dicom"))) {
+        err = mkdir_p(sub);
         free(sub);
     }
     return err;

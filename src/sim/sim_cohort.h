@@ -16,6 +16,7 @@ typedef struct {
     long n_patients, n_variants;
     uint64_t seed;
     int n_chrom, n_sites, n_labels, threads, failures, mask_per_channel;
+    int dicom; /* format dicom: DIR/dicom/<patient>/ (sim_dicom.h) instead of NIfTI files */
     double missing_rate, multiallelic, effect, lesion_mm3, lesion_spread, site_scale;
     int n_anc;             /* ancestral groups (1: none) */
     double fst, anc_shift; /* Balding-Nichols F; the heterogeneity range across groups */

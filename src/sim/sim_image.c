@@ -34,8 +34,8 @@ static void smooth(float *f, const int d[3], float *tmp)
         }
 }
 
-rgx_err sim_image_write(const sim_lesion_t *l, const sim_grid_t *g, uint64_t seed, long patient,
-                        int channel, const char *image_path, const char *mask_path)
+rgx_err sim_image_make(const sim_lesion_t *l, const sim_grid_t *g, uint64_t seed, long patient,
+                       int channel, image_t *out_img, image_t *out_msk)
 {
     image_t img = {0}, msk = {0};
     float *field = NULL, *tmp = NULL, *iv, *mv;
@@ -91,9 +91,20 @@ rgx_err sim_image_write(const sim_lesion_t *l, const sim_grid_t *g, uint64_t see
                 }
                 mv[v] = lab;
             }
-    if ((err = image_write(image_path, &img, g->datatype))) goto out;
-    if (mask_path) err = image_write(mask_path, &msk, DT_UINT8);
 out:
-    image_free(&img), image_free(&msk), free(field), free(tmp);
+    free(field), free(tmp);
+    if (err) image_free(&img), image_free(&msk);
+    *out_img = img, *out_msk = msk;
+    return err;
+}
+
+rgx_err sim_image_write(const sim_lesion_t *l, const sim_grid_t *g, uint64_t seed, long patient,
+                        int channel, const char *image_path, const char *mask_path)
+{
+    image_t img, msk;
+    rgx_err err = sim_image_make(l, g, seed, patient, channel, &img, &msk);
+    if (!err) err = image_write(image_path, &img, g->datatype);
+    if (!err && mask_path) err = image_write(mask_path, &msk, DT_UINT8);
+    image_free(&img), image_free(&msk);
     return err;
 }

@@ -33,7 +33,10 @@ typedef struct {
 } sim_grid_t;
 
 /* Makes image and mask on grid from the lesion with the RNG stream of (seed, patient,
- * channel), and writes them (mask_path NULL: no mask for this channel). */
+ * channel), as float images in memory (the caller frees them with image_free). */
+rgx_err sim_image_make(const sim_lesion_t *l, const sim_grid_t *grid, uint64_t seed, long patient,
+                       int channel, image_t *img, image_t *msk);
+/* The same, written as NIfTI (mask_path NULL: no mask for this channel). */
 rgx_err sim_image_write(const sim_lesion_t *l, const sim_grid_t *grid, uint64_t seed, long patient,
                         int channel, const char *image_path, const char *mask_path);
 
