@@ -1,5 +1,4 @@
 /* cmd_manifest.c — `radiogx manifest DIR`: a cohort manifest from a folder per patient. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 #include "cmd.h"
 #include "layout.h"
 #include "opts.h"
+#include "outfile.h"
 #include "util.h"
 
 static const opts_own_t own[] = {
@@ -136,18 +136,17 @@ int cmd_manifest(int argc, char **argv)
         goto done;
     }
     report(&l, dir);
-    FILE *f = stdout;
-    char *mdir = NULL;
-    if (out && !(f = fopen(out, "w"))) {
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot write: %s", out, strerror(errno));
-    } else {
-        if (out) err = path_dirname(&mdir, out);
-        if (!err) err = layout_write(&l, dir, out ? mdir : NULL, f);
-        if (out && fclose(f) != 0 && !err) err = rgx_fail(RGX_ERR_IO, "%s: write failed", out);
-    }
     size_t kept = 0;
     for (size_t i = 0; i < l.n; i++) kept += !l.p[i].reason;
-    if (!err && !kept) err = rgx_fail(RGX_ERR_INPUT, "%s: no patient folder matched fully", dir);
+    if (!kept) err = rgx_fail(RGX_ERR_INPUT, "%s: no patient folder matched fully", dir);
+    /* Under a temporary name, renamed when complete (outfile.h), like every output. */
+    outfile_t of = {0};
+    char *mdir = NULL;
+    if (!err && out) err = outfile_open(&of, out);
+    if (!err && out) err = path_dirname(&mdir, out);
+    if (!err) err = layout_write(&l, dir, out ? mdir : NULL, out ? of.f : stdout);
+    if (!out && !err && fflush(stdout)) err = rgx_fail(RGX_ERR_IO, "standard output: write failed");
+    if (out) err = err ? (outfile_abort(&of), err) : outfile_commit(&of);
     if (err)
         fprintf(stderr, "radiogx manifest: %s\n", rgx_errmsg());
     else if (out)
