@@ -852,3 +852,19 @@ rgx_err image_write(const char *path, const image_t *img, int datatype)
     nifti_image_free(nim);
     return err;
 }
+
+int image_affine_invert(const double a[3][4], double inv[3][4])
+{
+    double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
+                 a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+                 a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+    if (!(fabs(det) > 1e-12)) return -1;
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 3; c++) { /* the adjugate over the determinant */
+            int r1 = (c + 1) % 3, r2 = (c + 2) % 3, c1 = (r + 1) % 3, c2 = (r + 2) % 3;
+            inv[r][c] = (a[r1][c1] * a[r2][c2] - a[r1][c2] * a[r2][c1]) / det;
+        }
+    for (int r = 0; r < 3; r++)
+        inv[r][3] = -(inv[r][0] * a[0][3] + inv[r][1] * a[1][3] + inv[r][2] * a[2][3]);
+    return 0;
+}
