@@ -70,9 +70,15 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
                             path, (int)nim->ndim, d, (long long)nim->dim[d]);
     if (nim->nx > INT32_MAX || nim->ny > INT32_MAX || nim->nz > INT32_MAX)
         return rgx_fail(RGX_ERR_INPUT, "%s: image dimensions too large", path);
+    /* The voxel count times 8 bytes must fit a size_t: 2^24 x 2^26 x 2^24 wrapped to 0 voxels
+     * and was read past its buffer (fuzzing). */
+    int64_t nz = nim->ndim >= 3 && nim->nz > 0 ? nim->nz : 1;
+    if ((uint64_t)nim->nx * (uint64_t)nim->ny > (SIZE_MAX / 8) / (uint64_t)nz)
+        return rgx_fail(RGX_ERR_INPUT, "%s: image of %lld x %lld x %lld voxels is too large",
+                        path, (long long)nim->nx, (long long)nim->ny, (long long)nz);
     img->dim[0] = (int)nim->nx;
     img->dim[1] = (int)nim->ny;
-    img->dim[2] = nim->ndim >= 3 && nim->nz > 0 ? (int)nim->nz : 1;
+    img->dim[2] = (int)nz;
     img->datatype = nim->datatype;
     img->slope = 1, img->inter = 0;
     for (int d = 0; d < 3; d++) {
