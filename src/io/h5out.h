@@ -45,8 +45,9 @@ void h5out_discard(h5out_t *h);
 /* Creates the groups on a path ("/assoc"; intermediate groups too). */
 rgx_err h5out_group(h5out_t *h, const char *name);
 
-/* A rows x cols dataset (cols == 0: a 1D dataset of rows values), chunked by chunk_rows
- * rows (0 = whole dataset in one chunk up to 1 MiB), deflate level 0-9 (0 = none).
+/* A rows x cols dataset (cols == 0: a 1D dataset of rows values), deflate level 0-9: 0 =
+ * none, stored contiguous; else shuffled, deflated and chunked by chunk_rows rows (0 = chunks
+ * of up to 1 MiB).
  * It is not filled: every row must be written before the file is committed.
  * The handle is the caller's to close with H5Dclose(). */
 rgx_err h5out_matrix_create(h5out_t *h, const char *name, hid_t type, hsize_t rows, hsize_t cols,

@@ -89,12 +89,16 @@ const rf_row_t runfile_rows[] = {
      "scan",
      "every biallelic record of the scanned contigs/region, genome order (tested or not)"},
     {{RF_VARIANTS_POS, RF_VARIANTS_AF, RF_VARIANTS_CALL_RATE, RF_VARIANTS_HWE_P, RF_VARIANTS_N,
-      RF_VARIANTS_MAC, RF_VARIANTS_QC, RF_VARIANTS_MODEL},
+      RF_VARIANTS_MAC},
      RF_DOUBLE, "n_variants", "scan",
+     "position, ALT frequency, call rate, HWE p, observed samples and minor allele count over "
+     "the analysis samples"},
+    {{RF_VARIANTS_QC, RF_VARIANTS_MODEL}, RF_INT8, "n_variants", "scan",
      "`qc`: 1 tested, 2 call rate, 3 MAF, 4 MAC, 5 HWE, 6 monomorphic (attribute `codes`); "
      "`model`: 0 the covariates, 1 chrX's (the covariates and sex); attributes "
      "`variants_<filter>` count each code, `multiallelic_skipped`, `no_alt_skipped` and "
-     "`chry_mt_skipped` the records skipped"},
+     "`chry_mt_skipped` the records skipped; run files written before 2026-12-04 store `qc` "
+     "and `model` as double, which every reader takes as well"},
     {{RF_ASSOC_XTY}, RF_DOUBLE, "n_variants × n_phenotypes", "scan",
      "the association store: gᵀỹ per (variant, phenotype), NaN for untested variants — 8 bytes "
      "per pair"},
@@ -164,6 +168,16 @@ const rf_row_t runfile_rows[] = {
      "`variants_reference`, `variants_found` (docs/cmd-pca.md)"},
 };
 const size_t runfile_n_rows = sizeof runfile_rows / sizeof *runfile_rows;
+
+rf_kind_t runfile_kind(const char *path)
+{
+    for (size_t i = 0; i < runfile_n_rows; i++)
+        for (size_t k = 0; k < sizeof runfile_rows[i].paths / sizeof *runfile_rows[i].paths &&
+                           runfile_rows[i].paths[k];
+             k++)
+            if (!strcmp(runfile_rows[i].paths[k], path)) return runfile_rows[i].kind;
+    return RF_GROUP;
+}
 
 static const char *kind_word(rf_kind_t k, int plural)
 {

@@ -141,6 +141,10 @@ typedef struct {
 extern const rf_row_t runfile_rows[];
 extern const size_t runfile_n_rows;
 
+/* The kind of a dataset as the table declares it (RF_GROUP when the path is not in it): how
+ * writers choose the stored type. */
+rf_kind_t runfile_kind(const char *path);
+
 /* The table as docs/formats.md holds it (markdown, header included). */
 void runfile_markdown(FILE *f);
 

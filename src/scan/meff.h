@@ -30,12 +30,25 @@ void meff_from_eigen(const double *lambda, size_t p, double meff[MEFF_N]);
 /* The p x p pairwise-complete Pearson correlation R of the columns of X (n x p, row-major with
  * leading dimension ldx >= p, 0 where missing); column j is observed on the rows where
  * mask[i * n_groups + group[j]] is 1.  A pair with fewer than 3 common rows, or without variance
- * on them, gets 0 (counted in *n_undefined).  Sums by CBLAS, in row blocks; the diagonal is
- * exactly 1. */
+ * on them, gets 0 (counted in *n_undefined).  The diagonal is exactly 1.
+ * The sums come in fixed blocks of rows (meff_block_sums), added in block order: ranks can
+ * share the blocks and give the same bits (scan_study.c); meff_corr is the one-process loop. */
 rgx_err meff_corr(const double *X, size_t ldx, const double *mask, const int *group, size_t n,
                   size_t p, size_t n_groups, double *R, size_t *n_undefined);
+size_t meff_n_blocks(size_t n);
+/* Doubles in one block's sums; in the scratch meff_block_sums needs. */
+size_t meff_sums_len(size_t p, size_t n_groups);
+size_t meff_scratch_len(size_t p);
+/* Block b's sums (meff_sums_len doubles; BLAS: dsyrk and dgemm). */
+void meff_block_sums(const double *X, size_t ldx, const double *mask, size_t n, size_t p,
+                     size_t n_groups, size_t b, double *sums, double *scratch);
+void meff_sums_add(double *acc, const double *sums, size_t len);
+/* The correlation from the added sums, in place: the first p x p doubles of sums become R. */
+void meff_corr_finish(double *sums, const int *group, size_t p, size_t n_groups,
+                      size_t *n_undefined);
 
-/* The eigenvalues of the symmetric p x p matrix R (destroyed), in descending order. */
+/* The eigenvalues of the symmetric p x p matrix R (destroyed), in descending order (LAPACK
+ * dsyevd, eigenvalues only). */
 rgx_err meff_eigen(double *R, size_t p, double *lambda);
 
 #endif

@@ -42,7 +42,10 @@ rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_
     for (int k = 0; k < 4 && !err; k++)
         err = h5out_matrix_create(h, vstr[k], out->str_t[k], V, 0, chunk, 0, &out->ds[k]);
     for (int k = 0; k < BLK_NUM && !err; k++)
-        err = h5out_matrix_create(h, vnum[k], H5T_NATIVE_DOUBLE, V, 0, chunk, 0, &out->ds[4 + k]);
+        err = h5out_matrix_create(h, vnum[k],
+                                  runfile_kind(vnum[k]) == RF_INT8 ? H5T_NATIVE_INT8
+                                                                   : H5T_NATIVE_DOUBLE,
+                                  V, 0, chunk, 0, &out->ds[4 + k]);
     size_t cols[5] = {p, out->ng, p, p, p};
     for (int k = 0; k < (out->fitted ? 5 : 2) && !err; k++)
         err = h5out_matrix_create(h, out->fitted ? fname[k] : aname[k], H5T_NATIVE_DOUBLE, V,

@@ -5,27 +5,61 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "comm.h"
 #include "log.h"
 #include "meff.h"
 #include "util.h"
 #include "runfile.h"
 
-/* Rank 0: the eigenvalues of the residualised phenotypes' correlation. */
-static rgx_err eigenvalues(const scan_model_t *M, double *lambda, size_t *n_undef)
+/* The correlation's sums, block by block: block b on rank b % size, added on rank 0 in block
+ * order (each block's sums are the same bits on whichever rank computes them), so that 1 or
+ * 4 ranks give the same correlation.  Sends and receives pair up in block order. */
+static void share_blocks(const scan_model_t *M, const double *mask, MPI_Comm comm, double *acc,
+                         double *sums, double *scratch)
 {
+    int rank, size;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    size_t n = M->n, p = M->p, len = meff_sums_len(p, M->n_groups), nb = meff_n_blocks(n);
+    for (size_t b = 0; b < nb; b++) {
+        int owner = (int)(b % (size_t)size);
+        if (owner == rank)
+            meff_block_sums(M->rhs, M->rhs_cols, mask, n, p, M->n_groups, b, sums, scratch);
+        if (rank == 0 && owner != 0)
+            MPI_Recv(sums, (int)len, MPI_DOUBLE, owner, (int)(b % 32768), comm, MPI_STATUS_IGNORE);
+        else if (rank != 0 && owner == rank)
+            MPI_Send(sums, (int)len, MPI_DOUBLE, 0, (int)(b % 32768), comm);
+        if (rank == 0) meff_sums_add(acc, sums, len);
+    }
+}
+
+/* The eigenvalues of the residualised phenotypes' correlation, on rank 0; every rank shares
+ * the correlation's sums. */
+static rgx_err eigenvalues(const scan_model_t *M, MPI_Comm comm, double *lambda, size_t *n_undef)
+{
+    int rank;
+    MPI_Comm_rank(comm, &rank);
     size_t n = M->n, p = M->p, G = M->n_groups ? M->n_groups : 1;
-    double *mask = NULL, *R = NULL;
+    size_t len = meff_sums_len(p, M->n_groups);
+    double *mask = NULL, *acc = NULL, *sums = NULL, *scratch = NULL;
     rgx_err err;
-    if ((err = rgx_calloc(&mask, (n ? n : 1) * G, sizeof *mask)) ||
-        (err = rgx_calloc(&R, p * p, sizeof *R)))
-        goto out;
+    if (!(err = rgx_calloc(&mask, (n ? n : 1) * G, sizeof *mask)) &&
+        !(err = rgx_calloc(&sums, len, sizeof *sums)) &&
+        !(err = rgx_calloc(&scratch, meff_scratch_len(p), sizeof *scratch)) && rank == 0)
+        err = rgx_calloc(&acc, len, sizeof *acc);
+    if ((err = comm_agree(comm, err, "Meff"))) goto out;
     for (size_t g = 0; g < M->n_groups; g++)
         for (size_t i = 0; i < n; i++) mask[i * G + g] = M->g[g].mask[i];
     /* The residualised phenotypes are the first p columns of the scan's GEMM right-hand side. */
-    if (!(err = meff_corr(M->rhs, M->rhs_cols, mask, M->group, n, p, G, R, n_undef)))
-        err = meff_eigen(R, p, lambda);
+    share_blocks(M, mask, comm, acc, sums, scratch);
+    free(sums), free(scratch), free(mask);
+    sums = scratch = mask = NULL;
+    if (rank == 0) {
+        meff_corr_finish(acc, M->group, p, M->n_groups, n_undef);
+        err = meff_eigen(acc, p, lambda);
+    }
 out:
-    free(mask), free(R);
+    free(mask), free(acc), free(sums), free(scratch);
     return err;
 }
 
@@ -35,8 +69,12 @@ rgx_err scan_study_write(h5out_t *h, const scan_model_t *M, const scan_opts_t *o
     if (!p) return RGX_OK;
     double *lambda = NULL, meff[MEFF_N];
     rgx_err err = rgx_calloc(&lambda, p, sizeof *lambda);
+    if ((err = comm_agree(h->comm, err, "Meff"))) {
+        free(lambda);
+        return err;
+    }
+    err = eigenvalues(M, h->comm, lambda, &n_undef);
     int bad = err != RGX_OK;
-    if (!bad && h->rank == 0) bad = (err = eigenvalues(M, lambda, &n_undef)) != RGX_OK;
     MPI_Bcast(&bad, 1, MPI_INT, 0, h->comm);
     if (bad) {
         free(lambda);

@@ -124,4 +124,51 @@ is "$(awk -F'\t' -v t="$thr" 'NR > 1 && (($9 >= t) != ($10 == "yes")) { n++ } EN
   "study_wide says yes exactly when -log10 p >= $thr"
 ok "$(awk -F'\t' -v t="$thr" 'NR > 1 && $9 < t { lo++ } NR > 1 && $9 >= t { hi++ } END { exit !(lo > 0 && hi > 0) }' "$D/hits.tsv"; echo $?)" \
   "hits on both sides of the study-wide threshold"
+# More samples than one block of the correlation's sums (1,024 rows): the blocks are shared by
+# the ranks (block b on rank b % ranks) and added on rank 0 in block order, so 1, 2 and 3 ranks
+# give the same bits; and the eigenvalues against numpy's of np.corrcoef (no covariates, no
+# missing values: the residualised phenotypes are the centred ones).
+$PY - "$D/big" <<'PYEOF'
+import os, random, sys
+random.seed(11)
+d = sys.argv[1]; os.makedirs(d)
+n, m, p = 2600, 12, 7
+with open(d + "/g.vcf", "w") as f:
+    f.write("##fileformat=VCFv4.2\n##contig=<ID=1,length=1000000>\n")
+    f.write('##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n')
+    f.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t" +
+            "\t".join("S%d" % i for i in range(n)) + "\n")
+    for v in range(m):
+        f.write("1\t%d\tv%d\tA\tG\t.\t.\t.\tGT\t" % (1000 * (v + 1), v) + "\t".join(
+            random.choice(["0/0", "0/0", "0/1", "1/1"]) for _ in range(n)) + "\n")
+with open(d + "/p.tsv", "w") as f:
+    f.write("#IID\t" + "\t".join("y%d" % k for k in range(p)) + "\n")
+    for i in range(n):
+        z = [random.gauss(0, 1) for _ in range(3)]
+        f.write("S%d\t" % i + "\t".join("%.6f" % (z[k % 3] + 0.7 * random.gauss(0, 1))
+                                        for k in range(p)) + "\n")
+PYEOF
+for np in 1 2 3; do
+  run mpirun -np $np "$RADIOGX" scan -g "$D/big/g.vcf" -p "$D/big/p.tsv" --pheno-transform none \
+    --maf 0 -o "$D/big/r$np.h5"
+  is "$rc" 0 "2,600 samples, $np rank(s)"
+done
+for np in 2 3; do
+  run h5diff "$D/big/r1.h5" "$D/big/r$np.h5" /phenotypes /phenotypes
+  is "$rc" 0 "2,600 samples: $np ranks give /phenotypes (eigenvalues) bitwise as 1 rank"
+done
+run $PY - "$D/big" <<'PYEOF'
+import sys, h5py, numpy as np
+d = sys.argv[1]
+y = np.loadtxt(d + "/p.tsv", skiprows=1, usecols=range(1, 8))
+want = np.sort(np.linalg.eigvalsh(np.corrcoef(y, rowvar=False)))[::-1]
+f = h5py.File(d + "/r3.h5", "r")
+got = f["/phenotypes/corr_eigenvalues"][()]
+a = f["/phenotypes"].attrs
+d_ = np.max(np.abs(got - want) / want)
+print("eigenvalues max rel diff %.3g; nyholt %.12f" % (d_, a["meff_nyholt"]))
+sys.exit(0 if d_ < 1e-9 else 1)
+PYEOF
+is "$rc" 0 "2,600 samples: eigenvalues agree with numpy's corrcoef (1e-9)"
+printf '%s\n' "$out" | sed 's/^/# /'
 done_testing
