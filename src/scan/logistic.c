@@ -362,9 +362,10 @@ void logit_score(double U, double V, double *beta, double *se, double *mlog10p)
     *mlog10p = logit_mlog10p_chi2(U * U / V);
 }
 
-/* Copies the observed rows of C (and g, centred, when given) into ws->X, and y into yo. */
+/* Copies the observed rows of C (and g, centred, when given) into ws->X, and y into yo; with
+ * g, dos[0] and dos[1] get the cases' and the controls' dosage sums (one gather of g). */
 static void load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, const double *C,
-                      const double *g, double *yo)
+                      const double *g, double *yo, double *dos)
 {
     size_t n = m->n_obs, q = m->q;
     int cached = g && ws->cached == m && yo == ws->T + ws->n;
@@ -375,10 +376,15 @@ static void load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, co
     }
     ws->cached = g && yo == ws->T + ws->n ? m : NULL;
     if (!g) return;
-    double mean = 0;
-    for (size_t r = 0; r < n; r++) mean += g[m->rows[r]];
+    double mean = 0, *x = ws->X + q * ws->n;
+    dos[0] = dos[1] = 0;
+    for (size_t r = 0; r < n; r++) {
+        size_t i = m->rows[r];
+        double v = g[i];
+        x[r] = v, mean += v, dos[y[i] == 1 ? 0 : 1] += v;
+    }
     mean /= (double)(n ? n : 1);
-    for (size_t r = 0; r < n; r++) ws->X[q * ws->n + r] = g[m->rows[r]] - mean;
+    for (size_t r = 0; r < n; r++) x[r] -= mean;
 }
 
 rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t n, size_t q,
@@ -410,7 +416,7 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
                        "are needed", m->n_case, m->n_ctrl);
         goto out;
     }
-    load_rows(ws, m, y, C, NULL, yo);
+    load_rows(ws, m, y, C, NULL, yo, NULL);
     /* Start from the intercept at the log odds of the case fraction. */
     memset(ws->b, 0, q * sizeof *ws->b);
     ws->b[0] = log((double)m->n_case / (double)m->n_ctrl);
@@ -453,15 +459,10 @@ void logit_full(const logit_null_t *m, const double *y, const double *C, const d
     size_t n = m->n_obs;
     /* The observed phenotypes go to T's second column: the fits use its first only. */
     double *yy = ws->T + ws->n;
+    double dos[2] = {0, 0};
     *res = (logit_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
-    for (size_t r = 0; r < n; r++) {
-        size_t i = m->rows[r];
-        if (y[i] == 1)
-            res->case_dos += g[i];
-        else
-            res->ctrl_dos += g[i];
-    }
-    load_rows(ws, m, y, C, g, yy);
+    load_rows(ws, m, y, C, g, yy, dos);
+    res->case_dos = dos[0], res->ctrl_dos = dos[1];
     logit_fit_rows(m, yy, n, firth, ws, res);
 }
 
