@@ -17,109 +17,105 @@
 #include "mpienv.h"
 #include "report.h"
 
-static void usage(FILE *f)
+enum { O_WINDOW = 'w' };
+
+static const opts_own_t own[] = {
+    {"features", required_argument, 'f', "FILE",
+     "/features as a TSV: one row per manifest patient (patient_id, sample_id, site, status "
+     "ok|failed|no_genotypes), one column per feature (<channel>.<label>.<IBSI tag>); NA for a "
+     "missing value; 17 significant digits, so the doubles read back exactly.  Written under a "
+     "temporary name, mode 0640."},
+    {"sumstats", required_argument, 's', "DIR",
+     "GWAS-SSF v1.1 summary statistics: DIR/<phenotype>.tsv.gz (bgzipped, tabix-indexed, "
+     "effect allele = ALT) and its -meta.yaml sidecar, for every scanned phenotype; the genome "
+     "build and genotyping technology come from the run's config (study.genome_build, "
+     "study.genotyping_technology)"},
+    {"set", required_argument, 'P', "KEY=VALUE",
+     "override a key of the run's recorded config for the metadata, repeatable "
+     "(-P study.genome_build=GRCh37)"},
+    {"hits", required_argument, 'H', "FILE",
+     "the (variant, phenotype) pairs at or above the scan's threshold: variant_id chrom pos "
+     "ref alt phenotype beta se neg_log10_p study_wide locus (study_wide: at or above "
+     "5e-8 / Meff, the effective number of phenotypes)"},
+    {"loci", required_argument, 'L', "FILE",
+     "the hits clumped into loci across phenotypes: the strongest pair leads, every pair "
+     "within +- the window joins: locus chrom start end lead_variant lead_pos lead_phenotype "
+     "lead_beta lead_se lead_neg_log10_p study_wide n_phenotypes n_variants n_pairs families "
+     "phenotypes"},
+    {"locus-window", required_argument, O_WINDOW, "KB",
+     "the loci's half-window [the scan's scan.locus_window_kb]"},
+    {"report", required_argument, 'r', "DIR",
+     "DIR/report.html: the analysis (version, date, where the phenotypes came from and any "
+     "harmonisation, the model, transform, covariates, samples, cases or events, variant QC in "
+     "words), the cohort and its failures, lambda GC, loci, with Manhattan and QQ plots as "
+     "PNG: all phenotypes, and one pair for every phenotype with hits (a run file without a "
+     "scan: the extraction's report)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static void usage(FILE *f, const opts_t *o)
 {
-    fprintf(f,
-            "Usage: radiogx export RUN.h5 [--features FILE.tsv] [--sumstats DIR] [--hits FILE]\n"
-            "                      [--loci FILE] [--locus-window KB] [--report DIR]\n"
-            "\n"
-            "Writes tables out of a run file (no MPI launcher needed; under mpirun the\n"
-            "phenotypes' summary statistics and plots are shared out across the ranks).\n"
-            "\n"
-            "Options:\n"
-            "  -f, --features FILE  /features as a TSV: one row per manifest patient\n"
-            "                       (patient_id, sample_id, site, status ok|failed|no_genotypes),\n"
-            "                       one column per feature (<channel>.<label>.<IBSI tag>); NA for\n"
-            "                       a missing value; 17 significant digits, so the doubles read\n"
-            "                       back exactly.  Written under a temporary name, mode 0640.\n"
-            "  -s, --sumstats DIR   GWAS-SSF v1.1 summary statistics: DIR/<phenotype>.tsv.gz\n"
-            "                       (bgzipped, tabix-indexed, effect allele = ALT) and its\n"
-            "                       -meta.yaml sidecar, for every scanned phenotype; the\n"
-            "                       genome build and genotyping technology come from the run's\n"
-            "                       config (study.genome_build, study.genotyping_technology)\n"
-            "  -P, --set KEY=VALUE  override a key of the run's recorded config for the\n"
-            "                       metadata, repeatable (-P study.genome_build=GRCh37)\n"
-            "  -H, --hits FILE      the (variant, phenotype) pairs at or above the scan's\n"
-            "                       threshold: variant_id chrom pos ref alt phenotype beta se\n"
-            "                       neg_log10_p study_wide locus (study_wide: at or above\n"
-            "                       5e-8 / Meff, the effective number of phenotypes)\n"
-            "  -L, --loci FILE      the hits clumped into loci across phenotypes: the strongest\n"
-            "                       pair leads, every pair within +- the window joins: locus\n"
-            "                       chrom start end lead_variant lead_pos lead_phenotype\n"
-            "                       lead_beta lead_se lead_neg_log10_p study_wide n_phenotypes\n"
-            "                       n_variants n_pairs families phenotypes\n"
-            "  -w, --locus-window KB  the loci's half-window [the scan's scan.locus_window_kb]\n"
-            "  -r, --report DIR     DIR/report.html: the analysis (version, date, where the\n"
-            "                       phenotypes came from and any harmonisation, the model,\n"
-            "                       transform, covariates, samples, cases or events, variant\n"
-            "                       QC in words), the cohort and its failures, lambda GC,\n"
-            "                       loci, with Manhattan and QQ plots as PNG: all phenotypes,\n"
-            "                       and one pair for every phenotype with hits (a run file\n"
-            "                       without a scan: the extraction's report)\n"
-            "\n"
-            "Examples:\n"
-            "  radiogx export results/demo/run.h5 --features results/demo/features.tsv\n"
-            "  radiogx export results/demo/run.h5 --sumstats results/demo/sumstats\n"
-            "  radiogx export results/demo/run.h5 --loci results/demo/loci.tsv\n"
-            "  radiogx export results/demo/run.h5 --report results/demo\n");
+    fprintf(f, "Usage: radiogx export RUN.h5 [--features FILE.tsv] [--sumstats DIR] [--hits FILE]\n"
+               "                      [--loci FILE] [--locus-window KB] [--report DIR]\n"
+               "\n"
+               "Writes tables out of a run file (no MPI launcher needed; under mpirun the\n"
+               "phenotypes' summary statistics and plots are shared out across the ranks).\n"
+               "\n"
+               "Options:\n");
+    opts_help(f, o, own);
+    fprintf(f, "\n"
+               "Examples:\n"
+               "  radiogx export results/demo/run.h5 --features results/demo/features.tsv\n"
+               "  radiogx export results/demo/run.h5 --sumstats results/demo/sumstats\n"
+               "  radiogx export results/demo/run.h5 --loci results/demo/loci.tsv\n"
+               "  radiogx export results/demo/run.h5 --report results/demo\n");
+}
+
+/* The options into their places; 1: --help was given, -1: a usage error (said). */
+static int parse(int argc, char **argv, const char **paths, double *window_kb, cli_common_t *common)
+{
+    opts_t o;
+    int opt, ret = 0;
+    if (opts_init_own(&o, own)) return fprintf(stderr, "radiogx export: %s\n", rgx_errmsg()), -1;
+    if (opts_check_argv(&o, "export", argc, argv)) ret = -1;
+    while (!ret && (opt = opts_next(&o, argc, argv)) != -1) {
+        char *end;
+        if (opt == 'P') {
+            if (opts_take(&o, opt, optarg, common) < 0) ret = -1;
+        } else if (opt == O_WINDOW) {
+            *window_kb = strtod(optarg, &end);
+            if (*end || !(*window_kb > 0 && *window_kb <= 1e6)) {
+                fprintf(stderr, "radiogx export: --locus-window '%s': expected kb in (0, 1e6]\n",
+                        optarg);
+                ret = -1;
+            }
+        } else if (opt == 'h') {
+            usage(stdout, &o), ret = 1;
+        } else {
+            static const char letters[] = "fsHLr"; /* paths' order */
+            const char *at = opt > 0 && opt < 128 ? strchr(letters, opt) : NULL;
+            if (at)
+                paths[at - letters] = optarg;
+            else
+                usage(stderr, &o), ret = -1;
+        }
+    }
+    opts_free(&o);
+    return ret;
 }
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"features", required_argument, 0, 'f'},
-                                             {"sumstats", required_argument, 0, 's'},
-                                             {"hits", required_argument, 0, 'H'},
-                                             {"loci", required_argument, 0, 'L'},
-                                             {"locus-window", required_argument, 0, 'w'},
-                                             {"report", required_argument, 0, 'r'},
-                                             {"set", required_argument, 0, 'P'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {0, 0, 0, 0}};
-    const char *features = NULL, *sumstats = NULL, *hits = NULL, *report = NULL, *loci = NULL;
+    const char *paths[5] = {0}; /* --features --sumstats --hits --loci --report */
     double window_kb = 0;
-    int opt;
-    char *end;
     cli_common_t common = {0}; /* only its -P list */
-    if (opts_check_table("export", argc, argv, longopts, "f:s:H:L:w:r:P:h")) return RGX_ERR_USAGE;
-    while ((opt = getopt_long(argc, argv, "f:s:H:L:w:r:P:h", longopts, NULL)) != -1) {
-        if (opt == 'P') {
-            if (cli_common_opt(&common, opt, optarg) < 0) return RGX_ERR_MEMORY;
-            continue;
-        }
-        switch (opt) {
-        case 'f':
-            features = optarg;
-            break;
-        case 's':
-            sumstats = optarg;
-            break;
-        case 'H':
-            hits = optarg;
-            break;
-        case 'r':
-            report = optarg;
-            break;
-        case 'L':
-            loci = optarg;
-            break;
-        case 'w':
-            window_kb = strtod(optarg, &end);
-            if (*end || !(window_kb > 0 && window_kb <= 1e6)) {
-                fprintf(stderr, "radiogx export: --locus-window '%s': expected kb in (0, 1e6]\n",
-                        optarg);
-                return RGX_ERR_USAGE;
-            }
-            break;
-        case 'h':
-            usage(stdout);
-            cli_common_free(&common);
-            return RGX_OK;
-        default:
-            usage(stderr);
-            cli_common_free(&common);
-            return RGX_ERR_USAGE;
-        }
+    int p = parse(argc, argv, paths, &window_kb, &common);
+    if (p) {
+        cli_common_free(&common);
+        return p > 0 ? RGX_OK : RGX_ERR_USAGE;
     }
+    const char *features = paths[0], *sumstats = paths[1], *hits = paths[2], *loci = paths[3],
+               *report = paths[4];
     if (optind + 1 != argc) {
         fprintf(stderr, "radiogx export: give one run file (`radiogx export --help`)\n");
         cli_common_free(&common);

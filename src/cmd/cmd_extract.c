@@ -15,89 +15,94 @@
 #include "signals.h"
 #include "util.h"
 
-static void usage(FILE *f)
+enum { O_FRESH = 256, O_NO_CHECKSUMS };
+
+static const opts_own_t own[] = {
+    {"manifest", required_argument, 'm', "FILE",
+     "cohort manifest (default: study.manifest of the config)"},
+    {"out", required_argument, 'o', "FILE",
+     "run file to write (default: <study.out_dir>/features.h5 when the config sets "
+     "study.out_dir; otherwise required)"},
+    {"genotypes", required_argument, 'g', "FILE",
+     "genotype file (VCF/BCF, .bed, BGEN) whose sample ids are checked against (default: "
+     "study.genotypes; none: no check)"},
+    {"fresh", no_argument, O_FRESH, NULL, "ignore checkpoints of an earlier run and start over"},
+    {"no-checksums", no_argument, O_NO_CHECKSUMS, NULL,
+     "skip the SHA-256 of every image in /provenance/inputs (size and mtime are still "
+     "recorded)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static void usage(FILE *f, const opts_t *o)
 {
-    fprintf(
-        f,
-        "Usage: mpirun -np P radiogx extract --manifest M --config C --out RUN.h5 [options]\n"
-        "\n"
-        "Computes the IBSI features of every patient x image channel x ROI label of the\n"
-        "manifest and writes /samples and /features of the run file RUN.h5 (see\n"
-        "docs/formats.md).  Ranks share the patients by estimated cost (ROI voxels).  A\n"
-        "patient whose inputs are bad (unreadable file, empty ROI, image and mask on\n"
-        "different grids, all-NaN image) is marked failed with its reason and the run goes\n"
-        "on; a broken manifest or config stops before any work.  Each finished patient is\n"
-        "checkpointed in RUN.h5.ckpt/: after a kill, a time-out or a signal (SIGUSR1,\n"
-        "SIGTERM: exit status 75) the same command resumes, with any number of ranks, and\n"
-        "gives the same file as an uninterrupted run.\n"
-        "\n"
-        "Options:\n"
-        "  -m, --manifest FILE   cohort manifest (default: study.manifest of the config)\n"
-        "  -o, --out FILE        run file to write (default: <study.out_dir>/features.h5 when the\n"
-        "                        config sets study.out_dir; otherwise required)\n"
-        "  -g, --genotypes FILE  genotype file (VCF/BCF, .bed, BGEN) whose sample ids are\n"
-        "                        checked against (default: study.genotypes; none: no\n"
-        "                        check)\n"
-        "      --fresh           ignore checkpoints of an earlier run and start over\n"
-        "      --no-checksums    skip the SHA-256 of every image in /provenance/inputs\n"
-        "                        (size and mtime are still recorded)\n"
-        "%s"
-        "\n"
-        "The feature settings are the config's extract section (docs/config.md); ready\n"
-        "profiles: config/ct_default.yaml, config/mri_default.yaml, config/ibsi/*.yaml.\n"
-        "\n"
-        "Examples:\n"
-        "  mpirun -np 4 radiogx extract -m cohort/manifest.tsv -c config/ct_default.yaml \\\n"
-        "         -o results/study/run.h5\n"
-        "  radiogx export results/study/run.h5 --features results/study/features.tsv\n",
-        cli_common_help);
+    fprintf(f,
+            "Usage: mpirun -np P radiogx extract --manifest M --config C --out RUN.h5 [options]\n"
+            "\n"
+            "Computes the IBSI features of every patient x image channel x ROI label of the\n"
+            "manifest and writes /samples and /features of the run file RUN.h5 (see\n"
+            "docs/formats.md).  Ranks share the patients by estimated cost (ROI voxels).  A\n"
+            "patient whose inputs are bad (unreadable file, empty ROI, image and mask on\n"
+            "different grids, all-NaN image) is marked failed with its reason and the run goes\n"
+            "on; a broken manifest or config stops before any work.  Each finished patient is\n"
+            "checkpointed in RUN.h5.ckpt/: after a kill, a time-out or a signal (SIGUSR1,\n"
+            "SIGTERM: exit status 75) the same command resumes, with any number of ranks, and\n"
+            "gives the same file as an uninterrupted run.\n"
+            "\n"
+            "Options:\n");
+    opts_help(f, o, own);
+    fprintf(f,
+            "\n"
+            "The feature settings are the config's extract section (docs/config.md); ready\n"
+            "profiles: config/ct_default.yaml, config/mri_default.yaml, config/ibsi/*.yaml.\n"
+            "\n"
+            "Examples:\n"
+            "  mpirun -np 4 radiogx extract -m cohort/manifest.tsv -c config/ct_default.yaml \\\n"
+            "         -o results/study/run.h5\n"
+            "  radiogx export results/study/run.h5 --features results/study/features.tsv\n");
+}
+
+/* The options into their places; 1: --help was given, -1: a usage error (said). */
+static int parse(int argc, char **argv, cli_common_t *common, const char *path[3], int *fresh,
+                 int *checksums)
+{
+    opts_t o;
+    int opt, ret = 0;
+    if (opts_init(&o, own, NULL, NULL))
+        return fprintf(stderr, "radiogx extract: %s\n", rgx_errmsg()), -1;
+    if (opts_check_argv(&o, "extract", argc, argv)) ret = -1;
+    while (!ret && (opt = opts_next(&o, argc, argv)) != -1) {
+        int k = opts_take(&o, opt, optarg, common);
+        static const char letters[] = "mog"; /* path's order */
+        const char *at = opt > 0 && opt < 128 ? strchr(letters, opt) : NULL;
+        if (k)
+            ret = k < 0 ? -1 : 0;
+        else if (at)
+            path[at - letters] = optarg;
+        else if (opt == O_FRESH)
+            *fresh = 1;
+        else if (opt == O_NO_CHECKSUMS)
+            *checksums = 0;
+        else
+            usage(opt == 'h' ? stdout : stderr, &o), ret = opt == 'h' ? 1 : -1;
+    }
+    opts_free(&o);
+    return ret;
 }
 
 int cmd_extract(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"manifest", required_argument, 0, 'm'},
-                                             {"out", required_argument, 0, 'o'},
-                                             {"genotypes", required_argument, 0, 'g'},
-                                             {"fresh", no_argument, 0, 1},
-                                             {"no-checksums", no_argument, 0, 2},
-                                             {"help", no_argument, 0, 'h'},
-                                             CLI_COMMON_LONG,
-                                             {0, 0, 0, 0}};
     cli_common_t common = {0};
-    const char *manifest_opt = NULL, *out_opt = NULL, *geno_opt = NULL;
-    int fresh = 0, checksums = 1, opt;
-    if (opts_check_table("extract", argc, argv, longopts, "m:o:g:h" CLI_COMMON_SHORT))
-        return RGX_ERR_USAGE;
-    while ((opt = getopt_long(argc, argv, "m:o:g:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-        int k = cli_common_opt(&common, opt, optarg);
-        if (k > 0) continue;
-        if (k < 0) return RGX_ERR_USAGE;
-        switch (opt) {
-        case 'm':
-            manifest_opt = optarg;
-            break;
-        case 'o':
-            out_opt = optarg;
-            break;
-        case 'g':
-            geno_opt = optarg;
-            break;
-        case 1:
-            fresh = 1;
-            break;
-        case 2:
-            checksums = 0;
-            break;
-        case 'h':
-            usage(stdout);
-            return RGX_OK;
-        default:
-            usage(stderr);
-            return RGX_ERR_USAGE;
-        }
+    const char *path[3] = {0}; /* --manifest --out --genotypes */
+    int fresh = 0, checksums = 1;
+    int p = parse(argc, argv, &common, path, &fresh, &checksums);
+    if (p) {
+        cli_common_free(&common);
+        return p > 0 ? RGX_OK : RGX_ERR_USAGE;
     }
+    const char *manifest_opt = path[0], *out_opt = path[1], *geno_opt = path[2];
     if (optind < argc) {
         fprintf(stderr, "radiogx extract: unexpected argument '%s'\n", argv[optind]);
+        cli_common_free(&common);
         return RGX_ERR_USAGE;
     }
     cli_common_apply(&common);

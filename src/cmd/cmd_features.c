@@ -15,69 +15,77 @@
 #include "mpienv.h"
 #include "preprocess.h"
 
-static void usage(FILE *f)
+enum { O_CHANNEL = 256 };
+
+static const opts_own_t own[] = {
+    {"label", required_argument, 'l', "N", "ROI label (default 1)"},
+    {"channel", required_argument, O_CHANNEL, "NAME",
+     "which extract.channels block to use (default: the default block)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static void usage(FILE *f, const opts_t *o)
 {
-    fprintf(
-        f,
-        "Usage: radiogx features IMAGE MASK [--config C.yaml] [--label N] [--channel NAME]\n"
-        "                        [-P key=value]...\n"
-        "\n"
-        "Prints the IBSI features of one ROI as `tag<TAB>value` lines (17 significant\n"
-        "digits; nan when undefined).  No MPI launcher needed.  IMAGE is a NIfTI file\n"
-        "(.nii or .nii.gz) or a DICOM series (a folder, a .list of files, a multi-frame\n"
-        "file); MASK a label map on IMAGE's grid (NIfTI or DICOM), an RTSTRUCT's ROIs\n"
-        "(RS.dcm:GTV-1, names ignoring case; several, comma-separated, are labels 1, 2, ...)\n"
-        "or a DICOM-SEG's segments (SEG.dcm:Liver) rasterised on it (docs/formats.md,\n"
-        "DICOM inputs).  The ROI is the voxels of MASK equal to the label.  Settings: the\n"
-        "config's extract section (the channel's block, else the default block;\n"
-        "docs/config.md).\n"
-        "\n"
-        "Options:\n"
-        "  -l, --label N       ROI label (default 1)\n"
-        "      --channel NAME  which extract.channels block to use (default: the default block)\n"
-        "%s"
-        "\n"
-        "Examples:\n"
-        "  radiogx features phantom.nii.gz mask.nii.gz --config config/ibsi/phantom.yaml\n"
-        "  radiogx features ct.nii.gz seg.nii.gz -c config/ct_default.yaml --label 2\n"
-        "  radiogx features CT/ CT/RS.dcm:GTV-1 -c config/ct_default.yaml\n",
-        cli_common_help);
+    fprintf(f,
+            "Usage: radiogx features IMAGE MASK [--config C.yaml] [--label N] [--channel NAME]\n"
+            "                        [-P key=value]...\n"
+            "\n"
+            "Prints the IBSI features of one ROI as `tag<TAB>value` lines (17 significant\n"
+            "digits; nan when undefined).  No MPI launcher needed.  IMAGE is a NIfTI file\n"
+            "(.nii or .nii.gz) or a DICOM series (a folder, a .list of files, a multi-frame\n"
+            "file); MASK a label map on IMAGE's grid (NIfTI or DICOM), an RTSTRUCT's ROIs\n"
+            "(RS.dcm:GTV-1, names ignoring case; several, comma-separated, are labels 1, 2, ...)\n"
+            "or a DICOM-SEG's segments (SEG.dcm:Liver) rasterised on it (docs/formats.md,\n"
+            "DICOM inputs).  The ROI is the voxels of MASK equal to the label.  Settings: the\n"
+            "config's extract section (the channel's block, else the default block;\n"
+            "docs/config.md).\n"
+            "\n"
+            "Options:\n");
+    opts_help(f, o, own);
+    fprintf(f, "\n"
+               "Examples:\n"
+               "  radiogx features phantom.nii.gz mask.nii.gz --config config/ibsi/phantom.yaml\n"
+               "  radiogx features ct.nii.gz seg.nii.gz -c config/ct_default.yaml --label 2\n"
+               "  radiogx features CT/ CT/RS.dcm:GTV-1 -c config/ct_default.yaml\n");
+}
+
+/* The options into their places; 1: --help was given, -1: a usage error (said). */
+static int parse(int argc, char **argv, cli_common_t *common, long *label, const char **channel)
+{
+    opts_t o;
+    int opt, ret = 0;
+    if (opts_init(&o, own, NULL, NULL))
+        return fprintf(stderr, "radiogx features: %s\n", rgx_errmsg()), -1;
+    if (opts_check_argv(&o, "features", argc, argv)) ret = -1;
+    while (!ret && (opt = opts_next(&o, argc, argv)) != -1) {
+        int k = opts_take(&o, opt, optarg, common);
+        if (k) {
+            ret = k < 0 ? -1 : 0;
+        } else if (opt == 'l') {
+            if ((*label = cli_positive("--label", optarg)) < 0) ret = -1;
+        } else if (opt == O_CHANNEL) {
+            *channel = optarg;
+        } else {
+            usage(opt == 'h' ? stdout : stderr, &o), ret = opt == 'h' ? 1 : -1;
+        }
+    }
+    opts_free(&o);
+    return ret;
 }
 
 int cmd_features(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"label", required_argument, 0, 'l'},
-                                             {"channel", required_argument, 0, 1},
-                                             {"help", no_argument, 0, 'h'},
-                                             CLI_COMMON_LONG,
-                                             {0, 0, 0, 0}};
     cli_common_t common = {0};
     const char *channel = NULL;
     long label = 1;
-    int opt;
-    if (opts_check_table("features", argc, argv, longopts, "l:h" CLI_COMMON_SHORT))
-        return RGX_ERR_USAGE;
-    while ((opt = getopt_long(argc, argv, "l:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-        int k = cli_common_opt(&common, opt, optarg);
-        if (k > 0) continue;
-        if (k < 0) return RGX_ERR_USAGE;
-        switch (opt) {
-        case 'l':
-            if ((label = cli_positive("--label", optarg)) < 0) return RGX_ERR_USAGE;
-            break;
-        case 1:
-            channel = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return RGX_OK;
-        default:
-            usage(stderr);
-            return RGX_ERR_USAGE;
-        }
+    int p = parse(argc, argv, &common, &label, &channel);
+    if (p) {
+        cli_common_free(&common);
+        return p > 0 ? RGX_OK : RGX_ERR_USAGE;
     }
     if (optind + 2 != argc) {
         fprintf(stderr, "radiogx features: give IMAGE and MASK (`radiogx features --help`)\n");
+        cli_common_free(&common);
         return RGX_ERR_USAGE;
     }
     cli_common_apply(&common);

@@ -19,29 +19,61 @@
 #include "resample.h"
 #include "util.h"
 
-static void usage(FILE *f)
+enum { O_CHANNEL = 256 };
+
+static const opts_own_t own[] = {
+    {"out", required_argument, 'o', "FILE", "the response map (.nii or .nii.gz)"},
+    {"filter", required_argument, 'f', "N", "which filter of the list, from 1 (default 1)"},
+    {"channel", required_argument, O_CHANNEL, "NAME",
+     "which extract.channels block to use (default: the default block)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static void usage(FILE *f, const opts_t *o)
 {
-    fprintf(
-        f,
-        "Usage: radiogx filter IMAGE --config C.yaml --out MAP.nii.gz [--filter N]\n"
-        "                      [--channel NAME] [-P key=value]...\n"
-        "\n"
-        "Writes the response map of a filter of the config (extract.default.filters, or\n"
-        "the channel's list) over the whole image, as NIfTI float32 on the image's grid\n"
-        "(or on the interpolated grid when the channel's settings interpolate).  No MPI\n"
-        "launcher needed.  For inspection, and for the IBSI 2 response-map tests\n"
-        "(config/ibsi2/); the filters and their keys are in docs/features.md.\n"
-        "\n"
-        "Options:\n"
-        "  -o, --out FILE      the response map (.nii or .nii.gz)\n"
-        "  -f, --filter N      which filter of the list, from 1 (default 1)\n"
-        "      --channel NAME  which extract.channels block to use (default: the default block)\n"
-        "%s"
-        "\n"
-        "Examples:\n"
-        "  radiogx filter impulse.nii.gz -c config/ibsi2/2_a.yaml -o log.nii.gz\n"
-        "  radiogx filter ct.nii.gz -c study.yaml --channel CT --filter 3 -o wavelet.nii.gz\n",
-        cli_common_help);
+    fprintf(f, "Usage: radiogx filter IMAGE --config C.yaml --out MAP.nii.gz [--filter N]\n"
+               "                      [--channel NAME] [-P key=value]...\n"
+               "\n"
+               "Writes the response map of a filter of the config (extract.default.filters, or\n"
+               "the channel's list) over the whole image, as NIfTI float32 on the image's grid\n"
+               "(or on the interpolated grid when the channel's settings interpolate).  No MPI\n"
+               "launcher needed.  For inspection, and for the IBSI 2 response-map tests\n"
+               "(config/ibsi2/); the filters and their keys are in docs/features.md.\n"
+               "\n"
+               "Options:\n");
+    opts_help(f, o, own);
+    fprintf(f,
+            "\n"
+            "Examples:\n"
+            "  radiogx filter impulse.nii.gz -c config/ibsi2/2_a.yaml -o log.nii.gz\n"
+            "  radiogx filter ct.nii.gz -c study.yaml --channel CT --filter 3 -o wavelet.nii.gz\n");
+}
+
+/* The options into their places; 1: --help was given, -1: a usage error (said). */
+static int parse(int argc, char **argv, cli_common_t *common, const char **out, long *which,
+                 const char **channel)
+{
+    opts_t o;
+    int opt, ret = 0;
+    if (opts_init(&o, own, NULL, NULL))
+        return fprintf(stderr, "radiogx filter: %s\n", rgx_errmsg()), -1;
+    if (opts_check_argv(&o, "filter", argc, argv)) ret = -1;
+    while (!ret && (opt = opts_next(&o, argc, argv)) != -1) {
+        int k = opts_take(&o, opt, optarg, common);
+        if (k) {
+            ret = k < 0 ? -1 : 0;
+        } else if (opt == 'o') {
+            *out = optarg;
+        } else if (opt == 'f') {
+            if ((*which = cli_positive("--filter", optarg)) < 0) ret = -1;
+        } else if (opt == O_CHANNEL) {
+            *channel = optarg;
+        } else {
+            usage(opt == 'h' ? stdout : stderr, &o), ret = opt == 'h' ? 1 : -1;
+        }
+    }
+    opts_free(&o);
+    return ret;
 }
 
 /* The image on the settings' grid: itself, or interpolated (the whole new grid). */
@@ -106,42 +138,17 @@ out:
 
 int cmd_filter(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"out", required_argument, 0, 'o'},
-                                             {"filter", required_argument, 0, 'f'},
-                                             {"channel", required_argument, 0, 1},
-                                             {"help", no_argument, 0, 'h'},
-                                             CLI_COMMON_LONG,
-                                             {0, 0, 0, 0}};
     cli_common_t common = {0};
     const char *channel = NULL, *out = NULL;
     long which = 1;
-    int opt;
-    if (opts_check_table("filter", argc, argv, longopts, "o:f:h" CLI_COMMON_SHORT))
-        return RGX_ERR_USAGE;
-    while ((opt = getopt_long(argc, argv, "o:f:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-        int k = cli_common_opt(&common, opt, optarg);
-        if (k > 0) continue;
-        if (k < 0) return RGX_ERR_USAGE;
-        switch (opt) {
-        case 'o':
-            out = optarg;
-            break;
-        case 'f':
-            if ((which = cli_positive("--filter", optarg)) < 0) return RGX_ERR_USAGE;
-            break;
-        case 1:
-            channel = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return RGX_OK;
-        default:
-            usage(stderr);
-            return RGX_ERR_USAGE;
-        }
+    int p = parse(argc, argv, &common, &out, &which, &channel);
+    if (p) {
+        cli_common_free(&common);
+        return p > 0 ? RGX_OK : RGX_ERR_USAGE;
     }
     if (optind + 1 != argc || !out) {
         fprintf(stderr, "radiogx filter: give IMAGE and --out MAP (`radiogx filter --help`)\n");
+        cli_common_free(&common);
         return RGX_ERR_USAGE;
     }
     cli_common_apply(&common);

@@ -1,5 +1,4 @@
 /* cmd_manifest.c — `radiogx manifest DIR`: a cohort manifest from a folder per patient. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,38 +7,43 @@
 #include "cmd.h"
 #include "layout.h"
 #include "opts.h"
+#include "outfile.h"
 #include "util.h"
 
-static void usage(FILE *f)
+static const opts_own_t own[] = {
+    {"image", required_argument, 'i', "CH=PATTERN",
+     "channel CH's image, e.g. CT='*CT_image*' (repeatable); default: every file named "
+     "*<CH>_image* is CH's image"},
+    {"mask", required_argument, 'k', "[CH=]PATTERN",
+     "channel CH's mask, or the mask all channels share; default: *<CH>_mask* is CH's mask, "
+     "another *mask* file the shared one"},
+    {"out", required_argument, 'o', "FILE",
+     "write the manifest there (paths relative to its folder when under it); default: "
+     "standard output (absolute paths)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static void usage(FILE *f, const opts_t *o)
 {
-    fprintf(f,
-            "Usage: radiogx manifest DIR [--image CH=PATTERN]... [--mask [CH=]PATTERN]...\n"
-            "                        [--out manifest.tsv]\n"
-            "\n"
-            "Builds a cohort manifest (docs/formats.md) from a folder with one subfolder per\n"
-            "patient (the subfolder's name is the patient id), finding each patient's image\n"
-            "and mask files by name (shell patterns, searched through the subfolder).  Prints\n"
-            "what it matched, the patients it left out and why, and every file it did not use.\n"
-            "\n"
-            "Options:\n"
-            "  -i, --image CH=PATTERN  channel CH's image, e.g. CT='*CT_image*' (repeatable);\n"
-            "                          default: every file named *<CH>_image* is CH's image\n"
-            "  -k, --mask [CH=]PATTERN channel CH's mask, or the mask all channels share;\n"
-            "                          default: *<CH>_mask* is CH's mask, another *mask*\n"
-            "                          file the shared one\n"
-            "  -o, --out FILE          write the manifest there (paths relative to its folder\n"
-            "                          when under it); default: standard output (absolute\n"
-            "                          paths)\n"
-            "  -h, --help              this help\n"
-            "\n"
-            "A patient is kept when each channel has exactly one image and one mask; a\n"
-            "patient with none or several is left out, with the files named.  sample_id\n"
-            "defaults to the patient id and site to `all` (add those columns to change them).\n"
-            "\n"
-            "Examples:\n"
-            "  radiogx manifest sarcoma/ -o sarcoma/manifest.tsv\n"
-            "  radiogx manifest data/ --image CT='*_ct.nii.gz' --image PET='*_pet.nii.gz' \\\n"
-            "         --mask '*gtv*' -o manifest.tsv\n");
+    fprintf(f, "Usage: radiogx manifest DIR [--image CH=PATTERN]... [--mask [CH=]PATTERN]...\n"
+               "                        [--out manifest.tsv]\n"
+               "\n"
+               "Builds a cohort manifest (docs/formats.md) from a folder with one subfolder per\n"
+               "patient (the subfolder's name is the patient id), finding each patient's image\n"
+               "and mask files by name (shell patterns, searched through the subfolder).  Prints\n"
+               "what it matched, the patients it left out and why, and every file it did not use.\n"
+               "\n"
+               "Options:\n");
+    opts_help(f, o, own);
+    fprintf(f, "\n"
+               "A patient is kept when each channel has exactly one image and one mask; a\n"
+               "patient with none or several is left out, with the files named.  sample_id\n"
+               "defaults to the patient id and site to `all` (add those columns to change them).\n"
+               "\n"
+               "Examples:\n"
+               "  radiogx manifest sarcoma/ -o sarcoma/manifest.tsv\n"
+               "  radiogx manifest data/ --image CT='*_ct.nii.gz' --image PET='*_pet.nii.gz' \\\n"
+               "         --mask '*gtv*' -o manifest.tsv\n");
 }
 
 /* "CH=PATTERN" or "PATTERN" (a shared mask only). */
@@ -85,19 +89,16 @@ static void report(const layout_t *l, const char *dir)
 
 int cmd_manifest(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"image", required_argument, 0, 'i'},
-                                             {"mask", required_argument, 0, 'k'},
-                                             {"out", required_argument, 0, 'o'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {0, 0, 0, 0}};
     enum { MAXP = 64 };
     layout_pat_t im[MAXP], mk[MAXP];
     size_t ni = 0, nm = 0;
     const char *out = NULL;
     int opt;
-    rgx_err err = RGX_OK;
-    if (opts_check_table("manifest", argc, argv, longopts, "i:k:o:h")) return RGX_ERR_USAGE;
-    while (!err && (opt = getopt_long(argc, argv, "i:k:o:h", longopts, NULL)) != -1) {
+    opts_t o;
+    rgx_err err = opts_init_own(&o, own);
+    if (err) return fprintf(stderr, "radiogx manifest: %s\n", rgx_errmsg()), err;
+    if (opts_check_argv(&o, "manifest", argc, argv)) err = RGX_ERR_USAGE;
+    while (!err && (opt = opts_next(&o, argc, argv)) != -1) {
         switch (opt) {
         case 'i':
         case 'k': {
@@ -113,9 +114,14 @@ int cmd_manifest(int argc, char **argv)
             }
             break;
         }
-        case 'o': out = optarg; break;
-        case 'h': usage(stdout); goto done;
-        default: usage(stderr), err = RGX_ERR_USAGE;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            usage(stdout, &o);
+            goto done;
+        default:
+            usage(stderr, &o), err = RGX_ERR_USAGE;
         }
     }
     if (!err && optind + 1 != argc) {
@@ -130,23 +136,25 @@ int cmd_manifest(int argc, char **argv)
         goto done;
     }
     report(&l, dir);
-    FILE *f = stdout;
-    char *mdir = NULL;
-    if (out && !(f = fopen(out, "w"))) {
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot write: %s", out, strerror(errno));
-    } else {
-        if (out) err = path_dirname(&mdir, out);
-        if (!err) err = layout_write(&l, dir, out ? mdir : NULL, f);
-        if (out && fclose(f) != 0 && !err) err = rgx_fail(RGX_ERR_IO, "%s: write failed", out);
-    }
     size_t kept = 0;
     for (size_t i = 0; i < l.n; i++) kept += !l.p[i].reason;
-    if (!err && !kept) err = rgx_fail(RGX_ERR_INPUT, "%s: no patient folder matched fully", dir);
-    if (err) fprintf(stderr, "radiogx manifest: %s\n", rgx_errmsg());
-    else if (out) fprintf(stderr, "radiogx manifest: wrote %s (%zu patients)\n", out, kept);
+    if (!kept) err = rgx_fail(RGX_ERR_INPUT, "%s: no patient folder matched fully", dir);
+    /* Under a temporary name, renamed when complete (outfile.h), like every output. */
+    outfile_t of = {0};
+    char *mdir = NULL;
+    if (!err && out) err = outfile_open(&of, out);
+    if (!err && out) err = path_dirname(&mdir, out);
+    if (!err) err = layout_write(&l, dir, out ? mdir : NULL, out ? of.f : stdout);
+    if (!out && !err && fflush(stdout)) err = rgx_fail(RGX_ERR_IO, "standard output: write failed");
+    if (out) err = err ? (outfile_abort(&of), err) : outfile_commit(&of);
+    if (err)
+        fprintf(stderr, "radiogx manifest: %s\n", rgx_errmsg());
+    else if (out)
+        fprintf(stderr, "radiogx manifest: wrote %s (%zu patients)\n", out, kept);
     free(mdir);
     layout_free(&l);
 done:
+    opts_free(&o);
     for (size_t k = 0; k < ni; k++) free((char *)im[k].channel);
     for (size_t k = 0; k < nm; k++) free((char *)mk[k].channel);
     return err;

@@ -10,6 +10,7 @@
 #include "mpienv.h"
 #include "opts.h"
 #include "pca_stage.h"
+#include "runfile.h"
 #include "provenance.h"
 #include "schema.h"
 #include "util.h"
@@ -164,7 +165,7 @@ int cmd_pca(int argc, char **argv)
     if (!err && !(err = h5out_create(&h, out, MPI_COMM_WORLD))) have_h = 1;
     if (!err) err = provenance_begin(&h, argc, argv, cfg, NULL, &inputs, 1);
     if (!err && run) {
-        const char *objs[] = {"/samples", "/features"};
+        const char *objs[] = {RF_SAMPLES, RF_FEATURES};
         err = h5out_copy_from(&h, run, objs, 2);
     }
     if (!err && proj && rank == 0) log_info("pca: projecting onto the PCs of %s", proj);

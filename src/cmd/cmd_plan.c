@@ -12,7 +12,19 @@
 #include "mpienv.h"
 #include "plan.h"
 
-static void usage(FILE *f)
+static const opts_own_t own[] = {
+    {"manifest", required_argument, 'm', "FILE",
+     "cohort manifest (default: study.manifest of the config)"},
+    {"genotypes", required_argument, 'g', "FILE",
+     "genotype file (VCF/BCF, .bed, BGEN) the sample ids must be in (default: "
+     "study.genotypes, or the manifest's genotypes column)"},
+    {"ranks", required_argument, 'n', "N",
+     "show the assignment for N ranks (default: the MPI "
+     "size)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static void usage(FILE *f, const opts_t *o)
 {
     fprintf(f,
             "Usage: radiogx plan [--manifest M] [--config C] [options]\n"
@@ -29,51 +41,57 @@ static void usage(FILE *f)
             "voxels). extract and run make the same checks at their start: a broken manifest or\n"
             "config stops them; a bad patient is marked and the run goes on without it.\n"
             "\n"
-            "Options:\n"
-            "  -m, --manifest FILE   cohort manifest (default: study.manifest of the config)\n"
-            "  -g, --genotypes FILE  genotype file (VCF/BCF, .bed, BGEN) the sample ids must be\n"
-            "                        in (default: study.genotypes, or the manifest's\n"
-            "                        genotypes column)\n"
-            "  -n, --ranks N         show the assignment for N ranks (default: the MPI size)\n"
-            "%s"
-            "\n"
-            "Exit status: 0 no problem, 3 config error, 4 manifest or patient problems.\n"
-            "\n"
-            "Examples:\n"
-            "  radiogx plan --manifest cohort/manifest.tsv --config config/ct_default.yaml\n"
-            "  radiogx plan --config study.yaml --ranks 64\n",
-            cli_common_help);
+            "Options:\n");
+    opts_help(f, o, own);
+    fprintf(f, "\n"
+               "Exit status: 0 no problem, 3 config error, 4 manifest or patient problems.\n"
+               "\n"
+               "Examples:\n"
+               "  radiogx plan --manifest cohort/manifest.tsv --config config/ct_default.yaml\n"
+               "  radiogx plan --config study.yaml --ranks 64\n");
+}
+
+/* The options into their places; 1: --help was given, -1: a usage error (said). */
+static int parse(int argc, char **argv, cli_common_t *common, const char **manifest,
+                 const char **geno, long *n_ranks)
+{
+    opts_t o;
+    int opt, ret = 0;
+    if (opts_init(&o, own, NULL, NULL))
+        return fprintf(stderr, "radiogx plan: %s\n", rgx_errmsg()), -1;
+    if (opts_check_argv(&o, "plan", argc, argv)) ret = -1;
+    while (!ret && (opt = opts_next(&o, argc, argv)) != -1) {
+        int k = opts_take(&o, opt, optarg, common);
+        if (k) {
+            ret = k < 0 ? -1 : 0;
+        } else if (opt == 'm') {
+            *manifest = optarg;
+        } else if (opt == 'g') {
+            *geno = optarg;
+        } else if (opt == 'n') {
+            if ((*n_ranks = cli_positive("--ranks", optarg)) < 0) ret = -1;
+        } else {
+            usage(opt == 'h' ? stdout : stderr, &o), ret = opt == 'h' ? 1 : -1;
+        }
+    }
+    opts_free(&o);
+    return ret;
 }
 
 int cmd_plan(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"manifest", required_argument, 0, 'm'}, {"genotypes", required_argument, 0, 'g'},
-        {"ranks", required_argument, 0, 'n'},    {"help", no_argument, 0, 'h'},
-        CLI_COMMON_LONG,                         {0, 0, 0, 0}};
     cli_common_t common = {0};
     const char *manifest_path = NULL, *geno_opt = NULL;
     long n_ranks = 0;
-    int opt;
     rgx_err rc = RGX_OK;
-    if (opts_check_table("plan", argc, argv, longopts, "m:g:n:h" CLI_COMMON_SHORT))
-        return RGX_ERR_USAGE;
-    while ((opt = getopt_long(argc, argv, "m:g:n:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-        int k = cli_common_opt(&common, opt, optarg);
-        if (k > 0) continue;
-        if (k < 0) return RGX_ERR_USAGE;
-        switch (opt) {
-        case 'm': manifest_path = optarg; break;
-        case 'g': geno_opt = optarg; break;
-        case 'n':
-            if ((n_ranks = cli_positive("--ranks", optarg)) < 0) return RGX_ERR_USAGE;
-            break;
-        case 'h': usage(stdout); return RGX_OK;
-        default: usage(stderr); return RGX_ERR_USAGE;
-        }
+    int p = parse(argc, argv, &common, &manifest_path, &geno_opt, &n_ranks);
+    if (p) {
+        cli_common_free(&common);
+        return p > 0 ? RGX_OK : RGX_ERR_USAGE;
     }
     if (optind < argc) {
         fprintf(stderr, "radiogx plan: unexpected argument '%s'\n", argv[optind]);
+        cli_common_free(&common);
         return RGX_ERR_USAGE;
     }
     cli_common_apply(&common);
@@ -98,8 +116,10 @@ int cmd_plan(int argc, char **argv)
     char *mpath = NULL, *gpath = NULL;
     if (!manifest_path && cli_config_path(cfg, "study.manifest", &mpath) == RGX_OK && mpath)
         manifest_path = mpath;
-    if (geno_opt) gpath = strdup(geno_opt);
-    else cli_config_path(cfg, "study.genotypes", &gpath);
+    if (geno_opt)
+        gpath = strdup(geno_opt);
+    else
+        cli_config_path(cfg, "study.genotypes", &gpath);
     if (!manifest_path) {
         if (rank == 0)
             fprintf(stderr, "radiogx plan: no manifest: give --manifest or study.manifest in the "

@@ -36,7 +36,15 @@ static rgx_err all_ranks(MPI_Comm comm, rgx_err err, const char *what)
     return comm_agree(comm, err, what);
 }
 
-static void usage(FILE *f)
+enum { O_FRESH = 256 };
+
+static const opts_own_t own[] = {
+    {"out", required_argument, 'o', "DIR", "write there instead of <study.out_dir>/<study.name>/"},
+    {"fresh", no_argument, O_FRESH, NULL, "ignore checkpoints of an earlier run"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static void usage(FILE *f, const opts_t *o)
 {
     fprintf(f,
             "Usage: mpirun -np P radiogx run --config study.yaml [-P key=value]...\n"
@@ -62,14 +70,11 @@ static void usage(FILE *f)
             "A signal (SIGUSR1, SIGTERM) during extraction checkpoints and exits with status 75;\n"
             "the same command resumes.  The config: docs/config.md; an example: config/demo.yaml.\n"
             "\n"
-            "Options:\n"
-            "  -o, --out DIR  write there instead of <study.out_dir>/<study.name>/\n"
-            "      --fresh    ignore checkpoints of an earlier run\n"
-            "%s"
-            "\n"
-            "Example:\n"
-            "  mpirun -np 4 radiogx run --config config/demo.yaml\n",
-            cli_common_help);
+            "Options:\n");
+    opts_help(f, o, own);
+    fprintf(f, "\n"
+               "Example:\n"
+               "  mpirun -np 4 radiogx run --config config/demo.yaml\n");
 }
 
 /* One `radiogx run`: its options, where it writes, and what the stages hand on. */
@@ -90,40 +95,31 @@ typedef struct {
     const char *geno; /* the scan's genotypes: study.genotypes or sites.s */
     char *root, *dir, *feat, *runf, *ckdir, *covar, *pcaf;
     char *cfr_cov, *cfr_ph; /* scan.covar_from_run: the tables made beside run.h5 */
-    strbuf_t sck;   /* the scan's checkpoint folder */
-    strbuf_t sites; /* one genotype file per site, comma-separated */
+    strbuf_t sck;           /* the scan's checkpoint folder */
+    strbuf_t sites;         /* one genotype file per site, comma-separated */
 } run_t;
 
 /* The options; returns -1 to go on, else the exit status (help printed: RGX_OK). */
 static int run_options(run_t *r)
 {
-    static const struct option longopts[] = {{"fresh", no_argument, 0, 1},
-                                             {"out", required_argument, 0, 'o'},
-                                             {"help", no_argument, 0, 'h'},
-                                             CLI_COMMON_LONG,
-                                             {0, 0, 0, 0}};
-    int opt;
-    if (opts_check_table("run", r->argc, r->argv, longopts, "o:h" CLI_COMMON_SHORT))
-        return RGX_ERR_USAGE;
-    while ((opt = getopt_long(r->argc, r->argv, "o:h" CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-        int k = cli_common_opt(&r->common, opt, optarg);
-        if (k > 0) continue;
-        if (k < 0) return RGX_ERR_USAGE;
-        switch (opt) {
-        case 1:
+    opts_t o;
+    int opt, ret = -1;
+    if (opts_init(&o, own, NULL, NULL))
+        return fprintf(stderr, "radiogx run: %s\n", rgx_errmsg()), RGX_ERR_MEMORY;
+    if (opts_check_argv(&o, "run", r->argc, r->argv)) ret = RGX_ERR_USAGE;
+    while (ret < 0 && (opt = opts_next(&o, r->argc, r->argv)) != -1) {
+        int k = opts_take(&o, opt, optarg, &r->common);
+        if (k)
+            ret = k < 0 ? RGX_ERR_USAGE : -1;
+        else if (opt == O_FRESH)
             r->fresh = 1;
-            break;
-        case 'o':
+        else if (opt == 'o')
             r->out_opt = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return RGX_OK;
-        default:
-            usage(stderr);
-            return RGX_ERR_USAGE;
-        }
+        else
+            usage(opt == 'h' ? stdout : stderr, &o), ret = opt == 'h' ? RGX_OK : RGX_ERR_USAGE;
     }
+    opts_free(&o);
+    if (ret >= 0) return ret;
     if (optind < r->argc || !r->common.config) {
         fprintf(stderr, "radiogx run: give --config study.yaml (`radiogx run --help`)\n");
         return RGX_ERR_USAGE;
@@ -236,8 +232,8 @@ static rgx_err run_extract(run_t *r)
         prov_inputs_add(&r->inputs, "covariates", r->covar);
     if (!(err = h5out_create(&r->h, r->feat, r->comm))) r->have_h = 1;
     if (!err)
-        err = provenance_begin(&r->h, r->argc, r->argv, job->cfg, job->manifest_path, &r->inputs,
-                               1);
+        err =
+            provenance_begin(&r->h, r->argc, r->argv, job->cfg, job->manifest_path, &r->inputs, 1);
     if (!err) err = extract_stage(&job->m, &job->plan, &r->cols, &eopt, &r->h);
     return run_commit(r, err);
 }
@@ -261,8 +257,7 @@ static rgx_err run_pca(run_t *r)
 {
     char *prefix = NULL;
     rgx_err err;
-    if ((err = path_join(&r->pcaf, r->dir, "pca.h5")) ||
-        (err = path_join(&prefix, r->dir, "pca")))
+    if ((err = path_join(&r->pcaf, r->dir, "pca.h5")) || (err = path_join(&prefix, r->dir, "pca")))
         goto out;
     if (!(err = h5out_create(&r->h, r->pcaf, r->comm))) r->have_h = 1;
     if (!err)
@@ -298,12 +293,15 @@ static rgx_err run_scan(run_t *r)
     if (!err && cfr)
         err = covar_run_prepare(r->comm, r->runf, r->feat, cfr, r->covar, &r->cfr_cov, &r->cfr_ph,
                                 cfr_sha);
-    scan_inputs_t in = {
-        .genotypes = r->geno, .pheno = cfr ? r->cfr_ph : NULL, .run = r->feat,
-        .covar = cfr ? r->cfr_cov : r->covar, .ckpt_dir = r->sck.s,
-        .stop = signals_stop_requested, .pheno_sha = cfr ? cfr_sha[1] : NULL,
-        .covar_sha = cfr ? cfr_sha[0] : prov_inputs_sha(&r->inputs, "covariates"),
-        .pca = r->pcaf};
+    scan_inputs_t in = {.genotypes = r->geno,
+                        .pheno = cfr ? r->cfr_ph : NULL,
+                        .run = r->feat,
+                        .covar = cfr ? r->cfr_cov : r->covar,
+                        .ckpt_dir = r->sck.s,
+                        .stop = signals_stop_requested,
+                        .pheno_sha = cfr ? cfr_sha[1] : NULL,
+                        .covar_sha = cfr ? cfr_sha[0] : prov_inputs_sha(&r->inputs, "covariates"),
+                        .pca = r->pcaf};
     if (!err) err = scan_stage(r->job.cfg, &in, &r->h);
     return run_commit(r, err);
 }
@@ -342,9 +340,8 @@ static rgx_err run_stages(run_t *r)
     rgx_err err;
     if ((err = run_extract(r))) goto report;
     if (r->harmonise && (err = run_harmonise(r))) goto report;
-    pheno_run_features(!strcmp(cfg_str(r->job.cfg, "scan.features"), "harmonised")
-                           ? RF_HARM
-                           : RF_FEATURES);
+    pheno_run_features(!strcmp(cfg_str(r->job.cfg, "scan.features"), "harmonised") ? RF_HARM
+                                                                                   : RF_FEATURES);
     /* PCs when the scan takes them (scan.pcs > 0) and the config names no run file with them
      * (scan.pca). */
     r->with_pca = cfg_int(r->job.cfg, "scan.pcs") > 0 && cfg_is_null(r->job.cfg, "scan.pca");

@@ -24,7 +24,16 @@
 #include "version.h"
 #include "runfile.h"
 
-static void usage(FILE *f)
+static const opts_own_t own[] = {
+    {"launcher", required_argument, 'l', "CMD",
+     "run the command under this launcher, split at spaces (default: none, one process); any "
+     "rank count must give the same bits, so this is also a reproducibility check"},
+    {"tmp", required_argument, 't', "DIR", "where the rerun writes (default: $TMPDIR or /tmp)"},
+    {"keep", no_argument, 'k', NULL, "keep the rerun's files"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static void usage(FILE *f, const opts_t *o)
 {
     fprintf(f,
             "Usage: radiogx verify RUN.h5 [--launcher \"mpirun -np 4\"] [--keep]\n"
@@ -37,12 +46,9 @@ static void usage(FILE *f)
             "folder; then /samples (without timings), /features, /variants, /assoc,\n"
             "/phenotypes and /hits are compared bit for bit.\n"
             "\n"
-            "Options:\n"
-            "  -l, --launcher CMD  run the command under this launcher, split at spaces\n"
-            "                      (default: none, one process); any rank count must give the\n"
-            "                      same bits, so this is also a reproducibility check\n"
-            "  -t, --tmp DIR       where the rerun writes (default: $TMPDIR or /tmp)\n"
-            "  -k, --keep          keep the rerun's files\n"
+            "Options:\n");
+    opts_help(f, o, own);
+    fprintf(f,
             "\n"
             "Exit status: 0 identical, 10 a difference, 5 an input is missing or changed.\n"
             "\n"
@@ -154,15 +160,13 @@ out:
 
 int cmd_verify(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"launcher", required_argument, 0, 'l'},
-                                             {"tmp", required_argument, 0, 't'},
-                                             {"keep", no_argument, 0, 'k'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {0, 0, 0, 0}};
     const char *launcher = NULL, *tmp = getenv("TMPDIR");
-    int keep = 0, opt;
-    if (opts_check_table("verify", argc, argv, longopts, "l:t:kh")) return RGX_ERR_USAGE;
-    while ((opt = getopt_long(argc, argv, "l:t:kh", longopts, NULL)) != -1) {
+    int keep = 0, opt, help = 0;
+    opts_t o;
+    if (opts_init_own(&o, own))
+        return fprintf(stderr, "radiogx verify: %s\n", rgx_errmsg()), RGX_ERR_MEMORY;
+    int bad = opts_check_argv(&o, "verify", argc, argv) != RGX_OK;
+    while (!bad && !help && (opt = opts_next(&o, argc, argv)) != -1) {
         switch (opt) {
         case 'l':
             launcher = optarg;
@@ -174,13 +178,14 @@ int cmd_verify(int argc, char **argv)
             keep = 1;
             break;
         case 'h':
-            usage(stdout);
-            return RGX_OK;
+            usage(stdout, &o), help = 1;
+            break;
         default:
-            usage(stderr);
-            return RGX_ERR_USAGE;
+            usage(stderr, &o), bad = 1;
         }
     }
+    opts_free(&o);
+    if (help || bad) return bad ? RGX_ERR_USAGE : RGX_OK;
     if (optind + 1 != argc) {
         fprintf(stderr, "radiogx verify: give one run file (`radiogx verify --help`)\n");
         return RGX_ERR_USAGE;
@@ -243,16 +248,11 @@ int cmd_verify(int argc, char **argv)
         err = rgx_fail(RGX_ERR_VERIFY, "the rerun failed with exit status %d", status);
         goto report;
     }
-    static const char *objs[] = {RF_SAMPLES_PATIENT_ID,
-                                 RF_SAMPLES_SAMPLE_ID,
-                                 RF_SAMPLES_SITE,
-                                 RF_SAMPLES_STATUS,
-                                 RF_SAMPLES_REASON,
-                                 RF_FEATURES,
-                                 RF_VARIANTS,
-                                 RF_ASSOC,
-                                 RF_PHENOTYPES,
-                                 RF_HITS};
+    static const char *objs[] = {RF_SAMPLES_PATIENT_ID, RF_SAMPLES_SAMPLE_ID,
+                                 RF_SAMPLES_SITE,       RF_SAMPLES_STATUS,
+                                 RF_SAMPLES_REASON,     RF_FEATURES,
+                                 RF_VARIANTS,           RF_ASSOC,
+                                 RF_PHENOTYPES,         RF_HITS};
     err = h5cmp_files(runabs, outpath, objs, sizeof objs / sizeof objs[0], &same, &diff);
     if (!err && !same) err = rgx_fail(RGX_ERR_VERIFY, "differs: %s", diff ? diff : "?");
 report:

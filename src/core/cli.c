@@ -7,15 +7,6 @@
 #include "log.h"
 #include "util.h"
 
-const char cli_common_help[] =
-    "  -c, --config FILE     YAML config (docs/config.md); every key is checked\n"
-    "  -P, --set KEY=VALUE   override a config key, repeatable (-P scan.maf=0.05)\n"
-    "  -T, --threads N       threads per rank for the scan's GEMM (default: cores / ranks on\n"
-    "                        the host); results are the same bits for any N\n"
-    "  -v, --verbose         more log lines, from every rank\n"
-    "  -q, --quiet           only warnings and errors\n"
-    "  -h, --help            this help\n";
-
 long cli_positive(const char *opt, const char *arg)
 {
     char *end;
@@ -30,7 +21,9 @@ long cli_positive(const char *opt, const char *arg)
 int cli_common_opt(cli_common_t *c, int opt, const char *arg)
 {
     switch (opt) {
-    case 'c': c->config = arg; return 1;
+    case 'c':
+        c->config = arg;
+        return 1;
     case 'P': {
         char **o = realloc(c->overrides, (size_t)(c->n_overrides + 1) * sizeof *o);
         if (!o) return -1;
@@ -44,8 +37,12 @@ int cli_common_opt(cli_common_t *c, int opt, const char *arg)
         c->threads = (int)t;
         return 1;
     }
-    case 'v': c->verbose = 1; return 1;
-    case 'q': c->quiet = 1; return 1;
+    case 'v':
+        c->verbose = 1;
+        return 1;
+    case 'q':
+        c->quiet = 1;
+        return 1;
     }
     return 0;
 }

@@ -20,16 +20,8 @@ typedef struct {
     int verbose, quiet;
 } cli_common_t;
 
-#define CLI_COMMON_SHORT "c:P:T:vq"
-#define CLI_COMMON_LONG                                                                            \
-    {"config", required_argument, 0, 'c'}, {"set", required_argument, 0, 'P'},                    \
-        {"threads", required_argument, 0, 'T'}, {"verbose", no_argument, 0, 'v'},                 \
-        {"quiet", no_argument, 0, 'q'}
-
-/* The help lines for the shared options. */
-extern const char cli_common_help[];
-
-/* Takes a shared option; returns 1 when opt was one, 0 when not, -1 on a bad value. */
+/* Takes a shared option (declared in opts.c: -c -P -T -v -q); returns 1 when opt was one, 0 when
+ * not, -1 on a bad value. */
 int cli_common_opt(cli_common_t *c, int opt, const char *arg);
 void cli_common_free(cli_common_t *c);
 /* Applies -v/-q to the log. */

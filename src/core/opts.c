@@ -49,40 +49,68 @@ static int section_has_key(const opts_t *o, const char *section, const char *key
     return 0;
 }
 
-rgx_err opts_init(opts_t *o, const opts_own_t *own, const char *section, const cfg_key_t *keys)
+/* The options every command that takes a config has (cli_common_opt takes them), then -h. */
+static const opts_own_t shared[] = {
+    {"config", required_argument, 'c', "FILE",
+     "YAML config (docs/config.md); every key is checked"},
+    {"set", required_argument, 'P', "KEY=VALUE",
+     "override a config key, repeatable (-P scan.maf=0.05)"},
+    {"threads", required_argument, 'T', "N",
+     "threads per rank for the scan's GEMM (default: cores / ranks on the host); results are "
+     "the same bits for any N"},
+    {"verbose", no_argument, 'v', NULL, "more log lines, from every rank"},
+    {"quiet", no_argument, 'q', NULL, "only warnings and errors"},
+    {"help", no_argument, 'h', NULL, "this help"},
+    {NULL, 0, 0, NULL, NULL},
+};
+enum { N_SHARED = sizeof shared / sizeof shared[0] - 1 };
+static const opts_own_t *const help_only = &shared[N_SHARED - 1];
+
+/* Adds a table's options to getopt's tables. */
+static void add_own(opts_t *o, const opts_own_t *own, size_t *ns)
+{
+    for (const opts_own_t *w = own; w && w->name; w++) {
+        o->lo[o->n_lo++] = (struct option){w->name, w->has_arg, 0, w->val};
+        if (w->val > 0 && w->val < 128 && *ns + 3 < sizeof o->so) {
+            o->so[(*ns)++] = (char)w->val;
+            if (w->has_arg == required_argument) o->so[(*ns)++] = ':';
+        }
+    }
+}
+
+static rgx_err init(opts_t *o, const opts_own_t *own, const char *section, const cfg_key_t *keys,
+                    int bare)
 {
     memset(o, 0, sizeof *o);
-    o->section = section, o->keys = keys;
-    static const struct option common[] = {CLI_COMMON_LONG, {"help", no_argument, 0, 'h'}};
-    size_t n = sizeof common / sizeof common[0] + N_PLINK2 + 1;
+    o->section = section, o->keys = keys, o->bare = bare;
+    size_t n = N_SHARED + N_PLINK2 + 1, ns = 0;
     for (const opts_own_t *w = own; w && w->name; w++) n++;
     for (const cfg_key_t *k = keys; k && k->name; k++) n++;
     rgx_err err = rgx_calloc(&o->lo, n, sizeof *o->lo);
     if (err) return err;
-    size_t ns = 0;
-#define SHORT(c, arg)                                                                              \
-    do {                                                                                           \
-        if (ns + 3 < sizeof o->so) o->so[ns++] = (char)(c);                                        \
-        if ((arg) && ns + 2 < sizeof o->so) o->so[ns++] = ':';                                     \
-    } while (0)
-    for (const opts_own_t *w = own; w && w->name; w++) {
-        o->lo[o->n_lo++] = (struct option){w->name, w->has_arg, 0, w->val};
-        if (w->val > 0 && w->val < 128) SHORT(w->val, w->has_arg == required_argument);
-    }
+    add_own(o, own, &ns);
     for (size_t i = 0; keys && keys[i].name; i++) {
         if (!keys[i].flag) continue;
         o->lo[o->n_lo++] = (struct option){keys[i].flag, required_argument, 0, ID_KEY + (int)i};
-        if (keys[i].short_flag) SHORT(keys[i].short_flag, 1);
+        if (keys[i].short_flag && ns + 3 < sizeof o->so)
+            o->so[ns++] = keys[i].short_flag, o->so[ns++] = ':';
     }
     for (size_t i = 0; i < N_PLINK2; i++)
         if (plink2[i].kind != PL_REFUSE && section_has_key(o, plink2[i].section, plink2[i].key))
             o->lo[o->n_lo++] =
                 (struct option){plink2[i].name, required_argument, 0, ID_PLINK2 + (int)i};
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) o->lo[o->n_lo++] = common[i];
-#undef SHORT
-    size_t room = sizeof o->so - ns - 1;
-    strncat(o->so, CLI_COMMON_SHORT "h", room);
+    add_own(o, bare ? help_only : shared, &ns);
     return RGX_OK;
+}
+
+rgx_err opts_init(opts_t *o, const opts_own_t *own, const char *section, const cfg_key_t *keys)
+{
+    return init(o, own, section, keys, 0);
+}
+
+rgx_err opts_init_own(opts_t *o, const opts_own_t *own)
+{
+    return init(o, own, NULL, NULL, 1);
 }
 
 void opts_free(opts_t *o)
@@ -148,8 +176,8 @@ static void refuse(const struct option *lo, const char *cmd, const char *name, s
     fprintf(stderr, " (`radiogx %s --help` lists them)\n", cmd);
 }
 
-rgx_err opts_check_table(const char *cmd, int argc, char **argv, const struct option *lo,
-                         const char *so)
+static rgx_err check_table(const char *cmd, int argc, char **argv, const struct option *lo,
+                           const char *so)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -180,7 +208,7 @@ rgx_err opts_check_table(const char *cmd, int argc, char **argv, const struct op
 
 rgx_err opts_check_argv(const opts_t *o, const char *cmd, int argc, char **argv)
 {
-    return opts_check_table(cmd, argc, argv, o->lo, o->so);
+    return check_table(cmd, argc, argv, o->lo, o->so);
 }
 
 int opts_next(opts_t *o, int argc, char **argv)
@@ -264,16 +292,24 @@ static void head(FILE *f, int shortc, const char *name, const char *metavar, siz
         fputc(' ', f), *col = (size_t)n + 1;
 }
 
-void opts_help(FILE *f, const opts_t *o, const opts_own_t *own)
+static void help_table(FILE *f, const opts_own_t *own)
 {
     size_t col;
     for (const opts_own_t *w = own; w && w->name; w++) {
         head(f, w->val, w->name, w->has_arg == required_argument ? w->metavar : NULL, &col);
         wrap(f, w->doc, col);
     }
+}
+
+void opts_help(FILE *f, const opts_t *o, const opts_own_t *own)
+{
+    size_t col;
+    help_table(f, own);
     if (o->keys) {
-        fprintf(f, "Options of the config section %s (key names: dashes become underscores;\n"
-                   "defaults in brackets):\n", o->section);
+        fprintf(f,
+                "Options of the config section %s (key names: dashes become underscores;\n"
+                "defaults in brackets):\n",
+                o->section);
         for (const cfg_key_t *k = o->keys; k->name; k++) {
             if (!k->flag) continue;
             const char *mv = k->metavar ? k->metavar : k->type == CFG_ENUM ? k->choices : "VALUE";
@@ -295,5 +331,5 @@ void opts_help(FILE *f, const opts_t *o, const opts_own_t *own)
                 wrap(f, plink2[i].say, col);
             }
     }
-    fputs(cli_common_help, f);
+    help_table(f, o->bare ? help_only : shared);
 }

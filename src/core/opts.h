@@ -36,21 +36,20 @@ typedef struct {
     const cfg_key_t *keys; /* the section's keys (schema_<section>.c) */
     char **made;           /* override strings made from config options, owned */
     size_t n_made;
+    int bare; /* opts_init_own: the command's own options and -h only */
 } opts_t;
 
 /* own: the command's own options ({NULL} terminated); the shared ones (-c, -P, -T, -v, -q,
  * -h) and the options of the config section `section` (keys; NULL: none) are added. */
 rgx_err opts_init(opts_t *o, const opts_own_t *own, const char *section, const cfg_key_t *keys);
+/* A command that takes no config (export, manifest, verify): its own options and -h only. */
+rgx_err opts_init_own(opts_t *o, const opts_own_t *own);
 void opts_free(opts_t *o);
 
 /* Refuses, with a message on stderr naming what to type instead, a long option that is not
  * spelt exactly as declared (abbreviations, unknown names, plink2 names radiogx has no
  * equivalent of).  Returns RGX_OK or RGX_ERR_USAGE. */
 rgx_err opts_check_argv(const opts_t *o, const char *cmd, int argc, char **argv);
-
-/* The same check for a command's own getopt tables (lo ends with {0}; so: getopt's string). */
-rgx_err opts_check_table(const char *cmd, int argc, char **argv, const struct option *lo,
-                         const char *so);
 
 /* getopt_long over the table; like it, returns -1 at the end. */
 int opts_next(opts_t *o, int argc, char **argv);

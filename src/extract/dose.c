@@ -108,22 +108,6 @@ static void grid_free(grid_t *g)
     free(g->v);
 }
 
-static rgx_err invert(const double a[3][4], double inv[3][4])
-{
-    double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
-                 a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
-                 a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
-    if (!(fabs(det) > 1e-12)) return rgx_fail(RGX_ERR_INPUT, "the dose grid's affine is singular");
-    for (int r = 0; r < 3; r++)
-        for (int c = 0; c < 3; c++) {
-            int r1 = (c + 1) % 3, r2 = (c + 2) % 3, c1 = (r + 1) % 3, c2 = (r + 2) % 3;
-            inv[r][c] = (a[r1][c1] * a[r2][c2] - a[r1][c2] * a[r2][c1]) / det;
-        }
-    for (int r = 0; r < 3; r++)
-        inv[r][3] = -(inv[r][0] * a[0][3] + inv[r][1] * a[1][3] + inv[r][2] * a[2][3]);
-    return RGX_OK;
-}
-
 static rgx_err grid_read(const char *path, grid_t *g)
 {
     memset(g, 0, sizeof *g);
@@ -131,7 +115,8 @@ static rgx_err grid_read(const char *path, grid_t *g)
     size_t n = err ? 0 : image_nvox(&g->img);
     if (!err) err = rgx_calloc(&g->v, n ? n : 1, sizeof *g->v);
     if (!err) image_values(&g->img, 0, n, g->v);
-    if (!err) err = invert((const double(*)[4])g->img.affine, g->inv);
+    if (!err && image_affine_invert((const double(*)[4])g->img.affine, g->inv))
+        err = rgx_fail(RGX_ERR_INPUT, "the dose grid's affine is singular");
     if (err) grid_free(g);
     return err;
 }

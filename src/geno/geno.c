@@ -160,6 +160,48 @@ rgx_err geno_set_contigs(geno_t *g, int n, char *const *names, const long *len)
     return err;
 }
 
+rgx_err geno_pass_init(geno_pass_t *p)
+{
+    memset(p, 0, sizeof *p);
+    p->rid = -1;
+    return strmap_init(&p->index, 64);
+}
+
+rgx_err geno_pass_add(geno_pass_t *p, const char *chrom, long pos, int *rid,
+                      geno_pass_order_t *order)
+{
+    *order = GENO_PASS_OK;
+    if (p->n && !strcmp(p->name[p->n - 1], chrom)) {
+        *rid = (int)p->n - 1;
+        if (pos < p->pos) return *order = GENO_PASS_UNSORTED, RGX_OK;
+    } else {
+        if (strmap_get(&p->index, chrom) >= 0) return *order = GENO_PASS_REPEATED, RGX_OK;
+        rgx_err err = rgx_reserve(&p->name, &p->cap, p->n + 1, sizeof *p->name);
+        size_t cap = p->cap;
+        if (!err) err = rgx_realloc(&p->len, cap, sizeof *p->len);
+        if (!err) err = rgx_strdup(&p->name[p->n], chrom);
+        if (!err) err = strmap_put(&p->index, p->name[p->n], (long)p->n, NULL);
+        if (err) return err;
+        p->len[p->n] = 0;
+        *rid = (int)p->n++;
+    }
+    if (pos > p->len[*rid]) p->len[*rid] = pos;
+    p->rid = *rid, p->pos = pos;
+    return RGX_OK;
+}
+
+rgx_err geno_pass_set(geno_t *g, const geno_pass_t *p)
+{
+    return geno_set_contigs(g, (int)p->n, p->name, p->len);
+}
+
+void geno_pass_free(geno_pass_t *p)
+{
+    for (size_t k = 0; k < p->n; k++) free(p->name[k]);
+    free(p->name), free(p->len);
+    strmap_free(&p->index);
+}
+
 const char *geno_chrom(const geno_t *g, int rid)
 {
     return rid >= 0 && rid < g->n_contigs ? g->contig[rid] : NULL;

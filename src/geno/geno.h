@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "strmap.h"
 
 typedef struct {
     int rid;       /* contig index (geno_t.contig) */
@@ -132,6 +133,26 @@ int geno_contig_id(const geno_t *g, const char *name);
 
 /* For the formats (geno_*.c): set the contig table (names copied). */
 rgx_err geno_set_contigs(geno_t *g, int n, char *const *names, const long *len);
+/* For the formats' pass over their variants (.bim, BGEN headers): the contigs in file order
+ * with their lengths (the largest position seen), and the order every format requires —
+ * a chromosome's records together and sorted by position. */
+typedef struct {
+    char **name;
+    long *len;
+    size_t n, cap;
+    strmap_t index;
+    int rid; /* the last record's contig (-1: none yet) and position */
+    long pos;
+} geno_pass_t;
+typedef enum { GENO_PASS_OK, GENO_PASS_REPEATED, GENO_PASS_UNSORTED } geno_pass_order_t;
+rgx_err geno_pass_init(geno_pass_t *p);
+/* A record at chrom:pos; *rid its contig.  *order says which rule it breaks (the caller names
+ * the record in its error; p->pos is then the position it came after). */
+rgx_err geno_pass_add(geno_pass_t *p, const char *chrom, long pos, int *rid,
+                      geno_pass_order_t *order);
+/* The contigs found become g's (geno_set_contigs). */
+rgx_err geno_pass_set(geno_t *g, const geno_pass_t *p);
+void geno_pass_free(geno_pass_t *p);
 /* For the formats: a record the format found malformed, named by its contig and position. */
 rgx_err geno_bad_record(const geno_t *g, const char *what);
 

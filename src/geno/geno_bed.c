@@ -202,69 +202,45 @@ static rgx_err parse_bim(const bed_t *b, char *s, long line, char **fld, long *p
     return RGX_OK;
 }
 
-typedef struct { /* the contigs while the .bim is read */
-    char **name;
-    long *len;
-    size_t n, cap;
-    strmap_t index;
-} contigs_t;
-
-/* The contig of a record: the current one, or a new one (a name seen before is an error). */
-static rgx_err contig_of(const bed_t *b, contigs_t *c, const char *name, long line, int *rid)
-{
-    if (c->n && !strcmp(c->name[c->n - 1], name)) return *rid = (int)c->n - 1, RGX_OK;
-    if (strmap_get(&c->index, name) >= 0)
-        return bim_fail(b, line, "the records of a chromosome must be together: chromosome "
-                        "appears again after others:", name);
-    rgx_err err = rgx_reserve(&c->name, &c->cap, c->n + 1, sizeof *c->name);
-    size_t cap = c->cap;
-    if (!err) err = rgx_realloc(&c->len, cap, sizeof *c->len);
-    if (!err) err = rgx_strdup(&c->name[c->n], name);
-    if (!err) err = strmap_put(&c->index, c->name[c->n], (long)c->n, NULL);
-    if (err) return err;
-    c->len[c->n] = 0;
-    *rid = (int)c->n++;
-    return RGX_OK;
-}
-
 /* One pass over the .bim: checks it, counts the variants, finds the contigs and their
  * lengths (the largest position), and keeps every MARK_EVERY-th record's place. */
 static rgx_err scan_bim(geno_t *g)
 {
     bed_t *b = B(g);
-    contigs_t c = {0};
-    rgx_err err = strmap_init(&c.index, 64);
-    int last_rid = -1;
-    long last_pos = 0, rec = 0;
+    geno_pass_t c;
+    rgx_err err = geno_pass_init(&c);
+    long rec = 0;
     off_t off = 0;
     ssize_t len;
     while (!err && (len = getline(&b->line, &b->line_cap, b->bim)) > 0) {
         char *fld[6];
         long pos;
         int rid = -1;
+        geno_pass_order_t order;
         if ((err = parse_bim(b, b->line, rec + 1, fld, &pos))) break;
-        if ((err = contig_of(b, &c, fld[0], rec + 1, &rid))) break;
-        if (rid == last_rid && pos < last_pos) {
+        if ((err = geno_pass_add(&c, fld[0], pos, &rid, &order))) break;
+        if (order == GENO_PASS_REPEATED) {
+            err = bim_fail(b, rec + 1, "the records of a chromosome must be together: "
+                           "chromosome appears again after others:", fld[0]);
+            break;
+        }
+        if (order == GENO_PASS_UNSORTED) {
             char what[128];
             snprintf(what, sizeof what, "position %ld after %ld: the records of a chromosome "
-                     "must be sorted by position (chromosome", pos, last_pos);
+                     "must be sorted by position (chromosome", pos, c.pos);
             err = bim_fail(b, rec + 1, what, fld[0]);
             break;
         }
-        if (pos > c.len[rid]) c.len[rid] = pos;
         if (rec % MARK_EVERY == 0) {
             if ((err = rgx_reserve(&b->mark, &b->m_mark, b->n_mark + 1, sizeof *b->mark))) break;
             b->mark[b->n_mark++] = (bim_mark_t){rid, pos, rec, off};
         }
-        last_rid = rid, last_pos = pos;
         off += len, rec++;
     }
     if (!err && ferror(b->bim)) err = rgx_fail(RGX_ERR_INPUT, "%s: read error", b->bim_path);
     b->n_var = rec;
-    if (!err) err = geno_set_contigs(g, (int)c.n, c.name, c.len);
-    for (size_t k = 0; k < c.n; k++) free(c.name[k]);
-    free(c.name), free(c.len);
-    strmap_free(&c.index);
+    if (!err) err = geno_pass_set(g, &c);
+    geno_pass_free(&c);
     return err;
 }
 

@@ -340,71 +340,41 @@ static rgx_err read_samples(geno_t *g, uint32_t lh)
     return RGX_OK;
 }
 
-typedef struct { /* the contigs while the variants are passed over */
-    char **name;
-    long *len;
-    size_t n, cap;
-    strmap_t index;
-} contigs_t;
-
-static void contigs_free(contigs_t *c)
-{
-    for (size_t k = 0; k < c->n; k++) free(c->name[k]);
-    free(c->name), free(c->len);
-    strmap_free(&c->index);
-}
-
-/* The contig of the current record: the last one, or a new one (a name seen before, with
- * others between, is an error). */
-static rgx_err contig_of(geno_t *g, contigs_t *c, long rec, int *rid)
-{
-    const char *name = str_at(BG(g), 2);
-    if (c->n && !strcmp(c->name[c->n - 1], name)) return *rid = (int)c->n - 1, RGX_OK;
-    if (strmap_get(&c->index, name) >= 0)
-        return rec_fail(g, rec, "the variants of a chromosome must be together: this one "
-                        "appears again after others");
-    rgx_err err = rgx_reserve(&c->name, &c->cap, c->n + 1, sizeof *c->name);
-    size_t cap = c->cap;
-    if (!err) err = rgx_realloc(&c->len, cap, sizeof *c->len);
-    if (!err) err = rgx_strdup(&c->name[c->n], name);
-    if (!err) err = strmap_put(&c->index, c->name[c->n], (long)c->n, NULL);
-    if (err) return err;
-    c->len[c->n] = 0;
-    *rid = (int)c->n++;
-    return RGX_OK;
-}
-
 /* No index: one pass over the variant headers (blocks skipped by their lengths), reading
  * small pieces: contigs, lengths, order checks and the marks. */
 static rgx_err index_pass(geno_t *g)
 {
     bgen_t *b = BG(g);
-    contigs_t c = {0};
-    rgx_err err = strmap_init(&c.index, 64);
+    geno_pass_t c;
+    rgx_err err = geno_pass_init(&c);
     b->chunk = PASS_CHUNK;
     b->off = b->first;
-    int last_rid = -1;
-    long last_pos = 0;
     for (long rec = 0; rec < (long)b->M && !err; rec++) {
         uint64_t at = b->off;
         int rid = -1;
-        if ((err = read_variant(g, rec)) || (err = contig_of(g, &c, rec, &rid))) break;
-        if (rid == last_rid && g->v_pos < last_pos) {
+        geno_pass_order_t order;
+        if ((err = read_variant(g, rec)) ||
+            (err = geno_pass_add(&c, str_at(b, 2), g->v_pos, &rid, &order)))
+            break;
+        if (order == GENO_PASS_REPEATED) {
+            err = rec_fail(g, rec, "the variants of a chromosome must be together: this one "
+                           "appears again after others");
+            break;
+        }
+        if (order == GENO_PASS_UNSORTED) {
             char what[128];
             snprintf(what, sizeof what, "position %ld after %ld: the variants of a chromosome "
-                     "must be sorted by position", g->v_pos, last_pos);
+                     "must be sorted by position", g->v_pos, c.pos);
             err = rec_fail(g, rec, what);
             break;
         }
-        if (g->v_pos > c.len[rid]) c.len[rid] = g->v_pos;
         if (rec % MARK_EVERY == 0) {
             if ((err = rgx_reserve(&b->mark, &b->m_mark, b->n_mark + 1, sizeof *b->mark))) break;
             b->mark[b->n_mark++] = (bgen_mark_t){rid, g->v_pos, rec, at};
         }
-        last_rid = rid, last_pos = g->v_pos;
     }
-    if (!err) err = geno_set_contigs(g, (int)c.n, c.name, c.len);
-    contigs_free(&c);
+    if (!err) err = geno_pass_set(g, &c);
+    geno_pass_free(&c);
     b->chunk = CHUNK;
     return err;
 }
@@ -438,9 +408,10 @@ static rgx_err bgi_open(geno_t *g)
         sqlite3_finalize(st);
         return bgi_fail(g, "not a bgenix index (table Variant)");
     }
-    contigs_t c = {0};
-    rgx_err err = strmap_init(&c.index, 64);
-    int r;
+    geno_pass_t c; /* GROUP BY: each chromosome once, its length its largest position */
+    rgx_err err = geno_pass_init(&c);
+    int r, rid;
+    geno_pass_order_t order;
     while (!err && (r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
         sqlite3_int64 lo = sqlite3_column_int64(st, 1), hi = sqlite3_column_int64(st, 2);
@@ -450,16 +421,12 @@ static rgx_err bgi_open(geno_t *g)
                            (long long)hi);
             break;
         }
-        if ((err = rgx_reserve(&c.name, &c.cap, c.n + 1, sizeof *c.name))) break;
-        size_t cap = c.cap;
-        if ((err = rgx_realloc(&c.len, cap, sizeof *c.len))) break;
-        if ((err = rgx_strdup(&c.name[c.n], name))) break;
-        c.len[c.n++] = (long)hi;
+        err = geno_pass_add(&c, name, (long)hi, &rid, &order);
     }
     if (!err && r != SQLITE_DONE) err = bgi_fail(g, "cannot read");
     sqlite3_finalize(st);
-    if (!err) err = geno_set_contigs(g, (int)c.n, c.name, c.len);
-    contigs_free(&c);
+    if (!err) err = geno_pass_set(g, &c);
+    geno_pass_free(&c);
     return err;
 }
 

@@ -656,11 +656,6 @@ const dcm_set_t *dcm_root(const dcm_file_t *f)
     return &f->root;
 }
 
-const dcm_set_t *dcm_meta(const dcm_file_t *f)
-{
-    return &f->meta;
-}
-
 const char *dcm_name(const dcm_file_t *f)
 {
     return f->name;

@@ -71,7 +71,6 @@ void dcm_close(dcm_file_t *f);
 int dcm_is_part10(const char *path);
 
 const dcm_set_t *dcm_root(const dcm_file_t *f);
-const dcm_set_t *dcm_meta(const dcm_file_t *f);
 const char *dcm_name(const dcm_file_t *f);
 const char *dcm_syntax(const dcm_file_t *f); /* transfer syntax UID */
 int dcm_big_endian(const dcm_file_t *f);

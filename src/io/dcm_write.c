@@ -73,12 +73,6 @@ void dcmw_us(dcmw_t *w, uint32_t tag, uint16_t v)
     put16(w, v);
 }
 
-void dcmw_ul(dcmw_t *w, uint32_t tag, uint32_t v)
-{
-    head(w, tag, "UL", 4);
-    put32(w, v);
-}
-
 void dcmw_ds(dcmw_t *w, uint32_t tag, const double *v, size_t n)
 {
     strbuf_t sb = {0};

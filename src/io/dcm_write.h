@@ -20,7 +20,6 @@ typedef struct {
 /* A string value (padded to even length: UI with NUL, the others with a space). */
 void dcmw_str(dcmw_t *w, uint32_t tag, const char *vr, const char *s);
 void dcmw_us(dcmw_t *w, uint32_t tag, uint16_t v);
-void dcmw_ul(dcmw_t *w, uint32_t tag, uint32_t v);
 /* Decimal strings (DS, at most 16 characters each) and integer strings (IS), backslash-joined. */
 void dcmw_ds(dcmw_t *w, uint32_t tag, const double *v, size_t n);
 void dcmw_is(dcmw_t *w, uint32_t tag, long v);

@@ -65,6 +65,9 @@ rgx_err dicom_rtstruct_mask(const dcm_file_t *f, const char *roi, const image_t 
                             image_t *img);
 /* A SEG's segments on grid: want NULL every segment as its Segment Number, else the segment
  * labelled want as label 1 (dicom_seg.c). */
+/* The grid's affine (RAS) as DICOM's patient coordinates (LPS), inverted: patient mm -> voxel
+ * (i, j, k).  For rasterising RTSTRUCT contours and SEG frames onto the grid. */
+rgx_err dicom_lps_to_voxel(const image_t *g, double inv[3][4]);
 rgx_err dicom_seg_mask(const dcm_file_t *f, const char *want, const image_t *grid, image_t *img);
 
 /* 1 when path is a DICOM file whose Modality is RTSTRUCT. */

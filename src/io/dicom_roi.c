@@ -43,26 +43,13 @@ static rgx_err split_selector(const char *path, char **file, char **roi)
     return err;
 }
 
-/* The grid's affine (RAS) as DICOM's (LPS), inverted: patient mm -> voxel (i, j, k). */
-static rgx_err lps_to_voxel(const image_t *g, double inv[3][4])
+rgx_err dicom_lps_to_voxel(const image_t *g, double inv[3][4])
 {
-    double a[3][3], t[3];
-    for (int r = 0; r < 3; r++) {
-        double s = r < 2 ? -1 : 1;
-        for (int c = 0; c < 3; c++) a[r][c] = s * g->affine[r][c];
-        t[r] = s * g->affine[r][3];
-    }
-    double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
-                 a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
-                 a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
-    if (!(fabs(det) > 1e-12)) return rgx_fail(RGX_ERR_INPUT, "the image's affine is singular");
+    double a[3][4];
     for (int r = 0; r < 3; r++)
-        for (int c = 0; c < 3; c++) {
-            int r1 = (c + 1) % 3, r2 = (c + 2) % 3, c1 = (r + 1) % 3, c2 = (r + 2) % 3;
-            inv[r][c] = (a[r1][c1] * a[r2][c2] - a[r1][c2] * a[r2][c1]) / det;
-        }
-    for (int r = 0; r < 3; r++)
-        inv[r][3] = -(inv[r][0] * t[0] + inv[r][1] * t[1] + inv[r][2] * t[2]);
+        for (int c = 0; c < 4; c++) a[r][c] = (r < 2 ? -1 : 1) * g->affine[r][c]; /* RAS->LPS */
+    if (image_affine_invert((const double(*)[4])a, inv))
+        return rgx_fail(RGX_ERR_INPUT, "the image's affine is singular");
     return RGX_OK;
 }
 
@@ -336,7 +323,7 @@ static rgx_err rtstruct_mask(const dcm_file_t *f, const char *roi, const image_t
                        "%s: ROI '%s' is drawn in frame of reference %s; the image "
                        "is in %s",
                        file, name, frame, grid->frame_of_ref);
-    if (!err) err = lps_to_voxel(grid, inv);
+    if (!err) err = dicom_lps_to_voxel(grid, inv);
     if (!err) err = read_polygons(ds, file, number, inv, &ps, &skipped);
     snprintf(what, sizeof what, "%s ROI '%s'", file, name);
     if (!err && skipped)

@@ -28,28 +28,6 @@ typedef struct {
     int label;
 } frame_at_t;
 
-static rgx_err grid_inverse(const image_t *g, double inv[3][4])
-{
-    double a[3][3], t[3];
-    for (int r = 0; r < 3; r++) {
-        double s = r < 2 ? -1 : 1; /* RAS -> LPS */
-        for (int c = 0; c < 3; c++) a[r][c] = s * g->affine[r][c];
-        t[r] = s * g->affine[r][3];
-    }
-    double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
-                 a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
-                 a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
-    if (!(fabs(det) > 1e-12)) return rgx_fail(RGX_ERR_INPUT, "the image's affine is singular");
-    for (int r = 0; r < 3; r++)
-        for (int c = 0; c < 3; c++) {
-            int r1 = (c + 1) % 3, r2 = (c + 2) % 3, c1 = (r + 1) % 3, c2 = (r + 2) % 3;
-            inv[r][c] = (a[r1][c1] * a[r2][c2] - a[r1][c2] * a[r2][c1]) / det;
-        }
-    for (int r = 0; r < 3; r++)
-        inv[r][3] = -(inv[r][0] * t[0] + inv[r][1] * t[1] + inv[r][2] * t[2]);
-    return RGX_OK;
-}
-
 static const dcm_set_t *fg(const dcm_set_t *frame, const dcm_set_t *shared, uint32_t seq)
 {
     const dcm_set_t *it = frame ? dcm_item(frame, seq) : NULL;
@@ -223,7 +201,7 @@ static rgx_err seg_frames(const dcm_file_t *f, seg_pixels_t *sp, long nf, const 
     if (!err && n_per != (size_t)nf)
         err = rgx_fail(RGX_ERR_INPUT, "%s: %zu per-frame functional groups for %ld frames", file,
                        n_per, nf);
-    if (!err) err = grid_inverse(grid, inv);
+    if (!err) err = dicom_lps_to_voxel(grid, inv);
     if (!err) err = rgx_calloc(&in, (size_t)sp->rows * (size_t)sp->cols, 1);
     for (int a = 0; a < 3; a++) lo[a] = grid->dim[a], hi[a] = -1;
     for (long k = 0; k < nf && !err; k++) {

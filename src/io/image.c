@@ -17,6 +17,7 @@
 #include <nifti2_io.h>
 
 #include "dicom.h"
+#include "outfile.h"
 #include "util.h"
 
 static rgx_err check_readable(const char *path)
@@ -63,8 +64,9 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
                         (int)nim->ndim);
     for (int d = 4; d <= nim->ndim && d <= 7; d++) /* (no product: it overflowed, fuzzing) */
         if (nim->dim[d] > 1)
-            return rgx_fail(RGX_ERR_INPUT, "%s: image is %dD (dim[%d] = %lld), expected one 3D "
-                                           "volume",
+            return rgx_fail(RGX_ERR_INPUT,
+                            "%s: image is %dD (dim[%d] = %lld), expected one 3D "
+                            "volume",
                             path, (int)nim->ndim, d, (long long)nim->dim[d]);
     if (nim->nx > INT32_MAX || nim->ny > INT32_MAX || nim->nz > INT32_MAX)
         return rgx_fail(RGX_ERR_INPUT, "%s: image dimensions too large", path);
@@ -101,18 +103,22 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
         for (int r = 0; r < 3; r++)
             for (int c = 0; c < 4; c++)
                 if (!isfinite(m->m[r][c]))
-                    return rgx_fail(RGX_ERR_INPUT, "%s: the %s holds %g (row %d, column %d): "
-                                    "the voxels cannot be placed", path, img->affine_source,
-                                    m->m[r][c], r + 1, c + 1);
+                    return rgx_fail(RGX_ERR_INPUT,
+                                    "%s: the %s holds %g (row %d, column %d): "
+                                    "the voxels cannot be placed",
+                                    path, img->affine_source, m->m[r][c], r + 1, c + 1);
         /* The spacing is the length of each affine column: pixdim can disagree with the
          * sform in files written by some tools, and the sform is what places voxels. */
         for (int c = 0; c < 3; c++) {
             double s =
                 sqrt(m->m[0][c] * m->m[0][c] + m->m[1][c] * m->m[1][c] + m->m[2][c] * m->m[2][c]);
-            if (s > 0 && isfinite(s)) img->spacing[c] = s;
+            if (s > 0 && isfinite(s))
+                img->spacing[c] = s;
             else if (img->dim[c] > 1)
-                return rgx_fail(RGX_ERR_INPUT, "%s: the %s's column %d has length %g: the voxel "
-                                "spacing must be positive", path, img->affine_source, c + 1, s);
+                return rgx_fail(RGX_ERR_INPUT,
+                                "%s: the %s's column %d has length %g: the voxel "
+                                "spacing must be positive",
+                                path, img->affine_source, c + 1, s);
         }
     }
     /* Along an axis of one voxel a missing spacing (0, as some tools write a single slice's)
@@ -124,8 +130,10 @@ static rgx_err fill_geometry(const char *path, const nifti_image *nim, image_t *
     if ((!m || m == &nim->qto_xyz) && raw_header(path, rdim, raw))
         for (int d = 0; d < 3; d++)
             if (img->dim[d] > 1 && !(fabs(raw[d]) > 0 && isfinite(raw[d])))
-                return rgx_fail(RGX_ERR_INPUT, "%s: pixdim[%d] is %g (the %s's voxel spacing): "
-                                "it must be positive", path, d + 1, raw[d], img->affine_source);
+                return rgx_fail(RGX_ERR_INPUT,
+                                "%s: pixdim[%d] is %g (the %s's voxel spacing): "
+                                "it must be positive",
+                                path, d + 1, raw[d], img->affine_source);
     return RGX_OK;
 }
 
@@ -209,8 +217,10 @@ static rgx_err feed(feed_t *fd, unsigned char *buf, size_t got, sink_t *k)
         for (size_t i = 0; fd->is_float && !fd->has_number && i < whole; i += nb) {
             float f4; /* copied: the voxels need not be aligned in the piece */
             double f8;
-            if (nb == 4) memcpy(&f4, p + i, 4), f8 = f4;
-            else memcpy(&f8, p + i, 8);
+            if (nb == 4)
+                memcpy(&f4, p + i, 4), f8 = f4;
+            else
+                memcpy(&f8, p + i, 8);
             fd->has_number = !isnan(f8);
         }
         err = k->take(k, p, fd->done / nb, whole / nb);
@@ -267,7 +277,8 @@ static rgx_err inflate_pieces(const char *file, const unsigned char *z, size_t z
 static rgx_err stream_voxels(const char *path, const nifti_image *nim, sink_t *k, int *has_number)
 {
     const char *file = nim->iname ? nim->iname : path; /* .hdr/.img pairs: the .img */
-    feed_t fd = {.skip = (size_t)nim->iname_offset, .want = image_nvox(k->img) * k->nb,
+    feed_t fd = {.skip = (size_t)nim->iname_offset,
+                 .want = image_nvox(k->img) * k->nb,
                  .swap = nim->byteorder != nifti_short_order() && k->nb > 1,
                  .is_float = nim->datatype == DT_FLOAT32 || nim->datatype == DT_FLOAT64};
     fd.has_number = !fd.is_float;
@@ -278,8 +289,8 @@ static rgx_err stream_voxels(const char *path, const nifti_image *nim, sink_t *k
     int gz = fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
     if (!err && gz) { /* mapped, not copied: no fresh memory for it */
         long zlen = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-        void *z = zlen > 0 ? mmap(NULL, (size_t)zlen, PROT_READ, MAP_PRIVATE, fileno(f), 0)
-                           : MAP_FAILED;
+        void *z =
+            zlen > 0 ? mmap(NULL, (size_t)zlen, PROT_READ, MAP_PRIVATE, fileno(f), 0) : MAP_FAILED;
         if (z == MAP_FAILED) {
             err = rgx_fail(RGX_ERR_INPUT, "%s: cannot map: %s", file, strerror(errno));
         } else {
@@ -436,8 +447,16 @@ static rgx_err read_image(const char *path, image_t *img, read_kind_t kind, cons
         goto out;
     }
     switch (nim->datatype) {
-    case DT_UINT8: case DT_INT8: case DT_INT16: case DT_UINT16: case DT_INT32: case DT_UINT32:
-    case DT_INT64: case DT_UINT64: case DT_FLOAT32: case DT_FLOAT64:
+    case DT_UINT8:
+    case DT_INT8:
+    case DT_INT16:
+    case DT_UINT16:
+    case DT_INT32:
+    case DT_UINT32:
+    case DT_INT64:
+    case DT_UINT64:
+    case DT_FLOAT32:
+    case DT_FLOAT64:
         break;
     default:
         err = rgx_fail(RGX_ERR_INPUT,
@@ -695,8 +714,8 @@ rgx_err image_box_of(const image_t *img, float value, int lo[3], int hi[3])
             if (whole ? !find_float(scratch, (size_t)n[0], value, &first, &last)
                       : !find_in_run(img, start, (size_t)n[0], value, scratch, &first, &last))
                 continue;
-            int c[3][2] = {{o[0] + (int)first, o[0] + (int)last}, {o[1] + j, o[1] + j},
-                           {o[2] + k, o[2] + k}};
+            int c[3][2] = {
+                {o[0] + (int)first, o[0] + (int)last}, {o[1] + j, o[1] + j}, {o[2] + k, o[2] + k}};
             for (int a = 0; a < 3; a++) {
                 if (c[a][0] < lo[a]) lo[a] = c[a][0];
                 if (c[a][1] > hi[a]) hi[a] = c[a][1];
@@ -754,8 +773,10 @@ static rgx_err write_nifti1(const char *path, nifti_image *nim)
     nifti_1_header hdr;
     if (nifti_convert_nim2n1hdr(nim, &hdr) != 0)
         return rgx_fail(RGX_ERR_INTERNAL, "%s: cannot build the NIfTI-1 header", path);
-    FILE *f = fopen(path, "wb");
-    if (!f) return rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    outfile_t of; /* under a temporary name, renamed when complete (outfile.h) */
+    rgx_err err = outfile_open(&of, path);
+    if (err) return err;
+    FILE *f = of.f;
     const unsigned char ext[4] = {0, 0, 0, 0};
     size_t bytes = (size_t)nim->nvox * (size_t)nim->nbyper;
     int ok;
@@ -781,9 +802,12 @@ static rgx_err write_nifti1(const char *path, nifti_image *nim)
         ok = fwrite(&hdr, sizeof hdr, 1, f) == 1 && fwrite(ext, 1, 4, f) == 4 &&
              fwrite(nim->data, 1, bytes, f) == bytes;
     }
-    if (fclose(f) != 0) ok = 0;
-    if (!ok) return rgx_fail(RGX_ERR_IO, "%s: could not be written: %s", path, strerror(errno));
-    return RGX_OK;
+    if (!ok) {
+        int e = errno;
+        outfile_abort(&of);
+        return rgx_fail(RGX_ERR_IO, "%s: could not be written: %s", path, strerror(e));
+    }
+    return outfile_commit(&of);
 }
 
 rgx_err image_write(const char *path, const image_t *img, int datatype)
@@ -833,4 +857,20 @@ rgx_err image_write(const char *path, const image_t *img, int datatype)
     if (!err) err = write_nifti1(path, nim);
     nifti_image_free(nim);
     return err;
+}
+
+int image_affine_invert(const double a[3][4], double inv[3][4])
+{
+    double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
+                 a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+                 a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+    if (!(fabs(det) > 1e-12)) return -1;
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 3; c++) { /* the adjugate over the determinant */
+            int r1 = (c + 1) % 3, r2 = (c + 2) % 3, c1 = (r + 1) % 3, c2 = (r + 2) % 3;
+            inv[r][c] = (a[r1][c1] * a[r2][c2] - a[r1][c2] * a[r2][c1]) / det;
+        }
+    for (int r = 0; r < 3; r++)
+        inv[r][3] = -(inv[r][0] * a[0][3] + inv[r][1] * a[1][3] + inv[r][2] * a[2][3]);
+    return 0;
 }

@@ -84,6 +84,9 @@ static inline size_t image_nvox(const image_t *img)
     return (size_t)img->dim[0] * (size_t)img->dim[1] * (size_t)img->dim[2];
 }
 
+/* The inverse of an affine (world mm -> voxel index i, j, k); 0, or -1 when it is singular. */
+int image_affine_invert(const double a[3][4], double inv[3][4]);
+
 /* RGX_OK when image and mask share dimensions and their affines agree within tol_mm
  * (largest absolute difference of the 3x4 matrices); otherwise RGX_ERR_INPUT with a
  * message that says what differs. */

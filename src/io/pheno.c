@@ -603,11 +603,11 @@ long table_row(const table_t *t, const char *id)
     return -1;
 }
 
-static const char *run_group = "/features";
+static const char *run_group = RF_FEATURES;
 
 void pheno_run_features(const char *group)
 {
-    run_group = group ? group : "/features";
+    run_group = group ? group : RF_FEATURES;
 }
 
 rgx_err table_from_run(const char *run, table_t *t)
@@ -629,7 +629,7 @@ rgx_err table_from_run_group(const char *run, const char *group, table_t *t)
     snprintf(vname, sizeof vname, "%s/values", group);
     snprintf(nname, sizeof nname, "%s/names", group);
     if (!h5in_exists(f, vname)) {
-        err = strcmp(group, "/features")
+        err = strcmp(group, RF_FEATURES)
                   ? rgx_fail(RGX_ERR_INPUT, "%s: no %s (run radiogx harmonise first, or scan "
                                             "the raw features: scan.features: raw)", run, group)
                   : rgx_fail(RGX_ERR_INPUT, "%s: no /features (run extract first, or give "

@@ -1,11 +1,11 @@
 /* pca_out.c — see pca_out.h. */
 #include "pca_out.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "outfile.h"
 #include "util.h"
 #include "runfile.h"
 
@@ -102,9 +102,10 @@ rgx_err pca_out_text(const char *prefix, size_t n, char *const *ids, const pca_r
                      const double *scores)
 {
     strbuf_t p = {0};
+    outfile_t of = {0}; /* each file under a temporary name, renamed when complete */
     rgx_err err = sb_printf(&p, "%s.eigenvec", prefix);
-    FILE *f = err ? NULL : fopen(p.s, "w");
-    if (!err && !f) err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", p.s, strerror(errno));
+    if (!err) err = outfile_open(&of, p.s);
+    FILE *f = err ? NULL : of.f;
     if (f) {
         fputs("#IID", f);
         for (size_t k = 0; k < R->K; k++) fprintf(f, "\tPC%zu", k + 1);
@@ -114,15 +115,15 @@ rgx_err pca_out_text(const char *prefix, size_t n, char *const *ids, const pca_r
             for (size_t k = 0; k < R->K; k++) fprintf(f, "\t%.10g", scores[i * R->K + k]);
             fputc('\n', f);
         }
-        if (fclose(f) != 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", p.s);
+        err = outfile_commit(&of);
     }
     p.len = 0;
     if (!err) err = sb_printf(&p, "%s.eigenval", prefix);
-    f = err ? NULL : fopen(p.s, "w");
-    if (!err && !f) err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", p.s, strerror(errno));
+    if (!err) err = outfile_open(&of, p.s);
+    f = err ? NULL : of.f;
     if (f) {
         for (size_t k = 0; k < R->K; k++) fprintf(f, "%.10g\n", R->eigval[k]);
-        if (fclose(f) != 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", p.s);
+        err = outfile_commit(&of);
     }
     free(p.s);
     return err;
@@ -171,16 +172,17 @@ rgx_err pca_out_kin0(const char *prefix, char *const *ids, const king_pair_t *pa
                      double filter)
 {
     strbuf_t p = {0};
+    outfile_t of = {0}; /* under a temporary name, renamed when complete (outfile.h) */
     rgx_err err = sb_printf(&p, "%s.kin0", prefix);
-    FILE *f = err ? NULL : fopen(p.s, "w");
-    if (!err && !f) err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", p.s, strerror(errno));
+    if (!err) err = outfile_open(&of, p.s);
+    FILE *f = err ? NULL : of.f;
     if (f) {
         fputs("#IID1\tIID2\tNSNP\tHETHET\tIBS0\tKINSHIP\n", f);
         for (size_t k = 0; k < np; k++)
             if (pairs[k].kinship > filter)
                 fprintf(f, "%s\t%s\t%.0f\t%.10g\t%.10g\t%.10g\n", ids[pairs[k].i], ids[pairs[k].j],
                         pairs[k].nsnp, pairs[k].hethet, pairs[k].ibs0, pairs[k].kinship);
-        if (fclose(f) != 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", p.s);
+        err = outfile_commit(&of);
     }
     free(p.s);
     return err;

@@ -85,21 +85,21 @@ static cairo_status_t png_write(void *closure, const unsigned char *data, unsign
     return fwrite(data, 1, n, o->f) == n ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* The PNG under a temporary name, renamed when complete (outfile.h). */
-static rgx_err canvas_close(canvas_t *c, const char *png)
+rgx_err plot_png_write(cairo_surface_t *s, const char *png)
 {
     outfile_t o;
     rgx_err err = outfile_open(&o, png);
-    if (!err) {
-        cairo_status_t st = cairo_surface_write_to_png_stream(c->s, png_write, &o);
-        if (st == CAIRO_STATUS_SUCCESS || outfile_failed(&o)) {
-            err = outfile_commit(&o); /* names the file and the system's reason */
-        } else {
-            err = rgx_fail(RGX_ERR_IO, "%s: cannot write the PNG: %s", png,
-                           cairo_status_to_string(st));
-            outfile_abort(&o);
-        }
-    }
+    if (err) return err;
+    cairo_status_t st = cairo_surface_write_to_png_stream(s, png_write, &o);
+    if (st == CAIRO_STATUS_SUCCESS || outfile_failed(&o))
+        return outfile_commit(&o); /* names the file and the system's reason */
+    outfile_abort(&o);
+    return rgx_fail(RGX_ERR_IO, "%s: cannot write the PNG: %s", png, cairo_status_to_string(st));
+}
+
+static rgx_err canvas_close(canvas_t *c, const char *png)
+{
+    rgx_err err = plot_png_write(c->s, png);
     cairo_destroy(c->cr), cairo_surface_destroy(c->s);
     return err;
 }

@@ -7,6 +7,7 @@
 #ifndef RGX_PLOT_H
 #define RGX_PLOT_H
 
+#include <cairo.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -23,5 +24,8 @@ rgx_err plot_qq(const char *png, const char *title, const double *expected, cons
 /* Frees cairo's font and surface caches (call when no more plots are drawn): without it they
  * stay allocated until exit, which leak checkers report. */
 void plot_finish(void);
+
+/* The surface as a PNG, under a temporary name renamed when complete (outfile.h). */
+rgx_err plot_png_write(cairo_surface_t *s, const char *png);
 
 #endif

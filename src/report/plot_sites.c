@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plot.h"
 #include "util.h"
 
 enum { W = 1100, H = 440, PANEL_W = 500 };
@@ -94,12 +95,9 @@ static rgx_err open_png(cairo_surface_t **s, cairo_t **cr, const char *title)
 
 static rgx_err close_png(cairo_surface_t *s, cairo_t *cr, const char *png)
 {
-    cairo_status_t st = cairo_surface_write_to_png(s, png);
+    rgx_err err = plot_png_write(s, png);
     cairo_destroy(cr), cairo_surface_destroy(s);
-    if (st != CAIRO_STATUS_SUCCESS)
-        return rgx_fail(RGX_ERR_IO, "%s: cannot write the PNG: %s", png,
-                        cairo_status_to_string(st));
-    return RGX_OK;
+    return err;
 }
 
 static int cmp_double(const void *a, const void *b)

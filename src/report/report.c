@@ -342,7 +342,7 @@ rgx_err report_write(const char *run_path, const char *dir, int part, int parts)
     rep_t r = {.run_path = run_path, .dir = dir};
     rgx_err err = h5in_open(run_path, &r.f);
     if (err) return err;
-    if (!h5in_exists(r.f, "/phenotypes/names")) { /* an extraction alone */
+    if (!h5in_exists(r.f, RF_PHENOTYPES_NAMES)) { /* an extraction alone */
         h5in_close(r.f);
         return part == 0 ? report_extraction(run_path, dir) : RGX_OK;
     }

@@ -1,7 +1,6 @@
 /* report_loci.c — see report_loci.h. */
 #include "report_loci.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "h5in.h"
 #include "report_analysis.h"
 #include "loci.h"
+#include "outfile.h"
 #include "util.h"
 #include "runfile.h"
 
@@ -48,9 +48,10 @@ static rgx_err pairs_page(const loci_t *L, const char *dir)
     size_t *ord = NULL, n = 0;
     rgx_err err = sb_printf(&sb, "%s/loci.html", dir);
     if (!err) err = rgx_calloc(&ord, L->nh ? L->nh : 1, sizeof *ord);
-    FILE *o = err ? NULL : fopen(sb.s, "w");
-    if (!err && !o) err = rgx_fail(RGX_ERR_IO, "%s: cannot create: %s", sb.s, strerror(errno));
+    outfile_t of = {0}; /* under a temporary name, renamed when complete (outfile.h) */
+    if (!err) err = outfile_open(&of, sb.s);
     if (err) goto out;
+    FILE *o = of.f;
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>radiogx loci</title>\n"
           "<style>body{font-family:sans-serif;max-width:1250px;margin:auto}"
           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;"
@@ -87,7 +88,7 @@ static rgx_err pairs_page(const loci_t *L, const char *dir)
         fputs("</table>\n", o);
     }
     fputs("</body></html>\n", o);
-    if (fclose(o) != 0) err = rgx_fail(RGX_ERR_IO, "%s: write failed", sb.s);
+    err = outfile_commit(&of);
 out:
     free(sb.s), free(ord);
     return err;

@@ -12,6 +12,10 @@
 
 enum { ML_MAXIT = 25, FIRTH_MAXIT = 100, FIRTH_HALVINGS = 10 };
 #define XCONV 1e-10 /* a step below this (relative to 1 + |beta|) has converged */
+/* The full fits stop after a Newton step below this (relative to 1 + |beta|): IRLS converges
+ * quadratically from the null estimate, so the error left is of the order of the step's square
+ * (1e-10 and below), and a further iteration (predictor, X'WX, score) would only confirm it. */
+#define XDONE 1e-5
 /* The fits' kernels (loops over the samples) for AVX-512, AVX2 and plain x86-64, chosen at
  * run time; without FMA contraction (Makefile: a value's bits must not depend on its lane). */
 #define CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
@@ -234,9 +238,11 @@ CLONES static void score(logit_ws_t *ws, const double *y, size_t n, size_t kf, i
     rsum_end(rs, kf, ws->grad);
 }
 
-/* Maximum likelihood by IRLS from ws->b; on success (0) ws->b is the estimate, ws->H the
- * inverse information there and *ll the log-likelihood.  -1: the failures logistic.h lists. */
-static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double *ll, int *iters)
+/* Maximum likelihood by IRLS from ws->b, until a step is below tol (relative); on success (0)
+ * ws->b is the estimate, ws->H the inverse information there and *ll the log-likelihood.
+ * -1: the failures logistic.h lists. */
+static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double tol, double *ll,
+                  int *iters)
 {
     double min_delta = INFINITY;
     for (int it = 0; it < ML_MAXIT; it++) {
@@ -250,15 +256,17 @@ static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double *l
         for (size_t a = 0; a < k; a++) {
             ws->b[a] += ws->step[a];
             delta += fabs(ws->step[a]);
-            small &= fabs(ws->step[a]) <= XCONV * (1 + fabs(ws->b[a]));
+            small &= fabs(ws->step[a]) <= tol * (1 + fabs(ws->b[a]));
         }
         if (!isfinite(delta)) return -1;
         min_delta = fmin(min_delta, delta);
         if (it > 3 && delta > 20 && delta > 2 * min_delta) return -1;
         if (small) {
-            /* ws->H: the inverse information of the step before, within 1e-10 of the
-             * estimate (its SE changes in the 20th digit); the likelihood at the estimate. */
+            /* The likelihood and the inverse information at the estimate (ws->H was that of
+             * the point before the last step, up to tol away). */
             *ll = predict(ws, y, n, k, ws->b, 1);
+            information(ws, n, k, ws->H);
+            if (smat_inv(ws->H, k, NULL)) return -1;
             for (size_t a = 0; a < k; a++)
                 if (fabs(ws->b[a]) > 6e4) return -1;
             *iters = it + 1;
@@ -354,9 +362,10 @@ void logit_score(double U, double V, double *beta, double *se, double *mlog10p)
     *mlog10p = logit_mlog10p_chi2(U * U / V);
 }
 
-/* Copies the observed rows of C (and g, centred, when given) into ws->X, and y into yo. */
+/* Copies the observed rows of C (and g, centred, when given) into ws->X, and y into yo; with
+ * g, dos[0] and dos[1] get the cases' and the controls' dosage sums (one gather of g). */
 static void load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, const double *C,
-                      const double *g, double *yo)
+                      const double *g, double *yo, double *dos)
 {
     size_t n = m->n_obs, q = m->q;
     int cached = g && ws->cached == m && yo == ws->T + ws->n;
@@ -367,10 +376,15 @@ static void load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, co
     }
     ws->cached = g && yo == ws->T + ws->n ? m : NULL;
     if (!g) return;
-    double mean = 0;
-    for (size_t r = 0; r < n; r++) mean += g[m->rows[r]];
+    double mean = 0, *x = ws->X + q * ws->n;
+    dos[0] = dos[1] = 0;
+    for (size_t r = 0; r < n; r++) {
+        size_t i = m->rows[r];
+        double v = g[i];
+        x[r] = v, mean += v, dos[y[i] == 1 ? 0 : 1] += v;
+    }
     mean /= (double)(n ? n : 1);
-    for (size_t r = 0; r < n; r++) ws->X[q * ws->n + r] = g[m->rows[r]] - mean;
+    for (size_t r = 0; r < n; r++) x[r] -= mean;
 }
 
 rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t n, size_t q,
@@ -402,11 +416,11 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
                        "are needed", m->n_case, m->n_ctrl);
         goto out;
     }
-    load_rows(ws, m, y, C, NULL, yo);
+    load_rows(ws, m, y, C, NULL, yo, NULL);
     /* Start from the intercept at the log odds of the case fraction. */
     memset(ws->b, 0, q * sizeof *ws->b);
     ws->b[0] = log((double)m->n_case / (double)m->n_ctrl);
-    if (fit_ml(ws, yo, m->n_obs, q, &m->loglik, &m->iters)) {
+    if (fit_ml(ws, yo, m->n_obs, q, XCONV, &m->loglik, &m->iters)) {
         err = rgx_fail(RGX_ERR_INPUT, "the logistic model of the covariates alone does not "
                        "converge (%zu cases, %zu controls): are cases separated by a covariate?",
                        m->n_case, m->n_ctrl);
@@ -445,15 +459,10 @@ void logit_full(const logit_null_t *m, const double *y, const double *C, const d
     size_t n = m->n_obs;
     /* The observed phenotypes go to T's second column: the fits use its first only. */
     double *yy = ws->T + ws->n;
+    double dos[2] = {0, 0};
     *res = (logit_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
-    for (size_t r = 0; r < n; r++) {
-        size_t i = m->rows[r];
-        if (y[i] == 1)
-            res->case_dos += g[i];
-        else
-            res->ctrl_dos += g[i];
-    }
-    load_rows(ws, m, y, C, g, yy);
+    load_rows(ws, m, y, C, g, yy, dos);
+    res->case_dos = dos[0], res->ctrl_dos = dos[1];
     logit_fit_rows(m, yy, n, firth, ws, res);
 }
 
@@ -498,7 +507,7 @@ void logit_fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth
     memcpy(ws->b, m->beta, q * sizeof *ws->b);
     ws->b[q] = 0;
     if (!use_firth) {
-        if (!fit_ml(ws, yy, n, k, &ll, &res->iters)) {
+        if (!fit_ml(ws, yy, n, k, XDONE, &ll, &res->iters)) {
             res->test = LOGIT_WALD;
         } else if (firth == LOGIT_FIRTH_FALLBACK) {
             use_firth = 1;

@@ -121,14 +121,13 @@ void bin_block_finish(bin_model_t *m, const double *sums, const double *G, const
 {
     size_t p = m->p, n = m->n;
     bin_block_score(m, sums, mean, b, beta, se, mlog10p, lr, test, want);
-    for (size_t v = 0; G && v < b; v++) {
-        int loaded = 0;
-        for (size_t j = 0; j < p; j++) {
+    /* Phenotype by phenotype, so that its observed covariate rows stay loaded in m->ws
+     * across the block's variants (logit_full reloads them when the phenotype changes). */
+    for (size_t j = 0; G && j < p; j++) {
+        for (size_t v = 0; v < b; v++) {
             size_t o = v * p + j;
             if (!want[o]) continue;
-            if (!loaded)
-                for (size_t i = 0; i < n; i++) m->graw[i] = G[v * n + i] + mean[v];
-            loaded = 1;
+            for (size_t i = 0; i < n; i++) m->graw[i] = G[v * n + i] + mean[v];
             logit_res_t res;
             logit_full(&m->nul[j], m->y + j * n, m->C, m->graw, m->firth, &m->ws, &res);
             bin_take_full(m, &res, o, beta, se, mlog10p, lr, test, 1);

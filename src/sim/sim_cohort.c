@@ -17,14 +17,10 @@
 #include "sim_geno.h"
 #include "sim_image.h"
 #include "sim_rng.h"
+#include "outfile.h"
 #include "util.h"
 
-enum {
-    KIND_PATIENT = 31,
-    KIND_ANCESTRY = 32,
-    KIND_OUTCOME = 37,
-    N_PROP = 4
-};
+enum { KIND_PATIENT = 31, KIND_ANCESTRY = 32, KIND_OUTCOME = 37, N_PROP = 4 };
 /* With --outcomes: a toxicity variant on chromosome 5, a time-to-event variant on 6. */
 enum { N_CAUSAL_OUT = N_PROP + 2 };
 
@@ -260,8 +256,10 @@ static rgx_err truncate_file(const char *path);
 static rgx_err dicom_patient(const sim_opt_t *o, const patient_t *p, long i, int fail)
 {
     char id[32], dir[4200], sub[4300];
-    if (fail < 0) snprintf(id, sizeof id, "P%04ld", i + 1);
-    else snprintf(id, sizeof id, "%s", fail_id[fail]);
+    if (fail < 0)
+        snprintf(id, sizeof id, "P%04ld", i + 1);
+    else
+        snprintf(id, sizeof id, "%s", fail_id[fail]);
     snprintf(dir, sizeof dir, "%s/dicom/%s", o->out, id);
     rgx_err err = mkdir_p(dir);
     sim_dicom_t c;
@@ -280,8 +278,10 @@ static rgx_err dicom_patient(const sim_opt_t *o, const patient_t *p, long i, int
             err = sim_dicom_series(sub, &img, o->channel[ch], ch + 50, &c);
         }
         image_free(&img);
-        if (ch == 0) msk0 = msk;
-        else image_free(&msk);
+        if (ch == 0)
+            msk0 = msk;
+        else
+            image_free(&msk);
     }
     static const char *const names[] = {"GTV", "Normal"};
     snprintf(sub, sizeof sub, "%s/RS.dcm", dir);
@@ -422,9 +422,11 @@ static rgx_err write_text(const char *dir, const char *name, const char *text)
     char *path = NULL;
     rgx_err err = path_join(&path, dir, name);
     if (err) return err;
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) < 0 || fclose(f) != 0)
-        err = rgx_fail(RGX_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    outfile_t of; /* under a temporary name, renamed when complete (outfile.h) */
+    if (!(err = outfile_open(&of, path))) {
+        fputs(text, of.f);
+        err = outfile_commit(&of);
+    }
     free(path);
     return err;
 }
@@ -456,10 +458,12 @@ static rgx_err write_tables(const sim_opt_t *o, const patient_t *pt, const sim_g
         err = sb_printf(&man, "\tmask_%s", o->channel[ch]);
     if (!err && o->dicom) err = sb_append(&man, "\timage_DOSE\tmask_DOSE");
     if (!err) err = sb_append(&man, "\tsample_id\tsite\n");
-    if (!err) err = sb_append(&cov, o->outcomes ? "#IID\tage\tsex\tsite\tdose\n"
-                                                : "#IID\tage\tsex\tsite\n");
-    if (!err) err = sb_printf(&prop, "#IID\t%s\t%s\t%s\t%s\n", prop_name[0], prop_name[1],
-                              prop_name[2], prop_name[3]);
+    if (!err)
+        err = sb_append(&cov,
+                        o->outcomes ? "#IID\tage\tsex\tsite\tdose\n" : "#IID\tage\tsex\tsite\n");
+    if (!err)
+        err = sb_printf(&prop, "#IID\t%s\t%s\t%s\t%s\n", prop_name[0], prop_name[1], prop_name[2],
+                        prop_name[3]);
     if (!err) err = sb_append(&anc, "#IID\tancestry\n");
     for (long i = 0; !err && i < n_all; i++) {
         char id[32], sid[32];

@@ -63,4 +63,12 @@ mkdir empty
 run "$RADIOGX" manifest empty
 is "$rc" 5 "a folder without images: input error"
 like "$out" "no image file found" "with a message"
+# --out is written like every output (under a temporary name, renamed when complete): a
+# layout where no patient is complete leaves the earlier manifest as it was, and no .part.
+cp m2.tsv m3.tsv
+run "$RADIOGX" manifest lay --image CT='*CT_image*' --mask CT='*nothing*' -o m3.tsv
+is "$rc" 5 "no patient complete: input error"
+like "$out" "no patient folder matched fully" "with a message"
+cmp -s m2.tsv m3.tsv; ok $? "the earlier manifest of that name is untouched"
+is "$(ls | grep -c '\.part$')" 0 "no temporary file left"
 done_testing
