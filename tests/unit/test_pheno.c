@@ -9,6 +9,7 @@
 #include "err.h"
 #include "pheno.h"
 #include "tap.h"
+#include "util.h"
 
 static char dir[] = "/tmp/test_pheno.XXXXXX";
 
@@ -103,6 +104,32 @@ int main(int argc, char **argv)
     ok(read_fails_with(none, 0, "the header must start"), "a comment is not a header");
     const char *empty = write_table("h.tsv", "\n\n");
     ok(read_fails_with(empty, 0, "empty phenotype file"), "an empty file");
+
+    /* table_row through the hash (table_index; the join calls it) finds what the linear
+     * search finds, for every id of a larger table, and nothing for an absent id. */
+    enum { NBIG = 20000 };
+    strbuf_t big = {0};
+    sb_printf(&big, "#IID\ty\n");
+    for (int i = 0; i < NBIG; i++) sb_printf(&big, "ID%07d\t%d\n", (i * 7919) % NBIG, i);
+    const char *g = write_table("g.tsv", big.s);
+    free(big.s);
+    ok(table_read(g, "phenotype", 0, &t) == RGX_OK && t.n == NBIG, "a 20,000-row table read");
+    long agree = 0, linear_found = 0;
+    char id[32];
+    for (int i = 0; i < NBIG; i += 97) { /* the linear search: a sample of the ids */
+        snprintf(id, sizeof id, "ID%07d", i);
+        linear_found += table_row(&t, id) >= 0;
+    }
+    ok(!t.index && table_index(&t) == RGX_OK && t.index, "table_index builds the hash");
+    for (int i = 0; i < NBIG; i++) {
+        snprintf(id, sizeof id, "ID%07d", i);
+        long r = table_row(&t, id);
+        agree += r >= 0 && !strcmp(t.id[r], id) && t.v[r] == (double)((long)r);
+    }
+    ok(agree == NBIG && linear_found == (NBIG + 96) / 97,
+       "every id found at its row through the hash, as by the linear search");
+    ok(table_row(&t, "ID9999999") == -1 && table_row(&t, "") == -1, "an absent id: -1");
+    table_free(&t);
 
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
