@@ -129,7 +129,7 @@ FUZZ_WARN    := $(filter-out -Werror,$(WARN)) -Wno-missing-field-initializers -W
 FUZZ_OBJ     := $(SRC:src/%.c=$(FUZZ_O)/obj/%.o)
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_O)/fuzz_%)
 
-$(O)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB)
+$(O)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(wildcard tests/fuzz/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -iquote tests/fuzz $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< \
 	    tests/fuzz/replay.c $(LIB) $(LDLIBS)
@@ -147,7 +147,7 @@ $(FUZZ_O)/libradiogx.a: $(FUZZ_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_O)/libradiogx.a
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_O)/libradiogx.a
 	OMPI_CC=$(FUZZ_CC) $(CC) $(CPPFLAGS) -iquote tests/fuzz -g -O1 -fno-omit-frame-pointer \
 	    $(CODEGEN) $(FUZZ_WARN) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_O)/libradiogx.a $(LDLIBS)
 

@@ -9,7 +9,7 @@
  * Seed corpus: tests/fuzz/corpus/bed/ (tests/fuzz/make_corpus_geno.sh).
  * Run: make fuzz FUZZ=bed FUZZ_SECONDS=S (tests/fuzz/README.md). */
 #include "fuzz.h"
-#include "geno.h"
+#include "fuzz_geno.h"
 
 static const char *dir;
 
@@ -18,23 +18,6 @@ static int put(const char *ext, const uint8_t *d, size_t n)
     char name[16], path[160];
     snprintf(name, sizeof name, "f.%s", ext);
     return fuzz_put(dir, name, d, n, path, sizeof path);
-}
-
-static void read_all(geno_t *g, double *dose)
-{
-    geno_unit_t *u = NULL;
-    size_t nu = 0;
-    if (geno_units(g, 1000000, NULL, NULL, &u, &nu)) return;
-    rgx_err err;
-    for (size_t k = 0; k < nu && k < 4096; k++) {
-        if (geno_begin(g, &u[k])) break;
-        int r;
-        while ((r = geno_next(g, dose, &err)) > 0)
-            for (int i = 0; dose && i < g->n; i++)
-                if (dose[i] < 0 || dose[i] > 2) abort(); /* (NaN passes: missing) */
-        if (r < 0) break;
-    }
-    free(u);
 }
 
 /* The samples at columns 0, step, 2 step, ... (at most 4,096), decoded. */
@@ -47,7 +30,8 @@ static void subset(const char *prefix, geno_t *hdr, int step)
         ids[n++] = strdup(hdr->fmt->sample(hdr, c));
     geno_t g;
     memset(&g, 0, sizeof g);
-    if (ids && dose && geno_open(&g, prefix, "bed", ids, n, NULL) == RGX_OK) read_all(&g, dose);
+    if (ids && dose && geno_open(&g, prefix, "bed", ids, n, NULL) == RGX_OK)
+        fuzz_geno_read_all(&g, dose);
     geno_close(&g);
     for (int i = 0; i < n; i++) free(ids[i]);
     free(ids), free(dose);
@@ -66,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(prefix, sizeof prefix, "%s/f", dir);
     geno_t g;
     if (geno_open(&g, prefix, "bed", NULL, 0, NULL) == RGX_OK) {
-        read_all(&g, NULL);
+        fuzz_geno_read_all(&g, NULL);
         subset(prefix, &g, 1);
         subset(prefix, &g, 3);
     }

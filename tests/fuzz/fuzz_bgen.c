@@ -9,25 +9,7 @@
  * Seed corpus: tests/fuzz/corpus/bgen/ (tests/fuzz/make_corpus_geno.sh).
  * Run: make fuzz FUZZ=bgen FUZZ_SECONDS=S (tests/fuzz/README.md). */
 #include "fuzz.h"
-#include "geno.h"
-
-/* Every unit of g, every record decoded when dose is given. */
-static void read_all(geno_t *g, double *dose)
-{
-    geno_unit_t *u = NULL;
-    size_t nu = 0;
-    if (geno_units(g, 1000000, NULL, NULL, &u, &nu)) return;
-    rgx_err err;
-    for (size_t k = 0; k < nu && k < 4096; k++) {
-        if (geno_begin(g, &u[k])) break;
-        int r;
-        while ((r = geno_next(g, dose, &err)) > 0)
-            for (int i = 0; dose && i < g->n; i++)
-                if (dose[i] < 0 || dose[i] > 2) abort(); /* (NaN passes: missing) */
-        if (r < 0) break;
-    }
-    free(u);
-}
+#include "fuzz_geno.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fuzz_put(dir, "f.bgen", data, size, path, sizeof path)) return 0;
     geno_t g;
     if (geno_open(&g, path, "bgen", NULL, 0, NULL) == RGX_OK) {
-        read_all(&g, NULL); /* the sites */
+        fuzz_geno_read_all(&g, NULL); /* the sites */
         int n = g.n_file < 4096 ? g.n_file : 4096;
         char **ids = malloc((n ? (size_t)n : 1) * sizeof *ids);
         for (int i = 0; ids && i < n; i++) ids[i] = strdup(g.fmt->sample(&g, i));
@@ -50,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         geno_t h;
         memset(&h, 0, sizeof h);
         double *dose = malloc((n ? (size_t)n : 1) * sizeof *dose);
-        if (ids && dose && geno_open(&h, path, "bgen", ids, n, NULL) == RGX_OK) read_all(&h, dose);
+        if (ids && dose && geno_open(&h, path, "bgen", ids, n, NULL) == RGX_OK)
+            fuzz_geno_read_all(&h, dose);
         geno_close(&h);
         for (int i = 0; ids && i < n; i++) free(ids[i]);
         free(ids), free(dose);
