@@ -3,7 +3,8 @@
 # score, top 5; eigenvalues within 1e-3 relative), GT hard calls and DS dosages; bitwise the
 # same for 1-4 ranks and any BLAS thread count; LD pruning checked pair by pair in numpy; KING
 # kinship vs plink2 --make-king-table (1e-6) with planted relatives; --remove-related; one file
-# per site (KING within sites); --project; scan --pcs; a .bed of the same calls bitwise the same.
+# per site (KING within sites); --project; scan --pcs; a .bed of the same calls bitwise the same;
+# the Krylov stop (--tolerance) against every iteration.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
 PY=/usr/bin/python3
@@ -67,6 +68,22 @@ PYEOF
 }
 run cmp_pcs p1 pl
 is "$rc" 0 "GT: the top 5 PCs equal plink2 --pca's"
+printf '%s\n' "$out" | sed 's/^/# /'
+
+# The stop: by default (--tolerance 1e-5) before the 10 iterations, the largest residual below
+# it; every iteration (--tolerance 0) gives the same PCs to within it.
+run "$RADIOGX" pca -g rel.vcf.gz -o pf.h5 --pcs 5 --no-king --tolerance 0
+run $PY - p1.h5 pf.h5 <<'PYEOF'
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r")["/pca"], h5py.File(sys.argv[2], "r")["/pca"]
+ia, ib, res = int(a.attrs["iterations"]), int(b.attrs["iterations"]), a.attrs["residual"]
+A, B = a["scores"][:], b["scores"][:]
+c = min(abs(np.corrcoef(A[:, k], B[:, k])[0, 1]) for k in range(5))
+e = np.abs(a["eigenvalues"][:] / b["eigenvalues"][:] - 1).max()
+print("iterations %d (residual %.1e) and %d; min |corr| %.10f; eigenvalues rel %.1e" % (ia, res, ib, c, e))
+sys.exit(0 if ia < ib == 10 and res <= 1e-5 and c > 1 - 1e-6 and e <= 1e-5 else 1)
+PYEOF
+is "$rc" 0 "--tolerance: stopped early, the same PCs as every iteration"
 printf '%s\n' "$out" | sed 's/^/# /'
 
 # Bitwise the same for 2, 3 and 4 ranks (620 samples: three tiles) and with 2 BLAS threads.
