@@ -51,7 +51,8 @@ void logit_ws_free(logit_ws_t *ws)
 
 void logit_null_free(logit_null_t *m)
 {
-    free(m->rows), free(m->beta), free(m->r), free(m->w), free(m->cwc_inv);
+    free(m->rows), free(m->beta), free(m->r), free(m->w), free(m->cwc_inv), free(m->cwc);
+    free(m->mu_o), free(m->w_o);
     memset(m, 0, sizeof *m);
 }
 
@@ -183,14 +184,22 @@ static void information_sites(logit_ws_t *ws, size_t k, double *H)
         for (size_t c = 0; c < a; c++) H[c * k + a] = H[a * k + c];
 }
 
-/* H = X'WX (row-major k x k). */
-CLONES static void information(logit_ws_t *ws, size_t n, size_t k, double *H)
+/* H = X'WX (row-major k x k).  Hcc: NULL, or the (k - 1) x (k - 1) block of the covariates
+ * already known for these weights (the null model's at its estimate: the full fit's first
+ * iteration), which is copied and only the variant's row computed. */
+CLONES static void information(logit_ws_t *ws, size_t n, size_t k, double *H, const double *Hcc)
 {
     if (ws->rs) {
         information_sites(ws, k, H);
         return;
     }
-    for (size_t a = 0; a < k; a++) {
+    size_t a0 = 0;
+    if (Hcc) {
+        a0 = k - 1;
+        for (size_t a = 0; a < a0; a++)
+            for (size_t c = 0; c < a0; c++) H[a * k + c] = Hcc[a * a0 + c];
+    }
+    for (size_t a = a0; a < k; a++) {
         const double *xa = ws->X + a * ws->n;
         double *wx = ws->T; /* w x_a, scratch */
 #pragma omp simd
@@ -240,14 +249,17 @@ CLONES static void score(logit_ws_t *ws, const double *y, size_t n, size_t kf, i
 
 /* Maximum likelihood by IRLS from ws->b, until a step is below tol (relative); on success (0)
  * ws->b is the estimate, ws->H the inverse information there and *ll the log-likelihood.
+ * Hcc: NULL, or (a full fit from the null estimate) the null model's C'WC, with ws->mu and
+ * ws->w already its predictions: the first iteration then needs neither the predictor nor the
+ * covariate block of X'WX, and computes the same bits as from scratch.
  * -1: the failures logistic.h lists. */
 static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double tol, double *ll,
-                  int *iters)
+                  int *iters, const double *Hcc)
 {
     double min_delta = INFINITY;
     for (int it = 0; it < ML_MAXIT; it++) {
-        predict(ws, y, n, k, ws->b, 0);
-        information(ws, n, k, ws->H);
+        if (!Hcc || it) predict(ws, y, n, k, ws->b, 0);
+        information(ws, n, k, ws->H, it ? NULL : Hcc);
         if (smat_inv(ws->H, k, NULL)) return -1;
         score(ws, y, n, k, 0);
         smat_mulv(ws->H, ws->grad, k, ws->step);
@@ -265,7 +277,7 @@ static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double to
             /* The likelihood and the inverse information at the estimate (ws->H was that of
              * the point before the last step, up to tol away). */
             *ll = predict(ws, y, n, k, ws->b, 1);
-            information(ws, n, k, ws->H);
+            information(ws, n, k, ws->H, NULL);
             if (smat_inv(ws->H, k, NULL)) return -1;
             for (size_t a = 0; a < k; a++)
                 if (fabs(ws->b[a]) > 6e4) return -1;
@@ -282,7 +294,7 @@ static int penalised(logit_ws_t *ws, const double *y, size_t n, size_t k, size_t
                      const double *b, double *pl)
 {
     double ll = predict(ws, y, n, k, b, 1), logdet;
-    information(ws, n, k, ws->H);
+    information(ws, n, k, ws->H, NULL);
     if (kf < k) {
         for (size_t a = 0; a < kf; a++)
             for (size_t c = 0; c < kf; c++) ws->Hf[a * kf + c] = ws->H[a * k + c];
@@ -399,6 +411,9 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
         (err = rgx_calloc(&m->r, n ? n : 1, sizeof *m->r)) ||
         (err = rgx_calloc(&m->w, n ? n : 1, sizeof *m->w)) ||
         (err = rgx_calloc(&m->cwc_inv, q * q, sizeof *m->cwc_inv)) ||
+        (err = rgx_calloc(&m->cwc, q * q, sizeof *m->cwc)) ||
+        (err = rgx_calloc(&m->mu_o, n ? n : 1, sizeof *m->mu_o)) ||
+        (err = rgx_calloc(&m->w_o, n ? n : 1, sizeof *m->w_o)) ||
         (err = rgx_calloc(&yo, n ? n : 1, sizeof *yo)))
         goto out;
     for (size_t i = 0; i < n; i++) {
@@ -420,7 +435,7 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
     /* Start from the intercept at the log odds of the case fraction. */
     memset(ws->b, 0, q * sizeof *ws->b);
     ws->b[0] = log((double)m->n_case / (double)m->n_ctrl);
-    if (fit_ml(ws, yo, m->n_obs, q, XCONV, &m->loglik, &m->iters)) {
+    if (fit_ml(ws, yo, m->n_obs, q, XCONV, &m->loglik, &m->iters, NULL)) {
         err = rgx_fail(RGX_ERR_INPUT, "the logistic model of the covariates alone does not "
                        "converge (%zu cases, %zu controls): are cases separated by a covariate?",
                        m->n_case, m->n_ctrl);
@@ -428,6 +443,11 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
     }
     memcpy(m->beta, ws->b, q * sizeof *m->beta);
     memcpy(m->cwc_inv, ws->H, q * q * sizeof *m->cwc_inv);
+    /* What a full fit's first iteration would recompute at the null estimate (fit_ml's Hcc):
+     * ws->mu and ws->w are still those of the estimate. */
+    memcpy(m->mu_o, ws->mu, m->n_obs * sizeof *m->mu_o);
+    memcpy(m->w_o, ws->w, m->n_obs * sizeof *m->w_o);
+    information(ws, m->n_obs, q, m->cwc, NULL);
     for (size_t r = 0; r < m->n_obs; r++) {
         size_t i = m->rows[r];
         m->r[i] = yo[r] - ws->mu[r], m->w[i] = ws->w[r];
@@ -453,6 +473,9 @@ static int valid_fit(const double *Hi, size_t k)
     return 1;
 }
 
+static void fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth,
+                     logit_ws_t *ws, logit_res_t *res, const double *Hcc);
+
 void logit_full(const logit_null_t *m, const double *y, const double *C, const double *g,
                 int firth, logit_ws_t *ws, logit_res_t *res)
 {
@@ -463,7 +486,10 @@ void logit_full(const logit_null_t *m, const double *y, const double *C, const d
     *res = (logit_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
     load_rows(ws, m, y, C, g, yy, dos);
     res->case_dos = dos[0], res->ctrl_dos = dos[1];
-    logit_fit_rows(m, yy, n, firth, ws, res);
+    /* The first iteration starts where the null model ended: its predictions and C'WC. */
+    memcpy(ws->mu, m->mu_o, n * sizeof *ws->mu);
+    memcpy(ws->w, m->w_o, n * sizeof *ws->w);
+    fit_rows(m, yy, n, firth, ws, res, m->cwc);
 }
 
 void logit_full_sites(const logit_null_t *m, const double *y, const double *C,
@@ -500,6 +526,13 @@ void logit_full_sites(const logit_null_t *m, const double *y, const double *C,
 void logit_fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth,
                     logit_ws_t *ws, logit_res_t *res)
 {
+    fit_rows(m, yy, n, firth, ws, res, NULL);
+}
+
+/* logit_fit_rows; Hcc: NULL, or m->cwc with ws->mu and ws->w loaded from the null (fit_ml). */
+static void fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth,
+                     logit_ws_t *ws, logit_res_t *res, const double *Hcc)
+{
     size_t q = m->q, k = q + 1;
     int use_firth = firth == LOGIT_FIRTH_ALWAYS ||
                     (firth == LOGIT_FIRTH_FALLBACK && (res->case_dos == 0 || res->ctrl_dos == 0));
@@ -507,7 +540,7 @@ void logit_fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth
     memcpy(ws->b, m->beta, q * sizeof *ws->b);
     ws->b[q] = 0;
     if (!use_firth) {
-        if (!fit_ml(ws, yy, n, k, XDONE, &ll, &res->iters)) {
+        if (!fit_ml(ws, yy, n, k, XDONE, &ll, &res->iters, Hcc)) {
             res->test = LOGIT_WALD;
         } else if (firth == LOGIT_FIRTH_FALLBACK) {
             use_firth = 1;

@@ -58,6 +58,8 @@ typedef struct {
     double *r;         /* n: y - mu (0 where missing) */
     double *w;         /* n: mu (1 - mu) (0 where missing) */
     double *cwc_inv;   /* q x q: (C'WC)^-1 */
+    double *cwc;       /* q x q: C'WC (the full fits' first iteration) */
+    double *mu_o, *w_o; /* n_obs: mu and w on the observed rows, in their order */
     double loglik;     /* log-likelihood */
     int iters;
 } logit_null_t;
