@@ -37,7 +37,10 @@ rgx_err logit_ws_init(logit_ws_t *ws, size_t n, size_t q)
         (err = rgx_calloc(&ws->b, k, sizeof *ws->b)) ||
         (err = rgx_calloc(&ws->b0, k, sizeof *ws->b0)) ||
         (err = rgx_calloc(&ws->grad, k, sizeof *ws->grad)) ||
-        (err = rgx_calloc(&ws->step, k, sizeof *ws->step)))
+        (err = rgx_calloc(&ws->step, k, sizeof *ws->step)) ||
+        (err = rgx_calloc(&ws->acc, 9 * (k * (k + 1) / 2 + k), sizeof *ws->acc)) ||
+        (err = rgx_calloc(&ws->wxc, LOGIT_CHUNK, sizeof *ws->wxc)) ||
+        (err = rgx_calloc(&ws->cols, k, sizeof *ws->cols)))
         logit_ws_free(ws);
     return err;
 }
@@ -46,6 +49,7 @@ void logit_ws_free(logit_ws_t *ws)
 {
     free(ws->X), free(ws->T), free(ws->eta), free(ws->mu), free(ws->w), free(ws->hat);
     free(ws->H), free(ws->Hf), free(ws->b), free(ws->b0), free(ws->grad), free(ws->step);
+    free(ws->acc), free(ws->wxc), free(ws->cols);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -211,6 +215,112 @@ CLONES static void information(logit_ws_t *ws, size_t n, size_t k, double *H, co
     }
 }
 
+/* For j < nc (1 to 4): s[9 j .. 9 j + 7] += the lanes of x'y[j] over m rows (m8: the rows in
+ * whole groups of 8), s[9 j + 8] += the rest in row order: dot()'s sums, carried from chunk to
+ * chunk.  nc sums at once: each lane's additions are a chain of dependent adds, and one chain
+ * alone would wait on the adder's latency. */
+static inline __attribute__((always_inline)) void accn(double *restrict s, int nc,
+                                                       const double *restrict x,
+                                                       const double *const *y, size_t m,
+                                                       size_t m8)
+{
+    /* Explicit vectors (gcc's extension: element-wise IEEE operations), so that the four
+     * sums stay in registers; the compiler kept an array of them in memory. */
+    typedef double v8 __attribute__((vector_size(64)));
+    v8 t[4], xv, yv;
+#pragma GCC unroll 4
+    for (int j = 0; j < nc; j++) memcpy(&t[j], s + 9 * j, sizeof t[j]);
+    for (size_t i = 0; i < m8; i += 8) {
+        memcpy(&xv, x + i, sizeof xv);
+#pragma GCC unroll 4
+        for (int j = 0; j < nc; j++) {
+            memcpy(&yv, y[j] + i, sizeof yv);
+            t[j] += xv * yv;
+        }
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < nc; j++) {
+        memcpy(s + 9 * j, &t[j], sizeof t[j]);
+        for (size_t i = m8; i < m; i++) s[9 * j + 8] += x[i] * y[j][i];
+    }
+}
+
+/* x' [ys[0] .. ys[nc - 1]] into s (accn), four at a time. */
+static inline __attribute__((always_inline)) void acc_cols(double *restrict s,
+                                                           const double *restrict x,
+                                                           const double *const *ys, size_t nc,
+                                                           size_t m, size_t m8)
+{
+    size_t j = 0;
+    for (; j + 4 <= nc; j += 4) accn(s + 9 * j, 4, x, ys + j, m, m8);
+    switch (nc - j) {
+    case 3: accn(s + 9 * j, 3, x, ys + j, m, m8); break;
+    case 2: accn(s + 9 * j, 2, x, ys + j, m, m8); break;
+    case 1: accn(s + 9 * j, 1, x, ys + j, m, m8); break;
+    default: break;
+    }
+}
+
+/* dot()'s final sum of acc8's lanes and rest. */
+static inline double fold8(const double *s)
+{
+    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + s[8];
+}
+
+/* One IRLS iteration's passes over the rows (without sites) fused, chunk by chunk of
+ * LOGIT_CHUNK rows, so that a chunk's columns are read from the first-level cache rather than
+ * once per sum from memory: when pred, eta, mu and w at b as predict() computes them; H =
+ * X'WX as information() (Hcc as there); ws->grad = X'(y - mu) as score() without Firth.
+ * Every sum keeps dot()'s eight lanes and its order (chunks start at multiples of 8, the rest
+ * comes last), so the bits are those of the separate passes. */
+CLONES static void sweep(logit_ws_t *ws, const double *y, size_t n, size_t k, const double *b,
+                         int pred, const double *Hcc, double *H)
+{
+    size_t a0 = Hcc ? k - 1 : 0, ld = ws->n;
+    size_t nsum = k * (k + 1) / 2 - a0 * (a0 + 1) / 2 + k;
+    double *acc = ws->acc, *wx = ws->wxc, *u = ws->T;
+    const double **cols = ws->cols;
+    memset(acc, 0, 9 * nsum * sizeof *acc);
+    for (size_t r0 = 0; r0 < n; r0 += LOGIT_CHUNK) {
+        size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
+        double *eta = ws->eta + r0, *mu = ws->mu + r0, *w = ws->w + r0;
+        const double *X = ws->X + r0, *yc = y + r0;
+        if (pred) {
+            for (size_t i = 0; i < m; i++) eta[i] = 0;
+            for (size_t a = 0; a < k; a++) {
+                const double *x = X + a * ld;
+                double ba = b[a];
+#pragma omp simd
+                for (size_t i = 0; i < m; i++) eta[i] += ba * x[i];
+            }
+#pragma omp simd
+            for (size_t i = 0; i < m; i++) {
+                double p = 1 / (1 + vexp(-eta[i]));
+                mu[i] = p, w[i] = p * (1 - p);
+            }
+        }
+        double *s = acc;
+        for (size_t a = 0; a < k; a++) cols[a] = X + a * ld;
+        for (size_t a = a0; a < k; a++) {
+            const double *xa = X + a * ld;
+#pragma omp simd
+            for (size_t i = 0; i < m; i++) wx[i] = w[i] * xa[i];
+            acc_cols(s, wx, cols, a + 1, m, m8);
+            s += 9 * (a + 1);
+        }
+#pragma omp simd
+        for (size_t i = 0; i < m; i++) u[i] = yc[i] - mu[i];
+        acc_cols(s, u, cols, k, m, m8);
+    }
+    if (Hcc)
+        for (size_t a = 0; a < a0; a++)
+            for (size_t c = 0; c < a0; c++) H[a * k + c] = Hcc[a * a0 + c];
+    const double *s = acc;
+    for (size_t a = a0; a < k; a++)
+        for (size_t c = 0; c <= a; c++, s += 9) H[a * k + c] = H[c * k + a] = fold8(s);
+    for (size_t a = 0; a < k; a++, s += 9) ws->grad[a] = fold8(s);
+}
+
 /* The hat matrix's diagonal, w_i x_i' H^-1 x_i, from the inverted ws->H. */
 CLONES static void hat_diag(logit_ws_t *ws, size_t n, size_t k)
 {
@@ -258,10 +368,16 @@ static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double to
 {
     double min_delta = INFINITY;
     for (int it = 0; it < ML_MAXIT; it++) {
-        if (!Hcc || it) predict(ws, y, n, k, ws->b, 0);
-        information(ws, n, k, ws->H, it ? NULL : Hcc);
-        if (smat_inv(ws->H, k, NULL)) return -1;
-        score(ws, y, n, k, 0);
+        const double *hcc = it ? NULL : Hcc;
+        if (!ws->rs) {
+            sweep(ws, y, n, k, ws->b, !hcc, hcc, ws->H);
+            if (smat_inv(ws->H, k, NULL)) return -1;
+        } else {
+            if (!hcc) predict(ws, y, n, k, ws->b, 0);
+            information(ws, n, k, ws->H, hcc);
+            if (smat_inv(ws->H, k, NULL)) return -1;
+            score(ws, y, n, k, 0);
+        }
         smat_mulv(ws->H, ws->grad, k, ws->step);
         double delta = 0;
         int small = 1;
@@ -277,7 +393,10 @@ static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double to
             /* The likelihood and the inverse information at the estimate (ws->H was that of
              * the point before the last step, up to tol away). */
             *ll = predict(ws, y, n, k, ws->b, 1);
-            information(ws, n, k, ws->H, NULL);
+            if (ws->rs)
+                information(ws, n, k, ws->H, NULL);
+            else
+                sweep(ws, y, n, k, ws->b, 0, NULL, ws->H); /* (and the score, unused) */
             if (smat_inv(ws->H, k, NULL)) return -1;
             for (size_t a = 0; a < k; a++)
                 if (fabs(ws->b[a]) > 6e4) return -1;
