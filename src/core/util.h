@@ -50,6 +50,7 @@ rgx_err read_file(const char *path, char **out, size_t *len);
 /* Seconds since the epoch as ISO 8601 UTC ("2026-11-24T10:11:12Z"). */
 void iso8601_utc(double t, char buf[32]);
 double wall_clock(void); /* seconds since the epoch, sub-second resolution */
+double cpu_clock(void);  /* this process's CPU seconds (user + system, all its threads) */
 
 /* strtod, faster on plain decimals (at most 15 significant digits, as text tables and VCF
  * dosages have) and bitwise equal to it on every input. */
