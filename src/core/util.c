@@ -124,26 +124,33 @@ rgx_err read_file(const char *path, char **out, size_t *len)
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return rgx_fail(RGX_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-    strbuf_t sb = {0};
-    char buf[65536];
-    size_t n;
-    rgx_err err = sb_append(&sb, "");
-    while (!err && (n = fread(buf, 1, sizeof buf, f)) > 0) {
-        if (!(err = sb_reserve(&sb, n))) {
-            memcpy(sb.s + sb.len, buf, n);
-            sb.len += n;
-            sb.s[sb.len] = '\0';
-        }
+    /* Straight into one block of the file's size (+ 2: the NUL, and room to see the end), on
+     * huge pages when large: through a 64 kB buffer into a doubling string, an 85 MB
+     * phenotype table cost 0.4 s of CPU on the development VM, nearly all of it 4 kB page
+     * faults (~17 us each there); on 2 MB pages 0.03 s. Pipes, and files that grow, take
+     * more room as they go. */
+    struct stat st;
+    size_t cap = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+                     ? (size_t)st.st_size + 2
+                     : 65536,
+           n = 0;
+    char *s = NULL;
+    rgx_err err = rgx_big_alloc(&s, cap);
+    for (size_t got = 1; !err && got > 0;) {
+        if (n + 1 == cap && (err = rgx_realloc(&s, cap *= 2, 1))) break;
+        got = fread(s + n, 1, cap - n - 1, f);
+        n += got;
     }
     if (!err && ferror(f))
         err = rgx_fail(RGX_ERR_INPUT, "%s: read error: %s", path, strerror(errno));
     fclose(f);
     if (err) {
-        free(sb.s);
+        free(s);
         return err;
     }
-    *out = sb.s;
-    if (len) *len = sb.len;
+    s[n] = '\0';
+    *out = s;
+    if (len) *len = n;
     return RGX_OK;
 }
 
