@@ -44,6 +44,17 @@ rgx_err rgx_big_alloc(void *pp, size_t bytes)
     return RGX_OK;
 }
 
+rgx_err rgx_big_calloc(void *pp, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return rgx_fail(RGX_ERR_MEMORY, "allocation of %zu x %zu bytes overflows", n, size);
+    size_t bytes = n * size;
+    if (bytes < ((size_t)2 << 20)) return rgx_calloc(pp, n, size);
+    rgx_err err = rgx_big_alloc(pp, bytes);
+    if (!err) memset(*(void **)pp, 0, bytes);
+    return err;
+}
+
 rgx_err rgx_reserve(void *pp, size_t *cap, size_t n, size_t size)
 {
     if (n <= *cap) return RGX_OK;
@@ -248,9 +259,10 @@ int path_remove_tree(const char *path)
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 
-/* Clinger's fast path: a decimal with at most 15 significant digits and a power of ten within
- * 10^+-22 is m * 10^e or m / 10^-e with both operands exact doubles, so one IEEE operation
- * rounds it correctly — the same double strtod returns.  Anything else goes to strtod. */
+/* Clinger's fast path: a decimal whose significant digits (at most 19, read into a 64-bit
+ * integer) make an integer m <= 2^53 and whose power of ten is within 10^+-22 is m * 10^e or
+ * m / 10^-e with both operands exact doubles, so one IEEE operation rounds it correctly — the
+ * same double strtod returns.  Anything else goes to strtod. */
 double rgx_strtod(const char *s, char **end)
 {
     static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -276,7 +288,7 @@ double rgx_strtod(const char *s, char **end)
             else digits++;
         }
     }
-    if (!any || digits > 15) return strtod(s, end);
+    if (!any || digits > 19 || m > ((uint64_t)1 << 53)) return strtod(s, end);
     if (*p == 'e' || *p == 'E') {
         const char *q = p + 1;
         int eneg = 0, e = 0, ed = 0;
