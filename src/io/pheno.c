@@ -454,10 +454,9 @@ rgx_err table_read_comm(const char *path, const char *what, int categorical, MPI
     if (comm != MPI_COMM_NULL) err = comm_agree(comm, err, "reading a table");
     /* The numbers on huge pages (rgx_big_alloc): n x p doubles are 80 MB at 10,000 x 1,000,
      * whose 4 kB page faults alone took 0.3 s of CPU on the development VM. */
-    size_t nb = (t->n ? t->n : 1) * (t->p ? t->p : 1) * sizeof *num;
-    if (!err && ((err = rgx_big_alloc(&num, nb)) || (err = rgx_calloc(&bad, t->p, sizeof *bad))))
+    if (!err && ((err = rgx_big_calloc(&num, (t->n ? t->n : 1) * t->p, sizeof *num)) ||
+                 (err = rgx_calloc(&bad, t->p, sizeof *bad))))
         goto out;
-    if (!err) memset(num, 0, nb);
     if (!err) err = parse_table(path, comm, t, &x, num, bad);
     if (!err) err = make_columns(path, what, categorical, t, &x, &num, bad);
 out:
