@@ -46,13 +46,18 @@ rgx_err rgx_big_alloc(void *pp, size_t bytes)
 
 rgx_err rgx_big_calloc(void *pp, size_t n, size_t size)
 {
+    /* calloc leaves a large block's fresh pages untouched (the kernel zeroes them as they are
+     * first written), so the advice still applies to the aligned interior: 240 MB took 0.05 s
+     * of CPU so, 0.12-0.17 s allocated on huge pages and zeroed, 1.1 s in 4 kB pages (the
+     * development VM, loaded). */
     if (size && n > SIZE_MAX / size)
         return rgx_fail(RGX_ERR_MEMORY, "allocation of %zu x %zu bytes overflows", n, size);
-    size_t bytes = n * size;
-    if (bytes < ((size_t)2 << 20)) return rgx_calloc(pp, n, size);
-    rgx_err err = rgx_big_alloc(pp, bytes);
-    if (!err) memset(*(void **)pp, 0, bytes);
-    return err;
+    rgx_err err = rgx_calloc(pp, n, size);
+    if (err) return err;
+    uintptr_t huge = (uintptr_t)2 << 20, p = (uintptr_t) * (void **)pp;
+    uintptr_t a = (p + huge - 1) & ~(huge - 1), e = (p + n * size) & ~(huge - 1);
+    if (e > a) madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice only */
+    return RGX_OK;
 }
 
 rgx_err rgx_reserve(void *pp, size_t *cap, size_t n, size_t size)

@@ -17,7 +17,8 @@ rgx_err rgx_realloc(void *pp, size_t n, size_t size);
  * kernel offers them when large (faulting in 100 MB in 4 KB pages costs a third of reading a
  * CT), and then not zeroed; zeroed below 2 MB. */
 rgx_err rgx_big_alloc(void *pp, size_t bytes);
-/* rgx_big_alloc of n x size bytes, zeroed (calloc's contract, checked for overflow). */
+/* calloc (zeroed, freed with free()) of n x size bytes, on transparent huge pages where the
+ * kernel offers them when large. */
 rgx_err rgx_big_calloc(void *pp, size_t n, size_t size);
 /* Room for at least n items of size bytes in *(void **)pp, whose room is *cap items: the
  * room doubled as often as needed (n at first), the old block kept on failure. */
