@@ -71,51 +71,44 @@ static void usage(FILE *f, const opts_t *o)
                "  radiogx export results/demo/run.h5 --report results/demo\n");
 }
 
-/* The options into their places; 1: --help was given, -1: a usage error (said). */
-static int parse(int argc, char **argv, const char **paths, double *window_kb, cli_common_t *common)
+typedef struct {
+    const char *paths[5]; /* --features --sumstats --hits --loci --report */
+    double window_kb;
+} args_t;
+
+static int take(void *ctx, int opt, const char *arg)
 {
-    opts_t o;
-    int opt, ret = 0;
-    if (opts_init_own(&o, own)) return fprintf(stderr, "radiogx export: %s\n", rgx_errmsg()), -1;
-    if (opts_check_argv(&o, "export", argc, argv)) ret = -1;
-    while (!ret && (opt = opts_next(&o, argc, argv)) != -1) {
+    static const char letters[] = "fsHLr"; /* paths' order */
+    args_t *a = ctx;
+    if (opt == O_WINDOW) {
         char *end;
-        if (opt == 'P') {
-            if (opts_take(&o, opt, optarg, common) < 0) ret = -1;
-        } else if (opt == O_WINDOW) {
-            *window_kb = strtod(optarg, &end);
-            if (*end || !(*window_kb > 0 && *window_kb <= 1e6)) {
-                fprintf(stderr, "radiogx export: --locus-window '%s': expected kb in (0, 1e6]\n",
-                        optarg);
-                ret = -1;
-            }
-        } else if (opt == 'h') {
-            usage(stdout, &o), ret = 1;
-        } else {
-            static const char letters[] = "fsHLr"; /* paths' order */
-            const char *at = opt > 0 && opt < 128 ? strchr(letters, opt) : NULL;
-            if (at)
-                paths[at - letters] = optarg;
-            else
-                usage(stderr, &o), ret = -1;
-        }
+        a->window_kb = strtod(arg, &end);
+        if (*end || !(a->window_kb > 0 && a->window_kb <= 1e6))
+            return fprintf(stderr, "radiogx export: --locus-window '%s': expected kb in (0, 1e6]\n",
+                           arg), -1;
+        return 0;
     }
-    opts_free(&o);
-    return ret;
+    a->paths[strchr(letters, opt) - letters] = arg;
+    return 0;
 }
+
+/* Bare: no config, but -P (its own option here) overrides the run's recorded config. */
+static const opts_cmd_t cmd = {"export", own, NULL, NULL, 1, usage, take};
 
 int cmd_export(int argc, char **argv)
 {
-    const char *paths[5] = {0}; /* --features --sumstats --hits --loci --report */
-    double window_kb = 0;
+    args_t a = {0};
     cli_common_t common = {0}; /* only its -P list */
-    int p = parse(argc, argv, paths, &window_kb, &common);
+    opts_t o;
+    int p = opts_parse(&o, &cmd, argc, argv, &common, &a);
+    opts_free(&o); /* -P's strings are argv's */
     if (p) {
         cli_common_free(&common);
         return p > 0 ? RGX_OK : RGX_ERR_USAGE;
     }
-    const char *features = paths[0], *sumstats = paths[1], *hits = paths[2], *loci = paths[3],
-               *report = paths[4];
+    double window_kb = a.window_kb;
+    const char *features = a.paths[0], *sumstats = a.paths[1], *hits = a.paths[2],
+               *loci = a.paths[3], *report = a.paths[4];
     if (optind + 1 != argc) {
         fprintf(stderr, "radiogx export: give one run file (`radiogx export --help`)\n");
         cli_common_free(&common);

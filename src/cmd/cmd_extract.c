@@ -61,50 +61,43 @@ static void usage(FILE *f, const opts_t *o)
             "  radiogx export results/study/run.h5 --features results/study/features.tsv\n");
 }
 
-/* The options into their places; 1: --help was given, -1: a usage error (said). */
-static int parse(int argc, char **argv, cli_common_t *common, const char *path[3], int *fresh,
-                 int *checksums)
+typedef struct {
+    const char *manifest, *out, *geno;
+    int fresh, checksums;
+} args_t;
+
+static int take(void *ctx, int opt, const char *arg)
 {
-    opts_t o;
-    int opt, ret = 0;
-    if (opts_init(&o, own, NULL, NULL))
-        return fprintf(stderr, "radiogx extract: %s\n", rgx_errmsg()), -1;
-    if (opts_check_argv(&o, "extract", argc, argv)) ret = -1;
-    while (!ret && (opt = opts_next(&o, argc, argv)) != -1) {
-        int k = opts_take(&o, opt, optarg, common);
-        static const char letters[] = "mog"; /* path's order */
-        const char *at = opt > 0 && opt < 128 ? strchr(letters, opt) : NULL;
-        if (k)
-            ret = k < 0 ? -1 : 0;
-        else if (at)
-            path[at - letters] = optarg;
-        else if (opt == O_FRESH)
-            *fresh = 1;
-        else if (opt == O_NO_CHECKSUMS)
-            *checksums = 0;
-        else
-            usage(opt == 'h' ? stdout : stderr, &o), ret = opt == 'h' ? 1 : -1;
+    args_t *a = ctx;
+    switch (opt) {
+    case 'm': a->manifest = arg; break;
+    case 'o': a->out = arg; break;
+    case 'g': a->geno = arg; break;
+    case O_FRESH: a->fresh = 1; break;
+    default: a->checksums = 0; /* O_NO_CHECKSUMS */
     }
-    opts_free(&o);
-    return ret;
+    return 0;
 }
+
+static const opts_cmd_t cmd = {"extract", own, NULL, NULL, 0, usage, take};
 
 int cmd_extract(int argc, char **argv)
 {
     cli_common_t common = {0};
-    const char *path[3] = {0}; /* --manifest --out --genotypes */
-    int fresh = 0, checksums = 1;
-    int p = parse(argc, argv, &common, path, &fresh, &checksums);
+    args_t a = {.checksums = 1};
+    opts_t o;
+    int p = opts_parse(&o, &cmd, argc, argv, &common, &a);
+    if (!p && optind < argc) {
+        fprintf(stderr, "radiogx extract: unexpected argument '%s'\n", argv[optind]);
+        p = -1;
+    }
+    opts_free(&o); /* no config section: nothing of common points into it */
     if (p) {
         cli_common_free(&common);
         return p > 0 ? RGX_OK : RGX_ERR_USAGE;
     }
-    const char *manifest_opt = path[0], *out_opt = path[1], *geno_opt = path[2];
-    if (optind < argc) {
-        fprintf(stderr, "radiogx extract: unexpected argument '%s'\n", argv[optind]);
-        cli_common_free(&common);
-        return RGX_ERR_USAGE;
-    }
+    const char *manifest_opt = a.manifest, *out_opt = a.out, *geno_opt = a.geno;
+    int fresh = a.fresh, checksums = a.checksums;
     cli_common_apply(&common);
     if (mpienv_init(&argc, &argv, common.threads))
         rgx_die(RGX_ERR_MPI, "extract", "%s", rgx_errmsg());

@@ -49,44 +49,34 @@ static void usage(FILE *f, const opts_t *o)
                "  radiogx features CT/ CT/RS.dcm:GTV-1 -c config/ct_default.yaml\n");
 }
 
-/* The options into their places; 1: --help was given, -1: a usage error (said). */
-static int parse(int argc, char **argv, cli_common_t *common, long *label, const char **channel)
+typedef struct {
+    long label;
+    const char *channel;
+} args_t;
+
+static int take(void *ctx, int opt, const char *arg)
 {
-    opts_t o;
-    int opt, ret = 0;
-    if (opts_init(&o, own, NULL, NULL))
-        return fprintf(stderr, "radiogx features: %s\n", rgx_errmsg()), -1;
-    if (opts_check_argv(&o, "features", argc, argv)) ret = -1;
-    while (!ret && (opt = opts_next(&o, argc, argv)) != -1) {
-        int k = opts_take(&o, opt, optarg, common);
-        if (k) {
-            ret = k < 0 ? -1 : 0;
-        } else if (opt == 'l') {
-            if ((*label = cli_positive("--label", optarg)) < 0) ret = -1;
-        } else if (opt == O_CHANNEL) {
-            *channel = optarg;
-        } else {
-            usage(opt == 'h' ? stdout : stderr, &o), ret = opt == 'h' ? 1 : -1;
-        }
-    }
-    opts_free(&o);
-    return ret;
+    args_t *a = ctx;
+    if (opt == O_CHANNEL) return a->channel = arg, 0;
+    return (a->label = cli_positive("--label", arg)) < 0 ? -1 : 0; /* -l */
 }
+
+static const opts_cmd_t cmd = {"features", own, NULL, NULL, 0, usage, take};
 
 int cmd_features(int argc, char **argv)
 {
     cli_common_t common = {0};
-    const char *channel = NULL;
-    long label = 1;
-    int p = parse(argc, argv, &common, &label, &channel);
+    args_t a = {.label = 1};
+    opts_t o;
+    int p = opts_parse(&o, &cmd, argc, argv, &common, &a);
+    if (!p && optind + 2 != argc) {
+        fprintf(stderr, "radiogx features: give IMAGE and MASK (`radiogx features --help`)\n");
+        p = -1;
+    }
+    opts_free(&o); /* no config section: nothing of common points into it */
     if (p) {
         cli_common_free(&common);
         return p > 0 ? RGX_OK : RGX_ERR_USAGE;
-    }
-    if (optind + 2 != argc) {
-        fprintf(stderr, "radiogx features: give IMAGE and MASK (`radiogx features --help`)\n");
-        cli_common_free(&common);
-        return RGX_ERR_USAGE;
     }
     cli_common_apply(&common);
     mpienv_single(common.threads); /* --threads (it was accepted and ignored) */
@@ -96,12 +86,12 @@ int cmd_features(int argc, char **argv)
     preproc_t pp;
     feat_settings_t s;
     rgx_err err = cli_load_config(&common, &cfg);
-    if (!err) err = extract_settings_load(cfg, channel, &s);
-    int want = (int)label;
+    if (!err) err = extract_settings_load(cfg, a.channel, &s);
+    int want = (int)a.label;
     if (!err)
         err = extract_read(argv[optind], argv[optind + 1], &want, 1, &s,
                            cfg_float(cfg, "study.affine_tolerance_mm"), &img, &msk);
-    if (!err && !(err = preprocess_roi(&img, &msk, (int)label, &s, &pp))) {
+    if (!err && !(err = preprocess_roi(&img, &msk, (int)a.label, &s, &pp))) {
         err = features_compute(&pp.roi, &s, &v);
         preprocess_free(&pp);
     }

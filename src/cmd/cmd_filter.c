@@ -49,32 +49,20 @@ static void usage(FILE *f, const opts_t *o)
             "  radiogx filter ct.nii.gz -c study.yaml --channel CT --filter 3 -o wavelet.nii.gz\n");
 }
 
-/* The options into their places; 1: --help was given, -1: a usage error (said). */
-static int parse(int argc, char **argv, cli_common_t *common, const char **out, long *which,
-                 const char **channel)
+typedef struct {
+    const char *out, *channel;
+    long which;
+} args_t;
+
+static int take(void *ctx, int opt, const char *arg)
 {
-    opts_t o;
-    int opt, ret = 0;
-    if (opts_init(&o, own, NULL, NULL))
-        return fprintf(stderr, "radiogx filter: %s\n", rgx_errmsg()), -1;
-    if (opts_check_argv(&o, "filter", argc, argv)) ret = -1;
-    while (!ret && (opt = opts_next(&o, argc, argv)) != -1) {
-        int k = opts_take(&o, opt, optarg, common);
-        if (k) {
-            ret = k < 0 ? -1 : 0;
-        } else if (opt == 'o') {
-            *out = optarg;
-        } else if (opt == 'f') {
-            if ((*which = cli_positive("--filter", optarg)) < 0) ret = -1;
-        } else if (opt == O_CHANNEL) {
-            *channel = optarg;
-        } else {
-            usage(opt == 'h' ? stdout : stderr, &o), ret = opt == 'h' ? 1 : -1;
-        }
-    }
-    opts_free(&o);
-    return ret;
+    args_t *a = ctx;
+    if (opt == 'o') return a->out = arg, 0;
+    if (opt == O_CHANNEL) return a->channel = arg, 0;
+    return (a->which = cli_positive("--filter", arg)) < 0 ? -1 : 0; /* -f */
 }
+
+static const opts_cmd_t cmd = {"filter", own, NULL, NULL, 0, usage, take};
 
 /* The image on the settings' grid: itself, or interpolated (the whole new grid). */
 static rgx_err on_grid(const image_t *img, const feat_settings_t *s, double **vals, int dim[3],
@@ -139,18 +127,20 @@ out:
 int cmd_filter(int argc, char **argv)
 {
     cli_common_t common = {0};
-    const char *channel = NULL, *out = NULL;
-    long which = 1;
-    int p = parse(argc, argv, &common, &out, &which, &channel);
+    args_t a = {.which = 1};
+    opts_t o;
+    int p = opts_parse(&o, &cmd, argc, argv, &common, &a);
+    if (!p && (optind + 1 != argc || !a.out)) {
+        fprintf(stderr, "radiogx filter: give IMAGE and --out MAP (`radiogx filter --help`)\n");
+        p = -1;
+    }
+    opts_free(&o); /* no config section: nothing of common points into it */
     if (p) {
         cli_common_free(&common);
         return p > 0 ? RGX_OK : RGX_ERR_USAGE;
     }
-    if (optind + 1 != argc || !out) {
-        fprintf(stderr, "radiogx filter: give IMAGE and --out MAP (`radiogx filter --help`)\n");
-        cli_common_free(&common);
-        return RGX_ERR_USAGE;
-    }
+    const char *channel = a.channel, *out = a.out;
+    long which = a.which;
     cli_common_apply(&common);
     mpienv_single(common.threads);
     cfg_t *cfg = NULL;

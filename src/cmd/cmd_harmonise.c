@@ -89,41 +89,32 @@ static rgx_err carry_over(h5out_t *h, const char *run)
     return err;
 }
 
+typedef struct {
+    const char *out, *covar, *apply;
+} args_t;
+
+static int take(void *ctx, int opt, const char *arg)
+{
+    args_t *a = ctx;
+    *(opt == 'o' ? &a->out : opt == O_COVAR ? &a->covar : &a->apply) = arg;
+    return 0;
+}
+
+static const opts_cmd_t cmd = {"harmonise", own, "harmonise", schema_harmonise, 0, usage, take};
+
 int cmd_harmonise(int argc, char **argv)
 {
     cli_common_t common = {0};
     opts_t o;
-    const char *out = NULL, *covar = NULL, *apply = NULL;
-    int opt;
-    rgx_err err = opts_init(&o, own, "harmonise", schema_harmonise);
-    if (err) {
-        fprintf(stderr, "radiogx harmonise: %s\n", rgx_errmsg());
-        return err;
-    }
-    if ((err = opts_check_argv(&o, "harmonise", argc, argv))) goto early;
-    while ((opt = opts_next(&o, argc, argv)) != -1) {
-        int k = opts_take(&o, opt, optarg, &common);
-        if (k > 0) continue;
-        if (k < 0) {
-            err = RGX_ERR_USAGE;
-            goto early;
-        }
-        switch (opt) {
-        case 'o': out = optarg; break;
-        case O_COVAR: covar = optarg; break;
-        case O_APPLY: apply = optarg; break;
-        case 'h': usage(stdout, &o); goto early;
-        default:
-            fprintf(stderr, "(`radiogx harmonise --help` lists the options)\n");
-            err = RGX_ERR_USAGE;
-            goto early;
-        }
-    }
-    if (optind + 1 != argc) {
+    args_t a = {0};
+    int p = opts_parse(&o, &cmd, argc, argv, &common, &a);
+    if (!p && optind + 1 != argc) {
         fprintf(stderr, "radiogx harmonise: give one run file (`radiogx harmonise --help`)\n");
-        err = RGX_ERR_USAGE;
-        goto early;
+        p = -1;
     }
+    rgx_err err = p < 0 ? RGX_ERR_USAGE : RGX_OK;
+    if (p) goto early;
+    const char *out = a.out, *covar = a.covar, *apply = a.apply;
     const char *run = argv[optind];
     if (!out) out = run;
     cli_common_apply(&common);

@@ -87,43 +87,37 @@ static void report(const layout_t *l, const char *dir)
     for (size_t k = 0; k < l->n_leftover; k++) fprintf(stderr, "  not used: %s\n", l->leftover[k]);
 }
 
+enum { MAXP = 64 };
+
+typedef struct {
+    layout_pat_t im[MAXP], mk[MAXP];
+    size_t ni, nm;
+    const char *out;
+} args_t;
+
+static int take(void *ctx, int opt, const char *arg)
+{
+    args_t *a = ctx;
+    if (opt == 'o') return a->out = arg, 0;
+    size_t *n = opt == 'i' ? &a->ni : &a->nm; /* -i, -k */
+    layout_pat_t *v = opt == 'i' ? a->im : a->mk;
+    if (*n < MAXP && !parse_pat(arg, opt == 'i', &v[*n])) return ++*n, 0;
+    fprintf(stderr, "radiogx manifest: --%s '%s': expected %s (at most %d)\n",
+            opt == 'i' ? "image" : "mask", arg, opt == 'i' ? "CH=PATTERN" : "[CH=]PATTERN", MAXP);
+    return -1;
+}
+
+static const opts_cmd_t cmd = {"manifest", own, NULL, NULL, 1, usage, take};
+
 int cmd_manifest(int argc, char **argv)
 {
-    enum { MAXP = 64 };
-    layout_pat_t im[MAXP], mk[MAXP];
-    size_t ni = 0, nm = 0;
-    const char *out = NULL;
-    int opt;
+    args_t a = {0};
     opts_t o;
-    rgx_err err = opts_init_own(&o, own);
-    if (err) return fprintf(stderr, "radiogx manifest: %s\n", rgx_errmsg()), err;
-    if (opts_check_argv(&o, "manifest", argc, argv)) err = RGX_ERR_USAGE;
-    while (!err && (opt = opts_next(&o, argc, argv)) != -1) {
-        switch (opt) {
-        case 'i':
-        case 'k': {
-            size_t *n = opt == 'i' ? &ni : &nm;
-            layout_pat_t *v = opt == 'i' ? im : mk;
-            if (*n == MAXP || parse_pat(optarg, opt == 'i', &v[*n])) {
-                fprintf(stderr, "radiogx manifest: --%s '%s': expected %s (at most %d)\n",
-                        opt == 'i' ? "image" : "mask", optarg,
-                        opt == 'i' ? "CH=PATTERN" : "[CH=]PATTERN", MAXP);
-                err = RGX_ERR_USAGE;
-            } else {
-                ++*n;
-            }
-            break;
-        }
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            usage(stdout, &o);
-            goto done;
-        default:
-            usage(stderr, &o), err = RGX_ERR_USAGE;
-        }
-    }
+    int p = opts_parse(&o, &cmd, argc, argv, NULL, &a);
+    opts_free(&o);
+    rgx_err err = p < 0 ? RGX_ERR_USAGE : RGX_OK;
+    if (p) goto done;
+    const char *out = a.out;
     if (!err && optind + 1 != argc) {
         fprintf(stderr, "radiogx manifest: give one folder (`radiogx manifest --help`)\n");
         err = RGX_ERR_USAGE;
@@ -131,7 +125,7 @@ int cmd_manifest(int argc, char **argv)
     if (err) goto done;
     const char *dir = argv[optind];
     layout_t l;
-    if ((err = layout_scan(dir, im, ni, mk, nm, &l))) {
+    if ((err = layout_scan(dir, a.im, a.ni, a.mk, a.nm, &l))) {
         fprintf(stderr, "radiogx manifest: %s\n", rgx_errmsg());
         goto done;
     }
@@ -154,8 +148,7 @@ int cmd_manifest(int argc, char **argv)
     free(mdir);
     layout_free(&l);
 done:
-    opts_free(&o);
-    for (size_t k = 0; k < ni; k++) free((char *)im[k].channel);
-    for (size_t k = 0; k < nm; k++) free((char *)mk[k].channel);
+    for (size_t k = 0; k < a.ni; k++) free((char *)a.im[k].channel);
+    for (size_t k = 0; k < a.nm; k++) free((char *)a.mk[k].channel);
     return err;
 }

@@ -76,67 +76,45 @@ static rgx_err default_prefix(const char *out, char **prefix)
     return err;
 }
 
+typedef struct {
+    const char *geno, *run, *keep, *out, *prefix, *proj;
+    cli_common_t *common; /* the switches are config overrides */
+} args_t;
+
+static int take(void *ctx, int opt, const char *arg)
+{
+    args_t *a = ctx;
+    switch (opt) {
+    case 'g': a->geno = arg; break;
+    case 'r': a->run = arg; break;
+    case O_KEEP: a->keep = arg; break;
+    case 'o': a->out = arg; break;
+    case O_EIGENVEC: a->prefix = arg; break;
+    case O_PROJECT: a->proj = arg; break;
+    case O_NO_PRUNE: return cli_common_opt(a->common, 'P', "pca.prune=false") < 0 ? -1 : 0;
+    case O_NO_KING: return cli_common_opt(a->common, 'P', "pca.king=false") < 0 ? -1 : 0;
+    default: /* O_REMOVE_RELATED */
+        return cli_common_opt(a->common, 'P', "pca.remove_related=true") < 0 ? -1 : 0;
+    }
+    return 0;
+}
+
+static const opts_cmd_t cmd = {"pca", own, "pca", schema_pca, 0, usage, take};
+
 int cmd_pca(int argc, char **argv)
 {
     cli_common_t common = {0};
     opts_t o;
-    const char *geno = NULL, *run = NULL, *keep = NULL, *out = NULL, *prefix = NULL, *proj = NULL;
-    int opt;
-    rgx_err err = opts_init(&o, own, "pca", schema_pca);
-    if (err) {
-        fprintf(stderr, "radiogx pca: %s\n", rgx_errmsg());
-        return err;
-    }
-    if ((err = opts_check_argv(&o, "pca", argc, argv))) goto early;
-    while ((opt = opts_next(&o, argc, argv)) != -1) {
-        int k = opts_take(&o, opt, optarg, &common);
-        if (k > 0) continue;
-        if (k < 0) {
-            err = RGX_ERR_USAGE;
-            goto early;
-        }
-        switch (opt) {
-        case 'g':
-            geno = optarg;
-            break;
-        case 'r':
-            run = optarg;
-            break;
-        case O_KEEP:
-            keep = optarg;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case O_EIGENVEC:
-            prefix = optarg;
-            break;
-        case O_PROJECT:
-            proj = optarg;
-            break;
-        case O_NO_PRUNE:
-            cli_common_opt(&common, 'P', "pca.prune=false");
-            break;
-        case O_NO_KING:
-            cli_common_opt(&common, 'P', "pca.king=false");
-            break;
-        case O_REMOVE_RELATED:
-            cli_common_opt(&common, 'P', "pca.remove_related=true");
-            break;
-        case 'h':
-            usage(stdout, &o);
-            goto early;
-        default:
-            fprintf(stderr, "(`radiogx pca --help` lists the options)\n");
-            err = RGX_ERR_USAGE;
-            goto early;
-        }
-    }
-    if (optind < argc) {
+    args_t a = {.common = &common};
+    int p = opts_parse(&o, &cmd, argc, argv, &common, &a);
+    if (!p && optind < argc) {
         fprintf(stderr, "radiogx pca: unexpected argument '%s'\n", argv[optind]);
-        err = RGX_ERR_USAGE;
-        goto early;
+        p = -1;
     }
+    rgx_err err = p < 0 ? RGX_ERR_USAGE : RGX_OK;
+    if (p) goto early;
+    const char *geno = a.geno, *run = a.run, *keep = a.keep, *out = a.out, *prefix = a.prefix,
+               *proj = a.proj;
     cli_common_apply(&common);
     if (mpienv_init(&argc, &argv, common.threads)) rgx_die(RGX_ERR_MPI, "pca", "%s", rgx_errmsg());
     int rank = rgx_mpi.rank;

@@ -51,49 +51,39 @@ static void usage(FILE *f, const opts_t *o)
                "  radiogx plan --config study.yaml --ranks 64\n");
 }
 
-/* The options into their places; 1: --help was given, -1: a usage error (said). */
-static int parse(int argc, char **argv, cli_common_t *common, const char **manifest,
-                 const char **geno, long *n_ranks)
+typedef struct {
+    const char *manifest, *geno;
+    long n_ranks;
+} args_t;
+
+static int take(void *ctx, int opt, const char *arg)
 {
-    opts_t o;
-    int opt, ret = 0;
-    if (opts_init(&o, own, NULL, NULL))
-        return fprintf(stderr, "radiogx plan: %s\n", rgx_errmsg()), -1;
-    if (opts_check_argv(&o, "plan", argc, argv)) ret = -1;
-    while (!ret && (opt = opts_next(&o, argc, argv)) != -1) {
-        int k = opts_take(&o, opt, optarg, common);
-        if (k) {
-            ret = k < 0 ? -1 : 0;
-        } else if (opt == 'm') {
-            *manifest = optarg;
-        } else if (opt == 'g') {
-            *geno = optarg;
-        } else if (opt == 'n') {
-            if ((*n_ranks = cli_positive("--ranks", optarg)) < 0) ret = -1;
-        } else {
-            usage(opt == 'h' ? stdout : stderr, &o), ret = opt == 'h' ? 1 : -1;
-        }
-    }
-    opts_free(&o);
-    return ret;
+    args_t *a = ctx;
+    if (opt == 'm') return a->manifest = arg, 0;
+    if (opt == 'g') return a->geno = arg, 0;
+    return (a->n_ranks = cli_positive("--ranks", arg)) < 0 ? -1 : 0; /* -n */
 }
+
+static const opts_cmd_t cmd = {"plan", own, NULL, NULL, 0, usage, take};
 
 int cmd_plan(int argc, char **argv)
 {
     cli_common_t common = {0};
-    const char *manifest_path = NULL, *geno_opt = NULL;
-    long n_ranks = 0;
+    args_t a = {0};
+    opts_t o;
     rgx_err rc = RGX_OK;
-    int p = parse(argc, argv, &common, &manifest_path, &geno_opt, &n_ranks);
+    int p = opts_parse(&o, &cmd, argc, argv, &common, &a);
+    if (!p && optind < argc) {
+        fprintf(stderr, "radiogx plan: unexpected argument '%s'\n", argv[optind]);
+        p = -1;
+    }
+    opts_free(&o); /* no config section: nothing of common points into it */
     if (p) {
         cli_common_free(&common);
         return p > 0 ? RGX_OK : RGX_ERR_USAGE;
     }
-    if (optind < argc) {
-        fprintf(stderr, "radiogx plan: unexpected argument '%s'\n", argv[optind]);
-        cli_common_free(&common);
-        return RGX_ERR_USAGE;
-    }
+    const char *manifest_path = a.manifest, *geno_opt = a.geno;
+    long n_ranks = a.n_ranks;
     cli_common_apply(&common);
     MPI_Comm comm = MPI_COMM_NULL;
     if (mpienv_launched()) {

@@ -99,27 +99,25 @@ typedef struct {
     strbuf_t sites;         /* one genotype file per site, comma-separated */
 } run_t;
 
+static int take(void *ctx, int opt, const char *arg)
+{
+    run_t *r = ctx;
+    if (opt == 'o')
+        r->out_opt = arg;
+    else
+        r->fresh = 1; /* O_FRESH */
+    return 0;
+}
+
+static const opts_cmd_t cmd = {"run", own, NULL, NULL, 0, usage, take};
+
 /* The options; returns -1 to go on, else the exit status (help printed: RGX_OK). */
 static int run_options(run_t *r)
 {
     opts_t o;
-    int opt, ret = -1;
-    if (opts_init(&o, own, NULL, NULL))
-        return fprintf(stderr, "radiogx run: %s\n", rgx_errmsg()), RGX_ERR_MEMORY;
-    if (opts_check_argv(&o, "run", r->argc, r->argv)) ret = RGX_ERR_USAGE;
-    while (ret < 0 && (opt = opts_next(&o, r->argc, r->argv)) != -1) {
-        int k = opts_take(&o, opt, optarg, &r->common);
-        if (k)
-            ret = k < 0 ? RGX_ERR_USAGE : -1;
-        else if (opt == O_FRESH)
-            r->fresh = 1;
-        else if (opt == 'o')
-            r->out_opt = optarg;
-        else
-            usage(opt == 'h' ? stdout : stderr, &o), ret = opt == 'h' ? RGX_OK : RGX_ERR_USAGE;
-    }
-    opts_free(&o);
-    if (ret >= 0) return ret;
+    int p = opts_parse(&o, &cmd, r->argc, r->argv, &r->common, r);
+    opts_free(&o); /* no config section: nothing of common points into it */
+    if (p) return p > 0 ? RGX_OK : RGX_ERR_USAGE;
     if (optind < r->argc || !r->common.config) {
         fprintf(stderr, "radiogx run: give --config study.yaml (`radiogx run --help`)\n");
         return RGX_ERR_USAGE;

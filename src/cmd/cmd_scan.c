@@ -92,44 +92,41 @@ static void usage(FILE *f, const opts_t *o)
         "         --survival time_to_recurrence:recurrence -o surv.h5   (time to event)\n");
 }
 
+typedef struct {
+    const char *geno, *pheno, *run, *covar, *out;
+    int checksums;
+} args_t;
+
+static int take(void *ctx, int opt, const char *arg)
+{
+    args_t *a = ctx;
+    switch (opt) {
+    case 'g': a->geno = arg; break;
+    case 'p': a->pheno = arg; break;
+    case 'r': a->run = arg; break;
+    case O_COVAR: a->covar = arg; break;
+    case 'o': a->out = arg; break;
+    default: a->checksums = 0; /* O_NO_CHECKSUMS */
+    }
+    return 0;
+}
+
+static const opts_cmd_t cmd = {"scan", own, "scan", schema_scan, 0, usage, take};
+
 int cmd_scan(int argc, char **argv)
 {
     cli_common_t common = {0};
     opts_t o;
-    const char *geno = NULL, *pheno = NULL, *run = NULL, *covar = NULL, *out = NULL;
-    int opt, checksums = 1;
-    rgx_err err = opts_init(&o, own, "scan", schema_scan);
-    if (err) {
-        fprintf(stderr, "radiogx scan: %s\n", rgx_errmsg());
-        return err;
-    }
-    if ((err = opts_check_argv(&o, "scan", argc, argv))) goto early;
-    while ((opt = opts_next(&o, argc, argv)) != -1) {
-        int k = opts_take(&o, opt, optarg, &common);
-        if (k > 0) continue;
-        if (k < 0) {
-            err = RGX_ERR_USAGE;
-            goto early;
-        }
-        switch (opt) {
-        case 'g': geno = optarg; break;
-        case 'p': pheno = optarg; break;
-        case 'r': run = optarg; break;
-        case O_COVAR: covar = optarg; break;
-        case O_NO_CHECKSUMS: checksums = 0; break;
-        case 'o': out = optarg; break;
-        case 'h': usage(stdout, &o); goto early;
-        default:
-            fprintf(stderr, "(`radiogx scan --help` lists the options)\n");
-            err = RGX_ERR_USAGE;
-            goto early;
-        }
-    }
-    if (optind < argc) {
+    args_t a = {.checksums = 1};
+    int p = opts_parse(&o, &cmd, argc, argv, &common, &a);
+    if (!p && optind < argc) {
         fprintf(stderr, "radiogx scan: unexpected argument '%s'\n", argv[optind]);
-        err = RGX_ERR_USAGE;
-        goto early;
+        p = -1;
     }
+    rgx_err err = p < 0 ? RGX_ERR_USAGE : RGX_OK;
+    if (p) goto early;
+    const char *geno = a.geno, *pheno = a.pheno, *run = a.run, *covar = a.covar, *out = a.out;
+    int checksums = a.checksums;
     cli_common_apply(&common);
     if (mpienv_init(&argc, &argv, common.threads)) rgx_die(RGX_ERR_MPI, "scan", "%s", rgx_errmsg());
     signals_install();

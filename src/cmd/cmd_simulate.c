@@ -66,62 +66,39 @@ static void usage(FILE *f, const opts_t *o)
                "  radiogx simulate --patients 300 --variants 50000 --seed 7 --out cohort\n");
 }
 
-/* The options into common (the simulate section's as overrides) and *out; returns -1 to go
- * on, else the exit status. */
-static int simulate_options(opts_t *o, int argc, char **argv, cli_common_t *common,
-                            const char **out)
+typedef struct {
+    const char *out;
+    cli_common_t *common; /* the switches are config overrides */
+} args_t;
+
+static int take(void *ctx, int opt, const char *arg)
 {
-    int opt;
-    if (opts_check_argv(o, "simulate", argc, argv)) return RGX_ERR_USAGE;
-    while ((opt = opts_next(o, argc, argv)) != -1) {
-        int k = opts_take(o, opt, optarg, common);
-        if (k > 0) continue;
-        if (k < 0) return RGX_ERR_USAGE;
-        switch (opt) {
-        case 'o':
-            *out = optarg;
-            break;
-        case O_MASK_PER_CHANNEL:
-            cli_common_opt(common, 'P', "simulate.mask_per_channel=true");
-            break;
-        case O_OUTCOMES:
-            cli_common_opt(common, 'P', "simulate.outcomes=true");
-            break;
-        case O_INJECT_FAILURES:
-            cli_common_opt(common, 'P', "simulate.inject_failures=true");
-            break;
-        case 'h':
-            usage(stdout, o);
-            return RGX_OK;
-        default:
-            fprintf(stderr, "(`radiogx simulate --help` lists the options)\n");
-            return RGX_ERR_USAGE;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "radiogx simulate: unexpected argument '%s'\n", argv[optind]);
-        return RGX_ERR_USAGE;
-    }
-    return -1;
+    args_t *a = ctx;
+    const char *set = opt == O_MASK_PER_CHANNEL ? "simulate.mask_per_channel=true"
+                      : opt == O_OUTCOMES       ? "simulate.outcomes=true"
+                      : opt == O_INJECT_FAILURES ? "simulate.inject_failures=true"
+                                                 : NULL;
+    if (!set) return a->out = arg, 0; /* -o */
+    return cli_common_opt(a->common, 'P', set) < 0 ? -1 : 0;
 }
+
+static const opts_cmd_t cmd = {"simulate", own, "simulate", schema_simulate, 0, usage, take};
 
 int cmd_simulate(int argc, char **argv)
 {
     cli_common_t common = {0};
     opts_t o;
-    const char *out = NULL;
+    args_t a = {.common = &common};
     cfg_t *cfg = NULL;
     sim_opt_t *so = NULL;
-    rgx_err err = opts_init(&o, own, "simulate", schema_simulate);
-    if (err) {
-        fprintf(stderr, "radiogx simulate: %s\n", rgx_errmsg());
-        return err;
+    int p = opts_parse(&o, &cmd, argc, argv, &common, &a);
+    if (!p && optind < argc) {
+        fprintf(stderr, "radiogx simulate: unexpected argument '%s'\n", argv[optind]);
+        p = -1;
     }
-    int rc = simulate_options(&o, argc, argv, &common, &out);
-    if (rc >= 0) {
-        err = rc;
-        goto out;
-    }
+    rgx_err err = p < 0 ? RGX_ERR_USAGE : RGX_OK;
+    if (p) goto out;
+    const char *out = a.out;
     cli_common_apply(&common);
     /* Typed and range-checked by cfg: a bad value on the command line is a usage error. */
     err = cfg_load(&cfg, common.config, schema_simulate_root, common.overrides,

@@ -158,34 +158,34 @@ out:
     return err;
 }
 
+typedef struct {
+    const char *launcher, *tmp;
+    int keep;
+} args_t;
+
+static int take(void *ctx, int opt, const char *arg)
+{
+    args_t *a = ctx;
+    if (opt == 'l')
+        a->launcher = arg;
+    else if (opt == 't')
+        a->tmp = arg;
+    else
+        a->keep = 1; /* -k */
+    return 0;
+}
+
+static const opts_cmd_t cmd = {"verify", own, NULL, NULL, 1, usage, take};
+
 int cmd_verify(int argc, char **argv)
 {
-    const char *launcher = NULL, *tmp = getenv("TMPDIR");
-    int keep = 0, opt, help = 0;
+    args_t a = {.tmp = getenv("TMPDIR")};
     opts_t o;
-    if (opts_init_own(&o, own))
-        return fprintf(stderr, "radiogx verify: %s\n", rgx_errmsg()), RGX_ERR_MEMORY;
-    int bad = opts_check_argv(&o, "verify", argc, argv) != RGX_OK;
-    while (!bad && !help && (opt = opts_next(&o, argc, argv)) != -1) {
-        switch (opt) {
-        case 'l':
-            launcher = optarg;
-            break;
-        case 't':
-            tmp = optarg;
-            break;
-        case 'k':
-            keep = 1;
-            break;
-        case 'h':
-            usage(stdout, &o), help = 1;
-            break;
-        default:
-            usage(stderr, &o), bad = 1;
-        }
-    }
+    int p = opts_parse(&o, &cmd, argc, argv, NULL, &a);
     opts_free(&o);
-    if (help || bad) return bad ? RGX_ERR_USAGE : RGX_OK;
+    if (p) return p > 0 ? RGX_OK : RGX_ERR_USAGE;
+    const char *launcher = a.launcher, *tmp = a.tmp;
+    int keep = a.keep;
     if (optind + 1 != argc) {
         fprintf(stderr, "radiogx verify: give one run file (`radiogx verify --help`)\n");
         return RGX_ERR_USAGE;

@@ -250,6 +250,28 @@ int opts_take(opts_t *o, int opt, const char *arg, cli_common_t *common)
     return add_override(o, common, plink2[i].key, buf);
 }
 
+int opts_parse(opts_t *o, const opts_cmd_t *cmd, int argc, char **argv, cli_common_t *common,
+               void *ctx)
+{
+    int opt;
+    if (cmd->bare ? opts_init_own(o, cmd->own) : opts_init(o, cmd->own, cmd->section, cmd->keys))
+        return fprintf(stderr, "radiogx %s: %s\n", cmd->name, rgx_errmsg()), -1;
+    if (opts_check_argv(o, cmd->name, argc, argv)) return -1;
+    while ((opt = opts_next(o, argc, argv)) != -1) {
+        int k = common ? opts_take(o, opt, optarg, common) : 0;
+        if (k > 0) continue;
+        if (k < 0) return -1;
+        if (opt == 'h') return cmd->usage(stdout, o), 1;
+        if (opt == '?' || opt == ':') {
+            /* getopt has said what was wrong */
+            fprintf(stderr, "(`radiogx %s --help` lists the options)\n", cmd->name);
+            return -1;
+        }
+        if (cmd->take(ctx, opt, optarg)) return -1;
+    }
+    return 0;
+}
+
 /* Writes text wrapped at HELP_WIDTH, continuation lines indented to HELP_COL; col: where the
  * cursor is. */
 static void wrap(FILE *f, const char *text, size_t col)

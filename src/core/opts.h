@@ -58,6 +58,25 @@ int opts_next(opts_t *o, int argc, char **argv);
  * one of those, -1 a bad value (message printed).  A config option becomes an override. */
 int opts_take(opts_t *o, int opt, const char *arg, cli_common_t *common);
 
+/* A command's options, for opts_parse. */
+typedef struct {
+    const char *name; /* "scan": messages say `radiogx scan` */
+    const opts_own_t *own;
+    const char *section;   /* the config section whose keys are options, or NULL */
+    const cfg_key_t *keys; /* its keys (schema_<section>.c) */
+    int bare;              /* no config: its own options and -h only (opts_init_own) */
+    void (*usage)(FILE *f, const opts_t *o);
+    /* Takes one of the command's own options into ctx: 0, or -1 for a bad value (said on
+     * stderr). */
+    int (*take)(void *ctx, int opt, const char *arg);
+} opts_cmd_t;
+/* The option loop of every command: initialises o (opts_free it afterwards, also after an
+ * error: common's overrides may point into it), refuses misspelt long options, takes the
+ * shared and config options into common (NULL for a bare command) and hands the command's own
+ * to cmd->take.  Returns 0: go on, the operands start at optind; 1: the help was printed;
+ * -1: a usage error, said on stderr. */
+int opts_parse(opts_t *o, const opts_cmd_t *cmd, int argc, char **argv, cli_common_t *common,
+               void *ctx);
 /* The options' help: own, then the section's (with [default] and range), then the shared. */
 void opts_help(FILE *f, const opts_t *o, const opts_own_t *own);
 

@@ -15,16 +15,6 @@
 #include "dcm_pix.h"
 #include "util.h"
 
-static void put(void *out, int bytes_per, size_t i, uint32_t v)
-{
-    if (bytes_per == 1)
-        ((uint8_t *)out)[i] = (uint8_t)v;
-    else if (bytes_per == 2)
-        ((uint16_t *)out)[i] = (uint16_t)v;
-    else
-        ((uint32_t *)out)[i] = v;
-}
-
 static rgx_err wrong_size(const char *name, const char *codec, long cw, long ch, long comps, int w,
                           int h)
 {
@@ -68,7 +58,8 @@ rgx_err dcm_jls_decode(const char *name, const uint8_t *p, size_t len, int w, in
         err = rgx_fail(RGX_ERR_INPUT, "%s: JPEG-LS: %s", name, charls_get_error_message(ec));
         goto out;
     }
-    for (size_t i = 0; i < n; i++) put(out, bytes_per, i, sb == 1 ? tmp[i] : ((uint16_t *)tmp)[i]);
+    for (size_t i = 0; i < n; i++)
+        dcm_pix_put(out, bytes_per, i, sb == 1 ? tmp[i] : ((uint16_t *)tmp)[i]);
 out:
     free(tmp);
     charls_jpegls_decoder_destroy(d);
@@ -166,7 +157,7 @@ rgx_err dcm_j2k_decode(const char *name, const uint8_t *p, size_t len, int w, in
         goto out;
     }
     size_t n = (size_t)w * (size_t)h;
-    for (size_t i = 0; i < n; i++) put(out, bytes_per, i, (uint32_t)k->data[i]);
+    for (size_t i = 0; i < n; i++) dcm_pix_put(out, bytes_per, i, (uint32_t)k->data[i]);
 out:
     if (img) opj_image_destroy(img);
     if (s) opj_stream_destroy(s);
@@ -223,7 +214,8 @@ rgx_err dcm_jpeg_decode(const char *name, const uint8_t *p, size_t len, int w, i
         size_t y = ci.output_scanline;
         JSAMPROW r = row;
         jpeg_read_scanlines(&ci, &r, 1);
-        for (int x = 0; x < w; x++) put(out, bytes_per, y * (size_t)w + (size_t)x, row[x]);
+        for (int x = 0; x < w; x++)
+            dcm_pix_put(out, bytes_per, y * (size_t)w + (size_t)x, row[x]);
     }
     jpeg_finish_decompress(&ci);
     jpeg_destroy_decompress(&ci);

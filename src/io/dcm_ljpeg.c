@@ -231,14 +231,8 @@ rgx_err dcm_ljpeg_decode(const char *name, const uint8_t *p, size_t len, int w, 
             }
             cur[x] = (px + diff) & 0xFFFF;
             if (f.restart) left--;
-            uint32_t v = (uint32_t)cur[x] << f.pt;
-            size_t i = (size_t)y * (size_t)w + (size_t)x;
-            if (bytes_per == 1)
-                ((uint8_t *)out)[i] = (uint8_t)v;
-            else if (bytes_per == 2)
-                ((uint16_t *)out)[i] = (uint16_t)v;
-            else
-                ((uint32_t *)out)[i] = v;
+            dcm_pix_put(out, bytes_per, (size_t)y * (size_t)w + (size_t)x,
+                        (uint32_t)cur[x] << f.pt);
         }
         /* Only a row that started a restart interval (at its first sample) is a first row. */
         first_row = 0;

@@ -12,6 +12,7 @@
 #define RGX_DCM_PIX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dcm.h"
 
@@ -47,5 +48,16 @@ rgx_err dcm_j2k_decode(const char *name, const uint8_t *p, size_t len, int w, in
                        void *out);
 rgx_err dcm_jpeg_decode(const char *name, const uint8_t *p, size_t len, int w, int h, int bytes_per,
                         void *out);
+
+/* Stores the decoded sample v as the i-th of out's samples of bytes_per bytes (1, 2 or 4). */
+static inline void dcm_pix_put(void *out, int bytes_per, size_t i, uint32_t v)
+{
+    if (bytes_per == 1)
+        ((uint8_t *)out)[i] = (uint8_t)v;
+    else if (bytes_per == 2)
+        ((uint16_t *)out)[i] = (uint16_t)v;
+    else
+        ((uint32_t *)out)[i] = v;
+}
 
 #endif

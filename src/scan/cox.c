@@ -337,16 +337,12 @@ void cox_score(const cox_null_t *m, double U, double T, double Q, const double *
     logit_score(U, V, beta, se, mlog10p);
 }
 
-void cox_full(const cox_null_t *m, const double *C, const double *g, cox_ws_t *ws,
-              cox_res_t *res)
+/* The fit with the variant (the last column of ws->X, centred), from the null model's
+ * coefficients and beta = 0: Wald and LR from it into res (left NaN when it fails). */
+static void fit(const cox_null_t *m, cox_ws_t *ws, cox_res_t *res)
 {
     size_t q = m->q, k = q + 1;
-    *res = (cox_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
-    load_covariates(m, ws, C);
-    double *x = ws->X + q * ws->n, mean = 0, ll;
-    for (size_t r = 0; r < m->n_obs; r++) x[r] = g[m->ord[r]], mean += x[r];
-    mean /= (double)m->n_obs;
-    for (size_t r = 0; r < m->n_obs; r++) x[r] -= mean;
+    double ll;
     memcpy(ws->b, m->beta, q * sizeof *ws->b);
     ws->b[q] = 0;
     if (newton(m, ws, k, &ll, &res->iters)) return;
@@ -356,6 +352,19 @@ void cox_full(const cox_null_t *m, const double *C, const double *g, cox_ws_t *w
     res->beta = ws->b[q], res->se = sqrt(v);
     res->mlog10p = logit_mlog10p_z(res->beta / res->se);
     res->lr_mlog10p = logit_mlog10p_chi2(2 * (ll - m->loglik));
+}
+
+void cox_full(const cox_null_t *m, const double *C, const double *g, cox_ws_t *ws,
+              cox_res_t *res)
+{
+    size_t q = m->q;
+    *res = (cox_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
+    load_covariates(m, ws, C);
+    double *x = ws->X + q * ws->n, mean = 0;
+    for (size_t r = 0; r < m->n_obs; r++) x[r] = g[m->ord[r]], mean += x[r];
+    mean /= (double)m->n_obs;
+    for (size_t r = 0; r < m->n_obs; r++) x[r] -= mean;
+    fit(m, ws, res);
 }
 
 /* ---- rows split across sites ---- */
@@ -468,11 +477,11 @@ static void load_sites(const cox_null_t *m, const double *C, const double *const
 void cox_full_sites(const cox_null_t *m, const double *C, const double *const *gs,
                     const size_t *site_row, cox_ws_t *ws, cox_res_t *res)
 {
-    size_t q = m->q, k = q + 1, ld = ws->n;
+    size_t q = m->q, ld = ws->n;
     rsum_t *rs = ws->rs;
     *res = (cox_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
     load_sites(m, C, gs, site_row, ws);
-    double *x = ws->X + q * ld, sum, ll;
+    double *x = ws->X + q * ld, sum;
     rsum_begin(rs, 1); /* the dosage's mean over all observed rows */
     for (size_t s = 0; s < rs->nseg; s++) {
         double p = 0;
@@ -482,15 +491,7 @@ void cox_full_sites(const cox_null_t *m, const double *C, const double *const *g
     rsum_end(rs, 1, &sum);
     double mean = sum / (double)m->n_obs;
     for (size_t r = 0; r < ws->nloc; r++) x[r] -= mean;
-    memcpy(ws->b, m->beta, q * sizeof *ws->b);
-    ws->b[q] = 0;
-    if (newton(m, ws, k, &ll, &res->iters)) return;
-    double v = ws->H[q * k + q];
-    if (!(v > 0) || !isfinite(v)) return;
-    res->ok = 1;
-    res->beta = ws->b[q], res->se = sqrt(v);
-    res->mlog10p = logit_mlog10p_z(res->beta / res->se);
-    res->lr_mlog10p = logit_mlog10p_chi2(2 * (ll - m->loglik));
+    fit(m, ws, res);
 }
 
 void cox_quad_sums(const cox_null_t *m, const double *Gt, size_t b, size_t site_row0, size_t ns,
