@@ -367,6 +367,17 @@ int geno_next(geno_t *g, double *dose, rgx_err *err)
     }
 }
 
+int geno_has_calls(const geno_t *g)
+{
+    return g->fmt->calls != NULL;
+}
+
+int geno_next_calls(geno_t *g, uint8_t *packed, rgx_err *err)
+{
+    int r = geno_next(g, NULL, err);
+    return r > 0 && packed ? g->fmt->calls(g, packed, err) : r;
+}
+
 static void widen(long *w, long v)
 {
     if (v > *w) *w = v;

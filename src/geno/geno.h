@@ -64,6 +64,9 @@ typedef struct {
     int (*next)(geno_t *g, rgx_err *err);
     int (*dosages)(geno_t *g, double *dose, rgx_err *err);
     void (*close)(geno_t *g);
+    /* Optional (NULL: the format has no hard calls of its own): the current record's hard
+     * calls, packed as geno_next_calls gives them. */
+    int (*calls)(geno_t *g, uint8_t *packed, rgx_err *err);
     /* The files path stands for (geno_files); NULL: path alone. */
     rgx_err (*files)(const char *path, geno_file_list_t *list);
 } geno_format_t;
@@ -116,6 +119,12 @@ rgx_err geno_begin(geno_t *g, const geno_unit_t *u);
  * dose (dose NULL: the site only, not decoded), 0 at the end of the unit, -1 with *err.
  * The record is g->v_rid, v_pos, v_id, v_ref and v_alt. */
 int geno_next(geno_t *g, double *dose, rgx_err *err);
+/* A format that holds hard calls (.bed) also gives them packed, without doubles: 2 bits per
+ * analysis sample, 0, 1 or 2 ALT alleles or 3 missing; sample i in bits 2 (i % 4) of byte
+ * i / 4, the last byte's unused bits 0 ((n + 3) / 4 bytes).  geno_has_calls: whether g's
+ * format can; geno_next_calls is then geno_next with the calls (packed NULL: the site only). */
+int geno_has_calls(const geno_t *g);
+int geno_next_calls(geno_t *g, uint8_t *packed, rgx_err *err);
 /* Counting: geno_next without dosages, and the widths of ID, REF and ALT raised into w[0..2]. */
 int geno_next_site(geno_t *g, long w[3], rgx_err *err);
 

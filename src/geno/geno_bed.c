@@ -56,6 +56,8 @@ typedef struct {
     size_t lo, hi;
     uint8_t *buf;
     int whole;        /* the analysis samples are the file's first n, in order */
+    int run;          /* they are consecutive columns, in order (the first at shift run_shift) */
+    unsigned run_shift;
     uint32_t *byte_at; /* analysis sample -> its byte (less lo) */
     uint8_t *shift_at; /* and its bit shift */
 } bed_t;
@@ -69,13 +71,21 @@ static inline bed_t *B(const geno_t *g)
 static const double code_dose[4] = {2.0, NAN, 1.0, 0.0};
 /* A byte's four samples, for the whole-record path. */
 static double byte_dose[256][4];
+/* Code -> packed hard call (geno_next_calls: ALT copies, 3 missing), and for a byte's four. */
+static const uint8_t code_call[4] = {2, 3, 1, 0};
+static uint8_t byte_calls[256];
 
 static void init_tables(void)
 {
     static int done;
     if (done) return;
-    for (int b = 0; b < 256; b++)
-        for (int k = 0; k < 4; k++) byte_dose[b][k] = code_dose[(b >> (2 * k)) & 3];
+    for (int b = 0; b < 256; b++) {
+        byte_calls[b] = 0;
+        for (int k = 0; k < 4; k++) {
+            byte_dose[b][k] = code_dose[(b >> (2 * k)) & 3];
+            byte_calls[b] |= (uint8_t)(code_call[(b >> (2 * k)) & 3] << (2 * k));
+        }
+    }
     done = 1;
 }
 
@@ -303,13 +313,15 @@ static rgx_err bed_select(geno_t *g)
 {
     bed_t *b = B(g);
     size_t lo = SIZE_MAX, hi = 0;
-    b->whole = 1;
+    b->whole = b->run = 1;
     for (int i = 0; i < g->n; i++) {
         size_t by = (size_t)g->col[i] / 4;
         if (by < lo) lo = by;
         if (by + 1 > hi) hi = by + 1;
         b->whole &= g->col[i] == i;
+        b->run &= g->col[i] == g->col[0] + i;
     }
+    b->run_shift = g->n ? 2u * (unsigned)(g->col[0] % 4) : 0;
     if (!g->n) lo = hi = 0;
     b->lo = lo, b->hi = hi;
     rgx_err err = rgx_calloc(&b->buf, hi - lo + 1, 1);
@@ -375,8 +387,8 @@ static int bed_next(geno_t *g, rgx_err *err)
     return 0;
 }
 
-/* The current record's bytes [lo, hi), decoded for the analysis samples. */
-static int bed_dosages(geno_t *g, double *dose, rgx_err *err)
+/* The current record's bytes [lo, hi) into b->buf. */
+static int read_record(geno_t *g, rgx_err *err)
 {
     bed_t *b = B(g);
     long rec = b->rec - 1;
@@ -392,11 +404,45 @@ static int bed_dosages(geno_t *g, double *dose, rgx_err *err)
         }
         got += (size_t)r;
     }
+    return 1;
+}
+
+/* The current record decoded for the analysis samples. */
+static int bed_dosages(geno_t *g, double *dose, rgx_err *err)
+{
+    bed_t *b = B(g);
+    if (read_record(g, err) < 0) return -1;
     const uint8_t *by = b->buf;
     int i = 0;
     if (b->whole) /* four samples a byte */
         for (; i + 4 <= g->n; i += 4) memcpy(dose + i, byte_dose[by[i / 4]], sizeof byte_dose[0]);
     for (; i < g->n; i++) dose[i] = code_dose[(by[b->byte_at[i]] >> b->shift_at[i]) & 3];
+    return 1;
+}
+
+/* The current record's hard calls packed (geno.h).  Consecutive columns, the usual case (a
+ * rank's share of a file), go a byte at a time: their bytes shifted into place (buf holds a
+ * zero byte past the record's), recoded by table; other subsets sample by sample. */
+static int bed_calls(geno_t *g, uint8_t *packed, rgx_err *err)
+{
+    bed_t *b = B(g);
+    if (read_record(g, err) < 0) return -1;
+    const uint8_t *by = b->buf;
+    size_t n = (size_t)g->n, nb = (n + 3) / 4;
+    if (!n) return 1;
+    if (b->run && !b->run_shift) {
+        for (size_t k = 0; k < nb; k++) packed[k] = byte_calls[by[k]];
+    } else if (b->run) {
+        unsigned s = b->run_shift;
+        for (size_t k = 0; k < nb; k++)
+            packed[k] = byte_calls[(uint8_t)((by[k] | (unsigned)by[k + 1] << 8) >> s)];
+    } else {
+        memset(packed, 0, nb);
+        for (size_t i = 0; i < n; i++)
+            packed[i / 4] |=
+                (uint8_t)(code_call[(by[b->byte_at[i]] >> b->shift_at[i]) & 3] << (2 * (i % 4)));
+    }
+    if (n % 4) packed[nb - 1] &= (uint8_t)((1u << (2 * (n % 4))) - 1);
     return 1;
 }
 
@@ -422,5 +468,6 @@ const geno_format_t geno_bed = {
     .next = bed_next,
     .dosages = bed_dosages,
     .close = bed_close,
+    .calls = bed_calls,
     .files = bed_files,
 };

@@ -162,7 +162,8 @@ const rf_row_t runfile_rows[] = {
      "1: left out of the PCs by --remove-related and projected onto them; present when it was "
      "given"},
     {{RF_PCA}, RF_ATTRS, "", "pca",
-     "`method`, `pcs`, `iterations`, `krylov_dimension`, `seed`, `samples`, `sites`, "
+     "`method`, `pcs`, `iterations`, `iterations_max`, `tolerance`, `residual`, "
+     "`krylov_dimension`, `seed`, `samples`, `sites`, "
      "`variants_read`, `variants_ld_regions`, `variants_qc_passed`, `variants_used`, `maf`, "
      "`call_rate`, `hwe`, `ld_regions`, `indep_pairwise`; with --project: `projected_from`, "
      "`variants_reference`, `variants_found` (docs/cmd-pca.md)"},

@@ -23,7 +23,10 @@ typedef struct {
     geno_unit_t *units;
     size_t nu, u;
     int begun;
-    double *dose; /* CHUNK x n, on plink2's grid */
+    int packed;     /* the format gives hard calls packed (geno_next_calls): no doubles */
+    size_t nb;      /* and then (n + 3) / 4 bytes a record */
+    double *dose;   /* CHUNK x n, on plink2's grid */
+    uint8_t *calls; /* or CHUNK x nb */
 } handle_t;
 
 typedef struct {
@@ -53,8 +56,9 @@ static rgx_err contig_list(const geno_t *g, const char *chroms, char **out)
     return err;
 }
 
-/* The next record of the file (across its units): 1, 0 at the end, -1 with *err. */
-static int next_record(handle_t *h, double *dose, rgx_err *err)
+/* The next record of the file (across its units) into slot c of the chunk: 1, 0 at the end,
+ * -1 with *err. */
+static int next_record(handle_t *h, size_t c, rgx_err *err)
 {
     for (;;) {
         if (h->u >= h->nu) return 0;
@@ -62,7 +66,8 @@ static int next_record(handle_t *h, double *dose, rgx_err *err)
             if ((*err = geno_begin(&h->g, &h->units[h->u]))) return -1;
             h->begun = 1;
         }
-        int r = geno_next(&h->g, dose, err);
+        int r = h->packed ? geno_next_calls(&h->g, h->n ? h->calls + c * h->nb : NULL, err)
+                          : geno_next(&h->g, h->n ? h->dose + c * h->n : NULL, err);
         if (r != 0) return r;
         h->u++, h->begun = 0;
     }
@@ -113,7 +118,13 @@ static rgx_err open_handles(const pca_tiles_t *T, char *const *paths, char *cons
         if (!(err = contig_list(&h->g, o->chroms, &list)))
             err = geno_units(&h->g, UNIT_BP, list, NULL, &h->units, &h->nu);
         free(list);
-        if (!err && h->n) err = rgx_calloc(&h->dose, (size_t)CHUNK * h->n, sizeof *h->dose);
+        /* Hard calls packed straight from the file; the tiles then start on whole bytes
+         * of a record (their rows are PCA_TILE apart: keep_chunk). */
+        h->packed = !err && geno_has_calls(&h->g), h->nb = (h->n + 3) / 4;
+        if (!err && h->n && h->packed)
+            err = rgx_calloc(&h->calls, (size_t)CHUNK * h->nb, 1);
+        else if (!err && h->n)
+            err = rgx_calloc(&h->dose, (size_t)CHUNK * h->n, sizeof *h->dose);
     }
     return err;
 }
@@ -127,7 +138,7 @@ static rgx_err read_chunk(handle_t *hs, size_t nh, site_t *sites, size_t *c, lon
         int got = 0;
         for (size_t k = 0; k < nh; k++) {
             handle_t *h = &hs[k];
-            int r = next_record(h, h->n ? h->dose + *c * h->n : NULL, &err);
+            int r = next_record(h, *c, &err);
             if (r < 0) return err;
             if (k && r != got)
                 return rgx_fail(RGX_ERR_INPUT,
@@ -162,7 +173,7 @@ static rgx_err read_chunk(handle_t *hs, size_t nh, site_t *sites, size_t *c, lon
     /* Dosages on plink2's grid of 1/16384: lround, without the library call (6% of a PCA's
      * CPU at 10,000 x 100,000) where x - trunc(x) is exact. */
     for (size_t k = 0; k < nh; k++)
-        for (size_t i = 0; i < *c * hs[k].n; i++) {
+        for (size_t i = 0; !hs[k].packed && i < *c * hs[k].n; i++) {
             double *d = &hs[k].dose[i];
             if (isnan(*d)) continue;
             double x = *d * GRID;
@@ -257,6 +268,45 @@ static rgx_err encode(pca_tile_store_t *st, size_t j, const double *d)
     return RGX_OK;
 }
 
+/* A byte's four packed calls counted: calls 0, 1, 2 and missing in 16 bits each. */
+static uint64_t byte_count[256];
+
+static void init_count(void)
+{
+    static int done;
+    if (done) return;
+    for (unsigned b = 0; b < 256; b++)
+        for (unsigned k = 0; k < 4; k++) byte_count[b] += (uint64_t)1 << (16 * (b >> 2 * k & 3));
+    done = 1;
+}
+
+/* vqc_sums of n packed calls (a tile: n <= PCA_TILE, so no count passes 16 bits): the same
+ * sums as of their dosages, whole numbers all.  Unused bits of the last byte are 0, counted
+ * as calls 0 and taken off. */
+static void packed_sums(const uint8_t *p, size_t n, double q[5])
+{
+    uint64_t t = 0;
+    for (size_t k = 0; k < (n + 3) / 4; k++) t += byte_count[p[k]];
+    double c[3] = {(double)(t & 0xFFFF) - (double)((4 - n % 4) % 4), (double)(t >> 16 & 0xFFFF),
+                   (double)(t >> 32 & 0xFFFF)};
+    q[0] += c[1] + 2 * c[2], q[1] += c[0] + c[1] + c[2];
+    for (int h = 0; h < 3; h++) q[2 + h] += c[h];
+}
+
+/* A tile's packed calls of one variant as its record (the file's 2-bit codes as they are). */
+static rgx_err store_packed(pca_tile_store_t *st, size_t j, const uint8_t *calls)
+{
+    size_t bytes = (st->n + 3) / 4;
+    rgx_err err = rgx_reserve(&st->data, &st->cap, st->len + bytes, 1);
+    if (err) return err;
+    uint8_t *p = st->data + st->len;
+    st->off[j] = st->len, st->wide[j] = 0;
+    memcpy(p, calls, bytes);
+    if (st->n % 4) p[bytes - 1] &= (uint8_t)((1u << (2 * (st->n % 4))) - 1);
+    st->len += bytes;
+    return RGX_OK;
+}
+
 /* The chunk's QC (sums over the tiles) and the kept variants stored. */
 static rgx_err keep_chunk(pca_geno_t *G, const pca_tiles_t *T, const handle_t *hs, size_t nh,
                           site_t *sites, size_t c, const pca_opts_t *o, const pca_ref_t *ref,
@@ -267,8 +317,12 @@ static rgx_err keep_chunk(pca_geno_t *G, const pca_tiles_t *T, const handle_t *h
         const pca_tile_t *t = &T->tile[T->mine[k]];
         const handle_t *h = hs;
         while (h < hs + nh && h->site != t->site) h++;
+        size_t at = t->row0 - h->row0; /* a multiple of PCA_TILE: whole bytes */
         for (size_t r = 0; r < c; r++)
-            vqc_sums(h->dose + r * h->n + (t->row0 - h->row0), t->n, part + (k * c + r) * 5);
+            if (h->packed)
+                packed_sums(h->calls + r * h->nb + at / 4, t->n, part + (k * c + r) * 5);
+            else
+                vqc_sums(h->dose + r * h->n + at, t->n, part + (k * c + r) * 5);
     }
     rgx_err err = pca_tiles_sum(T, part, 5 * c, tot);
     for (size_t r = 0; r < c && !err; r++) {
@@ -276,7 +330,7 @@ static rgx_err keep_chunk(pca_geno_t *G, const pca_tiles_t *T, const handle_t *h
         vqc_t v;
         double mean;
         const double *q = tot + 5 * r;
-        vqc_from_sums(&o->qc, q[0], (long)q[1], q + 2, T->n, &v, &mean);
+        vqc_decide(&o->qc, q[0], (long)q[1], q + 2, T->n, &v, &mean);
         double p = mean / 2;
         long in_ref = -1;
         if (ref) { /* projection: the reference's variants, its frequencies */
@@ -311,7 +365,9 @@ static rgx_err keep_chunk(pca_geno_t *G, const pca_tiles_t *T, const handle_t *h
             const pca_tile_t *t = &T->tile[T->mine[k]];
             const handle_t *h = hs;
             while (h < hs + nh && h->site != t->site) h++;
-            err = encode(&G->store[k], j, h->dose + r * h->n + (t->row0 - h->row0));
+            size_t at = t->row0 - h->row0;
+            err = h->packed ? store_packed(&G->store[k], j, h->calls + r * h->nb + at / 4)
+                            : encode(&G->store[k], j, h->dose + r * h->n + at);
         }
         G->m++;
     }
@@ -322,6 +378,7 @@ rgx_err pca_geno_read(pca_geno_t *G, const pca_tiles_t *T, char *const *paths, c
                       const pca_opts_t *o, const pca_ref_t *ref)
 {
     memset(G, 0, sizeof *G);
+    init_count();
     handle_t *hs = NULL;
     size_t nh = 0, c = 0;
     site_t *sites = NULL;
@@ -357,7 +414,7 @@ rgx_err pca_geno_read(pca_geno_t *G, const pca_tiles_t *T, char *const *paths, c
     for (size_t r = 0; sites && r < CHUNK; r++) site_free(&sites[r]);
     for (size_t k = 0; hs && k < nh; k++) {
         if (hs[k].open) geno_close(&hs[k].g);
-        free(hs[k].units), free(hs[k].dose);
+        free(hs[k].units), free(hs[k].dose), free(hs[k].calls);
     }
     free(hs), free(sites), free(part), free(tot);
     return err;

@@ -6,8 +6,11 @@
  * (pca_tiles_sum), so every rank takes the same QC decisions.  With one file per site, the
  * files must hold the same variants in the same order (checked, chunk by chunk, across ranks).
  * Dosages are put on plink2's grid of 1/16384 (as plink2 imports them), so a record of hard
- * calls is kept in 2 bits per sample and any other in 16 bits.  Only variants that pass QC
- * and lie outside the build's long-range LD regions are kept. */
+ * calls is kept in 2 bits per sample and any other in 16 bits.  A source that holds hard calls
+ * (.bed: geno_has_calls) is read packed, never as doubles: its QC counts come from the 2-bit
+ * codes by table and its bytes go to the tiles as they are (the same sums, so the same
+ * decisions and bits as through doubles).  Only variants that pass QC and lie outside the
+ * build's long-range LD regions are kept. */
 #ifndef RGX_PCA_GENO_H
 #define RGX_PCA_GENO_H
 

@@ -163,26 +163,57 @@ static rgx_err orth_block(const pca_tiles_t *T, const double *Qall, size_t Lp, s
     return err;
 }
 
-/* Rayleigh-Ritz: Qall is orthonormal (or zero) and Hall = X X' Qall, so the K leading
- * eigenpairs of Qall' Hall give lambda (of X X') and the scores Qall U. */
-static rgx_err ritz(const pca_tiles_t *T, const double *Qall, const double *Hall, size_t L,
-                    pca_result_t *R, double *lambda)
+/* The Ritz pairs of the first Li columns of Qall (ld L; orthonormal, or zero) with Hall =
+ * X X' Qall: the eigenpairs (ev, U: Li x Li) of Qall' Hall.  With res (K), also each of the K
+ * leading pairs' relative residual |X X' u - ev u| / ev, u = Qall w: X X' u is Hall w, so
+ * its square is w' (Hall' Hall) w - ev^2 (resolved down to about 1e-7), no product with X. */
+static rgx_err ritz_pairs(const pca_tiles_t *T, const double *Qall, const double *Hall, size_t L,
+                          size_t Li, size_t K, double *ev, double *U, double *res)
 {
-    size_t K = R->K, nm = T->n_mine ? T->n_mine : 1;
-    double *part = NULL, *Th = NULL, *ev = NULL, *U = NULL, *UK = NULL;
+    size_t nm = T->n_mine ? T->n_mine : 1;
+    double *part = NULL, *Th = NULL, *G = NULL;
     rgx_err err;
-    if ((err = rgx_calloc(&part, nm * L * L, sizeof *part)) ||
-        (err = rgx_calloc(&Th, L * L, sizeof *Th)) || (err = rgx_calloc(&ev, L, sizeof *ev)) ||
-        (err = rgx_calloc(&U, L * L, sizeof *U)) || (err = rgx_calloc(&UK, L * K, sizeof *UK)))
+    if ((err = rgx_calloc(&part, nm * Li * Li, sizeof *part)) ||
+        (err = rgx_calloc(&Th, Li * Li, sizeof *Th)) || (err = rgx_calloc(&G, Li * Li, sizeof *G)))
         goto out;
-    tile_atb(T, Qall, L, L, Hall, L, L, part);
-    if ((err = pca_tiles_sum(T, part, L * L, Th))) goto out;
-    for (size_t i = 0; i < L; i++) /* exactly symmetric */
+    tile_atb(T, Qall, L, Li, Hall, L, Li, part);
+    if ((err = pca_tiles_sum(T, part, Li * Li, Th))) goto out;
+    for (size_t i = 0; i < Li; i++) /* exactly symmetric */
         for (size_t j = 0; j < i; j++) {
-            double m = 0.5 * (Th[i * L + j] + Th[j * L + i]);
-            Th[i * L + j] = Th[j * L + i] = m;
+            double m = 0.5 * (Th[i * Li + j] + Th[j * Li + i]);
+            Th[i * Li + j] = Th[j * Li + i] = m;
         }
-    if ((err = eigen(Th, L, ev, U))) goto out;
+    if ((err = eigen(Th, Li, ev, U)) || !res) goto out;
+    tile_atb(T, Hall, L, Li, Hall, L, Li, part);
+    if ((err = pca_tiles_sum(T, part, Li * Li, G))) goto out;
+    for (size_t k = 0; k < K && k < Li; k++) {
+        double q = 0; /* w' G w */
+        for (size_t i = 0; i < Li; i++) {
+            double gw = 0;
+            for (size_t j = 0; j < Li; j++) gw += G[i * Li + j] * U[j * Li + k];
+            q += U[i * Li + k] * gw;
+        }
+        double r2 = q - ev[k] * ev[k];
+        res[k] = ev[k] > 0 ? sqrt(r2 > 0 ? r2 : 0) / ev[k] : INFINITY;
+    }
+out:
+    free(part), free(Th), free(G);
+    return err;
+}
+
+/* Rayleigh-Ritz on the first L columns of Qall and Hall (ld ld): the K leading Ritz pairs
+ * give lambda (of X X'), the Ritz vectors Qall U (in R->scores, for the loadings) and
+ * proj = Hall U / lambda = X X' u / lambda (this rank's rows x K). */
+static rgx_err ritz(const pca_tiles_t *T, const double *Qall, const double *Hall, size_t ld,
+                    size_t L, pca_result_t *R, double *lambda, double *proj)
+{
+    size_t K = R->K;
+    double *ev = NULL, *U = NULL, *UK = NULL;
+    rgx_err err;
+    if ((err = rgx_calloc(&ev, L, sizeof *ev)) || (err = rgx_calloc(&U, L * L, sizeof *U)) ||
+        (err = rgx_calloc(&UK, L * K, sizeof *UK)))
+        goto out;
+    if ((err = ritz_pairs(T, Qall, Hall, ld, L, K, ev, U, NULL))) goto out;
     size_t r = 0;
     while (r < L && ev[r] > 1e-12 * ev[0]) r++;
     R->rank_space = r;
@@ -195,19 +226,49 @@ static rgx_err ritz(const pca_tiles_t *T, const double *Qall, const double *Hall
     }
     for (size_t i = 0; i < L; i++)
         for (size_t k = 0; k < K; k++) UK[i * K + k] = U[i * L + k];
-    tile_am(T, Qall, L, L, UK, K, R->scores, K);
+    tile_am(T, Qall, ld, L, UK, K, R->scores, K);
+    for (size_t i = 0; i < L; i++)
+        for (size_t k = 0; k < K; k++) UK[i * K + k] /= ev[k];
+    tile_am(T, Hall, ld, L, UK, K, proj, K);
     for (size_t k = 0; k < K; k++) lambda[k] = ev[k];
 out:
-    free(part), free(Th), free(ev), free(U), free(UK);
+    free(ev), free(U), free(UK);
     return err;
 }
 
-/* Loadings X' u / sqrt(lambda), and the sign convention. */
+/* Whether the K leading Ritz pairs of the first Li columns have converged: every relative
+ * residual at most tol (the largest in *worst). */
+static rgx_err converged(const pca_tiles_t *T, const double *Qall, const double *Hall, size_t L,
+                         size_t Li, size_t K, double tol, int *yes, double *worst)
+{
+    double *ev = NULL, *U = NULL, *res = NULL;
+    rgx_err err;
+    *yes = 0;
+    if ((err = rgx_calloc(&ev, Li, sizeof *ev)) || (err = rgx_calloc(&U, Li * Li, sizeof *U)) ||
+        (err = rgx_calloc(&res, K, sizeof *res)))
+        goto out;
+    if (Li < K || (err = ritz_pairs(T, Qall, Hall, L, Li, K, ev, U, res))) goto out;
+    *worst = 0;
+    for (size_t k = 0; k < K; k++) *worst = res[k] > *worst || isnan(res[k]) ? res[k] : *worst;
+    *yes = *worst <= tol;
+    if (T->rank == 0)
+        log_debug("pca: Krylov space of %zu: largest relative residual %.3g", Li, *worst);
+out:
+    free(ev), free(U), free(res);
+    return err;
+}
+
+/* Loadings X' u / sqrt(lambda), the scores, and the sign convention. */
 static rgx_err loadings(const pca_geno_t *G, const size_t *sel, const pca_tiles_t *T,
-                        const double *lambda, pca_result_t *R)
+                        const double *lambda, const double *proj, pca_result_t *R)
 {
     size_t K = R->K, ms = R->ms;
     rgx_err err = pca_mult_xt(G, sel, ms, T, R->scores, K, R->loading);
+    /* The scores: the samples' projections on the loadings, X v / sqrt(lambda) = X X' u /
+     * lambda (proj, from products already made), so that a sample's score is the same
+     * whether it took part or is projected (pca --project, --remove-related).  They equal
+     * the Ritz vectors u to within the residual (pca.tolerance). */
+    if (!err) memcpy(R->scores, proj, T->n_rows * K * sizeof *proj);
     for (size_t k = 0; k < K && !err; k++) {
         if (!(lambda[k] > 0))
             return rgx_fail(RGX_ERR_NUMERIC, "PCA: eigenvalue %zu is not positive", k + 1);
@@ -257,8 +318,11 @@ rgx_err pca_krylov(const pca_geno_t *G, const size_t *sel, size_t ms, const pca_
     }
     if ((err = pca_mult_x(G, sel, ms, T, Z, l, H))) goto out;
     /* Q0 = orth(X Omega); then per block: Z = X' Qi, H = X Z (kept: X X' Qi), Q(i+1) = orth(H)
-     * against Q0..Qi. */
+     * against Q0..Qi; stopped early once the K leading Ritz pairs of [Q0..Qi] have converged
+     * (o->tol; every rank takes the same decision from the same sums). */
     err = orth_block(T, Qall, 0, L, H, l, Q, part, gram, W);
+    size_t used = q;
+    R->residual = NAN;
     for (size_t i = 0; i <= q && !err; i++) {
         for (size_t r = 0; r < T->n_rows; r++)
             memcpy(Qall + r * L + i * l, Q + r * l, l * sizeof *Q);
@@ -267,10 +331,19 @@ rgx_err pca_krylov(const pca_geno_t *G, const size_t *sel, size_t ms, const pca_
         if ((err = pca_mult_x(G, sel, ms, T, Z, l, H))) break;
         for (size_t r = 0; r < T->n_rows; r++)
             memcpy(Hall + r * L + i * l, H + r * l, l * sizeof *H);
-        if (i < q) err = orth_block(T, Qall, (i + 1) * l, L, H, l, Q, part, gram, W);
+        int done = 0;
+        if (i < q && o->tol > 0 &&
+            !(err = converged(T, Qall, Hall, L, (i + 1) * l, K, o->tol, &done, &R->residual)) &&
+            done) {
+            used = i;
+            break;
+        }
+        if (!err && i < q) err = orth_block(T, Qall, (i + 1) * l, L, H, l, Q, part, gram, W);
     }
-    if (!err) err = ritz(T, Qall, Hall, L, R, lambda);
-    if (!err) err = loadings(G, sel, T, lambda, R);
+    R->iterations = used;
+    /* H (n x l, l >= K) is free now: it takes the projections. */
+    if (!err) err = ritz(T, Qall, Hall, L, (used + 1) * l, R, lambda, H);
+    if (!err) err = loadings(G, sel, T, lambda, H, R);
 out:
     free(Z), free(H), free(Q), free(Qall), free(Hall), free(part), free(gram), free(W);
     return err;

@@ -31,6 +31,8 @@ typedef struct {
     double *scores;    /* this rank's rows (T->n_rows) x K, in the order of its tiles */
     double *loading;   /* ms x K: unit-norm variant weights (X = sum sqrt(ms ev) u v') */
     size_t rank_space; /* dimension of the Krylov space kept */
+    size_t iterations; /* iterations run (at most pca.iterations) */
+    double residual;   /* the largest relative residual at the stop (NAN: not checked) */
 } pca_result_t;
 
 /* The PCs from the variants sel[0..ms) of G.  Collective. */

@@ -22,6 +22,7 @@ void pca_opts_read(const cfg_t *cfg, pca_opts_t *o)
     o->dosage = cfg_str(cfg, "pca.dosage");
     o->iterations = (int)cfg_int(cfg, "pca.iterations");
     o->block = (int)cfg_int(cfg, "pca.block");
+    o->tol = cfg_float(cfg, "pca.tolerance");
     o->seed = (uint64_t)cfg_int(cfg, "pca.seed");
     o->king_threshold = cfg_float(cfg, "pca.king_threshold");
     o->king = cfg_bool(cfg, "pca.king");

@@ -19,6 +19,7 @@ typedef struct {
     const char *chroms;     /* null: the autosomes */
     const char *dosage;
     int iterations, block; /* block 0: max(2 K, K + 10) */
+    double tol;            /* stop once the top K Ritz pairs' residuals are below (0: never) */
     uint64_t seed;
     double king_threshold;    /* kinship above it: related */
     double king_table_filter; /* PREFIX.kin0: pairs above it */

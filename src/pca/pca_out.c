@@ -74,7 +74,10 @@ rgx_err pca_out_write(h5out_t *h, const pca_tiles_t *T, char *const *ids, const 
                              "standardised genotypes (dosage - 2p) / sqrt(2p(1-p)), missing = 0; "
                              "eigenvalues of X X' / m, as plink2 --pca");
     if (!err) err = h5out_attr_long(h, g, "pcs", (long)K);
-    if (!err) err = h5out_attr_long(h, g, "iterations", o->iterations);
+    if (!err) err = h5out_attr_long(h, g, "iterations", (long)R->iterations);
+    if (!err) err = h5out_attr_long(h, g, "iterations_max", o->iterations);
+    if (!err) err = h5out_attr_double(h, g, "tolerance", o->tol);
+    if (!err) err = h5out_attr_double(h, g, "residual", R->residual);
     if (!err) err = h5out_attr_long(h, g, "krylov_dimension", (long)R->rank_space);
     if (!err) err = h5out_attr_long(h, g, "seed", (long)o->seed);
     if (!err) err = h5out_attr_long(h, g, "samples", (long)T->n);

@@ -252,9 +252,10 @@ static rgx_err compute(stage_t *s)
     if (!err && s->drop) err = agree(s, project_dropped(s), "projecting the related samples");
     double t3 = wall_clock();
     if (!err && s->h->rank == 0)
-        log_info("pca: reading %.2f s, pruning %.2f s, Krylov %.2f s (%d iterations, dimension "
-                 "%zu); eigenvalues %.4g .. %.4g",
-                 t1 - t0, t2 - t1, t3 - t2, s->o.iterations, s->R.rank_space, s->R.eigval[0],
+        log_info("pca: reading %.2f s, pruning %.2f s, Krylov %.2f s (%zu iterations, dimension "
+                 "%zu, largest relative residual %.2g); eigenvalues %.4g .. %.4g",
+                 t1 - t0, t2 - t1, t3 - t2, s->R.iterations, s->R.rank_space, s->R.residual,
+                 s->R.eigval[0],
                  s->R.eigval[s->R.K - 1]);
     return err;
 }

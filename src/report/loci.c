@@ -238,14 +238,17 @@ rgx_err loci_read(loci_t *L, hid_t f, const char *path, double window_kb, double
         (err = h5in_read_strings(f, RF_VARIANTS_ID, &ni, &L->id)) ||
         (err = h5in_read_strings(f, RF_VARIANTS_REF, &nr, &L->ref)) ||
         (err = h5in_read_strings(f, RF_VARIANTS_ALT, &na, &L->alt)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &np, &c0, &L->pos)))
-        return err;
-    if (ni != L->nv || nr != L->nv || na != L->nv || np != L->nv) {
+        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &np, &c0, &L->pos))) {
+        /* a column read before the failing one may be shorter than /variants/chrom */
+    } else if (ni != L->nv || nr != L->nv || na != L->nv || np != L->nv) {
+        err = rgx_fail(RGX_ERR_INPUT, "%s: /variants columns have inconsistent sizes (chrom "
+                       "%zu, id %zu, ref %zu, alt %zu, pos %zu)", path, L->nv, ni, nr, na, np);
+    }
+    if (err) { /* the columns freed with their own lengths, not L->nv as loci_free does */
         h5in_free_strings(L->id, ni), h5in_free_strings(L->ref, nr);
         h5in_free_strings(L->alt, na);
         L->id = L->ref = L->alt = NULL;
-        return rgx_fail(RGX_ERR_INPUT, "%s: /variants columns have inconsistent sizes (chrom "
-                        "%zu, id %zu, ref %zu, alt %zu, pos %zu)", path, L->nv, ni, nr, na, np);
+        return err;
     }
     L->hits_threshold = L->study_log10p = L->meff = L->r2 = NAN;
     double kb = 250;

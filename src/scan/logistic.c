@@ -37,7 +37,10 @@ rgx_err logit_ws_init(logit_ws_t *ws, size_t n, size_t q)
         (err = rgx_calloc(&ws->b, k, sizeof *ws->b)) ||
         (err = rgx_calloc(&ws->b0, k, sizeof *ws->b0)) ||
         (err = rgx_calloc(&ws->grad, k, sizeof *ws->grad)) ||
-        (err = rgx_calloc(&ws->step, k, sizeof *ws->step)))
+        (err = rgx_calloc(&ws->step, k, sizeof *ws->step)) ||
+        (err = rgx_calloc(&ws->acc, 9 * (k * (k + 1) / 2 + k), sizeof *ws->acc)) ||
+        (err = rgx_calloc(&ws->wxc, LOGIT_CHUNK, sizeof *ws->wxc)) ||
+        (err = rgx_calloc(&ws->cols, k, sizeof *ws->cols)))
         logit_ws_free(ws);
     return err;
 }
@@ -46,12 +49,14 @@ void logit_ws_free(logit_ws_t *ws)
 {
     free(ws->X), free(ws->T), free(ws->eta), free(ws->mu), free(ws->w), free(ws->hat);
     free(ws->H), free(ws->Hf), free(ws->b), free(ws->b0), free(ws->grad), free(ws->step);
+    free(ws->acc), free(ws->wxc), free(ws->cols);
     memset(ws, 0, sizeof *ws);
 }
 
 void logit_null_free(logit_null_t *m)
 {
-    free(m->rows), free(m->beta), free(m->r), free(m->w), free(m->cwc_inv);
+    free(m->rows), free(m->beta), free(m->r), free(m->w), free(m->cwc_inv), free(m->cwc);
+    free(m->mu_o), free(m->w_o);
     memset(m, 0, sizeof *m);
 }
 
@@ -183,14 +188,22 @@ static void information_sites(logit_ws_t *ws, size_t k, double *H)
         for (size_t c = 0; c < a; c++) H[c * k + a] = H[a * k + c];
 }
 
-/* H = X'WX (row-major k x k). */
-CLONES static void information(logit_ws_t *ws, size_t n, size_t k, double *H)
+/* H = X'WX (row-major k x k).  Hcc: NULL, or the (k - 1) x (k - 1) block of the covariates
+ * already known for these weights (the null model's at its estimate: the full fit's first
+ * iteration), which is copied and only the variant's row computed. */
+CLONES static void information(logit_ws_t *ws, size_t n, size_t k, double *H, const double *Hcc)
 {
     if (ws->rs) {
         information_sites(ws, k, H);
         return;
     }
-    for (size_t a = 0; a < k; a++) {
+    size_t a0 = 0;
+    if (Hcc) {
+        a0 = k - 1;
+        for (size_t a = 0; a < a0; a++)
+            for (size_t c = 0; c < a0; c++) H[a * k + c] = Hcc[a * a0 + c];
+    }
+    for (size_t a = a0; a < k; a++) {
         const double *xa = ws->X + a * ws->n;
         double *wx = ws->T; /* w x_a, scratch */
 #pragma omp simd
@@ -200,6 +213,112 @@ CLONES static void information(logit_ws_t *ws, size_t n, size_t k, double *H)
             H[a * k + c] = H[c * k + a] = s;
         }
     }
+}
+
+/* For j < nc (1 to 4): s[9 j .. 9 j + 7] += the lanes of x'y[j] over m rows (m8: the rows in
+ * whole groups of 8), s[9 j + 8] += the rest in row order: dot()'s sums, carried from chunk to
+ * chunk.  nc sums at once: each lane's additions are a chain of dependent adds, and one chain
+ * alone would wait on the adder's latency. */
+static inline __attribute__((always_inline)) void accn(double *restrict s, int nc,
+                                                       const double *restrict x,
+                                                       const double *const *y, size_t m,
+                                                       size_t m8)
+{
+    /* Explicit vectors (gcc's extension: element-wise IEEE operations), so that the four
+     * sums stay in registers; the compiler kept an array of them in memory. */
+    typedef double v8 __attribute__((vector_size(64)));
+    v8 t[4], xv, yv;
+#pragma GCC unroll 4
+    for (int j = 0; j < nc; j++) memcpy(&t[j], s + 9 * j, sizeof t[j]);
+    for (size_t i = 0; i < m8; i += 8) {
+        memcpy(&xv, x + i, sizeof xv);
+#pragma GCC unroll 4
+        for (int j = 0; j < nc; j++) {
+            memcpy(&yv, y[j] + i, sizeof yv);
+            t[j] += xv * yv;
+        }
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < nc; j++) {
+        memcpy(s + 9 * j, &t[j], sizeof t[j]);
+        for (size_t i = m8; i < m; i++) s[9 * j + 8] += x[i] * y[j][i];
+    }
+}
+
+/* x' [ys[0] .. ys[nc - 1]] into s (accn), four at a time. */
+static inline __attribute__((always_inline)) void acc_cols(double *restrict s,
+                                                           const double *restrict x,
+                                                           const double *const *ys, size_t nc,
+                                                           size_t m, size_t m8)
+{
+    size_t j = 0;
+    for (; j + 4 <= nc; j += 4) accn(s + 9 * j, 4, x, ys + j, m, m8);
+    switch (nc - j) {
+    case 3: accn(s + 9 * j, 3, x, ys + j, m, m8); break;
+    case 2: accn(s + 9 * j, 2, x, ys + j, m, m8); break;
+    case 1: accn(s + 9 * j, 1, x, ys + j, m, m8); break;
+    default: break;
+    }
+}
+
+/* dot()'s final sum of acc8's lanes and rest. */
+static inline double fold8(const double *s)
+{
+    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + s[8];
+}
+
+/* One IRLS iteration's passes over the rows (without sites) fused, chunk by chunk of
+ * LOGIT_CHUNK rows, so that a chunk's columns are read from the first-level cache rather than
+ * once per sum from memory: when pred, eta, mu and w at b as predict() computes them; H =
+ * X'WX as information() (Hcc as there); ws->grad = X'(y - mu) as score() without Firth.
+ * Every sum keeps dot()'s eight lanes and its order (chunks start at multiples of 8, the rest
+ * comes last), so the bits are those of the separate passes. */
+CLONES static void sweep(logit_ws_t *ws, const double *y, size_t n, size_t k, const double *b,
+                         int pred, const double *Hcc, double *H)
+{
+    size_t a0 = Hcc ? k - 1 : 0, ld = ws->n;
+    size_t nsum = k * (k + 1) / 2 - a0 * (a0 + 1) / 2 + k;
+    double *acc = ws->acc, *wx = ws->wxc, *u = ws->T;
+    const double **cols = ws->cols;
+    memset(acc, 0, 9 * nsum * sizeof *acc);
+    for (size_t r0 = 0; r0 < n; r0 += LOGIT_CHUNK) {
+        size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
+        double *eta = ws->eta + r0, *mu = ws->mu + r0, *w = ws->w + r0;
+        const double *X = ws->X + r0, *yc = y + r0;
+        if (pred) {
+            for (size_t i = 0; i < m; i++) eta[i] = 0;
+            for (size_t a = 0; a < k; a++) {
+                const double *x = X + a * ld;
+                double ba = b[a];
+#pragma omp simd
+                for (size_t i = 0; i < m; i++) eta[i] += ba * x[i];
+            }
+#pragma omp simd
+            for (size_t i = 0; i < m; i++) {
+                double p = 1 / (1 + vexp(-eta[i]));
+                mu[i] = p, w[i] = p * (1 - p);
+            }
+        }
+        double *s = acc;
+        for (size_t a = 0; a < k; a++) cols[a] = X + a * ld;
+        for (size_t a = a0; a < k; a++) {
+            const double *xa = X + a * ld;
+#pragma omp simd
+            for (size_t i = 0; i < m; i++) wx[i] = w[i] * xa[i];
+            acc_cols(s, wx, cols, a + 1, m, m8);
+            s += 9 * (a + 1);
+        }
+#pragma omp simd
+        for (size_t i = 0; i < m; i++) u[i] = yc[i] - mu[i];
+        acc_cols(s, u, cols, k, m, m8);
+    }
+    if (Hcc)
+        for (size_t a = 0; a < a0; a++)
+            for (size_t c = 0; c < a0; c++) H[a * k + c] = Hcc[a * a0 + c];
+    const double *s = acc;
+    for (size_t a = a0; a < k; a++)
+        for (size_t c = 0; c <= a; c++, s += 9) H[a * k + c] = H[c * k + a] = fold8(s);
+    for (size_t a = 0; a < k; a++, s += 9) ws->grad[a] = fold8(s);
 }
 
 /* The hat matrix's diagonal, w_i x_i' H^-1 x_i, from the inverted ws->H. */
@@ -240,16 +359,25 @@ CLONES static void score(logit_ws_t *ws, const double *y, size_t n, size_t kf, i
 
 /* Maximum likelihood by IRLS from ws->b, until a step is below tol (relative); on success (0)
  * ws->b is the estimate, ws->H the inverse information there and *ll the log-likelihood.
+ * Hcc: NULL, or (a full fit from the null estimate) the null model's C'WC, with ws->mu and
+ * ws->w already its predictions: the first iteration then needs neither the predictor nor the
+ * covariate block of X'WX, and computes the same bits as from scratch.
  * -1: the failures logistic.h lists. */
 static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double tol, double *ll,
-                  int *iters)
+                  int *iters, const double *Hcc)
 {
     double min_delta = INFINITY;
     for (int it = 0; it < ML_MAXIT; it++) {
-        predict(ws, y, n, k, ws->b, 0);
-        information(ws, n, k, ws->H);
-        if (smat_inv(ws->H, k, NULL)) return -1;
-        score(ws, y, n, k, 0);
+        const double *hcc = it ? NULL : Hcc;
+        if (!ws->rs) {
+            sweep(ws, y, n, k, ws->b, !hcc, hcc, ws->H);
+            if (smat_inv(ws->H, k, NULL)) return -1;
+        } else {
+            if (!hcc) predict(ws, y, n, k, ws->b, 0);
+            information(ws, n, k, ws->H, hcc);
+            if (smat_inv(ws->H, k, NULL)) return -1;
+            score(ws, y, n, k, 0);
+        }
         smat_mulv(ws->H, ws->grad, k, ws->step);
         double delta = 0;
         int small = 1;
@@ -265,7 +393,10 @@ static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double to
             /* The likelihood and the inverse information at the estimate (ws->H was that of
              * the point before the last step, up to tol away). */
             *ll = predict(ws, y, n, k, ws->b, 1);
-            information(ws, n, k, ws->H);
+            if (ws->rs)
+                information(ws, n, k, ws->H, NULL);
+            else
+                sweep(ws, y, n, k, ws->b, 0, NULL, ws->H); /* (and the score, unused) */
             if (smat_inv(ws->H, k, NULL)) return -1;
             for (size_t a = 0; a < k; a++)
                 if (fabs(ws->b[a]) > 6e4) return -1;
@@ -282,7 +413,7 @@ static int penalised(logit_ws_t *ws, const double *y, size_t n, size_t k, size_t
                      const double *b, double *pl)
 {
     double ll = predict(ws, y, n, k, b, 1), logdet;
-    information(ws, n, k, ws->H);
+    information(ws, n, k, ws->H, NULL);
     if (kf < k) {
         for (size_t a = 0; a < kf; a++)
             for (size_t c = 0; c < kf; c++) ws->Hf[a * kf + c] = ws->H[a * k + c];
@@ -399,6 +530,9 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
         (err = rgx_calloc(&m->r, n ? n : 1, sizeof *m->r)) ||
         (err = rgx_calloc(&m->w, n ? n : 1, sizeof *m->w)) ||
         (err = rgx_calloc(&m->cwc_inv, q * q, sizeof *m->cwc_inv)) ||
+        (err = rgx_calloc(&m->cwc, q * q, sizeof *m->cwc)) ||
+        (err = rgx_calloc(&m->mu_o, n ? n : 1, sizeof *m->mu_o)) ||
+        (err = rgx_calloc(&m->w_o, n ? n : 1, sizeof *m->w_o)) ||
         (err = rgx_calloc(&yo, n ? n : 1, sizeof *yo)))
         goto out;
     for (size_t i = 0; i < n; i++) {
@@ -420,7 +554,7 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
     /* Start from the intercept at the log odds of the case fraction. */
     memset(ws->b, 0, q * sizeof *ws->b);
     ws->b[0] = log((double)m->n_case / (double)m->n_ctrl);
-    if (fit_ml(ws, yo, m->n_obs, q, XCONV, &m->loglik, &m->iters)) {
+    if (fit_ml(ws, yo, m->n_obs, q, XCONV, &m->loglik, &m->iters, NULL)) {
         err = rgx_fail(RGX_ERR_INPUT, "the logistic model of the covariates alone does not "
                        "converge (%zu cases, %zu controls): are cases separated by a covariate?",
                        m->n_case, m->n_ctrl);
@@ -428,6 +562,11 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
     }
     memcpy(m->beta, ws->b, q * sizeof *m->beta);
     memcpy(m->cwc_inv, ws->H, q * q * sizeof *m->cwc_inv);
+    /* What a full fit's first iteration would recompute at the null estimate (fit_ml's Hcc):
+     * ws->mu and ws->w are still those of the estimate. */
+    memcpy(m->mu_o, ws->mu, m->n_obs * sizeof *m->mu_o);
+    memcpy(m->w_o, ws->w, m->n_obs * sizeof *m->w_o);
+    information(ws, m->n_obs, q, m->cwc, NULL);
     for (size_t r = 0; r < m->n_obs; r++) {
         size_t i = m->rows[r];
         m->r[i] = yo[r] - ws->mu[r], m->w[i] = ws->w[r];
@@ -453,6 +592,9 @@ static int valid_fit(const double *Hi, size_t k)
     return 1;
 }
 
+static void fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth,
+                     logit_ws_t *ws, logit_res_t *res, const double *Hcc);
+
 void logit_full(const logit_null_t *m, const double *y, const double *C, const double *g,
                 int firth, logit_ws_t *ws, logit_res_t *res)
 {
@@ -463,7 +605,10 @@ void logit_full(const logit_null_t *m, const double *y, const double *C, const d
     *res = (logit_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
     load_rows(ws, m, y, C, g, yy, dos);
     res->case_dos = dos[0], res->ctrl_dos = dos[1];
-    logit_fit_rows(m, yy, n, firth, ws, res);
+    /* The first iteration starts where the null model ended: its predictions and C'WC. */
+    memcpy(ws->mu, m->mu_o, n * sizeof *ws->mu);
+    memcpy(ws->w, m->w_o, n * sizeof *ws->w);
+    fit_rows(m, yy, n, firth, ws, res, m->cwc);
 }
 
 void logit_full_sites(const logit_null_t *m, const double *y, const double *C,
@@ -500,6 +645,13 @@ void logit_full_sites(const logit_null_t *m, const double *y, const double *C,
 void logit_fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth,
                     logit_ws_t *ws, logit_res_t *res)
 {
+    fit_rows(m, yy, n, firth, ws, res, NULL);
+}
+
+/* logit_fit_rows; Hcc: NULL, or m->cwc with ws->mu and ws->w loaded from the null (fit_ml). */
+static void fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth,
+                     logit_ws_t *ws, logit_res_t *res, const double *Hcc)
+{
     size_t q = m->q, k = q + 1;
     int use_firth = firth == LOGIT_FIRTH_ALWAYS ||
                     (firth == LOGIT_FIRTH_FALLBACK && (res->case_dos == 0 || res->ctrl_dos == 0));
@@ -507,7 +659,7 @@ void logit_fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth
     memcpy(ws->b, m->beta, q * sizeof *ws->b);
     ws->b[q] = 0;
     if (!use_firth) {
-        if (!fit_ml(ws, yy, n, k, XDONE, &ll, &res->iters)) {
+        if (!fit_ml(ws, yy, n, k, XDONE, &ll, &res->iters, Hcc)) {
             res->test = LOGIT_WALD;
         } else if (firth == LOGIT_FIRTH_FALLBACK) {
             use_firth = 1;

@@ -30,12 +30,18 @@ enum { LOGIT_NONE = 0, LOGIT_SCORE = 1, LOGIT_WALD = 2, LOGIT_FIRTH = 3 };
 /* When the full fit uses Firth's penalised likelihood. */
 enum { LOGIT_FIRTH_FALLBACK = 0, LOGIT_FIRTH_NEVER = 1, LOGIT_FIRTH_ALWAYS = 2 };
 
+/* Rows per chunk of a fit's fused iteration (a multiple of 8): a chunk's k columns and its
+ * vectors stay in the first-level cache. */
+enum { LOGIT_CHUNK = 128 };
+
 /* Scratch of the fits of one phenotype's observed rows (n) with q covariates + the variant. */
 typedef struct {
     size_t n, k; /* capacity: rows, columns (q + 1) */
     double *X;   /* column-major n x k */
     double *eta, *mu, *w, *hat, *T;
     double *H, *Hf, *b, *b0, *grad, *step;
+    double *acc, *wxc; /* the fused iteration's lane sums and a chunk of w x (logistic.c) */
+    const double **cols; /* k: the columns of X in a chunk */
     /* NULL: X holds every row.  Otherwise X holds this rank's sites' rows (segments rs->lo)
      * and every sum over rows (log-likelihood, score, information) is reduced across the
      * sites (rsum.h); Firth's hat diagonal w_i x_i' H^-1 x_i needs only the reduced H and
@@ -58,6 +64,8 @@ typedef struct {
     double *r;         /* n: y - mu (0 where missing) */
     double *w;         /* n: mu (1 - mu) (0 where missing) */
     double *cwc_inv;   /* q x q: (C'WC)^-1 */
+    double *cwc;       /* q x q: C'WC (the full fits' first iteration) */
+    double *mu_o, *w_o; /* n_obs: mu and w on the observed rows, in their order */
     double loglik;     /* log-likelihood */
     int iters;
 } logit_null_t;

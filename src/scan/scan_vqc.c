@@ -7,15 +7,23 @@
 
 const char *const vqc_name[Q_N] = {"", "tested", "call_rate", "maf", "mac", "hwe", "monomorphic"};
 
-void vqc_from_sums(const scan_opts_t *o, double s, long obs, const double cnt[3], size_t n,
-                   vqc_t *v, double *mean)
+/* hwe_p, computed when not yet. */
+static double hwe_of(vqc_t *v, const double cnt[3])
+{
+    if (isnan(v->hwe_p)) v->hwe_p = scan_hwe_p((long)cnt[0], (long)cnt[1], (long)cnt[2]);
+    return v->hwe_p;
+}
+
+/* want_hwe 0: the exact HWE test (O(n) a variant) only where the filter needs it. */
+static void from_sums(const scan_opts_t *o, double s, long obs, const double cnt[3], size_t n,
+                      vqc_t *v, double *mean, int want_hwe)
 {
     v->n_obs = obs;
     v->call_rate = n ? (double)obs / (double)n : 0;
     v->af = obs ? s / (2.0 * (double)obs) : NAN;
     double maf = v->af < 0.5 ? v->af : 1 - v->af;
     v->mac = obs ? (s < 2.0 * (double)obs - s ? s : 2.0 * (double)obs - s) : 0;
-    v->hwe_p = scan_hwe_p((long)cnt[0], (long)cnt[1], (long)cnt[2]);
+    v->hwe_p = want_hwe ? scan_hwe_p((long)cnt[0], (long)cnt[1], (long)cnt[2]) : NAN;
     *mean = obs ? s / (double)obs : 0;
     if (v->call_rate < o->call_rate || obs == 0)
         v->pass = Q_CALL;
@@ -23,12 +31,24 @@ void vqc_from_sums(const scan_opts_t *o, double s, long obs, const double cnt[3]
         v->pass = Q_MAF;
     else if (v->mac < o->mac)
         v->pass = Q_MAC;
-    else if (o->hwe > 0 && v->hwe_p < o->hwe)
+    else if (o->hwe > 0 && hwe_of(v, cnt) < o->hwe)
         v->pass = Q_HWE;
     else if (v->mac <= 0)
         v->pass = Q_MONO;
     else
         v->pass = Q_PASS;
+}
+
+void vqc_from_sums(const scan_opts_t *o, double s, long obs, const double cnt[3], size_t n,
+                   vqc_t *v, double *mean)
+{
+    from_sums(o, s, obs, cnt, n, v, mean, 1);
+}
+
+void vqc_decide(const scan_opts_t *o, double s, long obs, const double cnt[3], size_t n,
+                vqc_t *v, double *mean)
+{
+    from_sums(o, s, obs, cnt, n, v, mean, 0);
 }
 
 /* The hard call of a dosage: lround (halves away from zero), without the library call for

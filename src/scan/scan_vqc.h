@@ -24,6 +24,10 @@ void vqc_sums(const double *d, size_t n, double q[5]);
  * of samples; *mean is the mean dosage of the observed calls. */
 void vqc_from_sums(const scan_opts_t *o, double s, long obs, const double cnt[3], size_t n,
                    vqc_t *v, double *mean);
+/* vqc_from_sums for a caller that keeps the decision alone (the PCA): the same pass, but
+ * hwe_p is computed only when the HWE filter is on and reached (else NAN). */
+void vqc_decide(const scan_opts_t *o, double s, long obs, const double cnt[3], size_t n,
+                vqc_t *v, double *mean);
 /* Both, for one variant's dosages. */
 void vqc_variant(const scan_opts_t *o, const double *d, size_t n, vqc_t *v, double *mean);
 

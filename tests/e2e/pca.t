@@ -3,7 +3,8 @@
 # score, top 5; eigenvalues within 1e-3 relative), GT hard calls and DS dosages; bitwise the
 # same for 1-4 ranks and any BLAS thread count; LD pruning checked pair by pair in numpy; KING
 # kinship vs plink2 --make-king-table (1e-6) with planted relatives; --remove-related; one file
-# per site (KING within sites); --project; scan --pcs.
+# per site (KING within sites); --project; scan --pcs; a .bed of the same calls bitwise the same;
+# the Krylov stop (--tolerance) against every iteration.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
 PY=/usr/bin/python3
@@ -69,6 +70,22 @@ run cmp_pcs p1 pl
 is "$rc" 0 "GT: the top 5 PCs equal plink2 --pca's"
 printf '%s\n' "$out" | sed 's/^/# /'
 
+# The stop: by default (--tolerance 1e-5) before the 10 iterations, the largest residual below
+# it; every iteration (--tolerance 0) gives the same PCs to within it.
+run "$RADIOGX" pca -g rel.vcf.gz -o pf.h5 --pcs 5 --no-king --tolerance 0
+run $PY - p1.h5 pf.h5 <<'PYEOF'
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r")["/pca"], h5py.File(sys.argv[2], "r")["/pca"]
+ia, ib, res = int(a.attrs["iterations"]), int(b.attrs["iterations"]), a.attrs["residual"]
+A, B = a["scores"][:], b["scores"][:]
+c = min(abs(np.corrcoef(A[:, k], B[:, k])[0, 1]) for k in range(5))
+e = np.abs(a["eigenvalues"][:] / b["eigenvalues"][:] - 1).max()
+print("iterations %d (residual %.1e) and %d; min |corr| %.10f; eigenvalues rel %.1e" % (ia, res, ib, c, e))
+sys.exit(0 if ia < ib == 10 and res <= 1e-5 and c > 1 - 1e-6 and e <= 1e-5 else 1)
+PYEOF
+is "$rc" 0 "--tolerance: stopped early, the same PCs as every iteration"
+printf '%s\n' "$out" | sed 's/^/# /'
+
 # Bitwise the same for 2, 3 and 4 ranks (620 samples: three tiles) and with 2 BLAS threads.
 for np in 2 3 4; do
   run mpirun -np $np "$RADIOGX" pca -g rel.vcf.gz -o p$np.h5 --pcs 5 --king-table-filter -1
@@ -78,6 +95,26 @@ done
 run env OPENBLAS_NUM_THREADS=2 "$RADIOGX" pca -g rel.vcf.gz -o pt.h5 --pcs 5 --threads 2
 run h5diff p1.h5 pt.h5 /pca/scores /pca/scores
 is "$rc" 0 "--threads 2: the same scores"
+
+# A PLINK .bed of the same calls (plink2 --make-bed) is read as packed 2-bit calls, never as
+# doubles: the same QC decisions (variants kept) and the same PCs and KING, bit for bit, as from
+# the VCF; with 3 ranks (a rank's share at whole bytes), a --keep of columns 2.. (calls
+# shifted into place) and a shuffled --keep (sample by sample).
+plink2 --vcf rel.vcf.gz --make-bed --out relb --threads 1 --memory 2000 >/dev/null 2>&1
+run "$RADIOGX" pca -g relb.bed -o b1.h5 --pcs 5 --king-table-filter -1
+run h5diff p1.h5 b1.h5 /pca /pca
+is "$rc" 0 ".bed: /pca (variants kept, PCs, KING) identical to the VCF's"
+run mpirun -np 3 "$RADIOGX" pca -g relb.bed -o b3.h5 --pcs 5 --king-table-filter -1
+run h5diff p1.h5 b3.h5 /pca /pca
+is "$rc" 0 ".bed, 3 ranks: /pca identical to the VCF's"
+awk 'NR > 1 { print $2 }' relb.fam > keep_shift.txt
+awk '{ print $2 }' relb.fam | $PY -c 'import sys, random; l = sys.stdin.read().split(); random.seed(3); random.shuffle(l); print("\n".join(l))' > keep_shuf.txt
+for k in shift shuf; do
+  run mpirun -np 2 "$RADIOGX" pca -g rel.vcf.gz --keep keep_$k.txt -o kv_$k.h5 --pcs 5 --no-king
+  run mpirun -np 2 "$RADIOGX" pca -g relb.bed --keep keep_$k.txt -o kb_$k.h5 --pcs 5 --no-king
+  run h5diff kv_$k.h5 kb_$k.h5 /pca /pca
+  is "$rc" 0 ".bed, --keep keep_$k.txt (2 ranks): /pca identical to the VCF's"
+done
 
 # The pruning: no two kept variants that share a window (50 variants, step 5) have r^2 > 0.2.
 run $PY - rel.vcf.gz p1.h5 <<'PYEOF'

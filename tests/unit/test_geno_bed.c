@@ -1,7 +1,8 @@
 /* test_geno_bed.c — the PLINK .bed source against a fileset this test encodes itself from a
  * known random genotype matrix: every unit's records and dosages for several sample subsets
  * (the whole-byte path and the per-sample path), units that start past the .bim's marks,
- * and records without allele 1 skipped and counted. */
+ * and records without allele 1 skipped and counted; the packed hard calls (geno_next_calls:
+ * whole bytes, a run of columns shifted into place, sample by sample) against the matrix. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,39 @@ static long read_all(const char *prefix, const int *which, int n, long unit_bp, 
     return seen;
 }
 
+/* geno_next_calls for the samples which[0..n) against the matrix: 1 when every record's
+ * calls (and the unused bits of the last byte, 0) are as written. */
+static int calls_match(const char *prefix, const int *which, int n)
+{
+    char *ids[NS], buf[NS][8];
+    for (int i = 0; i < n; i++) snprintf(buf[i], sizeof buf[i], "I%02d", which[i]), ids[i] = buf[i];
+    geno_t g;
+    if (geno_open(&g, prefix, NULL, ids, n, NULL)) return 0;
+    geno_unit_t *u;
+    size_t nu;
+    int good = geno_has_calls(&g) && !geno_units(&g, 100000, NULL, NULL, &u, &nu);
+    uint8_t packed[(NS + 3) / 4 + 1];
+    long seen = 0, want = 0;
+    int v = 0;
+    rgx_err err;
+    for (size_t k = 0; good && k < nu; k++) {
+        geno_begin(&g, &u[k]);
+        while (good && geno_next_calls(&g, packed, &err) > 0) {
+            while (v < NV && no_alt[v]) v++;
+            for (int i = 0; i < n; i++) {
+                int gt = geno[v][which[i]], c = packed[i / 4] >> (2 * (i % 4)) & 3;
+                good &= c == (gt < 0 ? 3 : gt);
+            }
+            if (n % 4) good &= packed[n / 4] >> (2 * (n % 4)) == 0;
+            v++, seen++;
+        }
+    }
+    for (int k = 0; k < NV; k++) want += !no_alt[k];
+    if (good) free(u);
+    geno_close(&g);
+    return good && seen == want;
+}
+
 int main(void)
 {
     srand(7);
@@ -130,6 +164,16 @@ int main(void)
                  n);
         ok(good && n == real, name);
     }
+    static int run1[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, run2[33], run3[3] = {27, 28, 29};
+    for (int s = 0; s < 33; s++) run2[s] = s + 2;
+    ok(calls_match(prefix, all, NS), "packed calls: all samples (whole bytes)");
+    ok(calls_match(prefix, few, 5), "packed calls: the first five (whole bytes, then one)");
+    ok(calls_match(prefix, run1, 10), "packed calls: columns 1-10 (shifted by one)");
+    ok(calls_match(prefix, run2, 33), "packed calls: columns 2-34 (shifted by two)");
+    ok(calls_match(prefix, run3, 3), "packed calls: columns 27-29 (shifted by three, one byte)");
+    ok(calls_match(prefix, rev, NS), "packed calls: all samples reversed (sample by sample)");
+    ok(calls_match(prefix, odd, 3), "packed calls: three scattered samples");
+
     int good = 1;
     long n = read_all(prefix, all, NS, 1000000000L, &good);
     ok(good && n == real, "one unit per contig: the same records and dosages");

@@ -2,9 +2,10 @@
  * covariates and phenotypes in three missingness groups (by corrections and by masked
  * columns); the log-space t tail against the
  * direct value where both are representable, and finite far below 1e-308; HWE exact test
- * against hand-computed values. */
+ * against hand-computed values; vqc_decide against vqc_from_sums. */
 #include "tap.h"
 #include "scan.h"
+#include "scan_vqc.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_multifit.h>
@@ -189,5 +190,26 @@ int main(void)
     ok(scan_hwe_p(50, 0, 50) < 1e-20, "no heterozygotes at 50%: tiny p");
     /* n = 3, one copy of the rare allele: the only arrangement is one heterozygote. */
     is_double(scan_hwe_p(2, 1, 0), 1, 1e-12, "a single rare allele: p = 1");
+
+    /* vqc_decide (HWE only where the filter needs it) decides as vqc_from_sums, for counts
+     * that fail each filter in turn, with the HWE filter off and on. */
+    {
+        int same = 1, hwe_used = 0, hwe_fail = 0;
+        for (int k = 0; k < 4000; k++) {
+            scan_opts_t o = {.maf = 0.05, .mac = 5, .call_rate = 0.9, .hwe = k % 2 ? 1e-4 : 0};
+            double c[3] = {rand() % 60, rand() % (k % 3 ? 60 : 3), rand() % 60};
+            long obs = (long)(c[0] + c[1] + c[2]);
+            size_t n = (size_t)obs + (size_t)(rand() % 12);
+            vqc_t a, b;
+            double ma, mb;
+            vqc_from_sums(&o, c[1] + 2 * c[2], obs, c, n, &a, &ma);
+            vqc_decide(&o, c[1] + 2 * c[2], obs, c, n, &b, &mb);
+            same &= a.pass == b.pass && ma == mb && a.af == b.af;
+            hwe_used += !isnan(b.hwe_p), hwe_fail += b.pass == Q_HWE;
+            if (!isnan(b.hwe_p)) same &= a.hwe_p == b.hwe_p;
+        }
+        ok(same && hwe_used > 100 && hwe_fail > 10, "vqc_decide: the decisions of vqc_from_sums");
+        printf("# %d of 4000 needed the HWE test, %d failed it\n", hwe_used, hwe_fail);
+    }
     return tap_done();
 }
