@@ -17,6 +17,9 @@ rgx_err rgx_realloc(void *pp, size_t n, size_t size);
  * kernel offers them when large (faulting in 100 MB in 4 KB pages costs a third of reading a
  * CT), and then not zeroed; zeroed below 2 MB. */
 rgx_err rgx_big_alloc(void *pp, size_t bytes);
+/* calloc (zeroed, freed with free()) of n x size bytes, on transparent huge pages where the
+ * kernel offers them when large. */
+rgx_err rgx_big_calloc(void *pp, size_t n, size_t size);
 /* Room for at least n items of size bytes in *(void **)pp, whose room is *cap items: the
  * room doubled as often as needed (n at first), the old block kept on failure. */
 rgx_err rgx_reserve(void *pp, size_t *cap, size_t n, size_t size);
@@ -50,6 +53,7 @@ rgx_err read_file(const char *path, char **out, size_t *len);
 /* Seconds since the epoch as ISO 8601 UTC ("2026-11-24T10:11:12Z"). */
 void iso8601_utc(double t, char buf[32]);
 double wall_clock(void); /* seconds since the epoch, sub-second resolution */
+double cpu_clock(void);  /* this process's CPU seconds (user + system, all its threads) */
 
 /* strtod, faster on plain decimals (at most 15 significant digits, as text tables and VCF
  * dosages have) and bitwise equal to it on every input. */

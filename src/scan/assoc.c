@@ -49,7 +49,8 @@ static rgx_err read_params(assoc_t *a, const char *path)
             err = rgx_fail(RGX_ERR_INPUT,
                            "%s: /phenotypes/group[%zu] = %g is not a group of /assoc/gtg", path, k,
                            g[k]);
-        a->group[k] = (int)g[k];
+        else /* only a checked value: converting one out of int's range is undefined */
+            a->group[k] = (int)g[k];
     }
     free(g);
     if (!err) err = read_model(a, &a->m[0], RF_PHENOTYPES_YTY, RF_PHENOTYPES_DF, path);

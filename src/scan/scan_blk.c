@@ -17,16 +17,16 @@ rgx_err scan_blk_init(scan_blk_t *k, size_t B, size_t p, size_t ng, const long w
     k->sw = 0;
     for (int s = 0; s < 4; s++) k->sw += (size_t)k->w[s] + 1;
     size_t P = p ? p : 1;
-    rgx_err err;
+    rgx_err err; /* the B x p arrays on huge pages (8 MB each at 1,024 x 1,000) */
     if ((err = rgx_calloc(&k->sbuf, B * k->sw, 1)) ||
         (err = rgx_calloc(&k->num, B * BLK_NUM, sizeof *k->num)) ||
-        (err = rgx_calloc(&k->xty, B * P, sizeof *k->xty)) ||
+        (err = rgx_big_calloc(&k->xty, B * P, sizeof *k->xty)) ||
         (err = rgx_calloc(&k->gtg, B * (ng ? ng : 1), sizeof *k->gtg)) ||
-        (err = rgx_calloc(&k->beta, B * P, sizeof *k->beta)) ||
-        (err = rgx_calloc(&k->se, B * P, sizeof *k->se)) ||
-        (err = rgx_calloc(&k->mlp, B * P, sizeof *k->mlp)) ||
-        (fitted && ((err = rgx_calloc(&k->lr, B * P, sizeof *k->lr)) ||
-                    (err = rgx_calloc(&k->test, B * P, sizeof *k->test)))))
+        (err = rgx_big_calloc(&k->beta, B * P, sizeof *k->beta)) ||
+        (err = rgx_big_calloc(&k->se, B * P, sizeof *k->se)) ||
+        (err = rgx_big_calloc(&k->mlp, B * P, sizeof *k->mlp)) ||
+        (fitted && ((err = rgx_big_calloc(&k->lr, B * P, sizeof *k->lr)) ||
+                    (err = rgx_big_calloc(&k->test, B * P, sizeof *k->test)))))
         scan_blk_free(k);
     return err;
 }

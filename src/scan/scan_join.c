@@ -94,32 +94,55 @@ static void remove_outliers(const scan_opts_t *o, joined_t *J, int rank)
             n_out, o->outlier_sd, p_out);
 }
 
-/* Per-phenotype QC (enough observations, some variance), then the transform. */
-static void prepare_phenotypes(const scan_opts_t *o, const table_t *ph, joined_t *J, int rank)
+/* Per-phenotype QC (enough observations, some variance), then the transform.  The counts
+ * are taken row by row (Y is row-major: a column's walk strides across all of it). */
+static rgx_err prepare_phenotypes(const scan_opts_t *o, const table_t *ph, joined_t *J,
+                                  int rank)
 {
-    for (size_t j = 0; j < J->p; j++) {
-        size_t m = 0;
-        double first = NAN;
-        int varies = 0;
-        for (size_t k = 0; k < J->n; k++) {
-            double y = J->Y[k * J->p + j];
+    size_t p = J->p, *obs = NULL;
+    double *first = NULL;
+    unsigned char *varies = NULL;
+    rgx_err err;
+    if ((err = rgx_calloc(&obs, p ? p : 1, sizeof *obs)) ||
+        (err = rgx_calloc(&first, p ? p : 1, sizeof *first)) ||
+        (err = rgx_calloc(&varies, p ? p : 1, sizeof *varies)))
+        goto out;
+    for (size_t k = 0; k < J->n; k++) {
+        const double *row = J->Y + k * p;
+        for (size_t j = 0; j < p; j++) {
+            double y = row[j];
             if (isnan(y)) continue;
-            if (m == 0)
-                first = y;
-            else if (y != first)
-                varies = 1;
-            m++;
+            if (!obs[j]++)
+                first[j] = y;
+            else if (y != first[j])
+                varies[j] = 1;
         }
-        J->keep[j] = (double)m >= o->min_obs && (double)m > (double)J->q + 1 && varies;
+    }
+    for (size_t j = 0; j < p; j++) {
+        size_t m = obs[j];
+        J->keep[j] = (double)m >= o->min_obs && (double)m > (double)J->q + 1 && varies[j];
         if (!J->keep[j]) {
             J->n_pheno_dropped++;
             if (rank == 0)
                 log_warn("scan: phenotype %s not scanned: %s (%zu observations)", ph->name[j],
-                         !varies && m ? "no variance" : "too few observations", m);
+                         !varies[j] && m ? "no variance" : "too few observations", m);
         } else if (o->int_transform) {
             pheno_int(J->Y, J->n, J->p, j);
         }
     }
+out:
+    free(obs), free(first), free(varies);
+    return err;
+}
+
+/* Every phenotype row in the analysis, in the table's order: the table's values are the
+ * joined ones as they are (10,000 x 1,000 phenotypes: no 80 MB copy). */
+static int rows_are_table(const table_t *ph, const size_t *rows, size_t n)
+{
+    if (n != ph->n || !ph->v) return 0;
+    for (size_t k = 0; k < n; k++)
+        if (rows[k] != k) return 0;
+    return 1;
 }
 
 rgx_err scan_join(const scan_opts_t *o, table_t *ph, table_t *cv, const double *sex,
@@ -137,8 +160,9 @@ rgx_err scan_join(const scan_opts_t *o, table_t *ph, table_t *cv, const double *
     if ((err = pick_rows(ph, cv, hdrs, n_hdr, J, rows, crow, rank))) goto out;
     J->p = ph->p, J->q = 1 + qc;
     size_t n = J->n ? J->n : 1;
+    int take = rows_are_table(ph, rows, J->n); /* ph->v becomes J->Y */
     if ((err = rgx_calloc(&J->sample, n, sizeof *J->sample)) ||
-        (err = rgx_big_alloc(&J->Y, n * (J->p ? J->p : 1) * sizeof *J->Y)) || /* every row copied */
+        (!take && (err = rgx_big_alloc(&J->Y, n * (J->p ? J->p : 1) * sizeof *J->Y))) ||
         (err = rgx_calloc(&J->C, n * J->q, sizeof *J->C)) ||
         (err = rgx_calloc(&J->cname, J->q, sizeof *J->cname)) ||
         (err = rgx_calloc(&J->keep, J->p ? J->p : 1, sizeof *J->keep)))
@@ -150,14 +174,15 @@ rgx_err scan_join(const scan_opts_t *o, table_t *ph, table_t *cv, const double *
     }
     if (sex && (err = rgx_calloc(&J->sex, n, sizeof *J->sex))) goto out;
     for (size_t k = 0; sex && k < J->n; k++) J->sex[k] = sex[crow[k]];
+    if (take) J->Y = ph->v, ph->v = NULL;
     for (size_t k = 0; k < J->n; k++) {
         J->sample[k] = ph->id[rows[k]];
-        memcpy(J->Y + k * J->p, ph->v + rows[k] * ph->p, J->p * sizeof *J->Y);
+        if (!take) memcpy(J->Y + k * J->p, ph->v + rows[k] * ph->p, J->p * sizeof *J->Y);
         J->C[k * J->q] = 1;
         for (size_t j = 0; j < qc; j++) J->C[k * J->q + 1 + j] = cv->v[crow[k] * qc + j];
     }
     remove_outliers(o, J, rank);
-    prepare_phenotypes(o, ph, J, rank);
+    err = prepare_phenotypes(o, ph, J, rank);
 out:
     free(rows), free(crow);
     return err;

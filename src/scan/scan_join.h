@@ -29,7 +29,9 @@ typedef struct {
 } joined_t;
 
 /* hdrs: the genotype files opened for their headers (one per site).  sex: the covariate
- * table's sex column by table row (NULL: none), sex_name its name.  Logs on rank 0. */
+ * table's sex column by table row (NULL: none), sex_name its name.  Logs on rank 0.  When
+ * every phenotype row is in the analysis, in order, ph->v becomes J->Y (ph->v is NULL after:
+ * no copy of n x p values); the table's ids and names stay. */
 rgx_err scan_join(const scan_opts_t *o, table_t *ph, table_t *cv, const double *sex,
                   const char *sex_name, geno_t *hdrs, size_t n_hdr, joined_t *J, int rank);
 void scan_joined_free(joined_t *J);

@@ -42,12 +42,15 @@ static const char *const ph_name[PH_N] = {
     "inputs and join", "counting", "reading and QC", "statistics",
     "tallies",         "waiting",  "writing",        "outputs"};
 
-/* Adds the seconds since *t to *acc and restarts *t. */
-static void lap(double *acc, double *t)
+/* A moment, in wall and in this rank's CPU seconds (on a shared machine the CPU seconds are
+ * the figures that compare). */
+typedef struct {
+    double w, c;
+} tick_t;
+
+static tick_t tick(void)
 {
-    double now = wall_clock();
-    *acc += now - *t;
-    *t = now;
+    return (tick_t){wall_clock(), cpu_clock()};
 }
 
 typedef struct {
@@ -83,10 +86,20 @@ typedef struct {
     double *dose, *G, *G2, *work, *mean; /* the one-file path's scratch */
     size_t *map;
     double gemm[2]; /* seconds in the block GEMMs, and their flops */
-    double tph[PH_N]; /* this rank's seconds per phase (the performance model's terms) */
+    double cpu0; /* CPU seconds before the stage: MPI start-up, the inputs' checksums */
+    double tph[PH_N], tcpu[PH_N]; /* this rank's seconds per phase (the performance model's
+                                   * terms): wall, CPU */
     double n_read, n_written; /* variants this rank read and decoded; wrote */
     long qc_count[Q_N];
 } stage_t;
+
+/* Adds the seconds since *t to phase ph and restarts *t. */
+static void lap(stage_t *s, int ph, tick_t *t)
+{
+    tick_t now = tick();
+    s->tph[ph] += now.w - t->w, s->tcpu[ph] += now.c - t->c;
+    *t = now;
+}
 
 /* The covariate table's sex column (scan.sex_column), kept before --covar-names selects the
  * covariates: chrX needs sex whether or not it is a covariate. */
@@ -301,11 +314,14 @@ static rgx_err lay_out(stage_t *s)
     if (s->sites)
         return scan_sites_init(&s->sc, &s->o, s->M, s->mi, &s->J, s->gs, R, s->blk, s->nb,
                                s->active, s->h->comm, s->gemm, s->fitted ? &s->F : NULL);
+    /* The block buffers on huge pages (80 MB each at 1,024 variants x 10,000 samples: their
+     * 4 kB page faults cost ~0.3 s of CPU each on the development VM). */
     if ((err = rgx_calloc(&s->dose, n, sizeof *s->dose)) ||
-        (err = rgx_calloc(&s->G, B * n, sizeof *s->G)) ||
-        (err = rgx_calloc(&s->G2, scan_scratch_len(B, n), sizeof *s->G2)) ||
-        (err = rgx_calloc(&s->work, s->fitted ? 1 : scan_sums_len(&s->M[s->n_models - 1], B),
-                          sizeof *s->work)) ||
+        (err = rgx_big_calloc(&s->G, B * n, sizeof *s->G)) ||
+        (err = rgx_big_calloc(&s->G2, scan_scratch_len(B, n), sizeof *s->G2)) ||
+        (err = rgx_big_calloc(&s->work,
+                              s->fitted ? 1 : scan_sums_len(&s->M[s->n_models - 1], B),
+                              sizeof *s->work)) ||
         (err = rgx_calloc(&s->mean, B, sizeof *s->mean)) ||
         (err = rgx_calloc(&s->map, B, sizeof *s->map)))
         return err;
@@ -347,7 +363,7 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
     size_t n = s->J.n, t = 0; /* tested variants, packed at the front of G */
     k->row0 = s->blk[kb].row0, k->b = 0, k->model = s->mi[s->blk[kb].kind];
     const scan_model_t *M = &s->M[k->model];
-    double t0 = wall_clock();
+    tick_t t0 = tick();
     rgx_err err = rr_seek(rr, k->row0);
     for (; !err && k->b < s->blk[kb].b; k->b++) {
         if ((err = rr_next(rr, s->dose))) break;
@@ -363,7 +379,7 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
         scan_blk_site(k, k->b, &s->g);
         scan_blk_qc(k, k->b, &v);
     }
-    lap(&s->tph[PH_READ], &t0);
+    lap(s, PH_READ, &t0);
     s->n_read += (double)k->b;
     if (err || !k->b) return err;
     if (s->fitted) {
@@ -400,10 +416,12 @@ static rgx_err one_round(stage_t *s, long round, rowreader_t *rr, double t0)
             if (done) scan_blk_unpack(k, done->data, done->len), k->row0 = done->row0;
             fresh = 0;
         } else {
-            double t = wall_clock(), g0 = s->gemm[0];
+            tick_t t = tick();
+            double g0 = s->gemm[0];
             err = scan_sites_round(&s->sc, round, k); /* reading, sums, reductions */
-            lap(&s->tph[PH_READ], &t);
-            s->tph[PH_READ] -= s->gemm[0] - g0;
+            lap(s, PH_READ, &t);
+            s->tph[PH_READ] -= s->gemm[0] - g0; /* (one BLAS thread: as much CPU) */
+            s->tcpu[PH_READ] -= s->gemm[0] - g0;
         }
     } else {
         size_t kb = s->first_blk + (size_t)round;
@@ -419,10 +437,10 @@ static rgx_err one_round(stage_t *s, long round, rowreader_t *rr, double t0)
     if (!err && fresh && k->b && s->ck_open && wall_clock() - t0 >= s->o.ckpt_after)
         err = scan_record_block(&s->ck, k);
     if (!err && k->b && !s->fitted) {
-        double t = wall_clock();
+        tick_t t = tick();
         scan_params_t par = scan_params(&s->M[k->model]);
         scan_blk_stats(k, &par);
-        lap(&s->tph[PH_STATS], &t);
+        lap(s, PH_STATS, &t);
     }
     return err;
 }
@@ -448,13 +466,13 @@ static rgx_err run_blocks(stage_t *s)
     rgx_err err = RGX_OK;
     for (long round = 0; round < all_blocks; round++) {
         err = one_round(s, round, &rr, t0);
-        double t = wall_clock();
+        tick_t t = tick();
         if (!err) scan_blk_count_qc(&s->k, s->qc_count);
         if (!err) err = scan_out_tally(&s->out, &s->k);
-        lap(&s->tph[PH_TALLY], &t);
+        lap(s, PH_TALLY, &t);
         int e[2] = {(int)err, s->in->stop && s->in->stop() ? 1 : 0}, anye[2];
         MPI_Allreduce(e, anye, 2, MPI_INT, MPI_MAX, comm);
-        lap(&s->tph[PH_WAIT], &t);
+        lap(s, PH_WAIT, &t);
         if (anye[0]) /* the failing rank's code everywhere (comm.h) */
             return err ? err
                        : rgx_fail((rgx_err)anye[0], "another rank failed during the scan (its "
@@ -467,7 +485,7 @@ static rgx_err run_blocks(stage_t *s)
                             s->in->ckpt_dir ? s->in->ckpt_dir : "(none: no checkpoints)");
         fault_point("scan", "write");
         if ((err = scan_out_write(&s->out, &s->k))) return err;
-        lap(&s->tph[PH_WRITE], &t);
+        lap(s, PH_WRITE, &t);
         s->n_written += (double)s->k.b;
         if (s->k.b) progress_update(&prog, round + 1);
     }
@@ -502,6 +520,11 @@ static void log_phases(const stage_t *s)
                       s->n_written * (double)s->M[0].p * 8 / s->tph[k] / 1e6);
     }
     log_info("scan: rank 0's phases: %s; GEMM %.2f s", sb.s ? sb.s : "", s->gemm[0]);
+    sb.len = 0;
+    for (int k = 0; k < PH_N; k++)
+        sb_printf(&sb, "%s%s %.2f s", k ? ", " : "", ph_name[k], s->tcpu[k]);
+    log_info("scan: rank 0's CPU seconds per phase: %s; before the scan's inputs %.2f s",
+             sb.s ? sb.s : "", s->cpu0);
     free(sb.s);
 }
 
@@ -540,18 +563,19 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
     for (int k = 0; k < 4 + BLK_NUM; k++) s->out.ds[k] = H5I_INVALID_HID; /* closable early */
     for (int k = 0; k < 4; k++) s->out.str_t[k] = H5I_INVALID_HID;
     for (int k = 0; k < 5; k++) s->out.assoc[k] = H5I_INVALID_HID;
-    double t = wall_clock();
+    tick_t t = tick();
+    s->cpu0 = t.c;
     rgx_err err = agree(s, open_inputs(s), "reading the scan's inputs");
-    lap(&s->tph[PH_INPUTS], &t);
+    lap(s, PH_INPUTS, &t);
     if (!err) err = agree(s, lay_out(s), "laying out the variant blocks");
     if (!err && in->ckpt_dir) err = open_checkpoints(s);
-    lap(&s->tph[PH_COUNT], &t);
+    lap(s, PH_COUNT, &t);
     if (!err) err = run_blocks(s);
-    t = wall_clock();
+    t = tick();
     if (!err)
         err = scan_out_finish(&s->out, s->M, s->n_models, s->fitted ? &s->F : NULL, &s->J,
                               &s->ph, s->qc_count, &s->rows);
-    lap(&s->tph[PH_OUTPUTS], &t);
+    lap(s, PH_OUTPUTS, &t);
     if (!err) log_phases(s);
     stage_free(s);
     free(s);

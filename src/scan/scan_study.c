@@ -43,10 +43,10 @@ static rgx_err eigenvalues(const scan_model_t *M, MPI_Comm comm, double *lambda,
     size_t len = meff_sums_len(p, M->n_groups);
     double *mask = NULL, *acc = NULL, *sums = NULL, *scratch = NULL;
     rgx_err err;
-    if (!(err = rgx_calloc(&mask, (n ? n : 1) * G, sizeof *mask)) &&
-        !(err = rgx_calloc(&sums, len, sizeof *sums)) &&
-        !(err = rgx_calloc(&scratch, meff_scratch_len(p), sizeof *scratch)) && rank == 0)
-        err = rgx_calloc(&acc, len, sizeof *acc);
+    if (!(err = rgx_calloc(&mask, (n ? n : 1) * G, sizeof *mask)) && /* 8 MB each at p = 1,000: */
+        !(err = rgx_big_calloc(&sums, len, sizeof *sums)) &&         /* on huge pages */
+        !(err = rgx_big_calloc(&scratch, meff_scratch_len(p), sizeof *scratch)) && rank == 0)
+        err = rgx_big_calloc(&acc, len, sizeof *acc);
     if ((err = comm_agree(comm, err, "Meff"))) goto out;
     for (size_t g = 0; g < M->n_groups; g++)
         for (size_t i = 0; i < n; i++) mask[i * G + g] = M->g[g].mask[i];

@@ -1,7 +1,8 @@
 /* test_pgemm.c — pgemm_nn gives the same bits with 1, 2, 3 and 4 threads, on shapes where
  * OpenBLAS's own threading changes the rounding (M not a multiple of 8 above ~96, or K above
  * its 256-deep blocking: measured here, ~3-50% of the entries); and it is a product (checked
- * against a long-double sum to 1e-12 relative). */
+ * against a long-double sum to 1e-12 relative); and its pieces give the bits of pieces of 128
+ * rows (its earlier piece size). */
 #include <cblas.h>
 #include <math.h>
 #include <stdint.h>
@@ -38,6 +39,13 @@ static int shape(size_t m, size_t n, size_t k)
         ok(same, name);
         same_all &= same;
     }
+    /* The piece size does not change the bits (pgemm.h): one-thread DGEMMs of 128 rows, the
+     * earlier piece size, give pgemm's. */
+    for (size_t r0 = 0; r0 < m; r0 += 128)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(m - r0 < 128 ? m - r0 : 128),
+                    (int)n, (int)k, 1, A + r0 * k, (int)k, B, (int)n, 0, C + r0 * n, (int)n);
+    snprintf(name, sizeof name, "%zu x %zu x %zu: pieces of 128 rows give the same bits", m, n, k);
+    ok(memcmp(C, C1, m * n * sizeof *C) == 0, name);
     double worst = 0;
     for (size_t i = 0; i < m; i += 7)
         for (size_t j = 0; j < n; j += 5) {
@@ -74,6 +82,7 @@ int main(void)
     shape(100, 100, 100);
     shape(300, 208, 300);  /* K beyond OpenBLAS's blocking */
     shape(1024, 1, 300);   /* the g^2 sums: one column */
+    shape(1100, 13, 300);  /* three pieces, the last one short */
     shape(5, 3, 7);        /* smaller than one piece */
     pgemm_set_threads(3);
     double c = 42;
