@@ -76,6 +76,7 @@ typedef struct {
     long *status;
     double *pos, *qc, *lambda, *pn, *hv, threshold;
     size_t np, nv, nph, nh, hc;
+    size_t n_reason, n_hph; /* as read, checked equal to np and nh */
     size_t *sel, nsel; /* the phenotypes plotted one by one, in order */
     assoc_t as;
 } rep_t;
@@ -83,38 +84,55 @@ typedef struct {
 static void rep_free(rep_t *r)
 {
     assoc_close(&r->as);
-    h5in_free_strings(r->pid, r->np), h5in_free_strings(r->reason, r->np);
+    h5in_free_strings(r->pid, r->np), h5in_free_strings(r->reason, r->n_reason);
     h5in_free_strings(r->chrom, r->nv), h5in_free_strings(r->pname, r->nph);
-    h5in_free_strings(r->hph, r->nh);
+    h5in_free_strings(r->hph, r->n_hph);
     free(r->codes), free(r->study), free(r->status), free(r->pos), free(r->qc), free(r->lambda);
     free(r->pn), free(r->hv), free(r->sel);
 }
 
-/* The cohort, the variants, the phenotypes and the hits of a scanned run file. */
+/* Refuses a column whose length is not that of its group (a run file is an input here). */
+static rgx_err same_rows(const char *path, const char *name, size_t n, const char *of, size_t want)
+{
+    if (n == want) return RGX_OK;
+    return rgx_fail(RGX_ERR_INPUT, "%s: %s has %zu rows, %s %zu", path, name, n, of, want);
+}
+
+/* The cohort, the variants, the phenotypes and the hits of a scanned run file.  Every column
+ * is read with its own length, and the lengths are checked: rep_free frees each string
+ * column with the length it was read with. */
 static rgx_err rep_read(rep_t *r)
 {
     hid_t f = r->f;
-    size_t c0;
+    const char *path = r->run_path;
+    size_t c0, ns = 0, npos = 0, nqc = 0, nl = 0, nn = 0;
     rgx_err err = RGX_OK;
     /* A scan of a phenotype table has no /samples (no patients were extracted). */
     if (h5in_exists(f, RF_SAMPLES_PATIENT_ID) &&
         ((err = h5in_read_strings(f, RF_SAMPLES_PATIENT_ID, &r->np, &r->pid)) ||
-         (err = h5in_read_strings(f, RF_SAMPLES_REASON, &r->np, &r->reason)) ||
-         (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &r->np, &r->status))))
+         (err = h5in_read_strings(f, RF_SAMPLES_REASON, &r->n_reason, &r->reason)) ||
+         (err = same_rows(path, RF_SAMPLES_REASON, r->n_reason, RF_SAMPLES_PATIENT_ID, r->np)) ||
+         (err = h5in_read_longs(f, RF_SAMPLES_STATUS, &ns, &r->status)) ||
+         (err = same_rows(path, RF_SAMPLES_STATUS, ns, RF_SAMPLES_PATIENT_ID, r->np))))
         return err;
     if ((err = assoc_open(&r->as, f, r->run_path))) return err;
     if ((err = h5in_read_strings(f, RF_VARIANTS_CHROM, &r->nv, &r->chrom)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &r->nv, &c0, &r->pos)) ||
-        (err = h5in_read_doubles(f, RF_VARIANTS_QC, &r->nv, &c0, &r->qc)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_POS, &npos, &c0, &r->pos)) ||
+        (err = same_rows(path, RF_VARIANTS_POS, npos, RF_VARIANTS_CHROM, r->nv)) ||
+        (err = h5in_read_doubles(f, RF_VARIANTS_QC, &nqc, &c0, &r->qc)) ||
+        (err = same_rows(path, RF_VARIANTS_QC, nqc, RF_VARIANTS_CHROM, r->nv)) ||
         (err = h5in_attr_str(f, RF_VARIANTS_QC, "codes", &r->codes)) ||
         (err = h5in_read_strings(f, RF_PHENOTYPES_NAMES, &r->nph, &r->pname)) ||
-        (err = h5in_read_doubles(f, RF_PHENOTYPES_LAMBDA_GC, &r->nph, &c0, &r->lambda)) ||
-        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &r->nph, &c0, &r->pn)) ||
+        (err = h5in_read_doubles(f, RF_PHENOTYPES_LAMBDA_GC, &nl, &c0, &r->lambda)) ||
+        (err = same_rows(path, RF_PHENOTYPES_LAMBDA_GC, nl, RF_PHENOTYPES_NAMES, r->nph)) ||
+        (err = h5in_read_doubles(f, RF_PHENOTYPES_N, &nn, &c0, &r->pn)) ||
+        (err = same_rows(path, RF_PHENOTYPES_N, nn, RF_PHENOTYPES_NAMES, r->nph)) ||
         (err = export_check_names(r->pname, r->nph, r->run_path)))
         return err;
     if (h5in_exists(f, RF_HITS_VALUES) &&
         ((err = h5in_read_doubles(f, RF_HITS_VALUES, &r->nh, &r->hc, &r->hv)) ||
-         (err = h5in_read_strings(f, RF_HITS_PHENOTYPE, &r->nh, &r->hph))))
+         (err = h5in_read_strings(f, RF_HITS_PHENOTYPE, &r->n_hph, &r->hph)) ||
+         (err = same_rows(path, RF_HITS_PHENOTYPE, r->n_hph, RF_HITS_VALUES, r->nh))))
         return err;
     r->threshold = 7.3;
     h5in_attr_double(f, RF_HITS, "threshold", &r->threshold);
@@ -135,7 +153,9 @@ static rgx_err rep_select(rep_t *r)
         goto out;
     for (size_t i = 0; i < r->nh && r->hc == 4; i++) {
         const double *h = r->hv + 4 * i;
-        hits[i] = (hit_t){(size_t)h[0], nph, h[1], h[2], h[3]};
+        /* a row out of range (nv) is skipped below; converting it to size_t is undefined */
+        size_t v = h[0] >= 0 && h[0] < (double)nv ? (size_t)h[0] : nv;
+        hits[i] = (hit_t){v, nph, h[1], h[2], h[3]};
         for (size_t j = 0; j < nph; j++)
             if (!strcmp(r->hph[i], r->pname[j])) hits[i].ph = j;
     }

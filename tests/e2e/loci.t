@@ -119,6 +119,20 @@ like "$(cat "$D/rep/report.html")" "<h3>Loci</h3>" "the report has a locus table
 like "$(cat "$D/rep/report.html")" "study-wide threshold is" "the report states the study-wide threshold"
 like "$(cat "$D/rep/report.html")" 'href="loci.html#locus-' "locus rows link to their pairs"
 is "$(grep -c '<h2 id="locus-' "$D/rep/loci.html")" "$n250" "loci.html: one section per locus"
+# A run file is an input of export: a column shorter than its group is refused by name (the
+# report read /variants/qc's length as the variants' and freed /variants/chrom with it).
+for ds in /variants/qc /hits/phenotype; do
+  cp "$D/a.h5" "$D/cut.h5"
+  /usr/bin/python3 - "$D/cut.h5" "$ds" <<'PYEOF'
+import h5py, sys
+f = h5py.File(sys.argv[1], "r+"); d = f[sys.argv[2]][:]; del f[sys.argv[2]]
+f.create_dataset(sys.argv[2], data=d[:-1])
+PYEOF
+  run "$RADIOGX" export "$D/cut.h5" --report "$D/cutrep"
+  ok "$([ "$rc" -ne 0 ]; echo $?)" "export --report refuses a run file whose $ds is one row short"
+  like "$out" "$ds has" "and names $ds"
+done
+
 run "$RADIOGX" export "$D/a.h5" --loci "$D/x.tsv" --locus-window 0
 is "$rc" 2 "--locus-window 0 is refused"
 like "$out" "--locus-window '0'" "with the value named"
