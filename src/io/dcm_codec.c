@@ -116,6 +116,29 @@ static void opj_quiet(const char *msg, void *user)
     (void)msg, (void)user;
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The codestream's own image size (its SIZ marker, which follows SOC in a bare codestream and
+ * in a JP2 file's codestream box) against the frame's, before OpenJPEG reads the header: one
+ * claiming 255 x 16,781,318 pixels in a frame of 48 made it allocate 2.3 GB (fuzz_dcm). */
+static rgx_err j2k_size_check(const char *name, const uint8_t *p, size_t len, int w, int h)
+{
+    static const uint8_t soc_siz[4] = {0xFF, 0x4F, 0xFF, 0x51};
+    const uint8_t *q = len >= 4 ? memmem(p, len, soc_siz, 4) : NULL;
+    if (!q || (size_t)(p + len - q) < 4 + 38)
+        return rgx_fail(RGX_ERR_INPUT, "%s: JPEG 2000: no image size (SIZ) in the frame", name);
+    const uint8_t *z = q + 4 + 4; /* after the marker's length and capabilities */
+    uint32_t x1 = be32(z), y1 = be32(z + 4), x0 = be32(z + 8), y0 = be32(z + 12);
+    long comps = z[32] << 8 | z[33];
+    if (x1 <= x0 || y1 <= y0 || x1 - x0 != (uint32_t)w || y1 - y0 != (uint32_t)h || comps != 1)
+        return wrong_size(name, "JPEG 2000", x1 > x0 ? (long)(x1 - x0) : 0,
+                          y1 > y0 ? (long)(y1 - y0) : 0, comps, w, h);
+    return RGX_OK;
+}
+
 rgx_err dcm_j2k_decode(const char *name, const uint8_t *p, size_t len, int w, int h, int bytes_per,
                        void *out)
 {
@@ -132,6 +155,7 @@ rgx_err dcm_j2k_decode(const char *name, const uint8_t *p, size_t len, int w, in
         err = rgx_fail(RGX_ERR_MEMORY, "out of memory");
         goto out;
     }
+    if ((err = j2k_size_check(name, p, len, w, h))) goto out;
     opj_set_error_handler(c, opj_error, msg);
     opj_set_warning_handler(c, opj_quiet, NULL);
     opj_set_info_handler(c, opj_quiet, NULL);

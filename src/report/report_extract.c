@@ -79,17 +79,18 @@ rgx_err report_extraction(const char *run_path, const char *dir)
     char *ver = NULL, *when = NULL, *cst = NULL;
     double *st = NULL, *x = NULL, *col = NULL;
     size_t np = 0, nf = 0, r = 0, c = 0, c0, ns = 0, *of = NULL;
+    size_t n_reason = 0, n_site = 0, n_st = 0; /* each column's own length, checked below */
     strbuf_t path = {0};
     FILE *o = NULL;
     outfile_t page = {0}; /* under a temporary name until complete (outfile.h) */
     if ((err = h5in_read_strings(f, RF_SAMPLES_PATIENT_ID, &np, &pid)) ||
-        (err = h5in_read_strings(f, RF_SAMPLES_REASON, &np, &reason)) ||
-        (err = h5in_read_strings(f, RF_SAMPLES_SITE, &np, &site)) ||
-        (err = h5in_read_doubles(f, RF_SAMPLES_STATUS, &np, &c0, &st)) ||
+        (err = h5in_read_strings(f, RF_SAMPLES_REASON, &n_reason, &reason)) ||
+        (err = h5in_read_strings(f, RF_SAMPLES_SITE, &n_site, &site)) ||
+        (err = h5in_read_doubles(f, RF_SAMPLES_STATUS, &n_st, &c0, &st)) ||
         (err = h5in_read_strings(f, RF_FEATURES_NAMES, &nf, &names)) ||
         (err = h5in_read_doubles(f, RF_FEATURES_VALUES, &r, &c, &x)))
         goto out;
-    if (r != np || c != nf) {
+    if (n_reason != np || n_site != np || n_st != np || r != np || c != nf) {
         err = rgx_fail(RGX_ERR_INPUT, "%s: /samples and /features disagree in size", run_path);
         goto out;
     }
@@ -142,7 +143,8 @@ rgx_err report_extraction(const char *run_path, const char *dir)
     if (!(err = outfile_commit(&page))) log_info("report: %s (extraction only)", path.s);
 out:
     outfile_abort(&page);
-    h5in_free_strings(pid, np), h5in_free_strings(reason, np), h5in_free_strings(site, np);
+    h5in_free_strings(pid, np), h5in_free_strings(reason, n_reason);
+    h5in_free_strings(site, n_site);
     h5in_free_strings(names, nf);
     free(sites), free(of), free(st), free(x), free(col), free(ver), free(when), free(cst);
     free(path.s);
