@@ -5,6 +5,7 @@
 #   ok COND_STATUS NAME pass when the status (0) is true: ok $? "name"
 #   skip_all REASON     no test can run here: says why (never a silent pass)
 #   tmpdir              a temporary folder, removed when the script exits
+# A failure's details go to stderr, which prove shows without -v (a CI log has them).
 _n=0; _fail=0
 # One parent folder per test script, removed when the script exits (a trap set inside
 # $(tmpdir) would fire when that subshell ends).
@@ -16,13 +17,13 @@ _result() {
   if [ "$1" = 0 ]; then echo "ok $_n - $2"; else echo "not ok $_n - $2"; _fail=$((_fail+1)); fi
 }
 is() {
-  if [ "$1" = "$2" ]; then _result 0 "$3"; else _result 1 "$3"; echo "#   got '$1', expected '$2'"; [ -n "${out:-}" ] && printf '%s\n' "$out" | head -20 | sed 's/^/#   | /'; fi
+  if [ "$1" = "$2" ]; then _result 0 "$3"; else _result 1 "$3"; { echo "#   got '$1', expected '$2'"; [ -n "${out:-}" ] && printf '%s\n' "$out" | head -20 | sed 's/^/#   | /'; } >&2; fi
 }
 like() {
-  case "$1" in *"$2"*) _result 0 "$3" ;; *) _result 1 "$3"; echo "#   no '$2' in:"; printf '%s\n' "$1" | head -30 | sed 's/^/#   | /' ;; esac
+  case "$1" in *"$2"*) _result 0 "$3" ;; *) _result 1 "$3"; { echo "#   no '$2' in:"; printf '%s\n' "$1" | head -30 | sed 's/^/#   | /'; } >&2 ;; esac
 }
 unlike() {
-  case "$1" in *"$2"*) _result 1 "$3"; echo "#   unexpected '$2'" ;; *) _result 0 "$3" ;; esac
+  case "$1" in *"$2"*) _result 1 "$3"; echo "#   unexpected '$2'" >&2 ;; *) _result 0 "$3" ;; esac
 }
 ok() { _result "$1" "$2"; }
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }

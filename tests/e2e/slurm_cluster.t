@@ -141,7 +141,19 @@ for n in 1 2 3; do
   start_node $n || skip_all "slurmd on n$n did not start: $(tail -3 "$S/n$n/slurmd.log" 2>/dev/null)"
 done
 idle() { [ "$(sinfo -h -N -o '%N %T' 2>/dev/null | grep -c ' idle$')" = "$1" ]; }
-for i in $(seq 60); do idle 3 && break; sleep 0.5; done
+# Every wait has a deadline in seconds, not a count of polls, and a generous one: on a loaded
+# machine (the CI runs two test files at once on 2 cores) each step takes several times longer
+# than here alone.  A wait that ends at its deadline fails the test that follows it.
+within() { # SECONDS CMD...: polls CMD every half second until it succeeds or time is up
+  local end=$(($(date +%s) + $1)); shift
+  until "$@"; do
+    [ "$(date +%s)" -lt "$end" ] || return 1
+    sleep 0.5
+  done
+}
+node_is() { [ "$(sinfo -h -n "$1" -o %T 2>/dev/null)" = "$2" ]; }
+restarted() { [ "$(job_field "$1" Restarts)" = 1 ]; }
+within 120 idle 3
 idle 3 || skip_all "the nodes did not come up: $(sinfo -h -N -o '%N %T' 2>/dev/null | tr '\n' ' ')" \
   "$(tail -2 "$S/n1/slurmd.log" 2>/dev/null | tr '\n' ' ')"
 ok 0 "three Slurm nodes up, each in its own network namespace ($net.0/24, slurmctld port $port)"
@@ -150,8 +162,8 @@ job_field() { # JOBID FIELD
   scontrol show job "$1" 2>/dev/null | grep -oE "(^|[[:space:]])$2=[^ ]*" | head -1 | cut -d= -f2
 }
 wait_state() { # JOBID SECONDS STATE...: polls until the job is in one of the states
-  local j=$1 t=$2 st=""; shift 2
-  for i in $(seq $((t * 4))); do
+  local j=$1 end=$(($(date +%s) + $2)) st=""; shift 2
+  while [ "$(date +%s)" -lt "$end" ]; do
     st=$(job_field "$j" JobState)
     for want in "$@"; do [ "$st" = "$want" ] && { echo "$st"; return 0; }; done
     sleep 0.25
@@ -188,12 +200,13 @@ submit() { # OUT [SBATCH_OPTION...]: prints the job id
   local o=$1; shift
   RGX_ARGS="run -c s.yaml -o $o" OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include="$net.0/24" \
     OMPI_MCA_oob_tcp_if_include="$net.0/24" \
-    sbatch --parsable --nodes=3 --ntasks-per-node=1 --mem=500M --time=00:10:00 \
+    sbatch --parsable --nodes=3 --ntasks-per-node=1 --mem=500M --time=00:30:00 \
     --output=job-%j.out "$@" radiogx.sbatch
 }
 # Scan checkpoints holding some blocks (a record is a block's statistics), no run file yet.
 scan_under_way() { # OUT JOBID
-  for i in $(seq 1200); do
+  local end=$(($(date +%s) + 600))
+  while [ "$(date +%s)" -lt "$end" ]; do
     [ "$(cat "$1"/run.h5.ckpt/scan.* 2>/dev/null | wc -c)" -gt 60000 ] && break
     [ "$(job_field "$2" JobState)" = RUNNING ] || break
     sleep 0.05
@@ -221,11 +234,16 @@ reboot_node() { # N
 }
 # The end: what happened, for the reader of a failed run, then the plan line.
 finish() {
-  if [ "$_fail" != 0 ]; then # what happened, for the reader of a failed run
-    for j in "$jid" "${jid2:-}"; do
-      tail -30 "job-$j.out" 2>/dev/null | sed "s/^/# job $j | /"
-    done
-    tail -20 "$S/slurmctld.log" 2>/dev/null | sed 's/^/# slurmctld | /'
+  if [ "$_fail" != 0 ]; then # what happened, for the reader of a failed run (stderr: prove shows it)
+    {
+      for j in $jids; do
+        scontrol show job "$j" 2>/dev/null | grep -E 'JobState|NodeList=|Reason' | sed "s/^/# job $j | /"
+        tail -30 "job-$j.out" 2>/dev/null | sed "s/^/# job $j | /"
+      done
+      sinfo -h -N -o '%N %T %E' 2>/dev/null | sed 's/^/# sinfo | /'
+      tail -30 "$S/slurmctld.log" 2>/dev/null | sed 's/^/# slurmctld | /'
+      for n in 2 3; do tail -8 "$S/n$n/slurmd.log" 2>/dev/null | sed "s/^/# slurmd n$n | /"; done
+    } >&2
   fi
   done_testing
 }
@@ -235,26 +253,21 @@ ended="COMPLETED FAILED CANCELLED TIMEOUT NODE_FAIL OUT_OF_MEMORY"
 #    processes.  Slurm notices, requeues the job (--requeue in the template).
 jid=$(submit out)
 ok $? "sbatch: a 3-node radiogx run (job $jid)"
-wait_state "$jid" 60 RUNNING >/dev/null
+jids=$jid
+wait_state "$jid" 300 RUNNING >/dev/null
 is "$(job_field "$jid" NodeList)" "n[1-3]" "the job runs on n1, n2 and n3"
 t0=$(date +%s)
 scan_under_way out "$jid"
 ip link set "rgx${id}v2" down
 kill_node 2
 t_kill=$(date +%s)
-for i in $(seq 120); do
-  [ "$(sinfo -h -n n2 -o %T 2>/dev/null)" = "down*" ] && break
-  sleep 0.5
-done
+within 120 node_is n2 "down*"
 is "$(sinfo -h -n n2 -o %T 2>/dev/null)" "down*" "slurmctld marks n2 down ($(($(date +%s) - t_kill)) s after the failure)"
-for i in $(seq 120); do
-  [ "$(job_field "$jid" Restarts)" = 1 ] && break
-  sleep 0.5
-done
+within 120 restarted "$jid"
 is "$(job_field "$jid" Restarts)" 1 "the job is requeued ($(job_field "$jid" JobState), $(($(date +%s) - t_kill)) s after the failure)"
 reboot_node 2
 # shellcheck disable=SC2086 # the states are words
-st=$(wait_state "$jid" 240 $ended)
+st=$(wait_state "$jid" 900 $ended)
 is "$st" COMPLETED "the requeued job completes ($(($(date +%s) - t0)) s from the first checkpoint)"
 is "$(job_field "$jid" NodeList)" "n[1-3]" "the requeued job ran on n1, n2 and n3 again"
 log=$(cat "job-$jid.out" 2>/dev/null)
@@ -292,17 +305,19 @@ fi
 #    requeueing it (and refuses `scontrol requeue` for it); the documented command, the same
 #    submission again, resumes it (docs/reliability.md).
 jid2=$(submit out2 --no-requeue)
-wait_state "$jid2" 60 RUNNING >/dev/null
+jids="$jids $jid2"
+wait_state "$jid2" 300 RUNNING >/dev/null
 scan_under_way out2 "$jid2"
 kill_node 3
 # shellcheck disable=SC2086
-st=$(wait_state "$jid2" 120 $ended)
+st=$(wait_state "$jid2" 300 $ended)
 is "$st/$(job_field "$jid2" Restarts)" NODE_FAIL/0 "--no-requeue: the job ends NODE_FAIL, not requeued"
 reboot_node 3
 jid2=$(submit out2 --no-requeue)
 ok $? "the same sbatch again (job $jid2)"
+jids="$jids $jid2"
 # shellcheck disable=SC2086
-st=$(wait_state "$jid2" 240 $ended)
+st=$(wait_state "$jid2" 900 $ended)
 is "$st" COMPLETED "the resubmitted job completes"
 log=$(cat "job-$jid2.out" 2>/dev/null)
 like "$log" "scan: resuming:" "it resumed the scan from its checkpoints"
