@@ -248,6 +248,30 @@ finish() {
   done_testing
 }
 ended="COMPLETED FAILED CANCELLED TIMEOUT NODE_FAIL OUT_OF_MEMORY"
+# A rank may die inside MPI start-up on a node that has just rebooted (Open MPI 4.1 and
+# PMIx under srun: a NULL call in MPI_Init, before radiogx logs anything; about one run in
+# ten here; the CI failure of 2026-12-04 fits it).  The template's --kill-on-bad-exit then
+# ends the job at once (before it, the other ranks waited for their lost peer until the
+# time limit) and the documented remedy is the same sbatch again, applied here once and said
+# on stderr.  Only that signature is retried: a job that failed after radiogx started fails the test.
+startup_crash() { # LOG RUNS: the job failed by a signal and no run began after the first RUNS
+  [ "$(grep -c 'ranks on 3 hosts' "$1" 2>/dev/null)" = "$2" ] &&
+    grep -qE 'Process received signal|task [0-9]+: (Segmentation fault|Bus error|Aborted)' "$1"
+}
+retried=""
+settle() { # VAR OUT RUNS SECONDS [SBATCH_OPTION...]: $st, the end of job $VAR (see above)
+  local v=$1 o=$2 runs=$3 t=$4; shift 4
+  # shellcheck disable=SC2086 # the states are words
+  st=$(wait_state "${!v}" "$t" $ended)
+  if [ "$st" = FAILED ] && startup_crash "job-${!v}.out" "$runs"; then
+    echo "# job ${!v}: a rank died in MPI start-up on a rebooted node; the same sbatch again" >&2
+    retried="$retried ${!v}"
+    printf -v "$v" %s "$(submit "$o" "$@")"
+    jids="$jids ${!v}"
+    # shellcheck disable=SC2086
+    st=$(wait_state "${!v}" "$t" $ended)
+  fi
+}
 
 # 1. A crash: the link first (a crashed host sends no FIN or RST to its peers), then the
 #    processes.  Slurm notices, requeues the job (--requeue in the template).
@@ -266,12 +290,11 @@ is "$(sinfo -h -n n2 -o %T 2>/dev/null)" "down*" "slurmctld marks n2 down ($(($(
 within 120 restarted "$jid"
 is "$(job_field "$jid" Restarts)" 1 "the job is requeued ($(job_field "$jid" JobState), $(($(date +%s) - t_kill)) s after the failure)"
 reboot_node 2
-# shellcheck disable=SC2086 # the states are words
-st=$(wait_state "$jid" 900 $ended)
+settle jid out 1 900
 is "$st" COMPLETED "the requeued job completes ($(($(date +%s) - t0)) s from the first checkpoint)"
 is "$(job_field "$jid" NodeList)" "n[1-3]" "the requeued job ran on n1, n2 and n3 again"
 log=$(cat "job-$jid.out" 2>/dev/null)
-is "$(printf '%s\n' "$log" | grep -c '3 ranks on 3 hosts')" 2 \
+is "$(printf '%s\n' "$log" | grep -c '3 ranks on 3 hosts')" "$([ -n "$retried" ] && echo 1 || echo 2)" \
   "both runs: 3 ranks on 3 hosts (srun --mpi=pmix, one rank per node)"
 like "$log" "scan: resuming:" "the requeued run resumed the scan from its checkpoints"
 like "$log" "run: done" "the requeued run finished"
@@ -317,7 +340,7 @@ jid2=$(submit out2 --no-requeue)
 ok $? "the same sbatch again (job $jid2)"
 jids="$jids $jid2"
 # shellcheck disable=SC2086
-st=$(wait_state "$jid2" 900 $ended)
+settle jid2 out2 0 900 --no-requeue
 is "$st" COMPLETED "the resubmitted job completes"
 log=$(cat "job-$jid2.out" 2>/dev/null)
 like "$log" "scan: resuming:" "it resumed the scan from its checkpoints"
