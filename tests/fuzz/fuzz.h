@@ -6,6 +6,7 @@
 #ifndef RGX_FUZZ_H
 #define RGX_FUZZ_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,16 +16,35 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The harness's folder, made on first use (named after the harness). */
+static char fuzz_dir_path[96];
+
+/* Removes the harness's folder and the files in it (a harness writes no subfolders). */
+static void fuzz_dir_remove(void)
+{
+    DIR *d = opendir(fuzz_dir_path);
+    if (!d) return;
+    char path[512];
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        snprintf(path, sizeof path, "%s/%s", fuzz_dir_path, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(fuzz_dir_path);
+}
+
+/* The harness's folder, made on first use (named after the harness) and removed at exit:
+ * every run of a fuzzer and of the replay in `make test` would otherwise leave one behind. */
 static inline const char *fuzz_dir(const char *name)
 {
-    static char dir[96];
+    char *dir = fuzz_dir_path;
     if (!dir[0]) {
-        snprintf(dir, sizeof dir, "/dev/shm/%s.XXXXXX", name);
+        snprintf(dir, sizeof fuzz_dir_path, "/dev/shm/%s.XXXXXX", name);
         if (!mkdtemp(dir)) {
-            snprintf(dir, sizeof dir, "/tmp/%s.XXXXXX", name);
+            snprintf(dir, sizeof fuzz_dir_path, "/tmp/%s.XXXXXX", name);
             if (!mkdtemp(dir)) abort();
         }
+        atexit(fuzz_dir_remove);
     }
     return dir;
 }
