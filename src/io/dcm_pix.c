@@ -83,6 +83,16 @@ rgx_err dcm_pix_format(const dcm_set_t *ds, dcm_pixfmt_t *pf)
         return rgx_fail(RGX_ERR_INPUT, "%s: Number of Frames %g", name, nf);
     pf->frames = (long)nf;
     pf->frame_bytes = (size_t)pf->rows * (size_t)pf->cols * (size_t)(pf->bits / 8);
+    /* Native (not encapsulated) pixel data must hold every frame, checked before a caller
+     * sizes buffers by Rows x Columns: 32,774 x 65,032 pixels over 288 bytes made the SEG
+     * reader allocate 2 x 2.1 GB (fuzz_dcm, a slow unit under ASan).  Compressed frames are
+     * checked as each is decoded. */
+    const dcm_el_t *px = dcm_find(ds, DCM_TAG(0x7FE0, 0x10));
+    if (px && !px->undefined && (size_t)px->len / pf->frame_bytes < (size_t)pf->frames)
+        return rgx_fail(RGX_ERR_INPUT,
+                        "%s: the pixel data holds %zu bytes, fewer than %ld frames of %d x %d "
+                        "pixels of %d bits",
+                        name, (size_t)px->len, pf->frames, pf->cols, pf->rows, pf->bits);
     return RGX_OK;
 }
 

@@ -185,6 +185,12 @@ static rgx_err seg_pixels_init(const dcm_file_t *f, seg_pixels_t *sp, long *fram
         return rgx_fail(RGX_ERR_INPUT, "%s: a BINARY SEG needs 1-bit, uncompressed pixel data",
                         file);
     sp->bits = px->val, sp->n_bits = (size_t)px->len * 8;
+    /* Every frame's bits must be there before anything is sized by Rows x Columns (as
+     * dcm_pix_format checks for the 8-bit frames of a FRACTIONAL SEG). */
+    if (sp->n_bits / (size_t)sp->rows / (size_t)sp->cols < (size_t)*frames)
+        return rgx_fail(RGX_ERR_INPUT,
+                        "%s: the pixel data holds %zu bits, fewer than %ld frames of %d x %d",
+                        file, sp->n_bits, *frames, sp->rows, sp->cols);
     return RGX_OK;
 }
 
