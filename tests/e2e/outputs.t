@@ -66,8 +66,16 @@ cp -r R K
 # good file, before the scan starts.)
 sha() { (cd "$1" && sha256sum run.h5 features.tsv hits.tsv report.html sumstats/*); }
 before=$(sha K)
-( mpirun -np 2 "$RADIOGX" run -c s.yaml --out K --fresh > K.log 2>&1 ) &
-for i in $(seq 1000); do [ -e K/run.h5.part ] && break; sleep 0.01; done  # the scan stage began
+# Rank 0 freezes (SIGSTOP) at the second round of the scan (RGX_KILL_AT, src/core/fault.h),
+# then the whole job gets kill -9: polling for run.h5.part and then killing could land after
+# the scan on a loaded machine (the CI of 2026-12-04 killed it during the export).
+( RGX_KILL_AT=scan.write:2:0:STOP mpirun -np 2 "$RADIOGX" run -c s.yaml --out K --fresh \
+    > K.log 2>&1 ) &
+end=$(($(date +%s) + 300))
+until grep -q "sends itself SIGSTOP at scan.write" K.log 2>/dev/null; do
+  [ "$(date +%s)" -lt "$end" ] || break
+  sleep 0.1
+done
 pkill -9 -f "radiogx run -c s.yaml --out K"
 wait 2>/dev/null
 is "$(sha K)" "$before" "kill -9 in the scan of a rerun: the previous results are intact"
