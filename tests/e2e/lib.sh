@@ -5,6 +5,9 @@
 #   ok COND_STATUS NAME pass when the status (0) is true: ok $? "name"
 #   skip_all REASON     no test can run here: says why (never a silent pass)
 #   tmpdir              a temporary folder, removed when the script exits
+#   within SECONDS CMD...   polls CMD every half second until it succeeds (status 0) or the
+#                       deadline passes (status 1): a deadline in seconds, not a count of polls,
+#                       which a loaded machine stretches
 # A failure's details go to stderr, which prove shows without -v (a CI log has them).
 _n=0; _fail=0
 # One parent folder per test script, removed when the script exits (a trap set inside
@@ -26,5 +29,12 @@ unlike() {
   case "$1" in *"$2"*) _result 1 "$3"; echo "#   unexpected '$2'" >&2 ;; *) _result 0 "$3" ;; esac
 }
 ok() { _result "$1" "$2"; }
+within() {
+  local end=$(($(date +%s) + $1)); shift
+  until "$@"; do
+    [ "$(date +%s)" -lt "$end" ] || return 1
+    sleep 0.5
+  done
+}
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 done_testing() { echo "1..$_n"; [ "$_fail" = 0 ]; }

@@ -71,11 +71,8 @@ before=$(sha K)
 # the scan on a loaded machine (the CI of 2026-12-04 killed it during the export).
 ( RGX_KILL_AT=scan.write:2:0:STOP mpirun -np 2 "$RADIOGX" run -c s.yaml --out K --fresh \
     > K.log 2>&1 ) &
-end=$(($(date +%s) + 300))
-until grep -q "sends itself SIGSTOP at scan.write" K.log 2>/dev/null; do
-  [ "$(date +%s)" -lt "$end" ] || break
-  sleep 0.1
-done
+frozen() { grep -q "sends itself SIGSTOP at scan.write" K.log 2>/dev/null; }
+within 300 frozen
 pkill -9 -f "radiogx run -c s.yaml --out K"
 wait 2>/dev/null
 is "$(sha K)" "$before" "kill -9 in the scan of a rerun: the previous results are intact"

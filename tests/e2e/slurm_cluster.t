@@ -141,16 +141,9 @@ for n in 1 2 3; do
   start_node $n || skip_all "slurmd on n$n did not start: $(tail -3 "$S/n$n/slurmd.log" 2>/dev/null)"
 done
 idle() { [ "$(sinfo -h -N -o '%N %T' 2>/dev/null | grep -c ' idle$')" = "$1" ]; }
-# Every wait has a deadline in seconds, not a count of polls, and a generous one: on a loaded
-# machine (the CI runs two test files at once on 2 cores) each step takes several times longer
-# than here alone.  A wait that ends at its deadline fails the test that follows it.
-within() { # SECONDS CMD...: polls CMD every half second until it succeeds or time is up
-  local end=$(($(date +%s) + $1)); shift
-  until "$@"; do
-    [ "$(date +%s)" -lt "$end" ] || return 1
-    sleep 0.5
-  done
-}
+# Every wait has a deadline in seconds (lib.sh's within, and below), and a generous one: on a
+# loaded machine (the CI runs two test files at once on 2 cores) each step takes several times
+# longer than here alone.  A wait that ends at its deadline fails the test that follows it.
 node_is() { [ "$(sinfo -h -n "$1" -o %T 2>/dev/null)" = "$2" ]; }
 restarted() { [ "$(job_field "$1" Restarts)" = 1 ]; }
 within 120 idle 3
@@ -339,7 +332,6 @@ reboot_node 3
 jid2=$(submit out2 --no-requeue)
 ok $? "the same sbatch again (job $jid2)"
 jids="$jids $jid2"
-# shellcheck disable=SC2086
 settle jid2 out2 0 900 --no-requeue
 is "$st" COMPLETED "the resubmitted job completes"
 log=$(cat "job-$jid2.out" 2>/dev/null)
