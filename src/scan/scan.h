@@ -63,11 +63,11 @@ void scan_model_free(scan_model_t *m);
 /* A block's sums: for b variants, G'[rhs] (b x rhs_cols), G^2'[masks] (b x mask_cols) and
  * the sparse groups' corrections ((q + 1) x b each); they add up across row ranges. */
 size_t scan_sums_len(const scan_model_t *m, size_t b);
-/* Doubles of the scratch of a block of b variants over n rows. */
-size_t scan_scratch_len(size_t b, size_t n);
+/* Doubles of scan_block_sums' scratch over n rows (whatever the block's size). */
+size_t scan_scratch_len(size_t n);
 
 /* A block: G is b x n (row j = variant j's centred dosages).  First the sums over rows
- * row0 .. row0 + nrows - 1 of the model (G: b x nrows; scratch scan_scratch_len(b, nrows));
+ * row0 .. row0 + nrows - 1 of the model (G: b x nrows; scratch scan_scratch_len(nrows));
  * they add up across row ranges (samples split across ranks or sites). */
 void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t row0, size_t nrows,
                      double *scratch, double *sums);
@@ -97,8 +97,8 @@ void scan_block_sums_timed(const scan_model_t *m, const double *G, size_t b, siz
                            size_t nrows, double *scratch, double *sums, double gemm[2]);
 
 /* Inside scan_block_sums: the sparse groups' sums over their missing rows, G transposed
- * SCAN_MISS_TILE variants at a time into scratch.  X holds them tile by tile, the way
- * scan_block_reduce reads them: for each tile of SCAN_TILE variants, for each sparse group,
+ * SCAN_MISS_TILE variants at a time into scratch (one tile, reused).  X holds them tile by
+ * tile, the way scan_block_reduce reads them: for each tile of SCAN_TILE variants, for each sparse group,
  * q + 1 rows of SCAN_TILE (scan_x_at). */
 enum { SCAN_MISS_TILE = 32, SCAN_TILE = 128 /* a multiple of SCAN_MISS_TILE */ };
 void scan_sparse_sums(const scan_model_t *m, const double *G, size_t b, size_t row0,

@@ -101,7 +101,7 @@ void scan_sparse_sums(const scan_model_t *m, const double *G, size_t b, size_t r
     size_t q = m->q;
     for (size_t j0 = 0; j0 < b; j0 += SCAN_MISS_TILE) {
         size_t jc = b - j0 < SCAN_MISS_TILE ? b - j0 : SCAN_MISS_TILE;
-        double *Gt = scratch + j0 * nrows; /* this tile */
+        double *Gt = scratch; /* this tile (consumed before the next) */
         for (size_t i0 = 0; i0 < nrows; i0 += SCAN_MISS_TILE) /* in cache-sized squares */
             for (size_t j = 0; j < SCAN_MISS_TILE; j++)
                 for (size_t i = i0; i < i0 + SCAN_MISS_TILE && i < nrows; i++)

@@ -47,7 +47,7 @@ rgx_err scan_sites_init(scan_sites_t *c, const scan_opts_t *o, const scan_model_
         (err = rgx_calloc(&c->map, B, sizeof *c->map)) ||
         (err = rgx_calloc(&c->qc, n_sites * vmax * 6, sizeof *c->qc)) ||
         (err = rgx_calloc(&c->G, vmax * (nmine ? nmine : 1), sizeof *c->G)) ||
-        (err = rgx_calloc(&c->G2, scan_scratch_len(B, maxns), sizeof *c->G2)) ||
+        (err = rgx_calloc(&c->G2, scan_scratch_len(maxns), sizeof *c->G2)) ||
         (err = rgx_calloc(&c->S, L, sizeof *c->S)) ||
         (err = rgx_calloc(&c->D, vmax, sizeof *c->D)) ||
         (err = rgx_calloc(&c->pass, vmax, sizeof *c->pass)) ||
@@ -160,7 +160,7 @@ static void site_sums(scan_sites_t *c, size_t first, size_t n_round, size_t vars
             for (size_t v = 0; v < b; v++) { /* tested variants only, moved to the front */
                 if (!c->pass[v0 + v]) continue;
                 double *x = Gb + t * ns, *y = Gb + v * ns;
-                for (size_t i = 0; i < ns; i++) x[i] = isnan(y[i]) ? 0 : y[i] - mean[v0 + v];
+                vqc_center(y, ns, mean[v0 + v], x);
                 t++;
             }
             double *P = c->part + (st * n_round + jj) * L;

@@ -295,6 +295,8 @@ static rgx_err lay_out(stage_t *s)
         log_info("scan: chrX with the autosomes' covariates (binary and time-to-event outcomes "
                  "do not add sex there; give it as a covariate)");
     if (any_x && !s->fitted && (err = chrx_model(s))) return err;
+    if (!s->fitted) /* the models hold the phenotypes now: the block buffers take their pages */
+        free(s->J.Y), s->J.Y = NULL;
     if (s->rank == 0 && R->n_skip_contig)
         log_info("scan: %ld records on chrY and the mitochondrion skipped (name them in --chr to "
                  "scan them)",
@@ -318,7 +320,7 @@ static rgx_err lay_out(stage_t *s)
      * 4 kB page faults cost ~0.3 s of CPU each on the development VM). */
     if ((err = rgx_calloc(&s->dose, n, sizeof *s->dose)) ||
         (err = rgx_big_calloc(&s->G, B * n, sizeof *s->G)) ||
-        (err = rgx_big_calloc(&s->G2, scan_scratch_len(B, n), sizeof *s->G2)) ||
+        (err = rgx_big_calloc(&s->G2, scan_scratch_len(n), sizeof *s->G2)) ||
         (err = rgx_big_calloc(&s->work,
                               s->fitted ? 1 : scan_sums_len(&s->M[s->n_models - 1], B),
                               sizeof *s->work)) ||
@@ -371,8 +373,7 @@ static rgx_err compute_block(stage_t *s, rowreader_t *rr, size_t kb)
         double mean;
         vqc_variant(&s->o, s->dose, n, &v, &mean);
         if (v.pass == Q_PASS) {
-            double *gj = s->G + t * n;
-            for (size_t i = 0; i < n; i++) gj[i] = isnan(s->dose[i]) ? 0 : s->dose[i] - mean;
+            vqc_center(s->dose, n, mean, s->G + t * n);
             s->mean[t] = mean;
             s->map[t++] = k->b;
         }
@@ -509,6 +510,8 @@ static rgx_err run_blocks(stage_t *s)
 /* Rank 0's seconds per phase, with the rates the performance model takes from them. */
 static void log_phases(const stage_t *s)
 {
+    double most[PH_N]; /* the slowest rank's seconds per phase: imbalance shows as waiting */
+    MPI_Reduce(s->tph, most, PH_N, MPI_DOUBLE, MPI_MAX, 0, s->h->comm);
     if (s->rank != 0) return;
     strbuf_t sb = {0};
     for (int k = 0; k < PH_N; k++) {
@@ -525,6 +528,10 @@ static void log_phases(const stage_t *s)
         sb_printf(&sb, "%s%s %.2f s", k ? ", " : "", ph_name[k], s->tcpu[k]);
     log_info("scan: rank 0's CPU seconds per phase: %s; before the scan's inputs %.2f s",
              sb.s ? sb.s : "", s->cpu0);
+    sb.len = 0;
+    for (int k = 0; k < PH_N && s->size > 1; k++)
+        sb_printf(&sb, "%s%s %.2f s", k ? ", " : "", ph_name[k], most[k]);
+    if (s->size > 1) log_info("scan: the most seconds of any rank per phase: %s", sb.s);
     free(sb.s);
 }
 
@@ -576,6 +583,7 @@ rgx_err scan_stage(const cfg_t *cfg, const scan_inputs_t *in, h5out_t *h)
         err = scan_out_finish(&s->out, s->M, s->n_models, s->fitted ? &s->F : NULL, &s->J,
                               &s->ph, s->qc_count, &s->rows);
     lap(s, PH_OUTPUTS, &t);
+    err = agree(s, err, "writing the scan's outputs");
     if (!err) log_phases(s);
     stage_free(s);
     free(s);

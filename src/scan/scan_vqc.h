@@ -20,6 +20,9 @@ extern const char *const vqc_name[Q_N]; /* "", "tested", "call_rate", ... */
 /* Adds the dosages' QC sums to q: q[0] the sum, q[1] the observed calls, q[2..4] the hard-call
  * counts of 0, 1 and 2. */
 void vqc_sums(const double *d, size_t n, double q[5]);
+/* g = the dosages minus their mean, 0 where missing (a tested variant's row of G); g may
+ * be d itself. */
+void vqc_center(const double *d, size_t n, double mean, double *g);
 /* QC from the sums: the dosage sum s, the observed calls, the hard-call counts and the number
  * of samples; *mean is the mean dosage of the observed calls. */
 void vqc_from_sums(const scan_opts_t *o, double s, long obs, const double cnt[3], size_t n,

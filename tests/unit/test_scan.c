@@ -84,7 +84,7 @@ static void against_ols(size_t Q)
     is_int((int)m.n_sparse, 2, "two groups by corrections");
     is_int((int)m.n_dense, 1, "one group by masked columns");
     double *work = calloc(scan_sums_len(&m, B), sizeof *work),
-           *G2 = calloc(scan_scratch_len(B, N), sizeof *G2);
+           *G2 = calloc(scan_scratch_len(N), sizeof *G2);
     static double beta[B * P], se[B * P], mlp[B * P], xty[B * P], gtg[B * P];
     scan_block_sums(&m, G, B, 0, N, G2, work);
     scan_block_reduce(&m, work, B, xty, gtg);
