@@ -47,7 +47,9 @@ rgx_err scan_sites_init(scan_sites_t *c, const scan_opts_t *o, const scan_model_
         (err = rgx_calloc(&c->map, B, sizeof *c->map)) ||
         (err = rgx_calloc(&c->qc, n_sites * vmax * 6, sizeof *c->qc)) ||
         (err = rgx_calloc(&c->G, vmax * (nmine ? nmine : 1), sizeof *c->G)) ||
-        (err = rgx_calloc(&c->G2, scan_scratch_len(maxns), sizeof *c->G2)) ||
+        /* (the binary and time-to-event sums take a whole block of scratch) */
+        (err = rgx_calloc(&c->G2, c->F ? B * (maxns ? maxns : 1) : scan_scratch_len(maxns),
+                          sizeof *c->G2)) ||
         (err = rgx_calloc(&c->S, L, sizeof *c->S)) ||
         (err = rgx_calloc(&c->D, vmax, sizeof *c->D)) ||
         (err = rgx_calloc(&c->pass, vmax, sizeof *c->pass)) ||
