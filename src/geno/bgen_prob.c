@@ -120,8 +120,9 @@ static int all_diploid(const uint8_t *pl, size_t n)
 /* The analysis samples are the file's first n, in order, all diploid, at 8 or 16 bits:
  * one loop without branches that the compiler vectorises.  The dosage is the same exact
  * division as by_division's (and the 8-bit table's), so the bits do not depend on the path;
- * a missing sample's value is replaced by NaN through a mask. */
-static void decode_in_order(const uint8_t *q, const uint8_t *pl, int n, int B, int a,
+ * a missing sample's value is replaced by NaN through a mask.  Cloned for AVX: the divisions
+ * of SSE2's two lanes were a third of a BGEN scan's decoding time. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void decode_in_order(const uint8_t *q, const uint8_t *pl, int n, int B, int a,
                             double *dose)
 {
     uint64_t nan_bits;
