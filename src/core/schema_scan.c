@@ -166,7 +166,8 @@ const cfg_key_t schema_scan[] = {
      .def = "1024",
      .min = 1,
      .max = 1048576,
-     .doc = "variants per GEMM block (memory: block_size x samples doubles, twice)"},
+     .doc = "variants per GEMM block (memory: block_size x samples doubles; twice for binary "
+            "and time-to-event outcomes)"},
     {.name = "checkpoint_after",
      .type = CFG_FLOAT,
      .def = "60",

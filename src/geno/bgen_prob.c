@@ -122,8 +122,8 @@ static int all_diploid(const uint8_t *pl, size_t n)
  * division as by_division's (and the 8-bit table's), so the bits do not depend on the path;
  * a missing sample's value is replaced by NaN through a mask.  Cloned for AVX: the divisions
  * of SSE2's two lanes were a third of a BGEN scan's decoding time. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void decode_in_order(const uint8_t *q, const uint8_t *pl, int n, int B, int a,
-                            double *dose)
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+decode_in_order(const uint8_t *q, const uint8_t *pl, int n, int B, int a, double *dose)
 {
     uint64_t nan_bits;
     const double nan = NAN;

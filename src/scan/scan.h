@@ -98,8 +98,8 @@ void scan_block_sums_timed(const scan_model_t *m, const double *G, size_t b, siz
 
 /* Inside scan_block_sums: the sparse groups' sums over their missing rows, G transposed
  * SCAN_MISS_TILE variants at a time into scratch (one tile, reused).  X holds them tile by
- * tile, the way scan_block_reduce reads them: for each tile of SCAN_TILE variants, for each sparse group,
- * q + 1 rows of SCAN_TILE (scan_x_at). */
+ * tile, the way scan_block_reduce reads them: for each tile of SCAN_TILE variants, for each
+ * sparse group, q + 1 rows of SCAN_TILE (scan_x_at). */
 enum { SCAN_MISS_TILE = 32, SCAN_TILE = 128 /* a multiple of SCAN_MISS_TILE */ };
 void scan_sparse_sums(const scan_model_t *m, const double *G, size_t b, size_t row0,
                       size_t nrows, double *scratch, double *X);
