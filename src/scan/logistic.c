@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dot.h"
 #include "smat.h"
 #include "util.h"
 
@@ -144,21 +145,6 @@ CLONES static double predict(logit_ws_t *ws, const double *y, size_t n, size_t k
     return ll;
 }
 
-/* x'y over n, in a fixed order (the same bits for any rank count). */
-static inline double dot(const double *restrict x, const double *restrict y, size_t n)
-{
-    /* Eight partial sums written out, not an omp simd reduction: a vectorised reduction may
-     * peel iterations to align its loads, and then its order (so its bits) would depend on
-     * where malloc put the arrays — which differs between processes.  The compiler keeps
-     * this order whatever it vectorises. */
-    double s[8] = {0, 0, 0, 0, 0, 0, 0, 0}, t = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int l = 0; l < 8; l++) s[l] += x[i + (size_t)l] * y[i + (size_t)l];
-    for (; i < n; i++) t += x[i] * y[i];
-    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + t;
-}
-
 /* x'y over rows r0 .. r1 - 1 one at a time (the sites' partial sums: no vector lanes, whose
  * alignment peeling could depend on where a site's rows start in this rank's arrays). */
 static double dot_seq(const double *x, const double *y, size_t r0, size_t r1)
@@ -209,14 +195,14 @@ CLONES static void information(logit_ws_t *ws, size_t n, size_t k, double *H, co
 #pragma omp simd
         for (size_t i = 0; i < n; i++) wx[i] = ws->w[i] * xa[i];
         for (size_t c = 0; c <= a; c++) {
-            double s = dot(wx, ws->X + c * ws->n, n);
+            double s = rgx_dot(wx, ws->X + c * ws->n, n);
             H[a * k + c] = H[c * k + a] = s;
         }
     }
 }
 
 /* For j < nc (1 to 4): s[9 j .. 9 j + 7] += the lanes of x'y[j] over m rows (m8: the rows in
- * whole groups of 8), s[9 j + 8] += the rest in row order: dot()'s sums, carried from chunk to
+ * whole groups of 8), s[9 j + 8] += the rest in row order: rgx_dot()'s sums, carried from chunk to
  * chunk.  nc sums at once: each lane's additions are a chain of dependent adds, and one chain
  * alone would wait on the adder's latency. */
 static inline __attribute__((always_inline)) void accn(double *restrict s, int nc,
@@ -261,7 +247,7 @@ static inline __attribute__((always_inline)) void acc_cols(double *restrict s,
     }
 }
 
-/* dot()'s final sum of acc8's lanes and rest. */
+/* rgx_dot()'s final sum of acc8's lanes and rest. */
 static inline double fold8(const double *s)
 {
     return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + s[8];
@@ -271,7 +257,7 @@ static inline double fold8(const double *s)
  * LOGIT_CHUNK rows, so that a chunk's columns are read from the first-level cache rather than
  * once per sum from memory: when pred, eta, mu and w at b as predict() computes them; H =
  * X'WX as information() (Hcc as there); ws->grad = X'(y - mu) as score() without Firth.
- * Every sum keeps dot()'s eight lanes and its order (chunks start at multiples of 8, the rest
+ * Every sum keeps rgx_dot()'s eight lanes and its order (chunks start at multiples of 8, the rest
  * comes last), so the bits are those of the separate passes. */
 CLONES static void sweep(logit_ws_t *ws, const double *y, size_t n, size_t k, const double *b,
                          int pred, const double *Hcc, double *H)
@@ -346,7 +332,7 @@ CLONES static void score(logit_ws_t *ws, const double *y, size_t n, size_t kf, i
     for (size_t i = 0; i < n; i++)
         u[i] = y[i] - ws->mu[i] + (firth ? ws->hat[i] * (0.5 - ws->mu[i]) : 0);
     if (!ws->rs) {
-        for (size_t a = 0; a < kf; a++) ws->grad[a] = dot(ws->X + a * ws->n, u, n);
+        for (size_t a = 0; a < kf; a++) ws->grad[a] = rgx_dot(ws->X + a * ws->n, u, n);
         return;
     }
     rsum_t *rs = ws->rs;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dot.h"
 #include "pgemm.h"
 #include "tdist.h"
 #include "util.h"
@@ -254,21 +255,6 @@ size_t scan_scratch_len(size_t n)
     return SCAN_MISS_TILE * (n ? n : 1);
 }
 
-/* g'g of one variant's n centred dosages, in 8 partial sums fixed by the index (so the
- * vectorised loop adds in the same order wherever the row lies in memory). */
-static double sum_squares(const double *g, size_t n)
-{
-    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, s = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-#pragma omp simd
-        for (size_t l = 0; l < 8; l++) acc[l] += g[i + l] * g[i + l];
-    }
-    for (size_t l = 0; l < 8; l++) s += acc[l];
-    for (; i < n; i++) s += g[i] * g[i];
-    return s;
-}
-
 void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t row0, size_t nrows,
                      double *scratch, double *sums)
 {
@@ -282,7 +268,7 @@ void scan_block_sums(const scan_model_t *m, const double *G, size_t b, size_t ro
     pgemm_nn(b, R, nrows, G, nrows, m->rhs + row0 * R, R, S, R);
     /* G^2'[masks]: the first mask is every row (g'g, a sum of squares); the dense groups'
      * masks are a product with the squares, a tile of variants at a time. */
-    for (size_t j = 0; j < b; j++) D[j * MC] = sum_squares(G + j * nrows, nrows);
+    for (size_t j = 0; j < b; j++) D[j * MC] = rgx_dot(G + j * nrows, G + j * nrows, nrows);
     for (size_t j0 = 0; MC > 1 && j0 < b; j0 += SCAN_MISS_TILE) {
         size_t jc = b - j0 < SCAN_MISS_TILE ? b - j0 : SCAN_MISS_TILE;
         const double *Gj = G + j0 * nrows;

@@ -528,10 +528,12 @@ static void log_phases(const stage_t *s)
         sb_printf(&sb, "%s%s %.2f s", k ? ", " : "", ph_name[k], s->tcpu[k]);
     log_info("scan: rank 0's CPU seconds per phase: %s; before the scan's inputs %.2f s",
              sb.s ? sb.s : "", s->cpu0);
-    sb.len = 0;
-    for (int k = 0; k < PH_N && s->size > 1; k++)
-        sb_printf(&sb, "%s%s %.2f s", k ? ", " : "", ph_name[k], most[k]);
-    if (s->size > 1) log_info("scan: the most seconds of any rank per phase: %s", sb.s);
+    if (s->size > 1) {
+        sb.len = 0;
+        for (int k = 0; k < PH_N; k++)
+            sb_printf(&sb, "%s%s %.2f s", k ? ", " : "", ph_name[k], most[k]);
+        log_info("scan: the most seconds of any rank per phase: %s", sb.s);
+    }
     free(sb.s);
 }
 
