@@ -21,6 +21,16 @@ enum { ML_MAXIT = 25, FIRTH_MAXIT = 100, FIRTH_HALVINGS = 10 };
  * run time; without FMA contraction (Makefile: a value's bits must not depend on its lane). */
 #define CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default")))
 
+/* Eight doubles, element-wise IEEE operations (gcc's vector extension): sums in registers. */
+typedef double v8 __attribute__((vector_size(64)));
+
+/* A vector of the 8 doubles at p (a macro: a function returning a v8 would have an ABI that
+ * depends on the clone's instruction set). */
+#define LD8(v, p) memcpy(&(v), (p), sizeof(v8))
+
+/* The sum of a vector's lanes, in fold8()'s order (a macro, as LD8). */
+#define fold8v(t) ((((t)[0] + (t)[4]) + ((t)[1] + (t)[5])) + (((t)[2] + (t)[6]) + ((t)[3] + (t)[7])))
+
 rgx_err logit_ws_init(logit_ws_t *ws, size_t n, size_t q)
 {
     memset(ws, 0, sizeof *ws);
@@ -102,13 +112,14 @@ static inline __attribute__((always_inline)) double vlog1p01(double u)
     return l2 + 2 * s * p + c;
 }
 
+static double loglik(logit_ws_t *ws, const double *y, size_t n);
+
 /* eta = X b, mu, w; returns the log-likelihood when want_ll (else 0: the IRLS steps do not
  * need it, and its logarithms cost as much as the rest of a step).  Compiled for AVX-512,
  * AVX2 + FMA and plain x86-64, chosen at run time, as the fits' other kernels. */
 CLONES static double predict(logit_ws_t *ws, const double *y, size_t n, size_t k, const double *b,
                       int want_ll)
 {
-    double ll = 0;
     for (size_t i = 0; i < n; i++) ws->eta[i] = 0;
     for (size_t a = 0; a < k; a++) {
         const double *x = ws->X + a * ws->n;
@@ -121,9 +132,14 @@ CLONES static double predict(logit_ws_t *ws, const double *y, size_t n, size_t k
         double mu = 1 / (1 + vexp(-ws->eta[i]));
         ws->mu[i] = mu, ws->w[i] = mu * (1 - mu);
     }
-    if (!want_ll) return 0;
-    /* Sample i's log-likelihood y eta - log(1 + e^eta) = y eta - max(eta, 0) - log(1 +
-     * e^-|eta|), in lanes; then summed in sample order. */
+    return want_ll ? loglik(ws, y, n) : 0;
+}
+
+/* The log-likelihood at ws->eta: sample i's y eta - log(1 + e^eta) = y eta - max(eta, 0) -
+ * log(1 + e^-|eta|), in lanes; then summed in sample order. */
+CLONES static double loglik(logit_ws_t *ws, const double *y, size_t n)
+{
+    double ll = 0;
     double *term = ws->T; /* free until information() (T's second column: the phenotypes) */
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
@@ -210,9 +226,8 @@ static inline __attribute__((always_inline)) void accn(double *restrict s, int n
                                                        const double *const *y, size_t m,
                                                        size_t m8)
 {
-    /* Explicit vectors (gcc's extension: element-wise IEEE operations), so that the four
-     * sums stay in registers; the compiler kept an array of them in memory. */
-    typedef double v8 __attribute__((vector_size(64)));
+    /* Explicit vectors, so that the four sums stay in registers; the compiler kept an array
+     * of them in memory. */
     v8 t[4], xv, yv;
 #pragma GCC unroll 4
     for (int j = 0; j < nc; j++) memcpy(&t[j], s + 9 * j, sizeof t[j]);
@@ -253,6 +268,155 @@ static inline double fold8(const double *s)
     return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + s[8];
 }
 
+/* ---- the fused iteration for few columns (k <= 8): sums kept in registers ---- */
+
+
+/* The sums of rows a0 .. a1 - 1 of X'WX (each with its columns c <= a), then, when score, of
+ * X'(y - mu), over a chunk's m8 rows in whole groups of 8: s holds their lanes (9 doubles a
+ * sum, acc_cols's layout) and is loaded into registers for the chunk and stored after it.  K,
+ * a0, a1 and score are constants where this is inlined, so every loop below but the rows'
+ * unrolls and the sums become registers: one load of each column per 8 rows, where acc_cols
+ * loads a column once per sum.  The lanes and their order are acc_cols's: the same bits. */
+static inline __attribute__((always_inline)) void pass_sums(double *restrict s, const double *X,
+                                                            size_t ld, const double *w,
+                                                            const double *y, const double *mu,
+                                                            size_t m8, const int K, const int a0,
+                                                            const int a1, const int score)
+{
+    v8 t[24];
+    int ns = 0;
+#pragma GCC unroll 8
+    for (int a = a0; a < a1; a++) ns += a + 1;
+    ns += score ? K : 0;
+#pragma GCC unroll 24
+    for (int j = 0; j < ns; j++) LD8(t[j], s + 9 * j);
+    for (size_t i = 0; i < m8; i += 8) {
+        v8 x[8], wv;
+        LD8(wv, w + i);
+#pragma GCC unroll 8
+        for (int a = 0; a < K; a++) LD8(x[a], X + (size_t)a * ld + i);
+        int j = 0;
+#pragma GCC unroll 8
+        for (int a = a0; a < a1; a++) {
+            v8 wx = wv * x[a];
+#pragma GCC unroll 8
+            for (int c = 0; c <= a; c++) t[j] += wx * x[c], j++;
+        }
+        if (score) {
+            v8 yv, mv;
+            LD8(yv, y + i), LD8(mv, mu + i);
+            v8 u = yv - mv;
+#pragma GCC unroll 8
+            for (int a = 0; a < K; a++) t[j] += u * x[a], j++;
+        }
+    }
+#pragma GCC unroll 24
+    for (int j = 0; j < ns; j++) memcpy(s + 9 * j, &t[j], sizeof t[j]);
+}
+
+/* eta = X b over a chunk's m rows, the columns summed in order from 0 (predict()'s bits), eight
+ * rows at a time in a register; then mu and w. */
+static inline __attribute__((always_inline)) void pass_predict(double *eta, double *mu, double *w,
+                                                               const double *X, size_t ld,
+                                                               const double *b, size_t m,
+                                                               const int K)
+{
+    size_t m8 = m & ~(size_t)7;
+    for (size_t i = 0; i < m8; i += 8) {
+        v8 e = {0, 0, 0, 0, 0, 0, 0, 0};
+#pragma GCC unroll 8
+        for (int a = 0; a < K; a++) {
+            v8 x;
+            LD8(x, X + (size_t)a * ld + i);
+            e += b[a] * x;
+        }
+        memcpy(eta + i, &e, sizeof e);
+    }
+    for (size_t i = m8; i < m; i++) {
+        double e = 0;
+        for (int a = 0; a < K; a++) e += b[a] * X[(size_t)a * ld + i];
+        eta[i] = e;
+    }
+#pragma omp simd
+    for (size_t i = 0; i < m; i++) {
+        double p = 1 / (1 + vexp(-eta[i]));
+        mu[i] = p, w[i] = p * (1 - p);
+    }
+}
+
+/* The rows of X'WX a pass sums: at most about 20 sums in registers beside the K columns (a
+ * register file of 32). */
+static inline __attribute__((always_inline)) void sums_k(double *restrict acc, const double *X,
+                                                         size_t ld, const double *w,
+                                                         const double *y, const double *mu,
+                                                         size_t m8, const int K, const int first)
+{
+    if (first) { /* the first iteration: X'WX's last row and the score */
+        pass_sums(acc, X, ld, w, y, mu, m8, K, K - 1, K, 1);
+        return;
+    }
+    if (K <= 5) {
+        pass_sums(acc, X, ld, w, y, mu, m8, K, 0, K, 1);
+    } else if (K == 6) {
+        pass_sums(acc, X, ld, w, y, mu, m8, K, 0, 4, 0);
+        pass_sums(acc + 9 * 10, X, ld, w, y, mu, m8, K, 4, 6, 1);
+    } else if (K == 7) {
+        pass_sums(acc, X, ld, w, y, mu, m8, K, 0, 5, 0);
+        pass_sums(acc + 9 * 15, X, ld, w, y, mu, m8, K, 5, 7, 1);
+    } else {
+        pass_sums(acc, X, ld, w, y, mu, m8, K, 0, 5, 0);
+        pass_sums(acc + 9 * 15, X, ld, w, y, mu, m8, K, 5, 7, 0);
+        pass_sums(acc + 9 * 28, X, ld, w, y, mu, m8, K, 7, 8, 1);
+    }
+}
+
+/* sweep() for K = k columns, 2 <= K <= 8 (below). */
+static inline __attribute__((always_inline)) void sweep_k(logit_ws_t *ws, const double *y,
+                                                          size_t n, const int K, const double *b,
+                                                          int pred, int first, double *acc)
+{
+    size_t ld = ws->n;
+    for (size_t r0 = 0; r0 < n; r0 += LOGIT_CHUNK) {
+        size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
+        const double *X = ws->X + r0;
+        if (pred) pass_predict(ws->eta + r0, ws->mu + r0, ws->w + r0, X, ld, b, m, K);
+        sums_k(acc, X, ld, ws->w + r0, y + r0, ws->mu + r0, m8, K, first);
+    }
+}
+
+/* The rows after the last whole group of 8 (at most 7, in the last chunk), one at a time into
+ * each sum's ninth place, as acc_cols does. */
+static void rest_rows(logit_ws_t *ws, const double *y, size_t n, size_t k, size_t a0, double *acc)
+{
+    size_t r8 = n - n % LOGIT_CHUNK + ((n % LOGIT_CHUNK) & ~(size_t)7), ld = ws->n;
+    for (size_t i = r8; i < n; i++) {
+        double *s = acc, w = ws->w[i], u = y[i] - ws->mu[i];
+        for (size_t a = a0; a < k; a++) {
+            double wx = w * ws->X[a * ld + i];
+            for (size_t c = 0; c <= a; c++, s += 9) s[8] += wx * ws->X[c * ld + i];
+        }
+        for (size_t a = 0; a < k; a++, s += 9) s[8] += u * ws->X[a * ld + i];
+    }
+}
+
+/* sweep()'s sums for k <= 8 columns; 0 when k is outside 2 .. 8 (the general loop then). */
+CLONES static int sweep_small(logit_ws_t *ws, const double *y, size_t n, size_t k,
+                              const double *b, int pred, int first, double *acc)
+{
+    switch (k) {
+    case 2: sweep_k(ws, y, n, 2, b, pred, first, acc); break;
+    case 3: sweep_k(ws, y, n, 3, b, pred, first, acc); break;
+    case 4: sweep_k(ws, y, n, 4, b, pred, first, acc); break;
+    case 5: sweep_k(ws, y, n, 5, b, pred, first, acc); break;
+    case 6: sweep_k(ws, y, n, 6, b, pred, first, acc); break;
+    case 7: sweep_k(ws, y, n, 7, b, pred, first, acc); break;
+    case 8: sweep_k(ws, y, n, 8, b, pred, first, acc); break;
+    default: return 0;
+    }
+    rest_rows(ws, y, n, k, first ? k - 1 : 0, acc);
+    return 1;
+}
+
 /* One IRLS iteration's passes over the rows (without sites) fused, chunk by chunk of
  * LOGIT_CHUNK rows, so that a chunk's columns are read from the first-level cache rather than
  * once per sum from memory: when pred, eta, mu and w at b as predict() computes them; H =
@@ -267,7 +431,8 @@ CLONES static void sweep(logit_ws_t *ws, const double *y, size_t n, size_t k, co
     double *acc = ws->acc, *wx = ws->wxc, *u = ws->T;
     const double **cols = ws->cols;
     memset(acc, 0, 9 * nsum * sizeof *acc);
-    for (size_t r0 = 0; r0 < n; r0 += LOGIT_CHUNK) {
+    int done = sweep_small(ws, y, n, k, b, pred, Hcc != NULL, acc);
+    for (size_t r0 = 0; !done && r0 < n; r0 += LOGIT_CHUNK) {
         size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
         double *eta = ws->eta + r0, *mu = ws->mu + r0, *w = ws->w + r0;
         const double *X = ws->X + r0, *yc = y + r0;
@@ -378,11 +543,13 @@ static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double to
         if (small) {
             /* The likelihood and the inverse information at the estimate (ws->H was that of
              * the point before the last step, up to tol away). */
-            *ll = predict(ws, y, n, k, ws->b, 1);
-            if (ws->rs)
+            if (ws->rs) {
+                *ll = predict(ws, y, n, k, ws->b, 1);
                 information(ws, n, k, ws->H, NULL);
-            else
-                sweep(ws, y, n, k, ws->b, 0, NULL, ws->H); /* (and the score, unused) */
+            } else { /* one pass: the predictor, X'WX (and the score, unused) */
+                sweep(ws, y, n, k, ws->b, 1, NULL, ws->H);
+                *ll = loglik(ws, y, n);
+            }
             if (smat_inv(ws->H, k, NULL)) return -1;
             for (size_t a = 0; a < k; a++)
                 if (fabs(ws->b[a]) > 6e4) return -1;
@@ -479,6 +646,36 @@ void logit_score(double U, double V, double *beta, double *se, double *mlog10p)
     *mlog10p = logit_mlog10p_chi2(U * U / V);
 }
 
+/* x = the observed rows of g, centred; dos[0], dos[1] = the cases' and the controls' dosage
+ * sums.  The sums run in eight lanes (row r in lane r % 8, the rows after the last whole eight
+ * last), so that no sum waits on the one before: one chain of additions in row order made this
+ * gather a seventh of a fit's time. */
+CLONES static void load_dosages(double *restrict x, const size_t *rows, size_t n,
+                                const double *y, const double *g, double *dos)
+{
+    v8 sum = {0}, cas = {0};
+    size_t n8 = n & ~(size_t)7;
+    for (size_t r = 0; r < n8; r += 8) {
+        v8 v, c;
+#pragma GCC unroll 8
+        for (int l = 0; l < 8; l++) {
+            size_t i = rows[r + (size_t)l];
+            v[l] = g[i], c[l] = y[i] == 1 ? g[i] : 0;
+        }
+        memcpy(x + r, &v, sizeof v);
+        sum += v, cas += c;
+    }
+    double all = fold8v(sum), cases = fold8v(cas);
+    for (size_t r = n8; r < n; r++) {
+        size_t i = rows[r];
+        x[r] = g[i], all += g[i], cases += y[i] == 1 ? g[i] : 0;
+    }
+    dos[0] = cases, dos[1] = all - cases;
+    double mean = all / (double)(n ? n : 1);
+#pragma omp simd
+    for (size_t r = 0; r < n; r++) x[r] -= mean;
+}
+
 /* Copies the observed rows of C (and g, centred, when given) into ws->X, and y into yo; with
  * g, dos[0] and dos[1] get the cases' and the controls' dosage sums (one gather of g). */
 static void load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, const double *C,
@@ -492,16 +689,7 @@ static void load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, co
         yo[r] = y[i];
     }
     ws->cached = g && yo == ws->T + ws->n ? m : NULL;
-    if (!g) return;
-    double mean = 0, *x = ws->X + q * ws->n;
-    dos[0] = dos[1] = 0;
-    for (size_t r = 0; r < n; r++) {
-        size_t i = m->rows[r];
-        double v = g[i];
-        x[r] = v, mean += v, dos[y[i] == 1 ? 0 : 1] += v;
-    }
-    mean /= (double)(n ? n : 1);
-    for (size_t r = 0; r < n; r++) x[r] -= mean;
+    if (g) load_dosages(ws->X + q * ws->n, m->rows, n, y, g, dos);
 }
 
 rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t n, size_t q,
