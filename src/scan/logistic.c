@@ -97,19 +97,18 @@ static inline __attribute__((always_inline)) double vexp(double x)
     return x < -708 ? 0 : hi;
 }
 
-/* log(1 + u) for u in [0, 1], in vector lanes: v = 1 + u (its rounding corrected to first
- * order), halved above sqrt 2 (+ ln 2), then log m = 2 atanh s, s = (m - 1) / (m + 1),
- * |s| <= 0.172, by its series to s^21 (truncated below 3e-17 relative). */
-static inline __attribute__((always_inline)) double vlog1p01(double u)
+/* log t for t in [1/2, 1], in vector lanes: t = m 2^-e with m in [sqrt(1/2), 1] (e = 0 or 1,
+ * m - 1 exact), log m = 2 atanh s, s = (m - 1) / (m + 1), |s| <= 0.172, by its series to s^21
+ * (truncated below 3e-17 relative). */
+static inline __attribute__((always_inline)) double vlog_half1(double t)
 {
-    double v = 1 + u, c = (u - (v - 1)) / v;
-    int big = v > M_SQRT2;
-    double m = big ? 0.5 * v : v, s = (m - 1) / (m + 1), s2 = s * s, p = 1.0 / 21;
+    int low = t < M_SQRT1_2;
+    double m = low ? 2 * t : t, s = (m - 1) / (m + 1), s2 = s * s, p = 1.0 / 21;
     p = p * s2 + 1.0 / 19, p = p * s2 + 1.0 / 17, p = p * s2 + 1.0 / 15, p = p * s2 + 1.0 / 13;
     p = p * s2 + 1.0 / 11, p = p * s2 + 1.0 / 9, p = p * s2 + 1.0 / 7, p = p * s2 + 1.0 / 5;
     p = p * s2 + 1.0 / 3, p = p * s2 + 1;
-    double l2 = big ? M_LN2 : 0;
-    return l2 + 2 * s * p + c;
+    double l2 = low ? -M_LN2 : 0;
+    return l2 + 2 * s * p;
 }
 
 static double loglik(logit_ws_t *ws, const double *y, size_t n);
@@ -135,16 +134,18 @@ CLONES static double predict(logit_ws_t *ws, const double *y, size_t n, size_t k
     return want_ll ? loglik(ws, y, n) : 0;
 }
 
-/* The log-likelihood at ws->eta: sample i's y eta - log(1 + e^eta) = y eta - max(eta, 0) -
- * log(1 + e^-|eta|), in lanes; then summed in sample order. */
+/* The log-likelihood at ws->eta (and ws->mu, its predictions): sample i's y eta - log(1 +
+ * e^eta) = y eta - max(eta, 0) - log(1 + e^-|eta|), where 1 / (1 + e^-|eta|) is mu or 1 - mu,
+ * the larger (in [1/2, 1]: its logarithm's error is absolute, about 1e-16, as the sum needs);
+ * in lanes, then summed in sample order. */
 CLONES static double loglik(logit_ws_t *ws, const double *y, size_t n)
 {
     double ll = 0;
     double *term = ws->T; /* free until information() (T's second column: the phenotypes) */
 #pragma omp simd
     for (size_t i = 0; i < n; i++) {
-        double e = ws->eta[i], pos = e > 0 ? e : 0;
-        term[i] = y[i] * e - (pos + vlog1p01(vexp(-fabs(e))));
+        double e = ws->eta[i], pos = e > 0 ? e : 0, t = e > 0 ? ws->mu[i] : 1 - ws->mu[i];
+        term[i] = y[i] * e - pos + vlog_half1(t);
     }
     if (!ws->rs) {
         for (size_t i = 0; i < n; i++) ll += term[i];
@@ -646,12 +647,12 @@ void logit_score(double U, double V, double *beta, double *se, double *mlog10p)
     *mlog10p = logit_mlog10p_chi2(U * U / V);
 }
 
-/* x = the observed rows of g, centred; dos[0], dos[1] = the cases' and the controls' dosage
+/* x = the observed rows of g + g_add, centred; dos[0], dos[1] = the cases' and the controls' dosage
  * sums.  The sums run in eight lanes (row r in lane r % 8, the rows after the last whole eight
  * last), so that no sum waits on the one before: one chain of additions in row order made this
  * gather a seventh of a fit's time. */
 CLONES static void load_dosages(double *restrict x, const size_t *rows, size_t n,
-                                const double *y, const double *g, double *dos)
+                                const double *y, const double *g, double g_add, double *dos)
 {
     v8 sum = {0}, cas = {0};
     size_t n8 = n & ~(size_t)7;
@@ -660,7 +661,8 @@ CLONES static void load_dosages(double *restrict x, const size_t *rows, size_t n
 #pragma GCC unroll 8
         for (int l = 0; l < 8; l++) {
             size_t i = rows[r + (size_t)l];
-            v[l] = g[i], c[l] = y[i] == 1 ? g[i] : 0;
+            double d = g[i] + g_add;
+            v[l] = d, c[l] = y[i] == 1 ? d : 0;
         }
         memcpy(x + r, &v, sizeof v);
         sum += v, cas += c;
@@ -668,7 +670,8 @@ CLONES static void load_dosages(double *restrict x, const size_t *rows, size_t n
     double all = fold8v(sum), cases = fold8v(cas);
     for (size_t r = n8; r < n; r++) {
         size_t i = rows[r];
-        x[r] = g[i], all += g[i], cases += y[i] == 1 ? g[i] : 0;
+        double d = g[i] + g_add;
+        x[r] = d, all += d, cases += y[i] == 1 ? d : 0;
     }
     dos[0] = cases, dos[1] = all - cases;
     double mean = all / (double)(n ? n : 1);
@@ -679,7 +682,7 @@ CLONES static void load_dosages(double *restrict x, const size_t *rows, size_t n
 /* Copies the observed rows of C (and g, centred, when given) into ws->X, and y into yo; with
  * g, dos[0] and dos[1] get the cases' and the controls' dosage sums (one gather of g). */
 static void load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, const double *C,
-                      const double *g, double *yo, double *dos)
+                      const double *g, double g_add, double *yo, double *dos)
 {
     size_t n = m->n_obs, q = m->q;
     int cached = g && ws->cached == m && yo == ws->T + ws->n;
@@ -689,7 +692,7 @@ static void load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, co
         yo[r] = y[i];
     }
     ws->cached = g && yo == ws->T + ws->n ? m : NULL;
-    if (g) load_dosages(ws->X + q * ws->n, m->rows, n, y, g, dos);
+    if (g) load_dosages(ws->X + q * ws->n, m->rows, n, y, g, g_add, dos);
 }
 
 rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t n, size_t q,
@@ -724,7 +727,7 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
                        "are needed", m->n_case, m->n_ctrl);
         goto out;
     }
-    load_rows(ws, m, y, C, NULL, yo, NULL);
+    load_rows(ws, m, y, C, NULL, 0, yo, NULL);
     /* Start from the intercept at the log odds of the case fraction. */
     memset(ws->b, 0, q * sizeof *ws->b);
     ws->b[0] = log((double)m->n_case / (double)m->n_ctrl);
@@ -770,14 +773,14 @@ static void fit_rows(const logit_null_t *m, const double *yy, size_t n, int firt
                      logit_ws_t *ws, logit_res_t *res, const double *Hcc);
 
 void logit_full(const logit_null_t *m, const double *y, const double *C, const double *g,
-                int firth, logit_ws_t *ws, logit_res_t *res)
+                double g_add, int firth, logit_ws_t *ws, logit_res_t *res)
 {
     size_t n = m->n_obs;
     /* The observed phenotypes go to T's second column: the fits use its first only. */
     double *yy = ws->T + ws->n;
     double dos[2] = {0, 0};
     *res = (logit_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
-    load_rows(ws, m, y, C, g, yy, dos);
+    load_rows(ws, m, y, C, g, g_add, yy, dos);
     res->case_dos = dos[0], res->ctrl_dos = dos[1];
     /* The first iteration starts where the null model ended: its predictions and C'WC. */
     memcpy(ws->mu, m->mu_o, n * sizeof *ws->mu);

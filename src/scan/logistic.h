@@ -89,10 +89,11 @@ typedef struct {
     int iters;
 } logit_res_t;
 
-/* The full fit of y on [C | g] over the null model's rows; g: n ALT dosages (missing ones
- * imputed by the caller).  firth: LOGIT_FIRTH_*. */
+/* The full fit of y on [C | g + g_add] over the null model's rows; g + g_add: n ALT dosages
+ * (missing ones imputed by the caller; g_add lets a caller pass dosages centred over all its
+ * samples with their mean, without a copy).  firth: LOGIT_FIRTH_*. */
 void logit_full(const logit_null_t *m, const double *y, const double *C, const double *g,
-                int firth, logit_ws_t *ws, logit_res_t *res);
+                double g_add, int firth, logit_ws_t *ws, logit_res_t *res);
 
 /* The full fit of ws->X's n rows (the q covariates, then the variant's dosage, centred) with
  * phenotypes yy (n, a buffer other than ws->T's first column) from the null estimate; rows

@@ -23,7 +23,7 @@ rgx_err bin_model_init(bin_model_t *m, const double *Y, size_t n, size_t p, cons
         (err = rgx_calloc(&m->y, P * N, sizeof *m->y)) ||
         (err = rgx_calloc(&m->rhs, N * (m->rhs_cols ? m->rhs_cols : 1), sizeof *m->rhs)) ||
         (err = rgx_calloc(&m->wts, N * P, sizeof *m->wts)) ||
-        (err = rgx_calloc(&m->graw, N, sizeof *m->graw)) || (err = logit_ws_init(&m->ws, n, q)))
+        (err = logit_ws_init(&m->ws, n, q)))
         goto out;
     for (size_t j = 0; j < p; j++) {
         double *y = m->y + j * n;
@@ -50,7 +50,7 @@ out:
 void bin_model_free(bin_model_t *m)
 {
     for (size_t j = 0; m->nul && j < m->p; j++) logit_null_free(&m->nul[j]);
-    free(m->nul), free(m->y), free(m->rhs), free(m->wts), free(m->graw);
+    free(m->nul), free(m->y), free(m->rhs), free(m->wts);
     logit_ws_free(&m->ws);
     memset(m, 0, sizeof *m);
 }
@@ -127,9 +127,9 @@ void bin_block_finish(bin_model_t *m, const double *sums, const double *G, const
         for (size_t v = 0; v < b; v++) {
             size_t o = v * p + j;
             if (!want[o]) continue;
-            for (size_t i = 0; i < n; i++) m->graw[i] = G[v * n + i] + mean[v];
             logit_res_t res;
-            logit_full(&m->nul[j], m->y + j * n, m->C, m->graw, m->firth, &m->ws, &res);
+            logit_full(&m->nul[j], m->y + j * n, m->C, G + v * n, mean[v], m->firth, &m->ws,
+                       &res);
             bin_take_full(m, &res, o, beta, se, mlog10p, lr, test, 1);
         }
     }

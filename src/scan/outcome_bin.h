@@ -36,7 +36,6 @@ typedef struct {
     double mac_full;    /* full fit below this expected minor-allele count (smaller class) */
     int firth;          /* LOGIT_FIRTH_* */
     logit_ws_t ws;
-    double *graw;       /* n: one variant's dosages for a full fit */
     long n_full, n_firth; /* full fits done, of which Firth */
 } bin_model_t;
 

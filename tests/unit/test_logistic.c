@@ -219,7 +219,7 @@ static void every_width(void)
         int fine = logit_ws_init(&w, NW, q) == RGX_OK;
         fine = fine && logit_null_fit(&m, y, Ck, NW, q, &w) == RGX_OK;
         if (fine) {
-            logit_full(&m, y, Ck, g, LOGIT_FIRTH_NEVER, &w, &r);
+            logit_full(&m, y, Ck, g, 0, LOGIT_FIRTH_NEVER, &w, &r);
             naive_fit(Ck, q, q, g, y, NW, &beta, &se, &ll);
             naive_fit(Ck, q, q, NULL, y, NW, &b0, &s0, &ll0);
             /* The full fit's log-likelihood from its LR statistic (the -log10 p reported). */
@@ -254,7 +254,7 @@ int main(void)
     for (size_t k = 0; k < P; k++) {
         ok(logit_null_fit(&nul[k], Y[k], C, N, Q, &ws) == RGX_OK, "null model fits");
         for (size_t j = 0; j < M; j++) {
-            logit_full(&nul[k], Y[k], C, G[j], LOGIT_FIRTH_FALLBACK, &ws, &res[k][j]);
+            logit_full(&nul[k], Y[k], C, G[j], 0, LOGIT_FIRTH_FALLBACK, &ws, &res[k][j]);
             /* The score test from the null model's residuals and weights (the sums the scan's
              * GEMMs make), by loops. */
             double U = 0, gwg = 0, cwg[Q] = {0}, V;

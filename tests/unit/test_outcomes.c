@@ -120,7 +120,7 @@ int main(void)
                 same_test &= !full;
             } else {
                 logit_res_t r;
-                logit_full(nl, bm.y + j * N, C, raw[v], LOGIT_FIRTH_FALLBACK, &ws, &r);
+                logit_full(nl, bm.y + j * N, C, raw[v], 0, LOGIT_FIRTH_FALLBACK, &ws, &r);
                 n_full++;
                 same_test &= r.test == test[o] && full;
                 worst = fmax(worst, fabs(r.beta - beta[o]) / r.se);
