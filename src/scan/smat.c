@@ -13,7 +13,8 @@ int smat_inv(double *A, size_t k, double *logdet)
         for (size_t c = 0; c < j; c++) d -= A[j * k + c] * A[j * k + c];
         if (!(d > 1e-12 * dmax) || !isfinite(d)) return -1;
         d = sqrt(d);
-        A[j * k + j] = d, ld += 2 * log(d);
+        A[j * k + j] = d;
+        if (logdet) ld += 2 * log(d); /* (k logarithms: a tenth of an inversion) */
         for (size_t i = j + 1; i < k; i++) {
             double s = A[i * k + j];
             for (size_t c = 0; c < j; c++) s -= A[i * k + c] * A[j * k + c];
