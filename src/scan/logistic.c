@@ -29,7 +29,8 @@ typedef double v8 __attribute__((vector_size(64)));
 #define LD8(v, p) memcpy(&(v), (p), sizeof(v8))
 
 /* The sum of a vector's lanes, in fold8()'s order (a macro, as LD8). */
-#define fold8v(t) ((((t)[0] + (t)[4]) + ((t)[1] + (t)[5])) + (((t)[2] + (t)[6]) + ((t)[3] + (t)[7])))
+#define fold8v(t)                                                                                  \
+    ((((t)[0] + (t)[4]) + ((t)[1] + (t)[5])) + (((t)[2] + (t)[6]) + ((t)[3] + (t)[7])))
 
 rgx_err logit_ws_init(logit_ws_t *ws, size_t n, size_t q)
 {
