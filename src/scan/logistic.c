@@ -272,7 +272,6 @@ static inline double fold8(const double *s)
 
 /* ---- the fused iteration for few columns (k <= 8): sums kept in registers ---- */
 
-
 /* The sums of rows a0 .. a1 - 1 of X'WX (each with its columns c <= a), then, when score, of
  * X'(y - mu), over a chunk's m8 rows in whole groups of 8: s holds their lanes (9 doubles a
  * sum, acc_cols's layout) and is loaded into registers for the chunk and stored after it.  K,
@@ -285,7 +284,7 @@ static inline __attribute__((always_inline)) void pass_sums(double *restrict s, 
                                                             size_t m8, const int K, const int a0,
                                                             const int a1, const int score)
 {
-    v8 t[24];
+    v8 t[24]; /* sums_k's passes have at most 20 */
     int ns = 0;
 #pragma GCC unroll 8
     for (int a = a0; a < a1; a++) ns += a + 1;
@@ -648,10 +647,11 @@ void logit_score(double U, double V, double *beta, double *se, double *mlog10p)
     *mlog10p = logit_mlog10p_chi2(U * U / V);
 }
 
-/* x = the observed rows of g + g_add, centred; dos[0], dos[1] = the cases' and the controls' dosage
- * sums.  The sums run in eight lanes (row r in lane r % 8, the rows after the last whole eight
- * last), so that no sum waits on the one before: one chain of additions in row order made this
- * gather a seventh of a fit's time. */
+/* x = the observed rows of g + g_add, centred; dos[0] = the cases' dosage sum, dos[1] = the
+ * controls' (all - cases: exactly 0 when every control's dosage is 0, as the lanes are then
+ * the cases').  The sums run in eight lanes (row r in lane r % 8, the rows after the last
+ * whole eight last), so that no sum waits on the one before: one chain of additions in row
+ * order made this gather a seventh of a fit's time. */
 CLONES static void load_dosages(double *restrict x, const size_t *rows, size_t n,
                                 const double *y, const double *g, double g_add, double *dos)
 {
