@@ -86,21 +86,20 @@ void mpienv_single(int threads)
  * one process without mpirun).  Jobs over several nodes keep Open MPI's choice (UCX on
  * InfiniBand).  One node: mpirun says so (OMPI_MCA_orte_num_nodes), or srun
  * (SLURM_STEP_NUM_NODES), or there is no launcher at all (no PMIX_RANK). */
-static void one_node_transport(void)
+static int one_node_transport(void)
 {
-    if (getenv("OMPI_MCA_pml")) return;
+    if (getenv("OMPI_MCA_pml")) return 0;
     const char *mpirun_nodes = getenv("OMPI_MCA_orte_num_nodes");
     const char *srun_nodes = getenv("SLURM_STEP_NUM_NODES");
     int one = mpirun_nodes ? !strcmp(mpirun_nodes, "1")
               : srun_nodes ? !strcmp(srun_nodes, "1") && getenv("PMIX_RANK")
                            : !getenv("PMIX_RANK");
-    if (one) setenv("OMPI_MCA_pml", "ob1", 0);
+    return one && setenv("OMPI_MCA_pml", "ob1", 0) == 0;
 }
 
 rgx_err mpienv_init(int *argc, char ***argv, int threads)
 {
-    int provided;
-    one_node_transport();
+    int provided, shm = one_node_transport();
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return rgx_fail(RGX_ERR_MPI, "MPI_Init failed");
     rgx_mpi.mpi_up = 1;
@@ -121,10 +120,11 @@ rgx_err mpienv_init(int *argc, char ***argv, int threads)
 
     rgx_mpi.cores = online_cores();
     const char *why = pin_threads(threads, rgx_mpi.local_size, &rgx_mpi.blas_threads);
-    log_info("%d rank%s on %d host%s; threads per rank: %d (%s; %d cores, %d ranks on %s)",
+    log_info("%d rank%s on %d host%s; threads per rank: %d (%s; %d cores, %d ranks on %s)%s",
              rgx_mpi.size, rgx_mpi.size == 1 ? "" : "s", rgx_mpi.n_hosts,
              rgx_mpi.n_hosts == 1 ? "" : "s", rgx_mpi.blas_threads, why, rgx_mpi.cores,
-             rgx_mpi.local_size, rgx_mpi.host);
+             rgx_mpi.local_size, rgx_mpi.host,
+             shm ? "; Open MPI's shared-memory layer (one node: OMPI_MCA_pml=ob1)" : "");
     if (rgx_mpi.local_rank == 0 && rgx_mpi.blas_threads * rgx_mpi.local_size > rgx_mpi.cores)
         log_warn("ranks x threads on %s is %d, more than its %d cores: expect slowdowns",
                  rgx_mpi.host, rgx_mpi.blas_threads * rgx_mpi.local_size, rgx_mpi.cores);
