@@ -28,7 +28,7 @@ typedef double v8 __attribute__((vector_size(64)));
  * depends on the clone's instruction set). */
 #define LD8(v, p) memcpy(&(v), (p), sizeof(v8))
 
-/* The sum of a vector's lanes, in fold8()'s order (a macro, as LD8). */
+/* The sum of eight lanes (a v8's, or an array's) in rgx_dot()'s order (a macro, as LD8). */
 #define fold8v(t)                                                                                  \
     ((((t)[0] + (t)[4]) + ((t)[1] + (t)[5])) + (((t)[2] + (t)[6]) + ((t)[3] + (t)[7])))
 
@@ -98,6 +98,18 @@ static inline __attribute__((always_inline)) double vexp(double x)
     return x < -708 ? 0 : hi;
 }
 
+/* mu = 1 / (1 + e^-eta) and w = mu (1 - mu) over m rows, in vector lanes (inlined into each
+ * kernel's clone: predict(), sweep() and pass_predict()). */
+static inline __attribute__((always_inline)) void mu_w(const double *eta, double *mu, double *w,
+                                                       size_t m)
+{
+#pragma omp simd
+    for (size_t i = 0; i < m; i++) {
+        double p = 1 / (1 + vexp(-eta[i]));
+        mu[i] = p, w[i] = p * (1 - p);
+    }
+}
+
 /* log t for t in [1/2, 1], in vector lanes: t = m 2^-e with m in [sqrt(1/2), 1] (e = 0 or 1,
  * m - 1 exact), log m = 2 atanh s, s = (m - 1) / (m + 1), |s| <= 0.172, by its series to s^21
  * (truncated below 3e-17 relative). */
@@ -127,11 +139,7 @@ CLONES static double predict(logit_ws_t *ws, const double *y, size_t n, size_t k
 #pragma omp simd
         for (size_t i = 0; i < n; i++) ws->eta[i] += ba * x[i];
     }
-#pragma omp simd
-    for (size_t i = 0; i < n; i++) {
-        double mu = 1 / (1 + vexp(-ws->eta[i]));
-        ws->mu[i] = mu, ws->w[i] = mu * (1 - mu);
-    }
+    mu_w(ws->eta, ws->mu, ws->w, n);
     return want_ll ? loglik(ws, y, n) : 0;
 }
 
@@ -267,7 +275,7 @@ static inline __attribute__((always_inline)) void acc_cols(double *restrict s,
 /* rgx_dot()'s final sum of acc8's lanes and rest. */
 static inline double fold8(const double *s)
 {
-    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7])) + s[8];
+    return fold8v(s) + s[8];
 }
 
 /* ---- the fused iteration for few columns (k <= 8): sums kept in registers ---- */
@@ -338,11 +346,7 @@ static inline __attribute__((always_inline)) void pass_predict(double *eta, doub
         for (int a = 0; a < K; a++) e += b[a] * X[(size_t)a * ld + i];
         eta[i] = e;
     }
-#pragma omp simd
-    for (size_t i = 0; i < m; i++) {
-        double p = 1 / (1 + vexp(-eta[i]));
-        mu[i] = p, w[i] = p * (1 - p);
-    }
+    mu_w(eta, mu, w, m);
 }
 
 /* The rows of X'WX a pass sums: at most about 20 sums in registers beside the K columns (a
@@ -445,11 +449,7 @@ CLONES static void sweep(logit_ws_t *ws, const double *y, size_t n, size_t k, co
 #pragma omp simd
                 for (size_t i = 0; i < m; i++) eta[i] += ba * x[i];
             }
-#pragma omp simd
-            for (size_t i = 0; i < m; i++) {
-                double p = 1 / (1 + vexp(-eta[i]));
-                mu[i] = p, w[i] = p * (1 - p);
-            }
+            mu_w(eta, mu, w, m);
         }
         double *s = acc;
         for (size_t a = 0; a < k; a++) cols[a] = X + a * ld;
