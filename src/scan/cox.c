@@ -354,14 +354,14 @@ static void fit(const cox_null_t *m, cox_ws_t *ws, cox_res_t *res)
     res->lr_mlog10p = logit_mlog10p_chi2(2 * (ll - m->loglik));
 }
 
-void cox_full(const cox_null_t *m, const double *C, const double *g, cox_ws_t *ws,
+void cox_full(const cox_null_t *m, const double *C, const double *g, double g_add, cox_ws_t *ws,
               cox_res_t *res)
 {
     size_t q = m->q;
     *res = (cox_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
     load_covariates(m, ws, C);
     double *x = ws->X + q * ws->n, mean = 0;
-    for (size_t r = 0; r < m->n_obs; r++) x[r] = g[m->ord[r]], mean += x[r];
+    for (size_t r = 0; r < m->n_obs; r++) x[r] = g[m->ord[r]] + g_add, mean += x[r];
     mean /= (double)m->n_obs;
     for (size_t r = 0; r < m->n_obs; r++) x[r] -= mean;
     fit(m, ws, res);

@@ -79,8 +79,9 @@ typedef struct {
     int ok, iters;
 } cox_res_t;
 
-/* The partial-likelihood fit of [C | g] over the null model's rows, from (beta_null, 0). */
-void cox_full(const cox_null_t *m, const double *C, const double *g, cox_ws_t *ws,
+/* The partial-likelihood fit of [C | g + g_add] over the null model's rows, from (beta_null, 0)
+ * (g_add: a block's centred dosages take their mean back, without a copy). */
+void cox_full(const cox_null_t *m, const double *C, const double *g, double g_add, cox_ws_t *ws,
               cox_res_t *res);
 
 /* ---- rows split across sites (one genotype file per site; rsum.h) ---- */

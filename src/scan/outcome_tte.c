@@ -24,7 +24,6 @@ rgx_err tte_model_init(tte_model_t *m, const double *time, const double *event, 
         (err = rgx_calloc(&m->C, N * (q ? q : 1), sizeof *m->C)) ||
         (err = rgx_calloc(&m->rhs, N * (m->rhs_cols ? m->rhs_cols : 1), sizeof *m->rhs)) ||
         (err = rgx_calloc(&m->wts, N * P, sizeof *m->wts)) ||
-        (err = rgx_calloc(&m->graw, N, sizeof *m->graw)) ||
         (err = rgx_calloc(&m->gt, N * B, sizeof *m->gt)) ||
         (err = rgx_calloc(&m->quad, 3 * B, sizeof *m->quad)) ||
         (err = rgx_calloc(&t, N, sizeof *t)) || (err = rgx_calloc(&e, N, sizeof *e)) ||
@@ -57,7 +56,7 @@ out:
 void tte_model_free(tte_model_t *m)
 {
     for (size_t j = 0; m->nul && j < m->p; j++) cox_null_free(&m->nul[j]);
-    free(m->nul), free(m->C), free(m->rhs), free(m->wts), free(m->graw), free(m->gt);
+    free(m->nul), free(m->C), free(m->rhs), free(m->wts), free(m->gt);
     free(m->quad);
     cox_ws_free(&m->ws);
     memset(m, 0, sizeof *m);
@@ -122,9 +121,8 @@ void tte_block_finish(tte_model_t *m, const double *sums, const double *G, const
         for (size_t v = 0; v < b; v++) {
             size_t o = v * p + j;
             if (!want[o]) continue;
-            for (size_t i = 0; i < n; i++) m->graw[i] = G[v * n + i] + mean[v];
             cox_res_t res;
-            cox_full(&m->nul[j], m->C, m->graw, &m->ws, &res);
+            cox_full(&m->nul[j], m->C, G + v * n, mean[v], &m->ws, &res);
             tte_take_full(m, &res, o, beta, se, mlog10p, lr, test, 1);
         }
     }

@@ -29,7 +29,7 @@ typedef struct {
     double *wts;       /* n x p: delta_j - m_j */
     double screen;     /* -log10 of the screening p */
     cox_ws_t ws;
-    double *graw, *gt, *quad; /* one variant's dosages; the block transposed; Q and scratch */
+    double *gt, *quad; /* the block transposed; Q and scratch */
     size_t b_max;
     long n_full;
 } tte_model_t;

@@ -105,7 +105,7 @@ int main(void)
         }
         cox_quad(&nul[k], Gt, M, M, scratch, quad);
         for (size_t j = 0; j < M; j++) {
-            cox_full(&nul[k], C, G[j], &ws, &res[k][j]);
+            cox_full(&nul[k], C, G[j], 0, &ws, &res[k][j]);
             double U = 0, Tt = 0, igc[Q] = {0}, b, s, lp;
             for (size_t i = 0; i < N; i++) {
                 double g = Gt[i * M + j];

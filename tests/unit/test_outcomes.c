@@ -163,7 +163,7 @@ int main(void)
                 same_test &= p < 1.30103;
             } else {
                 cox_res_t r;
-                cox_full(nl, tm.C, raw[v], &cw, &r);
+                cox_full(nl, tm.C, raw[v], 0, &cw, &r);
                 n_full++;
                 same_test &= r.ok && test[o] == LOGIT_WALD;
                 worst = fmax(worst, fabs(r.beta - beta[o]) / r.se + fabs(r.lr_mlog10p - lr[o]));
