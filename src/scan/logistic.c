@@ -68,7 +68,7 @@ void logit_ws_free(logit_ws_t *ws)
 void logit_null_free(logit_null_t *m)
 {
     free(m->rows), free(m->beta), free(m->r), free(m->w), free(m->cwc_inv), free(m->cwc);
-    free(m->mu_o), free(m->w_o);
+    free(m->rc);
     memset(m, 0, sizeof *m);
 }
 
@@ -200,22 +200,14 @@ static void information_sites(logit_ws_t *ws, size_t k, double *H)
         for (size_t c = 0; c < a; c++) H[c * k + a] = H[a * k + c];
 }
 
-/* H = X'WX (row-major k x k).  Hcc: NULL, or the (k - 1) x (k - 1) block of the covariates
- * already known for these weights (the null model's at its estimate: the full fit's first
- * iteration), which is copied and only the variant's row computed. */
-CLONES static void information(logit_ws_t *ws, size_t n, size_t k, double *H, const double *Hcc)
+/* H = X'WX (row-major k x k). */
+CLONES static void information(logit_ws_t *ws, size_t n, size_t k, double *H)
 {
     if (ws->rs) {
         information_sites(ws, k, H);
         return;
     }
-    size_t a0 = 0;
-    if (Hcc) {
-        a0 = k - 1;
-        for (size_t a = 0; a < a0; a++)
-            for (size_t c = 0; c < a0; c++) H[a * k + c] = Hcc[a * a0 + c];
-    }
-    for (size_t a = a0; a < k; a++) {
+    for (size_t a = 0; a < k; a++) {
         const double *xa = ws->X + a * ws->n;
         double *wx = ws->T; /* w x_a, scratch */
 #pragma omp simd
@@ -354,12 +346,8 @@ static inline __attribute__((always_inline)) void pass_predict(double *eta, doub
 static inline __attribute__((always_inline)) void sums_k(double *restrict acc, const double *X,
                                                          size_t ld, const double *w,
                                                          const double *y, const double *mu,
-                                                         size_t m8, const int K, const int first)
+                                                         size_t m8, const int K)
 {
-    if (first) { /* the first iteration: X'WX's last row and the score */
-        pass_sums(acc, X, ld, w, y, mu, m8, K, K - 1, K, 1);
-        return;
-    }
     if (K <= 5) {
         pass_sums(acc, X, ld, w, y, mu, m8, K, 0, K, 1);
     } else if (K == 6) {
@@ -378,25 +366,25 @@ static inline __attribute__((always_inline)) void sums_k(double *restrict acc, c
 /* sweep() for K = k columns, 2 <= K <= 8 (below). */
 static inline __attribute__((always_inline)) void sweep_k(logit_ws_t *ws, const double *y,
                                                           size_t n, const int K, const double *b,
-                                                          int pred, int first, double *acc)
+                                                          double *acc)
 {
     size_t ld = ws->n;
     for (size_t r0 = 0; r0 < n; r0 += LOGIT_CHUNK) {
         size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
         const double *X = ws->X + r0;
-        if (pred) pass_predict(ws->eta + r0, ws->mu + r0, ws->w + r0, X, ld, b, m, K);
-        sums_k(acc, X, ld, ws->w + r0, y + r0, ws->mu + r0, m8, K, first);
+        pass_predict(ws->eta + r0, ws->mu + r0, ws->w + r0, X, ld, b, m, K);
+        sums_k(acc, X, ld, ws->w + r0, y + r0, ws->mu + r0, m8, K);
     }
 }
 
 /* The rows after the last whole group of 8 (at most 7, in the last chunk), one at a time into
  * each sum's ninth place, as acc_cols does. */
-static void rest_rows(logit_ws_t *ws, const double *y, size_t n, size_t k, size_t a0, double *acc)
+static void rest_rows(logit_ws_t *ws, const double *y, size_t n, size_t k, double *acc)
 {
     size_t r8 = n - n % LOGIT_CHUNK + ((n % LOGIT_CHUNK) & ~(size_t)7), ld = ws->n;
     for (size_t i = r8; i < n; i++) {
         double *s = acc, w = ws->w[i], u = y[i] - ws->mu[i];
-        for (size_t a = a0; a < k; a++) {
+        for (size_t a = 0; a < k; a++) {
             double wx = w * ws->X[a * ld + i];
             for (size_t c = 0; c <= a; c++, s += 9) s[8] += wx * ws->X[c * ld + i];
         }
@@ -406,54 +394,51 @@ static void rest_rows(logit_ws_t *ws, const double *y, size_t n, size_t k, size_
 
 /* sweep()'s sums for k <= 8 columns; 0 when k is outside 2 .. 8 (the general loop then). */
 CLONES static int sweep_small(logit_ws_t *ws, const double *y, size_t n, size_t k,
-                              const double *b, int pred, int first, double *acc)
+                              const double *b, double *acc)
 {
     switch (k) {
-    case 2: sweep_k(ws, y, n, 2, b, pred, first, acc); break;
-    case 3: sweep_k(ws, y, n, 3, b, pred, first, acc); break;
-    case 4: sweep_k(ws, y, n, 4, b, pred, first, acc); break;
-    case 5: sweep_k(ws, y, n, 5, b, pred, first, acc); break;
-    case 6: sweep_k(ws, y, n, 6, b, pred, first, acc); break;
-    case 7: sweep_k(ws, y, n, 7, b, pred, first, acc); break;
-    case 8: sweep_k(ws, y, n, 8, b, pred, first, acc); break;
+    case 2: sweep_k(ws, y, n, 2, b, acc); break;
+    case 3: sweep_k(ws, y, n, 3, b, acc); break;
+    case 4: sweep_k(ws, y, n, 4, b, acc); break;
+    case 5: sweep_k(ws, y, n, 5, b, acc); break;
+    case 6: sweep_k(ws, y, n, 6, b, acc); break;
+    case 7: sweep_k(ws, y, n, 7, b, acc); break;
+    case 8: sweep_k(ws, y, n, 8, b, acc); break;
     default: return 0;
     }
-    rest_rows(ws, y, n, k, first ? k - 1 : 0, acc);
+    rest_rows(ws, y, n, k, acc);
     return 1;
 }
 
 /* One IRLS iteration's passes over the rows (without sites) fused, chunk by chunk of
  * LOGIT_CHUNK rows, so that a chunk's columns are read from the first-level cache rather than
- * once per sum from memory: when pred, eta, mu and w at b as predict() computes them; H =
- * X'WX as information() (Hcc as there); ws->grad = X'(y - mu) as score() without Firth.
- * Every sum keeps rgx_dot()'s eight lanes and its order (chunks start at multiples of 8, the rest
- * comes last), so the bits are those of the separate passes. */
+ * once per sum from memory: eta, mu and w at b as predict() computes them; H = X'WX as
+ * information(); ws->grad = X'(y - mu) as score() without Firth.  Every sum keeps rgx_dot()'s
+ * eight lanes and its order (chunks start at multiples of 8, the rest comes last), so the bits
+ * are those of the separate passes. */
 CLONES static void sweep(logit_ws_t *ws, const double *y, size_t n, size_t k, const double *b,
-                         int pred, const double *Hcc, double *H)
+                         double *H)
 {
-    size_t a0 = Hcc ? k - 1 : 0, ld = ws->n;
-    size_t nsum = k * (k + 1) / 2 - a0 * (a0 + 1) / 2 + k;
+    size_t ld = ws->n, nsum = k * (k + 1) / 2 + k;
     double *acc = ws->acc, *wx = ws->wxc, *u = ws->T;
     const double **cols = ws->cols;
     memset(acc, 0, 9 * nsum * sizeof *acc);
-    int done = sweep_small(ws, y, n, k, b, pred, Hcc != NULL, acc);
+    int done = sweep_small(ws, y, n, k, b, acc);
     for (size_t r0 = 0; !done && r0 < n; r0 += LOGIT_CHUNK) {
         size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
         double *eta = ws->eta + r0, *mu = ws->mu + r0, *w = ws->w + r0;
         const double *X = ws->X + r0, *yc = y + r0;
-        if (pred) {
-            for (size_t i = 0; i < m; i++) eta[i] = 0;
-            for (size_t a = 0; a < k; a++) {
-                const double *x = X + a * ld;
-                double ba = b[a];
+        for (size_t i = 0; i < m; i++) eta[i] = 0;
+        for (size_t a = 0; a < k; a++) {
+            const double *x = X + a * ld;
+            double ba = b[a];
 #pragma omp simd
-                for (size_t i = 0; i < m; i++) eta[i] += ba * x[i];
-            }
-            mu_w(eta, mu, w, m);
+            for (size_t i = 0; i < m; i++) eta[i] += ba * x[i];
         }
+        mu_w(eta, mu, w, m);
         double *s = acc;
         for (size_t a = 0; a < k; a++) cols[a] = X + a * ld;
-        for (size_t a = a0; a < k; a++) {
+        for (size_t a = 0; a < k; a++) {
             const double *xa = X + a * ld;
 #pragma omp simd
             for (size_t i = 0; i < m; i++) wx[i] = w[i] * xa[i];
@@ -464,11 +449,8 @@ CLONES static void sweep(logit_ws_t *ws, const double *y, size_t n, size_t k, co
         for (size_t i = 0; i < m; i++) u[i] = yc[i] - mu[i];
         acc_cols(s, u, cols, k, m, m8);
     }
-    if (Hcc)
-        for (size_t a = 0; a < a0; a++)
-            for (size_t c = 0; c < a0; c++) H[a * k + c] = Hcc[a * a0 + c];
     const double *s = acc;
-    for (size_t a = a0; a < k; a++)
+    for (size_t a = 0; a < k; a++)
         for (size_t c = 0; c <= a; c++, s += 9) H[a * k + c] = H[c * k + a] = fold8(s);
     for (size_t a = 0; a < k; a++, s += 9) ws->grad[a] = fold8(s);
 }
@@ -511,22 +493,22 @@ CLONES static void score(logit_ws_t *ws, const double *y, size_t n, size_t kf, i
 
 /* Maximum likelihood by IRLS from ws->b, until a step is below tol (relative); on success (0)
  * ws->b is the estimate, ws->H the inverse information there and *ll the log-likelihood.
- * Hcc: NULL, or (a full fit from the null estimate) the null model's C'WC, with ws->mu and
- * ws->w already its predictions: the first iteration then needs neither the predictor nor the
- * covariate block of X'WX, and computes the same bits as from scratch.
- * -1: the failures logistic.h lists. */
+ * preset: ws->H and ws->grad already hold the first iteration's X'WX and score (a full fit
+ * from the null estimate: the score test's sums, logit_full), which is then no pass over the
+ * rows.  -1: the failures logistic.h lists. */
 static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double tol, double *ll,
-                  int *iters, const double *Hcc)
+                  int *iters, int preset)
 {
     double min_delta = INFINITY;
     for (int it = 0; it < ML_MAXIT; it++) {
-        const double *hcc = it ? NULL : Hcc;
-        if (!ws->rs) {
-            sweep(ws, y, n, k, ws->b, !hcc, hcc, ws->H);
+        if (it == 0 && preset) {
+            if (smat_inv(ws->H, k, NULL)) return -1;
+        } else if (!ws->rs) {
+            sweep(ws, y, n, k, ws->b, ws->H);
             if (smat_inv(ws->H, k, NULL)) return -1;
         } else {
-            if (!hcc) predict(ws, y, n, k, ws->b, 0);
-            information(ws, n, k, ws->H, hcc);
+            predict(ws, y, n, k, ws->b, 0);
+            information(ws, n, k, ws->H);
             if (smat_inv(ws->H, k, NULL)) return -1;
             score(ws, y, n, k, 0);
         }
@@ -546,9 +528,9 @@ static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double to
              * the point before the last step, up to tol away). */
             if (ws->rs) {
                 *ll = predict(ws, y, n, k, ws->b, 1);
-                information(ws, n, k, ws->H, NULL);
+                information(ws, n, k, ws->H);
             } else { /* one pass: the predictor, X'WX (and the score, unused) */
-                sweep(ws, y, n, k, ws->b, 1, NULL, ws->H);
+                sweep(ws, y, n, k, ws->b, ws->H);
                 *ll = loglik(ws, y, n);
             }
             if (smat_inv(ws->H, k, NULL)) return -1;
@@ -567,7 +549,7 @@ static int penalised(logit_ws_t *ws, const double *y, size_t n, size_t k, size_t
                      const double *b, double *pl)
 {
     double ll = predict(ws, y, n, k, b, 1), logdet;
-    information(ws, n, k, ws->H, NULL);
+    information(ws, n, k, ws->H);
     if (kf < k) {
         for (size_t a = 0; a < kf; a++)
             for (size_t c = 0; c < kf; c++) ws->Hf[a * kf + c] = ws->H[a * k + c];
@@ -652,8 +634,8 @@ void logit_score(double U, double V, double *beta, double *se, double *mlog10p)
  * the cases').  The sums run in eight lanes (row r in lane r % 8, the rows after the last
  * whole eight last), so that no sum waits on the one before: one chain of additions in row
  * order made this gather a seventh of a fit's time. */
-CLONES static void load_dosages(double *restrict x, const size_t *rows, size_t n,
-                                const double *y, const double *g, double g_add, double *dos)
+CLONES static double load_dosages(double *restrict x, const size_t *rows, size_t n,
+                                  const double *y, const double *g, double g_add, double *dos)
 {
     v8 sum = {0}, cas = {0};
     size_t n8 = n & ~(size_t)7;
@@ -678,12 +660,14 @@ CLONES static void load_dosages(double *restrict x, const size_t *rows, size_t n
     double mean = all / (double)(n ? n : 1);
 #pragma omp simd
     for (size_t r = 0; r < n; r++) x[r] -= mean;
+    return mean;
 }
 
 /* Copies the observed rows of C (and g, centred, when given) into ws->X, and y into yo; with
- * g, dos[0] and dos[1] get the cases' and the controls' dosage sums (one gather of g). */
-static void load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, const double *C,
-                      const double *g, double g_add, double *yo, double *dos)
+ * g, dos[0] and dos[1] get the cases' and the controls' dosage sums (one gather of g), and the
+ * return value is the mean taken off (0 without g). */
+static double load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, const double *C,
+                        const double *g, double g_add, double *yo, double *dos)
 {
     size_t n = m->n_obs, q = m->q;
     int cached = g && ws->cached == m && yo == ws->T + ws->n;
@@ -693,7 +677,7 @@ static void load_rows(logit_ws_t *ws, const logit_null_t *m, const double *y, co
         yo[r] = y[i];
     }
     ws->cached = g && yo == ws->T + ws->n ? m : NULL;
-    if (g) load_dosages(ws->X + q * ws->n, m->rows, n, y, g, g_add, dos);
+    return g ? load_dosages(ws->X + q * ws->n, m->rows, n, y, g, g_add, dos) : 0;
 }
 
 rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t n, size_t q,
@@ -709,8 +693,7 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
         (err = rgx_calloc(&m->w, n ? n : 1, sizeof *m->w)) ||
         (err = rgx_calloc(&m->cwc_inv, q * q, sizeof *m->cwc_inv)) ||
         (err = rgx_calloc(&m->cwc, q * q, sizeof *m->cwc)) ||
-        (err = rgx_calloc(&m->mu_o, n ? n : 1, sizeof *m->mu_o)) ||
-        (err = rgx_calloc(&m->w_o, n ? n : 1, sizeof *m->w_o)) ||
+        (err = rgx_calloc(&m->rc, q, sizeof *m->rc)) ||
         (err = rgx_calloc(&yo, n ? n : 1, sizeof *yo)))
         goto out;
     for (size_t i = 0; i < n; i++) {
@@ -732,7 +715,7 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
     /* Start from the intercept at the log odds of the case fraction. */
     memset(ws->b, 0, q * sizeof *ws->b);
     ws->b[0] = log((double)m->n_case / (double)m->n_ctrl);
-    if (fit_ml(ws, yo, m->n_obs, q, XCONV, &m->loglik, &m->iters, NULL)) {
+    if (fit_ml(ws, yo, m->n_obs, q, XCONV, &m->loglik, &m->iters, 0)) {
         err = rgx_fail(RGX_ERR_INPUT, "the logistic model of the covariates alone does not "
                        "converge (%zu cases, %zu controls): are cases separated by a covariate?",
                        m->n_case, m->n_ctrl);
@@ -740,15 +723,15 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
     }
     memcpy(m->beta, ws->b, q * sizeof *m->beta);
     memcpy(m->cwc_inv, ws->H, q * q * sizeof *m->cwc_inv);
-    /* What a full fit's first iteration would recompute at the null estimate (fit_ml's Hcc):
-     * ws->mu and ws->w are still those of the estimate. */
-    memcpy(m->mu_o, ws->mu, m->n_obs * sizeof *m->mu_o);
-    memcpy(m->w_o, ws->w, m->n_obs * sizeof *m->w_o);
-    information(ws, m->n_obs, q, m->cwc, NULL);
+    /* The covariates' part of a full fit's first iteration (logit_first): C'WC and C'(y - mu)
+     * at the null estimate (ws->mu and ws->w are still the estimate's). */
+    information(ws, m->n_obs, q, m->cwc);
+    double *u = ws->T; /* yo is T's second column only when fitting a variant */
     for (size_t r = 0; r < m->n_obs; r++) {
         size_t i = m->rows[r];
-        m->r[i] = yo[r] - ws->mu[r], m->w[i] = ws->w[r];
+        m->r[i] = u[r] = yo[r] - ws->mu[r], m->w[i] = ws->w[r];
     }
+    for (size_t a = 0; a < q; a++) m->rc[a] = rgx_dot(ws->X + a * ws->n, u, m->n_obs);
 out:
     free(yo);
     if (err) logit_null_free(m);
@@ -771,22 +754,39 @@ static int valid_fit(const double *Hi, size_t k)
 }
 
 static void fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth,
-                     logit_ws_t *ws, logit_res_t *res, const double *Hcc);
+                     logit_ws_t *ws, logit_res_t *res, int preset);
+
+/* The first Newton iteration of a full fit (from the null estimate, where W and the residuals
+ * are the null model's): X'WX and the score of [C | x], x = g + d on the observed rows (d:
+ * the centring), from the score test's sums of g and the null model's sums of C. */
+static void first_iteration(const logit_null_t *m, const logit_sums_t *s, double d,
+                            logit_ws_t *ws)
+{
+    size_t q = m->q, k = q + 1;
+    double *H = ws->H;
+    for (size_t a = 0; a < q; a++) {
+        for (size_t c = 0; c < q; c++) H[a * k + c] = m->cwc[a * q + c];
+        /* sum w x C_a = sum w g C_a + d sum w C_a (C's first column: the intercept) */
+        H[a * k + q] = H[q * k + a] = s->cwg[a] + d * m->cwc[a];
+        ws->grad[a] = m->rc[a];
+    }
+    H[q * k + q] = s->d + d * (2 * s->cwg[0] + d * m->cwc[0]);
+    ws->grad[q] = s->u + d * m->rc[0];
+}
 
 void logit_full(const logit_null_t *m, const double *y, const double *C, const double *g,
-                double g_add, int firth, logit_ws_t *ws, logit_res_t *res)
+                double g_add, const logit_sums_t *s, int firth, logit_ws_t *ws,
+                logit_res_t *res)
 {
     size_t n = m->n_obs;
     /* The observed phenotypes go to T's second column: the fits use its first only. */
     double *yy = ws->T + ws->n;
     double dos[2] = {0, 0};
     *res = (logit_res_t){.beta = NAN, .se = NAN, .mlog10p = NAN, .lr_mlog10p = NAN};
-    load_rows(ws, m, y, C, g, g_add, yy, dos);
+    double mean = load_rows(ws, m, y, C, g, g_add, yy, dos);
     res->case_dos = dos[0], res->ctrl_dos = dos[1];
-    /* The first iteration starts where the null model ended: its predictions and C'WC. */
-    memcpy(ws->mu, m->mu_o, n * sizeof *ws->mu);
-    memcpy(ws->w, m->w_o, n * sizeof *ws->w);
-    fit_rows(m, yy, n, firth, ws, res, m->cwc);
+    first_iteration(m, s, g_add - mean, ws);
+    fit_rows(m, yy, n, firth, ws, res, 1);
 }
 
 void logit_full_sites(const logit_null_t *m, const double *y, const double *C,
@@ -823,12 +823,13 @@ void logit_full_sites(const logit_null_t *m, const double *y, const double *C,
 void logit_fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth,
                     logit_ws_t *ws, logit_res_t *res)
 {
-    fit_rows(m, yy, n, firth, ws, res, NULL);
+    fit_rows(m, yy, n, firth, ws, res, 0);
 }
 
-/* logit_fit_rows; Hcc: NULL, or m->cwc with ws->mu and ws->w loaded from the null (fit_ml). */
+/* logit_fit_rows; preset: the first iteration's X'WX and score are in ws->H and ws->grad
+ * (fit_ml). */
 static void fit_rows(const logit_null_t *m, const double *yy, size_t n, int firth,
-                     logit_ws_t *ws, logit_res_t *res, const double *Hcc)
+                     logit_ws_t *ws, logit_res_t *res, int preset)
 {
     size_t q = m->q, k = q + 1;
     int use_firth = firth == LOGIT_FIRTH_ALWAYS ||
@@ -837,7 +838,7 @@ static void fit_rows(const logit_null_t *m, const double *yy, size_t n, int firt
     memcpy(ws->b, m->beta, q * sizeof *ws->b);
     ws->b[q] = 0;
     if (!use_firth) {
-        if (!fit_ml(ws, yy, n, k, XDONE, &ll, &res->iters, Hcc)) {
+        if (!fit_ml(ws, yy, n, k, XDONE, &ll, &res->iters, preset)) {
             res->test = LOGIT_WALD;
         } else if (firth == LOGIT_FIRTH_FALLBACK) {
             use_firth = 1;

@@ -65,7 +65,7 @@ typedef struct {
     double *w;         /* n: mu (1 - mu) (0 where missing) */
     double *cwc_inv;   /* q x q: (C'WC)^-1 */
     double *cwc;       /* q x q: C'WC (the full fits' first iteration) */
-    double *mu_o, *w_o; /* n_obs: mu and w on the observed rows, in their order */
+    double *rc;        /* q: C'r, the score of the covariates at the estimate (the same) */
     double loglik;     /* log-likelihood */
     int iters;
 } logit_null_t;
@@ -89,11 +89,21 @@ typedef struct {
     int iters;
 } logit_res_t;
 
+/* The score test's sums of a pair over all n rows, of the g given to logit_full (before
+ * g_add): u = g'r, d = sum g^2 w, cwg[a] = sum g w C_a (q; r, w: the null model's). */
+typedef struct {
+    double u, d;
+    const double *cwg;
+} logit_sums_t;
+
 /* The full fit of y on [C | g + g_add] over the null model's rows; g + g_add: n ALT dosages
  * (missing ones imputed by the caller; g_add lets a caller pass dosages centred over all its
- * samples with their mean, without a copy).  firth: LOGIT_FIRTH_*. */
+ * samples with their mean, without a copy).  s: the pair's score-test sums, of which the first
+ * Newton iteration from the null estimate is made (no pass over the rows).  firth:
+ * LOGIT_FIRTH_*. */
 void logit_full(const logit_null_t *m, const double *y, const double *C, const double *g,
-                double g_add, int firth, logit_ws_t *ws, logit_res_t *res);
+                double g_add, const logit_sums_t *s, int firth, logit_ws_t *ws,
+                logit_res_t *res);
 
 /* The full fit of ws->X's n rows (the q covariates, then the variant's dosage, centred) with
  * phenotypes yy (n, a buffer other than ws->T's first column) from the null estimate; rows

@@ -119,7 +119,7 @@ void bin_block_finish(bin_model_t *m, const double *sums, const double *G, const
                       size_t b, double *beta, double *se, double *mlog10p, double *lr,
                       uint8_t *test, uint8_t *want)
 {
-    size_t p = m->p, n = m->n;
+    size_t p = m->p, n = m->n, q = m->q, R = m->rhs_cols;
     bin_block_score(m, sums, mean, b, beta, se, mlog10p, lr, test, want);
     /* Phenotype by phenotype, so that its observed covariate rows stay loaded in m->ws
      * across the block's variants (logit_full reloads them when the phenotype changes). */
@@ -127,9 +127,11 @@ void bin_block_finish(bin_model_t *m, const double *sums, const double *G, const
         for (size_t v = 0; v < b; v++) {
             size_t o = v * p + j;
             if (!want[o]) continue;
+            const double *row = sums + v * R;
+            logit_sums_t s = {.u = row[j], .d = sums[b * R + o], .cwg = row + p + j * q};
             logit_res_t res;
-            logit_full(&m->nul[j], m->y + j * n, m->C, G + v * n, mean[v], m->firth, &m->ws,
-                       &res);
+            logit_full(&m->nul[j], m->y + j * n, m->C, G + v * n, mean[v], &s, m->firth,
+                       &m->ws, &res);
             bin_take_full(m, &res, o, beta, se, mlog10p, lr, test, 1);
         }
     }

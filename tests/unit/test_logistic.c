@@ -195,6 +195,20 @@ static void naive_fit(const double *Cm, size_t ldc, size_t nc, const double *g, 
     *beta = b[k - 1], *se = sqrt(H[k - 1][2 * k - 1]);
 }
 
+/* The score test's sums of g (the scan's GEMMs make them) by loops: u = g'r, d = sum g^2 w,
+ * cwg = sum g w C_a (q of them, into cwg). */
+static logit_sums_t pair_sums(const logit_null_t *m, const double *Cm, size_t q, const double *g,
+                              size_t n, double *cwg)
+{
+    logit_sums_t s = {.cwg = cwg};
+    for (size_t a = 0; a < q; a++) cwg[a] = 0;
+    for (size_t i = 0; i < n; i++) {
+        s.u += g[i] * m->r[i], s.d += g[i] * g[i] * m->w[i];
+        for (size_t a = 0; a < q; a++) cwg[a] += Cm[i * q + a] * m->w[i] * g[i];
+    }
+    return s;
+}
+
 /* The full fits with 1 to 10 covariate columns (k = 2 .. 11 columns: the kernels specialised
  * for k <= 8 and the general loop) on 203 samples (a remainder after the groups of 8), against
  * naive_fit: beta and SE within 1e-8 relative, both log-likelihoods within 1e-9 absolute. */
@@ -219,7 +233,9 @@ static void every_width(void)
         int fine = logit_ws_init(&w, NW, q) == RGX_OK;
         fine = fine && logit_null_fit(&m, y, Ck, NW, q, &w) == RGX_OK;
         if (fine) {
-            logit_full(&m, y, Ck, g, 0, LOGIT_FIRTH_NEVER, &w, &r);
+            double cwg[QW];
+            logit_sums_t ps = pair_sums(&m, Ck, q, g, NW, cwg);
+            logit_full(&m, y, Ck, g, 0, &ps, LOGIT_FIRTH_NEVER, &w, &r);
             naive_fit(Ck, q, q, g, y, NW, &beta, &se, &ll);
             naive_fit(Ck, q, q, NULL, y, NW, &b0, &s0, &ll0);
             /* The full fit's log-likelihood from its LR statistic (the -log10 p reported). */
@@ -254,14 +270,12 @@ int main(void)
     for (size_t k = 0; k < P; k++) {
         ok(logit_null_fit(&nul[k], Y[k], C, N, Q, &ws) == RGX_OK, "null model fits");
         for (size_t j = 0; j < M; j++) {
-            logit_full(&nul[k], Y[k], C, G[j], 0, LOGIT_FIRTH_FALLBACK, &ws, &res[k][j]);
             /* The score test from the null model's residuals and weights (the sums the scan's
              * GEMMs make), by loops. */
-            double U = 0, gwg = 0, cwg[Q] = {0}, V;
-            for (size_t i = 0; i < N; i++) {
-                U += G[j][i] * nul[k].r[i], gwg += G[j][i] * G[j][i] * nul[k].w[i];
-                for (size_t a = 0; a < Q; a++) cwg[a] += C[i * Q + a] * nul[k].w[i] * G[j][i];
-            }
+            double cwg[Q], V;
+            logit_sums_t ps = pair_sums(&nul[k], C, Q, G[j], N, cwg);
+            logit_full(&nul[k], Y[k], C, G[j], 0, &ps, LOGIT_FIRTH_FALLBACK, &ws, &res[k][j]);
+            double U = ps.u, gwg = ps.d;
             V = gwg;
             for (size_t a = 0; a < Q; a++)
                 for (size_t b = 0; b < Q; b++) V -= cwg[a] * nul[k].cwc_inv[a * Q + b] * cwg[b];

@@ -120,7 +120,9 @@ int main(void)
                 same_test &= !full;
             } else {
                 logit_res_t r;
-                logit_full(nl, bm.y + j * N, C, raw[v], 0, LOGIT_FIRTH_FALLBACK, &ws, &r);
+                logit_sums_t ps = {.u = U, .d = gwg, .cwg = cwg}; /* of G[v], centred */
+                logit_full(nl, bm.y + j * N, C, G + v * N, mean[v], &ps, LOGIT_FIRTH_FALLBACK,
+                           &ws, &r);
                 n_full++;
                 same_test &= r.test == test[o] && full;
                 worst = fmax(worst, fabs(r.beta - beta[o]) / r.se);
