@@ -156,8 +156,17 @@ CLONES static double loglik(logit_ws_t *ws, const double *y, size_t n)
         double e = ws->eta[i], pos = e > 0 ? e : 0, t = e > 0 ? ws->mu[i] : 1 - ws->mu[i];
         term[i] = y[i] * e - pos + vlog_half1(t);
     }
-    if (!ws->rs) {
-        for (size_t i = 0; i < n; i++) ll += term[i];
+    if (!ws->rs) { /* in eight lanes (one chain of additions in sample order waited on the
+                    * adder's latency: a tenth of a fit) */
+        v8 acc = {0, 0, 0, 0, 0, 0, 0, 0};
+        size_t n8 = n & ~(size_t)7;
+        for (size_t i = 0; i < n8; i += 8) {
+            v8 t;
+            LD8(t, term + i);
+            acc += t;
+        }
+        ll = fold8v(acc);
+        for (size_t i = n8; i < n; i++) ll += term[i];
         return ll;
     }
     rsum_t *rs = ws->rs;
