@@ -391,35 +391,57 @@ scan_stats(const scan_params_t *s, const double *xty, const double *gtg, size_t 
 
 /* ---- Hardy-Weinberg ---- */
 
+/* Heterozygote-count probabilities (Wigginton, Cutler and Abecasis 2005) relative to the one at
+ * the mode, walked outward from it: down (dir -1) or up (+1) from het = mid.  Each call gives
+ * the next one's ratio. */
+typedef struct {
+    double p;
+    long het, hom_r, hom_c;
+} hwe_walk_t;
+
+static int hwe_step(hwe_walk_t *w, int dir, long rare)
+{
+    double r;
+    if (dir < 0) {
+        if (w->het < 2) return 0;
+        r = (double)w->het * (w->het - 1.0) / (4.0 * (w->hom_r + 1.0) * (w->hom_c + 1.0));
+        w->het -= 2, w->hom_r++, w->hom_c++;
+    } else {
+        if (w->het > rare - 2) return 0;
+        r = 4.0 * (double)w->hom_r * (double)w->hom_c / ((w->het + 2.0) * (w->het + 1.0));
+        w->het += 2, w->hom_r--, w->hom_c--;
+    }
+    w->p *= r;
+    return 1;
+}
+
 double scan_hwe_p(long n_aa, long n_ab, long n_bb)
 {
     long n = n_aa + n_ab + n_bb;
     if (n == 0) return 1;
-    long rare = 2 * (n_aa < n_bb ? n_aa : n_bb) + n_ab;  /* copies of the rarer allele */
-    long hom_c = n - (n_aa < n_bb ? n_aa : n_bb) - n_ab; /* unused; kept for clarity */
-    (void)hom_c;
-    double *prob = calloc((size_t)rare + 1, sizeof *prob);
-    if (!prob) return NAN;
+    long rare = 2 * (n_aa < n_bb ? n_aa : n_bb) + n_ab; /* copies of the rarer allele */
     long mid = rare * (2 * n - rare) / (2 * n);
     if ((mid % 2) != (rare % 2)) mid++;
-    prob[mid] = 1.0;
-    double sum = 1.0;
-    long hom_r = (rare - mid) / 2, hom_cc = n - mid - hom_r;
-    for (long het = mid; het > 1; het -= 2) {
-        prob[het - 2] = prob[het] * het * (het - 1.0) / (4.0 * (hom_r + 1.0) * (hom_cc + 1.0));
-        sum += prob[het - 2];
-        hom_r++, hom_cc++;
+    hwe_walk_t at_mid = {1.0, mid, (rare - mid) / 2, n - mid - (rare - mid) / 2};
+    /* The observed count's probability first (the walk toward it). */
+    hwe_walk_t w = at_mid;
+    int dir_obs = n_ab < mid ? -1 : 1;
+    while (w.het != n_ab && hwe_step(&w, dir_obs, rare)) {}
+    double obs = w.p, lim = obs * (1 + 1e-12), sum = 1.0, pv = 1.0 <= lim ? 1.0 : 0.0;
+    /* The terms fall away from the mode (the distribution is log-concave) and, far out,
+     * faster than geometrically: once a term is below 1e-17 of the observed one and halves at
+     * each step, the rest adds less than that to either sum (both are at least obs).  O(sqrt
+     * n) terms instead of O(n). */
+    for (int dir = -1; dir <= 1; dir += 2) {
+        w = at_mid;
+        double prev = 1.0;
+        while (hwe_step(&w, dir, rare)) {
+            sum += w.p;
+            if (w.p <= lim) pv += w.p;
+            if (w.p == 0 || (w.p < 1e-17 * obs && w.p < 0.5 * prev)) break;
+            prev = w.p;
+        }
     }
-    hom_r = (rare - mid) / 2, hom_cc = n - mid - hom_r;
-    for (long het = mid; het <= rare - 2; het += 2) {
-        prob[het + 2] = prob[het] * 4.0 * hom_r * hom_cc / ((het + 2.0) * (het + 1.0));
-        sum += prob[het + 2];
-        hom_r--, hom_cc--;
-    }
-    double pv = 0, obs = prob[n_ab];
-    for (long h = 0; h <= rare; h++)
-        if (prob[h] <= obs * (1 + 1e-12)) pv += prob[h];
-    free(prob);
     pv /= sum;
     return pv > 1 ? 1 : pv;
 }

@@ -14,7 +14,7 @@ static double hwe_of(vqc_t *v, const double cnt[3])
     return v->hwe_p;
 }
 
-/* want_hwe 0: the exact HWE test (O(n) a variant) only where the filter needs it. */
+/* want_hwe 0: the exact HWE test (O(sqrt n) a variant) only where the filter needs it. */
 static void from_sums(const scan_opts_t *o, double s, long obs, const double cnt[3], size_t n,
                       vqc_t *v, double *mean, int want_hwe)
 {
