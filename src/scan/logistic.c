@@ -157,7 +157,7 @@ CLONES static double loglik(logit_ws_t *ws, const double *y, size_t n)
         term[i] = y[i] * e - pos + vlog_half1(t);
     }
     if (!ws->rs) { /* in eight lanes (one chain of additions in sample order waited on the
-                    * adder's latency: a tenth of a fit) */
+                    * adder's latency: a twentieth of a fit) */
         v8 acc = {0, 0, 0, 0, 0, 0, 0, 0};
         size_t n8 = n & ~(size_t)7;
         for (size_t i = 0; i < n8; i += 8) {
@@ -732,8 +732,8 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
     }
     memcpy(m->beta, ws->b, q * sizeof *m->beta);
     memcpy(m->cwc_inv, ws->H, q * q * sizeof *m->cwc_inv);
-    /* The covariates' part of a full fit's first iteration (logit_first): C'WC and C'(y - mu)
-     * at the null estimate (ws->mu and ws->w are still the estimate's). */
+    /* The covariates' part of a full fit's first iteration (first_iteration): C'WC and
+     * C'(y - mu) at the null estimate (ws->mu and ws->w are still the estimate's). */
     information(ws, m->n_obs, q, m->cwc);
     double *u = ws->T; /* yo is T's second column only when fitting a variant */
     for (size_t r = 0; r < m->n_obs; r++) {
