@@ -41,6 +41,7 @@ CMD_SRC   := $(sort $(wildcard src/cmd/*.c))
 OBJ       := $(SRC:src/%.c=$(O)/obj/%.o)
 CMD_OBJ   := $(CMD_SRC:src/%.c=$(O)/obj/%.o)
 LIB       := $(O)/libradiogx.a
+PLUGIN    := $(O)/hdf5-plugins/libh5zstd.so
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 E2E       := $(sort $(wildcard tests/e2e/*.t))
@@ -48,7 +49,7 @@ VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo un
 
 .PHONY: all deps test test-run check demo demo-dicom format check-format check-api check-blas clean help \
 	unit e2e fuzz fuzz-build bench-fft bench-geno
-all: $(BIN)
+all: $(BIN) $(PLUGIN)
 
 help:
 	@echo "make              build bin/radiogx"
@@ -94,6 +95,12 @@ $(O)/obj/scan/logistic.o: CFLAGS += -fno-trapping-math
 $(LIB): $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+# The zstd filter as a loadable HDF5 plugin, for HDF5's tools and h5py (src/io/h5zstd.h):
+# HDF5_PLUGIN_PATH=$(O)/hdf5-plugins.  It links no HDF5, only libzstd.
+$(PLUGIN): src/io/h5zstd.c src/io/h5zstd.h
+	@mkdir -p $(dir $@)
+	gcc $(CPPFLAGS) $(CFLAGS) $(WARN) -fPIC -shared -DH5ZSTD_PLUGIN -o $@ $< -lzstd
 
 $(BIN): $(CMD_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
@@ -174,6 +181,7 @@ RGX_SHARED ?= $(abspath $(firstword $(wildcard ../shared /work/shared)))
 # block that Open MPI's plugins leave after MPI_Finalize (seen on an early config-error exit);
 # without TLS as roots LSan can only report more leaks, never fewer.
 TEST_ENV = RGX_SHARED=$(RGX_SHARED) RADIOGX=$(abspath $(BIN)) RGX_ROOT=$(CURDIR) RGX_BUILD=$(abspath $(O)) \
+           HDF5_PLUGIN_PATH=$(abspath $(O))/hdf5-plugins \
            RGX_ASAN=$(asan) OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
            OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1 \
            OPENBLAS_NUM_THREADS=1 \
@@ -185,12 +193,12 @@ test: deps
 	@$(MAKE) --no-print-directory test-run
 
 # check-format first: CI runs it, so a long line fails here before it reaches main.
-test-run: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
+test-run: $(BIN) $(PLUGIN) $(UNIT_BIN) $(REPLAY_BIN)
 	@$(MAKE) --no-print-directory check-format
 	$(TEST_ENV) prove -j2 --exec '' $(UNIT_BIN) $(E2E)
 
 # Some tests only: make check T="tests/e2e/scan.t build/tests/test_scan" (verbose TAP).
-check: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
+check: $(BIN) $(PLUGIN) $(UNIT_BIN) $(REPLAY_BIN)
 	$(TEST_ENV) prove -v --exec '' $(T)
 
 demo: deps

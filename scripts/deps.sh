@@ -13,7 +13,8 @@ PKGS=(
   libnifti2-dev libyaml-dev zlib1g-dev  # NIfTI, YAML config, gzip
   libisal-dev                           # .nii.gz inflated in pieces (ISA-L: 3x zlib's speed)
   libssl-dev                            # SHA-256 of the inputs (libcrypto's assembly)
-  libzstd-dev libsqlite3-dev            # BGEN v1.3 (zstd) and its .bgi index (SQLite)
+  libzstd-dev libsqlite3-dev            # BGEN v1.3 (zstd) and its .bgi index (SQLite); /assoc
+  zstd                                  # tests: the run file's zstd chunks read by the zstd tool
   libcairo2-dev                         # plots (Manhattan, QQ) drawn in C
   libopenjp2-7-dev libcharls-dev libjpeg-dev  # DICOM: JPEG 2000, JPEG-LS, JPEG baseline
   python3-pydicom python3-numpy python3-h5py  # DICOM tests write their series with pydicom

@@ -147,10 +147,12 @@ const cfg_key_t schema_scan[] = {
      .flag = "compress",
      .metavar = "L",
      .type = CFG_INT,
-     .def = "0",
+     .null_ok = 1,
      .min = 0,
-     .max = 9,
-     .doc = "deflate level of /assoc (0: none): level 1 halves the file but doubles the scan time"},
+     .max = 19,
+     .doc = "zstd level of /assoc (0: none, contiguous), the HDF5 filter 32015 (readers: h5py "
+            "with `import hdf5plugin`, or HDF5_PLUGIN_PATH: docs/formats.md); null: 1 for "
+            "quantitative phenotypes, 0 for binary and time-to-event outcomes"},
     {.name = "min_obs",
      .flag = "min-obs",
      .metavar = "N",

@@ -1,15 +1,18 @@
 /* h5in.c — see h5in.h. */
 #include "h5in.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "h5zstd.h"
 #include "util.h"
 
 rgx_err h5in_open(const char *path, hid_t *file)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    h5zstd_register();
     struct stat st;
     if (stat(path, &st) != 0) return rgx_fail(RGX_ERR_INPUT, "%s: no such file", path);
     if (H5Fis_hdf5(path) <= 0) return rgx_fail(RGX_ERR_INPUT, "%s: not an HDF5 file", path);
@@ -125,6 +128,15 @@ rgx_err h5in_read_doubles(hid_t file, const char *name, size_t *rows, size_t *co
     return err;
 }
 
+/* A read that HDF5 refused: a damaged file, or a chunk whose filter did not decode it. */
+static rgx_err read_failed(hid_t file, const char *name)
+{
+    char path[4096] = "";
+    if (H5Fget_name(file, path, sizeof path) < 0) snprintf(path, sizeof path, "(run file)");
+    return rgx_fail(RGX_ERR_INPUT, "%s: cannot read rows of %s (a damaged file, or a chunk that "
+                    "does not decompress)", path, name);
+}
+
 rgx_err h5in_read_rows(hid_t file, const char *name, size_t row0, size_t nrows, double *out)
 {
     hid_t d, s;
@@ -141,7 +153,7 @@ rgx_err h5in_read_rows(hid_t file, const char *name, size_t row0, size_t nrows, 
         H5Sselect_hyperslab(s, H5S_SELECT_SET, start, NULL, count, NULL);
         hid_t m = H5Screate_simple(rank, count, NULL);
         if (H5Dread(d, H5T_NATIVE_DOUBLE, m, s, H5P_DEFAULT, out) < 0)
-            err = rgx_fail(RGX_ERR_INPUT, "cannot read rows of %s", name);
+            err = read_failed(file, name);
         H5Sclose(m);
     }
     H5Sclose(s);
@@ -172,7 +184,7 @@ rgx_err h5in_read_rows_at(hid_t file, const char *name, size_t n, const size_t *
         hsize_t count[2] = {n, cols};
         hid_t m = H5Screate_simple(rank, count, NULL);
         if (H5Dread(d, H5T_NATIVE_DOUBLE, m, s, H5P_DEFAULT, out) < 0)
-            err = rgx_fail(RGX_ERR_INPUT, "cannot read rows of %s", name);
+            err = read_failed(file, name);
         H5Sclose(m);
     }
     H5Sclose(s);

@@ -12,6 +12,7 @@
 
 #include "comm.h"
 #include "fault.h"
+#include "h5zstd.h"
 #include "mpienv.h"
 #include "outfile.h"
 #include "util.h"
@@ -36,6 +37,7 @@ rgx_err h5out_create(h5out_t *h, const char *path, MPI_Comm comm)
     MPI_Comm_size(comm, &h->size);
     /* Our messages, not HDF5's stack dumps (RGX_HDF5_ERRORS=1 shows them, for debugging). */
     if (!getenv("RGX_HDF5_ERRORS")) H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    h5zstd_register();
     rgx_err err = rgx_strdup(&h->path, path);
     if (!err) {
         size_t n = strlen(path) + 6;
@@ -221,7 +223,7 @@ static rgx_err parent_groups(h5out_t *h, const char *name)
 }
 
 rgx_err h5out_matrix_create(h5out_t *h, const char *name, hid_t type, hsize_t rows, hsize_t cols,
-                            hsize_t chunk_rows, int deflate, hid_t *dset)
+                            hsize_t chunk_rows, int zstd, hid_t *dset)
 {
     *dset = H5I_INVALID_HID;
     rgx_err err = parent_groups(h, name);
@@ -233,15 +235,18 @@ rgx_err h5out_matrix_create(h5out_t *h, const char *name, hid_t type, hsize_t ro
     /* Unfiltered: contiguous, which parallel HDF5 writes independently just as well, and
      * which stores exactly rows x cols (chunks of 1 MiB rounded the rows up to a whole chunk:
      * 0.017 bytes a pair more in a 20,000 x 1,000 scan's /assoc/xty). */
-    if (rows > 0 && (cols > 0 || rank == 1) && deflate > 0) {
+    if (rows > 0 && (cols > 0 || rank == 1) && zstd > 0) {
         size_t row_bytes = H5Tget_size(type) * (cols ? cols : 1);
         if (!chunk_rows) chunk_rows = CHUNK_TARGET / (row_bytes ? row_bytes : 1);
         if (chunk_rows < 1) chunk_rows = 1;
         if (chunk_rows > rows) chunk_rows = rows;
         hsize_t chunk[2] = {chunk_rows, cols};
         H5Pset_chunk(dcpl, rank, chunk);
+        /* Bytes shuffled first: a double's sign and exponent bytes, alike from value to
+         * value, then lie together, where zstd finds them; the mantissas are noise. */
         H5Pset_shuffle(dcpl);
-        H5Pset_deflate(dcpl, (unsigned)deflate);
+        unsigned level = (unsigned)zstd;
+        H5Pset_filter(dcpl, H5ZSTD_ID, H5Z_FLAG_MANDATORY, 1, &level);
     }
     /* Never filled: parallel HDF5 allocates a dataset whole at creation, and a fill value
      * would be written over all of it there (480 MB for a 20,000 x 1,000 scan's /assoc) only
@@ -552,6 +557,7 @@ static rgx_err copy_object(copy_ctx_t *c, const char *name)
 
 rgx_err h5out_copy_from(h5out_t *h, const char *src_path, const char *const *objs, size_t n)
 {
+    h5zstd_register();
     hid_t src = H5Fopen(src_path, H5F_ACC_RDONLY, H5P_DEFAULT);
     rgx_err err = agree(h, src < 0 ? rgx_fail(RGX_ERR_INPUT, "%s: cannot open as HDF5", src_path)
                                    : RGX_OK);

@@ -18,7 +18,6 @@ void scan_opts_read(const cfg_t *cfg, scan_opts_t *o)
     o->block = cfg_int(cfg, "scan.block_size");
     o->unit_bp = cfg_int(cfg, "scan.unit_mb") * 1000000L;
     o->int_transform = !strcmp(cfg_str(cfg, "scan.pheno_transform"), "int");
-    o->compress = (int)cfg_int(cfg, "scan.compress");
     double k = cfg_float(cfg, "scan.pheno_outliers");
     o->outlier_sd = isnan(k) ? 0 : k;
     o->genotype_format = cfg_str(cfg, "scan.genotype_format");
@@ -41,6 +40,11 @@ void scan_opts_read(const cfg_t *cfg, scan_opts_t *o)
     o->firth = !strcmp(fi, "never") ? 1 : !strcmp(fi, "always") ? 2 : 0; /* LOGIT_FIRTH_* */
     o->screen_p = cfg_float(cfg, "scan.screen_p");
     o->full_fit_mac = cfg_float(cfg, "scan.full_fit_mac");
+    /* null: the quantitative scan's cross products compressed (the store a biobank scan
+     * makes large: docs/formats.md), the fitted outcomes' five statistics not (their cohorts
+     * are small, and compression would put the ranks' writes in step). */
+    o->compress = cfg_is_null(cfg, "scan.compress") ? (o->outcome == SCAN_QUANT ? 1 : 0)
+                                                     : (int)cfg_int(cfg, "scan.compress");
     /* Binary and time-to-event values are not transformed, and not trimmed as outliers. */
     if (o->outcome != SCAN_QUANT) o->int_transform = 0, o->outlier_sd = 0;
     o->sex_column = cfg_str(cfg, "scan.sex_column");

@@ -23,6 +23,18 @@ static const char *const aname[2] = {RF_ASSOC_XTY, RF_ASSOC_GTG};
 static const char *const fname[5] = {RF_ASSOC_BETA, RF_ASSOC_SE, RF_ASSOC_LOG10P,
                                      RF_ASSOC_LR_LOG10P, RF_ASSOC_TEST};
 
+/* The rows of a compressed dataset's chunk: the largest divisor of the block size B whose
+ * rows fit in 1 MiB, so that a block's rows are whole chunks (blocks start at multiples of B
+ * where the model does not change).  A chunk that two writes share would be read back,
+ * decompressed and compressed again: three times the writing time of the aligned ones. */
+static hsize_t chunk_rows(hsize_t B, size_t row_bytes)
+{
+    hsize_t best = 1;
+    for (hsize_t d = 1; d <= B; d++)
+        if (B % d == 0 && d * row_bytes <= ((size_t)1 << 20)) best = d;
+    return best;
+}
+
 rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_rows, size_t p,
                       const scan_blk_t *shape)
 {
@@ -47,9 +59,12 @@ rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_
                                                                    : H5T_NATIVE_DOUBLE,
                                   V, 0, chunk, 0, &out->ds[4 + k]);
     size_t cols[5] = {p, out->ng, p, p, p};
-    for (int k = 0; k < (out->fitted ? 5 : 2) && !err; k++)
-        err = h5out_matrix_create(h, out->fitted ? fname[k] : aname[k], H5T_NATIVE_DOUBLE, V,
-                                  out->fitted ? p : cols[k], 0, o->compress, &out->assoc[k]);
+    for (int k = 0; k < (out->fitted ? 5 : 2) && !err; k++) {
+        size_t c = out->fitted ? p : cols[k];
+        err = h5out_matrix_create(h, out->fitted ? fname[k] : aname[k], H5T_NATIVE_DOUBLE, V, c,
+                                  chunk_rows(chunk, c * sizeof(double)), o->compress,
+                                  &out->assoc[k]);
+    }
     size_t B = shape->B, P = p ? p : 1;
     if (!err) err = rgx_calloc(&out->hist, P * (HIST_BINS + 1), sizeof *out->hist);
     long widest = 0;
