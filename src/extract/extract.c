@@ -400,7 +400,8 @@ static rgx_err write_features(h5out_t *h, const manifest_t *m, const extract_col
     rgx_err err;
     hid_t d;
     /* Rows in about 1 MiB chunks, deflated: collective writes make that possible. */
-    if ((err = h5out_matrix_create(h, RF_FEATURES_VALUES, H5T_NATIVE_DOUBLE, m->n, cols->n, 0, 4,
+    if ((err = h5out_matrix_create(h, RF_FEATURES_VALUES, H5T_NATIVE_DOUBLE, m->n, cols->n, 0,
+                                   H5OUT_DEFLATE, 4,
                                    &d)))
         return err;
     hsize_t *rows;
@@ -456,7 +457,7 @@ static rgx_err write_dvh(h5out_t *h, const manifest_t *m, const extract_cols_t *
     const dose_opt_t *o = &cols->dose;
     hid_t d;
     rgx_err err = h5out_matrix_create(h, RF_DVH_VOLUME_PCT, H5T_NATIVE_DOUBLE, m->n,
-                                      cols->n_curve, 0, 4, &d);
+                                      cols->n_curve, 0, H5OUT_DEFLATE, 4, &d);
     if (err) return err;
     hsize_t *rows = NULL;
     double *buf = NULL, *gy = NULL;

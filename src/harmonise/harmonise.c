@@ -305,7 +305,7 @@ static rgx_err write_values(h5out_t *h, const cohort_t *c, const tiles_t *T, con
         else
             memcpy(o, adj + ref[k].k * p, p * sizeof *o);
     }
-    err = h5out_matrix_create(h, RF_HARM_VALUES, H5T_NATIVE_DOUBLE, c->n, p, 0, 4,
+    err = h5out_matrix_create(h, RF_HARM_VALUES, H5T_NATIVE_DOUBLE, c->n, p, 0, H5OUT_DEFLATE, 4,
                               &ds);
     if (!err) err = h5out_matrix_write_at(h, ds, H5T_NATIVE_DOUBLE, m, rows, buf);
 out:

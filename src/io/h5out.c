@@ -223,7 +223,7 @@ static rgx_err parent_groups(h5out_t *h, const char *name)
 }
 
 rgx_err h5out_matrix_create(h5out_t *h, const char *name, hid_t type, hsize_t rows, hsize_t cols,
-                            hsize_t chunk_rows, int zstd, hid_t *dset)
+                            hsize_t chunk_rows, h5out_codec_t codec, int level, hid_t *dset)
 {
     *dset = H5I_INVALID_HID;
     rgx_err err = parent_groups(h, name);
@@ -235,7 +235,7 @@ rgx_err h5out_matrix_create(h5out_t *h, const char *name, hid_t type, hsize_t ro
     /* Unfiltered: contiguous, which parallel HDF5 writes independently just as well, and
      * which stores exactly rows x cols (chunks of 1 MiB rounded the rows up to a whole chunk:
      * 0.017 bytes a pair more in a 20,000 x 1,000 scan's /assoc/xty). */
-    if (rows > 0 && (cols > 0 || rank == 1) && zstd > 0) {
+    if (rows > 0 && (cols > 0 || rank == 1) && codec != H5OUT_PLAIN && level > 0) {
         size_t row_bytes = H5Tget_size(type) * (cols ? cols : 1);
         if (!chunk_rows) chunk_rows = CHUNK_TARGET / (row_bytes ? row_bytes : 1);
         if (chunk_rows < 1) chunk_rows = 1;
@@ -245,8 +245,11 @@ rgx_err h5out_matrix_create(h5out_t *h, const char *name, hid_t type, hsize_t ro
         /* Bytes shuffled first: a double's sign and exponent bytes, alike from value to
          * value, then lie together, where zstd finds them; the mantissas are noise. */
         H5Pset_shuffle(dcpl);
-        unsigned level = (unsigned)zstd;
-        H5Pset_filter(dcpl, H5ZSTD_ID, H5Z_FLAG_MANDATORY, 1, &level);
+        unsigned lv = (unsigned)level;
+        if (codec == H5OUT_ZSTD)
+            H5Pset_filter(dcpl, H5ZSTD_ID, H5Z_FLAG_MANDATORY, 1, &lv);
+        else
+            H5Pset_deflate(dcpl, lv);
     }
     /* Never filled: parallel HDF5 allocates a dataset whole at creation, and a fill value
      * would be written over all of it there (480 MB for a 20,000 x 1,000 scan's /assoc) only
@@ -342,7 +345,7 @@ rgx_err h5out_write_rows(h5out_t *h, const char *name, hid_t type, size_t n_loca
     if (h->rank == 0) before = 0; /* MPI_Exscan leaves rank 0's result undefined */
     MPI_Allreduce(&mine, &total, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, h->comm);
     hid_t d;
-    rgx_err err = h5out_matrix_create(h, name, type, total, cols, 0, 0, &d);
+    rgx_err err = h5out_matrix_create(h, name, type, total, cols, 0, H5OUT_PLAIN, 0, &d);
     if (err) return err;
     err = h5out_matrix_write(h, d, type, before, n_local, buf);
     H5Dclose(d);
@@ -395,7 +398,7 @@ rgx_err h5out_write_all(h5out_t *h, const char *name, hid_t type, size_t rows, s
                         const void *buf)
 {
     hid_t d;
-    rgx_err err = h5out_matrix_create(h, name, type, rows, cols, 0, 0, &d);
+    rgx_err err = h5out_matrix_create(h, name, type, rows, cols, 0, H5OUT_PLAIN, 0, &d);
     if (err) return err;
     err = h5out_matrix_write(h, d, type, 0, h->rank == 0 ? rows : 0, buf);
     H5Dclose(d);
@@ -541,8 +544,8 @@ static rgx_err copy_object(copy_ctx_t *c, const char *name)
     err = agree(c->h, err);
     if (!err && rank <= 2) {
         hid_t out;
-        if (!(err = h5out_matrix_create(c->h, name, t, dims[0], rank == 2 ? dims[1] : 0, 0, 4,
-                                        &out))) {
+        if (!(err = h5out_matrix_create(c->h, name, t, dims[0], rank == 2 ? dims[1] : 0, 0,
+                                        H5OUT_DEFLATE, 4, &out))) {
             err = h5out_matrix_write(c->h, out, t, 0, c->h->rank == 0 ? dims[0] : 0, buf);
             H5Dclose(out);
         }

@@ -45,13 +45,17 @@ void h5out_discard(h5out_t *h);
 /* Creates the groups on a path ("/assoc"; intermediate groups too). */
 rgx_err h5out_group(h5out_t *h, const char *name);
 
-/* A rows x cols dataset (cols == 0: a 1D dataset of rows values), zstd level (h5zstd.h): 0 =
- * none, stored contiguous; else shuffled, compressed and chunked by chunk_rows rows (0 =
- * chunks of up to 1 MiB).
+/* How a dataset is compressed: not (stored contiguous), with deflate (small tables that any
+ * HDF5 reader must read without a plugin: the features), or with zstd (h5zstd.h: the large
+ * association store, where deflate's speed would cost more than the scan's writing). */
+typedef enum { H5OUT_PLAIN, H5OUT_DEFLATE, H5OUT_ZSTD } h5out_codec_t;
+
+/* A rows x cols dataset (cols == 0: a 1D dataset of rows values); with a codec and a level
+ * above 0, shuffled, compressed and chunked by chunk_rows rows (0 = chunks of up to 1 MiB).
  * It is not filled: every row must be written before the file is committed.
  * The handle is the caller's to close with H5Dclose(). */
 rgx_err h5out_matrix_create(h5out_t *h, const char *name, hid_t type, hsize_t rows, hsize_t cols,
-                            hsize_t chunk_rows, int zstd, hid_t *dset);
+                            hsize_t chunk_rows, h5out_codec_t codec, int level, hid_t *dset);
 /* Writes this rank's rows [row0, row0 + nrows) of a dataset made by h5out_matrix_create. */
 rgx_err h5out_matrix_write(h5out_t *h, hid_t dset, hid_t memtype, hsize_t row0, hsize_t nrows,
                            const void *buf);

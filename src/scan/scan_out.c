@@ -52,18 +52,19 @@ rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_
         H5Tset_size(out->str_t[k], (size_t)out->w[k] + 1);
     }
     for (int k = 0; k < 4 && !err; k++)
-        err = h5out_matrix_create(h, vstr[k], out->str_t[k], V, 0, chunk, 0, &out->ds[k]);
+        err = h5out_matrix_create(h, vstr[k], out->str_t[k], V, 0, chunk, H5OUT_PLAIN, 0,
+                                  &out->ds[k]);
     for (int k = 0; k < BLK_NUM && !err; k++)
         err = h5out_matrix_create(h, vnum[k],
                                   runfile_kind(vnum[k]) == RF_INT8 ? H5T_NATIVE_INT8
                                                                    : H5T_NATIVE_DOUBLE,
-                                  V, 0, chunk, 0, &out->ds[4 + k]);
+                                  V, 0, chunk, H5OUT_PLAIN, 0, &out->ds[4 + k]);
     size_t cols[5] = {p, out->ng, p, p, p};
     for (int k = 0; k < (out->fitted ? 5 : 2) && !err; k++) {
         size_t c = out->fitted ? p : cols[k];
         err = h5out_matrix_create(h, out->fitted ? fname[k] : aname[k], H5T_NATIVE_DOUBLE, V, c,
-                                  chunk_rows(chunk, c * sizeof(double)), o->compress,
-                                  &out->assoc[k]);
+                                  chunk_rows(chunk, c * sizeof(double)), H5OUT_ZSTD,
+                                  o->compress, &out->assoc[k]);
     }
     size_t B = shape->B, P = p ? p : 1;
     if (!err) err = rgx_calloc(&out->hist, P * (HIST_BINS + 1), sizeof *out->hist);

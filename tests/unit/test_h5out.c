@@ -48,8 +48,9 @@ int main(int argc, char **argv)
 
     /* Scattered rows: rank r writes rows r, r + size, ... of a 10 x 2 matrix. */
     hid_t d;
-    is_int(h5out_matrix_create(&h, "/assoc/beta", H5T_NATIVE_DOUBLE, 10, 2, 4, 4, &d), RGX_OK,
-           "chunked deflated matrix");
+    is_int(h5out_matrix_create(&h, "/assoc/beta", H5T_NATIVE_DOUBLE, 10, 2, 4, H5OUT_DEFLATE, 4,
+                               &d),
+           RGX_OK, "chunked deflated matrix");
     hsize_t at[10];
     double vals[20];
     size_t n = 0;
