@@ -1,5 +1,4 @@
 /* main.c — `radiogx <command> [options]`: dispatches to cmd_<name>(). */
-#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,12 +44,6 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     log_init();
-    /* Buffers of up to 32 MB from the heap, and freed memory kept there (up to 1 GB): glibc
-     * maps each block of over 128 kB anew, and every first touch of a page is a fault; HDF5's
-     * and the zstd filter's chunk buffers (1 MB, two a chunk) cost the compressed scan 0.5 s a
-     * rank so (scripts/bench_scale). */
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     if (argc < 2) {
         usage(stderr);
         return RGX_ERR_USAGE;

@@ -1,6 +1,7 @@
 /* scan_out.c — see scan_out.h. */
 #include "scan_out.h"
 
+#include <malloc.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
@@ -59,6 +60,11 @@ rgx_err scan_out_open(scan_out_t *out, h5out_t *h, const scan_opts_t *o, long n_
                                   runfile_kind(vnum[k]) == RF_INT8 ? H5T_NATIVE_INT8
                                                                    : H5T_NATIVE_DOUBLE,
                                   V, 0, chunk, H5OUT_PLAIN, 0, &out->ds[4 + k]);
+    /* A compressed store: blocks of up to 32 MB from the heap, and freed memory kept there (up
+     * to 1 GB).  glibc maps each block of over 128 kB anew, and every first touch of a page is
+     * a fault: HDF5's and the zstd filter's chunk buffers (1 MB, two a chunk) cost the scan
+     * 0.5 s a rank so (docs/performance.md). */
+    if (o->compress > 0) mallopt(M_MMAP_THRESHOLD, 32 << 20), mallopt(M_TRIM_THRESHOLD, 1 << 30);
     size_t cols[5] = {p, out->ng, p, p, p};
     for (int k = 0; k < (out->fitted ? 5 : 2) && !err; k++) {
         size_t c = out->fitted ? p : cols[k];
