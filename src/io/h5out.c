@@ -560,8 +560,7 @@ static rgx_err copy_object(copy_ctx_t *c, const char *name)
 
 rgx_err h5out_copy_from(h5out_t *h, const char *src_path, const char *const *objs, size_t n)
 {
-    h5zstd_register();
-    hid_t src = H5Fopen(src_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t src = H5Fopen(src_path, H5F_ACC_RDONLY, H5P_DEFAULT); /* (zstd: h5out_create) */
     rgx_err err = agree(h, src < 0 ? rgx_fail(RGX_ERR_INPUT, "%s: cannot open as HDF5", src_path)
                                    : RGX_OK);
     if (err) return err;

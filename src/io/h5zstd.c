@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <zstd.h>
 
-/* A chunk bigger than this is no chunk radiogx writes (about 1 MiB each, h5out.c): a frame
- * that claims more is refused rather than allocated. */
+/* HDF5's chunks are under 4 GiB (radiogx writes about 1 MiB each, h5out.c): a frame that
+ * claims more is refused rather than allocated. */
 #define MAX_CHUNK ((size_t)1 << 32)
 
 size_t h5zstd_filter(unsigned flags, size_t cd_nelmts, const unsigned cd_values[],
