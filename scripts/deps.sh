@@ -22,6 +22,7 @@ PKGS=(
   libfftw3-dev                          # FFTs of the frequency-domain and wide filters (IBSI 2)
   python3-numpy                         # the IBSI 2 response-map test compares maps with it
   plink2                                # independent truth for the association tests
+  plastimatch                           # tests: the DVH against plastimatch dvh (dicom_dose.t)
   r-base-core r-cran-survival           # R glm and survival::coxph: truth for the binary and Cox fits
   r-bioc-sva                            # sva::ComBat, independent truth for the harmonisation
   slurmctld slurmd slurm-client munge   # the Slurm end-to-end tests
