@@ -18,7 +18,7 @@ else
 endif
 
 # Lazily evaluated, so that `make deps` can install pkg-config's packages first.
-PKGS      = hdf5-openmpi htslib yaml-0.1 openblas cairo libisal libcrypto libzstd sqlite3 libopenjp2 charls libjpeg
+PKGS      = hdf5-openmpi htslib yaml-0.1 openblas cairo libisal libdeflate libcrypto libzstd sqlite3 libopenjp2 charls libjpeg
 CPPFLAGS  = $(addprefix -iquote ,$(SRC_DIRS)) -I/usr/include/nifti -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) gsl)
 CFLAGS   ?= $(OPT)
 WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
@@ -28,8 +28,8 @@ WARN      = -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CODEGEN   = -fopenmp-simd -fno-math-errno
 # GSL first, OpenBLAS after it: Debian links with --as-needed, and the other order binds
 # GSL's cblas_* calls to the slow reference gslcblas (see `make check-blas`).
-LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libcrypto libzstd \
-              sqlite3 libopenjp2 charls libjpeg) -lnifti2 -lznz -lfftw3 -lgsl \
+LDLIBS    = $(shell pkg-config --libs hdf5-openmpi htslib yaml-0.1 cairo libisal libdeflate libcrypto \
+              libzstd sqlite3 libopenjp2 charls libjpeg) -lnifti2 -lznz -lfftw3 -lgsl \
             $(shell pkg-config --libs openblas) -lz -lm -lpthread
 
 # The stages each have a folder (src/core, src/io, src/geno, src/extract, src/scan,

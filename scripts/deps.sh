@@ -12,6 +12,7 @@ PKGS=(
   libgsl-dev libopenblas-dev            # GSL statistics, OpenBLAS as its CBLAS
   libnifti2-dev libyaml-dev zlib1g-dev  # NIfTI, YAML config, gzip
   libisal-dev                           # .nii.gz inflated in pieces (ISA-L: 3x zlib's speed)
+  libdeflate-dev                        # .nii.gz written (libdeflate: the same bytes in any thread)
   libssl-dev                            # SHA-256 of the inputs (libcrypto's assembly)
   libzstd-dev libsqlite3-dev            # BGEN v1.3 (zstd) and its .bgi index (SQLite); /assoc
   zstd                                  # tests: the run file's zstd chunks read by the zstd tool

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <isa-l/igzip_lib.h>
+#include <libdeflate.h>
 #include <stdio.h>
 
 #include <math.h>
@@ -745,23 +746,39 @@ rgx_err image_same_geometry(const image_t *img, const image_t *mask, double tol_
     return RGX_OK;
 }
 
-/* Feeds n bytes (the last ones when last) to the deflate stream z, writing what comes out. */
-static int deflate_to(FILE *f, struct isal_zstream *z, const void *p, size_t n, int last)
+/* The voxels go out in gzip members of at most GZ_PIECE input bytes (the first led by the
+ * header and extension bytes), each compressed whole by libdeflate: readers take the members
+ * as one stream (zlib's gzread, Python's gzip, ours), and memory stays at two pieces. */
+enum { GZ_PIECE = 64 << 20 };
+
+/* Writes hdr_n bytes of hdr, then n bytes of p, to f as gzip members at libdeflate's level 1.
+ * libdeflate, not ISA-L: its output depends on the input alone (ISA-L's deflate gave other
+ * bytes, now and then, for the same image compressed in simulate's second thread, so the
+ * cohort was not the same bytes for any thread count). */
+static int gzip_members(FILE *f, const void *hdr, size_t hdr_n, const unsigned char *p, size_t n)
 {
-    unsigned char out[1 << 16];
-    z->next_in = (uint8_t *)(uintptr_t)p, z->avail_in = (uint32_t)n, z->end_of_stream = last;
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(1);
+    size_t first = n < GZ_PIECE ? n : GZ_PIECE, cap = hdr_n + first;
+    unsigned char *in = malloc(cap ? cap : 1), *out = NULL;
+    size_t bound = c ? libdeflate_gzip_compress_bound(c, cap) : 0;
+    int ok = c && in && (out = malloc(bound)) != NULL;
+    size_t at = 0;
     do {
-        z->next_out = out, z->avail_out = sizeof out;
-        if (isal_deflate(z) != COMP_OK) return 0;
-        size_t got = sizeof out - z->avail_out;
-        if (got && fwrite(out, 1, got, f) != got) return 0;
-    } while (z->avail_in || z->avail_out == 0 || (last && z->internal_state.state != ZSTATE_END));
-    return 1;
+        size_t k = n - at < GZ_PIECE ? n - at : GZ_PIECE, lead = at ? 0 : hdr_n;
+        if (!ok) break;
+        memcpy(in, hdr, lead);
+        memcpy(in + lead, p + at, k);
+        size_t got = libdeflate_gzip_compress(c, in, lead + k, out, bound);
+        ok = got > 0 && fwrite(out, 1, got, f) == got;
+        at += k;
+    } while (ok && at < n);
+    free(in), free(out);
+    if (c) libdeflate_free_compressor(c);
+    return ok;
 }
 
 /* Writes nim as a NIfTI-1 single file: the header (nifticlib's), four zero extension bytes and
- * the voxels; gzipped by ISA-L's fast level 1 when the name ends in .gz (zlib's default level,
- * through nifticlib, was most of simulating a cohort). */
+ * the voxels; gzipped (gzip_members) when the name ends in .gz. */
 static rgx_err write_nifti1(const char *path, nifti_image *nim)
 {
     size_t len = strlen(path);
@@ -781,23 +798,9 @@ static rgx_err write_nifti1(const char *path, nifti_image *nim)
     size_t bytes = (size_t)nim->nvox * (size_t)nim->nbyper;
     int ok;
     if (gz) {
-        struct isal_zstream *z = malloc(sizeof *z);
-        unsigned char *lvl = malloc(ISAL_DEF_LVL1_DEFAULT);
-        ok = z && lvl;
-        if (ok) {
-            isal_deflate_init(z);
-            z->gzip_flag = IGZIP_GZIP, z->level = 1;
-            z->level_buf = lvl, z->level_buf_size = ISAL_DEF_LVL1_DEFAULT;
-            ok = deflate_to(f, z, &hdr, sizeof hdr, 0) && deflate_to(f, z, ext, sizeof ext, 0);
-            size_t at = 0; /* at most 1 GB at a time: ISA-L counts in 32 bits */
-            do {
-                size_t n = bytes - at < ((size_t)1 << 30) ? bytes - at : (size_t)1 << 30;
-                const unsigned char *from = (const unsigned char *)nim->data + at;
-                ok = ok && deflate_to(f, z, from, n, at + n == bytes);
-                at += n;
-            } while (ok && at < bytes);
-        }
-        free(z), free(lvl);
+        unsigned char lead[sizeof hdr + sizeof ext];
+        memcpy(lead, &hdr, sizeof hdr), memcpy(lead + sizeof hdr, ext, sizeof ext);
+        ok = gzip_members(f, lead, sizeof lead, nim->data, bytes);
     } else {
         ok = fwrite(&hdr, sizeof hdr, 1, f) == 1 && fwrite(ext, 1, 4, f) == 4 &&
              fwrite(nim->data, 1, bytes, f) == bytes;

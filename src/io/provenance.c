@@ -6,6 +6,7 @@
 #include <gsl/gsl_version.h>
 #include <htslib/hts.h>
 #include <isa-l.h>
+#include <libdeflate.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,6 +219,8 @@ rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
     snprintf(buf, sizeof buf, "%d.%d.%d (headers at build time)", ISAL_MAJOR_VERSION,
              ISAL_MINOR_VERSION, ISAL_PATCH_VERSION);
     if ((err = attr(h, "isal_version", buf))) goto out; /* reads .nii.gz voxels */
+    if ((err = attr(h, "libdeflate_version", LIBDEFLATE_VERSION_STRING " (headers at build time)")))
+        goto out; /* writes them (simulate, filter maps) */
     if ((err = attr(h, "fftw_version", fftw_version))) goto out; /* the filters' FFTs */
     if ((err = attr(h, "zstd_version", ZSTD_versionString()))) goto out; /* BGEN v1.3 */
     if ((err = attr(h, "sqlite_version", sqlite3_libversion()))) goto out; /* BGEN's .bgi */
