@@ -168,8 +168,9 @@ const cfg_key_t schema_scan[] = {
      .def = "1024",
      .min = 1,
      .max = 1048576,
-     .doc = "variants per GEMM block (memory: block_size x samples doubles; twice for binary "
-            "and time-to-event outcomes)"},
+     .doc = "variants per GEMM block, at most: the rows are split into blocks of one size, a "
+            "multiple of 8 (memory: block_size x samples doubles; twice for binary and "
+            "time-to-event outcomes)"},
     {.name = "checkpoint_after",
      .type = CFG_FLOAT,
      .def = "60",
