@@ -7,8 +7,8 @@ const rf_row_t runfile_rows[] = {
     {{RF_PROVENANCE}, RF_GROUP, "", "every command",
      "radiogx version, command line, working directory, start and end times, wall seconds, "
      "world size, hosts, BLAS threads, library versions (HDF5, HTSlib, GSL, OpenBLAS, Open MPI, "
-     "libyaml, nifticlib, ISA-L, FFTW, libzstd, SQLite), config file and SHA-256, manifest file "
-     "and SHA-256"},
+     "libyaml, nifticlib, ISA-L, libdeflate, FFTW, libzstd, SQLite), config file and SHA-256, "
+     "manifest file and SHA-256"},
     {{RF_PROV_CONFIG}, RF_STRING, "1", "",
      "the effective config (every key, defaults applied), YAML"},
     {{RF_PROV_CONFIG_TEXT}, RF_STRING, "1", "", "the config file as written"},
