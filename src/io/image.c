@@ -747,8 +747,9 @@ rgx_err image_same_geometry(const image_t *img, const image_t *mask, double tol_
 }
 
 /* The voxels go out in gzip members of at most GZ_PIECE input bytes (the first led by the
- * header and extension bytes), each compressed whole by libdeflate: readers take the members
- * as one stream (zlib's gzread, Python's gzip, ours), and memory stays at two pieces. */
+ * header and extension bytes, copied together; the others compressed in place), each
+ * compressed whole by libdeflate: readers take the members as one stream (zlib's gzread,
+ * Python's gzip, ours), and memory stays at two pieces. */
 enum { GZ_PIECE = 64 << 20 };
 
 /* Writes hdr_n bytes of hdr, then n bytes of p, to f as gzip members at libdeflate's level 1.
@@ -765,10 +766,13 @@ static int gzip_members(FILE *f, const void *hdr, size_t hdr_n, const unsigned c
     size_t at = 0;
     do {
         size_t k = n - at < GZ_PIECE ? n - at : GZ_PIECE, lead = at ? 0 : hdr_n;
+        const unsigned char *src = p + at;
         if (!ok) break;
-        memcpy(in, hdr, lead);
-        memcpy(in + lead, p + at, k);
-        size_t got = libdeflate_gzip_compress(c, in, lead + k, out, bound);
+        if (lead) {
+            memcpy(in, hdr, lead), memcpy(in + lead, src, k);
+            src = in;
+        }
+        size_t got = libdeflate_gzip_compress(c, src, lead + k, out, bound);
         ok = got > 0 && fwrite(out, 1, got, f) == got;
         at += k;
     } while (ok && at < n);

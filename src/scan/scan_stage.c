@@ -286,7 +286,7 @@ static void log_calls(stage_t *s)
 /* The block size: as many blocks as block_size asks for, all of one size (a multiple of 8,
  * at most block_size), so that ranks with as many blocks have as many rows: 20,000 rows make
  * 20 blocks of 1,000, where blocks of 1,024 gave the 2-rank benchmark's ranks 10,240 and
- * 9,760 rows and the lighter rank waited a second for the other (docs/performance.md).  From
+ * 9,760 rows and the lighter rank waited for the other (docs/performance.md).  From
  * the rows alone, not the ranks: the same blocks, and bits, for any rank count. */
 static size_t even_block(size_t rows, size_t B)
 {
