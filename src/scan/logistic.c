@@ -351,24 +351,24 @@ static inline __attribute__((always_inline)) void pass_predict(double *eta, doub
 }
 
 /* The rows of X'WX a pass sums: at most about 20 sums in registers beside the K columns (a
- * register file of 32). */
+ * register file of 32); then X'(y - mu) when score. */
 static inline __attribute__((always_inline)) void sums_k(double *restrict acc, const double *X,
                                                          size_t ld, const double *w,
                                                          const double *y, const double *mu,
-                                                         size_t m8, const int K)
+                                                         size_t m8, const int K, const int score)
 {
     if (K <= 5) {
-        pass_sums(acc, X, ld, w, y, mu, m8, K, 0, K, 1);
+        pass_sums(acc, X, ld, w, y, mu, m8, K, 0, K, score);
     } else if (K == 6) {
         pass_sums(acc, X, ld, w, y, mu, m8, K, 0, 4, 0);
-        pass_sums(acc + 9 * 10, X, ld, w, y, mu, m8, K, 4, 6, 1);
+        pass_sums(acc + 9 * 10, X, ld, w, y, mu, m8, K, 4, 6, score);
     } else if (K == 7) {
         pass_sums(acc, X, ld, w, y, mu, m8, K, 0, 5, 0);
-        pass_sums(acc + 9 * 15, X, ld, w, y, mu, m8, K, 5, 7, 1);
+        pass_sums(acc + 9 * 15, X, ld, w, y, mu, m8, K, 5, 7, score);
     } else {
         pass_sums(acc, X, ld, w, y, mu, m8, K, 0, 5, 0);
         pass_sums(acc + 9 * 15, X, ld, w, y, mu, m8, K, 5, 7, 0);
-        pass_sums(acc + 9 * 28, X, ld, w, y, mu, m8, K, 7, 8, 1);
+        pass_sums(acc + 9 * 28, X, ld, w, y, mu, m8, K, 7, 8, score);
     }
 }
 
@@ -382,22 +382,34 @@ static inline __attribute__((always_inline)) void sweep_k(logit_ws_t *ws, const 
         size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
         const double *X = ws->X + r0;
         pass_predict(ws->eta + r0, ws->mu + r0, ws->w + r0, X, ld, b, m, K);
-        sums_k(acc, X, ld, ws->w + r0, y + r0, ws->mu + r0, m8, K);
+        sums_k(acc, X, ld, ws->w + r0, y + r0, ws->mu + r0, m8, K, 1);
+    }
+}
+
+/* X'CX for the weights c, 2 <= K <= 8 columns, chunk by chunk as sweep_k (no score). */
+static inline __attribute__((always_inline)) void wsums_k(const logit_ws_t *ws, const double *c,
+                                                          size_t n, const int K, double *acc)
+{
+    size_t ld = ws->n;
+    for (size_t r0 = 0; r0 < n; r0 += LOGIT_CHUNK) {
+        size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
+        sums_k(acc, ws->X + r0, ld, c + r0, NULL, NULL, m8, K, 0);
     }
 }
 
 /* The rows after the last whole group of 8 (at most 7, in the last chunk), one at a time into
- * each sum's ninth place, as acc_cols does. */
-static void rest_rows(logit_ws_t *ws, const double *y, size_t n, size_t k, double *acc)
+ * each sum's ninth place, as acc_cols does: X'WX for the weights w, then X'(y - mu) when y. */
+static void rest_rows(const logit_ws_t *ws, const double *w, const double *y, size_t n,
+                      size_t k, double *acc)
 {
     size_t r8 = n - n % LOGIT_CHUNK + ((n % LOGIT_CHUNK) & ~(size_t)7), ld = ws->n;
     for (size_t i = r8; i < n; i++) {
-        double *s = acc, w = ws->w[i], u = y[i] - ws->mu[i];
+        double *s = acc;
         for (size_t a = 0; a < k; a++) {
-            double wx = w * ws->X[a * ld + i];
+            double wx = w[i] * ws->X[a * ld + i];
             for (size_t c = 0; c <= a; c++, s += 9) s[8] += wx * ws->X[c * ld + i];
         }
-        for (size_t a = 0; a < k; a++, s += 9) s[8] += u * ws->X[a * ld + i];
+        for (size_t a = 0; y && a < k; a++, s += 9) s[8] += (y[i] - ws->mu[i]) * ws->X[a * ld + i];
     }
 }
 
@@ -415,7 +427,7 @@ CLONES static int sweep_small(logit_ws_t *ws, const double *y, size_t n, size_t 
     case 8: sweep_k(ws, y, n, 8, b, acc); break;
     default: return 0;
     }
-    rest_rows(ws, y, n, k, acc);
+    rest_rows(ws, ws->w, y, n, k, acc);
     return 1;
 }
 
@@ -462,6 +474,55 @@ CLONES static void sweep(logit_ws_t *ws, const double *y, size_t n, size_t k, co
     for (size_t a = 0; a < k; a++)
         for (size_t c = 0; c <= a; c++, s += 9) H[a * k + c] = H[c * k + a] = fold8(s);
     for (size_t a = 0; a < k; a++, s += 9) ws->grad[a] = fold8(s);
+}
+
+/* X'WX at b + step from the last sweep's point b (ws->eta, mu, w, and X'WX there in ws->Hf):
+ * X'WX + X'CX with c_i = w_i (1 - 2 mu_i) x_i'step, w's first-order change (its derivative in
+ * eta is w (1 - 2 mu)).  The error left is of the order of (x_i'step)^2 relative: below 1e-10
+ * after a step below XDONE.  No exponentials and divisions, as a sweep at b + step would
+ * take: the full fits' last pass costs about half a sweep.  Into ws->H. */
+CLONES static void information_after(logit_ws_t *ws, size_t n, size_t k)
+{
+    size_t ld = ws->n, nsum = k * (k + 1) / 2;
+    double *c = ws->T, *acc = ws->acc; /* T's first column: scratch (T's second: y) */
+    for (size_t i = 0; i < n; i++) c[i] = 0;
+    for (size_t a = 0; a < k; a++) {
+        const double *x = ws->X + a * ld;
+        double sa = ws->step[a];
+#pragma omp simd
+        for (size_t i = 0; i < n; i++) c[i] += sa * x[i];
+    }
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) c[i] *= ws->w[i] * (1 - 2 * ws->mu[i]);
+    memset(acc, 0, 9 * nsum * sizeof *acc);
+    switch (k) {
+    case 2: wsums_k(ws, c, n, 2, acc); break;
+    case 3: wsums_k(ws, c, n, 3, acc); break;
+    case 4: wsums_k(ws, c, n, 4, acc); break;
+    case 5: wsums_k(ws, c, n, 5, acc); break;
+    case 6: wsums_k(ws, c, n, 6, acc); break;
+    case 7: wsums_k(ws, c, n, 7, acc); break;
+    case 8: wsums_k(ws, c, n, 8, acc); break;
+    default:
+        for (size_t r0 = 0; r0 < n; r0 += LOGIT_CHUNK) {
+            size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
+            double *s = acc, *cx = ws->wxc;
+            const double *X = ws->X + r0;
+            for (size_t a = 0; a < k; a++) ws->cols[a] = X + a * ld;
+            for (size_t a = 0; a < k; a++) {
+#pragma omp simd
+                for (size_t i = 0; i < m; i++) cx[i] = c[r0 + i] * X[a * ld + i];
+                acc_cols(s, cx, ws->cols, a + 1, m, m8);
+                s += 9 * (a + 1);
+            }
+        }
+        break;
+    }
+    if (k >= 2 && k <= 8) rest_rows(ws, c, NULL, n, k, acc);
+    const double *s = acc;
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b <= a; b++, s += 9)
+            ws->H[a * k + b] = ws->H[b * k + a] = ws->Hf[a * k + b] + fold8(s);
 }
 
 /* The hat matrix's diagonal, w_i x_i' H^-1 x_i, from the inverted ws->H. */
@@ -514,6 +575,7 @@ static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double to
             if (smat_inv(ws->H, k, NULL)) return -1;
         } else if (!ws->rs) {
             sweep(ws, y, n, k, ws->b, ws->H);
+            memcpy(ws->Hf, ws->H, k * k * sizeof *ws->H); /* (information_after) */
             if (smat_inv(ws->H, k, NULL)) return -1;
         } else {
             predict(ws, y, n, k, ws->b, 0);
@@ -538,6 +600,14 @@ static int fit_ml(logit_ws_t *ws, const double *y, size_t n, size_t k, double to
             if (ws->rs) {
                 *ll = predict(ws, y, n, k, ws->b, 1);
                 information(ws, n, k, ws->H);
+            } else if (it > 0) {
+                /* From the last sweep's point b - step: the log-likelihood there plus g's
+                 * step / 2 (its second-order expansion, step = H^-1 g: the error is of the
+                 * order of step^3), and X'WX moved to b to first order. */
+                double gs = 0;
+                for (size_t a = 0; a < k; a++) gs += ws->grad[a] * ws->step[a];
+                *ll = loglik(ws, y, n) + 0.5 * gs;
+                information_after(ws, n, k);
             } else { /* one pass: the predictor, X'WX (and the score, unused) */
                 sweep(ws, y, n, k, ws->b, ws->H);
                 *ll = loglik(ws, y, n);
