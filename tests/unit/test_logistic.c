@@ -269,10 +269,39 @@ static void every_width(void)
     }
 }
 
+/* The null model on 20,000 samples with half of them cases (mu near 1/2: the product of
+ * the rows' 1 / (1 + e^-|eta|) in each of loglik's eight lanes would fall below the smallest
+ * double without its rescaling): the log-likelihood at the estimate as the sum, in long
+ * double, of y log mu + (1 - y) log(1 - mu) with libm's logarithms (1e-12 relative). */
+static void many_rows(void)
+{
+    enum { NB = 20003 };
+    static double Cb[NB * 2], yb[NB];
+    for (size_t i = 0; i < NB; i++) {
+        Cb[i * 2] = 1, Cb[i * 2 + 1] = norm();
+        yb[i] = unif() < 1 / (1 + exp(-0.2 * Cb[i * 2 + 1]));
+    }
+    logit_ws_t w;
+    logit_null_t m;
+    int fine = logit_ws_init(&w, NB, 2) == RGX_OK;
+    fine = fine && logit_null_fit(&m, yb, Cb, NB, 2, &w) == RGX_OK;
+    long double ll = 0;
+    for (size_t i = 0; fine && i < NB; i++) {
+        double e = m.beta[0] + m.beta[1] * Cb[i * 2 + 1], mu = 1 / (1 + exp(-e));
+        ll += yb[i] ? logl((long double)mu) : log1pl(-(long double)mu);
+    }
+    printf("# loglik %.17g vs %.17Lg: %.3g relative\n", m.loglik, ll, fabs(m.loglik - (double)ll) / fabs((double)ll));
+    ok(fine && fabs(m.loglik - (double)ll) < 1e-12 * fabs((double)ll),
+       "20,003 samples: the null model's log-likelihood as libm's logarithms' sum");
+    if (fine) logit_null_free(&m);
+    logit_ws_free(&w);
+}
+
 int main(void)
 {
     simulate();
     every_width();
+    many_rows();
     char dir[] = "/tmp/rgx_logit_XXXXXX", cmd[2048], path[600];
     if (!mkdtemp(dir)) return 1;
     ok(write_files(dir) == 0, "files written");
