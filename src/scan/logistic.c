@@ -860,10 +860,18 @@ rgx_err logit_null_fit(logit_null_t *m, const double *y, const double *C, size_t
         goto out;
     }
     memcpy(m->beta, ws->b, q * sizeof *m->beta);
-    memcpy(m->cwc_inv, ws->H, q * q * sizeof *m->cwc_inv);
-    /* The covariates' part of a full fit's first iteration (first_iteration): C'WC and
-     * C'(y - mu) at the null estimate (ws->mu and ws->w are still the estimate's). */
+    /* The predictions, the likelihood and C'WC at the estimate itself (fit_ml's come from
+     * the point before its last step, up to 1e-10 away): every score test and every full
+     * fit's first iteration starts from them (first_iteration: C'WC and C'(y - mu)). */
+    m->loglik = predict(ws, yo, m->n_obs, q, ws->b, 1);
     information(ws, m->n_obs, q, m->cwc);
+    memcpy(m->cwc_inv, m->cwc, q * q * sizeof *m->cwc_inv);
+    if (smat_inv(m->cwc_inv, q, NULL)) {
+        err = rgx_fail(RGX_ERR_INPUT, "the logistic model of the covariates alone has a "
+                       "singular information matrix at its estimate (%zu cases, %zu controls)",
+                       m->n_case, m->n_ctrl);
+        goto out;
+    }
     double *u = ws->T; /* yo is T's second column only when fitting a variant */
     for (size_t r = 0; r < m->n_obs; r++) {
         size_t i = m->rows[r];
