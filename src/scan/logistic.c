@@ -197,7 +197,8 @@ CLONES static double loglik(logit_ws_t *ws, const double *y, size_t n)
             x = (double)(ex[l] + ((b & expo[0]) >> 52) - 1023 + 1);
             b = (b & ~expo[0]) | one[0];
             memcpy(&m, &b, sizeof m);
-            lane[l] = lin[l] + (vlog_half1(m / 2) + (x * 0x1.62e42feep-1 + x * 0x1.a39ef35793c76p-33));
+            double l2 = x * 0x1.62e42feep-1 + x * 0x1.a39ef35793c76p-33; /* x ln 2, two parts */
+            lane[l] = lin[l] + (vlog_half1(m / 2) + l2);
         }
         ll = fold8v(lane);
         for (size_t i = n8; i < n; i++) {

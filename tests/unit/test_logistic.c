@@ -290,7 +290,8 @@ static void many_rows(void)
         double e = m.beta[0] + m.beta[1] * Cb[i * 2 + 1], mu = 1 / (1 + exp(-e));
         ll += yb[i] ? logl((long double)mu) : log1pl(-(long double)mu);
     }
-    printf("# loglik %.17g vs %.17Lg: %.3g relative\n", m.loglik, ll, fabs(m.loglik - (double)ll) / fabs((double)ll));
+    printf("# loglik %.17g vs %.17Lg: %.3g relative\n", m.loglik, ll,
+           fabs(m.loglik - (double)ll) / fabs((double)ll));
     ok(fine && fabs(m.loglik - (double)ll) < 1e-12 * fabs((double)ll),
        "20,003 samples: the null model's log-likelihood as libm's logarithms' sum");
     if (fine) logit_null_free(&m);
