@@ -95,6 +95,8 @@ static rgx_err close_file(h5out_t *h)
 
 static void free_names(h5out_t *h)
 {
+    if (h->wb_fd1 > 0) close(h->wb_fd1 - 1);
+    h->wb_fd1 = 0;
     free(h->path);
     free(h->tmp);
     h->path = h->tmp = NULL;
@@ -140,6 +142,22 @@ static void release_blocks(h5out_t *h)
     }
     if (fd >= 0) close(fd);
     h->reserved = 0;
+}
+
+/* sync_file_range queues the dirty pages for writing and returns: the disk writes them while
+ * the scan computes its next blocks.  Without it the commit's fsync wrote the whole file at
+ * the end (0.14-0.17 s of the 10,000 x 20,000 x 1,000 scan's 160 MB here).  File systems
+ * without it (or where it does nothing, as over the network) just leave it to the fsync. */
+void h5out_writeback(h5out_t *h)
+{
+    if (!h->tmp) return;
+    if (h->wb_fd1 == 0) {
+        int fd = open(h->tmp, O_RDONLY | O_CLOEXEC);
+        h->wb_fd1 = fd >= 0 ? fd + 1 : -1; /* -1: could not open; not tried again */
+    }
+    if (h->wb_fd1 > 0 && sync_file_range(h->wb_fd1 - 1, 0, 0, SYNC_FILE_RANGE_WRITE) != 0) {
+        /* best effort: the commit's fsync writes what is left */
+    }
 }
 
 rgx_err h5out_commit(h5out_t *h)

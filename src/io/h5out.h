@@ -31,12 +31,16 @@ typedef struct {
     char *tmp;  /* name while writing */
     int failed; /* a collective call failed on some rank: the file cannot be closed */
     long long reserved; /* bytes given disk blocks before the close (rank 0) */
+    int wb_fd1;         /* 1 + a descriptor of tmp for h5out_writeback, or 0 */
 } h5out_t;
 
 /* Creates <path>.part (replacing a stale one), mode 0640. */
 rgx_err h5out_create(h5out_t *h, const char *path, MPI_Comm comm);
 /* Closes and renames <path>.part to <path>. */
 rgx_err h5out_commit(h5out_t *h);
+/* Starts writing to disk what this node has written of the file so far, without waiting for
+ * it (best effort; not collective): the commit's fsync then has only the rest to wait for. */
+void h5out_writeback(h5out_t *h);
 /* Closes and removes <path>.part (a failed run).  After a failed write the file is removed
  * unclosed, and the job ends with MPI_Abort (mpienv_abort_at_end): parallel HDF5 cannot close
  * it safely. */

@@ -500,6 +500,7 @@ static rgx_err run_blocks(stage_t *s)
                             s->in->ckpt_dir ? s->in->ckpt_dir : "(none: no checkpoints)");
         fault_point("scan", "write");
         if ((err = scan_out_write(&s->out, &s->k))) return err;
+        h5out_writeback(s->h); /* to disk while the next blocks compute */
         lap(s, PH_WRITE, &t);
         s->n_written += (double)s->k.b;
         if (s->k.b) progress_update(&prog, round + 1);
