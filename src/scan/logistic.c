@@ -415,28 +415,22 @@ static inline __attribute__((always_inline)) void sums_k(double *restrict acc, c
     }
 }
 
-/* sweep() for K = k columns, 2 <= K <= 8 (below). */
+/* sweep() for K = k columns, 2 <= K <= 8 (below): with b, the predictor at b, X'WX and the
+ * score; without, X'CX for the weights c alone (information_after). */
 static inline __attribute__((always_inline)) void sweep_k(logit_ws_t *ws, const double *y,
                                                           size_t n, const int K, const double *b,
-                                                          double *acc)
+                                                          const double *c, double *acc)
 {
     size_t ld = ws->n;
     for (size_t r0 = 0; r0 < n; r0 += LOGIT_CHUNK) {
         size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
         const double *X = ws->X + r0;
-        pass_predict(ws->eta + r0, ws->mu + r0, ws->w + r0, X, ld, b, m, K);
-        sums_k(acc, X, ld, ws->w + r0, y + r0, ws->mu + r0, m8, K, 1);
-    }
-}
-
-/* X'CX for the weights c, 2 <= K <= 8 columns, chunk by chunk as sweep_k (no score). */
-static inline __attribute__((always_inline)) void wsums_k(const logit_ws_t *ws, const double *c,
-                                                          size_t n, const int K, double *acc)
-{
-    size_t ld = ws->n;
-    for (size_t r0 = 0; r0 < n; r0 += LOGIT_CHUNK) {
-        size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
-        sums_k(acc, ws->X + r0, ld, c + r0, NULL, NULL, m8, K, 0);
+        if (b) {
+            pass_predict(ws->eta + r0, ws->mu + r0, ws->w + r0, X, ld, b, m, K);
+            sums_k(acc, X, ld, ws->w + r0, y + r0, ws->mu + r0, m8, K, 1);
+        } else {
+            sums_k(acc, X, ld, c + r0, NULL, NULL, m8, K, 0);
+        }
     }
 }
 
@@ -456,22 +450,42 @@ static void rest_rows(const logit_ws_t *ws, const double *w, const double *y, si
     }
 }
 
-/* sweep()'s sums for k <= 8 columns; 0 when k is outside 2 .. 8 (the general loop then). */
+/* sweep()'s sums for k <= 8 columns (sweep_k: with b, or for the weights c); 0 when k is
+ * outside 2 .. 8 (the general loop then). */
 CLONES static int sweep_small(logit_ws_t *ws, const double *y, size_t n, size_t k,
-                              const double *b, double *acc)
+                              const double *b, const double *c, double *acc)
 {
     switch (k) {
-    case 2: sweep_k(ws, y, n, 2, b, acc); break;
-    case 3: sweep_k(ws, y, n, 3, b, acc); break;
-    case 4: sweep_k(ws, y, n, 4, b, acc); break;
-    case 5: sweep_k(ws, y, n, 5, b, acc); break;
-    case 6: sweep_k(ws, y, n, 6, b, acc); break;
-    case 7: sweep_k(ws, y, n, 7, b, acc); break;
-    case 8: sweep_k(ws, y, n, 8, b, acc); break;
+    case 2: sweep_k(ws, y, n, 2, b, c, acc); break;
+    case 3: sweep_k(ws, y, n, 3, b, c, acc); break;
+    case 4: sweep_k(ws, y, n, 4, b, c, acc); break;
+    case 5: sweep_k(ws, y, n, 5, b, c, acc); break;
+    case 6: sweep_k(ws, y, n, 6, b, c, acc); break;
+    case 7: sweep_k(ws, y, n, 7, b, c, acc); break;
+    case 8: sweep_k(ws, y, n, 8, b, c, acc); break;
     default: return 0;
     }
-    rest_rows(ws, ws->w, y, n, k, acc);
+    rest_rows(ws, b ? ws->w : c, b ? y : NULL, n, k, acc);
     return 1;
+}
+
+/* The general loop's X'WX over a chunk's m rows at X for the weights w (a chunk's own), column
+ * by column into s (acc_cols's lanes); returns where the next sums go. */
+static inline __attribute__((always_inline)) double *chunk_xwx(logit_ws_t *ws, const double *X,
+                                                               const double *w, size_t k,
+                                                               size_t m, size_t m8, double *s)
+{
+    size_t ld = ws->n;
+    double *wx = ws->wxc;
+    for (size_t a = 0; a < k; a++) ws->cols[a] = X + a * ld;
+    for (size_t a = 0; a < k; a++) {
+        const double *xa = X + a * ld;
+#pragma omp simd
+        for (size_t i = 0; i < m; i++) wx[i] = w[i] * xa[i];
+        acc_cols(s, wx, ws->cols, a + 1, m, m8);
+        s += 9 * (a + 1);
+    }
+    return s;
 }
 
 /* One IRLS iteration's passes over the rows (without sites) fused, chunk by chunk of
@@ -484,10 +498,9 @@ CLONES static void sweep(logit_ws_t *ws, const double *y, size_t n, size_t k, co
                          double *H)
 {
     size_t ld = ws->n, nsum = k * (k + 1) / 2 + k;
-    double *acc = ws->acc, *wx = ws->wxc, *u = ws->T;
-    const double **cols = ws->cols;
+    double *acc = ws->acc, *u = ws->T;
     memset(acc, 0, 9 * nsum * sizeof *acc);
-    int done = sweep_small(ws, y, n, k, b, acc);
+    int done = sweep_small(ws, y, n, k, b, NULL, acc);
     for (size_t r0 = 0; !done && r0 < n; r0 += LOGIT_CHUNK) {
         size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
         double *eta = ws->eta + r0, *mu = ws->mu + r0, *w = ws->w + r0;
@@ -500,18 +513,10 @@ CLONES static void sweep(logit_ws_t *ws, const double *y, size_t n, size_t k, co
             for (size_t i = 0; i < m; i++) eta[i] += ba * x[i];
         }
         mu_w(eta, mu, w, m);
-        double *s = acc;
-        for (size_t a = 0; a < k; a++) cols[a] = X + a * ld;
-        for (size_t a = 0; a < k; a++) {
-            const double *xa = X + a * ld;
-#pragma omp simd
-            for (size_t i = 0; i < m; i++) wx[i] = w[i] * xa[i];
-            acc_cols(s, wx, cols, a + 1, m, m8);
-            s += 9 * (a + 1);
-        }
+        double *s = chunk_xwx(ws, X, w, k, m, m8, acc);
 #pragma omp simd
         for (size_t i = 0; i < m; i++) u[i] = yc[i] - mu[i];
-        acc_cols(s, u, cols, k, m, m8);
+        acc_cols(s, u, ws->cols, k, m, m8);
     }
     const double *s = acc;
     for (size_t a = 0; a < k; a++)
@@ -538,30 +543,11 @@ CLONES static void information_after(logit_ws_t *ws, size_t n, size_t k)
 #pragma omp simd
     for (size_t i = 0; i < n; i++) c[i] *= ws->w[i] * (1 - 2 * ws->mu[i]);
     memset(acc, 0, 9 * nsum * sizeof *acc);
-    switch (k) {
-    case 2: wsums_k(ws, c, n, 2, acc); break;
-    case 3: wsums_k(ws, c, n, 3, acc); break;
-    case 4: wsums_k(ws, c, n, 4, acc); break;
-    case 5: wsums_k(ws, c, n, 5, acc); break;
-    case 6: wsums_k(ws, c, n, 6, acc); break;
-    case 7: wsums_k(ws, c, n, 7, acc); break;
-    case 8: wsums_k(ws, c, n, 8, acc); break;
-    default:
-        for (size_t r0 = 0; r0 < n; r0 += LOGIT_CHUNK) {
-            size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
-            double *s = acc, *cx = ws->wxc;
-            const double *X = ws->X + r0;
-            for (size_t a = 0; a < k; a++) ws->cols[a] = X + a * ld;
-            for (size_t a = 0; a < k; a++) {
-#pragma omp simd
-                for (size_t i = 0; i < m; i++) cx[i] = c[r0 + i] * X[a * ld + i];
-                acc_cols(s, cx, ws->cols, a + 1, m, m8);
-                s += 9 * (a + 1);
-            }
-        }
-        break;
+    int done = sweep_small(ws, NULL, n, k, NULL, c, acc);
+    for (size_t r0 = 0; !done && r0 < n; r0 += LOGIT_CHUNK) {
+        size_t m = n - r0 < LOGIT_CHUNK ? n - r0 : LOGIT_CHUNK, m8 = m & ~(size_t)7;
+        chunk_xwx(ws, ws->X + r0, c + r0, k, m, m8, acc);
     }
-    if (k >= 2 && k <= 8) rest_rows(ws, c, NULL, n, k, acc);
     const double *s = acc;
     for (size_t a = 0; a < k; a++)
         for (size_t b = 0; b <= a; b++, s += 9)
