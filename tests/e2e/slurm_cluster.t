@@ -196,14 +196,19 @@ submit() { # OUT [SBATCH_OPTION...]: prints the job id
     sbatch --parsable --nodes=3 --ntasks-per-node=1 --mem=500M --time=00:30:00 \
     --output=job-%j.out "$@" radiogx.sbatch
 }
-# Scan checkpoints holding some blocks (a record is a block's statistics), no run file yet.
-scan_under_way() { # OUT JOBID
+# Waits for scan checkpoints holding some blocks (a record is a block's statistics), while
+# the job runs.
+await_checkpoints() { # OUT JOBID
   local end=$(($(date +%s) + 600))
   while [ "$(date +%s)" -lt "$end" ]; do
     [ "$(cat "$1"/run.h5.ckpt/scan.* 2>/dev/null | wc -c)" -gt 60000 ] && break
     [ "$(job_field "$2" JobState)" = RUNNING ] || break
     sleep 0.05
   done
+}
+# Scan checkpoints holding some blocks, no run file yet.
+scan_under_way() { # OUT JOBID
+  await_checkpoints "$1" "$2"
   local b
   b=$(cat "$1"/run.h5.ckpt/scan.* 2>/dev/null | wc -c)
   [ "$b" -gt 60000 ] && [ ! -e "$1/run.h5" ]
@@ -252,6 +257,24 @@ startup_crash() { # LOG RUNS: the job failed by a signal and no run began after 
     grep -qE 'Process received signal|task [0-9]+: (Segmentation fault|Bus error|Aborted)' "$1"
 }
 retried=""
+# A job just submitted, until its scan is under way (scan_under_way).  A rank can die in MPI
+# start-up on any node (the CI failure of 2026-12-05 23:39: n3, which had not rebooted), so
+# a job that failed with that signature before radiogx logged anything is submitted once
+# more, as settle does.
+start_scan() { # VAR OUT [SBATCH_OPTION...]
+  local v=$1 o=$2; shift 2
+  wait_state "${!v}" 300 RUNNING >/dev/null
+  await_checkpoints "$o" "${!v}"
+  # shellcheck disable=SC2086 # the states are words
+  if [ "$(job_field "${!v}" JobState)" != RUNNING ] &&
+    [ "$(wait_state "${!v}" 60 $ended)" = FAILED ] && startup_crash "job-${!v}.out" 0; then
+    echo "# job ${!v}: a rank died in MPI start-up; the same sbatch again" >&2
+    printf -v "$v" %s "$(submit "$o" "$@")"
+    jids="$jids ${!v}"
+    wait_state "${!v}" 300 RUNNING >/dev/null
+  fi
+  scan_under_way "$o" "${!v}"
+}
 settle() { # VAR OUT RUNS SECONDS [SBATCH_OPTION...]: $st, the end of job $VAR (see above)
   local v=$1 o=$2 runs=$3 t=$4; shift 4
   # shellcheck disable=SC2086 # the states are words
@@ -271,10 +294,9 @@ settle() { # VAR OUT RUNS SECONDS [SBATCH_OPTION...]: $st, the end of job $VAR (
 jid=$(submit out)
 ok $? "sbatch: a 3-node radiogx run (job $jid)"
 jids=$jid
-wait_state "$jid" 300 RUNNING >/dev/null
+start_scan jid out
 is "$(job_field "$jid" NodeList)" "n[1-3]" "the job runs on n1, n2 and n3"
 t0=$(date +%s)
-scan_under_way out "$jid"
 ip link set "rgx${id}v2" down
 kill_node 2
 t_kill=$(date +%s)
@@ -322,8 +344,7 @@ fi
 #    submission again, resumes it (docs/reliability.md).
 jid2=$(submit out2 --no-requeue)
 jids="$jids $jid2"
-wait_state "$jid2" 300 RUNNING >/dev/null
-scan_under_way out2 "$jid2"
+start_scan jid2 out2 --no-requeue
 kill_node 3
 # shellcheck disable=SC2086
 st=$(wait_state "$jid2" 300 $ended)
