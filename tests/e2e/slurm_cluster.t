@@ -257,6 +257,13 @@ startup_crash() { # LOG RUNS: the job failed by a signal and no run began after 
     grep -qE 'Process received signal|task [0-9]+: (Segmentation fault|Bus error|Aborted)' "$1"
 }
 retried=""
+# The remedy for startup_crash: the same sbatch again, job $VAR becoming the new one.
+resubmit() { # VAR OUT [SBATCH_OPTION...]
+  local v=$1 o=$2; shift 2
+  echo "# job ${!v}: a rank died in MPI start-up; the same sbatch again" >&2
+  printf -v "$v" %s "$(submit "$o" "$@")"
+  jids="$jids ${!v}"
+}
 # A job just submitted, until its scan is under way (scan_under_way).  A rank can die in MPI
 # start-up on any node (the CI failure of 2026-12-05 23:39: n3, which had not rebooted), so
 # a job that failed with that signature before radiogx logged anything is submitted once
@@ -268,9 +275,7 @@ start_scan() { # VAR OUT [SBATCH_OPTION...]
   # shellcheck disable=SC2086 # the states are words
   if [ "$(job_field "${!v}" JobState)" != RUNNING ] &&
     [ "$(wait_state "${!v}" 60 $ended)" = FAILED ] && startup_crash "job-${!v}.out" 0; then
-    echo "# job ${!v}: a rank died in MPI start-up; the same sbatch again" >&2
-    printf -v "$v" %s "$(submit "$o" "$@")"
-    jids="$jids ${!v}"
+    resubmit "$v" "$o" "$@"
     wait_state "${!v}" 300 RUNNING >/dev/null
   fi
   scan_under_way "$o" "${!v}"
@@ -280,10 +285,8 @@ settle() { # VAR OUT RUNS SECONDS [SBATCH_OPTION...]: $st, the end of job $VAR (
   # shellcheck disable=SC2086 # the states are words
   st=$(wait_state "${!v}" "$t" $ended)
   if [ "$st" = FAILED ] && startup_crash "job-${!v}.out" "$runs"; then
-    echo "# job ${!v}: a rank died in MPI start-up on a rebooted node; the same sbatch again" >&2
     retried="$retried ${!v}"
-    printf -v "$v" %s "$(submit "$o" "$@")"
-    jids="$jids ${!v}"
+    resubmit "$v" "$o" "$@"
     # shellcheck disable=SC2086
     st=$(wait_state "${!v}" "$t" $ended)
   fi
