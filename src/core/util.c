@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <math.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -311,6 +312,86 @@ double rgx_strtod(const char *s, char **end)
     v = exp10 < 0 ? v / p10[-exp10] : v * p10[exp10];
     if (end) *end = (char *)p;
     return neg ? -v : v;
+}
+
+/* The prec digits of |x| = m / 2^s rounded at exponent X (|x| ~ d.ddd x 10^X): N = m 10^k / 2^s
+ * with k = prec - 1 - X, to nearest, ties to even (as glibc's printf in the default rounding
+ * mode); 0 when 10^k or the product is out of reach of 128 bits. */
+static uint64_t g_digits(uint64_t m, int s, int prec, int X)
+{
+    static const uint64_t p10[20] = {1ull,
+                                     10ull,
+                                     100ull,
+                                     1000ull,
+                                     10000ull,
+                                     100000ull,
+                                     1000000ull,
+                                     10000000ull,
+                                     100000000ull,
+                                     1000000000ull,
+                                     10000000000ull,
+                                     100000000000ull,
+                                     1000000000000ull,
+                                     10000000000000ull,
+                                     100000000000000ull,
+                                     1000000000000000ull,
+                                     10000000000000000ull,
+                                     100000000000000000ull,
+                                     1000000000000000000ull,
+                                     10000000000000000000ull};
+    int k = prec - 1 - X;
+    if (k < 0 || k > 22 || s < 1 || s > 127) return 0;
+    /* 10^k < 2^74 and m < 2^53: the product fits in 128 bits, exactly */
+    unsigned __int128 tk = k > 19 ? (unsigned __int128)p10[19] * p10[k - 19] : p10[k];
+    unsigned __int128 prod = (unsigned __int128)m * tk, one = (unsigned __int128)1 << s;
+    unsigned __int128 q = prod >> s, r = prod & (one - 1), half = one >> 1;
+    if (q >> 64) return 0;
+    uint64_t n = (uint64_t)q;
+    return n + (r > half || (r == half && (n & 1)));
+}
+
+int rgx_fmt_g(char *buf, double x, int prec)
+{
+    if (prec < 1 || prec > 17 || !isfinite(x) || x == 0)
+        return snprintf(buf, RGX_FMT_G_LEN, "%.*g", prec, x);
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    int be = (int)(u >> 52 & 0x7ff); /* (not 0: subnormals go to snprintf through g_digits) */
+    uint64_t m = (u & ((1ull << 52) - 1)) | (be ? 1ull << 52 : 0);
+    int s = 1075 - be; /* |x| = m / 2^s, 2^(be - 1023) <= |x| < 2^(be - 1022) */
+    /* floor((be - 1023) log10 2), exact for every exponent of a double (78913 / 2^18 is log10 2
+     * to 6 digits; an arithmetic shift, as gcc and clang make it): |x|'s decimal exponent is
+     * X or X + 1 */
+    int X = ((be - 1023) * 78913) >> 18;
+    uint64_t lo = 1, n;
+    for (int i = 1; i < prec; i++) lo *= 10;
+    n = g_digits(m, s, prec, X);
+    if (n >= lo * 10) n = g_digits(m, s, prec, ++X); /* the estimate was one too low */
+    if (n == lo * 10) n = lo, X++;                   /* rounded up to the next power of ten */
+    if (n < lo || n >= lo * 10) return snprintf(buf, RGX_FMT_G_LEN, "%.*g", prec, x);
+    char d[20];
+    for (int i = prec - 1; i >= 0; i--) d[i] = (char)('0' + n % 10), n /= 10;
+    int nd = prec; /* significant digits kept: %g drops the fraction's trailing zeros */
+    while (nd > 1 && d[nd - 1] == '0') nd--;
+    char *o = buf;
+    if (x < 0) *o++ = '-';
+    if (X < -4 || X >= prec) { /* style e */
+        *o++ = d[0];
+        if (nd > 1) *o++ = '.', memcpy(o, d + 1, (size_t)nd - 1), o += nd - 1;
+        int ax = X < 0 ? -X : X;
+        *o++ = 'e', *o++ = X < 0 ? '-' : '+';
+        if (ax >= 100) *o++ = (char)('0' + ax / 100);
+        *o++ = (char)('0' + ax / 10 % 10), *o++ = (char)('0' + ax % 10);
+    } else if (X >= 0) { /* style f, an integer part of X + 1 digits */
+        memcpy(o, d, (size_t)X + 1), o += X + 1;
+        if (nd > X + 1) *o++ = '.', memcpy(o, d + X + 1, (size_t)(nd - X - 1)), o += nd - X - 1;
+    } else { /* style f below 1: 0.000ddd */
+        *o++ = '0', *o++ = '.';
+        for (int i = 0; i < -X - 1; i++) *o++ = '0';
+        memcpy(o, d, (size_t)nd), o += nd;
+    }
+    *o = '\0';
+    return (int)(o - buf);
 }
 
 int rgx_cmp_int(const void *a, const void *b)

@@ -58,6 +58,11 @@ double cpu_clock(void);  /* this process's CPU seconds (user + system, all its t
 /* strtod, faster on plain decimals (at most 15 significant digits, as text tables and VCF
  * dosages have) and bitwise equal to it on every input. */
 double rgx_strtod(const char *s, char **end);
+/* snprintf(buf, RGX_FMT_G_LEN, "%.*g", prec, x), byte for byte, and its length; faster where
+ * the exported statistics lie (about 10^(prec-23) <= |x| < 10^prec).  buf holds at least
+ * RGX_FMT_G_LEN bytes. */
+enum { RGX_FMT_G_LEN = 32 };
+int rgx_fmt_g(char *buf, double x, int prec);
 /* Levenshtein distance, for "did you mean" hints on misspelt keys. */
 size_t edit_distance(const char *a, const char *b);
 /* Ascending order of ints, for qsort. */

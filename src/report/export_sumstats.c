@@ -32,6 +32,8 @@ void sumstats_p_text(double m, char *buf, size_t n)
 {
     if (isnan(m)) {
         snprintf(buf, n, "#NA");
+    } else if (m < 300 && n >= RGX_FMT_G_LEN) {
+        rgx_fmt_g(buf, pow(10.0, -m), 10);
     } else if (m < 300) {
         snprintf(buf, n, "%.10g", pow(10.0, -m));
     } else { /* 10^-m = mantissa x 10^e with e = floor(-m) */
@@ -599,17 +601,22 @@ static rgx_err ss_batch_variant(ss_batch_t *b, const ss_run_t *r, size_t v, size
             b->no_test++;                          /* mandatory values) */
             continue;
         }
-        char pt[64];
+        /* %.10g by rgx_fmt_g: snprintf's text in a third of its time */
+        char pt[64], num[RGX_FMT_G_LEN];
         sumstats_p_text(m, pt, sizeof pt);
         ks->l = 0;
         kputsn(vs->s, l_site, ks);
         /* odds and hazard ratios: exp(beta); the SE stays that of beta */
-        ksprintf(ks, "%.10g\t%.10g\t", r->as.outcome ? exp(beta) : beta, s);
+        kputsn(num, (size_t)rgx_fmt_g(num, r->as.outcome ? exp(beta) : beta, 10), ks);
+        kputc('\t', ks);
+        kputsn(num, (size_t)rgx_fmt_g(num, s, 10), ks);
+        kputc('\t', ks);
         kputsn(vs->s + l_site, l_af - l_site, ks);
         kputs(pt, ks), kputc('\t', ks);
         kputsn(vs->s + l_af, vs->l - l_af, ks);
         kputs(r->ntext[b->ph[k]], ks);
-        ksprintf(ks, "%.10g\n", m);
+        kputsn(num, (size_t)rgx_fmt_g(num, m, 10), ks);
+        kputc('\n', ks);
         errno = 0;
         if (bgzf_write(b->out[k], ks->s, ks->l) < 0) {
             /* named as the file will be (without ".XXXXXX.part") */

@@ -3,6 +3,7 @@
 #include "tap.h"
 #include "util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,62 @@ static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* One value: rgx_fmt_g's text and length against snprintf's; the first few differences shown. */
+static void fmt_g_check(double x, int prec, int *bad)
+{
+    char a[RGX_FMT_G_LEN], b[RGX_FMT_G_LEN];
+    int la = rgx_fmt_g(a, x, prec);
+    snprintf(b, sizeof b, "%.*g", prec, x);
+    if ((strcmp(a, b) || la != (int)strlen(b)) && (*bad)++ < 5)
+        printf("# %%.%dg of %a: %s, snprintf %s\n", prec, x, a, b);
+}
+
+/* rgx_fmt_g: byte for byte snprintf's %.*g, for precisions 1-17 (and two outside, which go to
+ * snprintf): on edge cases (zeros, infinities, NaN, subnormals, the largest double, ties at
+ * the digit after the last — 2^-15 = 0.000030517578125 at 10 digits —, values next to powers
+ * of ten and to the style's switch at 10^-4 and 10^prec), on ties k / 2^j, and on random
+ * doubles: any bit pattern, and magnitudes 10^-30 to 10^30 with random mantissas. */
+static void test_fmt_g(void)
+{
+    const int precs[] = {1, 2, 6, 10, 15, 16, 17, 0, 18};
+    const double fixed[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 5e-324,
+                            2.2250738585072014e-308, 1.7976931348623157e308, 1.0, -1.0, 0.5,
+                            2.5, 1e-4, 1e-5, 9.5, 0.000030517578125, -0.000030517578125,
+                            0.0001220703125, 0.00006103515625, 9.9999999995, 99999.5,
+                            0.099999999995, 0.00009999999999, 123456789012.0, 1e22, 1e23,
+                            4503599627370497.5};
+    int bad = 0;
+    long n = 0;
+    for (size_t pi = 0; pi < sizeof precs / sizeof precs[0]; pi++) {
+        int P = precs[pi];
+        for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++, n++)
+            fmt_g_check(fixed[i], P, &bad);
+        for (int e = -12; e <= 12; e++, n += 2) { /* either side of 10^e */
+            fmt_g_check(nextafter(pow(10, e), 0), P, &bad);
+            fmt_g_check(nextafter(pow(10, e), INFINITY), P, &bad);
+        }
+        for (int j = 1; j <= 60; j++) /* exact decimals of many digits: ties */
+            for (int k = 1; k < 200; k += 2, n++) fmt_g_check(ldexp((double)k, -j), P, &bad);
+    }
+    srand(11);
+    for (int i = 0; i < 3000000; i++, n++) {
+        double x;
+        if (i % 3 == 0) { /* any bit pattern */
+            uint64_t u = 0;
+            for (int r = 0; r < 4; r++) u = u << 16 ^ (uint64_t)(rand() & 0xffff);
+            memcpy(&x, &u, sizeof x);
+        } else { /* a random mantissa at 10^-30 .. 10^30 */
+            x = ((double)rand() / RAND_MAX + (double)rand() / RAND_MAX / RAND_MAX) *
+                pow(10, rand() % 61 - 30);
+            if (rand() % 2) x = -x;
+        }
+        fmt_g_check(x, precs[rand() % 7], &bad);
+    }
+    char what[96];
+    snprintf(what, sizeof what, "rgx_fmt_g is snprintf's %%.*g byte for byte (%ld cases)", n);
+    is_int(bad, 0, what);
 }
 
 int main(void)
@@ -100,6 +157,8 @@ int main(void)
     snprintf(what_td, sizeof what_td, "rgx_strtod is bitwise strtod (%zu edge cases, 2000000 "
                                       "random decimals)", sizeof cases / sizeof cases[0]);
     is_int(bad, 0, what_td);
+
+    test_fmt_g();
 
     /* sort_doubles: the very bits a stable comparison sort gives (glibc's qsort is a merge
      * sort here), with ties, both zeros, infinities, subnormals and long runs of one value. */
