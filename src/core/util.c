@@ -314,31 +314,33 @@ double rgx_strtod(const char *s, char **end)
     return neg ? -v : v;
 }
 
+/* Powers of ten up to 10^19 (g_digits, rgx_fmt_g). */
+static const uint64_t p10[20] = {1ull,
+                                 10ull,
+                                 100ull,
+                                 1000ull,
+                                 10000ull,
+                                 100000ull,
+                                 1000000ull,
+                                 10000000ull,
+                                 100000000ull,
+                                 1000000000ull,
+                                 10000000000ull,
+                                 100000000000ull,
+                                 1000000000000ull,
+                                 10000000000000ull,
+                                 100000000000000ull,
+                                 1000000000000000ull,
+                                 10000000000000000ull,
+                                 100000000000000000ull,
+                                 1000000000000000000ull,
+                                 10000000000000000000ull};
+
 /* The prec digits of |x| = m / 2^s rounded at exponent X (|x| ~ d.ddd x 10^X): N = m 10^k / 2^s
  * with k = prec - 1 - X, to nearest, ties to even (as glibc's printf in the default rounding
  * mode); 0 when 10^k or the product is out of reach of 128 bits. */
 static uint64_t g_digits(uint64_t m, int s, int prec, int X)
 {
-    static const uint64_t p10[20] = {1ull,
-                                     10ull,
-                                     100ull,
-                                     1000ull,
-                                     10000ull,
-                                     100000ull,
-                                     1000000ull,
-                                     10000000ull,
-                                     100000000ull,
-                                     1000000000ull,
-                                     10000000000ull,
-                                     100000000000ull,
-                                     1000000000000ull,
-                                     10000000000000ull,
-                                     100000000000000ull,
-                                     1000000000000000ull,
-                                     10000000000000000ull,
-                                     100000000000000000ull,
-                                     1000000000000000000ull,
-                                     10000000000000000000ull};
     int k = prec - 1 - X;
     if (k < 0 || k > 22 || s < 1 || s > 127) return 0;
     /* 10^k < 2^74 and m < 2^53: the product fits in 128 bits, exactly */
@@ -363,9 +365,7 @@ int rgx_fmt_g(char *buf, double x, int prec)
      * to 6 digits; an arithmetic shift, as gcc and clang make it): |x|'s decimal exponent is
      * X or X + 1 */
     int X = ((be - 1023) * 78913) >> 18;
-    uint64_t lo = 1, n;
-    for (int i = 1; i < prec; i++) lo *= 10;
-    n = g_digits(m, s, prec, X);
+    uint64_t lo = p10[prec - 1], n = g_digits(m, s, prec, X);
     if (n >= lo * 10) n = g_digits(m, s, prec, ++X); /* the estimate was one too low */
     if (n == lo * 10) n = lo, X++;                   /* rounded up to the next power of ten */
     if (n < lo || n >= lo * 10) return snprintf(buf, RGX_FMT_G_LEN, "%.*g", prec, x);

@@ -32,10 +32,10 @@ void sumstats_p_text(double m, char *buf, size_t n)
 {
     if (isnan(m)) {
         snprintf(buf, n, "#NA");
-    } else if (m < 300 && n >= RGX_FMT_G_LEN) {
-        rgx_fmt_g(buf, pow(10.0, -m), 10);
-    } else if (m < 300) {
-        snprintf(buf, n, "%.10g", pow(10.0, -m));
+    } else if (m < 300) { /* %.10g, cut to n bytes as snprintf would */
+        char t[RGX_FMT_G_LEN];
+        size_t l = (size_t)rgx_fmt_g(t, pow(10.0, -m), 10);
+        if (n) memcpy(buf, t, l < n ? l + 1 : n - 1), buf[n - 1] = '\0';
     } else { /* 10^-m = mantissa x 10^e with e = floor(-m) */
         double e = floor(-m), mant = pow(10.0, -m - e);
         if (mant >= 9.9999999995) mant = 1, e += 1;
@@ -578,6 +578,14 @@ static rgx_err ss_batch_open(ss_batch_t *b, const ss_run_t *r)
     return err;
 }
 
+/* x as %.10g, then sep (rgx_fmt_g: snprintf's text in a third of its time). */
+static void kput_g10(double x, char sep, kstring_t *ks)
+{
+    char t[RGX_FMT_G_LEN];
+    kputsn(t, (size_t)rgx_fmt_g(t, x, 10), ks);
+    kputc(sep, ks);
+}
+
 /* Variant v's row in each of the batch's files (row j of the block in B, S, L). */
 static rgx_err ss_batch_variant(ss_batch_t *b, const ss_run_t *r, size_t v, size_t j)
 {
@@ -601,22 +609,18 @@ static rgx_err ss_batch_variant(ss_batch_t *b, const ss_run_t *r, size_t v, size
             b->no_test++;                          /* mandatory values) */
             continue;
         }
-        /* %.10g by rgx_fmt_g: snprintf's text in a third of its time */
-        char pt[64], num[RGX_FMT_G_LEN];
+        char pt[64];
         sumstats_p_text(m, pt, sizeof pt);
         ks->l = 0;
         kputsn(vs->s, l_site, ks);
         /* odds and hazard ratios: exp(beta); the SE stays that of beta */
-        kputsn(num, (size_t)rgx_fmt_g(num, r->as.outcome ? exp(beta) : beta, 10), ks);
-        kputc('\t', ks);
-        kputsn(num, (size_t)rgx_fmt_g(num, s, 10), ks);
-        kputc('\t', ks);
+        kput_g10(r->as.outcome ? exp(beta) : beta, '\t', ks);
+        kput_g10(s, '\t', ks);
         kputsn(vs->s + l_site, l_af - l_site, ks);
         kputs(pt, ks), kputc('\t', ks);
         kputsn(vs->s + l_af, vs->l - l_af, ks);
         kputs(r->ntext[b->ph[k]], ks);
-        kputsn(num, (size_t)rgx_fmt_g(num, m, 10), ks);
-        kputc('\n', ks);
+        kput_g10(m, '\n', ks);
         errno = 0;
         if (bgzf_write(b->out[k], ks->s, ks->l) < 0) {
             /* named as the file will be (without ".XXXXXX.part") */
