@@ -314,7 +314,7 @@ static rgx_err rtstruct_mask(const dcm_file_t *f, const char *roi, const image_t
     const dcm_set_t *ds = dcm_root(f);
     const char *file = dcm_name(f);
     double number = 0, inv[3][4];
-    char name[256], what[600], frame[68] = "";
+    char name[256] = "", what[600], frame[68] = ""; /* name: read below even if find_roi failed */
     polys_t ps = {0};
     size_t skipped = 0;
     rgx_err err = find_roi(ds, file, roi, &number, name, sizeof name, frame, sizeof frame);
