@@ -48,7 +48,7 @@ E2E       := $(sort $(wildcard tests/e2e/*.t))
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
 .PHONY: all deps test test-run check demo demo-dicom format check-format check-api check-blas clean help \
-	unit e2e fuzz fuzz-build bench-fft bench-geno
+	check-valgrind check-valgrind-run unit e2e fuzz fuzz-build bench-fft bench-geno
 all: $(BIN) $(PLUGIN)
 
 help:
@@ -65,6 +65,7 @@ help:
 	@echo "make format       clang-format the tree"
 	@echo "make check-format no source line over 100 columns (CI runs it)"
 	@echo "make check-api    no public function that nothing calls (scripts/dead_api.py)"
+	@echo "make check-valgrind  unit tests and a few end-to-end tests under valgrind's memcheck"
 
 deps:
 	@scripts/deps.sh
@@ -200,6 +201,18 @@ test-run: $(BIN) $(PLUGIN) $(UNIT_BIN) $(REPLAY_BIN)
 # Some tests only: make check T="tests/e2e/scan.t build/tests/test_scan" (verbose TAP).
 check: $(BIN) $(PLUGIN) $(UNIT_BIN) $(REPLAY_BIN)
 	$(TEST_ENV) prove -v --exec '' $(T)
+
+# Memory errors and leaks under valgrind's memcheck: every unit test, and the end-to-end tests
+# below with each radiogx process under valgrind (tests/valgrind/run.sh; suppressions name
+# only third-party libraries: tests/valgrind/valgrind.supp).  A few commands, not the whole
+# suite: under valgrind a process runs 20-50 times slower (ASan + UBSan cover the rest).
+VALGRIND_E2E := tests/e2e/exports.t tests/e2e/filter.t tests/e2e/manifest_cmd.t \
+                tests/e2e/dicom_ibsi.t
+check-valgrind: deps
+	@$(MAKE) --no-print-directory check-valgrind-run
+
+check-valgrind-run: $(BIN) $(PLUGIN) $(UNIT_BIN)
+	$(TEST_ENV) prove -j2 --exec tests/valgrind/run.sh $(VALGRIND_E2E) $(UNIT_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
