@@ -65,22 +65,25 @@ done
 
 # 1-4 ranks: bitwise identical, parametric and non-parametric (sites of 150, 90, 200 and 40
 # patients: several tiles per site, split differently across ranks)
+# (Under AddressSanitizer, an order slower and there for memory errors, 1 and 3 ranks.)
+nps="2 3 4"
+[ "${RGX_ASAN:-}" = 1 ] && nps=3
 for m in parametric nonparametric; do
-  for np in 1 2 3 4; do
+  for np in 1 $nps; do
     mpirun -np $np "$RADIOGX" harmonise r/run.h5 --covar r/covariates.tsv --covariates age,sex \
       --method $m -o r/$m$np.h5 -q 2>/dev/null
   done
-  run $PY - r/$m <<'PY'
+  run $PY - r/$m $nps <<'PY'
 import sys, h5py
 b = sys.argv[1]
 ref = h5py.File(b + "1.h5", "r")["/features_harmonised"]
-for np_ in (2, 3, 4):
+for np_ in map(int, sys.argv[2:]):
     f = h5py.File(b + str(np_) + ".h5", "r")["/features_harmonised"]
     for k in ref:
         if ref[k][()].tobytes() != f[k][()].tobytes():
             print("%d ranks: %s differs" % (np_, k)); sys.exit(1)
 PY
-  is "$rc" 0 "$m: 1, 2, 3 and 4 ranks give the same bits"
+  is "$rc" 0 "$m: 1 $nps ranks give the same bits"
 done
 run $PY "$T/combat_cmp.py" r/nonparametric3.h5 r/r_np.tsv 1e-8
 is "$rc" 0 "the larger cohort agrees with sva::ComBat too: $(echo "$out" | head -1)"
