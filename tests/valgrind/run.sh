@@ -35,7 +35,10 @@ while IFS= read -r line; do
     *) printf '%s\n' "$line" ;;
   esac
 done < "$logs/tap"
-[ -n "$plan" ] && [ "$plan" != "$n" ] && echo "# the script planned $plan tests and ran $n" >&2
+if [ -n "$plan" ] && [ "$plan" != "$n" ]; then
+  echo "# the script planned $plan tests and ran $n" >&2
+  status=1
+fi
 
 procs=0 bad=0 first=
 for f in "$logs"/vg.*.log; do
