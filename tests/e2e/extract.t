@@ -3,10 +3,7 @@
 # signal (exit 75) and after kill -9 gives the same file, export --features, verify.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
-# Rank counts compared with 1 rank: 2-4 in the plain build, 3 under AddressSanitizer (an order
-# slower, there for memory errors, not bits).
-nps="2 3 4"
-[ "${RGX_ASAN:-}" = 1 ] && nps=3
+nps=$(plain_or_asan "2 3 4" 3) # rank counts compared with 1 rank
 D=$(tmpdir)
 python3 "$RGX_ROOT/tests/e2e/mkcohort.py" "$D/c" 24 7 --bad
 cat > "$D/c/study.yaml" <<'YAML'

@@ -33,10 +33,9 @@ scan:
   checkpoint_after: 0
 EOF
 np=2
-npts=10
-# Under AddressSanitizer (slower by an order) three points per stage: that pass is for
-# memory errors on the resume paths; the ten-point campaign runs in the plain build.
-[ "${RGX_ASAN:-}" = 1 ] && npts=3
+# Under AddressSanitizer three points per stage: that pass is for memory errors on the resume
+# paths; the ten-point campaign runs in the plain build.
+npts=$(plain_or_asan 10 3)
 seed=${RGX_FAULT_SEED:-20261204}
 RANDOM=$seed
 echo "# kill points drawn with seed $seed (RGX_FAULT_SEED=$seed repeats them)"

@@ -10,10 +10,7 @@
 # --region and --chr, for 1-4 ranks; and bad input is refused with the file and the record.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
-# Rank counts compared with 1 rank: 2-4 in the plain build, 3 under AddressSanitizer (an order
-# slower, there for memory errors, not bits).
-nps="2 3 4"
-[ "${RGX_ASAN:-}" = 1 ] && nps=3
+nps=$(plain_or_asan "2 3 4" 3) # rank counts compared with 1 rank
 command -v plink2 >/dev/null || skip_all "plink2 is not installed (scripts/deps.sh installs it)"
 command -v zstd >/dev/null || skip_all "zstd is not installed (scripts/deps.sh installs it)"
 PY=/usr/bin/python3

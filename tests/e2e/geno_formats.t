@@ -8,10 +8,7 @@
 # and bad input: tests/e2e/geno_bgen.t).
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
-# Rank counts compared with 1 rank: 2-4 in the plain build, 3 under AddressSanitizer (an order
-# slower, there for memory errors, not bits).
-nps="2 3 4"
-[ "${RGX_ASAN:-}" = 1 ] && nps=3
+nps=$(plain_or_asan "2 3 4" 3) # rank counts compared with 1 rank
 command -v plink2 >/dev/null || skip_all "plink2 is not installed (scripts/deps.sh installs it)"
 PY=/usr/bin/python3
 D=$(tmpdir)

@@ -65,9 +65,7 @@ done
 
 # 1-4 ranks: bitwise identical, parametric and non-parametric (sites of 150, 90, 200 and 40
 # patients: several tiles per site, split differently across ranks)
-# (Under AddressSanitizer, an order slower and there for memory errors, 1 and 3 ranks.)
-nps="2 3 4"
-[ "${RGX_ASAN:-}" = 1 ] && nps=3
+nps=$(plain_or_asan "2 3 4" 3)
 for m in parametric nonparametric; do
   for np in 1 $nps; do
     mpirun -np $np "$RADIOGX" harmonise r/run.h5 --covar r/covariates.tsv --covariates age,sex \

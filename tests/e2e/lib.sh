@@ -8,6 +8,9 @@
 #   within SECONDS CMD...   polls CMD every half second until it succeeds (status 0) or the
 #                       deadline passes (status 1): a deadline in seconds, not a count of polls,
 #                       which a loaded machine stretches
+#   plain_or_asan A B   prints A, or B under AddressSanitizer (RGX_ASAN=1): that pass is an
+#                       order slower and there for memory errors, not bits, so a test repeats
+#                       a path fewer times there (rank counts, kill points, block sizes)
 # A failure's details go to stderr, which prove shows without -v (a CI log has them).
 _n=0; _fail=0
 # One parent folder per test script, removed when the script exits (a trap set inside
@@ -37,4 +40,5 @@ within() {
   done
 }
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+plain_or_asan() { if [ "${RGX_ASAN:-}" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 done_testing() { echo "1..$_n"; [ "$_fail" = 0 ]; }

@@ -10,10 +10,7 @@
 # after a stop and a resume with another number of ranks.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
-# Rank counts compared with 1 rank: 2 and 3 in the plain build, 3 under AddressSanitizer (an
-# order slower, there for memory errors, not bits).
-nps="2 3"
-[ "${RGX_ASAN:-}" = 1 ] && nps=3
+nps=$(plain_or_asan "2 3" 3) # rank counts compared with 1 rank
 command -v bcftools >/dev/null || skip_all "bcftools is not installed (scripts/deps.sh installs it)"
 D=$(tmpdir)
 cd "$D"

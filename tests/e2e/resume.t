@@ -11,8 +11,7 @@ cd "$D"
   --out coh >/dev/null 2>&1
 # Small blocks, so that a signal lands in the middle of the scan; under AddressSanitizer
 # (slower by an order) larger ones, and fewer rank counts: that run is for memory errors.
-block=16; nps="2 3 4 8"
-[ "${RGX_ASAN:-}" = 1 ] && block=128 nps="3"
+block=$(plain_or_asan 16 128) nps=$(plain_or_asan "2 3 4 8" 3)
 cat > s.yaml <<EOF
 study:
   name: r

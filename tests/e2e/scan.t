@@ -4,10 +4,7 @@
 # lambda_GC, and clear errors.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
-# Rank counts compared with 1 rank: 2-4 in the plain build, 3 under AddressSanitizer (an order
-# slower, there for memory errors, not bits).
-nps="2 3 4"
-[ "${RGX_ASAN:-}" = 1 ] && nps=3
+nps=$(plain_or_asan "2 3 4" 3) # rank counts compared with 1 rank
 # What GWAS-SSF metadata must say; the scan's own config does not (no study section).
 ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 command -v plink2 >/dev/null || skip_all "plink2 is not installed (scripts/deps.sh installs it)"

@@ -36,10 +36,9 @@ same() { # same A.h5 B.h5: the compared objects of two run files are bitwise ide
   done
 }
 export -n OPENBLAS_NUM_THREADS
-# Ranks x threads: every pair in the plain build; under AddressSanitizer (an order slower,
-# there for memory errors, not bits) each rank count and each thread count once.
-grid="1x1 1x2 1x4 2x1 2x2 2x4 3x1 3x2 3x4 4x1 4x2 4x4"
-[ "${RGX_ASAN:-}" = 1 ] && grid="1x1 2x4 3x2 4x1"
+# Ranks x threads: every pair in the plain build; under AddressSanitizer each rank count and
+# each thread count once.
+grid=$(plain_or_asan "1x1 1x2 1x4 2x1 2x2 2x4 3x1 3x2 3x4 4x1 4x2 4x4" "1x1 2x4 3x2 4x1")
 ref=""
 for c in $grid; do
   np=${c%x*} t=${c#*x} r="r_$c.h5"
