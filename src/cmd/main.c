@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "blas_core.h"
 #include "cmd.h"
 #include "err.h"
 #include "log.h"
@@ -43,6 +44,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    blas_core_fix(argv); /* may restart radiogx: before anything else */
     log_init();
     if (argc < 2) {
         usage(stderr);
@@ -53,7 +55,7 @@ int main(int argc, char **argv)
         return RGX_OK;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-        printf("radiogx %s\n", rgx_version());
+        printf("radiogx %s\nOpenBLAS kernels: %s\n", rgx_version(), blas_core_note());
         return RGX_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -12,6 +12,7 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
+#include "blas_core.h"
 #include "log.h"
 #include "pgemm.h"
 
@@ -120,11 +121,13 @@ rgx_err mpienv_init(int *argc, char ***argv, int threads)
 
     rgx_mpi.cores = online_cores();
     const char *why = pin_threads(threads, rgx_mpi.local_size, &rgx_mpi.blas_threads);
-    log_info("%d rank%s on %d host%s; threads per rank: %d (%s; %d cores, %d ranks on %s)%s",
+    log_info("%d rank%s on %d host%s; threads per rank: %d (%s; %d cores, %d ranks on %s)%s; "
+             "OpenBLAS kernels: %s",
              rgx_mpi.size, rgx_mpi.size == 1 ? "" : "s", rgx_mpi.n_hosts,
              rgx_mpi.n_hosts == 1 ? "" : "s", rgx_mpi.blas_threads, why, rgx_mpi.cores,
              rgx_mpi.local_size, rgx_mpi.host,
-             shm ? "; Open MPI's shared-memory layer (one node: OMPI_MCA_pml=ob1)" : "");
+             shm ? "; Open MPI's shared-memory layer (one node: OMPI_MCA_pml=ob1)" : "",
+             blas_core_note());
     if (rgx_mpi.local_rank == 0 && rgx_mpi.blas_threads * rgx_mpi.local_size > rgx_mpi.cores)
         log_warn("ranks x threads on %s is %d, more than its %d cores: expect slowdowns",
                  rgx_mpi.host, rgx_mpi.blas_threads * rgx_mpi.local_size, rgx_mpi.cores);
