@@ -49,6 +49,15 @@ void blas_core_fix(char **argv)
         under_valgrind())
         return;
     if (setenv(WAS_VAR, core, 1) != 0 || setenv("OPENBLAS_CORETYPE", want, 1) != 0) return;
+    /* The binary by its own path, so that the process keeps its name (ps, top, pkill: a
+     * process started from /proc/self/exe is called "exe"); /proc/self/exe when that path is
+     * gone (a binary replaced while running). */
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n > 0) {
+        path[n] = '\0';
+        execv(path, argv);
+    }
     execv("/proc/self/exe", argv);
     /* Not restarted (no /proc): the slow kernels, said in the log. */
     unsetenv("OPENBLAS_CORETYPE");

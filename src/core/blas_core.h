@@ -5,8 +5,8 @@
  * takes "Prescott" (SSE3) on an Intel Xeon of family 6 model 207, whose DGEMM then runs at
  * 15 GFLOP/s a core instead of 51-66 with its "SkylakeX" (AVX-512) kernels: the scan 4 times
  * slower.  The choice can only be changed before the library loads (OPENBLAS_CORETYPE), so
- * blas_core_fix() restarts radiogx with it (execv of /proc/self/exe, same arguments and
- * process: an MPI launcher sees nothing) when:
+ * blas_core_fix() restarts radiogx with it (execv of its own binary, same arguments, process
+ * and name: an MPI launcher sees nothing) when:
  *   - the CPU has AVX2 and FMA (then "Haswell") or AVX-512 F, CD, BW, DQ and VL ("SkylakeX"),
  *     as the C library's CPU checks report (which include the operating system's support);
  *   - OpenBLAS chose kernels older than AVX2;

@@ -3,8 +3,8 @@
 # slowest kernels, and radiogx restarts itself with the ones the CPU can run.  Checked against
 # the CPU's flags in /proc/cpuinfo: the kernels in use (radiogx --version, the start-up log)
 # use AVX-512 where the CPU has it, AVX2 where it has AVX2 and FMA; a user's OPENBLAS_CORETYPE
-# stands; a restarted MPI scan keeps its arguments, and its results equal those of the oldest
-# kernels (Prescott) to rounding.
+# stands; a restarted radiogx keeps its process name; a restarted MPI scan keeps its
+# arguments, and its results equal those of the oldest kernels (Prescott) to rounding.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
 D=$(tmpdir)
@@ -26,6 +26,23 @@ is "$(core env OPENBLAS_CORETYPE=Prescott "$RADIOGX")" Prescott \
   "OPENBLAS_CORETYPE set by the user: it stands"
 unlike "$(OPENBLAS_CORETYPE=Prescott "$RADIOGX" --version)" "chosen by radiogx" \
   "... and no restart is said"
+
+# A restarted radiogx keeps its name (ps, top, pkill; started from /proc/self/exe it would be
+# "exe"): export waits on a FIFO for its run file, after the restart.
+if "$RADIOGX" --version | grep -q "chosen by radiogx"; then
+  mkfifo "$D/fifo"
+  "$RADIOGX" export "$D/fifo" --hits "$D/h.tsv" >/dev/null 2>&1 &
+  p=$! name=""
+  for _ in $(seq 200); do
+    if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -q '^RADIOGX_OPENBLAS_DETECTED='; then
+      name=$(cat "/proc/$p/comm"); break
+    fi
+    sleep 0.05
+  done
+  : > "$D/fifo" # a writer: export reads an empty "file" and stops
+  wait "$p"
+  is "$name" radiogx "restarted, the process keeps its name"
+fi
 
 "$RADIOGX" simulate --patients 40 --variants 200 --chromosomes 1 --dims 16,16,8 --seed 5 \
   --out "$D/c" >/dev/null 2>&1
