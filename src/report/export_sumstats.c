@@ -533,7 +533,7 @@ typedef struct {
     char *tmp[BATCH], *tmpi[BATCH];
     const size_t *ph; /* ph[k]: the phenotype of file k */
     size_t kn;
-    double *B, *S, *L; /* ROWS x p of /assoc */
+    double *B, *S, *L; /* ROWS x kn: the batch's columns of /assoc's rows */
     kstring_t ks, vs;
     long no_test; /* (variant, phenotype) pairs without a test: no row */
 } ss_batch_t;
@@ -594,7 +594,6 @@ static rgx_err ss_batch_variant(ss_batch_t *b, const ss_run_t *r, size_t v, size
     char cb[32];
     const char *cc = chrom_code(r->chrom[v], cb);
     kstring_t *vs = &b->vs, *ks = &b->ks;
-    size_t p = r->p;
     vs->l = 0;
     ksprintf(vs, "%s\t%.0f\t%s\t%s\t", cc, r->pos[v], r->alt[v], r->ref[v]);
     size_t l_site = vs->l;
@@ -603,7 +602,7 @@ static rgx_err ss_batch_variant(ss_batch_t *b, const ss_run_t *r, size_t v, size
     ksprintf(vs, "%s_%.0f_%s_%s\t", cc, r->pos[v], r->ref[v], r->alt[v]);
     rgx_err err = RGX_OK;
     for (size_t k = 0; k < b->kn && !err; k++) {
-        size_t c = j * p + b->ph[k];
+        size_t c = j * b->kn + k;
         double beta = b->B[c], s = b->S[c], m = b->L[c];
         if (isnan(beta) || isnan(s) || isnan(m)) { /* no test: no row (beta, SE and p are */
             b->no_test++;                          /* mandatory values) */
@@ -678,7 +677,7 @@ static rgx_err ss_batch_write(ss_batch_t *b, ss_run_t *r, progress_t *prog, size
     rgx_err err = ss_batch_open(b, r);
     for (size_t r0 = 0; r0 < r->V && !err; r0 += ROWS) {
         size_t nr = r->V - r0 < ROWS ? r->V - r0 : ROWS;
-        if ((err = assoc_rows(&r->as, r0, nr, b->B, b->S, b->L))) break;
+        if ((err = assoc_rows_cols(&r->as, r0, nr, b->ph, b->kn, b->B, b->S, b->L))) break;
         for (size_t j = 0; j < nr && !err; j++)
             if (r->site_ok[r0 + j]) err = ss_batch_variant(b, r, r0 + j, j);
     }
@@ -703,9 +702,9 @@ rgx_err export_sumstats(const char *run_path, const char *dir, int part, int par
     }
     size_t P = r.p ? r.p : 1;
     if ((err = rgx_calloc(&b, 1, sizeof *b)) ||
-        (err = rgx_calloc(&b->B, (size_t)ROWS * P, sizeof *b->B)) ||
-        (err = rgx_calloc(&b->S, (size_t)ROWS * P, sizeof *b->S)) ||
-        (err = rgx_calloc(&b->L, (size_t)ROWS * P, sizeof *b->L)) ||
+        (err = rgx_calloc(&b->B, (size_t)ROWS * BATCH, sizeof *b->B)) ||
+        (err = rgx_calloc(&b->S, (size_t)ROWS * BATCH, sizeof *b->S)) ||
+        (err = rgx_calloc(&b->L, (size_t)ROWS * BATCH, sizeof *b->L)) ||
         (err = rgx_calloc(&mine, P, sizeof *mine)))
         goto out;
     /* This part's phenotypes: every parts-th, from the part-th. */

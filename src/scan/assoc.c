@@ -124,19 +124,86 @@ rgx_err assoc_open(assoc_t *a, hid_t f, const char *path)
     return err;
 }
 
-rgx_err assoc_rows(assoc_t *a, size_t r0, size_t nr, double *beta, double *se, double *mlp)
+/* Room for n doubles in a->sel. */
+static rgx_err sel_room(assoc_t *a, size_t n)
+{
+    if (n <= a->sel_len) return RGX_OK;
+    free(a->sel), a->sel = NULL, a->sel_len = 0;
+    rgx_err err = rgx_calloc(&a->sel, n, sizeof *a->sel);
+    if (!err) a->sel_len = n;
+    return err;
+}
+
+/* Columns cols[0..kn) of the nr x P rows in x, into out (nr x kn). */
+static void gather(const double *x, size_t nr, size_t P, const size_t *cols, size_t kn, double *out)
+{
+    for (size_t j = 0; j < nr; j++)
+        for (size_t k = 0; k < kn; k++) out[j * kn + k] = x[j * P + cols[k]];
+}
+
+/* Binary and time-to-event outcomes: the stored numbers, all columns or the chosen ones. */
+static rgx_err fitted_rows(assoc_t *a, size_t r0, size_t nr, const size_t *cols, size_t kn,
+                           double *const dst[3])
+{
+    const char *nm[3] = {RF_ASSOC_BETA, RF_ASSOC_SE, RF_ASSOC_LOG10P};
+    rgx_err err = RGX_OK;
+    for (int k = 0; k < 3 && !err; k++) {
+        if (!dst[k]) continue;
+        if (!cols) {
+            err = h5in_read_rows(a->f, nm[k], r0, nr, dst[k]);
+            continue;
+        }
+        if (!(err = sel_room(a, nr * a->p)) && !(err = h5in_read_rows(a->f, nm[k], r0, nr, a->sel)))
+            gather(a->sel, nr, a->p, cols, kn, dst[k]);
+    }
+    return err;
+}
+
+/* Each model's parameters for the chosen columns (sub[0..n_models)), held in *sp. */
+typedef struct {
+    int *group;
+    double *v;                /* per model: y~'y~ then df, kn each */
+    const tdist_table_t **kt; /* per model: kn tables */
+} sub_mem_t;
+
+static void sub_free(sub_mem_t *sp)
+{
+    free(sp->group), free(sp->v), free(sp->kt);
+}
+
+static rgx_err sub_params(const assoc_t *a, const size_t *cols, size_t kn, scan_params_t *sub,
+                          sub_mem_t *sp)
+{
+    size_t K = kn ? kn : 1, M = (size_t)a->n_models;
+    rgx_err err;
+    if ((err = rgx_calloc(&sp->group, K, sizeof *sp->group)) ||
+        (err = rgx_calloc(&sp->v, 2 * M * K, sizeof *sp->v)) ||
+        (err = rgx_calloc(&sp->kt, M * K, sizeof *sp->kt)))
+        return err;
+    for (size_t k = 0; k < kn; k++) sp->group[k] = a->group[cols[k]];
+    for (size_t mo = 0; mo < M; mo++) {
+        double *yty = sp->v + 2 * mo * K, *df = yty + K;
+        const tdist_table_t **t = sp->kt + mo * K;
+        for (size_t k = 0; k < kn; k++) {
+            yty[k] = a->m[mo].yty[cols[k]], df[k] = a->m[mo].df[cols[k]];
+            t[k] = a->m[mo].ktail[cols[k]];
+        }
+        sub[mo] = (scan_params_t){kn, a->ng, sp->group, yty, df, t};
+    }
+    return RGX_OK;
+}
+
+rgx_err assoc_rows_cols(assoc_t *a, size_t r0, size_t nr, const size_t *cols, size_t kn,
+                        double *beta, double *se, double *mlp)
 {
     if (r0 + nr > a->n_rows)
         return rgx_fail(RGX_ERR_INTERNAL, "rows %zu..%zu of %zu", r0, r0 + nr, a->n_rows);
+    for (size_t k = 0; cols && k < kn; k++)
+        if (cols[k] >= a->p) return rgx_fail(RGX_ERR_INTERNAL, "column %zu of %zu", cols[k], a->p);
+    double *tmp[3] = {beta, se, mlp};
+    if (a->outcome) return fitted_rows(a, r0, nr, cols, kn, tmp);
     size_t P = a->p ? a->p : 1, NG = a->ng ? a->ng : 1;
     rgx_err err = RGX_OK;
-    if (a->outcome) { /* stored as they are */
-        const char *nm[3] = {RF_ASSOC_BETA, RF_ASSOC_SE, RF_ASSOC_LOG10P};
-        double *dst[3] = {beta, se, mlp};
-        for (int k = 0; k < 3 && !err; k++)
-            if (dst[k]) err = h5in_read_rows(a->f, nm[k], r0, nr, dst[k]);
-        return err;
-    }
     if (nr > a->cap) {
         free(a->xty), free(a->gtg);
         a->xty = a->gtg = NULL, a->cap = 0;
@@ -148,29 +215,46 @@ rgx_err assoc_rows(assoc_t *a, size_t r0, size_t nr, double *beta, double *se, d
     if ((err = h5in_read_rows(a->f, RF_ASSOC_XTY, r0, nr, a->xty)) ||
         (err = h5in_read_rows(a->f, RF_ASSOC_GTG, r0, nr, a->gtg)))
         return err;
-    double *tmp[3] = {beta, se, mlp}, *own = NULL;
-    for (int k = 0; k < 3; k++) /* an output not wanted: computed into scratch */
-        if (!tmp[k]) {
-            if (!own && (err = rgx_calloc(&own, 3 * nr * P, sizeof *own))) return err;
-            tmp[k] = own + (size_t)k * nr * P;
+    scan_params_t par[2] = {a->m[0].par, a->m[1].par};
+    const double *x = a->xty;
+    size_t K = a->p; /* the columns computed */
+    sub_mem_t sp = {NULL, NULL, NULL};
+    if (cols) { /* the chosen columns of xty side by side; their parameters likewise */
+        if ((err = sel_room(a, nr * (kn ? kn : 1))) || (err = sub_params(a, cols, kn, par, &sp))) {
+            sub_free(&sp);
+            return err;
         }
-    size_t P1 = a->p, NG1 = a->ng;
-    for (size_t j = 0; j < nr;) { /* runs of variants of one model */
+        gather(a->xty, nr, a->p, cols, kn, a->sel);
+        x = a->sel, K = kn;
+    }
+    double *own = NULL;
+    for (int k = 0; k < 3 && !err; k++) /* an output not wanted: computed into scratch */
+        if (!tmp[k]) {
+            if (!own && (err = rgx_calloc(&own, 3 * nr * (K ? K : 1), sizeof *own))) break;
+            tmp[k] = own + (size_t)k * nr * K;
+        }
+    size_t NG1 = a->ng;
+    for (size_t j = 0; j < nr && !err;) { /* runs of variants of one model */
         int m = a->model ? (int)a->model[r0 + j] : 0;
         size_t e = j + 1;
         while (e < nr && (a->model ? (int)a->model[r0 + e] : 0) == m) e++;
-        scan_stats(&a->m[m].par, a->xty + j * P1, a->gtg + j * NG1, e - j, tmp[0] + j * P1,
-                   tmp[1] + j * P1, tmp[2] + j * P1);
+        scan_stats(&par[m], x + j * K, a->gtg + j * NG1, e - j, tmp[0] + j * K, tmp[1] + j * K,
+                   tmp[2] + j * K);
         j = e;
     }
-    free(own);
-    return RGX_OK;
+    free(own), sub_free(&sp);
+    return err;
+}
+
+rgx_err assoc_rows(assoc_t *a, size_t r0, size_t nr, double *beta, double *se, double *mlp)
+{
+    return assoc_rows_cols(a, r0, nr, NULL, a->p, beta, se, mlp);
 }
 
 void assoc_close(assoc_t *a)
 {
     for (int m = 0; m < 2; m++)
         free(a->m[m].yty), free(a->m[m].df), free(a->m[m].tabs), free(a->m[m].ktail);
-    free(a->group), free(a->model), free(a->xty), free(a->gtg);
+    free(a->group), free(a->model), free(a->xty), free(a->gtg), free(a->sel);
     memset(a, 0, sizeof *a);
 }

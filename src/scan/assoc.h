@@ -35,12 +35,20 @@ typedef struct {
     double *model;      /* n_rows: each variant's model */
     double *xty, *gtg; /* rows read */
     size_t cap;        /* rows of room in xty and gtg */
+    double *sel;       /* the chosen columns of the rows read (assoc_rows_cols) */
+    size_t sel_len;    /* doubles of room in sel */
 } assoc_t;
 
 /* Opens the store of an open run file (path for messages); RGX_ERR_INPUT when it has none. */
 rgx_err assoc_open(assoc_t *a, hid_t f, const char *path);
 /* beta, se and -log10 p (nr x p each; any may be NULL) of rows [r0, r0 + nr). */
 rgx_err assoc_rows(assoc_t *a, size_t r0, size_t nr, double *beta, double *se, double *mlp);
+/* The same for the kn phenotypes cols[0..kn) only (nr x kn each, column k for cols[k]): the
+ * same bits as assoc_rows's columns, the statistics computed for those columns alone (an
+ * export shares the phenotypes out, and /assoc's chunks hold whole rows, so every part reads
+ * every row). */
+rgx_err assoc_rows_cols(assoc_t *a, size_t r0, size_t nr, const size_t *cols, size_t kn,
+                        double *beta, double *se, double *mlp);
 void assoc_close(assoc_t *a);
 
 #endif

@@ -108,10 +108,12 @@ ok $? "the earlier layout exports the same hits, loci and GWAS-SSF rows"
 
 # The expected values against least squares: y ~ 1 + dosage + age + sex on the samples with
 # the phenotype (a missing call mean-imputed, as radiogx does), t test; every row's beta, SE
-# and p, and n.
-run /usr/bin/python3 - <<'PY'
-import gzip, numpy as np
+# and p, and n.  Arguments: the phenotype file, the export's folder, the phenotypes.
+lstsq() {
+  /usr/bin/python3 - "$@" <<'PY'
+import gzip, sys, numpy as np
 from scipy import stats
+pfile, ssdir, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 samples, gt = None, {}
 for l in open("g.vcf"):
     if l.startswith("##"): continue
@@ -120,11 +122,13 @@ for l in open("g.vcf"):
     g = np.array([np.nan if g == "./." else float(g[0]) + float(g[2]) for g in f[9:]])
     g[np.isnan(g)] = np.nanmean(g)  # a missing call takes the mean (docs/cmd-scan.md)
     gt[(f[0], f[1])] = g
-ph = {l.split()[0]: l.split()[1:] for l in open("pheno.tsv") if not l.startswith("#")}
+ph = {l.split()[0]: l.split()[1:] for l in open(pfile) if not l.startswith("#")}
+cols = open(pfile).readline().split()[1:]
 cv = {l.split()[0]: [float(x) for x in l.split()[1:]] for l in open("covar.tsv") if not l.startswith("#")}
 rows = worst = 0
-for k, name in enumerate(["y1", "y2"]):
-    it = iter(gzip.open("ss/%s.tsv.gz" % name, "rt"))
+for name in names:
+    k = cols.index(name)
+    it = iter(gzip.open("%s/%s.tsv.gz" % (ssdir, name), "rt"))
     head = next(it).split("\t")
     for l in it:
         r = dict(zip(head, l.rstrip("\n").split("\t")))
@@ -145,7 +149,38 @@ for k, name in enumerate(["y1", "y2"]):
         rows += 1
 print("rows %d worst %.3g" % (rows, worst))
 PY
+}
+run lstsq pheno.tsv ss y1 y2
 like "$out" "rows 14 worst" "14 GWAS-SSF rows (7 tested variants x 2 phenotypes)"
+ok "$(echo "$out" | awk '/worst/ { exit !($4 < 1e-8) }'; echo $?)" \
+  "every beta, SE and p within 1e-8 (relative) of least squares ($out)"
+# More phenotypes than the export writes at once (200 files): 450 phenotypes, exported by one
+# rank (batches of 200, 200 and 50) and by three (150 each, every third column): the same
+# bytes in every file, and rows of the first, middle and last phenotypes against least squares.
+/usr/bin/python3 - <<'PY'
+rows = [l.split("\t") for l in open("pheno.tsv").read().splitlines()]
+with open("many.tsv", "w") as f:
+    f.write("#IID\t" + "\t".join("q%d" % k for k in range(450)) + "\n")
+    for i, r in enumerate(rows[1:]):
+        y = float(r[1])
+        f.write(r[0] + "\t" + "\t".join("%.6f" % (y + 0.05 * ((i * (k + 3)) % 7 - 3))
+                                          for k in range(450)) + "\n")
+PY
+run "$RADIOGX" scan -g g.vcf -p many.tsv --covar covar.tsv --pheno-transform none --maf 0 \
+  --call-rate 0 --min-obs 10 -o many.h5
+is "$rc" 0 "scan of 450 phenotypes"
+ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
+run "$RADIOGX" export many.h5 --sumstats m1 "${ssf[@]}"
+is "$rc" 0 "export of 450 phenotypes, one rank"
+run mpirun -np 3 "$RADIOGX" export many.h5 --sumstats m3 "${ssf[@]}"
+is "$rc" 0 "export of 450 phenotypes, three ranks"
+same=0
+for k in $(seq 0 449); do
+  cmp -s "m1/q$k.tsv.gz" "m3/q$k.tsv.gz" && [ -s "m1/q$k.tsv.gz" ] && same=$((same + 1))
+done
+is "$same" 450 "the 450 files are the same bytes from one rank and from three"
+run lstsq many.tsv m1 q0 q199 q200 q333 q449
+like "$out" "rows 35 worst" "35 rows of five phenotypes, from each of the three batches"
 ok "$(echo "$out" | awk '/worst/ { exit !($4 < 1e-8) }'; echo $?)" \
   "every beta, SE and p within 1e-8 (relative) of least squares ($out)"
 done_testing
