@@ -124,16 +124,6 @@ rgx_err assoc_open(assoc_t *a, hid_t f, const char *path)
     return err;
 }
 
-/* Room for n doubles in a->sel. */
-static rgx_err sel_room(assoc_t *a, size_t n)
-{
-    if (n <= a->sel_len) return RGX_OK;
-    free(a->sel), a->sel = NULL, a->sel_len = 0;
-    rgx_err err = rgx_calloc(&a->sel, n, sizeof *a->sel);
-    if (!err) a->sel_len = n;
-    return err;
-}
-
 /* Columns cols[0..kn) of the nr x P rows in x, into out (nr x kn). */
 static void gather(const double *x, size_t nr, size_t P, const size_t *cols, size_t kn, double *out)
 {
@@ -153,7 +143,8 @@ static rgx_err fitted_rows(assoc_t *a, size_t r0, size_t nr, const size_t *cols,
             err = h5in_read_rows(a->f, nm[k], r0, nr, dst[k]);
             continue;
         }
-        if (!(err = sel_room(a, nr * a->p)) && !(err = h5in_read_rows(a->f, nm[k], r0, nr, a->sel)))
+        if (!(err = rgx_reserve(&a->sel, &a->sel_len, nr * a->p, sizeof *a->sel)) &&
+            !(err = h5in_read_rows(a->f, nm[k], r0, nr, a->sel)))
             gather(a->sel, nr, a->p, cols, kn, dst[k]);
     }
     return err;
@@ -220,7 +211,8 @@ rgx_err assoc_rows_cols(assoc_t *a, size_t r0, size_t nr, const size_t *cols, si
     size_t K = a->p; /* the columns computed */
     sub_mem_t sp = {NULL, NULL, NULL};
     if (cols) { /* the chosen columns of xty side by side; their parameters likewise */
-        if ((err = sel_room(a, nr * (kn ? kn : 1))) || (err = sub_params(a, cols, kn, par, &sp))) {
+        if ((err = rgx_reserve(&a->sel, &a->sel_len, nr * (kn ? kn : 1), sizeof *a->sel)) ||
+            (err = sub_params(a, cols, kn, par, &sp))) {
             sub_free(&sp);
             return err;
         }
