@@ -60,8 +60,7 @@ run scan b OPENBLAS_CORETYPE=Prescott
 is "$rc" 0 "the same scan with OpenBLAS's oldest kernels (Prescott)"
 like "$out" "OpenBLAS kernels: Prescott" "... named in the log"
 for o in a b; do
-  "$RADIOGX" export "$D/$o.h5" -P study.genome_build=GRCh38 \
-    -P 'study.genotyping_technology=[Genome-wide genotyping array]' --sumstats "$D/$o" >/dev/null 2>&1
+  "$RADIOGX" export "$D/$o.h5" "${ssf[@]}" --sumstats "$D/$o" >/dev/null 2>&1
 done
 # beta and standard_error of every variant of both phenotypes (GWAS-SSF columns by name)
 cols() { zcat "$1" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }

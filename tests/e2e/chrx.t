@@ -5,7 +5,6 @@
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
 # What GWAS-SSF metadata must say; the scan's own config does not (no study section).
-ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 command -v plink2 >/dev/null || skip_all "plink2 is not installed (scripts/deps.sh installs it)"
 D=$(tmpdir)
 # 600 samples of both sexes; chr22, chrX (100 records in PAR1 of GRCh38, 300 outside), 20 on

@@ -59,8 +59,8 @@ PY
 is "$rc" 0 "chunk 0: a zstd frame of the shuffled doubles (the zstd tool, numpy)"
 [ "$rc" = 0 ] || printf '%s\n' "$out" | tail -3 | sed 's/^/#   /' >&2
 
-run "$RADIOGX" export "$D/z1.h5" -P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]' --sumstats "$D/ez"; is "$rc" 0 "export reads the compressed run"
-run "$RADIOGX" export "$D/u.h5" -P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]' --sumstats "$D/eu"; is "$rc" 0 "export of the uncompressed"
+run "$RADIOGX" export "$D/z1.h5" "${ssf[@]}" --sumstats "$D/ez"; is "$rc" 0 "export reads the compressed run"
+run "$RADIOGX" export "$D/u.h5" "${ssf[@]}" --sumstats "$D/eu"; is "$rc" 0 "export of the uncompressed"
 n=$(ls "$D"/ez/*.tsv.gz 2>/dev/null | wc -l)
 is "$n" 12 "a summary statistics file per phenotype"
 d=$(diff <(cd "$D/ez" && for f in *.tsv.gz; do zcat "$f"; done) \
@@ -90,7 +90,7 @@ with open(sys.argv[1], "r+b") as g:
     g.seek(info.byte_offset + 8)
     g.write(b"\x5a" * 64)
 PY
-run "$RADIOGX" export "$D/bad.h5" -P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]' --sumstats "$D/eb"
+run "$RADIOGX" export "$D/bad.h5" "${ssf[@]}" --sumstats "$D/eb"
 ok "$([ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] && echo 0 || echo 1)" "a damaged chunk: an error (status $rc)"
 like "$out" "bad.h5" "the error names the file"
 done_testing

@@ -54,8 +54,7 @@ run "$RADIOGX" scan -g g.vcf -p pheno.tsv --covar covar.tsv --pheno-transform no
   --call-rate 0 --hits-threshold 0.5 --min-obs 10 -o run.h5
 is "$rc" 0 "scan of the cohort"
 like "$out" "7 variants tested x 2 phenotypes" "7 variants (v4 monomorphic) x 2 phenotypes"
-run "$RADIOGX" export run.h5 --hits hits.tsv --loci loci.tsv --sumstats ss \
-  -P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]'
+run "$RADIOGX" export run.h5 --hits hits.tsv --loci loci.tsv --sumstats ss "${ssf[@]}"
 is "$rc" 0 "export --hits --loci --sumstats"
 
 # What is compared: the tables as written, each GWAS-SSF file decompressed, the sidecars with
@@ -100,7 +99,7 @@ PY
 is "$(/usr/bin/python3 -c 'import h5py; print(h5py.File("run.h5")["/variants/qc"].dtype, h5py.File("old.h5")["/variants/qc"].dtype)')" \
   "int8 float64" "the new file stores qc as int8, the rewritten one as double"
 run "$RADIOGX" export old.h5 --hits old_hits.tsv --loci old_loci.tsv --sumstats old_ss \
-  -P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]'
+  "${ssf[@]}"
 is "$rc" 0 "export of the earlier layout"
 cmp -s hits.tsv old_hits.tsv && cmp -s loci.tsv old_loci.tsv &&
   cmp -s <(zcat ss/y1.tsv.gz ss/y2.tsv.gz) <(zcat old_ss/y1.tsv.gz old_ss/y2.tsv.gz)
@@ -169,7 +168,6 @@ PY
 run "$RADIOGX" scan -g g.vcf -p many.tsv --covar covar.tsv --pheno-transform none --maf 0 \
   --call-rate 0 --min-obs 10 -o many.h5
 is "$rc" 0 "scan of 450 phenotypes"
-ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 run "$RADIOGX" export many.h5 --sumstats m1 "${ssf[@]}"
 is "$rc" 0 "export of 450 phenotypes, one rank"
 run mpirun -np 3 "$RADIOGX" export many.h5 --sumstats m3 "${ssf[@]}"

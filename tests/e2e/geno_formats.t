@@ -31,7 +31,6 @@ with open(sys.argv[2], "w") as f:
         f.write(i + "\t" + "\t".join(row) + "\n")
 PY
 common=(-p pheno.tsv --covar c/covariates.tsv --pheno-transform none --maf 0.01 --call-rate 0)
-ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 G=c/genotypes.vcf.gz
 
 # A GT-only VCF with 3% of the calls missing (the simulated one has none): the missing code

@@ -11,8 +11,10 @@
 #   plain_or_asan A B   prints A, or B under AddressSanitizer (RGX_ASAN=1): that pass is an
 #                       order slower and there for memory errors, not bits, so a test repeats
 #                       a path fewer times there (rank counts, kill points, block sizes)
+#   "${ssf[@]}"         the study config keys export --sumstats needs (GWAS-SSF metadata)
 # A failure's details go to stderr, which prove shows without -v (a CI log has them).
 _n=0; _fail=0
+ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 # One parent folder per test script, removed when the script exits (a trap set inside
 # $(tmpdir) would fire when that subshell ends).
 _rgx_tmp=$(mktemp -d /tmp/rgx_e2e.XXXXXX); trap 'rm -rf "$_rgx_tmp"' EXIT

@@ -14,7 +14,6 @@ D=$(tmpdir)
 cd "$D"
 /usr/bin/python3 "$RGX_ROOT/tests/e2e/mkoutcomes.py" 300 1 || { echo "not ok 1 - cohort"; exit 1; }
 common=(-g g.vcf -p p.tsv --covar c.tsv --maf 0.01 --block-size 64)
-ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 
 # ---- binary ----
 run "$RADIOGX" scan "${common[@]}" --pheno-names y1,y2 --outcome binary -o b1.h5

@@ -6,7 +6,6 @@
 # being made safe are refused, and none is hidden or outside the folder.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
-ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')
 D=$(tmpdir)
 cd "$D"
 "$RADIOGX" simulate --patients 30 --variants 2000 --dims 16,16,8 --seed 5 --out coh >/dev/null 2>&1
