@@ -468,7 +468,10 @@ static rgx_err apply_override(node_t *root, const char *text)
     if (val->kind == N_NULL && eq[1]) { /* "a=" is an empty string; "a=null" parses as plain */
         node_free(val);
         val = node_new(N_SCALAR, 0);
-        if (!val || rgx_strdup(&val->str, "")) return rgx_fail(RGX_ERR_MEMORY, "out of memory");
+        if (!val || rgx_strdup(&val->str, "")) {
+            node_free(val);
+            return rgx_fail(RGX_ERR_MEMORY, "out of memory");
+        }
     }
     /* Mark the new subtree as coming from the command line. */
     node_t *stack[256];
@@ -504,6 +507,7 @@ static rgx_err apply_override(node_t *root, const char *text)
         if (!kid) {
             kid = node_new(N_MAP, 0);
             if (!kid || (err = node_add(cur, tok, 0, kid))) {
+                node_free(kid); /* node_add failed: not in the tree */
                 node_free(val);
                 return rgx_fail(RGX_ERR_MEMORY, "out of memory");
             }
