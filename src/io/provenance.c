@@ -241,6 +241,7 @@ rgx_err provenance_begin(h5out_t *h, int argc, char **argv, const cfg_t *cfg,
     if ((err = attr(h, "manifest_sha256", sha))) goto out;
     prov_inputs_t none = {0};
     err = write_inputs(h, inputs ? inputs : &none, checksums);
+    prov_inputs_free(&none); /* write_inputs allocated none.sha */
 out:
     free(cmd), free(hosts), free(eff);
     return err;
