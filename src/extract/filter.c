@@ -454,6 +454,14 @@ rgx_err filter_apply(const filter_t *f, const double *in, const int dim[3], cons
 {
     rgx_err err = filter_check(f);
     if (err) return err;
+    int reach[3];
+    filter_reach(f, spacing, reach);
+    for (int a = 0; a < 3; a++)
+        if (reach[a] >= FK_HALF_MAX)
+            return rgx_fail(RGX_ERR_INPUT,
+                            "the kernel reaches %d or more voxels of %g mm along %c: is the "
+                            "voxel spacing right?",
+                            FK_HALF_MAX, spacing[a], "xyz"[a]);
     chain_t c;
     switch (f->type) {
     case FILT_LOG:

@@ -90,7 +90,8 @@ int filter_is_spectral(const filter_t *f);
 void filter_tag(const filter_t *f, char *buf, size_t n);
 
 /* The response map of in (dim voxels, spacing mm) into out (same size; may not alias in).
- * Fails only for memory, or for a filter that filter_check would reject. */
+ * Fails only for memory, for a filter that filter_check would reject, or for a kernel of
+ * FK_HALF_MAX (filter_impl.h) or more voxels on a side (voxels far too small for it). */
 rgx_err filter_apply(const filter_t *f, const double *in, const int dim[3], const double spacing[3],
                      double *out);
 

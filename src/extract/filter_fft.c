@@ -193,8 +193,8 @@ static double complex multiplier(const filter_t *f, const double v[3], int d)
 void fgabor_half(const filter_t *f, double sa, double sb, int *ra, int *rb)
 {
     double ext = f->truncate * f->sigma / (f->gamma < 1 ? f->gamma : 1);
-    *ra = (int)ceil(ext / sa - 1e-9);
-    *rb = (int)ceil(ext / sb - 1e-9);
+    *ra = fhalf_cap(ceil(ext / sa - 1e-9));
+    *rb = fhalf_cap(ceil(ext / sb - 1e-9));
 }
 
 typedef struct {

@@ -10,6 +10,15 @@
 /* Longest 1D kernel (after the zero that makes an even kernel odd): coif5 has 30 taps. */
 enum { FK_MAX = 63 };
 
+/* The widest kernel half-width (voxels) along an axis.  Half-widths from sizes in mm are
+ * capped here, and filter_apply refuses a kernel that reaches the cap: voxels of 1e-9 mm (a
+ * broken header) would otherwise take a LoG or Gabor half-width past INT_MAX. */
+enum { FK_HALF_MAX = 1 << 24 };
+static inline int fhalf_cap(double voxels)
+{
+    return voxels < FK_HALF_MAX ? (int)voxels : FK_HALF_MAX;
+}
+
 /* Index of voxel i (maybe outside 0 .. n-1) after padding; -1 for a constant (zero) voxel. */
 static inline long fpad_index(long i, long n, filt_pad_t p)
 {
@@ -47,7 +56,8 @@ rgx_err fsep_axis(const double *in, double *out, const int dim[3], int axis, con
 rgx_err fsep_log(const filter_t *f, const double *in, const int dim[3], const double spacing[3],
                  double *out);
 
-/* Half-width (voxels) of the LoG kernel along an axis of the given spacing. */
+/* Half-width (voxels, at most FK_HALF_MAX) of the LoG kernel along an axis of the given
+ * spacing. */
 int flog_half(const filter_t *f, double spacing);
 
 /* Frequency-domain filters (filter_fft.c): Gabor, Simoncelli, and the Riesz transform of a
@@ -56,7 +66,8 @@ rgx_err ffft_gabor(const filter_t *f, const double *in, const int dim[3], const 
                    double *out);
 rgx_err ffft_spectral(const filter_t *f, const double *in, const int dim[3],
                       const double spacing[3], double *out);
-/* Half-widths (voxels) of the Gabor kernel along the axes of a plane of spacing sa, sb. */
+/* Half-widths (voxels, at most FK_HALF_MAX) of the Gabor kernel along the axes of a plane of
+ * spacing sa, sb. */
 void fgabor_half(const filter_t *f, double sa, double sb, int *ra, int *rb);
 
 #endif

@@ -103,7 +103,7 @@ rgx_err fsep_axis(const double *in, double *out, const int dim[3], int axis, con
 
 int flog_half(const filter_t *f, double spacing)
 {
-    return (int)floor(f->truncate * f->sigma / spacing + 0.5);
+    return fhalf_cap(floor(f->truncate * f->sigma / spacing + 0.5));
 }
 
 /* The 1D Gaussian g and its second-derivative factor g2 = (x^2 / s^4 - 1 / s^2) g, sampled in

@@ -419,6 +419,27 @@ static void test_tags_checks(void)
     ok(r[0] == 11 && r[1] == 11 && r[2] == 0, "2D LoG: floor(4 sigma / spacing + 1/2), none in z");
 }
 
+/* A voxel spacing of nanometres (a broken header: 1e-9 mm) makes a kernel billions of voxels
+ * wide: refused as an input error by every engine, not an int overflow (that crashed). */
+static void test_tiny_spacing(const double *in)
+{
+    const double sp[3] = {1e-9, 1, 1};
+    double out[NV];
+    filter_t f;
+    for (int e = 0; e < 3; e++) {
+        filter_init(&f, FILT_LOG);
+        f.sigma = 3, f.engine = e;
+        is_int(filter_apply(&f, in, DIM, sp, out), RGX_ERR_INPUT, "LoG on 1e-9 mm voxels: refused");
+    }
+    like(rgx_errmsg(), "voxel spacing", "its message");
+    filter_init(&f, FILT_GABOR);
+    f.sigma = 3, f.lambda = 4, f.gamma = 0.5, f.dims = 2;
+    is_int(filter_apply(&f, in, DIM, sp, out), RGX_ERR_INPUT, "Gabor on 1e-9 mm voxels: refused");
+    int r[3];
+    filter_reach(&f, sp, r);
+    ok(r[0] == FK_HALF_MAX && r[1] > 0 && r[1] < 100, "its reach along x is capped");
+}
+
 int main(void)
 {
     double in[NV];
@@ -431,5 +452,6 @@ int main(void)
     test_spectral();
     test_wavelets();
     test_tags_checks();
+    test_tiny_spacing(in);
     return tap_done();
 }
