@@ -563,29 +563,49 @@ static const image_source_t *source_of(const char *path)
     return &sources[n - 1];
 }
 
+/* Voxel spacings radiomics can be computed at, in mm: 0.1 um (beyond micro-CT) to 10 m.  A
+ * spacing outside is a broken header, and would overflow the voxel counts that distances
+ * become (the 1 cm^3 local-intensity sphere, a filter's reach): 1e-9 mm crashed them. */
+#define SPACING_MIN 1e-4
+#define SPACING_MAX 1e4
+
+/* err, or once img is read an error (its voxels freed) for a spacing outside [SPACING_MIN,
+ * SPACING_MAX]. */
+static rgx_err spacing_ok(const char *path, image_t *img, rgx_err err)
+{
+    for (int a = 0; a < 3 && !err; a++)
+        if (!(img->spacing[a] >= SPACING_MIN && img->spacing[a] <= SPACING_MAX)) {
+            image_free(img);
+            err = rgx_fail(RGX_ERR_INPUT,
+                           "%s: the voxel spacing along %c is %g mm: expected %g to %g mm", path,
+                           "xyz"[a], img->spacing[a], SPACING_MIN, SPACING_MAX);
+        }
+    return err;
+}
+
 rgx_err image_read_header(const char *path, image_t *img)
 {
-    return source_of(path)->header(path, img);
+    return spacing_ok(path, img, source_of(path)->header(path, img));
 }
 
 rgx_err image_read(const char *path, image_t *img)
 {
-    return source_of(path)->box(path, img, NULL, NULL);
+    return spacing_ok(path, img, source_of(path)->box(path, img, NULL, NULL));
 }
 
 rgx_err image_read_box(const char *path, image_t *img, const int lo[3], const int hi[3])
 {
-    return source_of(path)->box(path, img, lo, hi);
+    return spacing_ok(path, img, source_of(path)->box(path, img, lo, hi));
 }
 
 rgx_err image_read_mask(const char *path, image_t *img)
 {
-    return source_of(path)->mask(path, NULL, img);
+    return spacing_ok(path, img, source_of(path)->mask(path, NULL, img));
 }
 
 rgx_err image_read_mask_on(const char *path, const image_t *grid, image_t *img)
 {
-    return source_of(path)->mask(path, grid, img);
+    return spacing_ok(path, img, source_of(path)->mask(path, grid, img));
 }
 
 void image_free(image_t *img)

@@ -230,8 +230,12 @@ def no_xform_pixdim0(b):  # qform and sform codes 0, pixdim[1] = 0
 header_edit("pixdim0.nii", img, no_xform_pixdim0)
 header_edit("sform_nan.nii", img, lambda b: struct.pack_into("<f", b, 280, float("nan")))
 header_edit("sform_zero.nii", img, lambda b: struct.pack_into("<4f", b, 296, 0, 0, 0, -12.0))
+header_edit("sform_tiny.nii", img, lambda b: struct.pack_into("<f", b, 280, 1e-9))
+def no_xform_pixdim_huge(b):  # qform and sform codes 0, pixdim[3] = 1e9
+    struct.pack_into("<hh", b, 252, 0, 0); struct.pack_into("<f", b, 88, 1e9)
+header_edit("pixdim_huge.nii", img, no_xform_pixdim_huge)
 rows = ["patient_id\timage_CT\tmask"]
-for p in ("ok", "nan", "inf", "pixdim0", "sform_nan", "sform_zero"):
+for p in ("ok", "nan", "inf", "pixdim0", "sform_nan", "sform_zero", "sform_tiny", "pixdim_huge"):
     rows.append("%s\t%s.nii\tmask.nii" % (p.upper(), p))
 rows.append("MASKNAN\tok.nii\tmask_nan.nii")
 rows.append("MASKFRAC\tok.nii\tmask_frac.nii")
@@ -259,7 +263,11 @@ like "$rs" "sform_nan.nii: the sform holds nan (row 1, column 1)" "an sform hold
 like "$rs" "sform_zero.nii: the sform's column 2 has length 0" "an sform column of length 0: refused"
 like "$rs" "mask for image_CT holds NaN: expected integer labels" "a NaN label: refused"
 like "$rs" "mask for image_CT holds 1.5: expected integer labels" "a label 1.5: refused"
-like "$(h5dump -d /samples/status n/r.h5)" "0, 0, 1, 1, 1, 1, 1, 1" \
+like "$rs" "sform_tiny.nii: the voxel spacing along x is 1e-09 mm: expected 0.0001 to 10000 mm" \
+  "a voxel of 1e-9 mm (it overflowed the local-intensity sphere's and the filters' reach): refused"
+like "$rs" "pixdim_huge.nii: the voxel spacing along z is 1e+09 mm: expected 0.0001 to 10000 mm" \
+  "a voxel of 1,000 km: refused"
+like "$(h5dump -d /samples/status n/r.h5)" "0, 0, 1, 1, 1, 1, 1, 1, 1, 1" \
   "statuses: OK and NAN extracted, the rest failed"
 
 done_testing
