@@ -56,21 +56,31 @@ static void cmp_dataset(cmp_t *c, const char *name)
     hid_t ta = H5Dget_type(da), tb = H5Dget_type(db);
     hid_t sa = H5Dget_space(da), sb = H5Dget_space(db);
     int ra = H5Sget_simple_extent_ndims(sa), rb = H5Sget_simple_extent_ndims(sb);
-    hsize_t dimsa[8] = {0}, dimsb[8] = {0};
+    /* As many dimensions as HDF5 allows: a run file to verify is input (one of rank 9
+     * overflowed arrays of 8). */
+    hsize_t dimsa[H5S_MAX_RANK] = {0}, dimsb[H5S_MAX_RANK] = {0};
     H5Sget_simple_extent_dims(sa, dimsa, NULL);
     H5Sget_simple_extent_dims(sb, dimsb, NULL);
-    size_t wa = H5Tget_size(ta), wb = H5Tget_size(tb);
+    size_t wa = H5Tget_size(ta), wb = H5Tget_size(tb), w = wa > wb ? wa : wb;
     int is_float = H5Tget_class(ta) == H5T_FLOAT;
-    if (ra != rb || memcmp(dimsa, dimsb, sizeof dimsa) != 0) {
+    hsize_t cols = 1; /* elements a row (past the first dimension) */
+    int wide = 0;     /* a row of over 1 GiB (the product could overflow) */
+    for (int d = 1; d < ra && w; d++) {
+        if (dimsa[d] && cols > (hsize_t)(1 << 30) / w / dimsa[d]) wide = 1;
+        cols *= dimsa[d];
+    }
+    if (ra < 0 || rb < 0 || w == 0) {
+        c->err = rgx_fail(RGX_ERR_INPUT, "cannot read the shape or type of %s", name);
+    } else if (ra != rb || memcmp(dimsa, dimsb, sizeof dimsa) != 0) {
         differ(c, "%s: shapes differ%s", name, "");
     } else if (H5Tget_class(ta) != H5Tget_class(tb) ||
                (!(H5Tget_class(ta) == H5T_STRING) && wa != wb)) {
         differ(c, "%s: types differ%s", name, "");
+    } else if (wide) {
+        c->err = rgx_fail(RGX_ERR_INPUT, "%s: a row of over 1 GiB: not compared", name);
     } else {
         /* Row by row, so that a 10M x 1000 matrix does not need two copies in memory. */
-        hsize_t rows = ra ? dimsa[0] : 1, cols = 1;
-        for (int d = 1; d < ra; d++) cols *= dimsa[d];
-        size_t w = wa > wb ? wa : wb;
+        hsize_t rows = ra ? dimsa[0] : 1;
         hid_t mt = H5Tcopy(ta);
         if (H5Tget_class(ta) == H5T_STRING) H5Tset_size(mt, w);
         hsize_t block = rows ? (hsize_t)(1 << 20) / (cols * w + 1) + 1 : 0;
@@ -78,7 +88,7 @@ static void cmp_dataset(cmp_t *c, const char *name)
         if (!ba || !bb) c->err = rgx_fail(RGX_ERR_MEMORY, "out of memory comparing %s", name);
         for (hsize_t r0 = 0; !c->err && c->same && r0 < rows; r0 += block) {
             hsize_t nr = rows - r0 < block ? rows - r0 : block;
-            hsize_t start[8] = {r0}, count[8] = {nr};
+            hsize_t start[H5S_MAX_RANK] = {r0}, count[H5S_MAX_RANK] = {nr};
             for (int d = 1; d < ra; d++) count[d] = dimsa[d];
             hid_t ms = H5Screate_simple(ra ? ra : 1, ra ? count : (hsize_t[]){1}, NULL);
             if (ra) {

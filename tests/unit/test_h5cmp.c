@@ -1,5 +1,5 @@
 /* test_h5cmp.c — bitwise comparison of run files: identical, a changed value, a changed
- * string, a missing dataset, NaN by bits. */
+ * string, a missing dataset, NaN by bits, a dataset of rank 10. */
 #include "tap.h"
 #include "h5cmp.h"
 #include "h5out.h"
@@ -19,6 +19,19 @@ static void make(const char *path, double x, const char *name, int with_extra, d
     h5out_write_strings_all(&h, "/features/names", 2, names);
     if (with_extra) h5out_write_all(&h, "/features/extra", H5T_NATIVE_DOUBLE, 1, 0, v);
     h5out_commit(&h);
+}
+
+/* Adds /features/deep, a dataset of rank 10 (HDF5 allows 32): {0, 1, 2, 3, 4, last}. */
+static void add_deep(const char *path, double last)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hsize_t dims[10] = {2, 1, 1, 1, 1, 1, 1, 1, 1, 3};
+    hid_t sp = H5Screate_simple(10, dims, NULL);
+    hid_t d = H5Dcreate2(f, "/features/deep", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT,
+                         H5P_DEFAULT);
+    double v[6] = {0, 1, 2, 3, 4, last};
+    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+    H5Dclose(d), H5Sclose(sp), H5Fclose(f);
 }
 
 int main(int argc, char **argv)
@@ -58,6 +71,17 @@ int main(int argc, char **argv)
     make(b, 5, "CT.1.morph_volume", 0, -NAN);
     h5cmp_files(a, b, objs, 3, &same, &diff);
     ok(!same, "NaN compared by bits (sign differs)");
+    free(diff);
+
+    /* A dataset of rank 10 overflowed the comparison's arrays of 8 dimensions. */
+    make(a, 5, "CT.1.morph_volume", 0, NAN), add_deep(a, 5);
+    make(b, 5, "CT.1.morph_volume", 0, NAN), add_deep(b, 5);
+    is_int(h5cmp_files(a, b, objs, 3, &same, &diff), RGX_OK, "rank 10: compared");
+    ok(same && !diff, "rank 10: identical");
+    free(diff);
+    make(b, 5, "CT.1.morph_volume", 0, NAN), add_deep(b, 6);
+    h5cmp_files(a, b, objs, 3, &same, &diff);
+    like(diff, "/features/deep[1,2]: 5 vs 6", "rank 10: the difference, by row and column");
     free(diff);
 
     is_int(h5cmp_files(a, "/nonexistent.h5", objs, 3, &same, &diff), RGX_ERR_INPUT, "missing file");
