@@ -7,7 +7,9 @@
  * the linear convolution wherever the circular wrap stays in the padding: exactly the
  * padded convolution for the compact kernels (Gabor, LoG). */
 #include <complex.h>
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +110,13 @@ static rgx_err fft_init(fft_t *t, int rank, const int n[3])
     memset(t, 0, sizeof *t);
     t->rank = rank;
     for (int o = 0; o < 3; o++) t->n[o] = n[o];
+    /* Padded sizes from a crafted image could overflow the byte counts below and FFTW's int
+     * strides (n[0] n[1]): refused before they wrap into a small allocation. */
+    double pts = (double)n[0] * n[1] * n[2];
+    if (n[0] < 1 || n[1] < 1 || n[2] < 1 || (double)n[0] * n[1] > INT_MAX ||
+        pts > (double)(SIZE_MAX / 4) / sizeof(fftw_complex))
+        return rgx_fail(RGX_ERR_MEMORY, "an FFT of %d x %d x %d points is too large", n[0], n[1],
+                        n[2]);
     t->nreal = (size_t)n[0] * (size_t)n[1] * (size_t)n[2];
     t->nhalf = (size_t)(n[0] / 2 + 1) * (size_t)n[1] * (size_t)n[2];
     t->re = fftw_malloc(t->nreal * sizeof *t->re);
