@@ -506,7 +506,7 @@ static rgx_err apply_override(node_t *root, const char *text)
         }
         if (!kid) {
             kid = node_new(N_MAP, 0);
-            if (!kid || (err = node_add(cur, tok, 0, kid))) {
+            if (!kid || node_add(cur, tok, 0, kid)) {
                 node_free(kid); /* node_add failed: not in the tree */
                 node_free(val);
                 return rgx_fail(RGX_ERR_MEMORY, "out of memory");
@@ -554,7 +554,7 @@ rgx_err cfg_load(cfg_t **out, const char *path, const cfg_key_t *schema, char *c
 {
     char *text = NULL;
     rgx_err err = RGX_OK;
-    if (path && (err = read_file(path, &text, NULL))) {
+    if (path && read_file(path, &text, NULL)) {
         *out = NULL;
         return rgx_fail(RGX_ERR_CONFIG, "%s", rgx_errmsg());
     }

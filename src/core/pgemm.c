@@ -40,6 +40,7 @@ void pgemm_nn(size_t m, size_t n, size_t k, const double *A, size_t lda, const d
     size_t pieces = (m + PGEMM_ROWS - 1) / PGEMM_ROWS;
     size_t t = (size_t)n_threads < pieces ? (size_t)n_threads : pieces;
     if (t > MAX_THREADS) t = MAX_THREADS;
+    if (t < 1) t = 1; /* (n_threads is at least 1: pgemm_set_threads) */
     job_t jobs[MAX_THREADS];
     pthread_t tid[MAX_THREADS];
     size_t started = 0;

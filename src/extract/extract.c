@@ -520,11 +520,12 @@ static rgx_err flag_constant(h5out_t *h, const extract_cols_t *cols, const resul
     size_t nc = 0;
     for (size_t j = 0; j < n && !err; j++)
         if (!cnt[j] || lo[j] == hi[j]) err = sb_printf(&sb, "%s%s", nc++ ? "," : "", cols->name[j]);
-    if (!err) err = h5out_attr_str(h, RF_FEATURES, "constant", sb.s ? sb.s : "");
+    const char *list = sb.s ? sb.s : "";
+    if (!err) err = h5out_attr_str(h, RF_FEATURES, "constant", list);
     if (!err && nc && rgx_mpi.rank == 0)
         log_warn("extract: %zu of %zu features are constant over the cohort (or have no value): "
                  "%.300s%s (/features/constant; a scan skips them)",
-                 nc, n, sb.s, strlen(sb.s) > 300 ? "..." : "");
+                 nc, n, list, strlen(list) > 300 ? "..." : "");
 out:
     free(lo), free(hi), free(cnt), free(sb.s);
     return err;

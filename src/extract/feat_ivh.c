@@ -41,7 +41,7 @@ rgx_err feat_ivh(const roi_t *roi, const feat_settings_t *s, featvec_t *out)
         }
     double lo = isfinite(s->reseg_min) ? s->reseg_min : xmin;
     double hi = isfinite(s->reseg_max) ? s->reseg_max : xmax;
-    double step = 1, u0 = lo, u1 = hi; /* the grid of possible values */
+    double step = 1, u0, u1; /* the grid of possible values (below) */
     int nb = s->ivh_bins > 0 ? s->ivh_bins : 1;
     for (size_t i = 0; i < nv; i++) {
         if (!roi->mask[i]) continue;

@@ -193,7 +193,7 @@ static rgx_err load_item(item_t *it, feat_filter_t *ff)
     f->dims = !strcmp(cfg_str(c, key(it, "dims")), "2d") ? 2 : 3;
     f->pad = pad_of(cfg_str(c, key(it, "padding")));
     if ((err = params(it, type, f)) || (err = resp_features(it, ff))) return err;
-    if ((err = filter_check(f))) return bad(it, NULL, "%s%s", rgx_errmsg(), "");
+    if (filter_check(f)) return bad(it, NULL, "%s%s", rgx_errmsg(), "");
     filter_tag(f, ff->tag, sizeof ff->tag);
     return RGX_OK;
 }

@@ -78,17 +78,17 @@ static rgx_err check_images(const manifest_t *m, size_t i, const plan_opt_t *opt
             pp->cost += (double)vox;
             continue;
         }
-        if ((err = image_read_header(r->image[c], &img))) {
+        if (image_read_header(r->image[c], &img)) {
             err = rgx_fail(RGX_ERR_INPUT, "image_%s: %s", m->channel[c], rgx_errmsg());
             break;
         }
         /* The mask's label box is read (streamed): its ROI voxel count is the patient's cost. */
-        if ((err = image_read_mask_on(r->mask[c], &img, &msk))) {
+        if (image_read_mask_on(r->mask[c], &img, &msk)) {
             err = rgx_fail(RGX_ERR_INPUT, "mask%s%s: %s", m->shared_mask ? "" : "_",
                            m->shared_mask ? "" : m->channel[c], rgx_errmsg());
             break;
         }
-        if ((err = image_same_geometry(&img, &msk, opt->geometry_tol_mm))) {
+        if (image_same_geometry(&img, &msk, opt->geometry_tol_mm)) {
             err = rgx_fail(RGX_ERR_INPUT, "image_%s and its mask are not on the same grid: %s",
                            m->channel[c], rgx_errmsg());
         } else {

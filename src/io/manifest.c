@@ -209,7 +209,7 @@ rgx_err manifest_read(const char *path, manifest_t *m)
     rgx_err err;
     if ((err = rgx_strdup(&m->path, path))) goto out;
     if ((err = path_dirname(&m->dir, path))) goto out;
-    if ((err = read_file(path, &text, NULL))) {
+    if (read_file(path, &text, NULL)) {
         err = problem(m, rgx_fail(RGX_ERR_MANIFEST, "%s", rgx_errmsg()));
         goto out;
     }
