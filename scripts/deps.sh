@@ -34,6 +34,7 @@ PKGS=(
   python3-scipy                         # tests: ANOVA, Levene, t and chi-square tails (harmonise_run.t,
                                         # exports.t)
   clang-format                          # make format
+  clang-tools-14                        # make analyze (scan-build-14)
 )
 
 missing=()
