@@ -29,7 +29,7 @@ typedef enum {
  * reads as one statement.  A later rgx_fail() replaces the message. */
 rgx_err rgx_fail(rgx_err err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #ifdef __clang_analyzer__
-/* For clang's static analyzer only (make check-analyze): that rgx_fail returns its err, which
+/* For clang's static analyzer only (make analyze): that rgx_fail returns its err, which
  * the analyzer cannot see in another file; else it follows paths where a failure returned 0. */
 #define rgx_fail(err, ...) (rgx_fail((err), __VA_ARGS__), (err))
 #endif
