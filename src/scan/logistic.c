@@ -124,7 +124,9 @@ static inline __attribute__((always_inline)) double vlog_half1(double t)
     return l2 + 2 * s * p;
 }
 
-static double loglik(logit_ws_t *ws, const double *y, size_t n);
+/* (CLONES on the declaration too: clang cannot make a function multiversioned after a call to
+ * it, which predict makes before the definition.) */
+CLONES static double loglik(logit_ws_t *ws, const double *y, size_t n);
 
 /* eta = X b, mu, w; returns the log-likelihood when want_ll (else 0: the IRLS steps do not
  * need it, and its logarithms cost as much as the rest of a step).  Compiled for AVX-512,
