@@ -7,7 +7,8 @@
 
 static _Thread_local char errbuf[2048];
 
-rgx_err rgx_fail(rgx_err err, const char *fmt, ...)
+/* The name in parentheses: not err.h's macro for the static analyzer. */
+rgx_err(rgx_fail)(rgx_err err, const char *fmt, ...)
 {
     /* Format into a scratch buffer first: the arguments may include rgx_errmsg() itself,
      * which is how a caller adds context to a message from below. */
