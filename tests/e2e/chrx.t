@@ -4,7 +4,6 @@
 # skipped with a count, the same bits for 1 and 3 ranks, and a clear error for unknown sex.
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
-# What GWAS-SSF metadata must say; the scan's own config does not (no study section).
 command -v plink2 >/dev/null || skip_all "plink2 is not installed (scripts/deps.sh installs it)"
 D=$(tmpdir)
 # 600 samples of both sexes; chr22, chrX (100 records in PAR1 of GRCh38, 300 outside), 20 on

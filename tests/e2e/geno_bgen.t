@@ -29,7 +29,6 @@ with open(sys.argv[2], "w") as f:
         f.write(i + "\t" + "\t".join("NA" if k == 3 and random.random() < 0.1 else
                                      "%.7f" % random.gauss(0, 1) for k in range(4)) + "\n")
 PY
-# What GWAS-SSF metadata must say; the scan's own config does not (no study section).
 common=(-p pheno.tsv --covar c/covariates.tsv --pheno-transform none --maf 0.01 --call-rate 0)
 # The VCF's GT with edge cases: 3% missing calls, every call phased, 1% haploid calls; record 5
 # multi-allelic.  (bgen_write.py writes record 5 with a third allele.)

@@ -11,7 +11,8 @@
 #   plain_or_asan A B   prints A, or B under AddressSanitizer (RGX_ASAN=1): that pass is an
 #                       order slower and there for memory errors, not bits, so a test repeats
 #                       a path fewer times there (rank counts, kill points, block sizes)
-#   "${ssf[@]}"         the study config keys export --sumstats needs (GWAS-SSF metadata)
+#   "${ssf[@]}"         the study config keys export --sumstats needs (GWAS-SSF metadata;
+#                       a scan's own config has no study section)
 # A failure's details go to stderr, which prove shows without -v (a CI log has them).
 _n=0; _fail=0
 ssf=(-P study.genome_build=GRCh38 -P 'study.genotyping_technology=[Genome-wide genotyping array]')

@@ -5,7 +5,6 @@
 set -u
 . "$RGX_ROOT/tests/e2e/lib.sh"
 nps=$(plain_or_asan "2 3 4" 3) # rank counts compared with 1 rank
-# What GWAS-SSF metadata must say; the scan's own config does not (no study section).
 command -v plink2 >/dev/null || skip_all "plink2 is not installed (scripts/deps.sh installs it)"
 D=$(tmpdir)
 "$RADIOGX" simulate --patients 240 --variants 4000 --chromosomes 8 --dims 16,16,8 --seed 11 \
