@@ -48,7 +48,7 @@ E2E       := $(sort $(wildcard tests/e2e/*.t))
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
 
 .PHONY: all deps test test-run check demo demo-dicom format check-format check-api analyze check-blas clean help \
-	check-valgrind check-valgrind-run unit e2e fuzz fuzz-build bench-fft bench-geno
+	check-valgrind check-valgrind-run unit e2e fuzz fuzz-build deps-fuzz bench-fft bench-geno
 all: $(BIN) $(PLUGIN)
 
 help:
@@ -144,7 +144,7 @@ $(O)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(wildcard tests/fuz
 	$(CC) $(CPPFLAGS) -iquote tests/fuzz $(CFLAGS) $(CODEGEN) $(WARN) $(SAN) -o $@ $< \
 	    tests/fuzz/replay.c $(LIB) $(LDLIBS)
 
-$(FUZZ_O)/obj/%.o: src/%.c
+$(FUZZ_O)/obj/%.o: src/%.c | deps-fuzz
 	@mkdir -p $(dir $@)
 	OMPI_CC=$(FUZZ_CC) $(CC) $(CPPFLAGS) -g -O1 -fno-omit-frame-pointer $(CODEGEN) $(FUZZ_WARN) \
 	    $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
@@ -162,6 +162,8 @@ $(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_O)/libra
 	    $(CODEGEN) $(FUZZ_WARN) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_O)/libradiogx.a $(LDLIBS)
 
 fuzz-build: $(FUZZ_BIN)
+deps-fuzz:
+	@scripts/deps.sh fuzz
 
 # FUZZ=name1,name2 runs only those harnesses.
 fuzz: fuzz-build
@@ -258,7 +260,8 @@ check-format:
 # cannot rule out (invariants across files), listed by the run.  err.h tells it that rgx_fail
 # returns its code.
 ANALYZE_O = build-analyze
-analyze: deps
+analyze:
+	@scripts/deps.sh analyze
 	@rm -rf $(ANALYZE_O)
 	@C_INCLUDE_PATH=$$(mpicc --showme:incdirs | tr ' ' ':') scan-build-14 --use-cc=mpicc \
 	    -o $(ANALYZE_O)/reports sh -c 'make -s -j2 O=$(ANALYZE_O) CC="$$CC" \

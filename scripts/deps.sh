@@ -2,6 +2,10 @@
 # deps.sh — install the Debian packages radiogx needs to build, test and run its demo.
 # As root: installs what is missing (apt-get update first).  Otherwise: prints the exact
 # apt-get line and fails, so nothing is half-set-up.
+#
+#   scripts/deps.sh [GROUP...]   GROUP: analyze (make analyze: scan-build-14), fuzz (make
+#                                fuzz: clang-14 and its libFuzzer runtime); the tests and the
+#                                demo need neither.
 set -euo pipefail
 
 PKGS=(
@@ -34,8 +38,14 @@ PKGS=(
   python3-scipy                         # tests: ANOVA, Levene, t and chi-square tails (harmonise_run.t,
                                         # exports.t)
   clang-format                          # make format
-  clang-tools-14                        # make analyze (scan-build-14)
 )
+for g in "$@"; do
+  case "$g" in
+    analyze) PKGS+=(clang-tools-14) ;;
+    fuzz) PKGS+=(clang-14 libclang-rt-14-dev) ;; # (the runtime is only recommended by clang-14)
+    *) echo "deps.sh: unknown group '$g' (analyze, fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PKGS[@]}"; do
