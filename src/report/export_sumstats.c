@@ -266,20 +266,23 @@ static rgx_err write_meta(const char *dir, const char *fname, const char *pheno,
 
 rgx_err export_sumstats_check(const cfg_t *cfg)
 {
-    if (cfg_is_null(cfg, "study.genome_build"))
-        return rgx_fail(RGX_ERR_CONFIG,
-                        "GWAS-SSF summary statistics need the genome build: set study.genome_build "
-                        "(GRCh37 or GRCh38) in the study config (for an existing run file: "
-                        "radiogx export -P study.genome_build=GRCh38)");
+    /* Both keys in one message when both are missing: fixed in one go, not one per run. */
     const char *const *v;
-    if (cfg_is_null(cfg, "study.genotyping_technology") ||
-        !cfg_strings(cfg, "study.genotyping_technology", &v))
-        return rgx_fail(RGX_ERR_CONFIG,
-                        "GWAS-SSF summary statistics need the genotyping technology: set "
-                        "study.genotyping_technology (e.g. [Genome-wide genotyping array] or "
-                        "[Whole genome sequencing]) in the study config (for an existing run file: "
-                        "radiogx export -P 'study.genotyping_technology=[...]')");
-    return RGX_OK;
+    int build = cfg_is_null(cfg, "study.genome_build"),
+        tech = cfg_is_null(cfg, "study.genotyping_technology") ||
+               !cfg_strings(cfg, "study.genotyping_technology", &v);
+    if (!build && !tech) return RGX_OK;
+    const char *and = build && tech ? " and " : "";
+    return rgx_fail(RGX_ERR_CONFIG,
+                    "GWAS-SSF summary statistics need %s%s%s: set %s%s%s in the study config "
+                    "(for an existing run file: radiogx export %s%s%s)",
+                    build ? "the genome build" : "", and, tech ? "the genotyping technology" : "",
+                    build ? "study.genome_build (GRCh37 or GRCh38)" : "", and,
+                    tech ? "study.genotyping_technology (e.g. [Genome-wide genotyping array] or "
+                           "[Whole genome sequencing])"
+                         : "",
+                    build ? "-P study.genome_build=GRCh38" : "", build && tech ? " " : "",
+                    tech ? "-P 'study.genotyping_technology=[...]'" : "");
 }
 
 /* The run's recorded config with the caller's overrides, checked for what GWAS-SSF needs. */

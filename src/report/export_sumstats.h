@@ -24,7 +24,7 @@
 rgx_err export_sumstats(const char *run_path, const char *dir, int part, int parts,
                         char *const *overrides, int n_overrides);
 
-/* RGX_ERR_CONFIG, with a message naming the key, when the config lacks what GWAS-SSF
+/* RGX_ERR_CONFIG, with a message naming every missing key, when the config lacks what GWAS-SSF
  * metadata must say (study.genome_build, study.genotyping_technology). */
 rgx_err export_sumstats_check(const cfg_t *cfg);
 

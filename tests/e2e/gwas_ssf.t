@@ -47,6 +47,14 @@ is "$rc" 0 "scan of the raw features"
 run "$RADIOGX" export raw.h5 --report rawrep
 like "$(cat rawrep/report.html)" "Phenotypes: the run's radiomic features as extracted (not harmonised)" \
   "the report of a raw-feature scan says the features are as extracted"
+# The scan's own config has neither key: one message names both, and nothing is written.
+run "$RADIOGX" export raw.h5 --sumstats sraw
+is "$rc" 3 "export --sumstats without study.genome_build or study.genotyping_technology: config error"
+like "$out" "need the genome build and the genotyping technology: set study.genome_build (GRCh37 or GRCh38) and study.genotyping_technology (e.g." \
+  "naming both keys in one message"
+like "$out" "radiogx export -P study.genome_build=GRCh38 -P 'study.genotyping_technology=" \
+  "with the overrides for both"
+[ ! -e sraw ]; ok $? "no summary statistics written"
 
 # Without study.genome_build: run refuses before any work; export -P supplies it.
 grep -v "genome_build" study.yaml > nobuild.yaml
