@@ -132,10 +132,12 @@ int cmd_export(int argc, char **argv)
     rgx_err err = RGX_OK;
     if (rank == 0 && features && !(err = export_features_tsv(run, features)))
         log_info("export: wrote %s", features);
-    if (!err && sumstats &&
-        !(err = export_sumstats(run, sumstats, rank, size, common.overrides, common.n_overrides)) &&
-        rank == 0)
-        log_info("export: summary statistics in %s", sumstats);
+    if (sumstats) { /* (every rank: said done only when every rank's share is) */
+        if (!err)
+            err = export_sumstats(run, sumstats, rank, size, common.overrides, common.n_overrides);
+        if (mpi) err = comm_agree(MPI_COMM_WORLD, err, "writing the summary statistics");
+        if (!err && rank == 0) log_info("export: summary statistics in %s", sumstats);
+    }
     if (!err && rank == 0 && hits && !(err = export_hits(run, hits, window_kb)))
         log_info("export: wrote %s", hits);
     if (!err && rank == 0 && loci && !(err = export_loci(run, loci, window_kb)))
@@ -146,10 +148,12 @@ int cmd_export(int argc, char **argv)
         else
             err = report_write(run, report, rank, size);
     }
-    if (err) fprintf(stderr, "radiogx export: %s%s\n", size > 1 ? "(a rank) " : "", rgx_errmsg());
-    if (mpi) {
+    if (mpi) { /* each distinct message once, naming the ranks that gave it */
+        comm_log_failure(MPI_COMM_WORLD, err, "export");
         err = comm_agree(MPI_COMM_WORLD, err, "exporting");
         mpienv_finalize();
+    } else if (err) {
+        fprintf(stderr, "radiogx export: %s\n", rgx_errmsg());
     }
     cli_common_free(&common);
     return err;

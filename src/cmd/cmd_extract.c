@@ -7,6 +7,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "cmd.h"
+#include "comm.h"
 #include "opts.h"
 #include "extract.h"
 #include "job.h"
@@ -156,12 +157,12 @@ int cmd_extract(int argc, char **argv)
             log_info("extract: wrote %s", out);
         }
     }
-    if (err && (job.have_plan || err == RGX_ERR_USAGE)) {
-        if (err != RGX_ERR_REQUEUE)
-            log_error("extract: %s", rgx_errmsg());
-        else if (rank == 0)
-            log_warn("%s; rerun the same command to resume (exit status 75)", rgx_errmsg());
-    }
+    if (err == RGX_ERR_REQUEUE && rank == 0)
+        log_warn("%s; rerun the same command to resume (exit status 75)", rgx_errmsg());
+    /* Once for the job (every rank comes here); a failure to plan was said already. */
+    comm_log_failure(
+        comm, err != RGX_ERR_REQUEUE && (job.have_plan || err == RGX_ERR_USAGE) ? err : RGX_OK,
+        "extract");
 out:
     if (have_h) h5out_discard(&h);
     if (have_cols) extract_cols_free(&cols);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "comm.h"
 #include "harmonise.h"
 #include "log.h"
 #include "mpienv.h"
@@ -145,7 +146,7 @@ int cmd_harmonise(int argc, char **argv)
         have_h = 0;
         if (rank == 0) log_info("harmonise: wrote %s", out);
     }
-    if (err) log_error("harmonise: %s", rgx_errmsg());
+    comm_log_failure(MPI_COMM_WORLD, err, "harmonise"); /* once (every rank comes here) */
 out:
     if (have_h) h5out_discard(&h);
     prov_inputs_free(&inputs);

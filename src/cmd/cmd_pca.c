@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "comm.h"
 #include "log.h"
 #include "mpienv.h"
 #include "opts.h"
@@ -154,7 +155,7 @@ int cmd_pca(int argc, char **argv)
         have_h = 0;
         if (rank == 0) log_info("pca: wrote %s", out);
     }
-    if (err && *rgx_errmsg()) log_error("pca: %s", rgx_errmsg());
+    comm_log_failure(MPI_COMM_WORLD, err, "pca"); /* once for the job (every rank comes here) */
 out:
     if (have_h) h5out_discard(&h);
     prov_inputs_free(&inputs);

@@ -7,6 +7,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "cmd.h"
+#include "comm.h"
 #include "covar_run.h"
 #include "geno.h"
 #include "h5in.h"
@@ -205,12 +206,10 @@ int cmd_scan(int argc, char **argv)
         if (rank == 0 && cfr) remove(cfr_cov), remove(cfr_ph);
     }
     free(ck.s);
-    if (err == RGX_ERR_REQUEUE) {
-        if (rank == 0)
-            log_warn("%s; rerun the same command to resume (exit status 75)", rgx_errmsg());
-    } else if (err && *rgx_errmsg()) { /* every non-zero exit says why */
-        log_error("scan: %s", rgx_errmsg());
-    }
+    if (err == RGX_ERR_REQUEUE && rank == 0)
+        log_warn("%s; rerun the same command to resume (exit status 75)", rgx_errmsg());
+    /* Every non-zero exit says why, once for the job (every rank comes here). */
+    comm_log_failure(MPI_COMM_WORLD, err == RGX_ERR_REQUEUE ? RGX_OK : err, "scan");
 out:
     if (have_h) h5out_discard(&h);
     job_unlock(&lock);

@@ -14,4 +14,13 @@
  * the message "another rank failed while <step> (its message is above)". */
 rgx_err comm_agree(MPI_Comm comm, rgx_err err, const char *step);
 
+/* Logs why a command failed, once for the whole job: rank 0 logs each distinct message of the
+ * failing ranks once, naming them ("cmd: phenotype file p.tsv: cannot read (every rank)",
+ * "(rank 3)", "(ranks 0-2, 5)"); the messages of ranks that only learnt that another rank
+ * failed (comm_agree's, which start "another rank failed") are left out when a rank said
+ * why.  At 1,000 ranks a bad input is one line, not 1,000.  err: this rank's failure (RGX_OK:
+ * none); its message is rgx_errmsg().  Collective: every rank of comm calls it, failed or
+ * not; with one rank it logs the message as it is. */
+void comm_log_failure(MPI_Comm comm, rgx_err err, const char *cmd);
+
 #endif

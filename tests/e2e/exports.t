@@ -177,6 +177,21 @@ for k in $(seq 0 449); do
   cmp -s "m1/q$k.tsv.gz" "m3/q$k.tsv.gz" && [ -s "m1/q$k.tsv.gz" ] && same=$((same + 1))
 done
 is "$same" 450 "the 450 files are the same bytes from one rank and from three"
+# A failure is said once for the job, naming the ranks that had it (comm_log_failure): every
+# rank's (no genome build), then one rank's (rank 1 writes q1, q4, ...: a folder stands where
+# q1's file goes), without the others' "another rank failed" lines.
+run mpirun -np 3 "$RADIOGX" export many.h5 --sumstats mx
+isnt "$rc" 0 "three ranks, no genome build: fails"
+is "$(echo "$out" | grep -c 'ERROR\]')" 1 "one error line for the three ranks ($out)"
+like "$out" "ERROR] export: GWAS-SSF summary statistics need the genome build" "the message"
+like "$out" "(every rank)" "naming every rank"
+mkdir -p m1r/q1.tsv.gz
+run mpirun -np 3 "$RADIOGX" export many.h5 --sumstats m1r "${ssf[@]}"
+isnt "$rc" 0 "rank 1 cannot write q1's file: fails"
+is "$(echo "$out" | grep -c 'ERROR\]')" 1 "one error line ($out)"
+like "$out" "q1.tsv.gz: Is a directory (rank 1)" "rank 1's message, naming rank 1"
+unlike "$out" "another rank failed" "not the other ranks' echo of it"
+unlike "$out" "summary statistics in m1r" "nor rank 0's word that the files are written"
 run lstsq many.tsv m1 q0 q199 q200 q333 q449
 like "$out" "rows 35 worst" "35 rows of five phenotypes, from each of the three batches"
 ok "$(echo "$out" | awk '/worst/ { exit !($4 < 1e-8) }'; echo $?)" \

@@ -104,6 +104,13 @@ for f in g.bcf plain.vcf; do
   run h5diff "$D/ds.h5" "$D/$f.h5" /assoc /assoc
   is "$rc" 0 "$f: /assoc identical to the indexed VCF.gz"
 done
+# An input every rank fails to read is said once for the job (comm_log_failure), not by
+# each rank.
+run mpirun -np 2 "$RADIOGX" scan -g "$D/g.bcf" -p "$D/nothing.tsv" -o "$D/nothing.h5"
+is "$rc" 5 "a phenotype file that is not there: input error"
+is "$(echo "$out" | grep -c 'ERROR\]')" 1 "one error line for the two ranks ($out)"
+like "$out" "r0 ERROR] scan: phenotype file $D/nothing.tsv: cannot read (every rank)" \
+  "the message once, naming every rank"
 
 # radiogx parses VCF text itself (only the FORMAT key it needs); HTSlib parses the BCF.  On a
 # VCF full of edge cases both must give the same bits: missing calls ("./.", ".", absent
