@@ -118,18 +118,29 @@ static rgx_err prepare_phenotypes(const scan_opts_t *o, const table_t *ph, joine
                 varies[j] = 1;
         }
     }
+    /* The first few dropped phenotypes by name, then a count (4,000 imaging phenotypes can
+     * drop hundreds: every name with -v). */
+    enum { NAMED = 10 };
+    size_t flat = 0;
     for (size_t j = 0; j < p; j++) {
         size_t m = obs[j];
-        J->keep[j] = (double)m >= o->min_obs && (double)m > (double)J->q + 1 && varies[j];
+        int few = (double)m < o->min_obs || (double)m <= (double)J->q + 1;
+        J->keep[j] = !few && varies[j];
         if (!J->keep[j]) {
-            J->n_pheno_dropped++;
+            flat += !few;
             if (rank == 0)
-                log_warn("scan: phenotype %s not scanned: %s (%zu observations)", ph->name[j],
-                         !varies[j] && m ? "no variance" : "too few observations", m);
+                log_msg(J->n_pheno_dropped < NAMED ? LOG_WARN : LOG_DEBUG,
+                        "scan: phenotype %s not scanned: %s (%zu observations)", ph->name[j],
+                        few ? "too few observations" : "no variance", m);
+            J->n_pheno_dropped++;
         } else if (o->int_transform) {
             pheno_int(J->Y, J->n, J->p, j);
         }
     }
+    if (rank == 0 && J->n_pheno_dropped > NAMED)
+        log_warn("scan: %zu of %zu phenotypes not scanned (%zu too few observations, %zu no "
+                 "variance; the first %d named above, all of them with -v)",
+                 J->n_pheno_dropped, p, J->n_pheno_dropped - flat, flat, (int)NAMED);
 out:
     free(obs), free(first), free(varies);
     return err;

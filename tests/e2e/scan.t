@@ -111,6 +111,20 @@ is "$rc" 5 "a phenotype file that is not there: input error"
 is "$(echo "$out" | grep -c 'ERROR\]')" 1 "one error line for the two ranks ($out)"
 like "$out" "r0 ERROR] scan: phenotype file $D/nothing.tsv: cannot read (every rank)" \
   "the message once, naming every rank"
+# Phenotypes not scanned: the first 10 named, then a count (every name with -v).  y0 kept;
+# z1..z11 the same value for every sample (no variance), z12 one observation.
+awk -F'\t' -v OFS='\t' 'NR == 1 { h = $1 OFS $2; for (k = 1; k <= 12; k++) h = h OFS "z" k; print h; next }
+  { r = $1 OFS $2; for (k = 1; k <= 11; k++) r = r OFS 1.5; print r OFS (NR == 2 ? 0.7 : "NA") }' \
+  "$D/pheno.tsv" > "$D/flat.tsv"
+run "$RADIOGX" scan -g "$G" -p "$D/flat.tsv" --covar "$D/c/covariates.tsv" -o "$D/flat.h5"
+is "$rc" 0 "a scan with 12 phenotypes that cannot be scanned and one that can"
+is "$(echo "$out" | grep -c 'not scanned: ')" 10 "10 of them named"
+like "$out" "WARN] scan: 12 of 13 phenotypes not scanned (1 too few observations, 11 no variance;" \
+  "then the count, by reason"
+is "$(h5dump -a /phenotypes/not_scanned "$D/flat.h5" | grep -o '(0): [0-9]*')" "(0): 12" \
+  "the run file's count"
+run "$RADIOGX" scan -v -g "$G" -p "$D/flat.tsv" --covar "$D/c/covariates.tsv" -o "$D/flat.h5"
+is "$(echo "$out" | grep -c 'not scanned: ')" 12 "with -v, all 12 named"
 
 # radiogx parses VCF text itself (only the FORMAT key it needs); HTSlib parses the BCF.  On a
 # VCF full of edge cases both must give the same bits: missing calls ("./.", ".", absent
