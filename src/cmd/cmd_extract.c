@@ -157,12 +157,9 @@ int cmd_extract(int argc, char **argv)
             log_info("extract: wrote %s", out);
         }
     }
-    if (err == RGX_ERR_REQUEUE && rank == 0)
-        log_warn("%s; rerun the same command to resume (exit status 75)", rgx_errmsg());
-    /* Once for the job (every rank comes here); a failure to plan was said already. */
-    comm_log_failure(
-        comm, err != RGX_ERR_REQUEUE && (job.have_plan || err == RGX_ERR_USAGE) ? err : RGX_OK,
-        "extract");
+    /* Once for the job (every rank comes here); a failure to plan was said already (a stop
+     * request comes after the plan). */
+    comm_log_failure(comm, job.have_plan || err == RGX_ERR_USAGE ? err : RGX_OK, "extract");
 out:
     if (have_h) h5out_discard(&h);
     if (have_cols) extract_cols_free(&cols);

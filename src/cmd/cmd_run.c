@@ -350,9 +350,7 @@ static rgx_err run_stages(run_t *r)
     if (r->rank == 0 && r->cfr_cov) remove(r->cfr_cov), remove(r->cfr_ph);
     err = run_outputs(r);
 report:
-    if (err == RGX_ERR_REQUEUE && r->rank == 0)
-        log_warn("%s; rerun the same command to resume (exit status 75)", rgx_errmsg());
-    comm_log_failure(r->comm, err == RGX_ERR_REQUEUE ? RGX_OK : err, "run"); /* (every rank) */
+    comm_log_failure(r->comm, err, "run"); /* (every rank comes here) */
     return err;
 }
 

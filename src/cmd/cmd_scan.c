@@ -206,10 +206,8 @@ int cmd_scan(int argc, char **argv)
         if (rank == 0 && cfr) remove(cfr_cov), remove(cfr_ph);
     }
     free(ck.s);
-    if (err == RGX_ERR_REQUEUE && rank == 0)
-        log_warn("%s; rerun the same command to resume (exit status 75)", rgx_errmsg());
     /* Every non-zero exit says why, once for the job (every rank comes here). */
-    comm_log_failure(MPI_COMM_WORLD, err == RGX_ERR_REQUEUE ? RGX_OK : err, "scan");
+    comm_log_failure(MPI_COMM_WORLD, err, "scan");
 out:
     if (have_h) h5out_discard(&h);
     job_unlock(&lock);

@@ -72,6 +72,11 @@ void comm_log_failure(MPI_Comm comm, rgx_err err, const char *cmd)
     int rank = 0, size = 1;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
+    if (err == RGX_ERR_REQUEUE) { /* a stop request: rank 0's warning, no failure to gather */
+        if (rank == 0)
+            log_warn("%s; rerun the same command to resume (exit status 75)", rgx_errmsg());
+        err = RGX_OK;
+    }
     const char *m = err ? rgx_errmsg() : "";
     int len = (int)strlen(m) + 1, ok = size > 1;
     int *lens = NULL, *offs = NULL;

@@ -19,8 +19,9 @@ rgx_err comm_agree(MPI_Comm comm, rgx_err err, const char *step);
  * "(rank 3)", "(ranks 0-2, 5)"); the messages of ranks that only learnt that another rank
  * failed (comm_agree's, which start "another rank failed") are left out when a rank said
  * why.  At 1,000 ranks a bad input is one line, not 1,000.  err: this rank's failure (RGX_OK:
- * none); its message is rgx_errmsg().  Collective: every rank of comm calls it, failed or
- * not; with one rank it logs the message as it is. */
+ * none); its message is rgx_errmsg().  A stop request (RGX_ERR_REQUEUE) is no failure: rank 0
+ * warns "<its message>; rerun the same command to resume (exit status 75)".  Collective:
+ * every rank of comm calls it, failed or not; with one rank it logs the message as it is. */
 void comm_log_failure(MPI_Comm comm, rgx_err err, const char *cmd);
 
 #endif

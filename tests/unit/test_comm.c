@@ -14,9 +14,9 @@
 
 static const char *const why = "another rank failed while writing (its message is above)";
 
-/* The lines rank 0 logs when rank r fails with msg[r] (NULL: it did not fail); the caller
- * frees them.  Every rank calls. */
-static char *logged(const char *const *msg, int rank)
+/* The lines rank 0 logs when rank r fails with code and msg[r] (NULL: it did not fail); the
+ * caller frees them.  Every rank calls. */
+static char *logged_as(rgx_err code, const char *const *msg, int rank)
 {
     char path[] = "/tmp/rgx_comm_XXXXXX";
     int fd = -1, saved = -1;
@@ -25,7 +25,7 @@ static char *logged(const char *const *msg, int rank)
         saved = dup(STDERR_FILENO);
         dup2(fd, STDERR_FILENO);
     }
-    rgx_err err = msg[rank] ? rgx_fail(RGX_ERR_IO, "%s", msg[rank]) : RGX_OK;
+    rgx_err err = msg[rank] ? rgx_fail(code, "%s", msg[rank]) : RGX_OK;
     comm_log_failure(MPI_COMM_WORLD, err, "t");
     char *text = NULL;
     if (rank == 0) {
@@ -38,6 +38,11 @@ static char *logged(const char *const *msg, int rank)
     return text;
 }
 
+static char *logged(const char *const *msg, int rank)
+{
+    return logged_as(RGX_ERR_IO, msg, rank);
+}
+
 static int lines(const char *s)
 {
     int n = 0;
@@ -48,9 +53,7 @@ static int lines(const char *s)
 int main(int argc, char **argv)
 {
     mpienv_init(&argc, &argv, 1);
-    int rank, size;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    int rank = rgx_mpi.rank, size = rgx_mpi.size;
     if (rank) freopen("/dev/null", "w", stdout);
     const char **msg = calloc((size_t)size, sizeof *msg);
     char *s;
@@ -62,6 +65,19 @@ int main(int argc, char **argv)
         is_int(lines(s), 1, "every rank failing alike: one line");
         like(s, size > 1 ? "] t: disk full (every rank)\n" : "] t: disk full\n",
              "the message, naming every rank (alone: as it is)");
+    }
+    free(s);
+
+    /* A stop request on every rank: rank 0's warning, no error. */
+    for (int r = 0; r < size; r++) msg[r] = "scan stopped on request after 2 of 5 rounds";
+    s = logged_as(RGX_ERR_REQUEUE, msg, rank);
+    if (rank == 0) {
+        is_int(lines(s), 1, "a stop request: one line");
+        like(s,
+             "WARN] scan stopped on request after 2 of 5 rounds; rerun the same command to "
+             "resume (exit status 75)\n",
+             "rank 0's warning to rerun");
+        ok(s && !strstr(s, "ERROR"), "not an error");
     }
     free(s);
 
